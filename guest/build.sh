@@ -1,0 +1,53 @@
+#!/bin/sh
+# Build the demo/test guest from Debian packages only: a Debian cloud
+# kernel (unpacked from its .deb) and a busybox-static initramfs whose
+# /init is guest/init. Cached in OUT; rebuilt only when inputs change.
+set -eu
+OUT=${1:-build/guest}
+HERE=$(cd "$(dirname "$0")" && pwd)
+MODS="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk"
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+stamp=$(cat "$HERE/init" "$HERE/build.sh" /bin/busybox | sha256sum | cut -c1-16)
+if [ -f "$OUT/vmlinuz" ] && [ -f "$OUT/initramfs.cpio.gz" ] &&
+	[ "$(cat "$OUT/stamp" 2>/dev/null)" = "$stamp" ]; then
+	exit 0
+fi
+
+# The versioned package behind the linux-image-cloud-amd64 metapackage.
+pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+	sed -n 's/^ *Depends: \(linux-image-[0-9].*-cloud-amd64\)$/\1/p' | head -n 1)
+if [ -z "$pkg" ]; then
+	apt-get update -qq
+	pkg=$(apt-cache depends linux-image-cloud-amd64 |
+		sed -n 's/^ *Depends: \(linux-image-[0-9].*-cloud-amd64\)$/\1/p' | head -n 1)
+fi
+[ -n "$pkg" ] || { echo "guest: cannot find the cloud kernel package" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+chmod 0777 "$work" # apt-get download drops to the _apt user
+(cd "$work" && apt-get download "$pkg" >/dev/null)
+dpkg-deb -x "$work"/linux-image-*.deb "$work/k"
+kver=$(ls "$work/k/lib/modules")
+
+root="$work/initramfs"
+mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/lib/modules"
+cp /bin/busybox "$root/bin/busybox"
+cp "$HERE/init" "$root/init"
+chmod 0755 "$root/init" "$root/bin/busybox"
+for m in $MODS; do
+	f=$(find "$work/k/lib/modules/$kver" -name "$m.ko" -o -name "$m.ko.xz" | head -n 1)
+	[ -n "$f" ] || { echo "guest: module $m not in $pkg" >&2; exit 1; }
+	case "$f" in
+	*.xz) xz -dc "$f" > "$root/lib/modules/$m.ko" ;;
+	*) cp "$f" "$root/lib/modules/$m.ko" ;;
+	esac
+done
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -9 > "$OUT/initramfs.cpio.gz.tmp"
+cp "$work/k/boot/vmlinuz-$kver" "$OUT/vmlinuz.tmp"
+mv "$OUT/initramfs.cpio.gz.tmp" "$OUT/initramfs.cpio.gz"
+mv "$OUT/vmlinuz.tmp" "$OUT/vmlinuz"
+echo "$stamp" > "$OUT/stamp"
+echo "guest: built $OUT (kernel $kver from $pkg)"

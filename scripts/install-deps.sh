@@ -1,0 +1,23 @@
+#!/bin/sh
+# Install, from Debian's packages only, what building, testing and the demo
+# need. Idempotent: skips apt entirely when every package is present.
+set -eu
+PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck
+  libseccomp-dev libjansson-dev libcmocka-dev
+  qemu-system-x86 qemu-utils busybox-static cpio gzip
+  passwd util-linux procps iproute2 xz-utils"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: need root to install:$missing" >&2
+	exit 1
+fi
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# --no-install-recommends keeps qemu-system-x86 from pulling in GTK/SDL.
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,367 @@
+/* create: validate everything, reserve name/id/uid under the lock, open
+ * every host resource as root, then fork the monitor and wait until it
+ * reports the guest running (or why it is not). Bad input exits 2 with
+ * nothing started and nothing left behind. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../common/paths.h"
+#include "../common/util.h"
+#include "../config/config.h"
+#include "../dm/qemu_args.h"
+#include "../ident/accounts.h"
+#include "../ident/vmid.h"
+#include "../monitor/monitor.h"
+#include "../state/record.h"
+#include "../state/teardown.h"
+#include "../support/features.h"
+#include "cli.h"
+
+#define START_TIMEOUT_MS 120000
+
+struct uid_check {
+	uid_t uid;
+	char other[BH_NAME_MAX + 1];
+};
+
+static int
+uid_in_use(const char *name, void *arg)
+{
+	struct uid_check *u = arg;
+	struct vm_record r;
+
+	if (record_read(name, &r) < 0)
+		return 0; /* being created or torn down: its id is held */
+	if (r.uid_exclusive && r.uid == u->uid) {
+		snprintf(u->other, sizeof(u->other), "%s", r.name);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+canonicalize(char *path)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(path, real))
+		return -errno;
+	snprintf(path, PATH_MAX, "%s", real);
+	return 0;
+}
+
+static void
+warn_features(const struct vm_config *cfg, const struct dm_identity *id,
+	      bool *supported)
+{
+	int ids[F_COUNT];
+	int n = cli_config_features(cfg, id, ids, F_COUNT);
+
+	*supported = true;
+	for (int i = 0; i < n; i++) {
+		const struct feature *f = feature_get((enum feature_id)ids[i]);
+		if (f->status == FS_SUPPORTED)
+			continue;
+		*supported = false;
+		log_warn("*** %s is %s: %s ***", f->name,
+			 feature_status_name(f->status), f->reason);
+	}
+}
+
+static int
+open_disks(struct monitor_launch *ml)
+{
+	const struct vm_config *cfg = &ml->cfg;
+	size_t k = 0;
+
+	for (size_t i = 0; i < cfg->ndisks; i++) {
+		const struct disk_spec *d = &cfg->disks[i];
+		for (int rw = 0; rw <= (d->readonly ? 0 : 1); rw++) {
+			/* O_NONBLOCK: a FIFO swapped in after the check must
+			 * not hang us; fstat then rejects it. */
+			int fd = open(d->target,
+				      (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC |
+					      O_NOCTTY | O_NONBLOCK);
+			struct stat st;
+			if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+				log_error("%s:%d: disk: %s: %s", cfg->file,
+					  d->line, d->target,
+					  fd < 0 ? strerror(errno)
+						 : "not a regular file");
+				if (fd >= 0)
+					close(fd);
+				return -1;
+			}
+			fd_set_nonblock(fd, false);
+			ml->disk_fds[k++] = fd;
+		}
+	}
+	ml->ndisk_fds = k;
+	return 0;
+}
+
+static int
+prepare_logs(struct monitor_launch *ml, char *mon_log, size_t len)
+{
+	char dir[PATH_MAX], p[PATH_MAX];
+
+	if (path_fmt(dir, sizeof(dir), "%s/%s", BH_LOG_DIR, ml->cfg.name) < 0 ||
+	    mkdir_exact(dir, 0700) < 0)
+		return -1;
+	if (path_fmt(ml->rec.console_log, sizeof(ml->rec.console_log),
+		     "%s/console.log", dir) < 0 ||
+	    path_fmt(p, sizeof(p), "%s/qemu.log", dir) < 0 ||
+	    path_fmt(mon_log, len, "%s/monitor.log", dir) < 0)
+		return -1;
+	/* QEMU's stdout/stderr; its RLIMIT_FSIZE caps it at 256 KiB. */
+	ml->qemu_log_fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
+					  O_CLOEXEC | O_NOFOLLOW, 0600);
+	return ml->qemu_log_fd < 0 ? -1 : 0;
+}
+
+static void
+print_dry_run(const struct monitor_launch *ml, unsigned vmid)
+{
+	struct qemu_argv av;
+
+	printf("name: %s\nvmid: %u (next free)\nidentity: %s uid %u gid %u%s\n",
+	       ml->cfg.name, vmid, ident_kind_name(ml->id.kind),
+	       (unsigned)ml->id.uid, (unsigned)ml->id.gid,
+	       ml->id.exclusive ? "" : " (shared)");
+	if (qemu_args_build(&ml->cfg, &av) == 0) {
+		printf("device model:");
+		for (size_t i = 0; i < av.n; i++)
+			printf(" %s", av.argv[i]);
+		putchar('\n');
+		qemu_args_free(&av);
+	}
+}
+
+static int
+wait_ready(int fd, char *buf, size_t len)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, START_TIMEOUT_MS) <= 0)
+		return -ETIMEDOUT;
+	ssize_t n = read_full(fd, buf, len - 1);
+	if (n <= 0)
+		return -EPIPE;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int
+cmd_create(int argc, char **argv)
+{
+	static struct monitor_launch ml; /* large: keep it off the stack */
+	struct cfg_error err;
+	bool dry = false;
+	const char *file = NULL;
+	char why[512], warn[512], dir[PATH_MAX], mon_log[PATH_MAX];
+	int vmid, lock = -1;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-n") || !strcmp(argv[i], "--dry-run"))
+			dry = true;
+		else if (argv[i][0] == '-' || file) {
+			log_error("usage: bulkhead create [-n|--dry-run] CONFIG");
+			return 2;
+		} else
+			file = argv[i];
+	}
+	if (!file) {
+		log_error("usage: bulkhead create [-n|--dry-run] CONFIG");
+		return 2;
+	}
+	if (cli_require_root("create") < 0)
+		return 1;
+	memset(&ml, 0, sizeof(ml));
+	ml.qemu_log_fd = -1;
+	ml.ready_fd = -1;
+	struct vm_config *cfg = &ml.cfg;
+	if (config_load(file, cfg, &err) < 0 || config_check_host(cfg, &err) < 0) {
+		log_error("%s", err.msg);
+		return 2;
+	}
+	if (canonicalize(cfg->kernel) < 0 ||
+	    (cfg->ramdisk[0] && canonicalize(cfg->ramdisk) < 0) ||
+	    canonicalize(cfg->dm_binary) < 0) {
+		log_error("%s: cannot resolve a path: %s", file, strerror(errno));
+		return 2;
+	}
+	if (cli_ensure_dirs() < 0)
+		return 1;
+
+	/* Name, VM id and uid are chosen under one lock, so two creates
+	 * cannot take the same name, id or device_model_user. */
+	lock = lock_take(BH_LOCK_PATH);
+	if (lock < 0) {
+		log_error("lock %s: %s", BH_LOCK_PATH, strerror(-lock));
+		return 1;
+	}
+	if (path_fmt(dir, sizeof(dir), "%s/%s", BH_VM_DIR, cfg->name) < 0 ||
+	    access(dir, F_OK) == 0) {
+		log_error("%s:%d: name: '%s' is already in use", file,
+			  cfg->line[KEY_NAME], cfg->name);
+		lock_release(lock);
+		return 2;
+	}
+	vmid = dry ? vmid_peek(BH_ID_DIR) : vmid_alloc(BH_ID_DIR, cfg->name);
+	if (vmid < 0) {
+		log_error("no free VM id: %s", strerror(-vmid));
+		lock_release(lock);
+		return 1;
+	}
+	int rc = 2;
+	if (ident_select(cfg->dm_restrict, cfg->dm_user, (unsigned)vmid, &ml.id,
+			 why, sizeof(why), warn, sizeof(warn)) < 0) {
+		int line = cfg->line[KEY_DM_USER] ? cfg->line[KEY_DM_USER]
+						  : cfg->line[KEY_DM_RESTRICT];
+		if (line)
+			log_error("%s:%d: %s: %s", file, line,
+				  cfg->line[KEY_DM_USER] ? "device_model_user"
+							 : "dm_restrict",
+				  why);
+		else
+			log_error("%s: %s", file, why);
+		goto fail_id;
+	}
+	if (ml.id.exclusive) {
+		struct uid_check u = { .uid = ml.id.uid };
+		if (record_foreach(uid_in_use, &u) > 0) {
+			log_error("%s:%d: device_model_user: uid %u is already "
+				  "used by running VM %s; each VM needs its "
+				  "own uid", file, cfg->line[KEY_DM_USER],
+				  (unsigned)ml.id.uid, u.other);
+			goto fail_id;
+		}
+	}
+	if (warn[0])
+		log_warn("*** %s ***", warn);
+	warn_features(cfg, &ml.id, &ml.rec.security_supported);
+	if (dry) {
+		print_dry_run(&ml, (unsigned)vmid);
+		lock_release(lock);
+		return 0;
+	}
+
+	/* From here on the VM exists on the host: every failure unwinds
+	 * through teardown_cleanup. */
+	struct vm_record *rec = &ml.rec;
+	snprintf(rec->name, sizeof(rec->name), "%s", cfg->name);
+	rec->vmid = (unsigned)vmid;
+	rec->uid = ml.id.uid;
+	rec->gid = ml.id.gid;
+	rec->uid_exclusive = ml.id.exclusive;
+	rec->reaper_uid = ml.id.reaper_uid;
+	snprintf(rec->ident, sizeof(rec->ident), "%s", ident_kind_name(ml.id.kind));
+	snprintf(rec->state, sizeof(rec->state), "starting");
+	snprintf(rec->accel, sizeof(rec->accel), "%s", config_accel_name(cfg->accel));
+	snprintf(rec->config, sizeof(rec->config), "%s", file);
+	if (mkdir(dir, 0700) < 0 ||
+	    path_fmt(ml.root_dir, sizeof(ml.root_dir), "%s/root", dir) < 0 ||
+	    mkdir(ml.root_dir, 0755) < 0) {
+		log_error("%s: %s", dir, strerror(errno));
+		rc = 1;
+		goto fail_dir;
+	}
+	if (prepare_logs(&ml, mon_log, sizeof(mon_log)) < 0) {
+		log_error("cannot prepare logs under %s: %s", BH_LOG_DIR,
+			  strerror(errno));
+		rc = 1;
+		goto fail_dir;
+	}
+	if (record_write(rec) < 0) {
+		log_error("cannot write VM record");
+		rc = 1;
+		goto fail_dir;
+	}
+	lock_release(lock);
+	lock = -1;
+
+	if (open_disks(&ml) < 0) {
+		rc = 1;
+		goto fail_dir;
+	}
+	int n = qemu_binds(cfg, ml.binds, JAIL_BINDS_MAX);
+	int m = n < 0 ? -1 : jail_libdeps(cfg->dm_binary, ml.id.kind == IDENT_ROOT ? 65534 : ml.id.uid,
+					  ml.id.kind == IDENT_ROOT ? 65534 : ml.id.gid,
+					  ml.binds + n, JAIL_BINDS_MAX - (size_t)n, why, sizeof(why));
+	if (n < 0 || m < 0) {
+		log_error("device model files: %s", n < 0 ? "firmware or kernel missing" : why);
+		rc = 1;
+		goto fail_dir;
+	}
+	ml.nbinds = (size_t)(n + m);
+
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		rc = 1;
+		goto fail_dir;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_error("fork: %s", strerror(errno));
+		rc = 1;
+		goto fail_dir;
+	}
+	if (pid == 0) {
+		close(ready[0]);
+		ml.ready_fd = ready[1];
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int lf = open(mon_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+					       O_NOFOLLOW, 0600);
+		if (null < 0 || lf < 0 || setsid() < 0 || dup2(null, 0) < 0 ||
+		    dup2(lf, 1) < 0 || dup2(lf, 2) < 0)
+			_exit(1);
+		close(null);
+		close(lf);
+		log_set_prog("bulkhead-monitor");
+		monitor_main(&ml);
+	}
+	close(ready[1]);
+	for (size_t i = 0; i < ml.ndisk_fds; i++)
+		close(ml.disk_fds[i]);
+	close(ml.qemu_log_fd);
+	char msg[600];
+	int wr = wait_ready(ready[0], msg, sizeof(msg));
+	close(ready[0]);
+	if (wr < 0) {
+		log_error("%s: no answer from the monitor (%s); see %s", cfg->name,
+			  strerror(-wr), mon_log);
+		return 1;
+	}
+	if (strncmp(msg, "ok ", 3) != 0) {
+		log_error("%s: %s", cfg->name, msg);
+		return 1;
+	}
+	printf("%s: running (vmid %u, device model pid %s, uid %u, gid %u)\n",
+	       cfg->name, rec->vmid, msg + 3, (unsigned)rec->uid,
+	       (unsigned)rec->gid);
+	return 0;
+
+fail_dir:
+	for (size_t i = 0; i < ml.ndisk_fds; i++)
+		close(ml.disk_fds[i]);
+	if (ml.qemu_log_fd >= 0)
+		close(ml.qemu_log_fd);
+	teardown_cleanup(&ml.rec);
+	lock_release(lock);
+	return rc;
+fail_id:
+	if (!dry)
+		vmid_release(BH_ID_DIR, (unsigned)vmid);
+	lock_release(lock);
+	return rc;
+}

@@ -1,0 +1,65 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../common/paths.h"
+#include "../config/config.h"
+#include "../ident/vmid.h"
+#include "../monitor/control.h"
+#include "../state/record.h"
+#include "../state/teardown.h"
+#include "cli.h"
+
+int
+cmd_destroy(int argc, char **argv)
+{
+	struct vm_record r;
+	char line[512], why[256];
+
+	if (argc != 2) {
+		log_error("usage: bulkhead destroy NAME");
+		return 2;
+	}
+	const char *name = argv[1];
+	if (cli_require_root("destroy") < 0)
+		return 1;
+	if (!config_name_valid(name)) {
+		log_error("'%s' is not a valid VM name", name);
+		return 2;
+	}
+	int rc = record_read(name, &r);
+	if (rc < 0) {
+		log_error("%s: no such VM%s", name,
+			  rc == -ENOENT ? "" : " (unreadable record)");
+		return 1;
+	}
+	int fd = control_connect(name);
+	if (fd >= 0) {
+		rc = write(fd, "destroy\n", 8) == 8
+			     ? control_read_line(fd, line, sizeof(line), 30000)
+			     : -EIO;
+		close(fd);
+		if (rc == 0 && strcmp(line, "ok") == 0) {
+			printf("%s: destroyed\n", name);
+			return 0;
+		}
+		if (rc == 0) {
+			log_error("%s: %s", name, line);
+			return 1;
+		}
+		/* The monitor died mid-request: fall through and do it. */
+	}
+	/* No monitor: kill and clean up from here, by uid and by the
+	 * recorded pid only if its start time still matches. */
+	int lock = lock_take(BH_LOCK_PATH);
+	if (teardown_vm(&r, -1, why, sizeof(why)) < 0) {
+		lock_release(lock);
+		log_error("%s: destroy failed, record kept: %s", name, why);
+		return 1;
+	}
+	lock_release(lock);
+	printf("%s: destroyed (without its monitor)\n", name);
+	return 0;
+}

@@ -1,0 +1,202 @@
+/* host-init: the accounts of the dm_restrict scheme, the runtime
+ * directories, and a report of what this host offers. Idempotent. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/landlock.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../common/paths.h"
+#include "../common/util.h"
+#include "../ident/accounts.h"
+#include "cli.h"
+
+#define KVM_GET_API_VERSION_NR 0xAE00
+#define CGROUP2_MAGIC 0x63677270
+#define TMPFS_MAGIC_NR 0x01021994
+
+static int
+run(char *const argv[])
+{
+	char *const envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+		return -1;
+	return 0;
+}
+
+/* The range base+1 .. base+VMID_MAX must belong to nobody, as uids and
+ * as gids: those become the VMs' identities. */
+static int
+range_free(unsigned base)
+{
+	struct passwd *pw;
+	struct group *gr;
+	int clash = 0;
+
+	setpwent();
+	while ((pw = getpwent()) != NULL)
+		if (pw->pw_uid > base && pw->pw_uid <= base + VMID_MAX) {
+			log_error("uid %u (%s) lies in the VM range %u..%u",
+				  (unsigned)pw->pw_uid, pw->pw_name, base + 1,
+				  base + VMID_MAX);
+			clash = 1;
+		}
+	endpwent();
+	setgrent();
+	while ((gr = getgrent()) != NULL)
+		if (gr->gr_gid > base && gr->gr_gid <= base + VMID_MAX) {
+			log_error("gid %u (%s) lies in the VM range",
+				  (unsigned)gr->gr_gid, gr->gr_name);
+			clash = 1;
+		}
+	endgrent();
+	return clash ? -1 : 0;
+}
+
+static int
+ensure_range_base(const char *name, unsigned base)
+{
+	struct passwd *pw = getpwnam(name);
+	char ids[16];
+
+	if (pw) {
+		printf("account %s: exists (uid %u gid %u)\n", name,
+		       (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
+		if (pw->pw_uid != pw->pw_gid)
+			log_warn("%s: uid and gid differ; VM gids are gid + "
+				 "vmid", name);
+		return range_free(pw->pw_uid);
+	}
+	if (base == 0 || base % 65536 != 0)
+		log_warn("range base %u is not a multiple of 65536", base);
+	if (getpwuid(base) || getgrgid(base)) {
+		log_error("uid/gid %u is already taken", base);
+		return -1;
+	}
+	if (range_free(base) < 0)
+		return -1;
+	snprintf(ids, sizeof(ids), "%u", base);
+	char *const ga[] = { (char *)"/usr/sbin/groupadd", (char *)"--system",
+			     (char *)"--gid", ids, (char *)name, NULL };
+	char *const ua[] = { (char *)"/usr/sbin/useradd", (char *)"--system",
+			     (char *)"--no-create-home", (char *)"--home-dir",
+			     (char *)"/nonexistent", (char *)"--shell",
+			     (char *)"/usr/sbin/nologin", (char *)"--uid", ids,
+			     (char *)"--gid", ids, (char *)name, NULL };
+	if (run(ga) < 0 || run(ua) < 0) {
+		log_error("creating %s failed", name);
+		return -1;
+	}
+	printf("account %s: created (uid %u gid %u; VMs use %u..%u)\n", name,
+	       base, base, base + 1, base + VMID_MAX);
+	return 0;
+}
+
+static int
+ensure_reaper(const char *name)
+{
+	struct passwd *pw = getpwnam(name);
+
+	if (pw) {
+		printf("account %s: exists (uid %u)\n", name, (unsigned)pw->pw_uid);
+		return pw->pw_uid == 0 ? -1 : 0;
+	}
+	char *const ua[] = { (char *)"/usr/sbin/useradd", (char *)"--system",
+			     (char *)"--no-create-home", (char *)"--home-dir",
+			     (char *)"/nonexistent", (char *)"--shell",
+			     (char *)"/usr/sbin/nologin", (char *)"--user-group",
+			     (char *)name, NULL };
+	if (run(ua) < 0 || !(pw = getpwnam(name))) {
+		log_error("creating %s failed", name);
+		return -1;
+	}
+	printf("account %s: created (uid %u)\n", name, (unsigned)pw->pw_uid);
+	return 0;
+}
+
+static void
+report_host(void)
+{
+	struct statfs sf;
+
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	int api = kvm >= 0 ? ioctl(kvm, KVM_GET_API_VERSION_NR, 0) : -1;
+	if (kvm >= 0)
+		close(kvm);
+	printf("kvm: %s\n", api == 12 ? "/dev/kvm present (API 12); whether "
+					"it boots guests is only known by "
+					"trying"
+				      : "not available: use accel = \"tcg\" "
+					"(not security-supported)");
+	const char *cg = "unknown";
+	if (statfs("/sys/fs/cgroup", &sf) == 0) {
+		if ((unsigned long)sf.f_type == CGROUP2_MAGIC)
+			cg = "v2 (unified)";
+		else if ((unsigned long)sf.f_type == TMPFS_MAGIC_NR)
+			cg = access("/sys/fs/cgroup/unified", F_OK) == 0
+				     ? "hybrid (v1 controllers, v2 beside)"
+				     : "v1";
+	}
+	printf("cgroups: %s\n", cg);
+	long ll = syscall(SYS_landlock_create_ruleset, NULL, 0,
+			  LANDLOCK_CREATE_RULESET_VERSION);
+	if (ll > 0)
+		printf("landlock: ABI %ld\n", ll);
+	else
+		printf("landlock: not available\n");
+	printf("seccomp: %s\n", prctl(PR_GET_SECCOMP) >= 0 ? "available"
+							 : "not available");
+	printf("namespaces: mount pid ipc uts net %s\n",
+	       access("/proc/self/ns/user", F_OK) == 0 ? "user" : "");
+}
+
+int
+cmd_host_init(int argc, char **argv)
+{
+	struct account_names an;
+	uint64_t base = RANGE_BASE_DEFAULT;
+
+	if (argc == 3 && strcmp(argv[1], "--range-base") == 0) {
+		if (parse_u64(argv[2], 1, 0x7fffffffu - VMID_MAX, &base) < 0) {
+			log_error("--range-base: '%s' is not a uid", argv[2]);
+			return 2;
+		}
+	} else if (argc != 1) {
+		log_error("usage: bulkhead host-init [--range-base UID]");
+		return 2;
+	}
+	if (cli_require_root("host-init") < 0)
+		return 1;
+	accounts_names(&an);
+	int rc = 0;
+	if (ensure_range_base(an.range_base, (unsigned)base) < 0)
+		rc = 1;
+	if (ensure_reaper(an.reaper) < 0)
+		rc = 1;
+	if (cli_ensure_dirs() < 0)
+		rc = 1;
+	else
+		printf("runtime dirs: %s, %s\n", BH_RUN_DIR, BH_LOG_DIR);
+	report_host();
+	return rc;
+}

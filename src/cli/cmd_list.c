@@ -1,0 +1,79 @@
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "../state/procscan.h"
+#include "../state/record.h"
+#include "cli.h"
+
+struct list_ctx {
+	json_t *arr; /* NULL for the table */
+};
+
+/* A record says "running" but its device model is gone (monitor killed
+ * along with it): show that rather than repeat a stale state. */
+static const char *
+live_state(const struct vm_record *r)
+{
+	if (r->dm_pid > 0 && procscan_starttime(r->dm_pid) != r->dm_start)
+		return "gone";
+	return r->state;
+}
+
+static int
+list_one(const char *name, void *arg)
+{
+	struct list_ctx *c = arg;
+	struct vm_record r;
+
+	if (record_read(name, &r) < 0) {
+		if (!c->arr)
+			printf("%-20s %5s %8s %8s %8s %-9s\n", name, "-", "-",
+			       "-", "-", "creating");
+		return 0;
+	}
+	if (c->arr) {
+		json_array_append_new(
+			c->arr,
+			json_pack("{s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:s, "
+				  "s:b, s:s}",
+				  "name", r.name, "vmid", (json_int_t)r.vmid,
+				  "uid", (json_int_t)r.uid, "gid",
+				  (json_int_t)r.gid, "pid", (json_int_t)r.dm_pid,
+				  "state", live_state(&r), "console_log",
+				  r.console_log, "accel", r.accel,
+				  "security_supported", r.security_supported,
+				  "identity", r.ident));
+		return 0;
+	}
+	printf("%-20s %5u %8u %8u %8d %-9s %-5s %s\n", r.name, r.vmid,
+	       (unsigned)r.uid, (unsigned)r.gid, (int)r.dm_pid, live_state(&r),
+	       r.accel, r.security_supported ? "yes" : "NO");
+	return 0;
+}
+
+int
+cmd_list(int argc, char **argv)
+{
+	struct list_ctx c = { NULL };
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json"))) {
+		log_error("usage: bulkhead list [--json]");
+		return 2;
+	}
+	if (cli_require_root("list") < 0)
+		return 1;
+	if (argc == 2)
+		c.arr = json_array();
+	else
+		printf("%-20s %5s %8s %8s %8s %-9s %-5s %s\n", "NAME", "ID",
+		       "UID", "GID", "PID", "STATE", "ACCEL", "SECURITY-SUPPORTED");
+	record_foreach(list_one, &c);
+	if (c.arr) {
+		json_dumpf(c.arr, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(c.arr);
+	}
+	return 0;
+}

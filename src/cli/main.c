@@ -1,0 +1,78 @@
+/* bulkhead: run VMs with deprivileged, compartmentalized device models. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../common/paths.h"
+#include "../common/util.h"
+#include "cli.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} commands[] = {
+	{ "create", cmd_create, "create [-n|--dry-run] CONFIG" },
+	{ "list", cmd_list, "list [--json]" },
+	{ "destroy", cmd_destroy, "destroy NAME" },
+	{ "console", cmd_console, "console NAME   (Ctrl-] detaches)" },
+	{ "host-init", cmd_host_init, "host-init [--range-base UID]" },
+	{ "features", cmd_features, "features [--json|--markdown]" },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: bulkhead COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %s\n", commands[i].help);
+	fprintf(f, "\nSee bulkhead(1) and bulkhead.cfg(5).\n");
+}
+
+int
+cli_require_root(const char *cmd)
+{
+	if (geteuid() != 0) {
+		log_error("%s: must be run as root", cmd);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_ensure_dirs(void)
+{
+	static const char *const dirs[] = { BH_RUN_DIR, BH_VM_DIR, BH_ID_DIR,
+					    BH_LOG_DIR };
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		int rc = mkdir_exact(dirs[i], 0700);
+		if (rc < 0) {
+			log_error("%s: %s", dirs[i], strerror(-rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	log_set_prog("bulkhead");
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	log_error("unknown command '%s'", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,34 @@
+/* Small host helpers with no policy: bounded I/O, number parsing, fds. */
+#ifndef BULKHEAD_UTIL_H
+#define BULKHEAD_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Write all of buf, retrying on EINTR and short writes. 0 or -errno. */
+int write_all(int fd, const void *buf, size_t len);
+/* Read up to len bytes until EOF; returns bytes read or -errno. */
+ssize_t read_full(int fd, void *buf, size_t len);
+/* Read a whole small file (at most max bytes) into a NUL-terminated heap
+ * buffer. -EFBIG if larger. */
+int file_read_all(const char *path, size_t max, char **out, size_t *len);
+/* Write path atomically (tmp file + rename) with the given mode. */
+int file_write_atomic(const char *path, const void *buf, size_t len,
+		      unsigned mode);
+/* Parse a whole decimal string into [min, max]. 0 or -EINVAL/-ERANGE. */
+int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* mkdir that tolerates an existing directory of the same mode/owner. */
+int mkdir_exact(const char *path, unsigned mode);
+/* snprintf that reports truncation as -ENAMETOOLONG. */
+int path_fmt(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Monotonic milliseconds. */
+uint64_t now_ms(void);
+void sleep_ms(unsigned ms);
+/* Set FD_CLOEXEC / O_NONBLOCK. */
+int fd_set_cloexec(int fd, bool on);
+int fd_set_nonblock(int fd, bool on);
+
+#endif

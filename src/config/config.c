@@ -1,0 +1,463 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/util.h"
+#include "pathcheck.h"
+
+struct key_ctx {
+	struct vm_config *cfg;
+	const struct cfg_entry *e;
+	struct cfg_error *err;
+};
+
+static int __attribute__((format(printf, 3, 4)))
+key_fail(struct key_ctx *k, int line, const char *fmt, ...)
+{
+	char what[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(k->err->msg, sizeof(k->err->msg), "%s:%d: %s: %s",
+		 k->cfg->file, line, k->e->key, what);
+	return -1;
+}
+
+static const char *
+type_name(enum cfg_type t)
+{
+	switch (t) {
+	case CFG_NUM:
+		return "a number";
+	case CFG_STR:
+		return "a string";
+	case CFG_LIST:
+		return "a list";
+	default:
+		return "?";
+	}
+}
+
+static int
+want_type(struct key_ctx *k, enum cfg_type t)
+{
+	if (k->e->val.type != t)
+		return key_fail(k, k->e->line, "expected %s, got %s",
+				type_name(t), type_name(k->e->val.type));
+	return 0;
+}
+
+static int
+get_num(struct key_ctx *k, unsigned min, unsigned max, unsigned *out)
+{
+	if (want_type(k, CFG_NUM) < 0)
+		return -1;
+	if (k->e->val.num < min || k->e->val.num > max)
+		return key_fail(k, k->e->line, "%llu is out of range %u..%u",
+				(unsigned long long)k->e->val.num, min, max);
+	*out = (unsigned)k->e->val.num;
+	return 0;
+}
+
+static int
+get_str(struct key_ctx *k, char *dst, size_t len)
+{
+	if (want_type(k, CFG_STR) < 0)
+		return -1;
+	if (strlen(k->e->val.str) >= len)
+		return key_fail(k, k->e->line, "longer than %zu bytes",
+				len - 1);
+	memcpy(dst, k->e->val.str, strlen(k->e->val.str) + 1);
+	return 0;
+}
+
+static int
+get_path(struct key_ctx *k, char *dst)
+{
+	char why[300];
+
+	if (get_str(k, dst, PATH_MAX) < 0)
+		return -1;
+	if (pathcheck_absolute(dst, why, sizeof(why)) < 0)
+		return key_fail(k, k->e->line, "%s", why);
+	return 0;
+}
+
+bool
+config_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > BH_NAME_MAX || name[0] == '.' || name[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static bool
+user_name_valid(const char *u)
+{
+	size_t n = strlen(u);
+
+	if (n == 0 || n > CONFIG_USER_MAX)
+		return false;
+	if (!((u[0] >= 'a' && u[0] <= 'z') || u[0] == '_'))
+		return false;
+	for (size_t i = 1; i < n; i++) {
+		char c = u[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static int
+key_name(struct key_ctx *k)
+{
+	if (get_str(k, k->cfg->name, sizeof(k->cfg->name)) < 0)
+		return -1;
+	if (!config_name_valid(k->cfg->name))
+		return key_fail(k, k->e->line,
+				"'%s' is not a valid name (1-%d of A-Z a-z "
+				"0-9 _ . -, not starting with . or -)",
+				k->cfg->name, BH_NAME_MAX);
+	return 0;
+}
+
+static int
+key_memory(struct key_ctx *k)
+{
+	return get_num(k, 16, 1024 * 1024, &k->cfg->memory_mib);
+}
+
+static int
+key_vcpus(struct key_ctx *k)
+{
+	return get_num(k, 1, 64, &k->cfg->vcpus);
+}
+
+static int
+key_kernel(struct key_ctx *k)
+{
+	return get_path(k, k->cfg->kernel);
+}
+
+static int
+key_ramdisk(struct key_ctx *k)
+{
+	return get_path(k, k->cfg->ramdisk);
+}
+
+static int
+key_cmdline(struct key_ctx *k)
+{
+	return get_str(k, k->cfg->cmdline, sizeof(k->cfg->cmdline));
+}
+
+static int
+key_disk(struct key_ctx *k)
+{
+	const struct cfg_value *v = &k->e->val;
+	char why[400];
+
+	if (want_type(k, CFG_LIST) < 0)
+		return -1;
+	if (v->nitems > CONFIG_DISKS_MAX)
+		return key_fail(k, k->e->line, "more than %d disks",
+				CONFIG_DISKS_MAX);
+	for (size_t i = 0; i < v->nitems; i++) {
+		const struct cfg_value *it = &v->items[i];
+		struct disk_spec *d = &k->cfg->disks[i];
+		if (it->type != CFG_STR)
+			return key_fail(k, it->line, "disk %zu: expected a "
+					"string", i + 1);
+		if (disk_spec_parse(it->str, d, why, sizeof(why)) < 0)
+			return key_fail(k, it->line, "%s", why);
+		d->line = it->line;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(k->cfg->disks[j].vdev, d->vdev) == 0)
+				return key_fail(k, it->line,
+						"vdev '%s' used twice", d->vdev);
+	}
+	k->cfg->ndisks = v->nitems;
+	return 0;
+}
+
+static int
+key_accel(struct key_ctx *k)
+{
+	char v[8];
+
+	if (get_str(k, v, sizeof(v)) < 0)
+		goto bad;
+	if (strcmp(v, "kvm") == 0)
+		k->cfg->accel = ACCEL_KVM;
+	else if (strcmp(v, "tcg") == 0)
+		k->cfg->accel = ACCEL_TCG;
+	else
+		goto bad;
+	return 0;
+bad:
+	return key_fail(k, k->e->line, "expected \"kvm\" or \"tcg\"");
+}
+
+static int
+key_dm_restrict(struct key_ctx *k)
+{
+	unsigned v = 0;
+
+	if (get_num(k, 0, 1, &v) < 0)
+		return -1;
+	k->cfg->dm_restrict = v == 1;
+	return 0;
+}
+
+static int
+key_dm_user(struct key_ctx *k)
+{
+	if (get_str(k, k->cfg->dm_user, sizeof(k->cfg->dm_user)) < 0)
+		return -1;
+	if (!user_name_valid(k->cfg->dm_user))
+		return key_fail(k, k->e->line, "'%s' is not a valid user name",
+				k->cfg->dm_user);
+	return 0;
+}
+
+static int
+key_dm_override(struct key_ctx *k)
+{
+	return get_path(k, k->cfg->dm_binary);
+}
+
+static int
+get_action(struct key_ctx *k, bool restart_ok, enum vm_action *out)
+{
+	char v[32];
+
+	if (get_str(k, v, sizeof(v)) < 0)
+		return -1;
+	if (strcmp(v, "destroy") == 0) {
+		*out = ACTION_DESTROY;
+		return 0;
+	}
+	if (strcmp(v, "restart") == 0 && restart_ok) {
+		*out = ACTION_RESTART;
+		return 0;
+	}
+	if (!strcmp(v, "restart") || !strcmp(v, "preserve") ||
+	    !strcmp(v, "rename-restart") || !strcmp(v, "coredump-destroy") ||
+	    !strcmp(v, "coredump-restart") || !strcmp(v, "soft-reset"))
+		return key_fail(k, k->e->line,
+				"'%s' is not supported by this version "
+				"(supported: %s)", v,
+				restart_ok ? "destroy, restart" : "destroy");
+	return key_fail(k, k->e->line, "unknown action '%s'", v);
+}
+
+static int
+key_on_poweroff(struct key_ctx *k)
+{
+	return get_action(k, false, &k->cfg->on_poweroff);
+}
+
+static int
+key_on_reboot(struct key_ctx *k)
+{
+	/* restart on reboot is QEMU's in-place reset: same process, same
+	 * jail, so every restriction stays. */
+	return get_action(k, true, &k->cfg->on_reboot);
+}
+
+static int
+key_on_crash(struct key_ctx *k)
+{
+	return get_action(k, false, &k->cfg->on_crash);
+}
+
+static const struct {
+	const char *name;
+	enum config_key id;
+	int (*fn)(struct key_ctx *);
+} key_table[] = {
+	{ "name", KEY_NAME, key_name },
+	{ "memory", KEY_MEMORY, key_memory },
+	{ "vcpus", KEY_VCPUS, key_vcpus },
+	{ "kernel", KEY_KERNEL, key_kernel },
+	{ "ramdisk", KEY_RAMDISK, key_ramdisk },
+	{ "cmdline", KEY_CMDLINE, key_cmdline },
+	{ "disk", KEY_DISK, key_disk },
+	{ "accel", KEY_ACCEL, key_accel },
+	{ "dm_restrict", KEY_DM_RESTRICT, key_dm_restrict },
+	{ "device_model_user", KEY_DM_USER, key_dm_user },
+	{ "device_model_override", KEY_DM_OVERRIDE, key_dm_override },
+	{ "on_poweroff", KEY_ON_POWEROFF, key_on_poweroff },
+	{ "on_reboot", KEY_ON_REBOOT, key_on_reboot },
+	{ "on_crash", KEY_ON_CRASH, key_on_crash },
+};
+
+static void
+config_defaults(struct vm_config *cfg)
+{
+	cfg->memory_mib = 128;
+	cfg->vcpus = 1;
+	cfg->accel = ACCEL_KVM;
+	cfg->dm_restrict = true;
+	snprintf(cfg->dm_binary, sizeof(cfg->dm_binary), "%s",
+		 CONFIG_DEFAULT_DM);
+	cfg->on_poweroff = ACTION_DESTROY;
+	cfg->on_reboot = ACTION_RESTART;
+	cfg->on_crash = ACTION_DESTROY;
+}
+
+int
+config_parse(const char *text, size_t len, const char *fname,
+	     struct vm_config *cfg, struct cfg_error *err)
+{
+	struct cfg_file f;
+	int rc = -1;
+
+	memset(cfg, 0, sizeof(*cfg));
+	config_defaults(cfg);
+	if (strlen(fname) >= sizeof(cfg->file)) {
+		snprintf(err->msg, sizeof(err->msg), "config path too long");
+		return -1;
+	}
+	snprintf(cfg->file, sizeof(cfg->file), "%s", fname);
+	if (cfgfile_parse(text, len, fname, &f, err) < 0)
+		return -1;
+	for (size_t i = 0; i < f.n; i++) {
+		struct key_ctx k = { cfg, &f.entries[i], err };
+		size_t t;
+		for (t = 0; t < sizeof(key_table) / sizeof(key_table[0]); t++)
+			if (strcmp(key_table[t].name, k.e->key) == 0)
+				break;
+		if (t == sizeof(key_table) / sizeof(key_table[0])) {
+			key_fail(&k, k.e->line, "unknown key");
+			goto out;
+		}
+		enum config_key id = key_table[t].id;
+		if (cfg->line[id]) {
+			key_fail(&k, k.e->line,
+				 "duplicate key (first set on line %d)",
+				 cfg->line[id]);
+			goto out;
+		}
+		cfg->line[id] = k.e->line;
+		if (key_table[t].fn(&k) < 0)
+			goto out;
+	}
+	static const enum config_key required[] = { KEY_NAME, KEY_KERNEL };
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if (!cfg->line[required[i]]) {
+			size_t t;
+			for (t = 0; key_table[t].id != required[i]; t++)
+				;
+			snprintf(err->msg, sizeof(err->msg),
+				 "%s: %s: required key is missing", fname,
+				 key_table[t].name);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	cfgfile_free(&f);
+	return rc;
+}
+
+int
+config_load(const char *path, struct vm_config *cfg, struct cfg_error *err)
+{
+	char *text;
+	size_t len;
+	int rc = file_read_all(path, CFG_FILE_MAX, &text, &len);
+
+	if (rc < 0) {
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", path,
+			 rc == -EFBIG ? "file too large" : strerror(-rc));
+		return -1;
+	}
+	rc = config_parse(text, len, path, cfg, err);
+	free(text);
+	return rc;
+}
+
+/* Opened with O_PATH so nothing is read, no device is opened and no FIFO
+ * blocks: only what the name points to is checked here. */
+static int
+check_regular(const struct vm_config *cfg, int line, const char *key,
+	      const char *path, bool exec, struct cfg_error *err)
+{
+	struct stat st;
+	int fd = open(path, O_PATH | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err->msg, sizeof(err->msg), "%s:%d: %s: %s: %s",
+			 cfg->file, line, key, path, strerror(errno));
+		return -1;
+	}
+	int rc = fstat(fd, &st);
+	close(fd);
+	if (rc < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s:%d: %s: %s: not a regular file", cfg->file, line,
+			 key, path);
+		return -1;
+	}
+	if (exec && !(st.st_mode & S_IXUSR)) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s:%d: %s: %s: not executable", cfg->file, line, key,
+			 path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_check_host(const struct vm_config *cfg, struct cfg_error *err)
+{
+	if (check_regular(cfg, cfg->line[KEY_KERNEL], "kernel", cfg->kernel,
+			  false, err) < 0)
+		return -1;
+	if (cfg->ramdisk[0] &&
+	    check_regular(cfg, cfg->line[KEY_RAMDISK], "ramdisk", cfg->ramdisk,
+			  false, err) < 0)
+		return -1;
+	int dm_line = cfg->line[KEY_DM_OVERRIDE];
+	if (check_regular(cfg, dm_line, dm_line ? "device_model_override"
+						 : "device model",
+			  cfg->dm_binary, true, err) < 0)
+		return -1;
+	for (size_t i = 0; i < cfg->ndisks; i++)
+		if (check_regular(cfg, cfg->disks[i].line, "disk",
+				  cfg->disks[i].target, false, err) < 0)
+			return -1;
+	return 0;
+}
+
+const char *
+config_accel_name(enum vm_accel a)
+{
+	return a == ACCEL_TCG ? "tcg" : "kvm";
+}
+
+const char *
+config_action_name(enum vm_action a)
+{
+	return a == ACTION_RESTART ? "restart" : "destroy";
+}

@@ -1,0 +1,73 @@
+/* A VM's configuration: the meaning of the keys in an xl.cfg-style file.
+ * config_parse() checks syntax, types and ranges; config_check_host()
+ * checks what the named host files are. Neither opens a device model. */
+#ifndef BULKHEAD_CONFIG_H
+#define BULKHEAD_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../common/paths.h"
+#include "cfgfile.h"
+#include "disk.h"
+
+#define CONFIG_DISKS_MAX 16
+#define CONFIG_CMDLINE_MAX 2048 /* x86 COMMAND_LINE_SIZE */
+#define CONFIG_USER_MAX 32
+
+enum vm_accel { ACCEL_KVM, ACCEL_TCG };
+enum vm_action { ACTION_DESTROY, ACTION_RESTART };
+
+/* Keys we know, for per-key line numbers in later messages. */
+enum config_key {
+	KEY_NAME,
+	KEY_MEMORY,
+	KEY_VCPUS,
+	KEY_KERNEL,
+	KEY_RAMDISK,
+	KEY_CMDLINE,
+	KEY_DISK,
+	KEY_ACCEL,
+	KEY_DM_RESTRICT,
+	KEY_DM_USER,
+	KEY_DM_OVERRIDE,
+	KEY_ON_POWEROFF,
+	KEY_ON_REBOOT,
+	KEY_ON_CRASH,
+	KEY_COUNT
+};
+
+struct vm_config {
+	char file[PATH_MAX];
+	char name[BH_NAME_MAX + 1];
+	unsigned memory_mib;
+	unsigned vcpus;
+	char kernel[PATH_MAX];
+	char ramdisk[PATH_MAX]; /* "" if none */
+	char cmdline[CONFIG_CMDLINE_MAX];
+	struct disk_spec disks[CONFIG_DISKS_MAX];
+	size_t ndisks;
+	enum vm_accel accel;
+	bool dm_restrict;
+	char dm_user[CONFIG_USER_MAX + 1]; /* "" if unset */
+	char dm_binary[PATH_MAX];
+	enum vm_action on_poweroff, on_reboot, on_crash;
+	int line[KEY_COUNT]; /* 0 when the key was not given */
+};
+
+#define CONFIG_DEFAULT_DM "/usr/bin/qemu-system-x86_64"
+
+/* Parse text (from file fname). -1 with err->msg "file:line: key: why". */
+int config_parse(const char *text, size_t len, const char *fname,
+		 struct vm_config *cfg, struct cfg_error *err);
+/* Read and parse a file. */
+int config_load(const char *path, struct vm_config *cfg, struct cfg_error *err);
+/* Check that named host files exist and have the right type. */
+int config_check_host(const struct vm_config *cfg, struct cfg_error *err);
+/* Valid VM name: 1..64 of [A-Za-z0-9_.-], not starting with '.' or '-'. */
+bool config_name_valid(const char *name);
+const char *config_accel_name(enum vm_accel a);
+const char *config_action_name(enum vm_action a);
+
+#endif

@@ -1,0 +1,26 @@
+/* xl-style disk specifications: 'format=raw, vdev=xvda, access=rw,
+ * target=/path'. target= comes last and takes the rest of the string, as
+ * in xl-disk-configuration(5), so paths may contain commas. */
+#ifndef BULKHEAD_DISK_H
+#define BULKHEAD_DISK_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define DISK_VDEV_MAX 8
+
+struct disk_spec {
+	char vdev[DISK_VDEV_MAX];
+	char target[PATH_MAX];
+	bool readonly;
+	int line;
+};
+
+/* Parse one spec. On error returns -1 with a message in why (no prefix). */
+int disk_spec_parse(const char *spec, struct disk_spec *out, char *why,
+		    size_t whylen);
+/* Is this a valid vdev name (xvda, hdc, sdb, vdaa ...)? */
+bool disk_vdev_valid(const char *vdev);
+
+#endif

@@ -1,0 +1,189 @@
+#include "qemu_args.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define QEMU_DATADIR "/usr/share/qemu"
+#define SEABIOS_DIR "/usr/share/seabios"
+#define QEMU_MODDIR "/usr/lib/x86_64-linux-gnu/qemu"
+
+int
+qemu_disk_fd(const struct vm_config *cfg, size_t disk, int rw)
+{
+	int fd = DM_FD_DISKS;
+
+	for (size_t i = 0; i < disk; i++)
+		fd += cfg->disks[i].readonly ? 1 : 2;
+	return fd + (rw ? 1 : 0);
+}
+
+size_t
+qemu_fd_count(const struct vm_config *cfg)
+{
+	return (size_t)qemu_disk_fd(cfg, cfg->ndisks, 0);
+}
+
+unsigned long
+qemu_nofile(const struct vm_config *cfg)
+{
+	/* QEMU's own eventfds, signalfd, thread-pool and timer fds stay
+	 * well under 64 for our machine; each disk adds its fdset fds and
+	 * the dup QEMU makes of each. */
+	return 64 + 4 * cfg->ndisks;
+}
+
+static int __attribute__((format(printf, 2, 3)))
+add(struct qemu_argv *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (a->n >= QEMU_ARGV_MAX)
+		return -1;
+	va_start(ap, fmt);
+	int rc = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -1;
+	a->argv[a->n++] = s;
+	a->argv[a->n] = NULL;
+	return 0;
+}
+
+int
+qemu_args_build(const struct vm_config *cfg, struct qemu_argv *a)
+{
+	int rc = 0;
+
+	memset(a, 0, sizeof(*a));
+	rc |= add(a, "%s", cfg->dm_binary);
+	rc |= add(a, "-nodefaults");
+	rc |= add(a, "-no-user-config");
+	rc |= add(a, "-S");
+	rc |= add(a, "-name");
+	rc |= add(a, "guest=%s", cfg->name);
+	/* i440fx with nothing optional: no USB, no vmport, no HPET. */
+	rc |= add(a, "-machine");
+	rc |= add(a, "pc,accel=%s,usb=off,vmport=off,hpet=off",
+		  config_accel_name(cfg->accel));
+	if (cfg->accel == ACCEL_KVM) {
+		rc |= add(a, "-cpu");
+		rc |= add(a, "host");
+	}
+	rc |= add(a, "-m");
+	rc |= add(a, "%u", cfg->memory_mib);
+	rc |= add(a, "-smp");
+	rc |= add(a, "%u", cfg->vcpus);
+	rc |= add(a, "-display");
+	rc |= add(a, "none");
+	rc |= add(a, "-sandbox");
+	rc |= add(a, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,"
+		     "resourcecontrol=deny");
+	rc |= add(a, "-msg");
+	rc |= add(a, "timestamp=on");
+	rc |= add(a, "-chardev");
+	rc |= add(a, "socket,id=bh-qmp,fd=%d", DM_FD_QMP);
+	rc |= add(a, "-mon");
+	rc |= add(a, "chardev=bh-qmp,mode=control");
+	rc |= add(a, "-chardev");
+	rc |= add(a, "socket,id=bh-console,fd=%d", DM_FD_CONSOLE);
+	rc |= add(a, "-serial");
+	rc |= add(a, "chardev:bh-console");
+	if (cfg->on_reboot == ACTION_DESTROY)
+		rc |= add(a, "-no-reboot");
+	rc |= add(a, "-kernel");
+	rc |= add(a, "%s", cfg->kernel);
+	if (cfg->ramdisk[0]) {
+		rc |= add(a, "-initrd");
+		rc |= add(a, "%s", cfg->ramdisk);
+	}
+	if (cfg->cmdline[0]) {
+		rc |= add(a, "-append");
+		rc |= add(a, "%s", cfg->cmdline);
+	}
+	for (size_t i = 0; i < cfg->ndisks; i++) {
+		const struct disk_spec *d = &cfg->disks[i];
+		unsigned set = (unsigned)i + 1;
+		/* QEMU picks the fd of an fdset whose access mode matches
+		 * each open it makes, so a rw disk gets both. */
+		rc |= add(a, "-add-fd");
+		rc |= add(a, "fd=%d,set=%u,opaque=%s-ro", qemu_disk_fd(cfg, i, 0),
+			  set, d->vdev);
+		if (!d->readonly) {
+			rc |= add(a, "-add-fd");
+			rc |= add(a, "fd=%d,set=%u,opaque=%s-rw",
+				  qemu_disk_fd(cfg, i, 1), set, d->vdev);
+		}
+		const char *ro = d->readonly ? "on" : "off";
+		rc |= add(a, "-blockdev");
+		rc |= add(a, "driver=file,node-name=file-%s,filename=/dev/fdset/%u,"
+			     "read-only=%s,auto-read-only=off,locking=off",
+			  d->vdev, set, ro);
+		/* raw, always: a guest-written image is never probed. */
+		rc |= add(a, "-blockdev");
+		rc |= add(a, "driver=raw,node-name=disk-%s,file=file-%s,"
+			     "read-only=%s", d->vdev, d->vdev, ro);
+		rc |= add(a, "-device");
+		rc |= add(a, "virtio-blk-pci,drive=disk-%s,id=%s,serial=%s",
+			  d->vdev, d->vdev, d->vdev);
+	}
+	if (rc != 0) {
+		qemu_args_free(a);
+		return -1;
+	}
+	return 0;
+}
+
+void
+qemu_args_free(struct qemu_argv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->argv[i]);
+	a->n = 0;
+	a->argv[0] = NULL;
+}
+
+static int
+bind_add(struct jail_bind *out, size_t max, size_t *n, const char *path,
+	 bool exec)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(path, real))
+		return -1;
+	if (*n == max)
+		return -1;
+	snprintf(out[*n].path, sizeof(out[*n].path), "%s", real);
+	out[*n].exec = exec;
+	(*n)++;
+	return 0;
+}
+
+int
+qemu_binds(const struct vm_config *cfg, struct jail_bind *out, size_t max)
+{
+	size_t n = 0;
+	char mod[PATH_MAX];
+
+	/* Firmware: SeaBIOS and the option ROMs for direct kernel boot;
+	 * Debian's /usr/share/qemu links into /usr/share/seabios. */
+	if (bind_add(out, max, &n, QEMU_DATADIR, false) < 0)
+		return -1;
+	if (access(SEABIOS_DIR, F_OK) == 0 &&
+	    bind_add(out, max, &n, SEABIOS_DIR, false) < 0)
+		return -1;
+	/* Debian builds TCG as a loadable module. */
+	snprintf(mod, sizeof(mod), "%s/accel-tcg-x86_64.so", QEMU_MODDIR);
+	if (cfg->accel == ACCEL_TCG && access(mod, F_OK) == 0 &&
+	    bind_add(out, max, &n, mod, true) < 0)
+		return -1;
+	if (bind_add(out, max, &n, cfg->kernel, false) < 0)
+		return -1;
+	if (cfg->ramdisk[0] && bind_add(out, max, &n, cfg->ramdisk, false) < 0)
+		return -1;
+	return (int)n;
+}

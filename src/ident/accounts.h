@@ -1,0 +1,49 @@
+/* Which uid/gid a VM's device model runs as: the dm_restrict scheme of
+ * Xen (range base + VM id, or a named per-VM user, or a shared account),
+ * with the checks Xen documents but does not make. */
+#ifndef BULKHEAD_ACCOUNTS_H
+#define BULKHEAD_ACCOUNTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define VMID_MIN 1
+#define VMID_MAX 32751 /* as Xen's domid range: 32752 ids incl. 0 */
+#define RANGE_BASE_DEFAULT 131072u /* 2 * 2^16, as the Xen docs advise */
+
+/* Account names; the prefix is "bulkhead" unless BULKHEAD_ACCOUNT_PREFIX
+ * is set (tests use their own accounts and touch nothing else). */
+struct account_names {
+	char range_base[48];
+	char shared[48];
+	char reaper[48];
+};
+
+void accounts_names(struct account_names *n);
+
+enum ident_kind {
+	IDENT_RANGE,  /* range base + vmid: one uid per VM */
+	IDENT_USER,   /* device_model_user: one uid per VM, checked */
+	IDENT_SHARED, /* fallback: every VM shares one uid (warned) */
+	IDENT_ROOT,   /* dm_restrict = 0: no deprivileging at all */
+};
+
+struct dm_identity {
+	enum ident_kind kind;
+	uid_t uid;
+	gid_t gid;
+	bool exclusive; /* only this VM uses the uid: kill-by-uid is safe */
+	uid_t reaper_uid;
+	char user[48]; /* account name, or "" for range uids */
+};
+
+/* Choose the identity for VM vmid. dm_user may be "" (unset). On error
+ * returns -1 with a message in why. *warn is set to a warning text, or
+ * "" when there is nothing to warn about. */
+int ident_select(bool dm_restrict, const char *dm_user, unsigned vmid,
+		 struct dm_identity *out, char *why, size_t whylen,
+		 char *warn, size_t warnlen);
+const char *ident_kind_name(enum ident_kind k);
+
+#endif

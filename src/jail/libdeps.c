@@ -1,0 +1,165 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/util.h"
+#include "jail.h"
+
+/* x86_64 only, like the rest of bulkhead. */
+#define LDSO "/lib64/ld-linux-x86-64.so.2"
+#define LIST_MAX (64 * 1024)
+
+/* Canonical form: real directory + the name as given, so a soname link
+ * (libz.so.1 -> libz.so.1.2.13) keeps the name the loader looks for. */
+static int
+canonical(const char *path, char *out, size_t len)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	if (!realpath(dirname(tmp), dir))
+		return -errno;
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	return path_fmt(out, len, "%s/%s", strcmp(dir, "/") ? dir : "",
+			basename(tmp));
+}
+
+static int
+add_bind(struct jail_bind *out, size_t max, size_t *n, const char *path)
+{
+	char c[PATH_MAX];
+
+	if (canonical(path, c, sizeof(c)) < 0)
+		return -1;
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(out[i].path, c) == 0)
+			return 0;
+	if (*n == max)
+		return -1;
+	snprintf(out[*n].path, sizeof(out[*n].path), "%s", c);
+	out[*n].exec = true;
+	(*n)++;
+	return 0;
+}
+
+/* Run the loader's --list in a child as run_uid with no privileges: it
+ * maps the binary's libraries (and may run their IFUNC resolvers), so it
+ * gets no more authority than the jailed process itself will have. */
+static int
+run_list(const char *binary, uid_t uid, gid_t gid, char *buf, size_t len,
+	 char *why, size_t whylen)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		char *const argv[] = { (char *)LDSO, (char *)"--list",
+				       (char *)binary, NULL };
+		char *const envp[] = { NULL };
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(p[1], 1) < 0 ||
+		    dup2(devnull, 2) < 0)
+			_exit(126);
+		close_range(3, ~0U, 0);
+		if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+		    setresuid(uid, uid, uid) < 0 ||
+		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			_exit(126);
+		execve(LDSO, argv, envp);
+		_exit(127);
+	}
+	close(p[1]);
+	size_t got = 0;
+	uint64_t deadline = now_ms() + 10000;
+	for (;;) {
+		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+		uint64_t now = now_ms();
+		if (now >= deadline || poll(&pfd, 1, (int)(deadline - now)) <= 0)
+			break;
+		ssize_t n = read(p[0], buf + got, len - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (got == len - 1)
+			break;
+	}
+	buf[got] = '\0';
+	close(p[0]);
+	kill(pid, SIGKILL);
+	int st;
+	waitpid(pid, &st, 0);
+	if (got == len - 1) {
+		snprintf(why, whylen, "library list of %s too long", binary);
+		return -1;
+	}
+	return 0;
+}
+
+int
+jail_libdeps(const char *binary, uid_t run_uid, gid_t run_gid,
+	     struct jail_bind *out, size_t max, char *why, size_t whylen)
+{
+	char *buf = malloc(LIST_MAX);
+	size_t n = 0;
+	int rc = -1;
+
+	if (!buf) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	if (run_list(binary, run_uid, run_gid, buf, LIST_MAX, why, whylen) < 0)
+		goto out;
+	if (strstr(buf, "not a dynamic executable") || buf[0] == '\0') {
+		rc = 0; /* static binary: nothing to bind */
+		goto out;
+	}
+	for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		while (*line == '\t' || *line == ' ')
+			line++;
+		char *path = NULL, *arrow = strstr(line, "=> ");
+		if (strstr(line, "not found")) {
+			snprintf(why, whylen, "%s: missing library: %.100s",
+				 binary, line);
+			goto out;
+		}
+		if (arrow)
+			path = arrow + 3;
+		else if (line[0] == '/')
+			path = line;
+		else
+			continue; /* linux-vdso.so.1 and the like */
+		char *sp = strchr(path, ' ');
+		if (sp)
+			*sp = '\0';
+		if (path[0] != '/' || add_bind(out, max, &n, path) < 0) {
+			snprintf(why, whylen, "%s: cannot use library %.200s",
+				 binary, path);
+			goto out;
+		}
+	}
+	if (add_bind(out, max, &n, LDSO) < 0) {
+		snprintf(why, whylen, "cannot add %s", LDSO);
+		goto out;
+	}
+	rc = (int)n;
+out:
+	free(buf);
+	return rc;
+}

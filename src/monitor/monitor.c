@@ -1,0 +1,363 @@
+#include "monitor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../common/util.h"
+#include "../dm/qemu_args.h"
+#include "../state/procscan.h"
+#include "../state/teardown.h"
+#include "console_log.h"
+#include "control.h"
+#include "qmp.h"
+
+#define HANDSHAKE_MS 60000
+#define CONTROL_CLIENTS_MAX 4
+
+struct monitor {
+	struct monitor_launch *ml;
+	struct vm_record *rec;
+	pid_t dm_pid;
+	int pidfd;
+	struct qmp_conn *qmp;
+	int console_fd;   /* our end of the serial port; -1 after EOF */
+	int listen_fd;
+	int console_client;
+	int clients[CONTROL_CLIENTS_MAX];
+	struct console_log log;
+	bool broken; /* destroy failed: retried until nothing survives */
+};
+
+static void
+report_ready(struct monitor_launch *ml, const char *msg)
+{
+	if (ml->ready_fd < 0)
+		return;
+	(void)write_all(ml->ready_fd, msg, strlen(msg));
+	close(ml->ready_fd);
+	ml->ready_fd = -1;
+}
+
+static void
+set_state(struct monitor *m, const char *state)
+{
+	snprintf(m->rec->state, sizeof(m->rec->state), "%s", state);
+	int rc = record_write(m->rec);
+	if (rc < 0)
+		log_error("record write: %s", strerror(-rc));
+}
+
+/* Destroy and exit, or, if processes survive, stay up as "broken" with the
+ * record kept: the VM id and uid must not be reused while they live. */
+static void
+monitor_destroy(struct monitor *m, const char *reason)
+{
+	char why[256];
+
+	log_info("destroying %s: %s", m->rec->name, reason);
+	set_state(m, "stopping");
+	if (teardown_vm(m->rec, m->pidfd, why, sizeof(why)) < 0) {
+		log_error("destroy failed: %s; retrying", why);
+		set_state(m, "broken");
+		m->broken = true;
+		return;
+	}
+	log_info("%s destroyed", m->rec->name);
+	exit(0);
+}
+
+static void
+on_event(const struct qmp_msg *msg, void *arg)
+{
+	(void)arg;
+	log_info("qmp event %s", msg->event);
+}
+
+static int
+launch(struct monitor *m, char *why, size_t whylen)
+{
+	struct monitor_launch *ml = m->ml;
+	struct qemu_argv av;
+	int qmp[2], con[2], fds[JAIL_FDS_MAX];
+	size_t nfds = 0;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qmp) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, con) < 0) {
+		snprintf(why, whylen, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	if (qemu_args_build(&ml->cfg, &av) < 0) {
+		snprintf(why, whylen, "building QEMU arguments failed");
+		return -1;
+	}
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	fds[nfds++] = devnull;
+	fds[nfds++] = ml->qemu_log_fd;
+	fds[nfds++] = ml->qemu_log_fd;
+	fds[nfds++] = qmp[1];
+	fds[nfds++] = con[1];
+	for (size_t i = 0; i < ml->ndisk_fds; i++)
+		fds[nfds++] = ml->disk_fds[i];
+	struct jail_spec js = {
+		.root_dir = ml->root_dir,
+		.hostname = "bulkhead-dm",
+		.confine = ml->id.kind != IDENT_ROOT,
+		.uid = ml->id.uid,
+		.gid = ml->id.gid,
+		.exec_path = ml->cfg.dm_binary,
+		.argv = av.argv,
+		.binds = ml->binds,
+		.nbinds = ml->nbinds,
+		.dev_kvm = ml->cfg.accel == ACCEL_KVM,
+		.fds = fds,
+		.nfds = nfds,
+		.nofile = qemu_nofile(&ml->cfg),
+	};
+	int rc = jail_spawn(&js, &m->dm_pid, &m->pidfd, why, whylen);
+	qemu_args_free(&av);
+	/* The device model holds these now; the monitor keeps none. */
+	close(devnull);
+	close(qmp[1]);
+	close(con[1]);
+	close(ml->qemu_log_fd);
+	for (size_t i = 0; i < ml->ndisk_fds; i++)
+		close(ml->disk_fds[i]);
+	if (rc < 0) {
+		close(qmp[0]);
+		close(con[0]);
+		return -1;
+	}
+	qmp_init(m->qmp, qmp[0]);
+	m->console_fd = con[0];
+	fd_set_nonblock(con[0], true);
+	m->rec->dm_pid = m->dm_pid;
+	m->rec->dm_start = procscan_starttime(m->dm_pid);
+	set_state(m, "paused");
+	return 0;
+}
+
+static void
+console_input(struct monitor *m)
+{
+	char buf[4096];
+	ssize_t n = read(m->console_fd, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		close(m->console_fd);
+		m->console_fd = -1;
+		return;
+	}
+	if (console_log_write(&m->log, buf, (size_t)n) < 0)
+		log_warn("console log write failed");
+	if (m->console_client >= 0 &&
+	    send(m->console_client, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+	    errno != EAGAIN) {
+		close(m->console_client); /* a slow viewer only misses output */
+		m->console_client = -1;
+	}
+}
+
+static void
+console_client_input(struct monitor *m)
+{
+	char buf[4096];
+	ssize_t n = read(m->console_client, buf, sizeof(buf));
+
+	if (n <= 0) {
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		close(m->console_client);
+		m->console_client = -1;
+		return;
+	}
+	if (m->console_fd >= 0)
+		(void)write_all(m->console_fd, buf, (size_t)n);
+}
+
+static void
+client_command(struct monitor *m, int slot)
+{
+	int fd = m->clients[slot];
+	char line[CONTROL_LINE_MAX];
+	const char *reply = "error: unknown command\n";
+
+	m->clients[slot] = -1;
+	if (control_read_line(fd, line, sizeof(line), 1000) < 0) {
+		close(fd);
+		return;
+	}
+	if (strcmp(line, "destroy") == 0) {
+		/* Reply after the teardown: the CLI returns only when the VM
+		 * is gone. On success monitor_destroy exits, closing fd. */
+		char why[256];
+		set_state(m, "stopping");
+		if (teardown_kill(m->rec, m->pidfd, why, sizeof(why)) == 0) {
+			teardown_cleanup(m->rec);
+			(void)write_all(fd, "ok\n", 3);
+			log_info("%s destroyed on request", m->rec->name);
+			exit(0);
+		}
+		set_state(m, "broken");
+		dprintf(fd, "error: %s\n", why);
+		close(fd);
+		return;
+	}
+	if (strcmp(line, "console") == 0) {
+		if (m->console_client >= 0) {
+			reply = "error: a console is already attached\n";
+		} else {
+			(void)write_all(fd, "ok\n", 3);
+			fd_set_nonblock(fd, true);
+			m->console_client = fd;
+			return;
+		}
+	} else if (strcmp(line, "status") == 0) {
+		dprintf(fd, "ok %s\n", m->rec->state);
+		close(fd);
+		return;
+	}
+	(void)write_all(fd, reply, strlen(reply));
+	close(fd);
+}
+
+static void
+dm_exited(struct monitor *m)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid((idtype_t)P_PIDFD, (id_t)m->pidfd, &si, WEXITED | WNOHANG) == 0 &&
+	    si.si_pid != 0) {
+		if (si.si_code == CLD_EXITED)
+			log_info("device model exited with status %d",
+				 si.si_status);
+		else
+			log_info("device model killed by signal %d",
+				 si.si_status);
+	}
+	/* on_poweroff and on_crash are both "destroy" in this version; a
+	 * reboot with on_reboot=restart never gets here (QEMU resets). */
+	monitor_destroy(m, "device model exited");
+}
+
+static noreturn void
+event_loop(struct monitor *m)
+{
+	for (;;) {
+		struct pollfd p[5 + CONTROL_CLIENTS_MAX];
+		size_t n = 0;
+		p[n++] = (struct pollfd){ .fd = m->pidfd, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = m->qmp->fd, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = m->console_fd, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = m->console_client,
+					  .events = POLLIN };
+		for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
+			p[n++] = (struct pollfd){ .fd = m->clients[i],
+						  .events = POLLIN };
+		/* A failed destroy is retried; meanwhile the pidfd stays
+		 * readable, so it is not polled. */
+		if (m->broken)
+			p[0].fd = -1;
+		int pr = poll(p, n, m->broken ? 1000 : -1);
+		if (pr < 0) {
+			if (errno == EINTR)
+				continue;
+			log_fatal("poll: %s", strerror(errno));
+		}
+		if (m->broken && pr == 0)
+			monitor_destroy(m, "retrying");
+		if (p[0].revents)
+			dm_exited(m);
+		if (p[1].revents && m->qmp->fd >= 0) {
+			char why[256];
+			if (qmp_pump(m->qmp, on_event, m, why, sizeof(why)) < 0) {
+				/* A device model that breaks the protocol is
+				 * compromised or broken: destroy by policy. */
+				log_error("%s", why);
+				close(m->qmp->fd);
+				m->qmp->fd = -1;
+				monitor_destroy(m, "QMP protocol violation");
+			}
+		}
+		if (p[2].revents && m->console_fd >= 0)
+			console_input(m);
+		if (p[3].revents) {
+			int c = control_accept(m->listen_fd);
+			for (int i = 0; c >= 0 && i < CONTROL_CLIENTS_MAX; i++) {
+				if (m->clients[i] < 0) {
+					m->clients[i] = c;
+					c = -1;
+				}
+			}
+			if (c >= 0)
+				close(c); /* all slots busy */
+		}
+		if (p[4].revents && m->console_client >= 0)
+			console_client_input(m);
+		for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
+			if (p[5 + i].revents && m->clients[i] >= 0)
+				client_command(m, i);
+	}
+}
+
+noreturn void
+monitor_main(struct monitor_launch *ml)
+{
+	static struct qmp_conn qmp; /* 64 KiB line buffer: not on the stack */
+	struct monitor m = { .ml = ml, .rec = &ml->rec, .pidfd = -1,
+			     .qmp = &qmp, .console_fd = -1, .listen_fd = -1,
+			     .console_client = -1 };
+	char why[512], msg[600];
+
+	for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
+		m.clients[i] = -1;
+	signal(SIGPIPE, SIG_IGN);
+	m.rec->monitor_pid = getpid();
+	m.rec->monitor_start = procscan_starttime(getpid());
+	if (console_log_open(&m.log, m.rec->console_log, CONSOLE_LOG_MAX) < 0) {
+		snprintf(why, sizeof(why), "cannot open console log %s",
+			 m.rec->console_log);
+		goto fail;
+	}
+	if (launch(&m, why, sizeof(why)) < 0)
+		goto fail;
+	log_info("device model pid %d uid %u gid %u", (int)m.dm_pid,
+		 (unsigned)ml->id.uid, (unsigned)ml->id.gid);
+	if (qmp_handshake(&qmp, now_ms() + HANDSHAKE_MS, why, sizeof(why)) < 0)
+		goto fail;
+	m.listen_fd = control_listen(m.rec->name);
+	if (m.listen_fd < 0) {
+		snprintf(why, sizeof(why), "control socket: %s",
+			 strerror(-m.listen_fd));
+		goto fail;
+	}
+	set_state(&m, "running");
+	snprintf(msg, sizeof(msg), "ok %d\n", (int)m.dm_pid);
+	report_ready(ml, msg);
+	event_loop(&m);
+
+fail:
+	log_error("start failed: %s", why);
+	snprintf(msg, sizeof(msg), "error: %s\n", why);
+	{
+		char why2[256];
+		if (teardown_vm(m.rec, m.pidfd, why2, sizeof(why2)) < 0) {
+			log_error("teardown after failed start: %s", why2);
+			set_state(&m, "broken");
+		}
+	}
+	report_ready(ml, msg);
+	exit(1);
+}

@@ -1,0 +1,30 @@
+/* The per-VM monitor: started by `create`, it outlives the CLI. It owns
+ * the QMP channel and the console, launches the device model through the
+ * jail, logs the console with a size cap, notices the device model's exit
+ * and tears the VM down, and serves the CLI over a root-only socket. */
+#ifndef BULKHEAD_MONITOR_H
+#define BULKHEAD_MONITOR_H
+
+#include <stdnoreturn.h>
+
+#include "../config/config.h"
+#include "../ident/accounts.h"
+#include "../jail/jail.h"
+#include "../state/record.h"
+
+struct monitor_launch {
+	struct vm_config cfg;
+	struct vm_record rec;
+	struct dm_identity id;
+	int disk_fds[2 * CONFIG_DISKS_MAX]; /* qemu_disk_fd() order */
+	size_t ndisk_fds;
+	int qemu_log_fd;
+	struct jail_bind binds[JAIL_BINDS_MAX];
+	size_t nbinds;
+	char root_dir[PATH_MAX];
+	int ready_fd; /* "ok ..." or "error: ..." for the waiting CLI */
+};
+
+noreturn void monitor_main(struct monitor_launch *ml);
+
+#endif

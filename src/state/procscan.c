@@ -1,0 +1,75 @@
+#include "procscan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/util.h"
+
+static int
+status_has_uid(const char *pid, uid_t uid)
+{
+	char path[64], *text, *line;
+	unsigned r, e, s, f;
+
+	if (path_fmt(path, sizeof(path), "/proc/%s/status", pid) < 0)
+		return 0;
+	if (file_read_all(path, 16384, &text, NULL) < 0)
+		return 0; /* gone meanwhile */
+	/* A zombie holds no resources and runs no code; it only waits for
+	 * whoever reaps it (possibly a host init we do not control). */
+	const char *state = strstr(text, "\nState:\t");
+	if (state && (state[8] == 'Z' || state[8] == 'X')) {
+		free(text);
+		return 0;
+	}
+	line = strstr(text, "\nUid:");
+	int hit = line && sscanf(line, "\nUid: %u %u %u %u", &r, &e, &s, &f) == 4 &&
+		  (r == uid || e == uid || s == uid);
+	free(text);
+	return hit;
+}
+
+int
+procscan_count_uid(uid_t uid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		n += status_has_uid(de->d_name, uid);
+	}
+	closedir(d);
+	return n;
+}
+
+uint64_t
+procscan_starttime(pid_t pid)
+{
+	char path[64], *text;
+	unsigned long long st = 0;
+
+	if (pid <= 0 || path_fmt(path, sizeof(path), "/proc/%d/stat", pid) < 0)
+		return 0;
+	if (file_read_all(path, 4096, &text, NULL) < 0)
+		return 0;
+	/* comm may contain spaces and ')': fields restart after the last ')'. */
+	char *p = strrchr(text, ')');
+	if (p) {
+		int field = 2;
+		for (p++; *p && field < 22; p++)
+			if (*p == ' ')
+				field++;
+		if (field == 22)
+			st = strtoull(p, NULL, 10);
+	}
+	free(text);
+	return st;
+}

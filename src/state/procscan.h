@@ -1,0 +1,15 @@
+/* Reading /proc: processes by uid, start times (pid-reuse detection). */
+#ifndef BULKHEAD_PROCSCAN_H
+#define BULKHEAD_PROCSCAN_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Number of live (non-zombie) processes whose real, effective or saved
+ * uid is uid; -errno. */
+int procscan_count_uid(uid_t uid);
+/* Start time (clock ticks since boot, /proc/PID/stat field 22); 0 if the
+ * process does not exist. */
+uint64_t procscan_starttime(pid_t pid);
+
+#endif

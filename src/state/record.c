@@ -1,0 +1,170 @@
+#include "record.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/util.h"
+
+int
+record_path(char *buf, size_t len, const char *name)
+{
+	return path_fmt(buf, len, "%s/%s/record.json", BH_VM_DIR, name);
+}
+
+int
+record_write(const struct vm_record *r)
+{
+	char path[PATH_MAX];
+	json_t *o = json_pack(
+		"{s:s, s:I, s:I, s:I, s:b, s:I, s:s, s:I, s:I, s:I, s:I, s:s, "
+		"s:s, s:b, s:s, s:s}",
+		"name", r->name, "vmid", (json_int_t)r->vmid, "uid",
+		(json_int_t)r->uid, "gid", (json_int_t)r->gid, "uid_exclusive",
+		r->uid_exclusive, "reaper_uid", (json_int_t)r->reaper_uid,
+		"ident", r->ident, "pid", (json_int_t)r->dm_pid, "dm_start",
+		(json_int_t)r->dm_start, "monitor_pid",
+		(json_int_t)r->monitor_pid, "monitor_start",
+		(json_int_t)r->monitor_start, "state", r->state, "accel",
+		r->accel, "security_supported", r->security_supported,
+		"config", r->config, "console_log", r->console_log);
+	if (!o)
+		return -ENOMEM;
+	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	if (!text)
+		return -ENOMEM;
+	int rc = record_path(path, sizeof(path), r->name);
+	if (rc == 0)
+		rc = file_write_atomic(path, text, strlen(text), 0600);
+	free(text);
+	return rc;
+}
+
+static int
+get_str(json_t *o, const char *k, char *dst, size_t len)
+{
+	json_t *v = json_object_get(o, k);
+	if (!json_is_string(v) || json_string_length(v) >= len ||
+	    strlen(json_string_value(v)) != json_string_length(v))
+		return -EINVAL;
+	memcpy(dst, json_string_value(v), json_string_length(v) + 1);
+	return 0;
+}
+
+static int
+get_int(json_t *o, const char *k, uint64_t max, uint64_t *out)
+{
+	json_t *v = json_object_get(o, k);
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    (uint64_t)json_integer_value(v) > max)
+		return -EINVAL;
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+static int
+get_bool(json_t *o, const char *k, bool *out)
+{
+	json_t *v = json_object_get(o, k);
+	if (!json_is_boolean(v))
+		return -EINVAL;
+	*out = json_is_true(v);
+	return 0;
+}
+
+int
+record_parse(const char *text, size_t len, struct vm_record *r)
+{
+	json_error_t jerr;
+	uint64_t vmid, uid, gid, reaper, pid, dms, mpid, ms;
+	json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	int rc = -EINVAL;
+
+	memset(r, 0, sizeof(*r));
+	if (!json_is_object(o))
+		goto out;
+	if (json_object_size(o) != 16)
+		goto out;
+	if (get_str(o, "name", r->name, sizeof(r->name)) ||
+	    get_int(o, "vmid", 32751, &vmid) ||
+	    get_int(o, "uid", UINT32_MAX - 1, &uid) ||
+	    get_int(o, "gid", UINT32_MAX - 1, &gid) ||
+	    get_bool(o, "uid_exclusive", &r->uid_exclusive) ||
+	    get_int(o, "reaper_uid", UINT32_MAX - 1, &reaper) ||
+	    get_str(o, "ident", r->ident, sizeof(r->ident)) ||
+	    get_int(o, "pid", INT32_MAX, &pid) ||
+	    get_int(o, "dm_start", INT64_MAX, &dms) ||
+	    get_int(o, "monitor_pid", INT32_MAX, &mpid) ||
+	    get_int(o, "monitor_start", INT64_MAX, &ms) ||
+	    get_str(o, "state", r->state, sizeof(r->state)) ||
+	    get_str(o, "accel", r->accel, sizeof(r->accel)) ||
+	    get_bool(o, "security_supported", &r->security_supported) ||
+	    get_str(o, "config", r->config, sizeof(r->config)) ||
+	    get_str(o, "console_log", r->console_log, sizeof(r->console_log)))
+		goto out;
+	r->vmid = (unsigned)vmid;
+	r->uid = (uid_t)uid;
+	r->gid = (gid_t)gid;
+	r->reaper_uid = (uid_t)reaper;
+	r->dm_pid = (pid_t)pid;
+	r->dm_start = dms;
+	r->monitor_pid = (pid_t)mpid;
+	r->monitor_start = ms;
+	rc = 0;
+out:
+	json_decref(o);
+	return rc;
+}
+
+int
+record_read(const char *name, struct vm_record *r)
+{
+	char path[PATH_MAX], *text;
+	size_t len;
+	int rc = record_path(path, sizeof(path), name);
+
+	if (rc < 0)
+		return rc;
+	rc = file_read_all(path, 65536, &text, &len);
+	if (rc < 0)
+		return rc;
+	rc = record_parse(text, len, r);
+	free(text);
+	if (rc == 0 && strcmp(r->name, name) != 0)
+		rc = -EINVAL;
+	return rc;
+}
+
+static int
+cmp_names(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int
+not_dot(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+int
+record_foreach(int (*fn)(const char *name, void *arg), void *arg)
+{
+	struct dirent **list;
+	int n = scandir(BH_VM_DIR, &list, not_dot, cmp_names);
+	int rc = 0;
+
+	if (n < 0)
+		return errno == ENOENT ? 0 : -errno;
+	for (int i = 0; i < n; i++) {
+		if (rc == 0)
+			rc = fn(list[i]->d_name, arg);
+		free(list[i]);
+	}
+	free(list);
+	return rc;
+}

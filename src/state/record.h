@@ -1,0 +1,40 @@
+/* The record of a VM: a small JSON file in its runtime directory, written
+ * atomically by the CLI and the monitor, read by list/destroy/console. */
+#ifndef BULKHEAD_RECORD_H
+#define BULKHEAD_RECORD_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../common/paths.h"
+
+struct vm_record {
+	char name[BH_NAME_MAX + 1];
+	unsigned vmid;
+	uid_t uid;
+	gid_t gid;
+	bool uid_exclusive;
+	uid_t reaper_uid;
+	char ident[16];   /* range, user, shared, root */
+	pid_t dm_pid;     /* host pid; trusted only with dm_start */
+	uint64_t dm_start;
+	pid_t monitor_pid;
+	uint64_t monitor_start;
+	char state[16];   /* starting, paused, running, broken, stopping */
+	char accel[8];
+	bool security_supported;
+	char config[PATH_MAX];
+	char console_log[PATH_MAX];
+};
+
+int record_path(char *buf, size_t len, const char *name);
+int record_write(const struct vm_record *r);
+/* Strictly typed read; -EINVAL for anything malformed. */
+int record_read(const char *name, struct vm_record *r);
+int record_parse(const char *text, size_t len, struct vm_record *r);
+/* Call fn for each VM directory name under BH_VM_DIR (sorted). */
+int record_foreach(int (*fn)(const char *name, void *arg), void *arg);
+
+#endif

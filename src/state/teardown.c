@@ -1,0 +1,132 @@
+#include "teardown.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/util.h"
+#include "../ident/reaper.h"
+#include "../ident/vmid.h"
+#include "procscan.h"
+
+#define TEARDOWN_TIMEOUT_MS 10000
+
+static int
+pidfd_open_checked(pid_t pid, uint64_t start)
+{
+	if (pid <= 0 || start == 0 || procscan_starttime(pid) != start)
+		return -1;
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	/* The pidfd pins the process: re-check it is still the same one. */
+	if (fd >= 0 && procscan_starttime(pid) != start) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Wait until the pidfd's process has exited; reap it if it is ours. */
+static bool
+pidfd_wait_exit(int pidfd, unsigned timeout_ms)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	siginfo_t si;
+
+	if (poll(&p, 1, (int)timeout_ms) <= 0)
+		return false;
+	memset(&si, 0, sizeof(si));
+	waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG);
+	return true;
+}
+
+int
+teardown_kill(const struct vm_record *r, int dm_pidfd, char *why,
+	      size_t whylen)
+{
+	int own = -1;
+	int fd = dm_pidfd;
+
+	if (fd < 0)
+		fd = own = pidfd_open_checked(r->dm_pid, r->dm_start);
+	/* SIGKILL to the pid-namespace init takes every process in the
+	 * namespace with it. */
+	if (fd >= 0) {
+		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+		pidfd_wait_exit(fd, TEARDOWN_TIMEOUT_MS);
+	}
+	if (own >= 0)
+		close(own);
+
+	if (!r->uid_exclusive) {
+		/* Shared uid or root: killing by uid would hit other VMs or
+		 * the host; the pidfd kill above is all we may do. */
+		if (fd >= 0 || r->dm_pid <= 0 ||
+		    procscan_starttime(r->dm_pid) != r->dm_start)
+			return 0;
+		snprintf(why, whylen, "device model pid %d survives",
+			 (int)r->dm_pid);
+		return -1;
+	}
+	uint64_t deadline = now_ms() + TEARDOWN_TIMEOUT_MS;
+	for (;;) {
+		int rc = reaper_kill_uid(BH_REAPER_LOCK, r->reaper_uid, r->uid);
+		if (rc < 0) {
+			snprintf(why, whylen, "reaper kill of uid %u failed: %s",
+				 (unsigned)r->uid, strerror(-rc));
+			return -1;
+		}
+		int n = procscan_count_uid(r->uid);
+		if (n == 0)
+			return 0;
+		if (now_ms() > deadline) {
+			snprintf(why, whylen, "%d process(es) of uid %u survive "
+				 "the reaper", n, (unsigned)r->uid);
+			return -1;
+		}
+		sleep_ms(20);
+	}
+}
+
+int
+teardown_cleanup(const struct vm_record *r)
+{
+	static const char *const files[] = { "control.sock", "record.json",
+					     "record.json.tmp" };
+	char p[PATH_MAX];
+	int rc = 0;
+
+	/* The jail's tmpfs lived only in the VM's mount namespace; what is
+	 * left on the host is the empty directory it was mounted on. */
+	if (path_fmt(p, sizeof(p), "%s/%s/root", BH_VM_DIR, r->name) == 0 &&
+	    rmdir(p) < 0 && errno != ENOENT)
+		rc = -errno;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (path_fmt(p, sizeof(p), "%s/%s/%s", BH_VM_DIR, r->name,
+			     files[i]) == 0)
+			unlink(p);
+	if (path_fmt(p, sizeof(p), "%s/%s", BH_VM_DIR, r->name) == 0 &&
+	    rmdir(p) < 0 && errno != ENOENT && rc == 0)
+		rc = -errno;
+	if (r->vmid && vmid_release(BH_ID_DIR, r->vmid) < 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}
+
+int
+teardown_vm(const struct vm_record *r, int dm_pidfd, char *why, size_t whylen)
+{
+	if (teardown_kill(r, dm_pidfd, why, whylen) < 0)
+		return -1;
+	int rc = teardown_cleanup(r);
+	if (rc < 0) {
+		snprintf(why, whylen, "cleanup of %s: %s", r->name,
+			 strerror(-rc));
+		return -1;
+	}
+	return 0;
+}

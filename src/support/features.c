@@ -1,0 +1,68 @@
+#include "features.h"
+
+static const struct feature table[F_COUNT] = {
+	{ F_ACCEL_KVM, "accel=kvm", FS_SUPPORTED,
+	  "hardware virtualization; the production path" },
+	{ F_ACCEL_TCG, "accel=tcg", FS_NOT_SECURITY_SUPPORTED,
+	  "QEMU does not treat TCG as a security boundary; for tests and "
+	  "hosts without usable KVM" },
+	{ F_DM_RESTRICT, "dm_restrict=1", FS_SUPPORTED,
+	  "device model deprivileged: own uid, namespaces, empty root, "
+	  "rlimits, no capabilities, seccomp" },
+	{ F_DM_UNRESTRICTED, "dm_restrict=0", FS_NOT_SECURITY_SUPPORTED,
+	  "device model runs as root with no jail" },
+	{ F_UID_RANGE, "uid from bulkhead-range-base", FS_SUPPORTED,
+	  "one uid per VM id, never shared, killed by uid with the reaper" },
+	{ F_UID_USER, "device_model_user", FS_SUPPORTED,
+	  "one named account per VM; uid 0, the reaper and a uid already "
+	  "in use are refused" },
+	{ F_UID_SHARED, "bulkhead-shared fallback", FS_NOT_SECURITY_SUPPORTED,
+	  "VMs share one uid and can attack each other's device models" },
+	{ F_DM_OVERRIDE, "device_model_override", FS_TECH_PREVIEW,
+	  "runs in the same jail with the same arguments, but bulkhead "
+	  "cannot vouch for the binary" },
+	{ F_DISK_RAW_FD, "disk format=raw (fd-passed)", FS_SUPPORTED,
+	  "opened by the toolstack, passed with -add-fd; never probed" },
+	{ F_DIRECT_KERNEL_BOOT, "kernel/ramdisk/cmdline", FS_SUPPORTED,
+	  "direct kernel boot; files bound read-only into the jail" },
+	{ F_SERIAL_CONSOLE, "serial console", FS_SUPPORTED,
+	  "socketpair to the monitor; log capped at 1 MiB + 1 rotated file" },
+	{ F_ON_REBOOT_RESTART, "on_reboot=restart", FS_SUPPORTED,
+	  "QEMU resets in place: same process, same jail" },
+};
+
+const struct feature *
+features_table(size_t *n)
+{
+	*n = F_COUNT;
+	return table;
+}
+
+const struct feature *
+feature_get(enum feature_id id)
+{
+	return &table[id];
+}
+
+const char *
+feature_status_name(enum feature_status s)
+{
+	switch (s) {
+	case FS_SUPPORTED:
+		return "supported";
+	case FS_TECH_PREVIEW:
+		return "tech preview";
+	case FS_EXPERIMENTAL:
+		return "experimental";
+	case FS_NOT_SECURITY_SUPPORTED:
+		return "not security-supported";
+	default:
+		return "?";
+	}
+}
+
+bool
+feature_security_supported(enum feature_id id)
+{
+	return table[id].status == FS_SUPPORTED;
+}

@@ -1,0 +1,46 @@
+/* The support matrix: one table, used by `bulkhead features`, by
+ * docs/SUPPORT.md (generated from it) and by `create`, which warns about
+ * every feature a config uses that is not security-supported. */
+#ifndef BULKHEAD_FEATURES_H
+#define BULKHEAD_FEATURES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum feature_status {
+	FS_SUPPORTED,
+	FS_TECH_PREVIEW,
+	FS_EXPERIMENTAL,
+	FS_NOT_SECURITY_SUPPORTED,
+};
+
+enum feature_id {
+	F_ACCEL_KVM,
+	F_ACCEL_TCG,
+	F_DM_RESTRICT,
+	F_DM_UNRESTRICTED,
+	F_UID_RANGE,
+	F_UID_USER,
+	F_UID_SHARED,
+	F_DM_OVERRIDE,
+	F_DISK_RAW_FD,
+	F_DIRECT_KERNEL_BOOT,
+	F_SERIAL_CONSOLE,
+	F_ON_REBOOT_RESTART,
+	F_COUNT
+};
+
+struct feature {
+	enum feature_id id;
+	const char *name;
+	enum feature_status status;
+	const char *reason;
+};
+
+const struct feature *features_table(size_t *n);
+const struct feature *feature_get(enum feature_id id);
+const char *feature_status_name(enum feature_status s);
+/* Security-supported means supported: tech previews are not covered. */
+bool feature_security_supported(enum feature_id id);
+
+#endif

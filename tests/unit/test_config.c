@@ -1,0 +1,169 @@
+/* Key meanings, defaults, types and ranges of the VM config. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../src/config/config.h"
+
+static struct vm_config cfg;
+
+static int
+parse(const char *text, struct cfg_error *e)
+{
+	return config_parse(text, strlen(text), "vm.cfg", &cfg, e);
+}
+
+static void
+test_defaults(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+
+	assert_int_equal(parse("name='a'\nkernel='/k'\n", &e), 0);
+	assert_string_equal(cfg.name, "a");
+	assert_int_equal(cfg.memory_mib, 128);
+	assert_int_equal(cfg.vcpus, 1);
+	assert_int_equal(cfg.accel, ACCEL_KVM);
+	assert_true(cfg.dm_restrict); /* secure by default */
+	assert_string_equal(cfg.dm_binary, CONFIG_DEFAULT_DM);
+	assert_int_equal(cfg.on_poweroff, ACTION_DESTROY);
+	assert_int_equal(cfg.on_reboot, ACTION_RESTART);
+	assert_int_equal(cfg.on_crash, ACTION_DESTROY);
+	assert_int_equal(cfg.ndisks, 0);
+	assert_int_equal(cfg.line[KEY_KERNEL], 2);
+	assert_int_equal(cfg.line[KEY_RAMDISK], 0);
+}
+
+static void
+test_full(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+	const char *t =
+		"name = \"web-1.test_x\"\n"
+		"memory = 512\n"
+		"vcpus = 2\n"
+		"kernel = '/boot/k'\n"
+		"ramdisk = '/boot/i'\n"
+		"cmdline = 'console=ttyS0 root=/dev/vda'\n"
+		"disk = [ 'format=raw, vdev=xvda, access=rw, target=/a',\n"
+		"         'vdev=xvdb, access=ro, target=/b' ]\n"
+		"accel = 'tcg'\n"
+		"dm_restrict = 1\n"
+		"device_model_user = 'bh-vm1'\n"
+		"device_model_override = '/opt/qemu'\n"
+		"on_poweroff = 'destroy'\n"
+		"on_reboot = 'destroy'\n"
+		"on_crash = 'destroy'\n";
+
+	assert_int_equal(parse(t, &e), 0);
+	assert_int_equal(cfg.memory_mib, 512);
+	assert_int_equal(cfg.vcpus, 2);
+	assert_int_equal(cfg.ndisks, 2);
+	assert_int_equal(cfg.disks[1].line, 8);
+	assert_true(cfg.disks[1].readonly);
+	assert_int_equal(cfg.accel, ACCEL_TCG);
+	assert_string_equal(cfg.dm_user, "bh-vm1");
+	assert_string_equal(cfg.dm_binary, "/opt/qemu");
+	assert_int_equal(cfg.on_reboot, ACTION_DESTROY);
+}
+
+static const struct {
+	const char *text;
+	const char *msg;
+} bad[] = {
+	{ "name='a'\nkernel='/k'\nfoo = 1\n", "vm.cfg:3: foo: unknown key" },
+	{ "name='a'\nkernel='/k'\nname='b'\n",
+	  "vm.cfg:3: name: duplicate key (first set on line 1)" },
+	{ "name=5\nkernel='/k'\n", "vm.cfg:1: name: expected a string, got a number" },
+	{ "name='a'\nkernel='/k'\nmemory='256'\n",
+	  "vm.cfg:3: memory: expected a number, got a string" },
+	{ "name='a'\nkernel='/k'\nmemory=8\n", "vm.cfg:3: memory: 8 is out of range 16..1048576" },
+	{ "name='a'\nkernel='/k'\nvcpus=0\n", "vm.cfg:3: vcpus: 0 is out of range 1..64" },
+	{ "name='a'\nkernel='/k'\nvcpus=65\n", "vm.cfg:3: vcpus: 65 is out of range" },
+	{ "name='a'\nkernel='/k'\nmemory=4294967297\n", "vm.cfg:3: memory: 4294967297 is out of range" },
+	{ "name='a/b'\nkernel='/k'\n", "vm.cfg:1: name: 'a/b' is not a valid name" },
+	{ "name='.hidden'\nkernel='/k'\n", "vm.cfg:1: name: '.hidden' is not a valid name" },
+	{ "name='-x'\nkernel='/k'\n", "vm.cfg:1: name: '-x' is not a valid name" },
+	{ "name=''\nkernel='/k'\n", "vm.cfg:1: name: '' is not a valid name" },
+	{ "name='a'\n", "vm.cfg: kernel: required key is missing" },
+	{ "kernel='/k'\n", "vm.cfg: name: required key is missing" },
+	{ "name='a'\nkernel='k'\n", "vm.cfg:2: kernel: path 'k' is not absolute" },
+	{ "name='a'\nkernel='/boot/../k'\n", "vm.cfg:2: kernel: path '/boot/../k' has a '.' or '..' component" },
+	{ "name='a'\nkernel='/k'\naccel='xen'\n", "vm.cfg:3: accel: expected \"kvm\" or \"tcg\"" },
+	{ "name='a'\nkernel='/k'\naccel=1\n", "vm.cfg:3: accel: expected \"kvm\" or \"tcg\"" },
+	{ "name='a'\nkernel='/k'\ndm_restrict=2\n", "vm.cfg:3: dm_restrict: 2 is out of range 0..1" },
+	{ "name='a'\nkernel='/k'\ndm_restrict='yes'\n", "vm.cfg:3: dm_restrict: expected a number" },
+	{ "name='a'\nkernel='/k'\ndevice_model_user='Root!'\n",
+	  "vm.cfg:3: device_model_user: 'Root!' is not a valid user name" },
+	{ "name='a'\nkernel='/k'\non_poweroff='preserve'\n",
+	  "vm.cfg:3: on_poweroff: 'preserve' is not supported by this version" },
+	{ "name='a'\nkernel='/k'\non_crash='explode'\n", "vm.cfg:3: on_crash: unknown action 'explode'" },
+	{ "name='a'\nkernel='/k'\ndisk='vdev=xvda,target=/a'\n", "vm.cfg:3: disk: expected a list, got a string" },
+	{ "name='a'\nkernel='/k'\ndisk=[ 5 ]\n", "vm.cfg:3: disk: disk 1: expected a string" },
+	{ "name='a'\nkernel='/k'\ndisk=[ 'vdev=xvda,target=/a',\n 'vdev=xvda,target=/b' ]\n",
+	  "vm.cfg:4: disk: vdev 'xvda' used twice" },
+	{ "name='a'\nkernel='/k'\ndisk=[ 'format=qcow2,vdev=xvda,target=/a' ]\n",
+	  "vm.cfg:3: disk: disk format 'qcow2' is not supported" },
+};
+
+static void
+test_bad(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct cfg_error e;
+		int rc = parse(bad[i].text, &e);
+		if (rc != -1 || strncmp(e.msg, bad[i].msg, strlen(bad[i].msg)))
+			fail_msg("case %zu: rc %d msg '%s' want '%s'", i, rc,
+				 rc ? e.msg : "", bad[i].msg);
+	}
+}
+
+static void
+test_disks_max(void **state)
+{
+	(void)state;
+	char t[4096];
+	struct cfg_error e;
+	size_t n = (size_t)snprintf(t, sizeof(t), "name='a'\nkernel='/k'\ndisk=[");
+	for (int i = 0; i < CONFIG_DISKS_MAX + 1; i++)
+		n += (size_t)snprintf(t + n, sizeof(t) - n,
+				      "'vdev=xvd%c,target=/a',", 'a' + i);
+	snprintf(t + n, sizeof(t) - n, "]\n");
+	assert_int_equal(parse(t, &e), -1);
+	assert_string_equal(e.msg, "vm.cfg:3: disk: more than 16 disks");
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	assert_true(config_name_valid("a"));
+	assert_true(config_name_valid("web1.example-com_2"));
+	assert_false(config_name_valid(".."));
+	assert_false(config_name_valid("a b"));
+	char long_name[BH_NAME_MAX + 2];
+	memset(long_name, 'a', sizeof(long_name));
+	long_name[BH_NAME_MAX + 1] = '\0';
+	assert_false(config_name_valid(long_name));
+	long_name[BH_NAME_MAX] = '\0';
+	assert_true(config_name_valid(long_name));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_disks_max),
+		cmocka_unit_test(test_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

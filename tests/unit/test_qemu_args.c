@@ -1,0 +1,94 @@
+/* The device model's command line: every host resource by fd, the
+ * sandbox and the start-paused flags always present. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../src/dm/qemu_args.h"
+
+static struct vm_config cfg;
+
+static bool
+has(const struct qemu_argv *a, const char *opt, const char *val)
+{
+	for (size_t i = 0; i + 1 < a->n; i++)
+		if (!strcmp(a->argv[i], opt) && (!val || !strcmp(a->argv[i + 1], val)))
+			return true;
+	return false;
+}
+
+static void
+load(const char *text)
+{
+	struct cfg_error e;
+	if (config_parse(text, strlen(text), "t.cfg", &cfg, &e) < 0)
+		fail_msg("%s", e.msg);
+}
+
+static void
+test_basic(void **state)
+{
+	(void)state;
+	struct qemu_argv a;
+	load("name='vm'\nkernel='/k'\nramdisk='/r'\ncmdline='console=ttyS0'\n"
+	     "accel='tcg'\nmemory=300\nvcpus=2\n"
+	     "disk=['vdev=xvda,access=rw,target=/secret/a.img',"
+	     "'vdev=xvdb,access=ro,target=/secret/b.img']\n");
+	assert_int_equal(qemu_args_build(&cfg, &a), 0);
+	assert_string_equal(a.argv[0], "/usr/bin/qemu-system-x86_64");
+	assert_true(has(&a, "-nodefaults", NULL));
+	assert_true(has(&a, "-no-user-config", NULL));
+	assert_true(has(&a, "-S", NULL));
+	assert_true(has(&a, "-sandbox", "on,obsolete=deny,elevateprivileges=deny,"
+				      "spawn=deny,resourcecontrol=deny"));
+	assert_true(has(&a, "-machine", "pc,accel=tcg,usb=off,vmport=off,hpet=off"));
+	assert_true(has(&a, "-m", "300"));
+	assert_true(has(&a, "-smp", "2"));
+	assert_true(has(&a, "-chardev", "socket,id=bh-qmp,fd=3"));
+	assert_true(has(&a, "-chardev", "socket,id=bh-console,fd=4"));
+	assert_true(has(&a, "-kernel", "/k"));
+	assert_true(has(&a, "-initrd", "/r"));
+	assert_true(has(&a, "-append", "console=ttyS0"));
+	/* rw disk: ro fd 5 and rw fd 6; ro disk: only fd 7. */
+	assert_true(has(&a, "-add-fd", "fd=5,set=1,opaque=xvda-ro"));
+	assert_true(has(&a, "-add-fd", "fd=6,set=1,opaque=xvda-rw"));
+	assert_true(has(&a, "-add-fd", "fd=7,set=2,opaque=xvdb-ro"));
+	assert_false(has(&a, "-add-fd", "fd=8,set=2,opaque=xvdb-rw"));
+	assert_int_equal(qemu_fd_count(&cfg), 8);
+	assert_true(has(&a, "-blockdev", "driver=raw,node-name=disk-xvdb,"
+				       "file=file-xvdb,read-only=on"));
+	assert_false(has(&a, "-no-reboot", NULL)); /* on_reboot=restart */
+	/* No host path of a disk ever reaches QEMU. */
+	for (size_t i = 0; i < a.n; i++)
+		assert_null(strstr(a.argv[i], "/secret"));
+	qemu_args_free(&a);
+}
+
+static void
+test_kvm_noreboot(void **state)
+{
+	(void)state;
+	struct qemu_argv a;
+	load("name='vm'\nkernel='/k'\non_reboot='destroy'\n");
+	assert_int_equal(qemu_args_build(&cfg, &a), 0);
+	assert_true(has(&a, "-machine", "pc,accel=kvm,usb=off,vmport=off,hpet=off"));
+	assert_true(has(&a, "-cpu", "host"));
+	assert_true(has(&a, "-no-reboot", NULL));
+	assert_false(has(&a, "-initrd", NULL));
+	assert_false(has(&a, "-append", NULL));
+	qemu_args_free(&a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_basic),
+		cmocka_unit_test(test_kvm_noreboot),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
