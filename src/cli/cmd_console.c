@@ -39,7 +39,7 @@ term_restore(void)
 int
 cmd_console(int argc, char **argv)
 {
-	char line[256], buf[4096];
+	char line[256] = "", buf[4096];
 
 	if (argc != 2) {
 		log_error("usage: bulkhead console NAME");

@@ -302,7 +302,7 @@ cmd_create(int argc, char **argv)
 		rc = 1;
 		goto fail_dir;
 	}
-	ml.nbinds = (size_t)(n + m);
+	ml.nbinds = (size_t)n + (size_t)m;
 
 	int ready[2];
 	if (pipe2(ready, O_CLOEXEC) < 0) {

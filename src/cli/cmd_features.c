@@ -46,8 +46,8 @@ cmd_features(int argc, char **argv)
 	const struct feature *t = features_table(&n);
 	const char *mode = argc > 1 ? argv[1] : "";
 
-	if (argc > 2 || (argc == 2 && strcmp(mode, "--json") &&
-			 strcmp(mode, "--markdown"))) {
+	if (argc > 2 || (argc == 2 && strcmp(mode, "--json") != 0 &&
+			 strcmp(mode, "--markdown") != 0)) {
 		log_error("usage: bulkhead features [--json|--markdown]");
 		return 2;
 	}

@@ -173,7 +173,7 @@ report_host(void)
 int
 cmd_host_init(int argc, char **argv)
 {
-	struct account_names an;
+	struct account_names an = { "", "", "" };
 	uint64_t base = RANGE_BASE_DEFAULT;
 
 	if (argc == 3 && strcmp(argv[1], "--range-base") == 0) {

@@ -58,7 +58,7 @@ cmd_list(int argc, char **argv)
 {
 	struct list_ctx c = { NULL };
 
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json"))) {
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json") != 0)) {
 		log_error("usage: bulkhead list [--json]");
 		return 2;
 	}

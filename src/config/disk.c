@@ -84,7 +84,7 @@ disk_spec_parse(const char *spec, struct disk_spec *out, char *why,
 				return -1;
 			break;
 		}
-		char v[32];
+		char v[32] = "";
 		const char *vend = comma ? comma : val + strlen(val);
 		if (copy_trimmed(val, vend, v, sizeof(v)) < 0) {
 			snprintf(why, whylen, "disk spec value for '%s' too long",

@@ -80,7 +80,7 @@ ident_select(bool dm_restrict, const char *dm_user, unsigned vmid,
 	     struct dm_identity *out, char *why, size_t whylen, char *warn,
 	     size_t warnlen)
 {
-	struct account_names an;
+	struct account_names an = { "", "", "" };
 	struct passwd pw;
 	char buf[4096], other[64];
 	bool found;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,12 @@ struct monitor {
 	int clients[CONTROL_CLIENTS_MAX];
 	struct console_log log;
 	bool broken; /* destroy failed: retried until nothing survives */
+	uint64_t qmp_eof_deadline; /* QMP closed: the DM must exit by then */
 };
+
+/* QEMU closes QMP as it exits; one that closes it and keeps running has
+ * left the toolstack without control and is destroyed. */
+#define QMP_EOF_GRACE_MS 2000
 
 static void
 report_ready(struct monitor_launch *ml, const char *msg)
@@ -270,7 +276,10 @@ event_loop(struct monitor *m)
 		 * readable, so it is not polled. */
 		if (m->broken)
 			p[0].fd = -1;
-		int pr = poll(p, n, m->broken ? 1000 : -1);
+		int timeout = m->broken ? 1000 : -1;
+		if (m->qmp_eof_deadline)
+			timeout = 100;
+		int pr = poll(p, n, timeout);
 		if (pr < 0) {
 			if (errno == EINTR)
 				continue;
@@ -278,11 +287,22 @@ event_loop(struct monitor *m)
 		}
 		if (m->broken && pr == 0)
 			monitor_destroy(m, "retrying");
+		if (m->qmp_eof_deadline && !p[0].revents &&
+		    now_ms() > m->qmp_eof_deadline) {
+			m->qmp_eof_deadline = 0;
+			monitor_destroy(m, "QMP closed while the device model "
+					   "still runs");
+		}
 		if (p[0].revents)
 			dm_exited(m);
 		if (p[1].revents && m->qmp->fd >= 0) {
 			char why[256];
-			if (qmp_pump(m->qmp, on_event, m, why, sizeof(why)) < 0) {
+			int rc = qmp_pump(m->qmp, on_event, m, why, sizeof(why));
+			if (rc < 0 && strstr(why, "closed the channel")) {
+				close(m->qmp->fd);
+				m->qmp->fd = -1;
+				m->qmp_eof_deadline = now_ms() + QMP_EOF_GRACE_MS;
+			} else if (rc < 0) {
 				/* A device model that breaks the protocol is
 				 * compromised or broken: destroy by policy. */
 				log_error("%s", why);

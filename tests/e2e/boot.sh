@@ -1,0 +1,119 @@
+#!/bin/bash
+# Boot the test guest under TCG with a raw disk passed by fd; the guest
+# prints a marker read from the disk; then inspect the running device
+# model from the host and check destroy leaves nothing behind.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+NAME=bhtest-boot-$$
+T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
+trap 'destroy_prefix "$NAME"; rm -rf "$T"' EXIT
+
+MARK="BULKHEAD-MARKER-$RANDOM-$$"
+printf '%s written by the host\n' "$MARK" > "$T/disk.img"
+truncate -s 8M "$T/disk.img"
+mkcfg "$T/vm.cfg" "$NAME" readdisk \
+	"disk = [ 'format=raw, vdev=xvda, access=rw, target=$T/disk.img' ]"
+
+if ! "$BULKHEAD" create "$T/vm.cfg" > "$T/create.out" 2>&1; then
+	not_ok "boot: create failed: $(cat "$T/create.out")"
+	exit 1
+fi
+ok "boot: create returns with the guest running"
+LOG=$(vm_field "$NAME" console_log)
+PID=$(vm_field "$NAME" pid)
+VMID=$(vm_field "$NAME" vmid)
+UID_=$(vm_field "$NAME" uid)
+BASE=$(getent passwd bulkhead-range-base | cut -d: -f3)
+
+if wait_for "$LOG" "BULKHEAD-DISK: $MARK" 90; then
+	ok "boot: guest read the fd-passed disk and printed the marker"
+else
+	not_ok "boot: marker not on the console: $(tail -c 300 "$LOG")"
+fi
+
+S=/proc/$PID/status
+check "dm: uid is range base + vmid ($UID_)" test "$UID_" = $((BASE + VMID))
+check "dm: real/effective/saved/fs uid" grep -qP "^Uid:\t$UID_\t$UID_\t$UID_\t$UID_$" "$S"
+check "dm: gid is base gid + vmid" grep -qP "^Gid:\t$UID_\t$UID_\t$UID_\t$UID_$" "$S"
+check "dm: no supplementary groups" grep -qP '^Groups:\t?\s*$' "$S"
+for c in CapInh CapPrm CapEff CapBnd CapAmb; do
+	check "dm: $c is empty" grep -qP "^$c:\t0000000000000000$" "$S"
+done
+check "dm: NoNewPrivs 1" grep -qP '^NoNewPrivs:\t1$' "$S"
+check "dm: Seccomp 2 (QEMU -sandbox)" grep -qP '^Seccomp:\t2$' "$S"
+check "dm: not dumpable (/proc files owned by root)" test "$(stat -c %u "$S")" = 0
+for ns in mnt ipc uts pid net; do
+	check "dm: own $ns namespace" test "$(readlink /proc/$PID/ns/$ns)" != "$(readlink /proc/self/ns/$ns)"
+done
+check "dm: root is not the host's /" test "$(stat -L -c %d:%i /proc/$PID/root)" != "$(stat -c %d:%i /)"
+check "dm: root is the jail's own tmpfs" test "$(stat -f -L -c %T /proc/$PID/root)" = tmpfs
+top=$(ls -A /proc/$PID/root | tr '\n' ' ')
+bad=""
+for d in etc home root var run proc sys tmp boot srv mnt opt media; do
+	[ -e "/proc/$PID/root/$d" ] && bad="$bad $d"
+done
+if [ -z "$bad" ]; then ok "dm: jail root has no host dirs ($top)"; else not_ok "dm: jail root has:$bad"; fi
+check "dm: jail /dev is null, urandom, zero only (no kvm under tcg)" \
+	test "$(ls /proc/$PID/root/dev | tr '\n' ' ')" = "null urandom zero "
+check "dm: jail root is read-only" bash -c "! touch /proc/$PID/root/x 2>/dev/null"
+check "dm: binary is execute-only in the jail" \
+	test "$(stat -c %a /proc/$PID/root/usr/bin/qemu-system-x86_64)" = 111
+check "dm: jail root dir on the host is empty" test -z "$(ls -A /run/bulkhead/vm/$NAME/root)"
+
+L=/proc/$PID/limits
+check "dm: RLIMIT_FSIZE 256 KiB" grep -qE '^Max file size +262144 +262144 ' "$L"
+check "dm: RLIMIT_CORE 0" grep -qE '^Max core file size +0 +0 ' "$L"
+check "dm: RLIMIT_MSGQUEUE 0" grep -qE '^Max msgqueue size +0 +0 ' "$L"
+check "dm: RLIMIT_LOCKS 0" grep -qE '^Max file locks +0 +0 ' "$L"
+check "dm: RLIMIT_MEMLOCK 0" grep -qE '^Max locked memory +0 +0 ' "$L"
+check "dm: RLIMIT_NOFILE soft = hard" grep -qE '^Max open files +([0-9]+) +\1 ' "$L"
+
+# Every open fd is one we passed or one QEMU made itself (no paths).
+unexpected=""
+sockets=0
+for fd in /proc/$PID/fd/*; do
+	t=$(readlink "$fd")
+	case "$t" in
+	/dev/null | "$T/disk.img" | /var/log/bulkhead/$NAME/qemu.log | anon_inode:*) ;;
+	socket:*) sockets=$((sockets + 1)) ;;
+	*) unexpected="$unexpected $t" ;;
+	esac
+done
+if [ -z "$unexpected" ]; then ok "dm: open fds are only the expected ones"; else not_ok "dm: unexpected fds:$unexpected"; fi
+check "dm: exactly two sockets (QMP, console)" test "$sockets" = 2
+
+# list --json carries the fields users script against.
+J=$("$BULKHEAD" list --json)
+check "list --json: fields" python3 -c '
+import json, sys
+vm = [v for v in json.loads(sys.argv[1]) if v["name"] == sys.argv[2]][0]
+need = {"name", "vmid", "uid", "gid", "pid", "state", "console_log", "security_supported"}
+assert need <= set(vm), vm
+assert vm["state"] == "running" and vm["security_supported"] is False' "$J" "$NAME"
+
+# The console: type a command, read its output back.
+TOKEN="tok$RANDOM$RANDOM"
+(sleep 1; printf 'echo %s-$((40+2))\n' "$TOKEN"; sleep 3) |
+	timeout 15 "$BULKHEAD" console "$NAME" > "$T/console.out" 2>&1
+check "console: command typed into the guest ran" grep -aq "$TOKEN-42" "$T/console.out"
+check "console: output also in the console log" wait_for "$LOG" "$TOKEN-42" 5
+
+# Same name again: refused, first VM untouched.
+"$BULKHEAD" create "$T/vm.cfg" > "$T/dup.out" 2>&1
+rc=$?
+check "create: name in use exits 2" test "$rc" = 2
+check "create: name in use message" grep -q "name: '$NAME' is already in use" "$T/dup.out"
+check "create: first VM still running" test -d /proc/$PID
+
+"$BULKHEAD" destroy "$NAME" > "$T/destroy.out" 2>&1
+check "destroy: exit 0" grep -q destroyed "$T/destroy.out"
+check "destroy: no process of uid $UID_ left" test "$(uid_procs "$UID_")" = 0
+check "destroy: device model gone" test ! -d /proc/$PID
+check "destroy: runtime dir removed" test ! -e /run/bulkhead/vm/$NAME
+check "destroy: VM id $VMID released" test ! -e /run/bulkhead/ids/$VMID
+check "destroy: no mounts left" bash -c "! grep -q '$NAME' /proc/mounts"
+check "destroy: console log kept for inspection" test -s "$LOG"
+# Under the ASan/UBSan build the monitor's reports land in its log.
+check "monitor: no sanitizer reports" bash -c "! grep -qE 'Sanitizer|runtime error' /var/log/bulkhead/$NAME/monitor.log"
+exit 0

@@ -1,0 +1,73 @@
+# Shared helpers for the shell test suites. Each result is one line:
+#   ok - NAME | not ok - NAME: why | skip - NAME: why
+# run-all.sh counts them. Sourced; expects bash.
+
+BULKHEAD=${BULKHEAD:-build/bulkhead}
+GUEST=${GUEST:-build/guest}
+FAILED=0
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; FAILED=1; }
+skip() { echo "skip - $*"; }
+
+# check NAME COMMAND...: ok if the command succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@" >/dev/null 2>&1; then ok "$name"; else not_ok "$name"; fi
+}
+
+# wait_for FILE PATTERN SECONDS: grep -a until found or timeout.
+wait_for() {
+	local file=$1 pat=$2 secs=$3 i
+	for ((i = 0; i < secs * 10; i++)); do
+		grep -aq -- "$pat" "$file" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# vm_field NAME FIELD: a field of NAME from `list --json`.
+vm_field() {
+	"$BULKHEAD" list --json | python3 -c '
+import json, sys
+for vm in json.load(sys.stdin):
+    if vm["name"] == sys.argv[1]:
+        print(vm[sys.argv[2]])' "$1" "$2"
+}
+
+# Processes (not zombies) whose real/effective/saved uid is $1.
+uid_procs() {
+	local n=0 f u
+	for f in /proc/[0-9]*/status; do
+		u=$(awk '/^State:/{s=$2} /^Uid:/{print (s!="Z" && ($2=='"$1"' || $3=='"$1"' || $4=='"$1"')) ? 1 : 0}' "$f" 2>/dev/null)
+		[ "$u" = 1 ] && n=$((n + 1))
+	done
+	echo $n
+}
+
+# A config for the test guest. mkcfg FILE NAME CMDLINE-RUN [EXTRA LINES...]
+mkcfg() {
+	local file=$1 name=$2 run=$3
+	shift 3
+	{
+		echo "name = \"$name\""
+		echo "memory = 128"
+		echo "kernel = \"$PWD/$GUEST/vmlinuz\""
+		echo "ramdisk = \"$PWD/$GUEST/initramfs.cpio.gz\""
+		echo "cmdline = \"console=ttyS0 quiet panic=-1 bulkhead.run=$run\""
+		echo "accel = \"tcg\""
+		for l in "$@"; do echo "$l"; done
+	} > "$file"
+}
+
+# Destroy every VM whose name starts with $1 and remove its logs (test
+# cleanup: tests remove only what they created).
+destroy_prefix() {
+	local d
+	for d in /run/bulkhead/vm/"$1"*; do
+		[ -d "$d" ] && "$BULKHEAD" destroy "$(basename "$d")" >/dev/null 2>&1
+	done
+	rm -rf /var/log/bulkhead/"$1"*
+	return 0
+}

@@ -1,0 +1,91 @@
+#!/bin/bash
+# Every test suite, normal and ASan/UBSan builds. One line per result
+# (ok / not ok / skip) and a closing "N passed, N failed, N skipped".
+# Exit status 0 only when nothing failed.
+set -u
+cd "$(dirname "$0")/.."
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+LOGS=build/test-logs
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+pass=0 fail=0 skipped=0
+
+tally() {
+	local line
+	while IFS= read -r line; do
+		echo "$line"
+		case "$line" in
+		"ok - "*) pass=$((pass + 1)) ;;
+		"not ok - "*) fail=$((fail + 1)) ;;
+		"skip - "*) skipped=$((skipped + 1)) ;;
+		esac
+	done
+}
+
+unit() {
+	local dir=$1 label=$2 t name
+	for t in "$dir"/tests/test_*; do
+		name=$(basename "$t")
+		if "$t" > "$LOGS/$name.$label.log" 2>&1; then
+			if grep -q "SKIPPED" "$LOGS/$name.$label.log"; then
+				echo "skip - unit $name ($label): $(grep SKIPPED "$LOGS/$name.$label.log")"
+			else
+				echo "ok - unit $name ($label): $(grep -o '[0-9]* test(s) run' "$LOGS/$name.$label.log")"
+			fi
+		else
+			echo "not ok - unit $name ($label): see $LOGS/$name.$label.log"
+			grep -E 'FAIL|ERROR|error' "$LOGS/$name.$label.log" | head -5
+		fi
+	done
+}
+
+fuzz() {
+	local f name out
+	for f in build/fuzz/fuzz_*; do
+		name=${f#build/fuzz/fuzz_}
+		out=$(mktemp -d)
+		if "$f" -max_total_time="$FUZZ_SECONDS" -max_len=4096 "$out" \
+			"tests/fuzz/corpus/$name" > "$LOGS/fuzz_$name.log" 2>&1; then
+			echo "ok - fuzz $name: $(grep -o 'Done [0-9]* runs' "$LOGS/fuzz_$name.log") in ${FUZZ_SECONDS}s"
+		else
+			echo "not ok - fuzz $name: see $LOGS/fuzz_$name.log"
+		fi
+		rm -rf "$out"
+	done
+}
+
+suites() {
+	unit build normal
+	unit build/asan asan
+	if sh scripts/lint.sh > "$LOGS/lint.log" 2>&1; then
+		echo "ok - lint: cppcheck, clang-tidy"
+	else
+		echo "not ok - lint: $(grep -E 'error|warning' "$LOGS/lint.log" | head -3)"
+	fi
+	if build/bulkhead features --markdown | cmp -s - docs/SUPPORT.md; then
+		echo "ok - docs/SUPPORT.md matches the feature table"
+	else
+		echo "not ok - docs/SUPPORT.md is stale: make docs/SUPPORT.md"
+	fi
+	fuzz
+	if [ "$(id -u)" != 0 ]; then
+		echo "skip - golden and end-to-end suites: need root (namespaces, uids, /run/bulkhead)"
+	else
+		if build/bulkhead host-init > "$LOGS/host-init.log" 2>&1; then
+			echo "ok - host-init (idempotent: accounts, dirs, report)"
+		else
+			echo "not ok - host-init: $(cat "$LOGS/host-init.log")"
+		fi
+		BULKHEAD=build/bulkhead bash tests/golden/run.sh
+		BULKHEAD=build/asan/bulkhead bash tests/golden/run.sh | sed 's/^\(ok\|not ok\) - golden/\1 - golden (asan)/'
+		bash tests/e2e/boot.sh
+		BULKHEAD=build/asan/bulkhead bash tests/e2e/boot.sh | sed 's/^\(ok\|not ok\) - /\1 - (asan) /'
+		bash tests/e2e/lifecycle.sh
+		bash tests/e2e/uids.sh
+	fi
+}
+
+tally < <(suites 2>&1)
+echo
+echo "$pass passed, $fail failed, $skipped skipped"
+[ "$fail" = 0 ]
