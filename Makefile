@@ -15,7 +15,7 @@ WARN = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 HARDEN = -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE
 LDHARDEN = -pie -Wl,-z,relro,-z,now
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) $(HARDEN) \
-	$(shell pkg-config --cflags jansson libseccomp 2>/dev/null)
+	$(shell pkg-config --cflags jansson 2>/dev/null)
 ifeq ($(SAN),1)
 # FORTIFY and ASan disagree about some interceptors; ASan checks more.
 CFLAGS_BASE := $(filter-out -D_FORTIFY_SOURCE=3,$(CFLAGS_BASE)) -O1 \
@@ -25,7 +25,7 @@ LDHARDEN += -fsanitize=address,undefined
 endif
 CFLAGS ?=
 CFLAGS += $(CFLAGS_BASE)
-LIBS = $(shell pkg-config --libs jansson libseccomp 2>/dev/null)
+LIBS = $(shell pkg-config --libs jansson 2>/dev/null)
 
 LIB_SRCS = \
 	src/common/log.c \
@@ -104,7 +104,7 @@ FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/%)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-		$(shell pkg-config --cflags jansson libseccomp) \
+		$(shell pkg-config --cflags jansson) \
 		-o $@ $< $(LIB_SRCS) $(LIBS)
 fuzz: $(FUZZ_BINS)
 
@@ -116,12 +116,12 @@ check: deps
 	$(MAKE) asan
 	$(MAKE) fuzz
 	sh guest/build.sh build/guest
-	sh tests/run-all.sh
+	bash tests/run-all.sh
 
 demo: deps
 	$(MAKE) all
 	sh guest/build.sh build/guest
-	sh scripts/demo.sh
+	bash scripts/demo.sh
 
 docs/SUPPORT.md: $(BUILD)/bulkhead
 	$(BUILD)/bulkhead features --markdown > $@
