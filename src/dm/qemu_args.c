@@ -7,9 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#define QEMU_DATADIR "/usr/share/qemu"
-#define SEABIOS_DIR "/usr/share/seabios"
-#define QEMU_MODDIR "/usr/lib/x86_64-linux-gnu/qemu"
+/* QEMU is relocatable: it looks for firmware and modules relative to its
+ * own executable (PREFIX/bin/qemu -> PREFIX/share/qemu and
+ * PREFIX/lib/x86_64-linux-gnu/qemu). For Debian's binary PREFIX is /usr;
+ * an override brings its own prefix. */
+#define QEMU_DATADIR "share/qemu"
+#define SEABIOS_DIR "share/seabios" /* Debian's share/qemu links here */
+#define QEMU_MODDIR "lib/x86_64-linux-gnu/qemu"
 
 int
 qemu_disk_fd(const struct vm_config *cfg, size_t disk, int rw)
@@ -167,19 +171,26 @@ int
 qemu_binds(const struct vm_config *cfg, struct jail_bind *out, size_t max)
 {
 	size_t n = 0;
-	char mod[PATH_MAX];
+	char prefix[PATH_MAX], p[PATH_MAX];
 
-	/* Firmware: SeaBIOS and the option ROMs for direct kernel boot;
-	 * Debian's /usr/share/qemu links into /usr/share/seabios. */
-	if (bind_add(out, max, &n, QEMU_DATADIR, false) < 0)
-		return -1;
-	if (access(SEABIOS_DIR, F_OK) == 0 &&
-	    bind_add(out, max, &n, SEABIOS_DIR, false) < 0)
+	/* dm_binary is canonical: PREFIX is two levels up. */
+	snprintf(prefix, sizeof(prefix), "%s", cfg->dm_binary);
+	for (int i = 0; i < 2; i++) {
+		char *slash = strrchr(prefix, '/');
+		if (!slash)
+			return -1;
+		*slash = '\0';
+	}
+	snprintf(p, sizeof(p), "%s/%s", prefix, QEMU_DATADIR);
+	if (bind_add(out, max, &n, p, false) < 0)
+		return -1; /* no firmware: QEMU could not boot anything */
+	snprintf(p, sizeof(p), "%s/%s", prefix, SEABIOS_DIR);
+	if (access(p, F_OK) == 0 && bind_add(out, max, &n, p, false) < 0)
 		return -1;
 	/* Debian builds TCG as a loadable module. */
-	snprintf(mod, sizeof(mod), "%s/accel-tcg-x86_64.so", QEMU_MODDIR);
-	if (cfg->accel == ACCEL_TCG && access(mod, F_OK) == 0 &&
-	    bind_add(out, max, &n, mod, true) < 0)
+	snprintf(p, sizeof(p), "%s/%s/accel-tcg-x86_64.so", prefix, QEMU_MODDIR);
+	if (cfg->accel == ACCEL_TCG && access(p, F_OK) == 0 &&
+	    bind_add(out, max, &n, p, true) < 0)
 		return -1;
 	if (bind_add(out, max, &n, cfg->kernel, false) < 0)
 		return -1;

@@ -1,3 +1,4 @@
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -14,9 +15,42 @@
 #include "../common/util.h"
 #include "jail.h"
 
-/* x86_64 only, like the rest of bulkhead. */
-#define LDSO "/lib64/ld-linux-x86-64.so.2"
 #define LIST_MAX (64 * 1024)
+#define PHDRS_MAX 64
+
+/* The ELF interpreter of an x86_64 binary (PT_INTERP) into interp, or ""
+ * for a static binary. Root configured the binary, but it is still read
+ * with bounds checks: a truncated or odd file is refused, not trusted. */
+static int
+elf_interp(int fd, char *interp, size_t len)
+{
+	Elf64_Ehdr eh;
+
+	interp[0] = '\0';
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > PHDRS_MAX)
+		return -1;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		off_t at = (off_t)eh.e_phoff + (off_t)i * (off_t)sizeof(ph);
+		if (pread(fd, &ph, sizeof(ph), at) != (ssize_t)sizeof(ph))
+			return -1;
+		if (ph.p_type != PT_INTERP)
+			continue;
+		if (ph.p_filesz < 2 || ph.p_filesz > len)
+			return -1;
+		if (pread(fd, interp, ph.p_filesz, (off_t)ph.p_offset) !=
+		    (ssize_t)ph.p_filesz)
+			return -1;
+		interp[ph.p_filesz - 1] = '\0';
+		if (interp[0] != '/' || strlen(interp) != ph.p_filesz - 1)
+			return -1;
+		return 0;
+	}
+	return 0;
+}
 
 /* Canonical form: real directory + the name as given, so a soname link
  * (libz.so.1 -> libz.so.1.2.13) keeps the name the loader looks for. */
@@ -55,8 +89,8 @@ add_bind(struct jail_bind *out, size_t max, size_t *n, const char *path)
  * maps the binary's libraries (and may run their IFUNC resolvers), so it
  * gets no more authority than the jailed process itself will have. */
 static int
-run_list(const char *binary, uid_t uid, gid_t gid, char *buf, size_t len,
-	 char *why, size_t whylen)
+run_list(const char *ldso, int bin_fd, uid_t uid, gid_t gid, char *buf,
+	 size_t len, char *why, size_t whylen)
 {
 	int p[2];
 
@@ -69,19 +103,25 @@ run_list(const char *binary, uid_t uid, gid_t gid, char *buf, size_t len,
 		return -1;
 	}
 	if (pid == 0) {
-		char *const argv[] = { (char *)LDSO, (char *)"--list",
-				       (char *)binary, NULL };
+		/* The binary goes by fd: its directory may be closed to
+		 * the unprivileged uid, the file itself is opened by root. */
+		char *const argv[] = { (char *)ldso, (char *)"--list",
+				       (char *)"/proc/self/fd/3", NULL };
 		char *const envp[] = { NULL };
 		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(p[1], 1) < 0 ||
-		    dup2(devnull, 2) < 0)
+		/* Moved above 3 first: dup2 onto itself would keep the
+		 * close-on-exec flag and exec would close the binary. */
+		int high = fcntl(bin_fd, F_DUPFD_CLOEXEC, 10);
+		if (devnull < 0 || high < 0 || dup2(devnull, 0) < 0 ||
+		    dup2(p[1], 1) < 0 || dup2(devnull, 2) < 0 ||
+		    dup2(high, 3) < 0)
 			_exit(126);
-		close_range(3, ~0U, 0);
+		close_range(4, ~0U, 0);
 		if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
 		    setresuid(uid, uid, uid) < 0 ||
 		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			_exit(126);
-		execve(LDSO, argv, envp);
+		execve(ldso, argv, envp);
 		_exit(127);
 	}
 	close(p[1]);
@@ -105,7 +145,11 @@ run_list(const char *binary, uid_t uid, gid_t gid, char *buf, size_t len,
 	int st;
 	waitpid(pid, &st, 0);
 	if (got == len - 1) {
-		snprintf(why, whylen, "library list of %s too long", binary);
+		snprintf(why, whylen, "library list too long");
+		return -1;
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		snprintf(why, whylen, "%s --list failed", ldso);
 		return -1;
 	}
 	return 0;
@@ -115,20 +159,27 @@ int
 jail_libdeps(const char *binary, uid_t run_uid, gid_t run_gid,
 	     struct jail_bind *out, size_t max, char *why, size_t whylen)
 {
-	char *buf = malloc(LIST_MAX);
+	char ldso[PATH_MAX];
+	char *buf = NULL;
 	size_t n = 0;
 	int rc = -1;
+	int fd = open(binary, O_RDONLY | O_CLOEXEC);
 
-	if (!buf) {
-		snprintf(why, whylen, "out of memory");
-		return -1;
-	}
-	if (run_list(binary, run_uid, run_gid, buf, LIST_MAX, why, whylen) < 0)
+	if (fd < 0 || elf_interp(fd, ldso, sizeof(ldso)) < 0) {
+		snprintf(why, whylen, "%s: not an x86_64 ELF executable", binary);
 		goto out;
-	if (strstr(buf, "not a dynamic executable") || buf[0] == '\0') {
+	}
+	if (ldso[0] == '\0') {
 		rc = 0; /* static binary: nothing to bind */
 		goto out;
 	}
+	buf = malloc(LIST_MAX);
+	if (!buf) {
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	if (run_list(ldso, fd, run_uid, run_gid, buf, LIST_MAX, why, whylen) < 0)
+		goto out;
 	for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		while (*line == '\t' || *line == ' ')
@@ -154,12 +205,15 @@ jail_libdeps(const char *binary, uid_t run_uid, gid_t run_gid,
 			goto out;
 		}
 	}
-	if (add_bind(out, max, &n, LDSO) < 0) {
-		snprintf(why, whylen, "cannot add %s", LDSO);
+	/* The kernel opens the interpreter by its PT_INTERP path. */
+	if (add_bind(out, max, &n, ldso) < 0) {
+		snprintf(why, whylen, "cannot add %s", ldso);
 		goto out;
 	}
 	rc = (int)n;
 out:
 	free(buf);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
