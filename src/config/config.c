@@ -406,23 +406,28 @@ check_regular(const struct vm_config *cfg, int line, const char *key,
 	struct stat st;
 	int fd = open(path, O_PATH | O_CLOEXEC);
 
+	char where[PATH_MAX + 16];
+
+	/* The default device model has no line: name the file alone. */
+	if (line > 0)
+		snprintf(where, sizeof(where), "%s:%d", cfg->file, line);
+	else
+		snprintf(where, sizeof(where), "%s", cfg->file);
 	if (fd < 0) {
-		snprintf(err->msg, sizeof(err->msg), "%s:%d: %s: %s: %s",
-			 cfg->file, line, key, path, strerror(errno));
+		snprintf(err->msg, sizeof(err->msg), "%s: %s: %s: %s", where,
+			 key, path, strerror(errno));
 		return -1;
 	}
 	int rc = fstat(fd, &st);
 	close(fd);
 	if (rc < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err->msg, sizeof(err->msg),
-			 "%s:%d: %s: %s: not a regular file", cfg->file, line,
-			 key, path);
+			 "%s: %s: %s: not a regular file", where, key, path);
 		return -1;
 	}
 	if (exec && !(st.st_mode & S_IXUSR)) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "%s:%d: %s: %s: not executable", cfg->file, line, key,
-			 path);
+		snprintf(err->msg, sizeof(err->msg), "%s: %s: %s: not executable",
+			 where, key, path);
 		return -1;
 	}
 	return 0;
