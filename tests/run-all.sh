@@ -82,6 +82,7 @@ suites() {
 		BULKHEAD=build/asan/bulkhead bash tests/e2e/boot.sh | sed 's/^\(ok\|not ok\) - /\1 - (asan) /'
 		bash tests/e2e/lifecycle.sh
 		bash tests/e2e/uids.sh
+		bash tests/e2e/override.sh
 	fi
 }
 
