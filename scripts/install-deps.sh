@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck
   libseccomp-dev libjansson-dev libcmocka-dev
   qemu-system-x86 qemu-utils busybox-static cpio gzip
-  passwd util-linux procps iproute2 xz-utils"
+  passwd util-linux procps xz-utils python3"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

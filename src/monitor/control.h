@@ -1,5 +1,5 @@
 /* The monitor's root-only control socket: one command line per
- * connection ("destroy", "status", "console"); peers are checked with
+ * connection ("destroy", "console"); peers are checked with
  * SO_PEERCRED. The same file holds the CLI side. */
 #ifndef BULKHEAD_CONTROL_H
 #define BULKHEAD_CONTROL_H

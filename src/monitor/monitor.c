@@ -228,10 +228,6 @@ client_command(struct monitor *m, int slot)
 			m->console_client = fd;
 			return;
 		}
-	} else if (strcmp(line, "status") == 0) {
-		dprintf(fd, "ok %s\n", m->rec->state);
-		close(fd);
-		return;
 	}
 	(void)write_all(fd, reply, strlen(reply));
 	close(fd);

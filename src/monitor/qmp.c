@@ -128,19 +128,31 @@ qmp_init(struct qmp_conn *c, int fd)
 	c->len = 0;
 }
 
+/* Parse and consume the first complete line of the buffer. 1 if there
+ * was one (rc in *rc), 0 if no line is complete yet. */
+static int
+take_line(struct qmp_conn *c, struct qmp_msg *m, int *rc, char *why,
+	  size_t whylen)
+{
+	char *nl = memchr(c->buf, '\n', c->len);
+
+	if (!nl)
+		return 0;
+	size_t ll = (size_t)(nl - c->buf);
+	*rc = qmp_parse_line(c->buf, ll, m, why, whylen);
+	memmove(c->buf, nl + 1, c->len - ll - 1);
+	c->len -= ll + 1;
+	return 1;
+}
+
 int
 qmp_read(struct qmp_conn *c, uint64_t deadline_ms, struct qmp_msg *m,
 	 char *why, size_t whylen)
 {
 	for (;;) {
-		char *nl = memchr(c->buf, '\n', c->len);
-		if (nl) {
-			size_t ll = (size_t)(nl - c->buf);
-			int rc = qmp_parse_line(c->buf, ll, m, why, whylen);
-			memmove(c->buf, nl + 1, c->len - ll - 1);
-			c->len -= ll + 1;
+		int rc;
+		if (take_line(c, m, &rc, why, whylen))
 			return rc;
-		}
 		if (c->len == QMP_LINE_MAX)
 			return bad(why, whylen, "message too long");
 		uint64_t now = now_ms();
@@ -256,16 +268,12 @@ qmp_pump(struct qmp_conn *c, void (*on_event)(const struct qmp_msg *, void *),
 		return bad(why, whylen, "QEMU closed the channel");
 	c->len += (size_t)n;
 	for (;;) {
-		char *nl = memchr(c->buf, '\n', c->len);
-		if (!nl)
+		struct qmp_msg m;
+		int rc;
+		if (!take_line(c, &m, &rc, why, whylen))
 			return c->len == QMP_LINE_MAX
 				       ? bad(why, whylen, "message too long")
 				       : 0;
-		struct qmp_msg m;
-		size_t ll = (size_t)(nl - c->buf);
-		int rc = qmp_parse_line(c->buf, ll, &m, why, whylen);
-		memmove(c->buf, nl + 1, c->len - ll - 1);
-		c->len -= ll + 1;
 		if (rc < 0)
 			return -1;
 		bool is_event = m.kind == QMP_EVENT;
