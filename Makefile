@@ -15,7 +15,7 @@ WARN = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 HARDEN = -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE
 LDHARDEN = -pie -Wl,-z,relro,-z,now
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) $(HARDEN) \
-	$(shell pkg-config --cflags jansson 2>/dev/null)
+	$(shell pkg-config --cflags jansson libseccomp 2>/dev/null)
 ifeq ($(SAN),1)
 # FORTIFY and ASan disagree about some interceptors; ASan checks more.
 CFLAGS_BASE := $(filter-out -D_FORTIFY_SOURCE=3,$(CFLAGS_BASE)) -O1 \
@@ -25,7 +25,7 @@ LDHARDEN += -fsanitize=address,undefined
 endif
 CFLAGS ?=
 CFLAGS += $(CFLAGS_BASE)
-LIBS = $(shell pkg-config --libs jansson 2>/dev/null)
+LIBS = $(shell pkg-config --libs jansson libseccomp 2>/dev/null)
 
 LIB_SRCS = \
 	src/common/log.c \
@@ -43,6 +43,8 @@ LIB_SRCS = \
 	src/jail/libdeps.c \
 	src/jail/privs.c \
 	src/jail/fds.c \
+	src/jail/seccomp.c \
+	src/jail/landlock.c \
 	src/dm/qemu_args.c \
 	src/monitor/qmp.c \
 	src/monitor/console_log.c \
@@ -62,7 +64,7 @@ CLI_SRCS = \
 	src/cli/cmd_features.c
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args \
-	test_console_log test_record test_vmid test_privs
+	test_console_log test_record test_vmid test_privs test_seccomp_landlock
 
 OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)
@@ -104,7 +106,7 @@ FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/%)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-		$(shell pkg-config --cflags jansson) \
+		$(shell pkg-config --cflags jansson libseccomp) \
 		-o $@ $< $(LIB_SRCS) $(LIBS)
 fuzz: $(FUZZ_BINS)
 

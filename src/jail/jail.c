@@ -34,8 +34,10 @@ child_die(int errfd, const char *why)
  *  4. new session, hostname;
  *  5. root built and entered while we are still root;
  *  6. rlimits after the binary copy (FSIZE would stop the copy);
- *  7. privileges dropped last, verified;
- *  8. exec. */
+ *  7. privileges dropped, verified;
+ *  8. Landlock, then our seccomp filter (both need no_new_privs; the
+ *     filter last so nothing after it needs a denied call);
+ *  9. exec. */
 static noreturn void
 child_main(const struct jail_spec *s, int errfd_in)
 {
@@ -59,6 +61,12 @@ child_main(const struct jail_spec *s, int errfd_in)
 		if (jail_set_rlimits(s->nofile, why, sizeof(why)) < 0)
 			child_die(errfd, why);
 		if (jail_drop_privileges(s->uid, s->gid, why, sizeof(why)) < 0)
+			child_die(errfd, why);
+		why[0] = '\0';
+		if (jail_landlock_apply(s, why, sizeof(why)) < 0)
+			child_die(errfd, why);
+		why[0] = '\0';
+		if (jail_seccomp_apply(why, sizeof(why)) < 0)
 			child_die(errfd, why);
 	}
 	execve(s->exec_path, s->argv, envp);

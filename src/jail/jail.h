@@ -48,6 +48,17 @@ int jail_rootfs_build(const struct jail_spec *s, char *why, size_t whylen);
 int jail_set_rlimits(unsigned long nofile, char *why, size_t whylen);
 int jail_drop_privileges(uid_t uid, gid_t gid, char *why, size_t whylen);
 
+/* Outer seccomp filter (deny-list, EPERM) and Landlock ruleset, applied
+ * after the privilege drop (both need no_new_privs). */
+struct jail_denied_syscall {
+	const char *name;
+	const char *why;
+};
+const struct jail_denied_syscall *jail_seccomp_denied(size_t *n);
+int jail_seccomp_apply(char *why, size_t whylen);
+int jail_landlock_abi(void);
+int jail_landlock_apply(const struct jail_spec *s, char *why, size_t whylen);
+
 /* Libraries (and the ELF interpreter) a dynamic binary needs, found by
  * running the dynamic loader's --list as an unprivileged uid. Adds binds
  * to out; returns count added or -1 with why. */

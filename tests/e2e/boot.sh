@@ -41,7 +41,8 @@ for c in CapInh CapPrm CapEff CapBnd CapAmb; do
 	check "dm: $c is empty" grep -qP "^$c:\t0000000000000000$" "$S"
 done
 check "dm: NoNewPrivs 1" grep -qP '^NoNewPrivs:\t1$' "$S"
-check "dm: Seccomp 2 (QEMU -sandbox)" grep -qP '^Seccomp:\t2$' "$S"
+check "dm: Seccomp 2" grep -qP '^Seccomp:\t2$' "$S"
+check "dm: two filters (bulkhead's outer one, QEMU's -sandbox)" grep -qP '^Seccomp_filters:\t2$' "$S"
 check "dm: not dumpable (/proc files owned by root)" test "$(stat -c %u "$S")" = 0
 for ns in mnt ipc uts pid net; do
 	check "dm: own $ns namespace" test "$(readlink /proc/$PID/ns/$ns)" != "$(readlink /proc/self/ns/$ns)"
