@@ -44,7 +44,7 @@ for i in $(seq 1 600); do grep -aq "BULKHEAD-DISK: $MARK" "$LOG" && break; sleep
 grep -a BULKHEAD "$LOG"
 
 say "the device model (pid $PID), seen from the host"
-grep -E '^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/$PID/status
+grep -E '^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp|Seccomp_filters):' /proc/$PID/status
 echo "status file owner: $(stat -c %U /proc/$PID/status)   (root = not dumpable)"
 for ns in mnt pid ipc uts net; do
 	printf '%-4s ns: %s  (host: %s)\n' $ns "$(readlink /proc/$PID/ns/$ns)" "$(readlink /proc/self/ns/$ns)"

@@ -8,7 +8,7 @@ static const struct feature table[F_COUNT] = {
 	  "hosts without usable KVM" },
 	{ F_DM_RESTRICT, "dm_restrict=1", FS_SUPPORTED,
 	  "device model deprivileged: own uid, namespaces, empty root, "
-	  "rlimits, no capabilities, seccomp" },
+	  "rlimits, no capabilities, Landlock, two seccomp filters" },
 	{ F_DM_UNRESTRICTED, "dm_restrict=0", FS_NOT_SECURITY_SUPPORTED,
 	  "device model runs as root with no jail" },
 	{ F_UID_RANGE, "uid from bulkhead-range-base", FS_SUPPORTED,
