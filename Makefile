@@ -45,6 +45,7 @@ LIB_SRCS = \
 	src/jail/fds.c \
 	src/jail/seccomp.c \
 	src/jail/landlock.c \
+	src/jail/cgroup.c \
 	src/dm/qemu_args.c \
 	src/monitor/qmp.c \
 	src/monitor/console_log.c \
@@ -64,7 +65,8 @@ CLI_SRCS = \
 	src/cli/cmd_features.c
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args \
-	test_console_log test_record test_vmid test_privs test_seccomp_landlock
+	test_console_log test_record test_vmid test_privs test_seccomp_landlock \
+	test_cgroup
 
 OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)

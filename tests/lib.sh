@@ -52,13 +52,19 @@ mkcfg() {
 	shift 3
 	{
 		echo "name = \"$name\""
-		echo "memory = 128"
+		# An extra "memory = N" line replaces the default.
+		case " $* " in *"memory = "*) ;; *) echo "memory = 128" ;; esac
 		echo "kernel = \"$PWD/$GUEST/vmlinuz\""
 		echo "ramdisk = \"$PWD/$GUEST/initramfs.cpio.gz\""
 		echo "cmdline = \"console=ttyS0 quiet panic=-1 bulkhead.run=$run\""
 		echo "accel = \"tcg\""
 		for l in "$@"; do echo "$l"; done
 	} > "$file"
+}
+
+# No cgroup of VM $1 left in any hierarchy (v2 or v1).
+cgroup_gone() {
+	! ls -d /sys/fs/cgroup/bulkhead/"$1" /sys/fs/cgroup/*/bulkhead/"$1" 2>/dev/null | grep -q .
 }
 
 # Destroy every VM whose name starts with $1 and remove its logs (test

@@ -83,6 +83,7 @@ suites() {
 		bash tests/e2e/lifecycle.sh
 		bash tests/e2e/uids.sh
 		bash tests/e2e/override.sh
+		bash tests/e2e/cgroups.sh
 	fi
 }
 

@@ -20,11 +20,10 @@
 #include "../common/paths.h"
 #include "../common/util.h"
 #include "../ident/accounts.h"
+#include "../jail/cgroup.h"
 #include "cli.h"
 
 #define KVM_GET_API_VERSION_NR 0xAE00
-#define CGROUP2_MAGIC 0x63677270
-#define TMPFS_MAGIC_NR 0x01021994
 
 static int
 run(char *const argv[])
@@ -137,7 +136,6 @@ ensure_reaper(const char *name)
 static void
 report_host(void)
 {
-	struct statfs sf;
 
 	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	int api = kvm >= 0 ? ioctl(kvm, KVM_GET_API_VERSION_NR, 0) : -1;
@@ -148,15 +146,12 @@ report_host(void)
 					"trying"
 				      : "not available: use accel = \"tcg\" "
 					"(not security-supported)");
-	const char *cg = "unknown";
-	if (statfs("/sys/fs/cgroup", &sf) == 0) {
-		if ((unsigned long)sf.f_type == CGROUP2_MAGIC)
-			cg = "v2 (unified)";
-		else if ((unsigned long)sf.f_type == TMPFS_MAGIC_NR)
-			cg = access("/sys/fs/cgroup/unified", F_OK) == 0
-				     ? "hybrid (v1 controllers, v2 beside)"
-				     : "v1";
-	}
+	enum cg_mode m = cgroup_detect();
+	const char *cg = m == CG_V2 ? "v2 (unified): used"
+			 : m == CG_V1 ? (access("/sys/fs/cgroup/unified", F_OK) == 0
+					       ? "hybrid: v1 controllers used (v2 beside them has none)"
+					       : "v1: used")
+				      : "none usable: VMs cannot be started";
 	printf("cgroups: %s\n", cg);
 	long ll = syscall(SYS_landlock_create_ruleset, NULL, 0,
 			  LANDLOCK_CREATE_RULESET_VERSION);

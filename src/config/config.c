@@ -290,6 +290,30 @@ key_on_crash(struct key_ctx *k)
 	return get_action(k, false, &k->cfg->on_crash);
 }
 
+static int
+key_memory_overhead(struct key_ctx *k)
+{
+	return get_num(k, 0, 65536, &k->cfg->memory_overhead_mib);
+}
+
+static int
+key_pids_max(struct key_ctx *k)
+{
+	return get_num(k, 16, 65536, &k->cfg->pids_max);
+}
+
+static int
+key_cpu_weight(struct key_ctx *k)
+{
+	return get_num(k, 1, 10000, &k->cfg->cpu_weight);
+}
+
+static int
+key_cpu_cap(struct key_ctx *k)
+{
+	return get_num(k, 0, 6400, &k->cfg->cpu_cap);
+}
+
 static const struct {
 	const char *name;
 	enum config_key id;
@@ -309,6 +333,10 @@ static const struct {
 	{ "on_poweroff", KEY_ON_POWEROFF, key_on_poweroff },
 	{ "on_reboot", KEY_ON_REBOOT, key_on_reboot },
 	{ "on_crash", KEY_ON_CRASH, key_on_crash },
+	{ "memory_overhead", KEY_MEMORY_OVERHEAD, key_memory_overhead },
+	{ "pids_max", KEY_PIDS_MAX, key_pids_max },
+	{ "cpu_weight", KEY_CPU_WEIGHT, key_cpu_weight },
+	{ "cpu_cap", KEY_CPU_CAP, key_cpu_cap },
 };
 
 static void
@@ -323,6 +351,12 @@ config_defaults(struct vm_config *cfg)
 	cfg->on_poweroff = ACTION_DESTROY;
 	cfg->on_reboot = ACTION_RESTART;
 	cfg->on_crash = ACTION_DESTROY;
+	/* QEMU's own memory (TCG translation cache, I/O buffers, libraries)
+	 * on top of guest RAM; threads: vCPUs, I/O workers (up to 64), RCU. */
+	cfg->memory_overhead_mib = 256;
+	cfg->pids_max = 512;
+	cfg->cpu_weight = 100;
+	cfg->cpu_cap = 0;
 }
 
 int

@@ -35,6 +35,10 @@ enum config_key {
 	KEY_ON_POWEROFF,
 	KEY_ON_REBOOT,
 	KEY_ON_CRASH,
+	KEY_MEMORY_OVERHEAD,
+	KEY_PIDS_MAX,
+	KEY_CPU_WEIGHT,
+	KEY_CPU_CAP,
 	KEY_COUNT
 };
 
@@ -53,6 +57,11 @@ struct vm_config {
 	char dm_user[CONFIG_USER_MAX + 1]; /* "" if unset */
 	char dm_binary[PATH_MAX];
 	enum vm_action on_poweroff, on_reboot, on_crash;
+	/* cgroup limits: memory.max = memory + memory_overhead */
+	unsigned memory_overhead_mib;
+	unsigned pids_max;
+	unsigned cpu_weight; /* 1..10000, 100 = default share */
+	unsigned cpu_cap;    /* percent of one CPU, 0 = no cap */
 	int line[KEY_COUNT]; /* 0 when the key was not given */
 };
 

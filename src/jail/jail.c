@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../common/util.h"
+#include "cgroup.h"
 
 #define WHY_MAX 512
 
@@ -30,6 +31,7 @@ child_die(int errfd, const char *why)
  *  1. namespaces already exist: clone3 created the child inside new
  *     mount, pid, ipc, uts and net namespaces;
  *  2. fds first, so nothing inherited by accident survives any later step;
+ *  2b. into the VM's cgroup (limits apply from here on);
  *  3. environment cleared;
  *  4. new session, hostname;
  *  5. root built and entered while we are still root;
@@ -49,6 +51,10 @@ child_main(const struct jail_spec *s, int errfd_in)
 		snprintf(why, sizeof(why), "install fds: %s", strerror(errno));
 		child_die(errfd_in, why);
 	}
+	/* Into the VM's cgroup before anything can allocate or fork, while
+	 * the host's cgroupfs is still visible. */
+	if (s->cgroup && cgroup_enter_self(s->cgroup, why, sizeof(why)) < 0)
+		child_die(errfd, why);
 	if (clearenv() != 0)
 		child_die(errfd, "clearenv");
 	if (s->confine) {

@@ -34,6 +34,7 @@ struct jail_spec {
 	const int *fds; /* fds[i] becomes fd i in the jail */
 	size_t nfds;
 	unsigned long nofile; /* RLIMIT_NOFILE, soft = hard */
+	const char *cgroup;   /* group name to enter, or NULL */
 };
 
 /* Clone, confine and exec. On success *pid and *pidfd describe the child

@@ -15,6 +15,7 @@
 #include "../common/log.h"
 #include "../common/util.h"
 #include "../dm/qemu_args.h"
+#include "../jail/cgroup.h"
 #include "../state/procscan.h"
 #include "../state/teardown.h"
 #include "console_log.h"
@@ -105,6 +106,17 @@ launch(struct monitor *m, char *why, size_t whylen)
 		snprintf(why, whylen, "building QEMU arguments failed");
 		return -1;
 	}
+	struct cg_limits lim = {
+		.memory_bytes = ((uint64_t)ml->cfg.memory_mib +
+				 ml->cfg.memory_overhead_mib) << 20,
+		.pids_max = ml->cfg.pids_max,
+		.cpu_weight = ml->cfg.cpu_weight,
+		.cpu_cap = ml->cfg.cpu_cap,
+	};
+	if (cgroup_create(ml->rec.name, &lim, why, whylen) < 0) {
+		qemu_args_free(&av);
+		return -1;
+	}
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	fds[nfds++] = devnull;
 	fds[nfds++] = ml->qemu_log_fd;
@@ -127,6 +139,7 @@ launch(struct monitor *m, char *why, size_t whylen)
 		.fds = fds,
 		.nfds = nfds,
 		.nofile = qemu_nofile(&ml->cfg),
+		.cgroup = ml->rec.name,
 	};
 	int rc = jail_spawn(&js, &m->dm_pid, &m->pidfd, why, whylen);
 	qemu_args_free(&av);

@@ -12,6 +12,7 @@
 #include "../common/util.h"
 #include "../ident/reaper.h"
 #include "../ident/vmid.h"
+#include "../jail/cgroup.h"
 #include "procscan.h"
 
 #define TEARDOWN_TIMEOUT_MS 10000
@@ -61,6 +62,18 @@ teardown_kill(const struct vm_record *r, int dm_pidfd, char *why,
 	}
 	if (own >= 0)
 		close(own);
+	/* Whatever the uid: everything the device model started is in its
+	 * cgroup, and the cgroup is killed as a whole. */
+	uint64_t deadline = now_ms() + TEARDOWN_TIMEOUT_MS;
+	while (cgroup_count(r->name) > 0) {
+		cgroup_kill(r->name);
+		if (now_ms() > deadline) {
+			snprintf(why, whylen, "%d process(es) survive in cgroup "
+				 "bulkhead/%s", cgroup_count(r->name), r->name);
+			return -1;
+		}
+		sleep_ms(20);
+	}
 
 	if (!r->uid_exclusive) {
 		/* Shared uid or root: killing by uid would hit other VMs or
@@ -72,7 +85,7 @@ teardown_kill(const struct vm_record *r, int dm_pidfd, char *why,
 			 (int)r->dm_pid);
 		return -1;
 	}
-	uint64_t deadline = now_ms() + TEARDOWN_TIMEOUT_MS;
+	deadline = now_ms() + TEARDOWN_TIMEOUT_MS;
 	for (;;) {
 		int rc = reaper_kill_uid(BH_REAPER_LOCK, r->reaper_uid, r->uid);
 		if (rc < 0) {
@@ -100,6 +113,12 @@ teardown_cleanup(const struct vm_record *r)
 	char p[PATH_MAX];
 	int rc = 0;
 
+	/* An emptied cgroup can stay busy for a moment while its last
+	 * task is released. */
+	for (int i = 0; i < 50 && cgroup_remove(r->name) == -EBUSY; i++)
+		sleep_ms(20);
+	if (cgroup_remove(r->name) < 0)
+		rc = -EBUSY;
 	/* The jail's tmpfs lived only in the VM's mount namespace; what is
 	 * left on the host is the empty directory it was mounted on. */
 	if (path_fmt(p, sizeof(p), "%s/%s/root", BH_VM_DIR, r->name) == 0 &&

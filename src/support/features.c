@@ -29,6 +29,9 @@ static const struct feature table[F_COUNT] = {
 	  "socketpair to the monitor; log capped at 1 MiB + 1 rotated file" },
 	{ F_ON_REBOOT_RESTART, "on_reboot=restart", FS_SUPPORTED,
 	  "QEMU resets in place: same process, same jail" },
+	{ F_CGROUPS, "cgroup limits (v2, v1/hybrid)", FS_SUPPORTED,
+	  "memory = guest + memory_overhead (an OOM kills the whole VM), "
+	  "pids_max, cpu_weight, cpu_cap; destroy kills through the cgroup" },
 };
 
 const struct feature *

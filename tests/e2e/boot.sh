@@ -121,6 +121,7 @@ check "destroy: device model gone" test ! -d /proc/$PID
 check "destroy: runtime dir removed" test ! -e /run/bulkhead/vm/$NAME
 check "destroy: VM id $VMID released" test ! -e /run/bulkhead/ids/$VMID
 check "destroy: no mounts left" bash -c "! grep -q '$NAME' /proc/mounts"
+check "destroy: cgroup removed" cgroup_gone "$NAME"
 check "destroy: console log kept for inspection" test -s "$LOG"
 # Under the ASan/UBSan build the monitor's reports land in its log.
 check "monitor: no sanitizer reports" bash -c "! grep -qE 'Sanitizer|runtime error' /var/log/bulkhead/$NAME/monitor.log"

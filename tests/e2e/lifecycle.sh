@@ -20,6 +20,7 @@ if "$BULKHEAD" create "$T/off.cfg" > "$T/off.out" 2>&1; then
 	check "poweroff: VM gone without a destroy" test ! -e /run/bulkhead/vm/$P-off
 	check "poweroff: no process of uid $UID_ left" test "$(uid_procs "$UID_")" = 0
 	check "poweroff: VM id released" test ! -e /run/bulkhead/ids/$VMID
+	check "poweroff: cgroup removed" cgroup_gone "$P-off"
 	check "poweroff: monitor logged the exit" grep -q "device model exited" /var/log/bulkhead/$P-off/monitor.log
 else
 	not_ok "poweroff: create failed: $(cat "$T/off.out")"
@@ -40,6 +41,7 @@ if "$BULKHEAD" create "$T/orphan.cfg" > "$T/orphan.out" 2>&1; then
 	check "orphan: destroy without a monitor succeeds" grep -q "destroyed" "$T/d.out"
 	check "orphan: no process of uid $UID_ left" test "$(uid_procs "$UID_")" = 0
 	check "orphan: runtime dir removed" test ! -e /run/bulkhead/vm/$P-orphan
+	check "orphan: cgroup removed" cgroup_gone "$P-orphan"
 else
 	not_ok "orphan: create failed: $(cat "$T/orphan.out")"
 fi

@@ -36,6 +36,10 @@ test_defaults(void **state)
 	assert_int_equal(cfg.ndisks, 0);
 	assert_int_equal(cfg.line[KEY_KERNEL], 2);
 	assert_int_equal(cfg.line[KEY_RAMDISK], 0);
+	assert_int_equal(cfg.memory_overhead_mib, 256);
+	assert_int_equal(cfg.pids_max, 512);
+	assert_int_equal(cfg.cpu_weight, 100);
+	assert_int_equal(cfg.cpu_cap, 0);
 }
 
 static void
@@ -58,7 +62,8 @@ test_full(void **state)
 		"device_model_override = '/opt/qemu'\n"
 		"on_poweroff = 'destroy'\n"
 		"on_reboot = 'destroy'\n"
-		"on_crash = 'destroy'\n";
+		"on_crash = 'destroy'\n"
+		"memory_overhead = 0\npids_max = 64\ncpu_weight = 10000\ncpu_cap = 150\n";
 
 	assert_int_equal(parse(t, &e), 0);
 	assert_int_equal(cfg.memory_mib, 512);
@@ -70,6 +75,10 @@ test_full(void **state)
 	assert_string_equal(cfg.dm_user, "bh-vm1");
 	assert_string_equal(cfg.dm_binary, "/opt/qemu");
 	assert_int_equal(cfg.on_reboot, ACTION_DESTROY);
+	assert_int_equal(cfg.memory_overhead_mib, 0);
+	assert_int_equal(cfg.pids_max, 64);
+	assert_int_equal(cfg.cpu_weight, 10000);
+	assert_int_equal(cfg.cpu_cap, 150);
 }
 
 static const struct {
@@ -83,6 +92,10 @@ static const struct {
 	{ "name='a'\nkernel='/k'\nmemory='256'\n",
 	  "vm.cfg:3: memory: expected a number, got a string" },
 	{ "name='a'\nkernel='/k'\nmemory=8\n", "vm.cfg:3: memory: 8 is out of range 16..1048576" },
+	{ "name='a'\nkernel='/k'\npids_max=8\n", "vm.cfg:3: pids_max: 8 is out of range 16..65536" },
+	{ "name='a'\nkernel='/k'\ncpu_weight=0\n", "vm.cfg:3: cpu_weight: 0 is out of range 1..10000" },
+	{ "name='a'\nkernel='/k'\ncpu_cap=6401\n", "vm.cfg:3: cpu_cap: 6401 is out of range 0..6400" },
+	{ "name='a'\nkernel='/k'\nmemory_overhead=70000\n", "vm.cfg:3: memory_overhead: 70000 is out of range 0..65536" },
 	{ "name='a'\nkernel='/k'\nvcpus=0\n", "vm.cfg:3: vcpus: 0 is out of range 1..64" },
 	{ "name='a'\nkernel='/k'\nvcpus=65\n", "vm.cfg:3: vcpus: 65 is out of range" },
 	{ "name='a'\nkernel='/k'\nmemory=4294967297\n", "vm.cfg:3: memory: 4294967297 is out of range" },

@@ -1,0 +1,355 @@
+#include "cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "../common/util.h"
+
+#define CG_ROOT "/sys/fs/cgroup"
+#define CG_PARENT "bulkhead"
+#define CGROUP2_MAGIC_NR 0x63677270
+#define CGROUP1_MAGIC_NR 0x27e0eb
+
+/* v1 controllers we use; freezer only for killing. */
+static const char *const v1_ctrls[] = { "memory", "pids", "cpu", "freezer" };
+#define V1_N (sizeof(v1_ctrls) / sizeof(v1_ctrls[0]))
+
+enum cg_mode
+cgroup_detect(void)
+{
+	struct statfs sf;
+	char p[64];
+
+	if (statfs(CG_ROOT, &sf) < 0)
+		return CG_NONE;
+	if ((unsigned long)sf.f_type == CGROUP2_MAGIC_NR)
+		return CG_V2;
+	for (size_t i = 0; i < V1_N; i++) {
+		snprintf(p, sizeof(p), CG_ROOT "/%s", v1_ctrls[i]);
+		if (statfs(p, &sf) < 0 || (unsigned long)sf.f_type != CGROUP1_MAGIC_NR)
+			return CG_NONE;
+	}
+	return CG_V1;
+}
+
+const char *
+cgroup_mode_name(enum cg_mode m)
+{
+	switch (m) {
+	case CG_V1:
+		return "v1";
+	case CG_V2:
+		return "v2";
+	case CG_NONE:
+		return "none";
+	default:
+		return "?";
+	}
+}
+
+static int
+group_dir(char *buf, size_t len, enum cg_mode m, const char *ctrl,
+	  const char *name)
+{
+	if (m == CG_V2)
+		return path_fmt(buf, len, CG_ROOT "/" CG_PARENT "/%s", name);
+	return path_fmt(buf, len, CG_ROOT "/%s/" CG_PARENT "/%s", ctrl, name);
+}
+
+static int
+write_file(const char *dir, const char *file, const char *val)
+{
+	char p[512];
+
+	if (path_fmt(p, sizeof(p), "%s/%s", dir, file) < 0)
+		return -ENAMETOOLONG;
+	int fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = write_all(fd, val, strlen(val));
+	close(fd);
+	return rc;
+}
+
+static int
+count_dir(const char *dir)
+{
+	char p[512], *text;
+	int n = 0;
+
+	if (path_fmt(p, sizeof(p), "%s/cgroup.procs", dir) < 0 ||
+	    file_read_all(p, 1 << 20, &text, NULL) < 0)
+		return 0;
+	for (char *c = text; *c; c++)
+		n += (*c == '\n');
+	free(text);
+	return n;
+}
+
+static int
+ensure_parent(enum cg_mode m, const char *ctrl)
+{
+	char p[256];
+
+	if (m == CG_V2) {
+		/* Delegate the controllers down to bulkhead/ and its VMs. */
+		(void)write_file(CG_ROOT, "cgroup.subtree_control",
+				 "+memory +pids +cpu");
+		if (mkdir(CG_ROOT "/" CG_PARENT, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		return write_file(CG_ROOT "/" CG_PARENT, "cgroup.subtree_control",
+				  "+memory +pids +cpu");
+	}
+	snprintf(p, sizeof(p), CG_ROOT "/%s/" CG_PARENT, ctrl);
+	if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int
+fresh_dir(const char *dir)
+{
+	if (mkdir(dir, 0755) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -errno;
+	/* Left by a crash: reuse only if empty (rmdir refuses otherwise). */
+	if (rmdir(dir) < 0)
+		return errno == EBUSY ? -EBUSY : -errno;
+	return mkdir(dir, 0755) < 0 ? -errno : 0;
+}
+
+static int
+limits_v2(const char *dir, const struct cg_limits *l)
+{
+	char v[64];
+	int rc = 0;
+
+	if (l->memory_bytes) {
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)l->memory_bytes);
+		rc = write_file(dir, "memory.max", v);
+		/* No swap: a VM's memory is what it is given. The file is
+		 * absent without swap accounting; that is fine. */
+		int s = rc == 0 ? write_file(dir, "memory.swap.max", "0") : 0;
+		if (s < 0 && s != -ENOENT)
+			rc = s;
+		/* An OOM kill takes the whole VM, not one thread of it. */
+		if (rc == 0)
+			rc = write_file(dir, "memory.oom.group", "1");
+	}
+	if (rc == 0 && l->pids_max) {
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)l->pids_max);
+		rc = write_file(dir, "pids.max", v);
+	}
+	if (rc == 0 && l->cpu_weight) {
+		snprintf(v, sizeof(v), "%u", l->cpu_weight);
+		rc = write_file(dir, "cpu.weight", v);
+	}
+	if (rc == 0 && l->cpu_cap) {
+		snprintf(v, sizeof(v), "%u 100000", l->cpu_cap * 1000);
+		rc = write_file(dir, "cpu.max", v);
+	}
+	return rc;
+}
+
+static int
+limits_v1(const char *ctrl, const char *dir, const struct cg_limits *l)
+{
+	char v[64];
+
+	if (!strcmp(ctrl, "memory") && l->memory_bytes) {
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)l->memory_bytes);
+		int rc = write_file(dir, "memory.limit_in_bytes", v);
+		/* With swap accounting, bound memory+swap the same; the file
+		 * is absent without it. */
+		int s = rc == 0 ? write_file(dir, "memory.memsw.limit_in_bytes", v) : 0;
+		return (s < 0 && s != -ENOENT) ? s : rc;
+	}
+	if (!strcmp(ctrl, "pids") && l->pids_max) {
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)l->pids_max);
+		return write_file(dir, "pids.max", v);
+	}
+	if (!strcmp(ctrl, "cpu")) {
+		/* v2 weight 100 = v1 shares 1024. */
+		if (l->cpu_weight) {
+			unsigned shares = l->cpu_weight * 1024 / 100;
+			snprintf(v, sizeof(v), "%u", shares < 2 ? 2 : shares);
+			int rc = write_file(dir, "cpu.shares", v);
+			if (rc < 0)
+				return rc;
+		}
+		if (l->cpu_cap) {
+			int rc = write_file(dir, "cpu.cfs_period_us", "100000");
+			snprintf(v, sizeof(v), "%u", l->cpu_cap * 1000);
+			return rc < 0 ? rc : write_file(dir, "cpu.cfs_quota_us", v);
+		}
+	}
+	return 0;
+}
+
+int
+cgroup_create(const char *name, const struct cg_limits *l, char *why,
+	      size_t whylen)
+{
+	enum cg_mode m = cgroup_detect();
+	char dir[512];
+	int rc;
+
+	if (m == CG_NONE) {
+		snprintf(why, whylen, "no usable cgroup hierarchy under " CG_ROOT);
+		return -ENOTSUP;
+	}
+	for (size_t i = 0; i < (m == CG_V2 ? 1 : V1_N); i++) {
+		const char *ctrl = m == CG_V2 ? NULL : v1_ctrls[i];
+		if ((rc = ensure_parent(m, ctrl)) < 0 ||
+		    (rc = group_dir(dir, sizeof(dir), m, ctrl, name)) < 0 ||
+		    (rc = fresh_dir(dir)) < 0 ||
+		    (rc = m == CG_V2 ? limits_v2(dir, l) : limits_v1(ctrl, dir, l)) < 0) {
+			snprintf(why, whylen, "cgroup %s%s%s: %s", m == CG_V2 ? "" : ctrl,
+				 m == CG_V2 ? "" : " ", name,
+				 rc == -EBUSY ? "a stale group still holds processes"
+					      : strerror(-rc));
+			cgroup_remove(name);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int
+cgroup_enter_self(const char *name, char *why, size_t whylen)
+{
+	enum cg_mode m = cgroup_detect();
+	char dir[512];
+
+	for (size_t i = 0; i < (m == CG_V2 ? 1 : V1_N); i++) {
+		const char *ctrl = m == CG_V2 ? NULL : v1_ctrls[i];
+		int rc = group_dir(dir, sizeof(dir), m, ctrl, name);
+		/* "0" moves the writer, whatever its pid namespace. */
+		if (rc == 0)
+			rc = write_file(dir, "cgroup.procs", "0");
+		if (rc < 0) {
+			snprintf(why, whylen, "enter cgroup %s: %s", dir, strerror(-rc));
+			return rc;
+		}
+	}
+	return m == CG_NONE ? -ENOTSUP : 0;
+}
+
+int
+cgroup_count(const char *name)
+{
+	enum cg_mode m = cgroup_detect();
+	char dir[512];
+	int n = 0;
+
+	for (size_t i = 0; m != CG_NONE && i < (m == CG_V2 ? 1 : V1_N); i++) {
+		const char *ctrl = m == CG_V2 ? NULL : v1_ctrls[i];
+		if (group_dir(dir, sizeof(dir), m, ctrl, name) == 0) {
+			int c = count_dir(dir);
+			n = c > n ? c : n;
+		}
+	}
+	return n;
+}
+
+/* v1 has no cgroup.kill: freeze so nothing forks meanwhile, SIGKILL each
+ * task listed, thaw so the kills are delivered. */
+static int
+kill_v1(const char *name)
+{
+	char dir[512], p[600], *text;
+
+	if (group_dir(dir, sizeof(dir), CG_V1, "freezer", name) < 0)
+		return -ENAMETOOLONG;
+	if (access(dir, F_OK) < 0)
+		return 0;
+	int rc = write_file(dir, "freezer.state", "FROZEN");
+	for (int i = 0; rc == 0 && i < 100; i++) {
+		char st[32] = "";
+		snprintf(p, sizeof(p), "%s/freezer.state", dir);
+		int fd = open(p, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			(void)!read(fd, st, sizeof(st) - 1);
+			close(fd);
+		}
+		if (!strncmp(st, "FROZEN", 6))
+			break;
+		sleep_ms(10);
+	}
+	snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
+	if (file_read_all(p, 1 << 20, &text, NULL) == 0) {
+		for (char *s = text, *e; *s; s = e) {
+			long pid = strtol(s, &e, 10);
+			if (e == s)
+				break;
+			if (pid > 0)
+				kill((pid_t)pid, SIGKILL);
+			while (*e == '\n')
+				e++;
+		}
+		free(text);
+	}
+	return write_file(dir, "freezer.state", "THAWED");
+}
+
+int
+cgroup_kill(const char *name)
+{
+	enum cg_mode m = cgroup_detect();
+	char dir[512];
+
+	if (m == CG_V2) {
+		if (group_dir(dir, sizeof(dir), m, NULL, name) < 0)
+			return -ENAMETOOLONG;
+		if (access(dir, F_OK) < 0)
+			return 0;
+		return write_file(dir, "cgroup.kill", "1");
+	}
+	return m == CG_V1 ? kill_v1(name) : 0;
+}
+
+int
+cgroup_remove(const char *name)
+{
+	enum cg_mode m = cgroup_detect();
+	char dir[512];
+	int rc = 0;
+
+	for (size_t i = 0; m != CG_NONE && i < (m == CG_V2 ? 1 : V1_N); i++) {
+		const char *ctrl = m == CG_V2 ? NULL : v1_ctrls[i];
+		if (group_dir(dir, sizeof(dir), m, ctrl, name) == 0 &&
+		    rmdir(dir) < 0 && errno != ENOENT)
+			rc = -errno;
+	}
+	return rc;
+}
+
+int
+cgroup_read(const char *name, const char *controller, const char *file,
+	    char *buf, size_t len)
+{
+	enum cg_mode m = cgroup_detect();
+	char dir[512], p[600];
+
+	if (group_dir(dir, sizeof(dir), m, controller, name) < 0 ||
+	    path_fmt(p, sizeof(p), "%s/%s", dir, file) < 0)
+		return -ENAMETOOLONG;
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read_full(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}

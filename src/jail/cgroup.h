@@ -1,0 +1,40 @@
+/* Per-VM cgroups, enforced by the host kernel (not by QEMU): memory,
+ * pids and CPU limits, kill-through-the-cgroup, removal. Pure v2 hosts
+ * and v1/hybrid hosts, detected at run time. A VM's group is
+ * bulkhead/NAME in each hierarchy; the monitor is never in it, so an OOM
+ * kill inside the VM cannot take the toolstack with it. */
+#ifndef BULKHEAD_CGROUP_H
+#define BULKHEAD_CGROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum cg_mode { CG_NONE, CG_V1, CG_V2 };
+
+struct cg_limits {
+	uint64_t memory_bytes; /* 0 = no limit */
+	uint64_t pids_max;     /* 0 = no limit */
+	unsigned cpu_weight;   /* 1..10000 (v2 scale; v1 shares derived) */
+	unsigned cpu_cap;      /* percent of one CPU, 0 = none */
+};
+
+enum cg_mode cgroup_detect(void);
+const char *cgroup_mode_name(enum cg_mode m);
+/* Create NAME's group(s) and write the limits. A stale empty group is
+ * replaced; one that still holds processes is refused. */
+int cgroup_create(const char *name, const struct cg_limits *l, char *why,
+		  size_t whylen);
+/* Move the calling process into NAME's group(s) (the jail child). */
+int cgroup_enter_self(const char *name, char *why, size_t whylen);
+/* Processes in NAME's group; 0 if the group does not exist. */
+int cgroup_count(const char *name);
+/* Kill everything in the group: cgroup.kill on v2, freeze-kill-thaw on
+ * v1. 0, or -errno. */
+int cgroup_kill(const char *name);
+/* Remove NAME's group(s); -EBUSY while processes remain. */
+int cgroup_remove(const char *name);
+/* Read one limit file of NAME's group into buf (tests, list). */
+int cgroup_read(const char *name, const char *controller, const char *file,
+		char *buf, size_t len);
+
+#endif
