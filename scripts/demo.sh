@@ -52,6 +52,12 @@ done
 echo "its root directory holds only: $(ls /proc/$PID/root | tr '\n' ' ')"
 echo "its /dev holds only: $(ls /proc/$PID/root/dev | tr '\n' ' ')"
 grep -E 'file size|core file|open files|locked memory|file locks|msgqueue' /proc/$PID/limits
+echo "its cgroup (limits enforced by the host kernel):"
+grep bulkhead /proc/$PID/cgroup | sed 's/^/  /'
+for f in /sys/fs/cgroup/bulkhead/$NAME/memory.max /sys/fs/cgroup/memory/bulkhead/$NAME/memory.limit_in_bytes \
+	/sys/fs/cgroup/bulkhead/$NAME/pids.max /sys/fs/cgroup/pids/bulkhead/$NAME/pids.max; do
+	[ -e "$f" ] && echo "  $(basename "$f") = $(cat "$f")"
+done
 echo "its open files:"
 ls -l /proc/$PID/fd | awk 'NR>1 {print "  fd " $9 " -> " $11}'
 
@@ -61,4 +67,5 @@ $B destroy $NAME
 echo "processes of uid $VMUID left: $(ps -eo uid= | awk -v u="$VMUID" '$1 == u' | wc -l)"
 echo "runtime dir left: $(ls /run/bulkhead/vm | grep -c "^$NAME\$" || true)"
 echo "mounts left: $(grep -c "$NAME" /proc/mounts || true)"
+echo "cgroups left: $(ls -d /sys/fs/cgroup/bulkhead/$NAME /sys/fs/cgroup/*/bulkhead/$NAME 2>/dev/null | wc -l)"
 echo "the console log stays for inspection: $LOG"
