@@ -33,6 +33,7 @@ LIB_SRCS = \
 	src/config/cfgfile.c \
 	src/config/pathcheck.c \
 	src/config/disk.c \
+	src/config/vif.c \
 	src/config/config.c \
 	src/support/features.c \
 	src/ident/accounts.c \
@@ -47,6 +48,7 @@ LIB_SRCS = \
 	src/jail/landlock.c \
 	src/jail/cgroup.c \
 	src/dm/qemu_args.c \
+	src/net/tap.c \
 	src/monitor/qmp.c \
 	src/monitor/console_log.c \
 	src/monitor/monitor.c \
@@ -66,7 +68,7 @@ CLI_SRCS = \
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args \
 	test_console_log test_record test_vmid test_privs test_seccomp_landlock \
-	test_cgroup
+	test_cgroup test_vif
 
 OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)

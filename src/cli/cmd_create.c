@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "../ident/accounts.h"
 #include "../ident/vmid.h"
 #include "../monitor/monitor.h"
+#include "../net/tap.h"
 #include "../state/record.h"
 #include "../state/teardown.h"
 #include "../support/features.h"
@@ -105,6 +107,38 @@ open_disks(struct monitor_launch *ml)
 		}
 	}
 	ml->ndisk_fds = k;
+	return 0;
+}
+
+/* Taps for the vifs; a random MAC in Xen's OUI where none is given. */
+static int
+open_taps(struct monitor_launch *ml)
+{
+	struct vm_config *cfg = &ml->cfg;
+	char why[256];
+
+	for (size_t i = 0; i < cfg->nvifs; i++) {
+		struct vif_spec *v = &cfg->vifs[i];
+		if (!v->vifname[0])
+			snprintf(v->vifname, sizeof(v->vifname), "bh%u.%zu",
+				 ml->rec.vmid, i);
+		if (!v->has_mac) {
+			uint8_t r[3];
+			if (getrandom(r, sizeof(r), 0) != sizeof(r))
+				return -1;
+			const uint8_t mac[6] = { 0x00, 0x16, 0x3e, r[0] & 0x7f, r[1], r[2] };
+			memcpy(v->mac, mac, sizeof(mac));
+			v->has_mac = true;
+		}
+		int fd = tap_create(v->vifname, v->bridge, why, sizeof(why));
+		if (fd < 0) {
+			log_error("%s:%d: vif: %s", cfg->file, v->line, why);
+			for (size_t j = 0; j < i; j++)
+				close(ml->tap_fds[j]);
+			return -1;
+		}
+		ml->tap_fds[i] = fd;
+	}
 	return 0;
 }
 
@@ -293,6 +327,11 @@ cmd_create(int argc, char **argv)
 		rc = 1;
 		goto fail_dir;
 	}
+	if (open_taps(&ml) < 0) {
+		rc = 1;
+		goto fail_dir;
+	}
+	size_t ntaps = cfg->nvifs;
 	int n = qemu_binds(cfg, ml.binds, JAIL_BINDS_MAX);
 	int m = n < 0 ? -1 : jail_libdeps(cfg->dm_binary, ml.id.kind == IDENT_ROOT ? 65534 : ml.id.uid,
 					  ml.id.kind == IDENT_ROOT ? 65534 : ml.id.gid,
@@ -300,21 +339,21 @@ cmd_create(int argc, char **argv)
 	if (n < 0 || m < 0) {
 		log_error("device model files: %s", n < 0 ? "firmware or kernel missing" : why);
 		rc = 1;
-		goto fail_dir;
+		goto fail_taps;
 	}
 	ml.nbinds = (size_t)n + (size_t)m;
 
 	int ready[2];
 	if (pipe2(ready, O_CLOEXEC) < 0) {
 		rc = 1;
-		goto fail_dir;
+		goto fail_taps;
 	}
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
 		log_error("fork: %s", strerror(errno));
 		rc = 1;
-		goto fail_dir;
+		goto fail_taps;
 	}
 	if (pid == 0) {
 		close(ready[0]);
@@ -333,6 +372,8 @@ cmd_create(int argc, char **argv)
 	close(ready[1]);
 	for (size_t i = 0; i < ml.ndisk_fds; i++)
 		close(ml.disk_fds[i]);
+	for (size_t i = 0; i < ntaps; i++)
+		close(ml.tap_fds[i]);
 	close(ml.qemu_log_fd);
 	char msg[600];
 	int wr = wait_ready(ready[0], msg, sizeof(msg));
@@ -351,6 +392,9 @@ cmd_create(int argc, char **argv)
 	       (unsigned)rec->gid);
 	return 0;
 
+fail_taps:
+	for (size_t i = 0; i < ntaps; i++)
+		close(ml.tap_fds[i]);
 fail_dir:
 	for (size_t i = 0; i < ml.ndisk_fds; i++)
 		close(ml.disk_fds[i]);

@@ -200,6 +200,37 @@ key_disk(struct key_ctx *k)
 }
 
 static int
+key_vif(struct key_ctx *k)
+{
+	const struct cfg_value *v = &k->e->val;
+	char why[300];
+
+	if (want_type(k, CFG_LIST) < 0)
+		return -1;
+	if (v->nitems > CONFIG_VIFS_MAX)
+		return key_fail(k, k->e->line, "more than %d vifs", CONFIG_VIFS_MAX);
+	for (size_t i = 0; i < v->nitems; i++) {
+		const struct cfg_value *it = &v->items[i];
+		struct vif_spec *s = &k->cfg->vifs[i];
+		if (it->type != CFG_STR)
+			return key_fail(k, it->line, "vif %zu: expected a string", i + 1);
+		if (vif_spec_parse(it->str, s, why, sizeof(why)) < 0)
+			return key_fail(k, it->line, "%s", why);
+		s->line = it->line;
+		for (size_t j = 0; j < i; j++) {
+			if (s->vifname[0] && !strcmp(k->cfg->vifs[j].vifname, s->vifname))
+				return key_fail(k, it->line, "vifname '%s' used twice",
+						s->vifname);
+			if (s->has_mac && k->cfg->vifs[j].has_mac &&
+			    !memcmp(k->cfg->vifs[j].mac, s->mac, 6))
+				return key_fail(k, it->line, "mac used twice");
+		}
+	}
+	k->cfg->nvifs = v->nitems;
+	return 0;
+}
+
+static int
 key_accel(struct key_ctx *k)
 {
 	char v[8];
@@ -337,6 +368,7 @@ static const struct {
 	{ "pids_max", KEY_PIDS_MAX, key_pids_max },
 	{ "cpu_weight", KEY_CPU_WEIGHT, key_cpu_weight },
 	{ "cpu_cap", KEY_CPU_CAP, key_cpu_cap },
+	{ "vif", KEY_VIF, key_vif },
 };
 
 static void
@@ -486,6 +518,16 @@ config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 		if (check_regular(cfg, cfg->disks[i].line, "disk",
 				  cfg->disks[i].target, false, err) < 0)
 			return -1;
+	for (size_t i = 0; i < cfg->nvifs; i++) {
+		char p[64];
+		snprintf(p, sizeof(p), "/sys/class/net/%s/bridge", cfg->vifs[i].bridge);
+		if (access(p, F_OK) < 0) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "%s:%d: vif: bridge '%s' does not exist", cfg->file,
+				 cfg->vifs[i].line, cfg->vifs[i].bridge);
+			return -1;
+		}
+	}
 	return 0;
 }
 

@@ -11,8 +11,10 @@
 #include "../common/paths.h"
 #include "cfgfile.h"
 #include "disk.h"
+#include "vif.h"
 
 #define CONFIG_DISKS_MAX 16
+#define CONFIG_VIFS_MAX 8
 #define CONFIG_CMDLINE_MAX 2048 /* x86 COMMAND_LINE_SIZE */
 #define CONFIG_USER_MAX 32
 
@@ -39,6 +41,7 @@ enum config_key {
 	KEY_PIDS_MAX,
 	KEY_CPU_WEIGHT,
 	KEY_CPU_CAP,
+	KEY_VIF,
 	KEY_COUNT
 };
 
@@ -52,6 +55,8 @@ struct vm_config {
 	char cmdline[CONFIG_CMDLINE_MAX];
 	struct disk_spec disks[CONFIG_DISKS_MAX];
 	size_t ndisks;
+	struct vif_spec vifs[CONFIG_VIFS_MAX];
+	size_t nvifs;
 	enum vm_accel accel;
 	bool dm_restrict;
 	char dm_user[CONFIG_USER_MAX + 1]; /* "" if unset */

@@ -25,10 +25,16 @@ qemu_disk_fd(const struct vm_config *cfg, size_t disk, int rw)
 	return fd + (rw ? 1 : 0);
 }
 
+int
+qemu_vif_fd(const struct vm_config *cfg, size_t vif)
+{
+	return qemu_disk_fd(cfg, cfg->ndisks, 0) + (int)vif;
+}
+
 size_t
 qemu_fd_count(const struct vm_config *cfg)
 {
-	return (size_t)qemu_disk_fd(cfg, cfg->ndisks, 0);
+	return (size_t)qemu_vif_fd(cfg, cfg->nvifs);
 }
 
 unsigned long
@@ -37,7 +43,7 @@ qemu_nofile(const struct vm_config *cfg)
 	/* QEMU's own eventfds, signalfd, thread-pool and timer fds stay
 	 * well under 64 for our machine; each disk adds its fdset fds and
 	 * the dup QEMU makes of each. */
-	return 64 + 4 * cfg->ndisks;
+	return 64 + 4 * cfg->ndisks + 4 * cfg->nvifs;
 }
 
 static int __attribute__((format(printf, 2, 3)))
@@ -134,6 +140,21 @@ qemu_args_build(const struct vm_config *cfg, struct qemu_argv *a)
 		rc |= add(a, "-device");
 		rc |= add(a, "virtio-blk-pci,drive=disk-%s,id=%s,serial=%s",
 			  d->vdev, d->vdev, d->vdev);
+	}
+	for (size_t i = 0; i < cfg->nvifs; i++) {
+		const struct vif_spec *v = &cfg->vifs[i];
+		char mac[32] = "";
+		if (v->has_mac)
+			snprintf(mac, sizeof(mac), ",mac=%02x:%02x:%02x:%02x:%02x:%02x",
+				 v->mac[0], v->mac[1], v->mac[2], v->mac[3],
+				 v->mac[4], v->mac[5]);
+		/* The tap comes as an fd: QEMU needs no network privilege and
+		 * its network namespace stays empty. No option ROM (romfile=):
+		 * direct kernel boot does not need iPXE. */
+		rc |= add(a, "-netdev");
+		rc |= add(a, "tap,id=net%zu,fd=%d,vhost=off", i, qemu_vif_fd(cfg, i));
+		rc |= add(a, "-device");
+		rc |= add(a, "virtio-net-pci,netdev=net%zu%s,romfile=", i, mac);
 	}
 	if (rc != 0) {
 		qemu_args_free(a);

@@ -18,7 +18,8 @@ enum {
 	DM_FD_STDERR = 2,
 	DM_FD_QMP = 3,
 	DM_FD_CONSOLE = 4,
-	DM_FD_DISKS = 5, /* per disk: a read-only fd, then (rw) a rw fd */
+	DM_FD_DISKS = 5, /* per disk: a read-only fd, then (rw) a rw fd;
+			  * then one tap fd per vif */
 };
 
 struct qemu_argv {
@@ -28,6 +29,8 @@ struct qemu_argv {
 
 /* Fd number of disk i's read-only and read-write fds. */
 int qemu_disk_fd(const struct vm_config *cfg, size_t disk, int rw);
+/* Fd number of vif i's tap (after all disk fds). */
+int qemu_vif_fd(const struct vm_config *cfg, size_t vif);
 /* Number of fds the device model inherits. */
 size_t qemu_fd_count(const struct vm_config *cfg);
 int qemu_args_build(const struct vm_config *cfg, struct qemu_argv *out);

@@ -125,6 +125,8 @@ launch(struct monitor *m, char *why, size_t whylen)
 	fds[nfds++] = con[1];
 	for (size_t i = 0; i < ml->ndisk_fds; i++)
 		fds[nfds++] = ml->disk_fds[i];
+	for (size_t i = 0; i < ml->cfg.nvifs; i++)
+		fds[nfds++] = ml->tap_fds[i];
 	struct jail_spec js = {
 		.root_dir = ml->root_dir,
 		.hostname = "bulkhead-dm",
@@ -150,6 +152,9 @@ launch(struct monitor *m, char *why, size_t whylen)
 	close(ml->qemu_log_fd);
 	for (size_t i = 0; i < ml->ndisk_fds; i++)
 		close(ml->disk_fds[i]);
+	/* QEMU holds the only tap fds now: the taps die with it. */
+	for (size_t i = 0; i < ml->cfg.nvifs; i++)
+		close(ml->tap_fds[i]);
 	if (rc < 0) {
 		close(qmp[0]);
 		close(con[0]);

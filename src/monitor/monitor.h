@@ -18,6 +18,7 @@ struct monitor_launch {
 	struct dm_identity id;
 	int disk_fds[2 * CONFIG_DISKS_MAX]; /* qemu_disk_fd() order */
 	size_t ndisk_fds;
+	int tap_fds[CONFIG_VIFS_MAX];       /* qemu_vif_fd() order */
 	int qemu_log_fd;
 	struct jail_bind binds[JAIL_BINDS_MAX];
 	size_t nbinds;

@@ -69,6 +69,23 @@ test_basic(void **state)
 }
 
 static void
+test_vifs(void **state)
+{
+	(void)state;
+	struct qemu_argv a;
+	load("name='vm'\nkernel='/k'\ndisk=['vdev=xvda,target=/a']\n"
+	     "vif=['bridge=br0,mac=00:16:3e:01:02:03', 'bridge=br1']\n");
+	assert_int_equal(qemu_args_build(&cfg, &a), 0);
+	/* After the disk's two fds (5, 6): taps at 7 and 8. */
+	assert_int_equal(qemu_vif_fd(&cfg, 0), 7);
+	assert_true(has(&a, "-netdev", "tap,id=net0,fd=7,vhost=off"));
+	assert_true(has(&a, "-netdev", "tap,id=net1,fd=8,vhost=off"));
+	assert_true(has(&a, "-device", "virtio-net-pci,netdev=net0,mac=00:16:3e:01:02:03,romfile="));
+	assert_int_equal(qemu_fd_count(&cfg), 9);
+	qemu_args_free(&a);
+}
+
+static void
 test_kvm_noreboot(void **state)
 {
 	(void)state;
@@ -89,6 +106,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_kvm_noreboot),
+		cmocka_unit_test(test_vifs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

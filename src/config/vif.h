@@ -1,0 +1,26 @@
+/* xl-style network specs: 'bridge=br0, mac=00:16:3e:01:02:03,
+ * vifname=web1-eth0, model=virtio-net'. The toolstack creates the tap,
+ * attaches it to the bridge and passes QEMU only the fd. */
+#ifndef BULKHEAD_VIF_H
+#define BULKHEAD_VIF_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vif_spec {
+	char bridge[IFNAMSIZ];
+	char vifname[IFNAMSIZ]; /* "" = bulkhead picks bh<vmid>.<n> */
+	uint8_t mac[6];
+	bool has_mac;
+	int line;
+};
+
+int vif_spec_parse(const char *spec, struct vif_spec *out, char *why,
+		   size_t whylen);
+/* Linux interface name rules: 1..15 bytes, no '/', ':', whitespace,
+ * not "." or "..". */
+bool vif_ifname_valid(const char *name);
+
+#endif

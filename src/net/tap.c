@@ -1,0 +1,74 @@
+#include "tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/sockios.h>
+
+static int
+fail(char *why, size_t whylen, const char *what, const char *name, int e)
+{
+	snprintf(why, whylen, "%s %s: %s", what, name, strerror(e));
+	return -e;
+}
+
+int
+tap_create(const char *name, const char *bridge, char *why, size_t whylen)
+{
+	struct ifreq ifr;
+	int e;
+
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fail(why, whylen, "open", "/dev/net/tun", errno);
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	/* TUNSETIFF on an existing tap would attach to it: refuse instead,
+	 * an interface of that name belongs to someone else. */
+	if (if_nametoindex(name) != 0) {
+		close(fd);
+		return fail(why, whylen, "create tap", name, EEXIST);
+	}
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		e = errno;
+		close(fd);
+		return fail(why, whylen, "create tap", name, e);
+	}
+	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0) {
+		e = errno;
+		close(fd);
+		return fail(why, whylen, "socket for", name, e);
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", bridge);
+	ifr.ifr_ifindex = (int)if_nametoindex(name);
+	if (ifr.ifr_ifindex == 0 || ioctl(s, SIOCBRADDIF, &ifr) < 0) {
+		e = errno;
+		goto out;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) {
+		e = errno;
+		goto out;
+	}
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) {
+		e = errno;
+		goto out;
+	}
+	close(s);
+	return fd;
+out:
+	close(s);
+	close(fd); /* not persistent: closing deletes the tap */
+	return fail(why, whylen, "attach to bridge", bridge, e);
+}

@@ -1,0 +1,77 @@
+/* xl network specs: accepted forms and rejected ones. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../src/config/vif.h"
+
+static void
+test_good(void **state)
+{
+	(void)state;
+	struct vif_spec v;
+	char why[256];
+
+	assert_int_equal(vif_spec_parse("bridge=br0", &v, why, sizeof(why)), 0);
+	assert_string_equal(v.bridge, "br0");
+	assert_false(v.has_mac);
+	assert_string_equal(v.vifname, "");
+	assert_int_equal(vif_spec_parse(" bridge = xenbr0 , mac=00:16:3E:aa:bb:cc, "
+					"vifname=web1-eth0, model=virtio-net ",
+					&v, why, sizeof(why)), 0);
+	assert_string_equal(v.bridge, "xenbr0");
+	assert_string_equal(v.vifname, "web1-eth0");
+	assert_true(v.has_mac);
+	assert_int_equal(v.mac[3], 0xaa);
+	assert_int_equal(v.mac[5], 0xcc);
+}
+
+static const struct {
+	const char *spec;
+	const char *why;
+} bad[] = {
+	{ "", "has no bridge=" },
+	{ "mac=00:16:3e:00:00:01", "has no bridge=" },
+	{ "br0", "is not key=value" },
+	{ "bridge=", "bad bridge name ''" },
+	{ "bridge=a/b", "bad bridge name 'a/b'" },
+	{ "bridge=a b", "bad bridge name 'a b'" },
+	{ "bridge=0123456789abcdef", "bad bridge name" },
+	{ "bridge=br0,bridge=br1", "'bridge' given twice" },
+	{ "bridge=br0,mac=01:16:3e:00:00:01", "bad mac" }, /* multicast */
+	{ "bridge=br0,mac=00:16:3e:00:00", "bad mac" },
+	{ "bridge=br0,mac=00:16:3e:00:00:0g", "bad mac" },
+	{ "bridge=br0,mac=00-16-3e-00-00-01", "bad mac" },
+	{ "bridge=br0,mac=00:16:3e:00:00:01x", "bad mac" },
+	{ "bridge=br0,model=e1000", "vif model 'e1000' is not supported" },
+	{ "bridge=br0,vifname=..", "bad vifname" },
+	{ "bridge=br0,script=/etc/xen/scripts/vif-bridge", "unknown vif spec key 'script'" },
+	{ "bridge=br0,ip=10.0.0.1", "unknown vif spec key 'ip'" },
+};
+
+static void
+test_bad(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct vif_spec v;
+		char why[256] = "";
+		if (vif_spec_parse(bad[i].spec, &v, why, sizeof(why)) != -1 ||
+		    !strstr(why, bad[i].why))
+			fail_msg("case '%s': why '%s'", bad[i].spec, why);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_bad),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
