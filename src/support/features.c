@@ -32,6 +32,9 @@ static const struct feature table[F_COUNT] = {
 	{ F_CGROUPS, "cgroup limits (v2, v1/hybrid)", FS_SUPPORTED,
 	  "memory = guest + memory_overhead (an OOM kills the whole VM), "
 	  "pids_max, cpu_weight, cpu_cap; destroy kills through the cgroup" },
+	{ F_VIF, "vif (bridge, virtio-net)", FS_SUPPORTED,
+	  "tap created and bridged by the toolstack, passed as an fd; the "
+	  "device model's network namespace stays empty" },
 };
 
 const struct feature *

@@ -28,6 +28,7 @@ enum feature_id {
 	F_SERIAL_CONSOLE,
 	F_ON_REBOOT_RESTART,
 	F_CGROUPS,
+	F_VIF,
 	F_COUNT
 };
 
