@@ -64,7 +64,8 @@ CLI_SRCS = \
 	src/cli/cmd_destroy.c \
 	src/cli/cmd_console.c \
 	src/cli/cmd_host_init.c \
-	src/cli/cmd_features.c
+	src/cli/cmd_features.c \
+	src/cli/cmd_check.c
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args \
 	test_console_log test_record test_vmid test_privs test_seccomp_landlock \
@@ -75,7 +76,7 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)
 CLI_OBJS = $(CLI_SRCS:%.c=$(OBJ)/%.o)
 UNIT_BINS = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-all: $(BUILD)/bulkhead $(UNIT_BINS)
+all: $(BUILD)/bulkhead $(BUILD)/bulkhead-probe $(UNIT_BINS)
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -87,6 +88,13 @@ $(BUILD)/libbulkhead.a: $(LIB_OBJS)
 
 $(BUILD)/bulkhead: $(CLI_OBJS) $(BUILD)/libbulkhead.a
 	@echo "  LD $@"; $(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(CLI_OBJS) $(BUILD)/libbulkhead.a $(LIBS)
+
+# The probe is static (it needs nothing from the jail's filesystem) and
+# never sanitized: it runs as the VM's uid inside the jail.
+$(BUILD)/bulkhead-probe: src/probe/probe.c
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"; $(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) $(HARDEN) \
+		-static-pie -o $@ $<
 
 $(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(BUILD)/libbulkhead.a
 	@mkdir -p $(dir $@)

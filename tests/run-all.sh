@@ -85,6 +85,7 @@ suites() {
 		bash tests/e2e/override.sh
 		bash tests/e2e/cgroups.sh
 		bash tests/e2e/net.sh
+		bash tests/e2e/check.sh
 	fi
 }
 

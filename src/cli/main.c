@@ -19,6 +19,7 @@ static const struct {
 	{ "console", cmd_console, "console NAME   (Ctrl-] detaches)" },
 	{ "host-init", cmd_host_init, "host-init [--range-base UID]" },
 	{ "features", cmd_features, "features [--json|--markdown]" },
+	{ "check", cmd_check, "check NAME [--json]   (run bulkhead-probe in NAME's jail)" },
 };
 
 static void

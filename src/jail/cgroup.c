@@ -353,3 +353,40 @@ cgroup_read(const char *name, const char *controller, const char *file,
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
 }
+
+static uint64_t
+read_u64(const char *name, const char *ctrl, const char *file)
+{
+	char v[64] = "";
+
+	if (cgroup_read(name, ctrl, file, v, sizeof(v)) < 0 || !strncmp(v, "max", 3) ||
+	    v[0] == '-')
+		return 0;
+	return strtoull(v, NULL, 10);
+}
+
+int
+cgroup_get_limits(const char *name, struct cg_limits *l)
+{
+	enum cg_mode m = cgroup_detect();
+	char v[64] = "";
+
+	memset(l, 0, sizeof(*l));
+	if (m == CG_V2) {
+		l->memory_bytes = read_u64(name, NULL, "memory.max");
+		l->pids_max = read_u64(name, NULL, "pids.max");
+		l->cpu_weight = (unsigned)read_u64(name, NULL, "cpu.weight");
+		unsigned long long q, p;
+		if (cgroup_read(name, NULL, "cpu.max", v, sizeof(v)) == 0 &&
+		    sscanf(v, "%llu %llu", &q, &p) == 2 && p)
+			l->cpu_cap = (unsigned)(q * 100 / p);
+	} else if (m == CG_V1) {
+		l->memory_bytes = read_u64(name, "memory", "memory.limit_in_bytes");
+		l->pids_max = read_u64(name, "pids", "pids.max");
+		l->cpu_weight = (unsigned)(read_u64(name, "cpu", "cpu.shares") * 100 / 1024);
+		l->cpu_cap = (unsigned)(read_u64(name, "cpu", "cpu.cfs_quota_us") / 1000);
+	} else {
+		return -ENOTSUP;
+	}
+	return 0;
+}

@@ -33,6 +33,8 @@ int cgroup_count(const char *name);
 int cgroup_kill(const char *name);
 /* Remove NAME's group(s); -EBUSY while processes remain. */
 int cgroup_remove(const char *name);
+/* The limits currently set on NAME's group. */
+int cgroup_get_limits(const char *name, struct cg_limits *l);
 /* Read one limit file of NAME's group into buf (tests, list). */
 int cgroup_read(const char *name, const char *controller, const char *file,
 		char *buf, size_t len);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,7 +61,9 @@ child_main(const struct jail_spec *s, int errfd_in)
 	if (s->confine) {
 		if (setsid() < 0)
 			child_die(errfd, "setsid");
-		if (sethostname(s->hostname, strlen(s->hostname)) < 0)
+		/* A joined UTS namespace keeps its owner's hostname. */
+		if (s->join_pidfd < 0 &&
+		    sethostname(s->hostname, strlen(s->hostname)) < 0)
 			child_die(errfd, "sethostname");
 		if (jail_rootfs_build(s, why, sizeof(why)) < 0)
 			child_die(errfd, why);
@@ -81,6 +84,39 @@ child_main(const struct jail_spec *s, int errfd_in)
 	child_die(errfd, why);
 }
 
+/* Join mode: a plain child joins the target's namespaces (pid takes
+ * effect for its children), then clones the jailed process into a new
+ * mount namespace and waits for it, passing its exit status on. */
+static noreturn void
+join_main(const struct jail_spec *s, int errfd)
+{
+	char why[WHY_MAX];
+	int fd = -1;
+	struct clone_args ca;
+
+	if (setns(s->join_pidfd, CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+					 CLONE_NEWUTS) < 0) {
+		snprintf(why, sizeof(why), "setns: %s", strerror(errno));
+		child_die(errfd, why);
+	}
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = CLONE_NEWNS | CLONE_PIDFD;
+	ca.pidfd = (uint64_t)(uintptr_t)&fd;
+	ca.exit_signal = SIGCHLD;
+	long r = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (r < 0) {
+		snprintf(why, sizeof(why), "clone3: %s", strerror(errno));
+		child_die(errfd, why);
+	}
+	if (r == 0)
+		child_main(s, errfd);
+	close(errfd); /* the grandchild's copy reports, or closes at exec */
+	int st;
+	while (waitpid((pid_t)r, &st, 0) < 0 && errno == EINTR)
+		;
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
 int
 jail_spawn(const struct jail_spec *s, pid_t *pid, int *pidfd, char *why,
 	   size_t whylen)
@@ -99,7 +135,9 @@ jail_spawn(const struct jail_spec *s, pid_t *pid, int *pidfd, char *why,
 	}
 	memset(&ca, 0, sizeof(ca));
 	ca.flags = CLONE_PIDFD;
-	if (s->confine)
+	if (s->confine && s->join_pidfd >= 0)
+		ca.flags = CLONE_PIDFD; /* join_main makes the namespaces */
+	else if (s->confine)
 		ca.flags |= CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
 			    CLONE_NEWUTS | CLONE_NEWNET;
 	ca.pidfd = (uint64_t)(uintptr_t)&fd;
@@ -113,6 +151,8 @@ jail_spawn(const struct jail_spec *s, pid_t *pid, int *pidfd, char *why,
 	}
 	if (r == 0) {
 		close(ep[0]);
+		if (s->confine && s->join_pidfd >= 0)
+			join_main(s, ep[1]);
 		child_main(s, ep[1]);
 	}
 	close(ep[1]);

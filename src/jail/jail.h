@@ -35,6 +35,10 @@ struct jail_spec {
 	size_t nfds;
 	unsigned long nofile; /* RLIMIT_NOFILE, soft = hard */
 	const char *cgroup;   /* group name to enter, or NULL */
+	/* >= 0: join the pid, net, ipc and uts namespaces of this pidfd's
+	 * process instead of creating them (bulkhead check); the mount
+	 * namespace is always new and built by the same code. */
+	int join_pidfd;
 };
 
 /* Clone, confine and exec. On success *pid and *pidfd describe the child

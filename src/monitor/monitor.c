@@ -142,6 +142,7 @@ launch(struct monitor *m, char *why, size_t whylen)
 		.nfds = nfds,
 		.nofile = qemu_nofile(&ml->cfg),
 		.cgroup = ml->rec.name,
+		.join_pidfd = -1,
 	};
 	int rc = jail_spawn(&js, &m->dm_pid, &m->pidfd, why, whylen);
 	qemu_args_free(&av);

@@ -1,0 +1,286 @@
+/* check NAME: run bulkhead-probe in the jail of running VM NAME and show
+ * which escapes it blocked. The probe goes through the same jail code:
+ * the VM's uid and gid, its pid, net, ipc and uts namespaces (joined
+ * through the device model's pidfd), a fresh mount namespace built by the
+ * same rootfs code, the same rlimits, Landlock and seccomp filter, and a
+ * cgroup with the VM's limits. That cgroup is a sibling, not the VM's
+ * own, so the probe's memory and fork bombs cannot take the VM down. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../common/paths.h"
+#include "../common/util.h"
+#include "../config/config.h"
+#include "../jail/cgroup.h"
+#include "../jail/jail.h"
+#include "../state/procscan.h"
+#include "../state/record.h"
+#include "cli.h"
+
+#define PROBE_TIMEOUT_MS 120000
+#define PROBE_OUT_MAX (64 * 1024)
+#define PROBE_MIN_ATTEMPTS 30
+
+/* Host-side listeners the probe must not reach from the jail. */
+struct canaries {
+	int tcp;
+	int tcp_port;
+	int abstract;
+	char abstract_name[64];
+};
+
+static int
+canaries_open(struct canaries *c)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(in);
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+
+	c->tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->tcp < 0 || bind(c->tcp, (struct sockaddr *)&in, sizeof(in)) < 0 ||
+	    listen(c->tcp, 1) < 0 ||
+	    getsockname(c->tcp, (struct sockaddr *)&in, &len) < 0)
+		return -1;
+	c->tcp_port = ntohs(in.sin_port);
+	snprintf(c->abstract_name, sizeof(c->abstract_name), "bulkhead-canary-%d",
+		 (int)getpid());
+	memcpy(un.sun_path + 1, c->abstract_name, strlen(c->abstract_name));
+	c->abstract = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->abstract < 0 ||
+	    bind(c->abstract, (struct sockaddr *)&un,
+		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+			     strlen(c->abstract_name))) < 0 ||
+	    listen(c->abstract, 1) < 0)
+		return -1;
+	return 0;
+}
+
+/* The probe sits next to the bulkhead binary. */
+static int
+probe_path(char *buf, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n < 0)
+		return -1;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	if (path_fmt(buf, len, "%s/bulkhead-probe", self) < 0)
+		return -1;
+	/* An ASan build lives in build/asan/: its probe is the one above. */
+	if (access(buf, X_OK) < 0 && (slash = strrchr(self, '/')) != NULL) {
+		*slash = '\0';
+		return path_fmt(buf, len, "%s/bulkhead-probe", self);
+	}
+	return 0;
+}
+
+static ssize_t
+read_output(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+	uint64_t deadline = now_ms() + PROBE_TIMEOUT_MS;
+
+	while (got < len - 1) {
+		uint64_t now = now_ms();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, (int)(deadline - now)) <= 0)
+			continue;
+		ssize_t n = read(fd, buf + got, len - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return (ssize_t)got;
+}
+
+static int
+run_probe(const struct vm_record *r, int vm_pidfd, const struct cg_limits *lim,
+	  const struct canaries *c, char *out, size_t outlen, char *why,
+	  size_t whylen)
+{
+	char probe[PATH_MAX], root[PATH_MAX], cg[BH_NAME_MAX + 16];
+	char port[16], mem[32], pids[32];
+	int rc = -1, pipefd[2] = { -1, -1 };
+
+	if (probe_path(probe, sizeof(probe)) < 0 || access(probe, X_OK) < 0) {
+		snprintf(why, whylen, "bulkhead-probe not found next to bulkhead");
+		return -1;
+	}
+	/* '.' cannot start a VM name, so this group belongs to no VM. */
+	snprintf(cg, sizeof(cg), ".probe-%s", r->name);
+	if (path_fmt(root, sizeof(root), "%s/%s/probe-root", BH_VM_DIR, r->name) < 0 ||
+	    (mkdir(root, 0755) < 0 && errno != EEXIST)) {
+		snprintf(why, whylen, "cannot make %s", root);
+		return -1;
+	}
+	if (cgroup_create(cg, lim, why, whylen) < 0)
+		goto out_root;
+	snprintf(port, sizeof(port), "%d", c->tcp_port);
+	snprintf(mem, sizeof(mem), "%llu", (unsigned long long)lim->memory_bytes);
+	snprintf(pids, sizeof(pids), "%llu", (unsigned long long)lim->pids_max);
+	char *const argv[] = { probe, (char *)"--canary-tcp", port,
+			       (char *)"--canary-abstract", (char *)c->abstract_name,
+			       (char *)"--memory-limit", mem,
+			       (char *)"--pids-limit", pids, NULL };
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0 || pipe2(pipefd, O_CLOEXEC) < 0)
+		goto out_cg;
+	int fds[3] = { devnull, pipefd[1], pipefd[1] };
+	struct jail_spec js = {
+		.root_dir = root,
+		.hostname = "bulkhead-probe",
+		.confine = true,
+		.uid = r->uid,
+		.gid = r->gid,
+		.exec_path = probe,
+		.argv = argv,
+		.fds = fds,
+		.nfds = 3,
+		.nofile = 64,
+		.cgroup = cg,
+		.join_pidfd = vm_pidfd,
+	};
+	pid_t pid;
+	int pfd;
+	int sr = jail_spawn(&js, &pid, &pfd, why, whylen);
+	close(pipefd[1]);
+	close(devnull);
+	if (sr < 0)
+		goto out_pipe;
+	ssize_t n = read_output(pipefd[0], out, outlen);
+	cgroup_kill(cg);
+	int st;
+	waitpid(pid, &st, 0);
+	close(pfd);
+	if (n < 0) {
+		snprintf(why, whylen, "the probe did not finish in time");
+		goto out_pipe;
+	}
+	rc = 0;
+out_pipe:
+	close(pipefd[0]);
+out_cg:
+	cgroup_kill(cg);
+	for (int i = 0; i < 50 && cgroup_remove(cg) == -EBUSY; i++)
+		sleep_ms(20);
+out_root:
+	rmdir(root);
+	return rc;
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	struct vm_record r;
+	struct canaries c = { -1, 0, -1, "" };
+	struct cg_limits lim;
+	char why[512];
+	bool json = false;
+	const char *name = NULL;
+	static char out[PROBE_OUT_MAX];
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!name && argv[i][0] != '-')
+			name = argv[i];
+		else
+			name = NULL, i = argc;
+	}
+	if (!name) {
+		log_error("usage: bulkhead check NAME [--json]");
+		return 2;
+	}
+	if (cli_require_root("check") < 0)
+		return 1;
+	if (!config_name_valid(name) || record_read(name, &r) < 0) {
+		log_error("%s: no such VM", name);
+		return 1;
+	}
+	if (!r.uid_exclusive || r.uid == 0) {
+		log_error("%s: its device model is not deprivileged (identity %s); "
+			  "nothing to check", name, r.ident);
+		return 1;
+	}
+	int vm_pidfd = (int)syscall(SYS_pidfd_open, r.dm_pid, 0);
+	if (vm_pidfd < 0 || procscan_starttime(r.dm_pid) != r.dm_start) {
+		log_error("%s: its device model is not running", name);
+		return 1;
+	}
+	if (cgroup_get_limits(name, &lim) < 0 || canaries_open(&c) < 0) {
+		log_error("%s: cannot prepare the check", name);
+		return 1;
+	}
+	int rc = run_probe(&r, vm_pidfd, &lim, &c, out, sizeof(out), why, sizeof(why));
+	close(vm_pidfd);
+	close(c.tcp);
+	close(c.abstract);
+	if (rc < 0) {
+		log_error("%s: %s", name, why);
+		return 1;
+	}
+
+	int attempts = 0, escaped = 0;
+	json_t *arr = json ? json_array() : NULL;
+	if (!json)
+		printf("%-8s %-22s %s\n", "RESULT", "ATTEMPT", "DETAIL");
+	for (char *save = NULL, *line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char result[16], id[64];
+		int off = 0;
+		/* The probe runs as the VM's uid: its output is parsed, not
+		 * trusted to be well-formed. */
+		if (sscanf(line, "%15s %63s %n", result, id, &off) != 2 ||
+		    (strcmp(result, "blocked") != 0 && strcmp(result, "escaped") != 0))
+			continue;
+		attempts++;
+		escaped += result[0] == 'e';
+		if (arr)
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "attempt", id,
+							     "result", result, "detail",
+							     line + off));
+		else
+			printf("%-8s %-22s %s\n", result[0] == 'e' ? "ESCAPED" : "blocked",
+			       id, line + off);
+	}
+	if (arr) {
+		json_t *o = json_pack("{s:s, s:i, s:i, s:o}", "vm", name, "attempts",
+				      attempts, "escaped", escaped, "results", arr);
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
+	} else {
+		printf("\n%s: %d attempts, %d escaped\n", name, attempts, escaped);
+	}
+	if (attempts < PROBE_MIN_ATTEMPTS) {
+		log_error("%s: the probe made only %d attempts; the check is incomplete",
+			  name, attempts);
+		return 1;
+	}
+	return escaped ? 1 : 0;
+}

@@ -1,0 +1,437 @@
+/* bulkhead-probe: runs inside a VM's jail and tries to get out. One line
+ * per attempt on stdout: "blocked|escaped ID what happened". Exit status
+ * 1 if anything escaped. Statically linked: it needs nothing from the
+ * jail's filesystem. Each attempt is written so that success means the
+ * restriction is missing, never merely that a file happened to be absent
+ * from this host. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+static int escapes;
+static const char *canary_abstract = "";
+static int canary_tcp_port;
+static uint64_t mem_limit;
+static unsigned long pids_limit;
+
+static void
+report(int escaped, const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+report(int escaped, const char *id, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	printf("%s %s %s\n", escaped ? "escaped" : "blocked", id, what);
+	fflush(stdout);
+	escapes += escaped;
+}
+
+/* A call that must fail: escaped if it succeeded. */
+static void
+must_fail(const char *id, long rc, const char *what)
+{
+	if (rc >= 0)
+		report(1, id, "%s succeeded", what);
+	else
+		report(0, id, "%s: %s", what, strerror(errno));
+}
+
+/* A call made with arguments the kernel rejects only after its
+ * permission check, so nothing happens even where it is allowed: a
+ * permission error means blocked, any other outcome means the call got
+ * past the check. This keeps the probe safe to run unconfined as root. */
+static void
+must_deny(const char *id, long rc, const char *what)
+{
+	int e = errno;
+	if (rc < 0 && (e == EPERM || e == EACCES || e == EIO || e == ENOSYS))
+		report(0, id, "%s: %s", what, strerror(e));
+	else if (rc < 0)
+		report(1, id, "%s reached the kernel: %s", what, strerror(e));
+	else
+		report(1, id, "%s succeeded", what);
+}
+
+/* Run fn in a throwaway child (for calls that change the caller). */
+static long
+in_child(long (*fn)(void))
+{
+	int p[2];
+	long rc = -1;
+	int e = EIO;
+
+	if (pipe(p) < 0)
+		return -1;
+	pid_t c = fork();
+	if (c == 0) {
+		long r = fn();
+		int err = errno;
+		(void)!write(p[1], &r, sizeof(r));
+		(void)!write(p[1], &err, sizeof(err));
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &rc, sizeof(rc)) != sizeof(rc) ||
+	    read(p[0], &e, sizeof(e)) != sizeof(e))
+		rc = -1;
+	close(p[0]);
+	waitpid(c, NULL, 0);
+	errno = e;
+	return rc;
+}
+
+static void
+try_open(const char *id, const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		close(fd);
+		if (flags & O_CREAT)
+			unlink(path); /* leave nothing behind */
+	}
+	must_fail(id, fd, path);
+}
+
+static long
+do_unshare_user(void)
+{
+	return unshare(CLONE_NEWUSER);
+}
+
+static long
+do_unshare_mnt(void)
+{
+	return unshare(CLONE_NEWNS);
+}
+
+static long
+do_chroot(void)
+{
+	return chroot("/dev");
+}
+
+static long
+do_personality(void)
+{
+	return syscall(SYS_personality, 0x0040000);
+}
+
+/* --- identity -------------------------------------------------------- */
+
+static void
+identity(void)
+{
+	must_fail("setuid-root", setuid(0), "setuid(0)");
+	must_fail("setgid-root", setgid(0), "setgid(0)");
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	syscall(SYS_capget, &h, d);
+	int any = d[0].effective | d[0].permitted | d[1].effective | d[1].permitted |
+		  d[0].inheritable | d[1].inheritable;
+	if (any)
+		report(1, "capabilities", "effective/permitted/inheritable not empty");
+	else
+		report(0, "capabilities", "all capability sets empty");
+	int bnd = 0;
+	for (int c = 0; c <= 63; c++)
+		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1)
+			bnd++;
+	report(bnd > 0, "bounding-set", "%d capabilities in the bounding set", bnd);
+	d[0].effective = d[0].permitted = 1u << CAP_SYS_ADMIN;
+	must_fail("capset-gain", syscall(SYS_capset, &h, d), "capset(CAP_SYS_ADMIN)");
+	report(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1, "no-new-privs",
+	       "no_new_privs = %d", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	report(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2, "seccomp",
+	       "seccomp mode %d", prctl(PR_GET_SECCOMP, 0, 0, 0, 0));
+}
+
+/* --- filesystem ------------------------------------------------------ */
+
+static void
+filesystem(void)
+{
+	try_open("read-shadow", "/etc/shadow", O_RDONLY);
+	try_open("read-passwd", "/etc/passwd", O_RDONLY);
+	try_open("read-host-root-home", "/root/.bashrc", O_RDONLY);
+	try_open("proc-host-root", "/proc/1/root/etc/shadow", O_RDONLY);
+	try_open("sysfs", "/sys/kernel/notes", O_RDONLY);
+	try_open("create-in-root", "/bulkhead-probe-was-here", O_WRONLY | O_CREAT);
+	try_open("create-in-tmp", "/tmp/bulkhead-probe-was-here", O_WRONLY | O_CREAT);
+	try_open("write-dev-dir", "/dev/bulkhead-probe", O_WRONLY | O_CREAT);
+	/* Host block devices by number: a node made here could reach them. */
+	/* mknod needs CAP_MKNOD; where the node is made, it is removed. */
+	long rc = mknod("/dev/probe-sda", S_IFBLK | 0600, makedev(8, 0));
+	if (rc == 0)
+		unlink("/dev/probe-sda");
+	must_fail("mknod-block", rc, "mknod /dev/probe-sda (8:0)");
+	try_open("open-host-disk", "/dev/sda", O_RDONLY);
+	try_open("open-host-disk-virtio", "/dev/vda", O_RDONLY);
+	/* The classic chroot escape needs CAP_SYS_CHROOT. */
+	must_fail("chroot-escape", in_child(do_chroot), "chroot(/dev)");
+	/* RLIMIT_FSIZE: any file this uid could write, grown past 256 KiB. */
+	signal(SIGXFSZ, SIG_IGN);
+	int fd = open("/dev/shm/probe", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		report(0, "grow-file", "no writable file anywhere to grow: %s",
+		       strerror(errno));
+	} else {
+		static char buf[300 * 1024];
+		ssize_t n = write(fd, buf, sizeof(buf));
+		close(fd);
+		unlink("/dev/shm/probe");
+		report(n > 256 * 1024, "grow-file", "wrote %zd bytes", n);
+	}
+	/* Listing /: only the jail's own entries may exist. */
+	struct stat st;
+	int host_dirs = 0;
+	const char *dirs[] = { "/etc", "/home", "/root", "/var", "/proc", "/sys", "/boot" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		host_dirs += stat(dirs[i], &st) == 0;
+	report(host_dirs > 0, "host-root-visible", "%d of 7 host top-level dirs visible",
+	       host_dirs);
+	must_deny("open-by-handle", syscall(SYS_open_by_handle_at, AT_FDCWD, NULL, 0),
+		  "open_by_handle_at");
+}
+
+/* --- processes ------------------------------------------------------- */
+
+static void
+processes(void)
+{
+	/* In its own pid namespace the jail sees only its VM. The host's
+	 * processes have pids far above what a fresh namespace hands out. */
+	int seen = 0;
+	for (pid_t p = 1; p < 4096; p++)
+		if (p != getpid() && kill(p, 0) == 0)
+			seen++;
+	report(seen > 64, "see-processes", "%d other processes visible", seen);
+	/* ptrace of our own child: allowed to any uid by default, so only
+	 * the jail's seccomp can refuse it; nobody else is touched. */
+	pid_t t = fork();
+	if (t == 0) {
+		pause();
+		_exit(0);
+	}
+	long rc = ptrace(PTRACE_SEIZE, t, 0, 0);
+	kill(t, SIGKILL);
+	waitpid(t, NULL, 0);
+	must_fail("ptrace", rc, "ptrace(SEIZE) of own child");
+	/* Zero iovecs: reads nothing even where it is allowed. */
+	must_deny("process-vm-read", syscall(SYS_process_vm_readv, 1, NULL, 0, NULL, 0, 0),
+		  "process_vm_readv(1)");
+
+	/* A fork bomb, bounded by pids.max. */
+	unsigned long cap = pids_limit ? pids_limit * 2 : 1024;
+	pid_t *kids = calloc(cap, sizeof(pid_t));
+	unsigned long n = 0;
+	for (; kids && n < cap; n++) {
+		pid_t c = fork();
+		if (c < 0)
+			break;
+		if (c == 0) {
+			pause();
+			_exit(0);
+		}
+		kids[n] = c;
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		kill(kids[i], SIGKILL);
+		waitpid(kids[i], NULL, 0);
+	}
+	free(kids);
+	report(n >= cap, "fork-bomb", "%lu forks before the kernel refused (limit %lu)",
+	       n, pids_limit);
+
+	/* A memory bomb, bounded by the cgroup's memory limit: in a child,
+	 * which the kernel must kill before it has touched twice the limit. */
+	uint64_t want = mem_limit ? mem_limit * 2 : (1ull << 30);
+	pid_t c = fork();
+	if (c == 0) {
+		for (uint64_t got = 0; got < want; got += 64 << 20) {
+			char *p = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (p == MAP_FAILED)
+				_exit(2);
+			memset(p, 1, 64 << 20);
+		}
+		_exit(0);
+	}
+	int st = 0;
+	waitpid(c, &st, 0);
+	report(WIFEXITED(st) && WEXITSTATUS(st) == 0, "memory-bomb",
+	       WIFSIGNALED(st) ? "killed by signal %d before %llu MiB"
+			       : "exited %d (want %llu MiB)",
+	       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st),
+	       (unsigned long long)(want >> 20));
+}
+
+/* --- kernel surface -------------------------------------------------- */
+
+static void
+kernel(void)
+{
+	/* Each call's arguments are invalid past the permission check:
+	 * a missing target, a NULL attribute, a wrong magic, fd -1. */
+	must_deny("mount", mount("none", "/bulkhead-probe-no-such-dir", "tmpfs", 0, NULL),
+		  "mount tmpfs");
+	must_fail("unshare-userns", in_child(do_unshare_user), "unshare(CLONE_NEWUSER)");
+	must_fail("unshare-mountns", in_child(do_unshare_mnt), "unshare(CLONE_NEWNS)");
+	must_deny("bpf", syscall(SYS_bpf, 0, NULL, 0), "bpf()");
+	must_deny("perf", syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0), "perf_event_open");
+	must_deny("keyctl", syscall(SYS_keyctl, 0, 0, 0, 0, 0), "keyctl");
+	must_deny("io-uring", syscall(SYS_io_uring_setup, 1, NULL), "io_uring_setup");
+	must_deny("module-load", syscall(SYS_finit_module, -1, "", 0), "finit_module(-1)");
+	must_deny("kexec", syscall(SYS_kexec_load, 0, 0, NULL, 0xffff0000UL), "kexec_load(bad flags)");
+	must_deny("reboot", syscall(SYS_reboot, 0xfee1dead, 0, 0, NULL), "reboot(bad magic)");
+	long ufd = syscall(SYS_userfaultfd, 0);
+	if (ufd >= 0)
+		close((int)ufd);
+	must_fail("userfaultfd", ufd, "userfaultfd");
+	must_fail("personality", in_child(do_personality), "personality(ADDR_NO_RANDOMIZE)");
+	must_deny("setns", setns(-1, 0), "setns(-1)");
+}
+
+/* --- network --------------------------------------------------------- */
+
+static int
+netlink_links(void)
+{
+	struct {
+		struct nlmsghdr h;
+		struct rtgenmsg g;
+	} req = { { sizeof(req), RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 1, 0 },
+		  { AF_UNSPEC } };
+	char buf[16384];
+	int links = 0;
+
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s < 0)
+		return -1;
+	if (send(s, &req, sizeof(req), 0) < 0) {
+		close(s);
+		return -1;
+	}
+	for (int done = 0; !done;) {
+		ssize_t n = recv(s, buf, sizeof(buf), 0);
+		if (n <= 0)
+			break;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				break;
+			}
+			links += h->nlmsg_type == RTM_NEWLINK;
+		}
+	}
+	close(s);
+	return links;
+}
+
+static void
+network(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in in = { .sin_family = AF_INET,
+				  .sin_port = htons((uint16_t)canary_tcp_port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int rc = s < 0 ? -1 : connect(s, (struct sockaddr *)&in, sizeof(in));
+	must_fail("host-loopback-tcp", rc, "connect to the host's 127.0.0.1 canary");
+	if (s >= 0)
+		close(s);
+	int links = netlink_links();
+	report(links > 1, "netlink-links", "%d interfaces visible", links < 0 ? 0 : links);
+	s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	must_fail("af-packet", s, "socket(AF_PACKET)");
+	if (s >= 0)
+		close(s);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	size_t len = strlen(canary_abstract);
+	if (len > sizeof(un.sun_path) - 2)
+		len = sizeof(un.sun_path) - 2;
+	memcpy(un.sun_path + 1, canary_abstract, len);
+	rc = connect(s, (struct sockaddr *)&un,
+		     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len));
+	must_fail("host-abstract-socket", rc, "connect to the host's abstract canary");
+	close(s);
+}
+
+/* --- terminal and fds ------------------------------------------------ */
+
+static void
+terminal_fds(void)
+{
+	char c = 'x';
+	int tty = -1;
+	for (int fd = 0; fd < 3; fd++)
+		if (isatty(fd))
+			tty = fd;
+	/* A NULL character pointer: where TIOCSTI is allowed the kernel
+	 * fails the copy (EFAULT) and injects nothing. */
+	(void)c;
+	if (tty < 0) {
+		try_open("open-tty", "/dev/tty", O_RDWR);
+		must_deny("tiocsti", ioctl(0, TIOCSTI, NULL), "TIOCSTI on stdin");
+	} else {
+		must_deny("tiocsti", ioctl(tty, TIOCSTI, NULL), "TIOCSTI on an inherited tty");
+	}
+	int extra = 0;
+	for (int fd = 3; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			extra++;
+	report(extra > 0, "inherited-fds", "%d fds beyond stdin/stdout/stderr", extra);
+}
+
+int
+main(int argc, char **argv)
+{
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--canary-abstract"))
+			canary_abstract = argv[i + 1];
+		else if (!strcmp(argv[i], "--canary-tcp"))
+			canary_tcp_port = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--memory-limit"))
+			mem_limit = strtoull(argv[i + 1], NULL, 10);
+		else if (!strcmp(argv[i], "--pids-limit"))
+			pids_limit = strtoul(argv[i + 1], NULL, 10);
+	}
+	identity();
+	filesystem();
+	processes();
+	kernel();
+	network();
+	terminal_fds();
+	return escapes ? 1 : 0;
+}
