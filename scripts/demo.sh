@@ -61,6 +61,10 @@ done
 echo "its open files:"
 ls -l /proc/$PID/fd | awk 'NR>1 {print "  fd " $9 " -> " $11}'
 
+say "bulkhead check: bulkhead-probe, in this VM's jail, tries to get out"
+$B check $NAME | tail -n 12
+echo "(full table: build/bulkhead check $NAME; machine-readable: --json)"
+
 say "bulkhead destroy"
 VMUID=$(awk '/^Uid:/ {print $2}' /proc/$PID/status)
 $B destroy $NAME

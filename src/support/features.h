@@ -29,6 +29,7 @@ enum feature_id {
 	F_ON_REBOOT_RESTART,
 	F_CGROUPS,
 	F_VIF,
+	F_CHECK,
 	F_COUNT
 };
 
