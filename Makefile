@@ -55,7 +55,8 @@ LIB_SRCS = \
 	src/monitor/control.c \
 	src/state/record.c \
 	src/state/teardown.c \
-	src/state/procscan.c
+	src/state/procscan.c \
+	src/audit/audit.c
 
 CLI_SRCS = \
 	src/cli/main.c \
@@ -65,7 +66,8 @@ CLI_SRCS = \
 	src/cli/cmd_console.c \
 	src/cli/cmd_host_init.c \
 	src/cli/cmd_features.c \
-	src/cli/cmd_check.c
+	src/cli/cmd_check.c \
+	src/cli/cmd_audit.c
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args \
 	test_console_log test_record test_vmid test_privs test_seccomp_landlock \

@@ -86,6 +86,8 @@ suites() {
 		bash tests/e2e/cgroups.sh
 		bash tests/e2e/net.sh
 		bash tests/e2e/check.sh
+		bash tests/golden/audit/run.sh
+		bash tests/e2e/audit.sh
 	fi
 }
 

@@ -10,6 +10,7 @@ int cmd_console(int argc, char **argv);
 int cmd_host_init(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 /* Shared helpers. */
 int cli_require_root(const char *cmd);

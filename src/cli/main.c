@@ -20,6 +20,7 @@ static const struct {
 	{ "host-init", cmd_host_init, "host-init [--range-base UID]" },
 	{ "features", cmd_features, "features [--json|--markdown]" },
 	{ "check", cmd_check, "check NAME [--json]   (run bulkhead-probe in NAME's jail)" },
+	{ "audit", cmd_audit, "audit PID|--all [--json]   (score any running QEMU)" },
 };
 
 static void

@@ -1,0 +1,28 @@
+#!/bin/bash
+# Golden tests for `bulkhead audit` on fixture /proc trees (captured by
+# capture.sh, or derived by hand where a README says so). CASE.expect is
+# the exit status on its first line and the exact output after it.
+set -u
+cd "$(dirname "$0")/../../.."
+. tests/lib.sh
+BULKHEAD=$(realpath "$BULKHEAD")
+cd tests/golden/audit
+for dir in */; do
+	c=${dir%/}
+	target="" host=""
+	for p in "$c"/proc/*/; do
+		p=$(basename "$p")
+		if grep -q '^qemu' "$c/proc/$p/comm"; then target=$p; else host=$p; fi
+	done
+	out=$("$BULKHEAD" audit "$target" --proc-root "$c/proc" --host-pid "$host" 2>&1)
+	rc=$?
+	if [ ! -f "$c.expect" ]; then
+		not_ok "audit golden $c: no $c.expect"
+	elif ! diff -u <(tail -n +2 "$c.expect") <(echo "$out") > /dev/null; then
+		not_ok "audit golden $c: output differs: $(diff <(tail -n +2 "$c.expect") <(echo "$out") | head -c 400)"
+	elif [ "$rc" != "$(head -n 1 "$c.expect")" ]; then
+		not_ok "audit golden $c: exit $rc"
+	else
+		ok "audit golden $c: $(echo "$out" | head -n 1 | sed 's/.*: //')"
+	fi
+done
