@@ -30,6 +30,7 @@ enum feature_id {
 	F_CGROUPS,
 	F_VIF,
 	F_CHECK,
+	F_AUDIT,
 	F_COUNT
 };
 
