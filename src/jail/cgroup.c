@@ -104,8 +104,12 @@ ensure_parent(enum cg_mode m, const char *ctrl)
 				 "+memory +pids +cpu");
 		if (mkdir(CG_ROOT "/" CG_PARENT, 0755) < 0 && errno != EEXIST)
 			return -errno;
+		/* memory and pids are required; cpu only if available. */
+		if (write_file(CG_ROOT "/" CG_PARENT, "cgroup.subtree_control",
+			       "+memory +pids +cpu") == 0)
+			return 0;
 		return write_file(CG_ROOT "/" CG_PARENT, "cgroup.subtree_control",
-				  "+memory +pids +cpu");
+				  "+memory +pids");
 	}
 	snprintf(p, sizeof(p), CG_ROOT "/%s/" CG_PARENT, ctrl);
 	if (mkdir(p, 0755) < 0 && errno != EEXIST)
@@ -148,7 +152,9 @@ limits_v2(const char *dir, const struct cg_limits *l)
 		snprintf(v, sizeof(v), "%llu", (unsigned long long)l->pids_max);
 		rc = write_file(dir, "pids.max", v);
 	}
-	if (rc == 0 && l->cpu_weight) {
+	/* The default weight is the kernel's own: not writing it lets VMs
+	 * start where the cpu controller is not delegated to us. */
+	if (rc == 0 && l->cpu_weight && l->cpu_weight != 100) {
 		snprintf(v, sizeof(v), "%u", l->cpu_weight);
 		rc = write_file(dir, "cpu.weight", v);
 	}
@@ -260,12 +266,33 @@ cgroup_count(const char *name)
 	return n;
 }
 
+/* SIGKILL every task listed in dir's cgroup.procs. */
+static void
+kill_listed(const char *dir)
+{
+	char p[600], *text;
+
+	snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
+	if (file_read_all(p, 1 << 20, &text, NULL) < 0)
+		return;
+	for (char *s = text, *e; *s; s = e) {
+		long pid = strtol(s, &e, 10);
+		if (e == s)
+			break;
+		if (pid > 0)
+			kill((pid_t)pid, SIGKILL);
+		while (*e == '\n')
+			e++;
+	}
+	free(text);
+}
+
 /* v1 has no cgroup.kill: freeze so nothing forks meanwhile, SIGKILL each
  * task listed, thaw so the kills are delivered. */
 static int
 kill_v1(const char *name)
 {
-	char dir[512], p[600], *text;
+	char dir[512], p[600];
 
 	if (group_dir(dir, sizeof(dir), CG_V1, "freezer", name) < 0)
 		return -ENAMETOOLONG;
@@ -284,19 +311,7 @@ kill_v1(const char *name)
 			break;
 		sleep_ms(10);
 	}
-	snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
-	if (file_read_all(p, 1 << 20, &text, NULL) == 0) {
-		for (char *s = text, *e; *s; s = e) {
-			long pid = strtol(s, &e, 10);
-			if (e == s)
-				break;
-			if (pid > 0)
-				kill((pid_t)pid, SIGKILL);
-			while (*e == '\n')
-				e++;
-		}
-		free(text);
-	}
+	kill_listed(dir);
 	return write_file(dir, "freezer.state", "THAWED");
 }
 
@@ -311,7 +326,11 @@ cgroup_kill(const char *name)
 			return -ENAMETOOLONG;
 		if (access(dir, F_OK) < 0)
 			return 0;
-		return write_file(dir, "cgroup.kill", "1");
+		/* cgroup.kill arrived in Linux 5.14; before it, kill each
+		 * listed task (the caller repeats until the group is empty). */
+		if (write_file(dir, "cgroup.kill", "1") == -ENOENT)
+			kill_listed(dir);
+		return 0;
 	}
 	return m == CG_V1 ? kill_v1(name) : 0;
 }
