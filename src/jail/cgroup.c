@@ -21,6 +21,19 @@
 static const char *const v1_ctrls[] = { "memory", "pids", "cpu", "freezer" };
 #define V1_N (sizeof(v1_ctrls) / sizeof(v1_ctrls[0]))
 
+/* Hierarchies a VM's group lives in: one on v2, one per controller on v1. */
+static size_t
+hier_count(enum cg_mode m)
+{
+	return m == CG_V2 ? 1 : m == CG_V1 ? V1_N : 0;
+}
+
+static const char *
+hier_ctrl(enum cg_mode m, size_t i)
+{
+	return m == CG_V2 ? NULL : v1_ctrls[i];
+}
+
 enum cg_mode
 cgroup_detect(void)
 {
@@ -212,8 +225,8 @@ cgroup_create(const char *name, const struct cg_limits *l, char *why,
 		snprintf(why, whylen, "no usable cgroup hierarchy under " CG_ROOT);
 		return -ENOTSUP;
 	}
-	for (size_t i = 0; i < (m == CG_V2 ? 1 : V1_N); i++) {
-		const char *ctrl = m == CG_V2 ? NULL : v1_ctrls[i];
+	for (size_t i = 0; i < hier_count(m); i++) {
+		const char *ctrl = hier_ctrl(m, i);
 		if ((rc = ensure_parent(m, ctrl)) < 0 ||
 		    (rc = group_dir(dir, sizeof(dir), m, ctrl, name)) < 0 ||
 		    (rc = fresh_dir(dir)) < 0 ||
@@ -235,8 +248,8 @@ cgroup_enter_self(const char *name, char *why, size_t whylen)
 	enum cg_mode m = cgroup_detect();
 	char dir[512];
 
-	for (size_t i = 0; i < (m == CG_V2 ? 1 : V1_N); i++) {
-		const char *ctrl = m == CG_V2 ? NULL : v1_ctrls[i];
+	for (size_t i = 0; i < hier_count(m); i++) {
+		const char *ctrl = hier_ctrl(m, i);
 		int rc = group_dir(dir, sizeof(dir), m, ctrl, name);
 		/* "0" moves the writer, whatever its pid namespace. */
 		if (rc == 0)
@@ -256,8 +269,8 @@ cgroup_count(const char *name)
 	char dir[512];
 	int n = 0;
 
-	for (size_t i = 0; m != CG_NONE && i < (m == CG_V2 ? 1 : V1_N); i++) {
-		const char *ctrl = m == CG_V2 ? NULL : v1_ctrls[i];
+	for (size_t i = 0; i < hier_count(m); i++) {
+		const char *ctrl = hier_ctrl(m, i);
 		if (group_dir(dir, sizeof(dir), m, ctrl, name) == 0) {
 			int c = count_dir(dir);
 			n = c > n ? c : n;
@@ -342,8 +355,8 @@ cgroup_remove(const char *name)
 	char dir[512];
 	int rc = 0;
 
-	for (size_t i = 0; m != CG_NONE && i < (m == CG_V2 ? 1 : V1_N); i++) {
-		const char *ctrl = m == CG_V2 ? NULL : v1_ctrls[i];
+	for (size_t i = 0; i < hier_count(m); i++) {
+		const char *ctrl = hier_ctrl(m, i);
 		if (group_dir(dir, sizeof(dir), m, ctrl, name) == 0 &&
 		    rmdir(dir) < 0 && errno != ENOENT)
 			rc = -errno;

@@ -19,18 +19,12 @@
 #include "../../src/common/util.h"
 #include "../../src/ident/reaper.h"
 #include "../../src/jail/jail.h"
+#include "child.h"
 #include "../../src/state/procscan.h"
 
 #define TEST_UID 4000000001u /* far from any real account */
 #define TEST_REAPER 4000000002u
 
-static int
-child_status(pid_t pid)
-{
-	int st;
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 static void
 test_drop(void **state)

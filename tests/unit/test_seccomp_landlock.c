@@ -23,14 +23,8 @@
 #include <seccomp.h>
 
 #include "../../src/jail/jail.h"
+#include "child.h"
 
-static int
-child_status(pid_t pid)
-{
-	int st;
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 static void
 load_filter_or_exit(void)
