@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -186,8 +185,7 @@ out_pipe:
 	close(pipefd[0]);
 out_cg:
 	cgroup_kill(cg);
-	for (int i = 0; i < 50 && cgroup_remove(cg) == -EBUSY; i++)
-		sleep_ms(20);
+	cgroup_remove(cg);
 out_root:
 	rmdir(root);
 	return rc;
@@ -227,8 +225,8 @@ cmd_check(int argc, char **argv)
 			  "nothing to check", name, r.ident);
 		return 1;
 	}
-	int vm_pidfd = (int)syscall(SYS_pidfd_open, r.dm_pid, 0);
-	if (vm_pidfd < 0 || procscan_starttime(r.dm_pid) != r.dm_start) {
+	int vm_pidfd = procscan_pidfd_open(r.dm_pid, r.dm_start);
+	if (vm_pidfd < 0) {
 		log_error("%s: its device model is not running", name);
 		return 1;
 	}

@@ -348,10 +348,9 @@ cgroup_kill(const char *name)
 	return m == CG_V1 ? kill_v1(name) : 0;
 }
 
-int
-cgroup_remove(const char *name)
+static int
+remove_once(enum cg_mode m, const char *name)
 {
-	enum cg_mode m = cgroup_detect();
 	char dir[512];
 	int rc = 0;
 
@@ -360,6 +359,21 @@ cgroup_remove(const char *name)
 		if (group_dir(dir, sizeof(dir), m, ctrl, name) == 0 &&
 		    rmdir(dir) < 0 && errno != ENOENT)
 			rc = -errno;
+	}
+	return rc;
+}
+
+int
+cgroup_remove(const char *name)
+{
+	enum cg_mode m = cgroup_detect();
+	int rc = remove_once(m, name);
+
+	/* A group just emptied by a kill stays busy for a moment while its
+	 * last task is released: retry for up to a second. */
+	for (int i = 0; i < 50 && rc == -EBUSY; i++) {
+		sleep_ms(20);
+		rc = remove_once(m, name);
 	}
 	return rc;
 }

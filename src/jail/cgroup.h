@@ -31,7 +31,8 @@ int cgroup_count(const char *name);
 /* Kill everything in the group: cgroup.kill on v2, freeze-kill-thaw on
  * v1. 0, or -errno. */
 int cgroup_kill(const char *name);
-/* Remove NAME's group(s); -EBUSY while processes remain. */
+/* Remove NAME's group(s), retrying for up to a second while the last
+ * task of an emptied group is released; -EBUSY if processes remain. */
 int cgroup_remove(const char *name);
 /* The limits currently set on NAME's group. */
 int cgroup_get_limits(const char *name, struct cg_limits *l);

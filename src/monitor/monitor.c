@@ -64,9 +64,10 @@ set_state(struct monitor *m, const char *state)
 }
 
 /* Destroy and exit, or, if processes survive, stay up as "broken" with the
- * record kept: the VM id and uid must not be reused while they live. */
+ * record kept: the VM id and uid must not be reused while they live.
+ * reply_fd (or -1) is a CLI waiting for the outcome. */
 static void
-monitor_destroy(struct monitor *m, const char *reason)
+monitor_destroy(struct monitor *m, const char *reason, int reply_fd)
 {
 	char why[256];
 
@@ -76,9 +77,15 @@ monitor_destroy(struct monitor *m, const char *reason)
 		log_error("destroy failed: %s; retrying", why);
 		set_state(m, "broken");
 		m->broken = true;
+		if (reply_fd >= 0) {
+			dprintf(reply_fd, "error: %s\n", why);
+			close(reply_fd);
+		}
 		return;
 	}
 	log_info("%s destroyed", m->rec->name);
+	if (reply_fd >= 0)
+		(void)write_all(reply_fd, "ok\n", 3);
 	exit(0);
 }
 
@@ -225,17 +232,7 @@ client_command(struct monitor *m, int slot)
 	if (strcmp(line, "destroy") == 0) {
 		/* Reply after the teardown: the CLI returns only when the VM
 		 * is gone. On success monitor_destroy exits, closing fd. */
-		char why[256];
-		set_state(m, "stopping");
-		if (teardown_kill(m->rec, m->pidfd, why, sizeof(why)) == 0) {
-			teardown_cleanup(m->rec);
-			(void)write_all(fd, "ok\n", 3);
-			log_info("%s destroyed on request", m->rec->name);
-			exit(0);
-		}
-		set_state(m, "broken");
-		dprintf(fd, "error: %s\n", why);
-		close(fd);
+		monitor_destroy(m, "requested", fd);
 		return;
 	}
 	if (strcmp(line, "console") == 0) {
@@ -269,7 +266,7 @@ dm_exited(struct monitor *m)
 	}
 	/* on_poweroff and on_crash are both "destroy" in this version; a
 	 * reboot with on_reboot=restart never gets here (QEMU resets). */
-	monitor_destroy(m, "device model exited");
+	monitor_destroy(m, "device model exited", -1);
 }
 
 static noreturn void
@@ -301,12 +298,12 @@ event_loop(struct monitor *m)
 			log_fatal("poll: %s", strerror(errno));
 		}
 		if (m->broken && pr == 0)
-			monitor_destroy(m, "retrying");
+			monitor_destroy(m, "retrying", -1);
 		if (m->qmp_eof_deadline && !p[0].revents &&
 		    now_ms() > m->qmp_eof_deadline) {
 			m->qmp_eof_deadline = 0;
 			monitor_destroy(m, "QMP closed while the device model "
-					   "still runs");
+					   "still runs", -1);
 		}
 		if (p[0].revents)
 			dm_exited(m);
@@ -323,7 +320,7 @@ event_loop(struct monitor *m)
 				log_error("%s", why);
 				close(m->qmp->fd);
 				m->qmp->fd = -1;
-				monitor_destroy(m, "QMP protocol violation");
+				monitor_destroy(m, "QMP protocol violation", -1);
 			}
 		}
 		if (p[2].revents && m->console_fd >= 0)

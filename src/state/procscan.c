@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "../common/util.h"
 
@@ -72,4 +74,18 @@ procscan_starttime(pid_t pid)
 	}
 	free(text);
 	return st;
+}
+
+int
+procscan_pidfd_open(pid_t pid, uint64_t start)
+{
+	if (pid <= 0 || start == 0 || procscan_starttime(pid) != start)
+		return -1;
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	/* The pidfd pins the process: re-check it is still the same one. */
+	if (fd >= 0 && procscan_starttime(pid) != start) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

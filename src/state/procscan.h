@@ -11,5 +11,8 @@ int procscan_count_uid(uid_t uid);
 /* Start time (clock ticks since boot, /proc/PID/stat field 22); 0 if the
  * process does not exist. */
 uint64_t procscan_starttime(pid_t pid);
+/* A pidfd for pid only if it is still the process that started at
+ * start (a recorded pid may have been reused); -1 otherwise. */
+int procscan_pidfd_open(pid_t pid, uint64_t start);
 
 #endif

@@ -17,20 +17,6 @@
 
 #define TEARDOWN_TIMEOUT_MS 10000
 
-static int
-pidfd_open_checked(pid_t pid, uint64_t start)
-{
-	if (pid <= 0 || start == 0 || procscan_starttime(pid) != start)
-		return -1;
-	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	/* The pidfd pins the process: re-check it is still the same one. */
-	if (fd >= 0 && procscan_starttime(pid) != start) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* Wait until the pidfd's process has exited; reap it if it is ours. */
 static bool
 pidfd_wait_exit(int pidfd, unsigned timeout_ms)
@@ -53,7 +39,7 @@ teardown_kill(const struct vm_record *r, int dm_pidfd, char *why,
 	int fd = dm_pidfd;
 
 	if (fd < 0)
-		fd = own = pidfd_open_checked(r->dm_pid, r->dm_start);
+		fd = own = procscan_pidfd_open(r->dm_pid, r->dm_start);
 	/* SIGKILL to the pid-namespace init takes every process in the
 	 * namespace with it. */
 	if (fd >= 0) {
@@ -113,10 +99,6 @@ teardown_cleanup(const struct vm_record *r)
 	char p[PATH_MAX];
 	int rc = 0;
 
-	/* An emptied cgroup can stay busy for a moment while its last
-	 * task is released. */
-	for (int i = 0; i < 50 && cgroup_remove(r->name) == -EBUSY; i++)
-		sleep_ms(20);
 	if (cgroup_remove(r->name) < 0)
 		rc = -EBUSY;
 	/* The jail's tmpfs lived only in the VM's mount namespace; what is
