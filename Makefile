@@ -47,6 +47,7 @@ LIB_SRCS = \
 	src/jail/seccomp.c \
 	src/jail/landlock.c \
 	src/jail/cgroup.c \
+	src/jail/blockdev.c \
 	src/dm/qemu_args.c \
 	src/net/tap.c \
 	src/monitor/qmp.c \
@@ -71,7 +72,7 @@ CLI_SRCS = \
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args \
 	test_console_log test_record test_vmid test_privs test_seccomp_landlock \
-	test_cgroup test_vif
+	test_cgroup test_vif test_blockdev
 
 OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)

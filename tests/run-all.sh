@@ -84,6 +84,7 @@ suites() {
 		bash tests/e2e/uids.sh
 		bash tests/e2e/override.sh
 		bash tests/e2e/cgroups.sh
+		bash tests/e2e/iothrottle.sh
 		bash tests/e2e/net.sh
 		bash tests/e2e/check.sh
 		bash tests/golden/audit/run.sh

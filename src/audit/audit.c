@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,15 +216,55 @@ limit(const struct ctx *c, const char *name, unsigned long long max)
 	return strtoull(hard, NULL, 10) <= max && strtoull(soft, NULL, 10) <= max;
 }
 
+/* The largest regular file the process holds open for writing (its
+ * read-write disks): FSIZE must cover it, or writes to its end fail. */
+static unsigned long long
+largest_writable(const struct ctx *c)
+{
+	char d[512], p[600];
+	unsigned long long max = 0;
+
+	if (path_fmt(d, sizeof(d), "%s/%d/fd", c->root, (int)c->pid) < 0)
+		return 0;
+	DIR *dir = opendir(d);
+	if (!dir)
+		return 0;
+	for (struct dirent *e; (e = readdir(dir));) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *info = NULL;
+		unsigned flags = 0;
+		struct stat st;
+		if (path_fmt(p, sizeof(p), "%s/%d/fdinfo/%s", c->root, (int)c->pid,
+			     e->d_name) < 0 ||
+		    file_read_all(p, 1 << 16, &info, NULL) < 0)
+			continue;
+		const char *f = strstr(info, "flags:");
+		bool writable = f && sscanf(f + 6, "%o", &flags) == 1 && (flags & 3) != 0;
+		free(info);
+		/* stat follows the fd's link to the open file itself. */
+		if (writable &&
+		    path_fmt(p, sizeof(p), "%s/%d/fd/%s", c->root, (int)c->pid, e->d_name) == 0 &&
+		    stat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (unsigned long long)st.st_size > max)
+			max = (unsigned long long)st.st_size;
+	}
+	closedir(dir);
+	return max;
+}
+
 static void
 check_limits(struct ctx *c)
 {
+	unsigned long long fmax = largest_writable(c);
+	if (fmax < (1 << 20))
+		fmax = 1 << 20;
 	item(c, "rlimit-core", limit(c, "Max core file size", 0), "core dumps %s",
 	     limit(c, "Max core file size", 0) ? "off" : "allowed");
 	recommend(c, "RLIMIT_CORE 0: a core of QEMU holds guest memory");
-	item(c, "rlimit-fsize", limit(c, "Max file size", 1 << 20), "file size %s",
-	     limit(c, "Max file size", 1 << 20) ? "bounded" : "unbounded");
-	recommend(c, "RLIMIT_FSIZE 256 KiB (Xen): enough for logs, not for filling a disk");
+	item(c, "rlimit-fsize", limit(c, "Max file size", fmax), "file size %s",
+	     limit(c, "Max file size", fmax) ? "bounded" : "unbounded");
+	recommend(c, "RLIMIT_FSIZE sized to the largest read-write disk, or Xen's 256 KiB");
 	item(c, "rlimit-nofile", limit(c, "Max open files", 4096), "open files %s",
 	     limit(c, "Max open files", 4096) ? "<= 4096" : "> 4096");
 	recommend(c, "RLIMIT_NOFILE sized to need, soft = hard");

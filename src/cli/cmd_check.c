@@ -161,6 +161,7 @@ run_probe(const struct vm_record *r, int vm_pidfd, const struct cg_limits *lim,
 		.fds = fds,
 		.nfds = 3,
 		.nofile = 64,
+		.fsize = JAIL_FSIZE_MIN,
 		.cgroup = cg,
 		.join_pidfd = vm_pidfd,
 	};

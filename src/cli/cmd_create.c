@@ -78,20 +78,44 @@ warn_features(const struct vm_config *cfg, const struct dm_identity *id,
 	}
 }
 
+/* With I/O limits, the device behind each disk, once per device. */
+static int
+note_io_dev(struct monitor_launch *ml, const struct disk_spec *d, int fd)
+{
+	struct blockdev b;
+	char why[256];
+
+	if (blockdev_of_fd(fd, &b, why, sizeof(why)) < 0) {
+		log_error("%s:%d: disk: %s: cannot be throttled: %s", ml->cfg.file,
+			  d->line, d->target, why);
+		return -1;
+	}
+	for (size_t i = 0; i < ml->nio_devs; i++)
+		if (ml->io_devs[i].major == b.major && ml->io_devs[i].minor == b.minor)
+			return 0;
+	ml->io_devs[ml->nio_devs++] = b;
+	return 0;
+}
+
+/* 0, 1 when a disk cannot be opened, 2 when its device cannot carry the
+ * configured I/O limits. */
 static int
 open_disks(struct monitor_launch *ml)
 {
 	const struct vm_config *cfg = &ml->cfg;
+	bool direct = config_io_throttled(cfg);
 	size_t k = 0;
 
 	for (size_t i = 0; i < cfg->ndisks; i++) {
 		const struct disk_spec *d = &cfg->disks[i];
 		for (int rw = 0; rw <= (d->readonly ? 0 : 1); rw++) {
 			/* O_NONBLOCK: a FIFO swapped in after the check must
-			 * not hang us; fstat then rejects it. */
+			 * not hang us; fstat then rejects it. O_DIRECT as
+			 * QEMU will ask for it (cache.direct=on). */
 			int fd = open(d->target,
 				      (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC |
-					      O_NOCTTY | O_NONBLOCK);
+					      O_NOCTTY | O_NONBLOCK |
+					      (direct ? O_DIRECT : 0));
 			struct stat st;
 			if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 				log_error("%s:%d: disk: %s: %s", cfg->file,
@@ -100,13 +124,15 @@ open_disks(struct monitor_launch *ml)
 						 : "not a regular file");
 				if (fd >= 0)
 					close(fd);
-				return -1;
+				return 1;
 			}
 			fd_set_nonblock(fd, false);
 			ml->disk_fds[k++] = fd;
+			ml->ndisk_fds = k;
+			if (direct && rw == 0 && note_io_dev(ml, d, fd) < 0)
+				return 2;
 		}
 	}
-	ml->ndisk_fds = k;
 	return 0;
 }
 
@@ -145,20 +171,17 @@ open_taps(struct monitor_launch *ml)
 static int
 prepare_logs(struct monitor_launch *ml, char *mon_log, size_t len)
 {
-	char dir[PATH_MAX], p[PATH_MAX];
+	char dir[PATH_MAX];
 
 	if (path_fmt(dir, sizeof(dir), "%s/%s", BH_LOG_DIR, ml->cfg.name) < 0 ||
 	    mkdir_exact(dir, 0700) < 0)
 		return -1;
 	if (path_fmt(ml->rec.console_log, sizeof(ml->rec.console_log),
 		     "%s/console.log", dir) < 0 ||
-	    path_fmt(p, sizeof(p), "%s/qemu.log", dir) < 0 ||
+	    path_fmt(ml->qemu_log, sizeof(ml->qemu_log), "%s/qemu.log", dir) < 0 ||
 	    path_fmt(mon_log, len, "%s/monitor.log", dir) < 0)
 		return -1;
-	/* QEMU's stdout/stderr; its RLIMIT_FSIZE caps it at 256 KiB. */
-	ml->qemu_log_fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
-					  O_CLOEXEC | O_NOFOLLOW, 0600);
-	return ml->qemu_log_fd < 0 ? -1 : 0;
+	return 0;
 }
 
 static void
@@ -220,7 +243,6 @@ cmd_create(int argc, char **argv)
 	if (cli_require_root("create") < 0)
 		return 1;
 	memset(&ml, 0, sizeof(ml));
-	ml.qemu_log_fd = -1;
 	ml.ready_fd = -1;
 	struct vm_config *cfg = &ml.cfg;
 	if (config_load(file, cfg, &err) < 0 || config_check_host(cfg, &err) < 0) {
@@ -323,10 +345,8 @@ cmd_create(int argc, char **argv)
 	lock_release(lock);
 	lock = -1;
 
-	if (open_disks(&ml) < 0) {
-		rc = 1;
+	if ((rc = open_disks(&ml)) != 0)
 		goto fail_dir;
-	}
 	if (open_taps(&ml) < 0) {
 		rc = 1;
 		goto fail_dir;
@@ -374,7 +394,6 @@ cmd_create(int argc, char **argv)
 		close(ml.disk_fds[i]);
 	for (size_t i = 0; i < ntaps; i++)
 		close(ml.tap_fds[i]);
-	close(ml.qemu_log_fd);
 	char msg[600];
 	int wr = wait_ready(ready[0], msg, sizeof(msg));
 	close(ready[0]);
@@ -398,8 +417,6 @@ fail_taps:
 fail_dir:
 	for (size_t i = 0; i < ml.ndisk_fds; i++)
 		close(ml.disk_fds[i]);
-	if (ml.qemu_log_fd >= 0)
-		close(ml.qemu_log_fd);
 	teardown_cleanup(&ml.rec);
 	lock_release(lock);
 	return rc;

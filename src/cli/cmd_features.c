@@ -33,6 +33,8 @@ cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 		USE(F_DISK_RAW_FD);
 	USE(F_DIRECT_KERNEL_BOOT);
 	USE(F_CGROUPS);
+	if (config_io_throttled(cfg))
+		USE(F_DISK_THROTTLE);
 	if (cfg->nvifs)
 		USE(F_VIF);
 	USE(F_SERIAL_CONSOLE);

@@ -68,6 +68,22 @@ get_num(struct key_ctx *k, unsigned min, unsigned max, unsigned *out)
 	return 0;
 }
 
+/* A rate: 0 (no limit) or min..max. */
+static int
+get_rate(struct key_ctx *k, uint64_t min, uint64_t max, uint64_t *out)
+{
+	if (want_type(k, CFG_NUM) < 0)
+		return -1;
+	uint64_t v = k->e->val.num;
+	if (v != 0 && (v < min || v > max))
+		return key_fail(k, k->e->line,
+				"%llu is out of range: 0 (no limit) or %llu..%llu",
+				(unsigned long long)v, (unsigned long long)min,
+				(unsigned long long)max);
+	*out = v;
+	return 0;
+}
+
 static int
 get_str(struct key_ctx *k, char *dst, size_t len)
 {
@@ -345,6 +361,37 @@ key_cpu_cap(struct key_ctx *k)
 	return get_num(k, 0, 6400, &k->cfg->cpu_cap);
 }
 
+/* Below 64 KiB/s or 10 ops/s a VM cannot even boot; above 1 TiB/s and
+ * 10M ops/s no device needs limiting. */
+#define BPS_MIN (64ull << 10)
+#define BPS_MAX (1ull << 40)
+#define IOPS_MIN 10ull
+#define IOPS_MAX 10000000ull
+
+static int
+key_disk_read_bps(struct key_ctx *k)
+{
+	return get_rate(k, BPS_MIN, BPS_MAX, &k->cfg->disk_read_bps);
+}
+
+static int
+key_disk_write_bps(struct key_ctx *k)
+{
+	return get_rate(k, BPS_MIN, BPS_MAX, &k->cfg->disk_write_bps);
+}
+
+static int
+key_disk_read_iops(struct key_ctx *k)
+{
+	return get_rate(k, IOPS_MIN, IOPS_MAX, &k->cfg->disk_read_iops);
+}
+
+static int
+key_disk_write_iops(struct key_ctx *k)
+{
+	return get_rate(k, IOPS_MIN, IOPS_MAX, &k->cfg->disk_write_iops);
+}
+
 static const struct {
 	const char *name;
 	enum config_key id;
@@ -369,7 +416,20 @@ static const struct {
 	{ "cpu_weight", KEY_CPU_WEIGHT, key_cpu_weight },
 	{ "cpu_cap", KEY_CPU_CAP, key_cpu_cap },
 	{ "vif", KEY_VIF, key_vif },
+	{ "disk_read_bps", KEY_DISK_READ_BPS, key_disk_read_bps },
+	{ "disk_write_bps", KEY_DISK_WRITE_BPS, key_disk_write_bps },
+	{ "disk_read_iops", KEY_DISK_READ_IOPS, key_disk_read_iops },
+	{ "disk_write_iops", KEY_DISK_WRITE_IOPS, key_disk_write_iops },
 };
+
+static const char *
+key_spelling(enum config_key id)
+{
+	for (size_t t = 0; t < sizeof(key_table) / sizeof(key_table[0]); t++)
+		if (key_table[t].id == id)
+			return key_table[t].name;
+	return "?";
+}
 
 static void
 config_defaults(struct vm_config *cfg)
@@ -431,13 +491,22 @@ config_parse(const char *text, size_t len, const char *fname,
 	static const enum config_key required[] = { KEY_NAME, KEY_KERNEL };
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
 		if (!cfg->line[required[i]]) {
-			size_t t;
-			for (t = 0; key_table[t].id != required[i]; t++)
-				;
 			snprintf(err->msg, sizeof(err->msg),
 				 "%s: %s: required key is missing", fname,
-				 key_table[t].name);
+				 key_spelling(required[i]));
 			goto out;
+		}
+	}
+	if (config_io_throttled(cfg) && cfg->ndisks == 0) {
+		static const enum config_key io[] = { KEY_DISK_READ_BPS, KEY_DISK_WRITE_BPS,
+						      KEY_DISK_READ_IOPS, KEY_DISK_WRITE_IOPS };
+		for (size_t i = 0; i < sizeof(io) / sizeof(io[0]); i++) {
+			if (cfg->line[io[i]]) {
+				snprintf(err->msg, sizeof(err->msg),
+					 "%s:%d: %s: set, but the VM has no disk to throttle",
+					 fname, cfg->line[io[i]], key_spelling(io[i]));
+				goto out;
+			}
 		}
 	}
 	rc = 0;
@@ -535,6 +604,13 @@ const char *
 config_accel_name(enum vm_accel a)
 {
 	return a == ACCEL_TCG ? "tcg" : "kvm";
+}
+
+bool
+config_io_throttled(const struct vm_config *cfg)
+{
+	return cfg->disk_read_bps || cfg->disk_write_bps || cfg->disk_read_iops ||
+	       cfg->disk_write_iops;
 }
 
 const char *

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../common/paths.h"
 #include "cfgfile.h"
@@ -42,6 +43,10 @@ enum config_key {
 	KEY_CPU_WEIGHT,
 	KEY_CPU_CAP,
 	KEY_VIF,
+	KEY_DISK_READ_BPS,
+	KEY_DISK_WRITE_BPS,
+	KEY_DISK_READ_IOPS,
+	KEY_DISK_WRITE_IOPS,
 	KEY_COUNT
 };
 
@@ -67,6 +72,10 @@ struct vm_config {
 	unsigned pids_max;
 	unsigned cpu_weight; /* 1..10000, 100 = default share */
 	unsigned cpu_cap;    /* percent of one CPU, 0 = no cap */
+	/* Block I/O throttling of the disks' backing devices, per device;
+	 * 0 = no limit. Any of them set means O_DIRECT disk I/O. */
+	uint64_t disk_read_bps, disk_write_bps;
+	uint64_t disk_read_iops, disk_write_iops;
 	int line[KEY_COUNT]; /* 0 when the key was not given */
 };
 
@@ -83,5 +92,7 @@ int config_check_host(const struct vm_config *cfg, struct cfg_error *err);
 bool config_name_valid(const char *name);
 const char *config_accel_name(enum vm_accel a);
 const char *config_action_name(enum vm_action a);
+/* Whether any disk_*_bps / disk_*_iops limit is set. */
+bool config_io_throttled(const struct vm_config *cfg);
 
 #endif

@@ -129,10 +129,14 @@ qemu_args_build(const struct vm_config *cfg, struct qemu_argv *a)
 				  qemu_disk_fd(cfg, i, 1), set, d->vdev);
 		}
 		const char *ro = d->readonly ? "on" : "off";
+		/* Throttled disks bypass the host page cache: buffered
+		 * writes are flushed by kernel threads outside the VM's
+		 * cgroup, and cache hits would skip the read limit. */
 		rc |= add(a, "-blockdev");
 		rc |= add(a, "driver=file,node-name=file-%s,filename=/dev/fdset/%u,"
-			     "read-only=%s,auto-read-only=off,locking=off",
-			  d->vdev, set, ro);
+			     "read-only=%s,auto-read-only=off,locking=off%s",
+			  d->vdev, set, ro,
+			  config_io_throttled(cfg) ? ",cache.direct=on" : "");
 		/* raw, always: a guest-written image is never probed. */
 		rc |= add(a, "-blockdev");
 		rc |= add(a, "driver=raw,node-name=disk-%s,file=file-%s,"

@@ -18,7 +18,7 @@
 #define CGROUP1_MAGIC_NR 0x27e0eb
 
 /* v1 controllers we use; freezer only for killing. */
-static const char *const v1_ctrls[] = { "memory", "pids", "cpu", "freezer" };
+static const char *const v1_ctrls[] = { "memory", "pids", "cpu", "blkio", "freezer" };
 #define V1_N (sizeof(v1_ctrls) / sizeof(v1_ctrls[0]))
 
 /* Hierarchies a VM's group lives in: one on v2, one per controller on v1. */
@@ -106,23 +106,33 @@ count_dir(const char *dir)
 	return n;
 }
 
+/* v2 controllers delegated to bulkhead/ and its VMs. memory and pids
+ * are required; cpu and io only where the host can delegate them (a
+ * limit that needs one then fails with a clear message). */
+static const struct {
+	const char *name;
+	int required;
+} v2_ctrls[] = { { "memory", 1 }, { "pids", 1 }, { "cpu", 0 }, { "io", 0 } };
+
 static int
 ensure_parent(enum cg_mode m, const char *ctrl)
 {
-	char p[256];
+	char p[256], v[32];
 
 	if (m == CG_V2) {
-		/* Delegate the controllers down to bulkhead/ and its VMs. */
-		(void)write_file(CG_ROOT, "cgroup.subtree_control",
-				 "+memory +pids +cpu");
 		if (mkdir(CG_ROOT "/" CG_PARENT, 0755) < 0 && errno != EEXIST)
 			return -errno;
-		/* memory and pids are required; cpu only if available. */
-		if (write_file(CG_ROOT "/" CG_PARENT, "cgroup.subtree_control",
-			       "+memory +pids +cpu") == 0)
-			return 0;
-		return write_file(CG_ROOT "/" CG_PARENT, "cgroup.subtree_control",
-				  "+memory +pids");
+		/* One at a time: a write naming an unavailable controller
+		 * changes nothing at all. */
+		for (size_t i = 0; i < sizeof(v2_ctrls) / sizeof(v2_ctrls[0]); i++) {
+			snprintf(v, sizeof(v), "+%s", v2_ctrls[i].name);
+			(void)write_file(CG_ROOT, "cgroup.subtree_control", v);
+			int rc = write_file(CG_ROOT "/" CG_PARENT,
+					    "cgroup.subtree_control", v);
+			if (rc < 0 && v2_ctrls[i].required)
+				return rc;
+		}
+		return 0;
 	}
 	snprintf(p, sizeof(p), CG_ROOT "/%s/" CG_PARENT, ctrl);
 	if (mkdir(p, 0755) < 0 && errno != EEXIST)
@@ -175,7 +185,51 @@ limits_v2(const char *dir, const struct cg_limits *l)
 		snprintf(v, sizeof(v), "%u 100000", l->cpu_cap * 1000);
 		rc = write_file(dir, "cpu.max", v);
 	}
+	for (size_t i = 0; rc == 0 && i < l->nio_devs; i++) {
+		/* Keys left out stay unlimited. */
+		char line[160];
+		int n = snprintf(line, sizeof(line), "%u:%u", l->io_devs[i].major,
+				 l->io_devs[i].minor);
+		const struct {
+			const char *key;
+			uint64_t val;
+		} kv[] = { { "rbps", l->read_bps },
+			   { "wbps", l->write_bps },
+			   { "riops", l->read_iops },
+			   { "wiops", l->write_iops } };
+		for (size_t k = 0; k < sizeof(kv) / sizeof(kv[0]); k++)
+			if (kv[k].val)
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " %s=%llu",
+					      kv[k].key, (unsigned long long)kv[k].val);
+		rc = write_file(dir, "io.max", line);
+	}
 	return rc;
+}
+
+/* v1 blkio: one file per limit, one "MAJ:MIN value" line per device. */
+static int
+io_limits_v1(const char *dir, const struct cg_limits *l)
+{
+	const struct {
+		const char *file;
+		uint64_t val;
+	} kv[] = { { "blkio.throttle.read_bps_device", l->read_bps },
+		   { "blkio.throttle.write_bps_device", l->write_bps },
+		   { "blkio.throttle.read_iops_device", l->read_iops },
+		   { "blkio.throttle.write_iops_device", l->write_iops } };
+	char v[96];
+
+	for (size_t i = 0; i < l->nio_devs; i++)
+		for (size_t k = 0; k < sizeof(kv) / sizeof(kv[0]); k++) {
+			if (!kv[k].val)
+				continue;
+			snprintf(v, sizeof(v), "%u:%u %llu", l->io_devs[i].major,
+				 l->io_devs[i].minor, (unsigned long long)kv[k].val);
+			int rc = write_file(dir, kv[k].file, v);
+			if (rc < 0)
+				return rc;
+		}
+	return 0;
 }
 
 static int
@@ -191,6 +245,8 @@ limits_v1(const char *ctrl, const char *dir, const struct cg_limits *l)
 		int s = rc == 0 ? write_file(dir, "memory.memsw.limit_in_bytes", v) : 0;
 		return (s < 0 && s != -ENOENT) ? s : rc;
 	}
+	if (!strcmp(ctrl, "blkio"))
+		return io_limits_v1(dir, l);
 	if (!strcmp(ctrl, "pids") && l->pids_max) {
 		snprintf(v, sizeof(v), "%llu", (unsigned long long)l->pids_max);
 		return write_file(dir, "pids.max", v);
@@ -233,8 +289,10 @@ cgroup_create(const char *name, const struct cg_limits *l, char *why,
 		    (rc = m == CG_V2 ? limits_v2(dir, l) : limits_v1(ctrl, dir, l)) < 0) {
 			snprintf(why, whylen, "cgroup %s%s%s: %s", m == CG_V2 ? "" : ctrl,
 				 m == CG_V2 ? "" : " ", name,
-				 rc == -EBUSY ? "a stale group still holds processes"
-					      : strerror(-rc));
+				 rc == -EBUSY	 ? "a stale group still holds processes"
+				 : rc == -ENOENT ? "a limit's controller is not available "
+						   "(not delegated or not built in)"
+						 : strerror(-rc));
 			cgroup_remove(name);
 			return rc;
 		}

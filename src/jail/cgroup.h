@@ -1,6 +1,7 @@
 /* Per-VM cgroups, enforced by the host kernel (not by QEMU): memory,
  * pids and CPU limits, kill-through-the-cgroup, removal. Pure v2 hosts
- * and v1/hybrid hosts, detected at run time. A VM's group is
+ * and v1/hybrid hosts, detected at run time. Block I/O throttling
+ * (v1 blkio.throttle.*, v2 io.max) of the VM's disks' devices. A VM's group is
  * bulkhead/NAME in each hierarchy; the monitor is never in it, so an OOM
  * kill inside the VM cannot take the toolstack with it. */
 #ifndef BULKHEAD_CGROUP_H
@@ -9,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blockdev.h"
+
+#define CG_IO_DEVS_MAX 16
+
 enum cg_mode { CG_NONE, CG_V1, CG_V2 };
 
 struct cg_limits {
@@ -16,6 +21,10 @@ struct cg_limits {
 	uint64_t pids_max;     /* 0 = no limit */
 	unsigned cpu_weight;   /* 1..10000 (v2 scale; v1 shares derived) */
 	unsigned cpu_cap;      /* percent of one CPU, 0 = none */
+	/* Block I/O, the same limits on each device; 0 = no limit. */
+	uint64_t read_bps, write_bps, read_iops, write_iops;
+	struct blockdev io_devs[CG_IO_DEVS_MAX];
+	size_t nio_devs;
 };
 
 enum cg_mode cgroup_detect(void);
@@ -34,7 +43,7 @@ int cgroup_kill(const char *name);
 /* Remove NAME's group(s), retrying for up to a second while the last
  * task of an emptied group is released; -EBUSY if processes remain. */
 int cgroup_remove(const char *name);
-/* The limits currently set on NAME's group. */
+/* The limits currently set on NAME's group (not the I/O limits). */
 int cgroup_get_limits(const char *name, struct cg_limits *l);
 /* Read one limit file of NAME's group into buf (tests, list). */
 int cgroup_read(const char *name, const char *controller, const char *file,

@@ -67,7 +67,7 @@ child_main(const struct jail_spec *s, int errfd_in)
 			child_die(errfd, "sethostname");
 		if (jail_rootfs_build(s, why, sizeof(why)) < 0)
 			child_die(errfd, why);
-		if (jail_set_rlimits(s->nofile, why, sizeof(why)) < 0)
+		if (jail_set_rlimits(s->nofile, s->fsize, why, sizeof(why)) < 0)
 			child_die(errfd, why);
 		if (jail_drop_privileges(s->uid, s->gid, why, sizeof(why)) < 0)
 			child_die(errfd, why);

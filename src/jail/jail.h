@@ -34,6 +34,10 @@ struct jail_spec {
 	const int *fds; /* fds[i] becomes fd i in the jail */
 	size_t nfds;
 	unsigned long nofile; /* RLIMIT_NOFILE, soft = hard */
+	/* RLIMIT_FSIZE, soft = hard. The kernel refuses any write that
+	 * ends past it, at any offset, so it must cover the largest
+	 * read-write disk; JAIL_FSIZE_MIN otherwise (Xen's 256 KiB). */
+	unsigned long long fsize;
 	const char *cgroup;   /* group name to enter, or NULL */
 	/* >= 0: join the pid, net, ipc and uts namespaces of this pidfd's
 	 * process instead of creating them (bulkhead check); the mount
@@ -50,7 +54,9 @@ int jail_spawn(const struct jail_spec *s, pid_t *pid, int *pidfd, char *why,
  * write a reason to why. */
 int jail_fds_install(const int *fds, size_t n, int keep_fd, int *kept);
 int jail_rootfs_build(const struct jail_spec *s, char *why, size_t whylen);
-int jail_set_rlimits(unsigned long nofile, char *why, size_t whylen);
+#define JAIL_FSIZE_MIN (256ull * 1024)
+int jail_set_rlimits(unsigned long nofile, unsigned long long fsize, char *why,
+		     size_t whylen);
 int jail_drop_privileges(uid_t uid, gid_t gid, char *why, size_t whylen);
 
 /* Outer seccomp filter (deny-list, EPERM) and Landlock ruleset, applied

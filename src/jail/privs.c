@@ -10,15 +10,13 @@
 
 #include "jail.h"
 
-/* Xen's dm_restrict limits (docs/designs/qemu-deprivilege.md): FSIZE big
- * enough for logs but not a disk-filling DoS; the rest "why not". NOFILE
- * is sized by the caller to what the device model needs. */
+/* Xen's dm_restrict limits (docs/designs/qemu-deprivilege.md); the
+ * rest are "why not". FSIZE and NOFILE come from the caller. */
 static const struct {
 	int res;
 	const char *name;
 	rlim_t val;
 } fixed_limits[] = {
-	{ RLIMIT_FSIZE, "FSIZE", 256 * 1024 },
 	{ RLIMIT_CORE, "CORE", 0 },
 	{ RLIMIT_MSGQUEUE, "MSGQUEUE", 0 },
 	{ RLIMIT_LOCKS, "LOCKS", 0 },
@@ -26,7 +24,8 @@ static const struct {
 };
 
 int
-jail_set_rlimits(unsigned long nofile, char *why, size_t whylen)
+jail_set_rlimits(unsigned long nofile, unsigned long long fsize, char *why,
+		 size_t whylen)
 {
 	for (size_t i = 0; i < sizeof(fixed_limits) / sizeof(fixed_limits[0]);
 	     i++) {
@@ -37,7 +36,12 @@ jail_set_rlimits(unsigned long nofile, char *why, size_t whylen)
 			return -errno;
 		}
 	}
-	struct rlimit rl = { nofile, nofile };
+	struct rlimit rl = { (rlim_t)fsize, (rlim_t)fsize };
+	if (setrlimit(RLIMIT_FSIZE, &rl) < 0) {
+		snprintf(why, whylen, "setrlimit FSIZE: %s", strerror(errno));
+		return -errno;
+	}
+	rl = (struct rlimit){ nofile, nofile };
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
 		snprintf(why, whylen, "setrlimit NOFILE: %s", strerror(errno));
 		return -errno;

@@ -1,4 +1,4 @@
-/* The guest's console, logged to a file that never exceeds max bytes; on
+/* The guest's console (and QEMU's output), logged to a file that never exceeds max bytes; on
  * reaching it the file is rotated to NAME.1 (one old file kept), so a
  * guest flooding its console uses at most 2 * max of host disk. */
 #ifndef BULKHEAD_CONSOLE_LOG_H
@@ -9,6 +9,8 @@
 #include <sys/types.h>
 
 #define CONSOLE_LOG_MAX (1024 * 1024)
+/* QEMU's own output: Xen's 256 KiB, the bound its RLIMIT_FSIZE once set. */
+#define QEMU_LOG_MAX (256 * 1024)
 
 struct console_log {
 	int fd;

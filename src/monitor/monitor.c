@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +37,8 @@ struct monitor {
 	int console_client;
 	int clients[CONTROL_CLIENTS_MAX];
 	struct console_log log;
+	int qemu_out_fd; /* read end of QEMU's stdout/stderr; -1 after EOF */
+	struct console_log qemu_log;
 	bool broken; /* destroy failed: retried until nothing survives */
 	uint64_t qmp_eof_deadline; /* QMP closed: the DM must exit by then */
 };
@@ -96,6 +99,43 @@ on_event(const struct qmp_msg *msg, void *arg)
 	log_info("qmp event %s", msg->event);
 }
 
+/* RLIMIT_FSIZE: the largest disk, so writes to its last block work;
+ * with no disk bigger than Xen's 256 KiB, that. */
+static unsigned long long
+disk_fsize(const struct monitor_launch *ml)
+{
+	unsigned long long max = JAIL_FSIZE_MIN;
+	struct stat st;
+
+	for (size_t i = 0; i < ml->ndisk_fds; i++)
+		if (fstat(ml->disk_fds[i], &st) == 0 &&
+		    (unsigned long long)st.st_size > max)
+			max = (unsigned long long)st.st_size;
+	return max;
+}
+
+/* Copy what QEMU wrote into its capped log; at EOF stop polling. */
+static void
+qemu_output(struct monitor *m)
+{
+	char buf[4096];
+
+	for (;;) {
+		ssize_t n = read(m->qemu_out_fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			close(m->qemu_out_fd);
+			m->qemu_out_fd = -1;
+			return;
+		}
+		if (console_log_write(&m->qemu_log, buf, (size_t)n) < 0)
+			log_warn("qemu log write failed");
+	}
+}
+
 static int
 launch(struct monitor *m, char *why, size_t whylen)
 {
@@ -119,15 +159,31 @@ launch(struct monitor *m, char *why, size_t whylen)
 		.pids_max = ml->cfg.pids_max,
 		.cpu_weight = ml->cfg.cpu_weight,
 		.cpu_cap = ml->cfg.cpu_cap,
+		.read_bps = ml->cfg.disk_read_bps,
+		.write_bps = ml->cfg.disk_write_bps,
+		.read_iops = ml->cfg.disk_read_iops,
+		.write_iops = ml->cfg.disk_write_iops,
+		.nio_devs = ml->nio_devs,
 	};
+	memcpy(lim.io_devs, ml->io_devs, sizeof(lim.io_devs));
 	if (cgroup_create(ml->rec.name, &lim, why, whylen) < 0) {
 		qemu_args_free(&av);
 		return -1;
 	}
+	/* QEMU's output goes through a pipe the monitor caps, so the
+	 * device model holds no writable log file of its own. */
+	int out[2];
+	if (pipe2(out, O_CLOEXEC) < 0) {
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		qemu_args_free(&av);
+		return -1;
+	}
+	m->qemu_out_fd = out[0];
+	fd_set_nonblock(out[0], true);
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	fds[nfds++] = devnull;
-	fds[nfds++] = ml->qemu_log_fd;
-	fds[nfds++] = ml->qemu_log_fd;
+	fds[nfds++] = out[1];
+	fds[nfds++] = out[1];
 	fds[nfds++] = qmp[1];
 	fds[nfds++] = con[1];
 	for (size_t i = 0; i < ml->ndisk_fds; i++)
@@ -148,6 +204,7 @@ launch(struct monitor *m, char *why, size_t whylen)
 		.fds = fds,
 		.nfds = nfds,
 		.nofile = qemu_nofile(&ml->cfg),
+		.fsize = disk_fsize(ml),
 		.cgroup = ml->rec.name,
 		.join_pidfd = -1,
 	};
@@ -157,7 +214,7 @@ launch(struct monitor *m, char *why, size_t whylen)
 	close(devnull);
 	close(qmp[1]);
 	close(con[1]);
-	close(ml->qemu_log_fd);
+	close(out[1]);
 	for (size_t i = 0; i < ml->ndisk_fds; i++)
 		close(ml->disk_fds[i]);
 	/* QEMU holds the only tap fds now: the taps die with it. */
@@ -264,6 +321,8 @@ dm_exited(struct monitor *m)
 			log_info("device model killed by signal %d",
 				 si.si_status);
 	}
+	if (m->qemu_out_fd >= 0)
+		qemu_output(m); /* its last words, if any */
 	/* on_poweroff and on_crash are both "destroy" in this version; a
 	 * reboot with on_reboot=restart never gets here (QEMU resets). */
 	monitor_destroy(m, "device model exited", -1);
@@ -273,7 +332,7 @@ static noreturn void
 event_loop(struct monitor *m)
 {
 	for (;;) {
-		struct pollfd p[5 + CONTROL_CLIENTS_MAX];
+		struct pollfd p[6 + CONTROL_CLIENTS_MAX];
 		size_t n = 0;
 		p[n++] = (struct pollfd){ .fd = m->pidfd, .events = POLLIN };
 		p[n++] = (struct pollfd){ .fd = m->qmp->fd, .events = POLLIN };
@@ -284,6 +343,7 @@ event_loop(struct monitor *m)
 		for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
 			p[n++] = (struct pollfd){ .fd = m->clients[i],
 						  .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = m->qemu_out_fd, .events = POLLIN };
 		/* A failed destroy is retried; meanwhile the pidfd stays
 		 * readable, so it is not polled. */
 		if (m->broken)
@@ -341,6 +401,8 @@ event_loop(struct monitor *m)
 		for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
 			if (p[5 + i].revents && m->clients[i] >= 0)
 				client_command(m, i);
+		if (p[5 + CONTROL_CLIENTS_MAX].revents && m->qemu_out_fd >= 0)
+			qemu_output(m);
 	}
 }
 
@@ -350,7 +412,7 @@ monitor_main(struct monitor_launch *ml)
 	static struct qmp_conn qmp; /* 64 KiB line buffer: not on the stack */
 	struct monitor m = { .ml = ml, .rec = &ml->rec, .pidfd = -1,
 			     .qmp = &qmp, .console_fd = -1, .listen_fd = -1,
-			     .console_client = -1 };
+			     .console_client = -1, .qemu_out_fd = -1 };
 	char why[512], msg[600];
 
 	for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
@@ -361,6 +423,10 @@ monitor_main(struct monitor_launch *ml)
 	if (console_log_open(&m.log, m.rec->console_log, CONSOLE_LOG_MAX) < 0) {
 		snprintf(why, sizeof(why), "cannot open console log %s",
 			 m.rec->console_log);
+		goto fail;
+	}
+	if (console_log_open(&m.qemu_log, ml->qemu_log, QEMU_LOG_MAX) < 0) {
+		snprintf(why, sizeof(why), "cannot open %s", ml->qemu_log);
 		goto fail;
 	}
 	if (launch(&m, why, sizeof(why)) < 0)
@@ -381,6 +447,9 @@ monitor_main(struct monitor_launch *ml)
 	event_loop(&m);
 
 fail:
+	/* Keep what QEMU said about its failure. */
+	if (m.qemu_out_fd >= 0)
+		qemu_output(&m);
 	log_error("start failed: %s", why);
 	snprintf(msg, sizeof(msg), "error: %s\n", why);
 	{

@@ -9,6 +9,7 @@
 
 #include "../config/config.h"
 #include "../ident/accounts.h"
+#include "../jail/cgroup.h"
 #include "../jail/jail.h"
 #include "../state/record.h"
 
@@ -19,7 +20,9 @@ struct monitor_launch {
 	int disk_fds[2 * CONFIG_DISKS_MAX]; /* qemu_disk_fd() order */
 	size_t ndisk_fds;
 	int tap_fds[CONFIG_VIFS_MAX];       /* qemu_vif_fd() order */
-	int qemu_log_fd;
+	struct blockdev io_devs[CG_IO_DEVS_MAX]; /* disks' devices, if throttled */
+	size_t nio_devs;
+	char qemu_log[PATH_MAX]; /* QEMU's stdout/stderr, capped by the monitor */
 	struct jail_bind binds[JAIL_BINDS_MAX];
 	size_t nbinds;
 	char root_dir[PATH_MAX];

@@ -32,6 +32,10 @@ static const struct feature table[F_COUNT] = {
 	{ F_CGROUPS, "cgroup limits (v2, v1/hybrid)", FS_SUPPORTED,
 	  "memory = guest + memory_overhead (an OOM kills the whole VM), "
 	  "pids_max, cpu_weight, cpu_cap; destroy kills through the cgroup" },
+	{ F_DISK_THROTTLE, "disk I/O throttling", FS_SUPPORTED,
+	  "disk_read/write_bps/iops on each disk's backing device, in the "
+	  "kernel (v1 blkio.throttle, v2 io.max); O_DIRECT disk I/O; not for "
+	  "disks on tmpfs, overlayfs, btrfs or NFS" },
 	{ F_VIF, "vif (bridge, virtio-net)", FS_SUPPORTED,
 	  "tap created and bridged by the toolstack, passed as an fd; the "
 	  "device model's network namespace stays empty" },

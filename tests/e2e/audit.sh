@@ -10,12 +10,17 @@ T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 QPID=""
 trap 'destroy_prefix "$P"; [ -n "$QPID" ] && kill $QPID 2>/dev/null; rm -rf "$T"' EXIT
 
-mkcfg "$T/a.cfg" "$P-a" ""
+# A 16 MiB read-write disk: its RLIMIT_FSIZE is 16 MiB, which the audit
+# must accept as sized to the disk (Xen's fixed 256 KiB breaks writes).
+truncate -s 16M "$T/disk.img"
+mkcfg "$T/a.cfg" "$P-a" "" "disk = [ 'format=raw, vdev=xvda, access=rw, target=$T/disk.img' ]"
 "$BULKHEAD" create "$T/a.cfg" > /dev/null 2>&1 || { not_ok "audit: create failed"; exit 0; }
 PID=$(vm_field "$P-a" pid)
 "$BULKHEAD" audit "$PID" > "$T/vm.txt" 2>&1
 check "audit: bulkhead VM exits 0" test $? = 0
 check "audit: bulkhead VM passes every check" grep -qE "^pid $PID .*: ([0-9]+)/\\1 checks pass" "$T/vm.txt"
+check "audit: FSIZE sized to the 16 MiB rw disk passes" grep -q "pass rlimit-fsize" "$T/vm.txt"
+check "audit: the device model's FSIZE is the disk's size" grep -qE '^Max file size +16777216 +16777216 ' /proc/$PID/limits
 
 # The same QEMU binary, run by hand as root.
 qemu-system-x86_64 -nodefaults -display none -S -machine none -monitor none \

@@ -12,7 +12,7 @@ trap 'destroy_prefix "$NAME"; rm -rf "$T"' EXIT
 MARK="BULKHEAD-MARKER-$RANDOM-$$"
 printf '%s written by the host\n' "$MARK" > "$T/disk.img"
 truncate -s 8M "$T/disk.img"
-mkcfg "$T/vm.cfg" "$NAME" readdisk \
+mkcfg "$T/vm.cfg" "$NAME" readdisk,writedisk \
 	"disk = [ 'format=raw, vdev=xvda, access=rw, target=$T/disk.img' ]"
 
 if ! "$BULKHEAD" create "$T/vm.cfg" > "$T/create.out" 2>&1; then
@@ -31,6 +31,13 @@ if wait_for "$LOG" "BULKHEAD-DISK: $MARK" 90; then
 else
 	not_ok "boot: marker not on the console: $(tail -c 300 "$LOG")"
 fi
+if wait_for "$LOG" "BULKHEAD-WRITE-" 30 && grep -aq BULKHEAD-WRITE-OK "$LOG"; then
+	ok "boot: guest wrote its rw disk at 7 MiB"
+else
+	not_ok "boot: guest write to its rw disk failed"
+fi
+check "boot: the host reads the guest's write back from the image" \
+	bash -c "dd if='$T/disk.img' bs=512 skip=14336 count=1 2>/dev/null | grep -aq BULKHEAD-GUEST-WROTE"
 
 S=/proc/$PID/status
 check "dm: uid is range base + vmid ($UID_)" test "$UID_" = $((BASE + VMID))
@@ -70,7 +77,7 @@ check "dm: binary is execute-only in the jail" \
 check "dm: jail root dir on the host is empty" test -z "$(ls -A /run/bulkhead/vm/$NAME/root)"
 
 L=/proc/$PID/limits
-check "dm: RLIMIT_FSIZE 256 KiB" grep -qE '^Max file size +262144 +262144 ' "$L"
+check "dm: RLIMIT_FSIZE = the rw disk's size (8 MiB)" grep -qE '^Max file size +8388608 +8388608 ' "$L"
 check "dm: RLIMIT_CORE 0" grep -qE '^Max core file size +0 +0 ' "$L"
 check "dm: RLIMIT_MSGQUEUE 0" grep -qE '^Max msgqueue size +0 +0 ' "$L"
 check "dm: RLIMIT_LOCKS 0" grep -qE '^Max file locks +0 +0 ' "$L"
@@ -80,16 +87,20 @@ check "dm: RLIMIT_NOFILE soft = hard" grep -qE '^Max open files +([0-9]+) +\1 ' 
 # Every open fd is one we passed or one QEMU made itself (no paths).
 unexpected=""
 sockets=0
+pipes=0
 for fd in /proc/$PID/fd/*; do
 	t=$(readlink "$fd")
 	case "$t" in
-	/dev/null | "$T/disk.img" | /var/log/bulkhead/$NAME/qemu.log | anon_inode:*) ;;
+	/dev/null | "$T/disk.img" | anon_inode:*) ;;
+	pipe:*) pipes=$((pipes + 1)) ;;
 	socket:*) sockets=$((sockets + 1)) ;;
 	*) unexpected="$unexpected $t" ;;
 	esac
 done
 if [ -z "$unexpected" ]; then ok "dm: open fds are only the expected ones"; else not_ok "dm: unexpected fds:$unexpected"; fi
 check "dm: exactly two sockets (QMP, console)" test "$sockets" = 2
+check "dm: stdout and stderr are the monitor's pipe, not a log file" \
+	test "$(readlink /proc/$PID/fd/1)" = "$(readlink /proc/$PID/fd/2)" -a "${pipes}" -ge 2
 
 # list --json carries the fields users script against.
 J=$("$BULKHEAD" list --json)

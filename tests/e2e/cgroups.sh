@@ -32,7 +32,7 @@ if "$BULKHEAD" create "$T/l.cfg" > "$T/l.out" 2>&1; then
 		check "cgroup (v1): pids.max" test "$(cat "$(cgf $P-l pids pids.max)")" = 200
 		check "cgroup (v1): cpu.shares from weight 50" test "$(cat "$(cgf $P-l cpu cpu.shares)")" = 512
 		check "cgroup (v1): cfs quota (50%)" test "$(cat "$(cgf $P-l cpu cpu.cfs_quota_us)")" = 50000
-		for c in memory pids cpu freezer; do
+		for c in memory pids cpu blkio freezer; do
 			check "cgroup (v1): device model in $c:/bulkhead/$P-l" grep -q ":$c:/bulkhead/$P-l\$" /proc/$PID/cgroup
 		done
 	fi
@@ -42,7 +42,7 @@ if "$BULKHEAD" create "$T/l.cfg" > "$T/l.out" 2>&1; then
 		check "cgroup: removed after destroy" test ! -e /sys/fs/cgroup/bulkhead/$P-l
 	else
 		check "cgroup (v1): removed from every hierarchy after destroy" \
-			bash -c "! ls -d /sys/fs/cgroup/{memory,pids,cpu,freezer}/bulkhead/$P-l 2>/dev/null | grep -q ."
+			bash -c "! ls -d /sys/fs/cgroup/{memory,pids,cpu,blkio,freezer}/bulkhead/$P-l 2>/dev/null | grep -q ."
 	fi
 else
 	not_ok "cgroup: create failed: $(cat "$T/l.out")"

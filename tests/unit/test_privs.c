@@ -1,6 +1,7 @@
 /* The jail's pieces, run for real in forked children (root required):
  * privileges dropped and verified, rlimits as Xen sets them, fds reduced
  * to the allowlist, and the reaper killing by uid. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -67,7 +68,7 @@ test_rlimits(void **state)
 	if (pid == 0) {
 		char why[256];
 		struct rlimit rl;
-		if (jail_set_rlimits(70, why, sizeof(why)) < 0)
+		if (jail_set_rlimits(70, JAIL_FSIZE_MIN, why, sizeof(why)) < 0)
 			_exit(10);
 		getrlimit(RLIMIT_FSIZE, &rl);
 		if (rl.rlim_cur != 262144 || rl.rlim_max != 262144)
@@ -91,6 +92,47 @@ test_rlimits(void **state)
 		_exit(n == 262144 ? 0 : 15);
 	}
 	assert_int_equal(child_status(pid), 0);
+}
+
+/* Why FSIZE is sized to the largest rw disk: the kernel refuses a write
+ * that ends past the limit even inside a file that is already bigger,
+ * so Xen's 256 KiB breaks any read-write disk image above 256 KiB. */
+static void
+test_fsize_covers_disk(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/bh-test-disk-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	static char buf[4096];
+	for (int i = 0; i < 512; i++) /* a 2 MiB, fully written "disk" */
+		assert_int_equal(write(fd, buf, sizeof(buf)), sizeof(buf));
+	pid_t pid = fork();
+	if (pid == 0) {
+		char why[256];
+		signal(SIGXFSZ, SIG_IGN);
+		if (jail_set_rlimits(70, JAIL_FSIZE_MIN, why, sizeof(why)) < 0)
+			_exit(10);
+		if (pwrite(fd, buf, sizeof(buf), 1 << 20) >= 0 || errno != EFBIG)
+			_exit(11); /* inside the file, past FSIZE: refused */
+		_exit(0);
+	}
+	assert_int_equal(child_status(pid), 0);
+	pid = fork();
+	if (pid == 0) {
+		char why[256];
+		signal(SIGXFSZ, SIG_IGN);
+		if (jail_set_rlimits(70, 2ull << 20, why, sizeof(why)) < 0)
+			_exit(10);
+		if (pwrite(fd, buf, sizeof(buf), (2 << 20) - 4096) != sizeof(buf))
+			_exit(11); /* the disk's last block */
+		if (pwrite(fd, buf, sizeof(buf), 2 << 20) >= 0 || errno != EFBIG)
+			_exit(12); /* growing it: refused */
+		_exit(0);
+	}
+	assert_int_equal(child_status(pid), 0);
+	close(fd);
 }
 
 static void
@@ -182,6 +224,7 @@ main(void)
 		cmocka_unit_test(test_drop),
 		cmocka_unit_test(test_drop_refuses_root),
 		cmocka_unit_test(test_rlimits),
+		cmocka_unit_test(test_fsize_covers_disk),
 		cmocka_unit_test(test_fds),
 		cmocka_unit_test(test_reaper),
 		cmocka_unit_test(test_starttime),
