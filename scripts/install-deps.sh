@@ -5,7 +5,8 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck
   libseccomp-dev libjansson-dev libcmocka-dev
   qemu-system-x86 qemu-utils busybox-static cpio gzip
-  passwd util-linux procps xz-utils python3"
+  passwd util-linux procps xz-utils python3
+  libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -89,6 +89,7 @@ suites() {
 		bash tests/e2e/check.sh
 		bash tests/golden/audit/run.sh
 		bash tests/e2e/audit.sh
+		bash tests/e2e/audit-libvirt.sh
 	fi
 }
 

@@ -11,6 +11,8 @@ for p in "$pid" "$host"; do
 	d=$dir/proc/$p
 	mkdir -p "$d/ns"
 	for f in status limits cmdline cgroup comm; do cat /proc/$p/$f > "$d/$f"; done
+	# Who owns status tells dumpable from not; git keeps no owners.
+	stat -c %u /proc/$p/status > "$d/status.owner"
 	for n in mnt pid net ipc uts; do ln -sfn "$(readlink /proc/$p/ns/$n)" "$d/ns/$n"; done
 done
 mkdir -p "$dir/proc/$host/root"
