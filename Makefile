@@ -116,7 +116,7 @@ guest: deps
 asan:
 	$(MAKE) BUILD=build/asan SAN=1 all
 
-FUZZ_TARGETS = fuzz_config fuzz_qmp
+FUZZ_TARGETS = fuzz_config fuzz_qmp fuzz_audit
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/%)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)
