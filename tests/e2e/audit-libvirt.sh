@@ -20,6 +20,11 @@ if getent passwd $LVUID > /dev/null || getent group $LVUID > /dev/null; then
 	exit 0
 fi
 NAME=bhtest-lv-$$
+# libvirt-qemu must reach the kernel: the checkout may sit under a
+# directory only root can enter (a clone in /root or a mktemp dir).
+chmod 755 "$T"
+cp "$GUEST/vmlinuz" "$GUEST/initramfs.cpio.gz" "$T/"
+chmod 644 "$T/vmlinuz" "$T/initramfs.cpio.gz"
 BH=$(realpath "$BULKHEAD")
 cat > "$T/inner.sh" <<EOF_INNER
 set -u
@@ -49,8 +54,8 @@ cat > $T/dom.xml <<X
   <memory unit='MiB'>128</memory>
   <vcpu>1</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$PWD/$GUEST/vmlinuz</kernel>
-    <initrd>$PWD/$GUEST/initramfs.cpio.gz</initrd>
+    <kernel>$T/vmlinuz</kernel>
+    <initrd>$T/initramfs.cpio.gz</initrd>
     <cmdline>console=ttyS0 quiet</cmdline></os>
   <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
     <serial type='pty'/><console type='pty'/></devices>
