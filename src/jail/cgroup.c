@@ -1,6 +1,7 @@
 #include "cgroup.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -153,6 +154,27 @@ fresh_dir(const char *dir)
 	return mkdir(dir, 0755) < 0 ? -errno : 0;
 }
 
+/* The four I/O limits, by their names in each cgroup version. */
+static const struct {
+	const char *v2_key;  /* in io.max */
+	const char *v1_file; /* blkio.throttle.* */
+	size_t off;          /* of the value in struct cg_limits */
+} io_keys[] = {
+	{ "rbps", "blkio.throttle.read_bps_device", offsetof(struct cg_limits, read_bps) },
+	{ "wbps", "blkio.throttle.write_bps_device", offsetof(struct cg_limits, write_bps) },
+	{ "riops", "blkio.throttle.read_iops_device", offsetof(struct cg_limits, read_iops) },
+	{ "wiops", "blkio.throttle.write_iops_device", offsetof(struct cg_limits, write_iops) },
+};
+#define IO_KEYS_N (sizeof(io_keys) / sizeof(io_keys[0]))
+
+static uint64_t
+io_val(const struct cg_limits *l, size_t k)
+{
+	uint64_t v;
+	memcpy(&v, (const char *)l + io_keys[k].off, sizeof(v));
+	return v;
+}
+
 static int
 limits_v2(const char *dir, const struct cg_limits *l)
 {
@@ -190,17 +212,11 @@ limits_v2(const char *dir, const struct cg_limits *l)
 		char line[160];
 		int n = snprintf(line, sizeof(line), "%u:%u", l->io_devs[i].major,
 				 l->io_devs[i].minor);
-		const struct {
-			const char *key;
-			uint64_t val;
-		} kv[] = { { "rbps", l->read_bps },
-			   { "wbps", l->write_bps },
-			   { "riops", l->read_iops },
-			   { "wiops", l->write_iops } };
-		for (size_t k = 0; k < sizeof(kv) / sizeof(kv[0]); k++)
-			if (kv[k].val)
+		for (size_t k = 0; k < IO_KEYS_N; k++)
+			if (io_val(l, k))
 				n += snprintf(line + n, sizeof(line) - (size_t)n, " %s=%llu",
-					      kv[k].key, (unsigned long long)kv[k].val);
+					      io_keys[k].v2_key,
+					      (unsigned long long)io_val(l, k));
 		rc = write_file(dir, "io.max", line);
 	}
 	return rc;
@@ -210,22 +226,15 @@ limits_v2(const char *dir, const struct cg_limits *l)
 static int
 io_limits_v1(const char *dir, const struct cg_limits *l)
 {
-	const struct {
-		const char *file;
-		uint64_t val;
-	} kv[] = { { "blkio.throttle.read_bps_device", l->read_bps },
-		   { "blkio.throttle.write_bps_device", l->write_bps },
-		   { "blkio.throttle.read_iops_device", l->read_iops },
-		   { "blkio.throttle.write_iops_device", l->write_iops } };
 	char v[96];
 
 	for (size_t i = 0; i < l->nio_devs; i++)
-		for (size_t k = 0; k < sizeof(kv) / sizeof(kv[0]); k++) {
-			if (!kv[k].val)
+		for (size_t k = 0; k < IO_KEYS_N; k++) {
+			if (!io_val(l, k))
 				continue;
 			snprintf(v, sizeof(v), "%u:%u %llu", l->io_devs[i].major,
-				 l->io_devs[i].minor, (unsigned long long)kv[k].val);
-			int rc = write_file(dir, kv[k].file, v);
+				 l->io_devs[i].minor, (unsigned long long)io_val(l, k));
+			int rc = write_file(dir, io_keys[k].v1_file, v);
 			if (rc < 0)
 				return rc;
 		}
