@@ -52,6 +52,7 @@ LIB_SRCS = \
 	src/net/tap.c \
 	src/monitor/qmp.c \
 	src/monitor/console_log.c \
+	src/monitor/cdrom.c \
 	src/monitor/monitor.c \
 	src/monitor/control.c \
 	src/state/record.c \
@@ -68,7 +69,10 @@ CLI_SRCS = \
 	src/cli/cmd_host_init.c \
 	src/cli/cmd_features.c \
 	src/cli/cmd_check.c \
-	src/cli/cmd_audit.c
+	src/cli/cmd_audit.c \
+	src/cli/cmd_pause.c \
+	src/cli/cmd_cdrom.c \
+	src/cli/request.c
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args \
 	test_console_log test_record test_vmid test_privs test_seccomp_landlock \

@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck
   libseccomp-dev libjansson-dev libcmocka-dev
-  qemu-system-x86 qemu-utils busybox-static cpio gzip
+  qemu-system-x86 qemu-utils busybox-static cpio gzip genisoimage
   passwd util-linux procps xz-utils python3
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"
 missing=""

@@ -81,6 +81,7 @@ suites() {
 		bash tests/e2e/boot.sh
 		BULKHEAD=build/asan/bulkhead bash tests/e2e/boot.sh | sed 's/^\(ok\|not ok\) - /\1 - (asan) /'
 		bash tests/e2e/lifecycle.sh
+		bash tests/e2e/cdrom.sh
 		bash tests/e2e/uids.sh
 		bash tests/e2e/override.sh
 		bash tests/e2e/cgroups.sh

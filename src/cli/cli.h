@@ -11,10 +11,20 @@ int cmd_host_init(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_unpause(int argc, char **argv);
+int cmd_cd_insert(int argc, char **argv);
+int cmd_cd_eject(int argc, char **argv);
 
 /* Shared helpers. */
 int cli_require_root(const char *cmd);
 int cli_ensure_dirs(void);
+/* Send one request to a running VM's monitor and print the outcome:
+ * "NAME: done" on "ok", the monitor's error otherwise. Exit status. */
+int cli_vm_request(const char *name, const char *line, int pass_fd,
+		   const char *done);
+/* Root and a valid VM name, or the exit status to return (1 or 2). */
+int cli_vm_args(const char *cmd, const char *name);
 /* Which features a config uses, for warnings and security_supported. */
 struct vm_config;
 struct dm_identity;

@@ -20,6 +20,7 @@
 #include "../dm/qemu_args.h"
 #include "../ident/accounts.h"
 #include "../ident/vmid.h"
+#include "../monitor/cdrom.h"
 #include "../monitor/monitor.h"
 #include "../net/tap.h"
 #include "../state/record.h"
@@ -108,6 +109,18 @@ open_disks(struct monitor_launch *ml)
 
 	for (size_t i = 0; i < cfg->ndisks; i++) {
 		const struct disk_spec *d = &cfg->disks[i];
+		if (d->cdrom) {
+			char why[256];
+			if (!d->target[0])
+				continue; /* an empty drive */
+			ml->cd_fds[i] = medium_open(d->target, why, sizeof(why));
+			if (ml->cd_fds[i] < 0) {
+				log_error("%s:%d: disk: %s: %s", cfg->file,
+					  d->line, d->target, why);
+				return 1;
+			}
+			continue;
+		}
 		for (int rw = 0; rw <= (d->readonly ? 0 : 1); rw++) {
 			/* O_NONBLOCK: a FIFO swapped in after the check must
 			 * not hang us; fstat then rejects it. O_DIRECT as
@@ -134,6 +147,16 @@ open_disks(struct monitor_launch *ml)
 		}
 	}
 	return 0;
+}
+
+static void
+close_disks(struct monitor_launch *ml)
+{
+	for (size_t i = 0; i < ml->ndisk_fds; i++)
+		close(ml->disk_fds[i]);
+	for (size_t i = 0; i < CONFIG_DISKS_MAX; i++)
+		if (ml->cd_fds[i] >= 0)
+			close(ml->cd_fds[i]);
 }
 
 /* Taps for the vifs; a random MAC in Xen's OUI where none is given. */
@@ -244,6 +267,8 @@ cmd_create(int argc, char **argv)
 		return 1;
 	memset(&ml, 0, sizeof(ml));
 	ml.ready_fd = -1;
+	for (size_t i = 0; i < CONFIG_DISKS_MAX; i++)
+		ml.cd_fds[i] = -1;
 	struct vm_config *cfg = &ml.cfg;
 	if (config_load(file, cfg, &err) < 0 || config_check_host(cfg, &err) < 0) {
 		log_error("%s", err.msg);
@@ -390,8 +415,7 @@ cmd_create(int argc, char **argv)
 		monitor_main(&ml);
 	}
 	close(ready[1]);
-	for (size_t i = 0; i < ml.ndisk_fds; i++)
-		close(ml.disk_fds[i]);
+	close_disks(&ml);
 	for (size_t i = 0; i < ntaps; i++)
 		close(ml.tap_fds[i]);
 	char msg[600];
@@ -415,8 +439,7 @@ fail_taps:
 	for (size_t i = 0; i < ntaps; i++)
 		close(ml.tap_fds[i]);
 fail_dir:
-	for (size_t i = 0; i < ml.ndisk_fds; i++)
-		close(ml.disk_fds[i]);
+	close_disks(&ml);
 	teardown_cleanup(&ml.rec);
 	lock_release(lock);
 	return rc;

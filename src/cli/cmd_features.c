@@ -29,8 +29,15 @@ cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 		USE(F_UID_SHARED);
 	if (cfg->line[KEY_DM_OVERRIDE])
 		USE(F_DM_OVERRIDE);
-	if (cfg->ndisks)
+	bool disk = false, cdrom = false;
+	for (size_t i = 0; i < cfg->ndisks; i++) {
+		disk |= !cfg->disks[i].cdrom;
+		cdrom |= cfg->disks[i].cdrom;
+	}
+	if (disk)
 		USE(F_DISK_RAW_FD);
+	if (cdrom)
+		USE(F_CDROM);
 	USE(F_DIRECT_KERNEL_BOOT);
 	USE(F_CGROUPS);
 	if (config_io_throttled(cfg))

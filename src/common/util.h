@@ -27,6 +27,9 @@ int path_fmt(char *buf, size_t len, const char *fmt, ...)
 /* Monotonic milliseconds. */
 uint64_t now_ms(void);
 void sleep_ms(unsigned ms);
+/* Send all of buf on a stream socket; pass_fd (unless -1) travels with
+ * the first byte as SCM_RIGHTS. 0 or -errno. */
+int send_with_fd(int sock, const void *buf, size_t len, int pass_fd);
 /* Set FD_CLOEXEC / O_NONBLOCK. */
 int fd_set_cloexec(int fd, bool on);
 int fd_set_nonblock(int fd, bool on);

@@ -509,6 +509,17 @@ config_parse(const char *text, size_t len, const char *fname,
 			}
 		}
 	}
+	/* A medium inserted at run time would not be throttled (its device
+	 * is not known when the cgroup is made): refuse the mix. */
+	for (size_t i = 0; config_io_throttled(cfg) && i < cfg->ndisks; i++) {
+		if (cfg->disks[i].cdrom) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "%s:%d: disk: %s: a cdrom cannot be used with "
+				 "disk_*_bps/disk_*_iops limits in this version",
+				 fname, cfg->disks[i].line, cfg->disks[i].vdev);
+			goto out;
+		}
+	}
 	rc = 0;
 out:
 	cfgfile_free(&f);
@@ -534,9 +545,11 @@ config_load(const char *path, struct vm_config *cfg, struct cfg_error *err)
 
 /* Opened with O_PATH so nothing is read, no device is opened and no FIFO
  * blocks: only what the name points to is checked here. */
+enum { CHECK_EXEC = 1, CHECK_BLOCK_OK = 2 };
+
 static int
 check_regular(const struct vm_config *cfg, int line, const char *key,
-	      const char *path, bool exec, struct cfg_error *err)
+	      const char *path, int how, struct cfg_error *err)
 {
 	struct stat st;
 	int fd = open(path, O_PATH | O_CLOEXEC);
@@ -555,12 +568,14 @@ check_regular(const struct vm_config *cfg, int line, const char *key,
 	}
 	int rc = fstat(fd, &st);
 	close(fd);
-	if (rc < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "%s: %s: %s: not a regular file", where, key, path);
+	if (rc < 0 || !(S_ISREG(st.st_mode) ||
+			(S_ISBLK(st.st_mode) && (how & CHECK_BLOCK_OK)))) {
+		snprintf(err->msg, sizeof(err->msg), "%s: %s: %s: not a regular "
+			 "file%s", where, key, path,
+			 (how & CHECK_BLOCK_OK) ? " or block device" : "");
 		return -1;
 	}
-	if (exec && !(st.st_mode & S_IXUSR)) {
+	if ((how & CHECK_EXEC) && !(st.st_mode & S_IXUSR)) {
 		snprintf(err->msg, sizeof(err->msg), "%s: %s: %s: not executable",
 			 where, key, path);
 		return -1;
@@ -572,21 +587,25 @@ int
 config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 {
 	if (check_regular(cfg, cfg->line[KEY_KERNEL], "kernel", cfg->kernel,
-			  false, err) < 0)
+			  0, err) < 0)
 		return -1;
 	if (cfg->ramdisk[0] &&
 	    check_regular(cfg, cfg->line[KEY_RAMDISK], "ramdisk", cfg->ramdisk,
-			  false, err) < 0)
+			  0, err) < 0)
 		return -1;
 	int dm_line = cfg->line[KEY_DM_OVERRIDE];
 	if (check_regular(cfg, dm_line, dm_line ? "device_model_override"
 						 : "device model",
-			  cfg->dm_binary, true, err) < 0)
+			  cfg->dm_binary, CHECK_EXEC, err) < 0)
 		return -1;
-	for (size_t i = 0; i < cfg->ndisks; i++)
-		if (check_regular(cfg, cfg->disks[i].line, "disk",
-				  cfg->disks[i].target, false, err) < 0)
+	for (size_t i = 0; i < cfg->ndisks; i++) {
+		const struct disk_spec *d = &cfg->disks[i];
+		if (d->cdrom && !d->target[0])
+			continue; /* an empty drive */
+		if (check_regular(cfg, d->line, "disk", d->target,
+				  d->cdrom ? CHECK_BLOCK_OK : 0, err) < 0)
 			return -1;
+	}
 	for (size_t i = 0; i < cfg->nvifs; i++) {
 		char p[64];
 		snprintf(p, sizeof(p), "/sys/class/net/%s/bridge", cfg->vifs[i].bridge);

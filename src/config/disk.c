@@ -25,6 +25,25 @@ disk_vdev_valid(const char *vdev)
 	return false;
 }
 
+int
+disk_ide_slot(const char *vdev, unsigned *bus, unsigned *unit)
+{
+	if (strlen(vdev) != 3 || strncmp(vdev, "hd", 2) != 0 || vdev[2] < 'a' ||
+	    vdev[2] > 'd')
+		return -1;
+	*bus = (unsigned)(vdev[2] - 'a') / 2;
+	*unit = (unsigned)(vdev[2] - 'a') % 2;
+	return 0;
+}
+
+size_t
+disk_fd_count(const struct disk_spec *d)
+{
+	if (d->cdrom)
+		return 0;
+	return d->readonly ? 1 : 2;
+}
+
 static const char *
 skip_space(const char *p)
 {
@@ -80,7 +99,9 @@ disk_spec_parse(const char *spec, struct disk_spec *out, char *why,
 				snprintf(why, whylen, "disk target too long");
 				return -1;
 			}
-			if (pathcheck_absolute(out->target, why, whylen) < 0)
+			/* An empty target is an empty CD-ROM drive. */
+			if (!(out->cdrom && out->target[0] == '\0') &&
+			    pathcheck_absolute(out->target, why, whylen) < 0)
 				return -1;
 			break;
 		}
@@ -122,10 +143,11 @@ disk_spec_parse(const char *spec, struct disk_spec *out, char *why,
 			}
 		} else if (strcmp(key, "devtype") == 0) {
 			seen = &seen_devtype;
-			if (strcmp(v, "disk") != 0) {
+			if (strcmp(v, "cdrom") == 0) {
+				out->cdrom = true;
+			} else if (strcmp(v, "disk") != 0) {
 				snprintf(why, whylen, "devtype '%s' is not "
-					 "supported by this version (only "
-					 "disk)", v);
+					 "supported (disk or cdrom)", v);
 				return -1;
 			}
 		} else {
@@ -147,6 +169,20 @@ disk_spec_parse(const char *spec, struct disk_spec *out, char *why,
 	if (!seen_vdev) {
 		snprintf(why, whylen, "disk spec has no vdev=");
 		return -1;
+	}
+	if (out->cdrom) {
+		unsigned bus, unit;
+		if (disk_ide_slot(out->vdev, &bus, &unit) < 0) {
+			snprintf(why, whylen, "a cdrom's vdev must be hda, hdb, "
+				 "hdc or hdd (an IDE slot), not '%s'", out->vdev);
+			return -1;
+		}
+		if (seen_access && !out->readonly) {
+			snprintf(why, whylen, "a cdrom is read-only: drop "
+				 "access=rw");
+			return -1;
+		}
+		out->readonly = true;
 	}
 	return 0;
 }

@@ -1,6 +1,8 @@
 /* xl-style disk specifications: 'format=raw, vdev=xvda, access=rw,
  * target=/path'. target= comes last and takes the rest of the string, as
- * in xl-disk-configuration(5), so paths may contain commas. */
+ * in xl-disk-configuration(5), so paths may contain commas.
+ * 'vdev=hdc, devtype=cdrom, target=' is an empty CD-ROM drive (IDE hda to
+ * hdd); with a path it starts with that medium. CD-ROMs are read-only. */
 #ifndef BULKHEAD_DISK_H
 #define BULKHEAD_DISK_H
 
@@ -14,6 +16,7 @@ struct disk_spec {
 	char vdev[DISK_VDEV_MAX];
 	char target[PATH_MAX];
 	bool readonly;
+	bool cdrom;
 	int line;
 };
 
@@ -22,5 +25,10 @@ int disk_spec_parse(const char *spec, struct disk_spec *out, char *why,
 		    size_t whylen);
 /* Is this a valid vdev name (xvda, hdc, sdb, vdaa ...)? */
 bool disk_vdev_valid(const char *vdev);
+/* IDE bus and unit of a CD-ROM vdev (hda..hdd). -1 if it has none. */
+int disk_ide_slot(const char *vdev, unsigned *bus, unsigned *unit);
+/* Fds the device model inherits for this disk: none for a CD-ROM (its
+ * medium goes over QMP), one read-only, or read-only plus read-write. */
+size_t disk_fd_count(const struct disk_spec *d);
 
 #endif

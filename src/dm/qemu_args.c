@@ -21,7 +21,7 @@ qemu_disk_fd(const struct vm_config *cfg, size_t disk, int rw)
 	int fd = DM_FD_DISKS;
 
 	for (size_t i = 0; i < disk; i++)
-		fd += cfg->disks[i].readonly ? 1 : 2;
+		fd += (int)disk_fd_count(&cfg->disks[i]);
 	return fd + (rw ? 1 : 0);
 }
 
@@ -118,6 +118,16 @@ qemu_args_build(const struct vm_config *cfg, struct qemu_argv *a)
 	for (size_t i = 0; i < cfg->ndisks; i++) {
 		const struct disk_spec *d = &cfg->disks[i];
 		unsigned set = (unsigned)i + 1;
+		if (d->cdrom) {
+			/* An empty drive on the piix IDE controller; media
+			 * come over QMP as fds (monitor/cdrom.c). */
+			unsigned bus = 0, unit = 0;
+			rc |= disk_ide_slot(d->vdev, &bus, &unit);
+			rc |= add(a, "-device");
+			rc |= add(a, "ide-cd,bus=ide.%u,unit=%u,id=%s", bus,
+				  unit, d->vdev);
+			continue;
+		}
 		/* QEMU picks the fd of an fdset whose access mode matches
 		 * each open it makes, so a rw disk gets both. */
 		rc |= add(a, "-add-fd");

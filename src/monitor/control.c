@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -84,38 +85,113 @@ control_connect(const char *name)
 	return fd;
 }
 
-int
-control_read_line(int fd, char *buf, size_t len, int timeout_ms)
+/* One byte, and any fds that came with it. 1, 0 at EOF, or -errno. */
+static int
+recv_byte(int fd, char *c, int *fds, size_t *nfds)
 {
-	size_t got = 0;
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = c, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf) };
+	ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+
+	if (n < 0)
+		return -errno;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm;
+	     cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int got;
+			memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (*nfds < 2)
+				fds[(*nfds)++] = got;
+			else
+				close(got);
+		}
+	}
+	if (mh.msg_flags & MSG_CTRUNC)
+		*nfds = 2; /* more than fit: the kernel dropped some */
+	return (int)n;
+}
+
+int
+control_read_request(int fd, char *buf, size_t len, int timeout_ms,
+		     int *passed_fd)
+{
+	size_t got = 0, nfds = 0;
+	int fds[2] = { -1, -1 }, rc = -EMSGSIZE;
 	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
 
 	/* Byte at a time: whatever follows the line (console data) must stay
 	 * in the socket for the next reader. */
 	while (got + 1 < len) {
 		uint64_t now = now_ms();
-		if (now >= deadline)
-			return -ETIMEDOUT;
+		if (now >= deadline) {
+			rc = -ETIMEDOUT;
+			break;
+		}
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int pr = poll(&p, 1, (int)(deadline - now));
-		if (pr < 0 && errno != EINTR)
-			return -errno;
+		if (pr < 0 && errno != EINTR) {
+			rc = -errno;
+			break;
+		}
 		if (pr <= 0)
 			continue;
 		char c;
-		ssize_t n = read(fd, &c, 1);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -errno;
+		int n = recv_byte(fd, &c, fds, &nfds);
+		if (n == -EINTR || n == -EAGAIN)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? n : -ECONNRESET;
+			break;
 		}
-		if (n == 0)
-			return -ECONNRESET;
 		if (c == '\n') {
 			buf[got] = '\0';
-			return 0;
+			rc = (nfds > 1 || (nfds == 1 && !passed_fd)) ? -EPROTO : 0;
+			break;
 		}
 		buf[got++] = c;
 	}
-	return -EMSGSIZE;
+	if (rc == 0 && passed_fd) {
+		*passed_fd = nfds ? fds[0] : -1;
+		return 0;
+	}
+	for (size_t i = 0; i < nfds && i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (passed_fd)
+		*passed_fd = -1;
+	return rc;
+}
+
+int
+control_read_line(int fd, char *buf, size_t len, int timeout_ms)
+{
+	return control_read_request(fd, buf, len, timeout_ms, NULL);
+}
+
+int
+control_request(const char *name, const char *line, int pass_fd, char *reply,
+		size_t replylen, int timeout_ms)
+{
+	char req[CONTROL_LINE_MAX + 1];
+	int fd = control_connect(name);
+
+	if (fd < 0)
+		return fd;
+	int n = snprintf(req, sizeof(req), "%s\n", line);
+	int rc = (n < 0 || (size_t)n >= sizeof(req))
+			 ? -EMSGSIZE
+			 : send_with_fd(fd, req, (size_t)n, pass_fd);
+	if (rc == 0)
+		rc = control_read_line(fd, reply, replylen, timeout_ms);
+	close(fd);
+	return rc == -ECONNREFUSED || rc == -ENOENT ? -EPIPE : rc;
 }

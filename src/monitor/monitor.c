@@ -19,12 +19,18 @@
 #include "../jail/cgroup.h"
 #include "../state/procscan.h"
 #include "../state/teardown.h"
+#include "cdrom.h"
 #include "console_log.h"
 #include "control.h"
 #include "qmp.h"
 
 #define HANDSHAKE_MS 60000
+#define QMP_COMMAND_MS 10000 /* one command, reply included */
 #define CONTROL_CLIENTS_MAX 4
+/* Events are logged, but not without end: the first ones, then one line
+ * per this many. */
+#define EVENTS_LOGGED 100
+#define EVENTS_LOG_EVERY 1000
 
 struct monitor {
 	struct monitor_launch *ml;
@@ -41,6 +47,7 @@ struct monitor {
 	struct console_log qemu_log;
 	bool broken; /* destroy failed: retried until nothing survives */
 	uint64_t qmp_eof_deadline; /* QMP closed: the DM must exit by then */
+	uint64_t events;           /* QMP events seen */
 };
 
 /* QEMU closes QMP as it exits; one that closes it and keeps running has
@@ -95,8 +102,12 @@ monitor_destroy(struct monitor *m, const char *reason, int reply_fd)
 static void
 on_event(const struct qmp_msg *msg, void *arg)
 {
-	(void)arg;
-	log_info("qmp event %s", msg->event);
+	struct monitor *m = arg;
+
+	m->events++;
+	if (m->events <= EVENTS_LOGGED || m->events % EVENTS_LOG_EVERY == 0)
+		log_info("qmp event %s (%llu so far)", msg->event,
+			 (unsigned long long)m->events);
 }
 
 /* RLIMIT_FSIZE: the largest disk, so writes to its last block work;
@@ -225,7 +236,7 @@ launch(struct monitor *m, char *why, size_t whylen)
 		close(con[0]);
 		return -1;
 	}
-	qmp_init(m->qmp, qmp[0]);
+	qmp_init(m->qmp, qmp[0], on_event, m);
 	m->console_fd = con[0];
 	fd_set_nonblock(con[0], true);
 	m->rec->dm_pid = m->dm_pid;
@@ -274,25 +285,76 @@ console_client_input(struct monitor *m)
 		(void)write_all(m->console_fd, buf, (size_t)n);
 }
 
-static void
-client_command(struct monitor *m, int slot)
+/* The VM's CD-ROM drive called vdev, or NULL. */
+static const struct disk_spec *
+find_cdrom(const struct monitor *m, const char *vdev)
 {
-	int fd = m->clients[slot];
-	char line[CONTROL_LINE_MAX];
-	const char *reply = "error: unknown command\n";
+	for (size_t i = 0; i < m->ml->cfg.ndisks; i++) {
+		const struct disk_spec *d = &m->ml->cfg.disks[i];
+		if (d->cdrom && strcmp(d->vdev, vdev) == 0)
+			return d;
+	}
+	return NULL;
+}
 
-	m->clients[slot] = -1;
-	if (control_read_line(fd, line, sizeof(line), 1000) < 0) {
+/* Run one QMP operation for a CLI request and answer it. A device model
+ * that breaks the protocol is compromised or broken: the VM is destroyed
+ * by policy. */
+static void
+answer_qmp(struct monitor *m, int fd, const char *what, int rc,
+	    const char *why, const char *new_state)
+{
+	if (rc == QMP_OK) {
+		if (new_state)
+			set_state(m, new_state);
+		(void)write_all(fd, "ok\n", 3);
 		close(fd);
 		return;
 	}
-	if (strcmp(line, "destroy") == 0) {
+	if (rc == QMP_REFUSED) {
+		/* The one refusal an admin must act on gets plain words. */
+		dprintf(fd, "error: %s: %s: %s\n", what,
+			strstr(why, "is locked") ? "medium locked by the guest "
+						   "(QEMU asked it to open "
+						   "the tray; try again)"
+						 : "QEMU refused",
+			why);
+		close(fd);
+		return;
+	}
+	log_error("%s: %s", what, why);
+	dprintf(fd, "error: %s: the device model broke the QMP protocol (%s); "
+		    "the VM is destroyed\n", what, why);
+	close(fd);
+	close(m->qmp->fd);
+	m->qmp->fd = -1;
+	monitor_destroy(m, "QMP protocol violation", -1);
+}
+
+static void
+client_command(struct monitor *m, int slot)
+{
+	int fd = m->clients[slot], medium = -1;
+	char line[CONTROL_LINE_MAX], why[512];
+	const char *reply = "error: unknown command\n";
+	uint64_t deadline = now_ms() + QMP_COMMAND_MS;
+
+	m->clients[slot] = -1;
+	if (control_read_request(fd, line, sizeof(line), 1000, &medium) < 0) {
+		close(fd);
+		return;
+	}
+	const char *vdev = strchr(line, ' ') ? strchr(line, ' ') + 1 : "";
+	bool insert = strncmp(line, "cd-insert ", 10) == 0;
+	bool eject = strncmp(line, "cd-eject ", 9) == 0;
+	if (medium >= 0 && !insert) {
+		reply = "error: an fd came with a request that takes none\n";
+	} else if (strcmp(line, "destroy") == 0) {
 		/* Reply after the teardown: the CLI returns only when the VM
 		 * is gone. On success monitor_destroy exits, closing fd. */
 		monitor_destroy(m, "requested", fd);
 		return;
-	}
-	if (strcmp(line, "console") == 0) {
+	} else if (strcmp(line, "console") == 0) {
 		if (m->console_client >= 0) {
 			reply = "error: a console is already attached\n";
 		} else {
@@ -301,7 +363,42 @@ client_command(struct monitor *m, int slot)
 			m->console_client = fd;
 			return;
 		}
+	} else if (m->qmp->fd < 0 &&
+		   (insert || eject || !strcmp(line, "pause") ||
+		    !strcmp(line, "unpause"))) {
+		reply = "error: the device model is exiting\n";
+	} else if (strcmp(line, "pause") == 0 || strcmp(line, "unpause") == 0) {
+		bool stop = line[0] == 'p';
+		int rc = qmp_call(m->qmp, stop ? "stop" : "cont", NULL, -1,
+				  qmp_shape_empty, deadline, NULL, why, sizeof(why));
+		answer_qmp(m, fd, line, rc, why, stop ? "paused" : "running");
+		return;
+	} else if ((insert || eject) && !find_cdrom(m, vdev)) {
+		dprintf(fd, "error: %s is not a cdrom drive of this VM\n", vdev);
+		close(fd);
+		if (medium >= 0)
+			close(medium);
+		return;
+	} else if (insert && medium < 0) {
+		reply = "error: cd-insert came without the medium's fd\n";
+	} else if (insert && medium_check_fd(medium, why, sizeof(why)) < 0) {
+		dprintf(fd, "error: %s: refused: %s\n", line, why);
+		close(fd);
+		close(medium);
+		return;
+	} else if (insert || eject) {
+		int rc = insert ? cdrom_insert(m->qmp, vdev, medium, deadline,
+					       why, sizeof(why))
+				: cdrom_eject(m->qmp, vdev, deadline, why,
+					      sizeof(why));
+		if (medium >= 0)
+			close(medium);
+		log_info("%s: %s", line, rc == QMP_OK ? "done" : why);
+		answer_qmp(m, fd, line, rc, why, NULL);
+		return;
 	}
+	if (medium >= 0)
+		close(medium);
 	(void)write_all(fd, reply, strlen(reply));
 	close(fd);
 }
@@ -369,8 +466,8 @@ event_loop(struct monitor *m)
 			dm_exited(m);
 		if (p[1].revents && m->qmp->fd >= 0) {
 			char why[256];
-			int rc = qmp_pump(m->qmp, on_event, m, why, sizeof(why));
-			if (rc < 0 && strstr(why, "closed the channel")) {
+			int rc = qmp_pump(m->qmp, why, sizeof(why));
+			if (rc < 0 && m->qmp->eof) {
 				close(m->qmp->fd);
 				m->qmp->fd = -1;
 				m->qmp_eof_deadline = now_ms() + QMP_EOF_GRACE_MS;
@@ -406,6 +503,33 @@ event_loop(struct monitor *m)
 	}
 }
 
+/* CD-ROMs configured with a medium get it while the VM is still paused,
+ * through the same path as cd-insert. Any failure fails the start. */
+static int
+insert_first_media(struct monitor *m, uint64_t deadline, char *why,
+		   size_t whylen)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < m->ml->cfg.ndisks; i++) {
+		int fd = m->ml->cd_fds[i];
+		if (fd < 0)
+			continue;
+		m->ml->cd_fds[i] = -1;
+		if (rc == 0) {
+			char w[400];
+			const char *vdev = m->ml->cfg.disks[i].vdev;
+			if (cdrom_insert(m->qmp, vdev, fd, deadline, w,
+					 sizeof(w)) != QMP_OK) {
+				snprintf(why, whylen, "cdrom %s: %s", vdev, w);
+				rc = -1;
+			}
+		}
+		close(fd);
+	}
+	return rc;
+}
+
 noreturn void
 monitor_main(struct monitor_launch *ml)
 {
@@ -433,7 +557,12 @@ monitor_main(struct monitor_launch *ml)
 		goto fail;
 	log_info("device model pid %d uid %u gid %u", (int)m.dm_pid,
 		 (unsigned)ml->id.uid, (unsigned)ml->id.gid);
-	if (qmp_handshake(&qmp, now_ms() + HANDSHAKE_MS, why, sizeof(why)) < 0)
+	uint64_t deadline = now_ms() + HANDSHAKE_MS;
+	if (qmp_handshake(&qmp, deadline, why, sizeof(why)) < 0 ||
+	    insert_first_media(&m, deadline, why, sizeof(why)) < 0)
+		goto fail;
+	if (qmp_call(&qmp, "cont", NULL, -1, qmp_shape_empty, deadline, NULL,
+		     why, sizeof(why)) != QMP_OK)
 		goto fail;
 	m.listen_fd = control_listen(m.rec->name);
 	if (m.listen_fd < 0) {

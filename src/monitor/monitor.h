@@ -19,6 +19,7 @@ struct monitor_launch {
 	struct dm_identity id;
 	int disk_fds[2 * CONFIG_DISKS_MAX]; /* qemu_disk_fd() order */
 	size_t ndisk_fds;
+	int cd_fds[CONFIG_DISKS_MAX]; /* per disk: a CD-ROM's first medium, or -1 */
 	int tap_fds[CONFIG_VIFS_MAX];       /* qemu_vif_fd() order */
 	struct blockdev io_devs[CG_IO_DEVS_MAX]; /* disks' devices, if throttled */
 	size_t nio_devs;

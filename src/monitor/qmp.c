@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -32,6 +33,22 @@ depth_ok(const char *s, size_t len)
 		} else if (c == '}' || c == ']')
 			depth--;
 	}
+	return true;
+}
+
+/* QEMU's event names are upper case, digits and '_'; anything else (a
+ * newline to forge log lines, say) is not an event. */
+static bool
+event_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
 	return true;
 }
 
@@ -107,8 +124,9 @@ qmp_parse_line(const char *line, size_t len, struct qmp_msg *m, char *why,
 	if ((v = json_object_get(o, "event")) != NULL) {
 		json_t *ts = json_object_get(o, "timestamp");
 		json_t *data = json_object_get(o, "data");
-		if (!json_is_string(v) || !json_is_object(ts) ||
-		    keys != (data ? 3u : 2u) || (data && !json_is_object(data)))
+		if (!json_is_string(v) || !event_name_ok(json_string_value(v)) ||
+		    !json_is_object(ts) || keys != (data ? 3u : 2u) ||
+		    (data && !json_is_object(data)))
 			goto malformed;
 		m->kind = QMP_EVENT;
 		m->event = json_string_value(v);
@@ -121,11 +139,34 @@ malformed:
 }
 
 void
-qmp_init(struct qmp_conn *c, int fd)
+qmp_init(struct qmp_conn *c, int fd, qmp_event_fn on_event, void *arg)
 {
 	c->fd = fd;
+	c->eof = false;
 	c->next_id = 1;
+	c->on_event = on_event;
+	c->event_arg = arg;
+	c->window_ms = 0;
+	c->window_events = 0;
 	c->len = 0;
+}
+
+/* Hand an event to the handler, within the rate budget. */
+static int
+take_event(struct qmp_conn *c, const struct qmp_msg *m, char *why,
+	   size_t whylen)
+{
+	uint64_t now = now_ms();
+
+	if (now - c->window_ms >= 1000) {
+		c->window_ms = now;
+		c->window_events = 0;
+	}
+	if (++c->window_events > QMP_EVENTS_PER_SEC)
+		return bad(why, whylen, "event flood");
+	if (c->on_event)
+		c->on_event(m, c->event_arg);
+	return 0;
 }
 
 /* Parse and consume the first complete line of the buffer. 1 if there
@@ -145,6 +186,24 @@ take_line(struct qmp_conn *c, struct qmp_msg *m, int *rc, char *why,
 	return 1;
 }
 
+/* One read into the buffer. 0, or -1 with why (EOF sets c->eof). */
+static int
+fill(struct qmp_conn *c, char *why, size_t whylen)
+{
+	ssize_t n = read(c->fd, c->buf + c->len, QMP_LINE_MAX - c->len);
+
+	if (n < 0)
+		return (errno == EINTR || errno == EAGAIN)
+			       ? 0
+			       : bad(why, whylen, "read failed");
+	if (n == 0) {
+		c->eof = true;
+		return bad(why, whylen, "QEMU closed the channel");
+	}
+	c->len += (size_t)n;
+	return 0;
+}
+
 int
 qmp_read(struct qmp_conn *c, uint64_t deadline_ms, struct qmp_msg *m,
 	 char *why, size_t whylen)
@@ -162,45 +221,97 @@ qmp_read(struct qmp_conn *c, uint64_t deadline_ms, struct qmp_msg *m,
 		int pr = poll(&p, 1, (int)(deadline_ms - now));
 		if (pr < 0 && errno != EINTR)
 			return bad(why, whylen, "poll failed");
-		if (pr <= 0)
-			continue;
-		ssize_t n = read(c->fd, c->buf + c->len, QMP_LINE_MAX - c->len);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return bad(why, whylen, "read failed");
-		}
-		if (n == 0)
-			return bad(why, whylen, "QEMU closed the channel");
-		c->len += (size_t)n;
+		if (pr > 0 && fill(c, why, whylen) < 0)
+			return -1;
 	}
 }
 
+bool
+qmp_shape_empty(const json_t *ret)
+{
+	return json_is_object(ret) && json_object_size(ret) == 0;
+}
+
+static bool
+nonneg_int(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_integer(v) && json_integer_value(v) >= 0 &&
+	       json_integer_value(v) <= INT32_MAX;
+}
+
+bool
+qmp_shape_status(const json_t *ret)
+{
+	if (!json_is_object(ret) ||
+	    !json_is_string(json_object_get(ret, "status")) ||
+	    !json_is_boolean(json_object_get(ret, "running")))
+		return false;
+	/* QEMU 7.2 adds the deprecated "singlestep"; nothing else. */
+	json_t *ss = json_object_get(ret, "singlestep");
+	return json_object_size(ret) == (ss ? 3u : 2u) &&
+	       (!ss || json_is_boolean(ss));
+}
+
+bool
+qmp_shape_add_fd(const json_t *ret)
+{
+	return json_is_object(ret) && json_object_size(ret) == 2 &&
+	       nonneg_int(ret, "fdset-id") && nonneg_int(ret, "fd");
+}
+
+/* QEMU's error text reaches the admin's terminal: printable ASCII only. */
+static void
+refused(char *why, size_t whylen, const json_t *err)
+{
+	char desc[QMP_DESC_MAX + 1];
+	const char *src = json_string_value(json_object_get(err, "desc"));
+	size_t i = 0;
+
+	for (; i < QMP_DESC_MAX && src[i]; i++)
+		desc[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
+	desc[i] = '\0';
+	snprintf(why, whylen, "%s", desc);
+}
+
 int
-qmp_execute(struct qmp_conn *c, const char *cmd, uint64_t deadline_ms,
-	    void (*on_event)(const struct qmp_msg *, void *), void *arg,
-	    json_t **ret, char *why, size_t whylen)
+qmp_call(struct qmp_conn *c, const char *cmd, json_t *args, int pass_fd,
+	 qmp_shape_fn shape, uint64_t deadline_ms, json_t **ret, char *why,
+	 size_t whylen)
 {
 	uint64_t id = c->next_id++;
-	char line[256];
-	int n = snprintf(line, sizeof(line),
-			 "{\"execute\":\"%s\",\"id\":%llu}\n", cmd,
-			 (unsigned long long)id);
+	json_t *req = json_pack("{s:s, s:I}", "execute", cmd, "id",
+				(json_int_t)id);
 
-	if (n < 0 || (size_t)n >= sizeof(line))
-		return bad(why, whylen, "command too long");
-	if (write_all(c->fd, line, (size_t)n) < 0)
+	if (!req || (args && json_object_set_new(req, "arguments", args) < 0)) {
+		json_decref(req);
+		return bad(why, whylen, "cannot build the command");
+	}
+	args = NULL;
+	char *text = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	if (!text)
+		return bad(why, whylen, "cannot build the command");
+	size_t tl = strlen(text);
+	text[tl] = '\n'; /* json_dumps' NUL becomes the line end */
+	int wr = send_with_fd(c->fd, text, tl + 1, pass_fd);
+	free(text);
+	if (wr < 0)
 		return bad(why, whylen, "write failed");
-	for (unsigned events = 0;;) {
+	for (;;) {
 		struct qmp_msg m;
 		if (qmp_read(c, deadline_ms, &m, why, whylen) < 0)
-			return -1;
+			return QMP_BROKEN;
 		if (m.kind == QMP_EVENT) {
-			if (on_event)
-				on_event(&m, arg);
+			int rc = take_event(c, &m, why, whylen);
 			qmp_msg_free(&m);
-			if (++events > QMP_EVENTS_PER_WAIT)
-				return bad(why, whylen, "event flood");
+			if (rc < 0)
+				return QMP_BROKEN;
+			/* A steady stream of events must not outlast the
+			 * deadline that a silent peer would hit. */
+			if (now_ms() >= deadline_ms)
+				return bad(why, whylen, "timed out waiting "
+					   "for a reply among events");
 			continue;
 		}
 		if (m.kind == QMP_GREETING || m.id != id) {
@@ -208,16 +319,20 @@ qmp_execute(struct qmp_conn *c, const char *cmd, uint64_t deadline_ms,
 			return bad(why, whylen, "reply out of order");
 		}
 		if (m.kind == QMP_ERROR) {
-			snprintf(why, whylen, "qmp: %s failed: %.200s", cmd,
-				 json_string_value(
-					 json_object_get(m.value, "desc")));
+			refused(why, whylen, m.value);
 			qmp_msg_free(&m);
-			return -1;
+			return QMP_REFUSED;
+		}
+		if (!shape(m.value)) {
+			qmp_msg_free(&m);
+			snprintf(why, whylen, "qmp: %s: reply of the wrong shape",
+				 cmd);
+			return QMP_BROKEN;
 		}
 		if (ret)
 			*ret = json_incref(m.value);
 		qmp_msg_free(&m);
-		return 0;
+		return QMP_OK;
 	}
 }
 
@@ -234,39 +349,29 @@ qmp_handshake(struct qmp_conn *c, uint64_t deadline_ms, char *why,
 	qmp_msg_free(&m);
 	if (!greeting)
 		return bad(why, whylen, "expected the greeting");
-	if (qmp_execute(c, "qmp_capabilities", deadline_ms, NULL, NULL, NULL,
-			why, whylen) < 0)
+	if (qmp_call(c, "qmp_capabilities", NULL, -1, qmp_shape_empty,
+		     deadline_ms, NULL, why, whylen) != QMP_OK)
 		return -1;
-	if (qmp_execute(c, "query-status", deadline_ms, NULL, NULL, &st, why,
-			whylen) < 0)
+	if (qmp_call(c, "query-status", NULL, -1, qmp_shape_status,
+		     deadline_ms, &st, why, whylen) != QMP_OK)
 		return -1;
-	json_t *status = json_object_get(st, "status");
-	json_t *running = json_object_get(st, "running");
-	bool ok = json_is_object(st) && json_is_string(status) &&
-		  json_is_false(running) &&
-		  (strcmp(json_string_value(status), "prelaunch") == 0 ||
-		   strcmp(json_string_value(status), "paused") == 0);
+	const char *status = json_string_value(json_object_get(st, "status"));
+	bool ok = json_is_false(json_object_get(st, "running")) &&
+		  (strcmp(status, "prelaunch") == 0 ||
+		   strcmp(status, "paused") == 0);
 	json_decref(st);
 	if (!ok)
 		return bad(why, whylen, "query-status: not a paused VM");
-	return qmp_execute(c, "cont", deadline_ms, NULL, NULL, NULL, why,
-			   whylen);
+	return 0;
 }
 
 int
-qmp_pump(struct qmp_conn *c, void (*on_event)(const struct qmp_msg *, void *),
-	 void *arg, char *why, size_t whylen)
+qmp_pump(struct qmp_conn *c, char *why, size_t whylen)
 {
 	if (c->len == QMP_LINE_MAX)
 		return bad(why, whylen, "message too long");
-	ssize_t n = read(c->fd, c->buf + c->len, QMP_LINE_MAX - c->len);
-	if (n < 0)
-		return (errno == EINTR || errno == EAGAIN)
-			       ? 0
-			       : bad(why, whylen, "read failed");
-	if (n == 0)
-		return bad(why, whylen, "QEMU closed the channel");
-	c->len += (size_t)n;
+	if (fill(c, why, whylen) < 0)
+		return -1;
 	for (;;) {
 		struct qmp_msg m;
 		int rc;
@@ -276,11 +381,13 @@ qmp_pump(struct qmp_conn *c, void (*on_event)(const struct qmp_msg *, void *),
 				       : 0;
 		if (rc < 0)
 			return -1;
-		bool is_event = m.kind == QMP_EVENT;
-		if (is_event && on_event)
-			on_event(&m, arg);
-		qmp_msg_free(&m);
-		if (!is_event)
+		if (m.kind != QMP_EVENT) {
+			qmp_msg_free(&m);
 			return bad(why, whylen, "unsolicited reply");
+		}
+		rc = take_event(c, &m, why, whylen);
+		qmp_msg_free(&m);
+		if (rc < 0)
+			return -1;
 	}
 }

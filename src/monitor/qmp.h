@@ -1,6 +1,8 @@
 /* QMP client. Everything QEMU sends is hostile input: lines are bounded,
  * nesting is bounded before the JSON library sees the text, every message
- * is classified by exact shape, and every wait has a deadline. */
+ * is classified by exact shape, every reply is checked against the shape
+ * its command returns, events are rate-limited, and every wait has a
+ * deadline. */
 #ifndef BULKHEAD_QMP_H
 #define BULKHEAD_QMP_H
 
@@ -11,9 +13,18 @@
 
 #define QMP_LINE_MAX (64 * 1024)
 #define QMP_DEPTH_MAX 16
-#define QMP_EVENTS_PER_WAIT 64
+/* More events than this within one second is a flood. QEMU rate-limits
+ * its chatty ones (RTC_CHANGE, BALLOON_CHANGE) to 1/s; the busiest honest
+ * source is our own cd-insert/cd-eject (three tray events a cycle). */
+#define QMP_EVENTS_PER_SEC 1000
+#define QMP_DESC_MAX 200 /* QEMU's error text, as shown to the admin */
 
 enum qmp_kind { QMP_GREETING, QMP_RETURN, QMP_ERROR, QMP_EVENT };
+
+/* Outcomes of a command. REFUSED is QEMU's well-formed "error" reply (a
+ * locked tray, an unknown device): the VM is fine. BROKEN is anything
+ * else that went wrong (violation, timeout, EOF): the VM is not. */
+enum { QMP_OK = 0, QMP_BROKEN = -1, QMP_REFUSED = -2 };
 
 struct qmp_msg {
 	enum qmp_kind kind;
@@ -23,9 +34,18 @@ struct qmp_msg {
 	const char *event; /* for EVENT: name (points into root) */
 };
 
+typedef void (*qmp_event_fn)(const struct qmp_msg *, void *);
+/* Does a "return" value have the shape its command promises? */
+typedef bool (*qmp_shape_fn)(const json_t *ret);
+
 struct qmp_conn {
 	int fd;
+	bool eof;          /* QEMU closed the channel */
 	uint64_t next_id;
+	qmp_event_fn on_event; /* may be NULL */
+	void *event_arg;
+	uint64_t window_ms; /* start of the current one-second event window */
+	unsigned window_events;
 	size_t len;
 	char buf[QMP_LINE_MAX + 1];
 };
@@ -36,27 +56,33 @@ int qmp_parse_line(const char *line, size_t len, struct qmp_msg *m, char *why,
 		   size_t whylen);
 void qmp_msg_free(struct qmp_msg *m);
 
-void qmp_init(struct qmp_conn *c, int fd);
+void qmp_init(struct qmp_conn *c, int fd, qmp_event_fn on_event, void *arg);
 /* Next message, waiting at most until deadline_ms (now_ms clock).
  * 0, or -1 with why (timeout, EOF, oversize, malformed). */
 int qmp_read(struct qmp_conn *c, uint64_t deadline_ms, struct qmp_msg *m,
 	     char *why, size_t whylen);
-/* Run a command and return its "return" value (caller frees *ret).
- * Events read meanwhile are passed to on_event (may be NULL); more than
- * QMP_EVENTS_PER_WAIT of them while waiting is a protocol violation. */
-int qmp_execute(struct qmp_conn *c, const char *cmd, uint64_t deadline_ms,
-		void (*on_event)(const struct qmp_msg *, void *), void *arg,
-		json_t **ret, char *why, size_t whylen);
-/* Greeting, qmp_capabilities, query-status (must be paused), cont. */
+
+/* Return-value shapes. */
+bool qmp_shape_empty(const json_t *ret);  /* {} */
+bool qmp_shape_status(const json_t *ret); /* query-status */
+bool qmp_shape_add_fd(const json_t *ret); /* {"fdset-id": N, "fd": N} */
+
+/* Run cmd with args (a JSON object, or NULL; the reference is taken),
+ * passing pass_fd (or -1) with SCM_RIGHTS. The reply must be ours, in
+ * order, and its return value must satisfy shape; the value is stored in
+ * *ret (caller decrefs) when ret is not NULL. Events read meanwhile go to
+ * the connection's handler. QMP_OK, QMP_REFUSED (why: "Class: desc",
+ * printable ASCII only) or QMP_BROKEN (why). */
+int qmp_call(struct qmp_conn *c, const char *cmd, json_t *args, int pass_fd,
+	     qmp_shape_fn shape, uint64_t deadline_ms, json_t **ret, char *why,
+	     size_t whylen);
+/* Greeting, qmp_capabilities, query-status (must be paused). The VM
+ * stays paused; the caller continues it with "cont". */
 int qmp_handshake(struct qmp_conn *c, uint64_t deadline_ms, char *why,
 		  size_t whylen);
 
-
-
 /* Event loop use: read what is available once and pass each complete
- * event to on_event. Anything but an event here is a violation. 0, or -1
- * with why (EOF, oversize, malformed, unsolicited reply). */
-int qmp_pump(struct qmp_conn *c,
-	     void (*on_event)(const struct qmp_msg *, void *), void *arg,
-	     char *why, size_t whylen);
+ * event to the handler. Anything but an event here is a violation. 0, or
+ * -1 with why (EOF, oversize, malformed, unsolicited reply, flood). */
+int qmp_pump(struct qmp_conn *c, char *why, size_t whylen);
 #endif

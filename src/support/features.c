@@ -45,6 +45,11 @@ static const struct feature table[F_COUNT] = {
 	{ F_AUDIT, "bulkhead audit", FS_SUPPORTED,
 	  "scores any running QEMU from /proc (23 checks); tested on "
 	  "bulkhead's, a hand-run root QEMU and a libvirt-started one" },
+	{ F_CDROM, "cdrom (devtype=cdrom, cd-insert/cd-eject)", FS_SUPPORTED,
+	  "IDE CD-ROM; each medium opened read-only by the toolstack and "
+	  "passed over QMP as an fd; not combined with disk I/O limits" },
+	{ F_PAUSE, "pause/unpause", FS_SUPPORTED,
+	  "QMP stop/cont; the device model keeps every restriction" },
 };
 
 const struct feature *

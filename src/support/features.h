@@ -32,6 +32,8 @@ enum feature_id {
 	F_VIF,
 	F_CHECK,
 	F_AUDIT,
+	F_CDROM,
+	F_PAUSE,
 	F_COUNT
 };
 

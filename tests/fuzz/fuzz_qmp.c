@@ -33,8 +33,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (write(sv[1], data, size) == (ssize_t)size) {
 		close(sv[1]);
-		qmp_init(&c, sv[0]);
-		while (qmp_pump(&c, on_event, NULL, why, sizeof(why)) == 0)
+		qmp_init(&c, sv[0], on_event, NULL);
+		while (qmp_pump(&c, why, sizeof(why)) == 0)
 			;
 	} else {
 		close(sv[1]);

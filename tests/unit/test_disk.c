@@ -50,7 +50,8 @@ static const struct {
 	{ "vdev=xvda, access=rwx, target=/a", "bad access 'rwx'" },
 	{ "vdev=xvda, vdev=xvdb, target=/a", "disk spec key 'vdev' given twice" },
 	{ "vdev=xvda, colo=1, target=/a", "unknown disk spec key 'colo'" },
-	{ "vdev=xvda, devtype=cdrom, target=/a", "devtype 'cdrom' is not supported" },
+	{ "vdev=xvda, devtype=cdrom, target=/a", "a cdrom's vdev must be hda, hdb, hdc or hdd" },
+	{ "vdev=xvda, devtype=floppy, target=/a", "devtype 'floppy' is not supported" },
 	{ "/a,raw,xvda,rw", "is not key=value" },
 	{ "vdev=xvda", "disk spec has no target=" },
 	{ "access=rw, target=/a", "disk spec has no vdev=" },
@@ -83,6 +84,48 @@ test_vdev(void **state)
 	assert_false(disk_vdev_valid("nvme0n1"));
 }
 
+static void
+test_cdrom(void **state)
+{
+	(void)state;
+	struct disk_spec d;
+	char why[256];
+	unsigned bus = 9, unit = 9;
+
+	assert_int_equal(disk_spec_parse("vdev=hdc, devtype=cdrom, target=", &d,
+					 why, sizeof(why)), 0);
+	assert_true(d.cdrom);
+	assert_true(d.readonly); /* always */
+	assert_string_equal(d.target, "");
+	assert_int_equal(disk_fd_count(&d), 0);
+	assert_int_equal(disk_ide_slot(d.vdev, &bus, &unit), 0);
+	assert_int_equal(bus, 1);
+	assert_int_equal(unit, 0);
+	assert_int_equal(disk_spec_parse("vdev=hdb, devtype=cdrom, access=ro, "
+					 "target=/isos/x.iso", &d, why,
+					 sizeof(why)), 0);
+	assert_string_equal(d.target, "/isos/x.iso");
+	assert_int_equal(disk_ide_slot(d.vdev, &bus, &unit), 0);
+	assert_int_equal(bus, 0);
+	assert_int_equal(unit, 1);
+	static const char *const refused[] = {
+		"vdev=hdc, devtype=cdrom, access=rw, target=",
+		"vdev=hde, devtype=cdrom, target=",
+		"vdev=xvda, devtype=cdrom, target=",
+		"vdev=hdc, devtype=cdrom, target=relative.iso",
+		"vdev=hdc, devtype=cdrom, target=/a/../b.iso",
+		"vdev=hdc, target=",             /* empty only for a cdrom */
+		"vdev=hdc, devtype=floppy, target=",
+		"vdev=hdc, devtype=cdrom, devtype=cdrom, target=",
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (disk_spec_parse(refused[i], &d, why, sizeof(why)) != -1)
+			fail_msg("accepted: %s", refused[i]);
+	assert_int_equal(disk_ide_slot("hdaa", &bus, &unit), -1);
+	assert_int_equal(disk_ide_slot("hd", &bus, &unit), -1);
+	assert_int_equal(disk_ide_slot("sda", &bus, &unit), -1);
+}
+
 int
 main(void)
 {
@@ -90,6 +133,7 @@ main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_vdev),
+		cmocka_unit_test(test_cdrom),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

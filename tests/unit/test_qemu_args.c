@@ -100,10 +100,34 @@ test_kvm_noreboot(void **state)
 	qemu_args_free(&a);
 }
 
+static void
+test_cdrom(void **state)
+{
+	(void)state;
+	struct qemu_argv a;
+	load("name='vm'\nkernel='/k'\n"
+	     "disk=['vdev=hdc,devtype=cdrom,target=/secret/a.iso',"
+	     "'vdev=xvda,access=rw,target=/secret/a.img',"
+	     "'vdev=hda,devtype=cdrom,target=']\n");
+	assert_int_equal(qemu_args_build(&cfg, &a), 0);
+	/* The drives are empty IDE CD-ROMs; media come over QMP, so no fd
+	 * and no path: the disk after the cdrom still starts at fd 5. */
+	assert_true(has(&a, "-device", "ide-cd,bus=ide.1,unit=0,id=hdc"));
+	assert_true(has(&a, "-device", "ide-cd,bus=ide.0,unit=0,id=hda"));
+	assert_true(has(&a, "-add-fd", "fd=5,set=2,opaque=xvda-ro"));
+	assert_true(has(&a, "-add-fd", "fd=6,set=2,opaque=xvda-rw"));
+	assert_int_equal(qemu_fd_count(&cfg), 7);
+	for (size_t i = 0; i < a.n; i++)
+		if (strstr(a.argv[i], "a.iso"))
+			fail_msg("argv names the medium: %s", a.argv[i]);
+	qemu_args_free(&a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cdrom),
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_kvm_noreboot),
 		cmocka_unit_test(test_vifs),

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "../../src/common/util.h"
+#include "../../src/monitor/cdrom.h"
 #include "../../src/monitor/qmp.h"
 
 static int
@@ -69,6 +72,10 @@ test_bad_shapes(void **state)
 		"{\"QMP\": 1}",
 		"{\"return\": {}, \"id\": 1, \"id\": 2}", /* duplicate key */
 		"{\"return\": {}, \"id\": 1} trailing",
+		/* event names that could forge log lines */
+		"{\"event\": \"STOP\\nbulkhead: forged\", \"timestamp\": {}}",
+		"{\"event\": \"\", \"timestamp\": {}}",
+		"{\"event\": \"stop\", \"timestamp\": {}}",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct qmp_msg m;
@@ -116,7 +123,7 @@ peer(const char *data, struct qmp_conn *c, int *other)
 {
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	qmp_init(c, sv[0]);
+	qmp_init(c, sv[0], NULL, NULL);
 	if (data)
 		assert_int_equal(write_all(sv[1], data, strlen(data)), 0);
 	*other = sv[1];
@@ -181,20 +188,51 @@ test_event_flood(void **state)
 	int o;
 	char why[256];
 	size_t len = 0;
-	char *buf = malloc(100 * 64);
 	const char *ev = "{\"event\": \"E\", \"timestamp\": {}}\n";
-	for (int i = 0; i < 100; i++) {
+	char *buf = malloc((QMP_EVENTS_PER_SEC + 1) * strlen(ev) + 1);
+	for (int i = 0; i <= QMP_EVENTS_PER_SEC; i++) {
 		memcpy(buf + len, ev, strlen(ev));
 		len += strlen(ev);
 	}
 	buf[len] = '\0';
 	peer(buf, &conn, &o);
-	assert_int_equal(qmp_execute(&conn, "cont", now_ms() + 1000, NULL, NULL,
-				     NULL, why, sizeof(why)), -1);
+	assert_int_equal(qmp_call(&conn, "cont", NULL, -1, qmp_shape_empty,
+				  now_ms() + 1000, NULL, why, sizeof(why)),
+			 QMP_BROKEN);
 	assert_non_null(strstr(why, "event flood"));
 	free(buf);
 	close(o);
 	close(conn.fd);
+}
+
+/* Events below the flood rate but without end, and never a reply: the
+ * deadline still holds. */
+static void
+test_event_drip_never_replies(void **state)
+{
+	(void)state;
+	int o;
+	char why[256];
+	peer(NULL, &conn, &o);
+	pid_t pid = fork();
+	if (pid == 0) {
+		const char *ev = "{\"event\": \"E\", \"timestamp\": {}}\n";
+		for (int i = 0; i < 400; i++) {
+			if (write_all(o, ev, strlen(ev)) < 0)
+				_exit(0);
+			sleep_ms(5);
+		}
+		_exit(0);
+	}
+	uint64_t t0 = now_ms();
+	assert_int_equal(qmp_call(&conn, "cont", NULL, -1, qmp_shape_empty,
+				  t0 + 300, NULL, why, sizeof(why)), QMP_BROKEN);
+	assert_true(now_ms() - t0 < 1000);
+	assert_non_null(strstr(why, "timed out"));
+	close(conn.fd);
+	close(o);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 static void
@@ -229,15 +267,286 @@ test_pump(void **state)
 	char why[256];
 	peer("{\"event\": \"A\", \"timestamp\": {}}\n{\"event\": \"B\", "
 	     "\"timestamp\": {}}\n{\"eve", &conn, &o);
-	assert_int_equal(qmp_pump(&conn, NULL, NULL, why, sizeof(why)), 0);
+	assert_int_equal(qmp_pump(&conn, why, sizeof(why)), 0);
 	assert_int_equal(conn.len, 5); /* partial line kept */
 	assert_int_equal(write_all(o, "{\"return\": {}, \"id\": 4}\n", 24), 0);
 	close(o);
 	conn.len = 0;
-	assert_int_equal(qmp_pump(&conn, NULL, NULL, why, sizeof(why)), -1);
+	assert_int_equal(qmp_pump(&conn, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "unsolicited"));
-	assert_int_equal(qmp_pump(&conn, NULL, NULL, why, sizeof(why)), -1);
+	assert_int_equal(qmp_pump(&conn, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "closed"));
+	assert_true(conn.eof);
+	close(conn.fd);
+}
+
+static void
+test_reply_shapes(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *json;
+		bool empty, status, add_fd;
+	} cases[] = {
+		{ "{}", true, false, false },
+		{ "{\"x\": 1}", false, false, false },
+		{ "[]", false, false, false },
+		{ "{\"status\": \"paused\", \"running\": false}", false, true, false },
+		{ "{\"status\": \"paused\", \"running\": false, \"singlestep\": false}",
+		  false, true, false },
+		{ "{\"status\": \"paused\", \"running\": false, \"extra\": false}",
+		  false, false, false },
+		{ "{\"status\": 1, \"running\": false}", false, false, false },
+		{ "{\"status\": \"paused\", \"running\": 0}", false, false, false },
+		{ "{\"fdset-id\": 0, \"fd\": 3}", false, false, true },
+		{ "{\"fdset-id\": -1, \"fd\": 3}", false, false, false },
+		{ "{\"fdset-id\": \"0\", \"fd\": 3}", false, false, false },
+		{ "{\"fdset-id\": 0}", false, false, false },
+		{ "{\"fdset-id\": 0, \"fd\": 3, \"x\": 0}", false, false, false },
+		{ "{\"fdset-id\": 4294967296, \"fd\": 3}", false, false, false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *v = json_loads(cases[i].json, 0, NULL);
+		assert_non_null(v);
+		if (qmp_shape_empty(v) != cases[i].empty ||
+		    qmp_shape_status(v) != cases[i].status ||
+		    qmp_shape_add_fd(v) != cases[i].add_fd)
+			fail_msg("shape of %s", cases[i].json);
+		json_decref(v);
+	}
+}
+
+/* A scripted device model: for each request it reads, it checks the
+ * command name, then sends the canned answer ("%d" becomes the id). It
+ * exits 0 only if every request was the expected one; a received fd is
+ * counted and reported in the exit status (+10 per fd). */
+static pid_t
+scripted_peer(int sock, const char *const *expect, const char *const *answer,
+	      size_t n)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid > 0)
+		return pid;
+	int fds = 0;
+	for (size_t i = 0; i < n; i++) {
+		char line[1024];
+		size_t got = 0;
+		for (;;) {
+			char ctl[CMSG_SPACE(sizeof(int))];
+			struct iovec iov = { .iov_base = line + got, .iov_len = 1 };
+			struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+					     .msg_control = ctl,
+					     .msg_controllen = sizeof(ctl) };
+			if (recvmsg(sock, &mh, 0) != 1)
+				_exit(1);
+			if (CMSG_FIRSTHDR(&mh))
+				fds++;
+			if (line[got] == '\n' || ++got == sizeof(line) - 1)
+				break;
+		}
+		line[got] = '\0';
+		json_t *req = json_loads(line, 0, NULL);
+		const char *cmd = json_string_value(json_object_get(req, "execute"));
+		if (!cmd || strcmp(cmd, expect[i]) != 0)
+			_exit(2);
+		char out[1024];
+		int len = snprintf(out, sizeof(out), answer[i],
+				   (int)json_integer_value(json_object_get(req, "id")));
+		json_decref(req);
+		if (write_all(sock, out, (size_t)len) < 0)
+			_exit(3);
+	}
+	_exit(fds * 10);
+}
+
+static int
+peer_status(pid_t pid)
+{
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+static void
+test_call_refused_and_sanitized(void **state)
+{
+	(void)state;
+	int sv[2];
+	char why[256];
+	static const char *const expect[] = { "eject" };
+	static const char *const answer[] = {
+		"{\"error\": {\"class\": \"GenericError\", \"desc\": "
+		"\"Device 'hdc' is locked\\u001b[31m\\nforged\"}, \"id\": %d}\n"
+	};
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid_t pid = scripted_peer(sv[1], expect, answer, 1);
+	qmp_init(&conn, sv[0], NULL, NULL);
+	assert_int_equal(cdrom_eject(&conn, "hdc", now_ms() + 2000, why,
+				     sizeof(why)), QMP_REFUSED);
+	assert_string_equal(why, "Device 'hdc' is locked?[31m?forged");
+	assert_int_equal(peer_status(pid), 0);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void
+test_call_wrong_shape(void **state)
+{
+	(void)state;
+	int sv[2];
+	char why[256];
+	static const char *const expect[] = { "stop" };
+	static const char *const answer[] = { "{\"return\": {\"x\": 1}, \"id\": %d}\n" };
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid_t pid = scripted_peer(sv[1], expect, answer, 1);
+	qmp_init(&conn, sv[0], NULL, NULL);
+	assert_int_equal(qmp_call(&conn, "stop", NULL, -1, qmp_shape_empty,
+				  now_ms() + 2000, NULL, why, sizeof(why)),
+			 QMP_BROKEN);
+	assert_non_null(strstr(why, "wrong shape"));
+	assert_int_equal(peer_status(pid), 0);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static int
+iso_fd(void)
+{
+	char path[] = "/tmp/bh-test-iso-XXXXXX";
+	int w = mkstemp(path);
+	assert_true(w >= 0);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	unlink(path);
+	close(w);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+static void
+test_cdrom_insert_sequence(void **state)
+{
+	(void)state;
+	int sv[2];
+	char why[256];
+	static const char *const expect[] = { "add-fd", "blockdev-change-medium",
+					      "remove-fd" };
+	static const char *const answer[] = {
+		"{\"return\": {\"fdset-id\": 7, \"fd\": 9}, \"id\": %d}\n",
+		"{\"event\": \"DEVICE_TRAY_MOVED\", \"timestamp\": {}}\n"
+		"{\"return\": {}, \"id\": %d}\n",
+		"{\"return\": {}, \"id\": %d}\n",
+	};
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid_t pid = scripted_peer(sv[1], expect, answer, 3);
+	qmp_init(&conn, sv[0], NULL, NULL);
+	int fd = iso_fd();
+	assert_int_equal(cdrom_insert(&conn, "hdc", fd, now_ms() + 2000, why,
+				      sizeof(why)), QMP_OK);
+	assert_int_equal(peer_status(pid), 10); /* exactly one fd passed */
+	close(fd);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void
+test_cdrom_insert_refused_drops_the_set(void **state)
+{
+	(void)state;
+	int sv[2];
+	char why[256];
+	static const char *const expect[] = { "add-fd", "blockdev-change-medium",
+					      "remove-fd" };
+	static const char *const answer[] = {
+		"{\"return\": {\"fdset-id\": 0, \"fd\": 9}, \"id\": %d}\n",
+		"{\"error\": {\"class\": \"GenericError\", \"desc\": \"locked\"}, \"id\": %d}\n",
+		"{\"return\": {}, \"id\": %d}\n",
+	};
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid_t pid = scripted_peer(sv[1], expect, answer, 3);
+	qmp_init(&conn, sv[0], NULL, NULL);
+	int fd = iso_fd();
+	assert_int_equal(cdrom_insert(&conn, "hdc", fd, now_ms() + 2000, why,
+				      sizeof(why)), QMP_REFUSED);
+	assert_string_equal(why, "locked");
+	assert_int_equal(peer_status(pid), 10);
+	close(fd);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void
+test_cdrom_insert_hostile_add_fd(void **state)
+{
+	(void)state;
+	int sv[2];
+	char why[256];
+	static const char *const expect[] = { "add-fd" };
+	static const char *const answer[] = {
+		"{\"return\": {\"fdset-id\": \"/etc/shadow\", \"fd\": 9}, \"id\": %d}\n",
+	};
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid_t pid = scripted_peer(sv[1], expect, answer, 1);
+	qmp_init(&conn, sv[0], NULL, NULL);
+	int fd = iso_fd();
+	assert_int_equal(cdrom_insert(&conn, "hdc", fd, now_ms() + 2000, why,
+				      sizeof(why)), QMP_BROKEN);
+	assert_int_equal(peer_status(pid), 10);
+	close(fd);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void
+test_medium_checks(void **state)
+{
+	(void)state;
+	char why[256];
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(medium_check_fd(p[0], why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "not a regular file or block device"));
+	int rw = open("/tmp", O_RDONLY | O_DIRECTORY);
+	assert_int_equal(medium_check_fd(rw, why, sizeof(why)), -1);
+	close(rw);
+	char path[] = "/tmp/bh-test-iso-XXXXXX";
+	int w = mkstemp(path);
+	assert_int_equal(medium_check_fd(w, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "not read-only"));
+	int fd = medium_open(path, why, sizeof(why));
+	assert_true(fd >= 0);
+	assert_int_equal(medium_check_fd(fd, why, sizeof(why)), 0);
+	assert_int_equal(medium_open("/nonexistent/x.iso", why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "No such file"));
+	unlink(path);
+	close(w);
+	close(fd);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void
+test_pump_event_flood(void **state)
+{
+	(void)state;
+	int o;
+	char why[256];
+	size_t len = 0;
+	const char *ev = "{\"event\": \"E\", \"timestamp\": {}}\n";
+	char *buf = malloc((QMP_EVENTS_PER_SEC + 1) * strlen(ev) + 1);
+	for (int i = 0; i <= QMP_EVENTS_PER_SEC; i++) {
+		memcpy(buf + len, ev, strlen(ev));
+		len += strlen(ev);
+	}
+	buf[len] = '\0';
+	peer(buf, &conn, &o);
+	int rc = 0;
+	while (rc == 0)
+		rc = qmp_pump(&conn, why, sizeof(why));
+	assert_non_null(strstr(why, "event flood"));
+	free(buf);
+	close(o);
 	close(conn.fd);
 }
 
@@ -252,8 +561,17 @@ main(void)
 		cmocka_unit_test(test_handshake_ok),
 		cmocka_unit_test(test_handshake_hostile),
 		cmocka_unit_test(test_event_flood),
+		cmocka_unit_test(test_event_drip_never_replies),
 		cmocka_unit_test(test_oversize_line),
 		cmocka_unit_test(test_pump),
+		cmocka_unit_test(test_reply_shapes),
+		cmocka_unit_test(test_call_refused_and_sanitized),
+		cmocka_unit_test(test_call_wrong_shape),
+		cmocka_unit_test(test_cdrom_insert_sequence),
+		cmocka_unit_test(test_cdrom_insert_refused_drops_the_set),
+		cmocka_unit_test(test_cdrom_insert_hostile_add_fd),
+		cmocka_unit_test(test_medium_checks),
+		cmocka_unit_test(test_pump_event_flood),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,61 @@
+/* cd-insert / cd-eject, as in xl: the CLI opens the medium as root and
+ * passes the fd to the VM's monitor, which hands it to QEMU over QMP. The
+ * device model never sees the path. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../config/disk.h"
+#include "../monitor/cdrom.h"
+#include "cli.h"
+
+static int
+check_vdev(const char *vdev)
+{
+	unsigned bus, unit;
+
+	if (disk_ide_slot(vdev, &bus, &unit) < 0) {
+		log_error("'%s' is not a cdrom vdev (hda, hdb, hdc or hdd)", vdev);
+		return 2;
+	}
+	return 0;
+}
+
+int
+cmd_cd_insert(int argc, char **argv)
+{
+	char why[256], line[64];
+
+	if (argc != 4) {
+		log_error("usage: bulkhead cd-insert NAME VDEV FILE");
+		return 2;
+	}
+	int rc = cli_vm_args("cd-insert", argv[1]);
+	if (rc || (rc = check_vdev(argv[2])))
+		return rc;
+	int fd = medium_open(argv[3], why, sizeof(why));
+	if (fd < 0) {
+		log_error("%s: %s", argv[3], why);
+		return 2;
+	}
+	snprintf(line, sizeof(line), "cd-insert %s", argv[2]);
+	rc = cli_vm_request(argv[1], line, fd, "medium inserted");
+	close(fd);
+	return rc;
+}
+
+int
+cmd_cd_eject(int argc, char **argv)
+{
+	char line[64];
+
+	if (argc != 3) {
+		log_error("usage: bulkhead cd-eject NAME VDEV");
+		return 2;
+	}
+	int rc = cli_vm_args("cd-eject", argv[1]);
+	if (rc || (rc = check_vdev(argv[2])))
+		return rc;
+	snprintf(line, sizeof(line), "cd-eject %s", argv[2]);
+	return cli_vm_request(argv[1], line, -1, "medium ejected");
+}

@@ -1,0 +1,52 @@
+/* One request to a VM's monitor over its control socket, for the
+ * commands that act on a running VM (pause, cd-insert, ...). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "../config/config.h"
+#include "../monitor/control.h"
+#include "cli.h"
+
+/* A QMP command has 10 s in the monitor; allow for a queue before it. */
+#define REQUEST_TIMEOUT_MS 30000
+
+int
+cli_vm_args(const char *cmd, const char *name)
+{
+	if (cli_require_root(cmd) < 0)
+		return 1;
+	if (!config_name_valid(name)) {
+		log_error("'%s' is not a valid VM name", name);
+		return 2;
+	}
+	return 0;
+}
+
+int
+cli_vm_request(const char *name, const char *line, int pass_fd,
+	       const char *done)
+{
+	char reply[512];
+	int rc = control_request(name, line, pass_fd, reply, sizeof(reply),
+				 REQUEST_TIMEOUT_MS);
+
+	if (rc == -ENOENT || rc == -ECONNREFUSED) {
+		log_error("%s: no running VM of that name, or its monitor is "
+			  "gone", name);
+		return 1;
+	}
+	if (rc < 0) {
+		log_error("%s: the monitor did not answer (%s)", name,
+			  strerror(-rc));
+		return 1;
+	}
+	if (strcmp(reply, "ok") != 0) {
+		log_error("%s: %s", name,
+			  strncmp(reply, "error: ", 7) == 0 ? reply + 7 : reply);
+		return 1;
+	}
+	printf("%s: %s\n", name, done);
+	return 0;
+}
