@@ -83,7 +83,7 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)
 CLI_OBJS = $(CLI_SRCS:%.c=$(OBJ)/%.o)
 UNIT_BINS = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-all: $(BUILD)/bulkhead $(BUILD)/bulkhead-probe $(UNIT_BINS)
+all: $(BUILD)/bulkhead $(BUILD)/bulkhead-probe $(UNIT_BINS) $(BUILD)/tests/evil-dm
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -99,6 +99,13 @@ $(BUILD)/bulkhead: $(CLI_OBJS) $(BUILD)/libbulkhead.a
 # The probe is static (it needs nothing from the jail's filesystem) and
 # never sanitized: it runs as the VM's uid inside the jail.
 $(BUILD)/bulkhead-probe: src/probe/probe.c
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"; $(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) $(HARDEN) \
+		-static-pie -o $@ $<
+
+# A compromised device model for the hostile-QMP tests: static, so it
+# needs nothing from the jail's filesystem.
+$(BUILD)/tests/evil-dm: tests/peers/evil_dm.c
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"; $(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) $(HARDEN) \
 		-static-pie -o $@ $<

@@ -24,7 +24,9 @@
 #include "control.h"
 #include "qmp.h"
 
-#define HANDSHAKE_MS 60000
+/* From exec to a paused VM answering query-status: QEMU needs well under
+ * a second; a device model that says nothing is given up on after this. */
+#define HANDSHAKE_MS 20000
 #define QMP_COMMAND_MS 10000 /* one command, reply included */
 #define CONTROL_CLIENTS_MAX 4
 /* Events are logged, but not without end: the first ones, then one line
@@ -506,8 +508,7 @@ event_loop(struct monitor *m)
 /* CD-ROMs configured with a medium get it while the VM is still paused,
  * through the same path as cd-insert. Any failure fails the start. */
 static int
-insert_first_media(struct monitor *m, uint64_t deadline, char *why,
-		   size_t whylen)
+insert_first_media(struct monitor *m, char *why, size_t whylen)
 {
 	int rc = 0;
 
@@ -519,7 +520,8 @@ insert_first_media(struct monitor *m, uint64_t deadline, char *why,
 		if (rc == 0) {
 			char w[400];
 			const char *vdev = m->ml->cfg.disks[i].vdev;
-			if (cdrom_insert(m->qmp, vdev, fd, deadline, w,
+			if (cdrom_insert(m->qmp, vdev, fd,
+					 now_ms() + QMP_COMMAND_MS, w,
 					 sizeof(w)) != QMP_OK) {
 				snprintf(why, whylen, "cdrom %s: %s", vdev, w);
 				rc = -1;
@@ -557,12 +559,10 @@ monitor_main(struct monitor_launch *ml)
 		goto fail;
 	log_info("device model pid %d uid %u gid %u", (int)m.dm_pid,
 		 (unsigned)ml->id.uid, (unsigned)ml->id.gid);
-	uint64_t deadline = now_ms() + HANDSHAKE_MS;
-	if (qmp_handshake(&qmp, deadline, why, sizeof(why)) < 0 ||
-	    insert_first_media(&m, deadline, why, sizeof(why)) < 0)
-		goto fail;
-	if (qmp_call(&qmp, "cont", NULL, -1, qmp_shape_empty, deadline, NULL,
-		     why, sizeof(why)) != QMP_OK)
+	if (qmp_handshake(&qmp, now_ms() + HANDSHAKE_MS, why, sizeof(why)) < 0 ||
+	    insert_first_media(&m, why, sizeof(why)) < 0 ||
+	    qmp_call(&qmp, "cont", NULL, -1, qmp_shape_empty,
+		     now_ms() + QMP_COMMAND_MS, NULL, why, sizeof(why)) != QMP_OK)
 		goto fail;
 	m.listen_fd = control_listen(m.rec->name);
 	if (m.listen_fd < 0) {

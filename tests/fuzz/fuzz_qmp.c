@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../../src/common/util.h"
 #include "../../src/monitor/qmp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -36,6 +37,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		qmp_init(&c, sv[0], on_event, NULL);
 		while (qmp_pump(&c, why, sizeof(why)) == 0)
 			;
+	} else {
+		close(sv[1]);
+		close(sv[0]);
+		return 0;
+	}
+	close(sv[0]);
+	/* The same bytes as the replies to a command: id matching, the
+	 * add-fd reply shape, error text sanitizing. The first command id
+	 * is 1, so seeds can answer it. */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return 0;
+	if (write(sv[1], data, size) == (ssize_t)size) {
+		json_t *ret = NULL;
+		shutdown(sv[1], SHUT_WR);
+		qmp_init(&c, sv[0], on_event, NULL);
+		if (qmp_call(&c, "add-fd", NULL, -1, qmp_shape_add_fd,
+			     now_ms() + 1000, &ret, why, sizeof(why)) == QMP_OK)
+			json_decref(ret);
+		close(sv[1]);
 	} else {
 		close(sv[1]);
 	}

@@ -1,0 +1,173 @@
+/* evil-dm: a device model that has been compromised, for the hostile-QMP
+ * tests. bulkhead starts it as device_model_override, in the same jail
+ * and with the same arguments as QEMU; the mode comes from the guest
+ * command line (-append "... evil=MODE"). Modes named late-* first pass
+ * the handshake like QEMU, so the VM is running when they turn. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int qmp = -1;
+
+static void
+put(const char *s)
+{
+	size_t len = strlen(s);
+	while (len > 0) {
+		ssize_t n = write(qmp, s, len);
+		if (n <= 0)
+			_exit(0);
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Read one request line; return its "id" (or -1). */
+static long
+request(char *cmd, size_t cmdlen)
+{
+	char line[4096];
+	size_t got = 0;
+
+	while (got + 1 < sizeof(line)) {
+		ssize_t n = read(qmp, line + got, 1);
+		if (n <= 0)
+			_exit(0);
+		if (line[got] == '\n')
+			break;
+		got++;
+	}
+	line[got] = '\0';
+	const char *e = strstr(line, "\"execute\":\"");
+	cmd[0] = '\0';
+	if (e) {
+		e += 11;
+		size_t k = strcspn(e, "\"");
+		snprintf(cmd, cmdlen, "%.*s", (int)(k < cmdlen ? k : cmdlen - 1), e);
+	}
+	const char *id = strstr(line, "\"id\":");
+	return id ? strtol(id + 5, NULL, 10) : -1;
+}
+
+static void
+reply(long id, const char *ret)
+{
+	char out[512];
+	snprintf(out, sizeof(out), "{\"return\": %s, \"id\": %ld}\n", ret, id);
+	put(out);
+}
+
+static const char greeting[] =
+	"{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, "
+	"\"major\": 7}, \"package\": \"\"}, \"capabilities\": []}}\n";
+static const char event[] =
+	"{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, \"event\": \"RTC_CHANGE\", "
+	"\"data\": {\"offset\": 0}}\n";
+
+/* Answer like QEMU until the VM runs (qmp_capabilities, query-status,
+ * any media, cont). */
+static void
+handshake(void)
+{
+	char cmd[64];
+
+	put(greeting);
+	for (;;) {
+		long id = request(cmd, sizeof(cmd));
+		if (!strcmp(cmd, "query-status"))
+			reply(id, "{\"status\": \"prelaunch\", \"running\": false}");
+		else
+			reply(id, "{}");
+		if (!strcmp(cmd, "cont"))
+			return;
+	}
+}
+
+static void
+hang(void)
+{
+	for (;;)
+		pause();
+}
+
+static void
+flood(void)
+{
+	for (;;)
+		put(event);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *mode = "";
+	char cmd[64];
+
+	for (int i = 1; i + 1 < argc; i++) {
+		const char *fd = strstr(argv[i + 1], "id=bh-qmp,fd=");
+		if (!strcmp(argv[i], "-chardev") && fd)
+			qmp = atoi(fd + 13);
+		const char *m = strstr(argv[i + 1], "evil=");
+		if (!strcmp(argv[i], "-append") && m)
+			mode = m + 5;
+	}
+	if (qmp < 0)
+		return 2;
+	signal(SIGPIPE, SIG_IGN);
+	if (!strncmp(mode, "garbage", 7)) {
+		put("this is not JSON\n");
+	} else if (!strncmp(mode, "hugeline", 8)) {
+		/* 1 GiB without a newline: the monitor must stop at 64 KiB. */
+		static char mib[1 << 20];
+		memset(mib, 'x', sizeof(mib));
+		put("{\"QMP\": \"");
+		for (int i = 0; i < 1024; i++)
+			put(mib);
+	} else if (!strncmp(mode, "deep", 4)) {
+		put(greeting);
+		long id = request(cmd, sizeof(cmd));
+		char *s = malloc(20000);
+		int n = sprintf(s, "{\"return\": ");
+		for (int i = 0; i < 5000; i++)
+			s[n++] = '[';
+		for (int i = 0; i < 5000; i++)
+			s[n++] = ']';
+		sprintf(s + n, ", \"id\": %ld}\n", id);
+		put(s);
+	} else if (!strncmp(mode, "flood", 5)) {
+		put(greeting);
+		flood();
+	} else if (!strncmp(mode, "silent", 6)) {
+		/* never a greeting */
+	} else if (!strncmp(mode, "outoforder", 10)) {
+		put(greeting);
+		reply(request(cmd, sizeof(cmd)) + 1000, "{}");
+	} else if (!strncmp(mode, "closemid", 8)) {
+		put(greeting);
+		(void)request(cmd, sizeof(cmd));
+		put("{\"return\": {}, \"i");
+		close(qmp);
+	} else if (!strncmp(mode, "late-garbage", 12)) {
+		handshake();
+		sleep(1);
+		put("]]]] not JSON\n");
+	} else if (!strncmp(mode, "late-flood", 10)) {
+		handshake();
+		flood();
+	} else if (!strncmp(mode, "late-close", 10)) {
+		handshake();
+		close(qmp);
+	} else if (!strncmp(mode, "late-silent", 11)) {
+		handshake();
+	} else if (!strncmp(mode, "late-badshape", 13)) {
+		handshake();
+		reply(request(cmd, sizeof(cmd)), "{\"surprise\": [1, 2, 3]}");
+	} else if (!strncmp(mode, "late-unsolicited", 16)) {
+		handshake();
+		sleep(1);
+		reply(77, "{}");
+	}
+	hang();
+}
