@@ -245,7 +245,7 @@ cmd_create(int argc, char **argv)
 {
 	static struct monitor_launch ml; /* large: keep it off the stack */
 	struct cfg_error err;
-	bool dry = false;
+	bool dry = false, paused = false;
 	const char *file = NULL;
 	char why[512], warn[512], dir[PATH_MAX], mon_log[PATH_MAX];
 	int vmid, lock = -1;
@@ -253,20 +253,23 @@ cmd_create(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-n") || !strcmp(argv[i], "--dry-run"))
 			dry = true;
+		else if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "--paused"))
+			paused = true;
 		else if (argv[i][0] == '-' || file) {
-			log_error("usage: bulkhead create [-n|--dry-run] CONFIG");
+			log_error("usage: bulkhead create [-n|--dry-run] [-p|--paused] CONFIG");
 			return 2;
 		} else
 			file = argv[i];
 	}
 	if (!file) {
-		log_error("usage: bulkhead create [-n|--dry-run] CONFIG");
+		log_error("usage: bulkhead create [-n|--dry-run] [-p|--paused] CONFIG");
 		return 2;
 	}
 	if (cli_require_root("create") < 0)
 		return 1;
 	memset(&ml, 0, sizeof(ml));
 	ml.ready_fd = -1;
+	ml.start_paused = paused;
 	for (size_t i = 0; i < CONFIG_DISKS_MAX; i++)
 		ml.cd_fds[i] = -1;
 	struct vm_config *cfg = &ml.cfg;
@@ -430,8 +433,9 @@ cmd_create(int argc, char **argv)
 		log_error("%s: %s", cfg->name, msg);
 		return 1;
 	}
-	printf("%s: running (vmid %u, device model pid %s, uid %u, gid %u)\n",
-	       cfg->name, rec->vmid, msg + 3, (unsigned)rec->uid,
+	printf("%s: %s (vmid %u, device model pid %s, uid %u, gid %u)\n",
+	       cfg->name, paused ? "paused" : "running", rec->vmid, msg + 3,
+	       (unsigned)rec->uid,
 	       (unsigned)rec->gid);
 	return 0;
 

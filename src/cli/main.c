@@ -13,7 +13,7 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *help;
 } commands[] = {
-	{ "create", cmd_create, "create [-n|--dry-run] CONFIG" },
+	{ "create", cmd_create, "create [-n|--dry-run] [-p|--paused] CONFIG" },
 	{ "list", cmd_list, "list [--json]" },
 	{ "destroy", cmd_destroy, "destroy NAME" },
 	{ "console", cmd_console, "console NAME   (Ctrl-] detaches)" },

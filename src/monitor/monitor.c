@@ -560,7 +560,9 @@ monitor_main(struct monitor_launch *ml)
 	log_info("device model pid %d uid %u gid %u", (int)m.dm_pid,
 		 (unsigned)ml->id.uid, (unsigned)ml->id.gid);
 	if (qmp_handshake(&qmp, now_ms() + HANDSHAKE_MS, why, sizeof(why)) < 0 ||
-	    insert_first_media(&m, why, sizeof(why)) < 0 ||
+	    insert_first_media(&m, why, sizeof(why)) < 0)
+		goto fail;
+	if (!ml->start_paused &&
 	    qmp_call(&qmp, "cont", NULL, -1, qmp_shape_empty,
 		     now_ms() + QMP_COMMAND_MS, NULL, why, sizeof(why)) != QMP_OK)
 		goto fail;
@@ -570,7 +572,7 @@ monitor_main(struct monitor_launch *ml)
 			 strerror(-m.listen_fd));
 		goto fail;
 	}
-	set_state(&m, "running");
+	set_state(&m, ml->start_paused ? "paused" : "running");
 	snprintf(msg, sizeof(msg), "ok %d\n", (int)m.dm_pid);
 	report_ready(ml, msg);
 	event_loop(&m);

@@ -28,6 +28,7 @@ struct monitor_launch {
 	size_t nbinds;
 	char root_dir[PATH_MAX];
 	int ready_fd; /* "ok ..." or "error: ..." for the waiting CLI */
+	bool start_paused; /* create -p: leave the vCPUs stopped */
 };
 
 noreturn void monitor_main(struct monitor_launch *ml);
