@@ -53,6 +53,7 @@ LIB_SRCS = \
 	src/monitor/qmp.c \
 	src/monitor/console_log.c \
 	src/monitor/cdrom.c \
+	src/monitor/lifecycle.c \
 	src/monitor/monitor.c \
 	src/monitor/control.c \
 	src/state/record.c \

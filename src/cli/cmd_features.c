@@ -45,8 +45,7 @@ cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 	if (cfg->nvifs)
 		USE(F_VIF);
 	USE(F_SERIAL_CONSOLE);
-	if (cfg->on_reboot == ACTION_RESTART)
-		USE(F_ON_REBOOT_RESTART);
+	USE(F_LIFECYCLE_ACTIONS); /* every VM has lifecycle actions */
 #undef USE
 	return n;
 }

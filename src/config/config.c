@@ -293,48 +293,48 @@ key_dm_override(struct key_ctx *k)
 }
 
 static int
-get_action(struct key_ctx *k, bool restart_ok, enum vm_action *out)
+get_action(struct key_ctx *k, enum vm_action *out)
 {
+	static const struct {
+		const char *name;
+		enum vm_action action;
+	} actions[] = { { "destroy", ACTION_DESTROY },
+			{ "restart", ACTION_RESTART },
+			{ "preserve", ACTION_PRESERVE } };
 	char v[32];
 
 	if (get_str(k, v, sizeof(v)) < 0)
 		return -1;
-	if (strcmp(v, "destroy") == 0) {
-		*out = ACTION_DESTROY;
-		return 0;
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		if (strcmp(v, actions[i].name) == 0) {
+			*out = actions[i].action;
+			return 0;
+		}
 	}
-	if (strcmp(v, "restart") == 0 && restart_ok) {
-		*out = ACTION_RESTART;
-		return 0;
-	}
-	if (!strcmp(v, "restart") || !strcmp(v, "preserve") ||
-	    !strcmp(v, "rename-restart") || !strcmp(v, "coredump-destroy") ||
+	if (!strcmp(v, "rename-restart") || !strcmp(v, "coredump-destroy") ||
 	    !strcmp(v, "coredump-restart") || !strcmp(v, "soft-reset"))
 		return key_fail(k, k->e->line,
 				"'%s' is not supported by this version "
-				"(supported: %s)", v,
-				restart_ok ? "destroy, restart" : "destroy");
+				"(supported: destroy, restart, preserve)", v);
 	return key_fail(k, k->e->line, "unknown action '%s'", v);
 }
 
 static int
 key_on_poweroff(struct key_ctx *k)
 {
-	return get_action(k, false, &k->cfg->on_poweroff);
+	return get_action(k, &k->cfg->on_poweroff);
 }
 
 static int
 key_on_reboot(struct key_ctx *k)
 {
-	/* restart on reboot is QEMU's in-place reset: same process, same
-	 * jail, so every restriction stays. */
-	return get_action(k, true, &k->cfg->on_reboot);
+	return get_action(k, &k->cfg->on_reboot);
 }
 
 static int
 key_on_crash(struct key_ctx *k)
 {
-	return get_action(k, false, &k->cfg->on_crash);
+	return get_action(k, &k->cfg->on_crash);
 }
 
 static int
@@ -509,6 +509,19 @@ config_parse(const char *text, size_t len, const char *fname,
 			}
 		}
 	}
+	/* A restart is an in-place reset, and the firmware then resets the
+	 * machine once more: with on_reboot not restart that would end the
+	 * VM it just restarted. */
+	if ((cfg->on_poweroff == ACTION_RESTART || cfg->on_crash == ACTION_RESTART) &&
+	    cfg->on_reboot != ACTION_RESTART) {
+		enum config_key k = cfg->on_poweroff == ACTION_RESTART ? KEY_ON_POWEROFF
+								       : KEY_ON_CRASH;
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s:%d: %s: restart needs on_reboot = \"restart\" (a "
+			 "restart is a reset in place)", fname, cfg->line[k],
+			 key_spelling(k));
+		goto out;
+	}
 	/* A medium inserted at run time would not be throttled (its device
 	 * is not known when the cgroup is made): refuse the mix. */
 	for (size_t i = 0; config_io_throttled(cfg) && i < cfg->ndisks; i++) {
@@ -635,5 +648,7 @@ config_io_throttled(const struct vm_config *cfg)
 const char *
 config_action_name(enum vm_action a)
 {
-	return a == ACTION_RESTART ? "restart" : "destroy";
+	return a == ACTION_RESTART    ? "restart"
+	       : a == ACTION_PRESERVE ? "preserve"
+				      : "destroy";
 }

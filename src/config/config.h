@@ -20,7 +20,11 @@
 #define CONFIG_USER_MAX 32
 
 enum vm_accel { ACCEL_KVM, ACCEL_TCG };
-enum vm_action { ACTION_DESTROY, ACTION_RESTART };
+/* What the monitor does when the guest powers off, reboots or crashes
+ * (xl's on_poweroff/on_reboot/on_crash). restart resets the guest in the
+ * same device model process: same uid, VM id, jail and limits. preserve
+ * keeps it stopped for inspection until destroy. */
+enum vm_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
 
 /* Keys we know, for per-key line numbers in later messages. */
 enum config_key {

@@ -103,8 +103,15 @@ qemu_args_build(const struct vm_config *cfg, struct qemu_argv *a)
 	rc |= add(a, "socket,id=bh-console,fd=%d", DM_FD_CONSOLE);
 	rc |= add(a, "-serial");
 	rc |= add(a, "chardev:bh-console");
-	if (cfg->on_reboot == ACTION_DESTROY)
-		rc |= add(a, "-no-reboot");
+	/* A guest poweroff or panic stops QEMU instead of ending it, and a
+	 * reboot does too unless on_reboot is restart (an in-place reset):
+	 * the monitor then applies on_poweroff/on_reboot/on_crash. pvpanic
+	 * (one register) is how a guest reports a crash. */
+	rc |= add(a, "-action");
+	rc |= add(a, "shutdown=pause,panic=pause,reboot=%s",
+		  cfg->on_reboot == ACTION_RESTART ? "reset" : "shutdown");
+	rc |= add(a, "-device");
+	rc |= add(a, "pvpanic-pci");
 	rc |= add(a, "-kernel");
 	rc |= add(a, "%s", cfg->kernel);
 	if (cfg->ramdisk[0]) {

@@ -22,6 +22,7 @@
 #include "cdrom.h"
 #include "console_log.h"
 #include "control.h"
+#include "lifecycle.h"
 #include "qmp.h"
 
 /* From exec to a paused VM answering query-status: QEMU needs well under
@@ -50,6 +51,8 @@ struct monitor {
 	bool broken; /* destroy failed: retried until nothing survives */
 	uint64_t qmp_eof_deadline; /* QMP closed: the DM must exit by then */
 	uint64_t events;           /* QMP events seen */
+	enum lifecycle_event pending; /* to act on once the event is read */
+	bool bad_event;            /* a lifecycle event of the wrong shape */
 };
 
 /* QEMU closes QMP as it exits; one that closes it and keeps running has
@@ -110,6 +113,12 @@ on_event(const struct qmp_msg *msg, void *arg)
 	if (m->events <= EVENTS_LOGGED || m->events % EVENTS_LOG_EVERY == 0)
 		log_info("qmp event %s (%llu so far)", msg->event,
 			 (unsigned long long)m->events);
+	/* Acted on from the event loop: this runs inside a QMP exchange. */
+	enum lifecycle_event e = lifecycle_classify(msg);
+	if (e == LC_INVALID)
+		m->bad_event = true;
+	else if (e != LC_NONE && m->pending == LC_NONE)
+		m->pending = e;
 }
 
 /* RLIMIT_FSIZE: the largest disk, so writes to its last block work;
@@ -405,6 +414,44 @@ client_command(struct monitor *m, int slot)
 	close(fd);
 }
 
+/* The guest stopped by powering off, rebooting or crashing: apply
+ * on_poweroff / on_reboot / on_crash. */
+static void
+lifecycle_apply(struct monitor *m)
+{
+	const struct vm_config *cfg = &m->ml->cfg;
+	enum lifecycle_event e = m->pending;
+	enum vm_action act = e == LC_POWEROFF ? cfg->on_poweroff
+			     : e == LC_REBOOT ? cfg->on_reboot
+					      : cfg->on_crash;
+	char why[300];
+
+	m->pending = LC_NONE;
+	log_info("guest %s: on_%s = %s", lifecycle_name(e), lifecycle_name(e),
+		 config_action_name(act));
+	if (act == ACTION_DESTROY) {
+		snprintf(why, sizeof(why), "guest %s", lifecycle_name(e));
+		monitor_destroy(m, why, -1);
+		return;
+	}
+	if (act == ACTION_PRESERVE) {
+		set_state(m, e == LC_CRASH ? "crashed" : "shutdown");
+		return;
+	}
+	if (m->qmp->fd < 0)
+		return; /* exiting anyway */
+	int rc = lifecycle_restart(m->qmp, now_ms() + QMP_COMMAND_MS, why,
+				   sizeof(why));
+	if (rc != QMP_OK) {
+		log_error("restart failed: %s", why);
+		monitor_destroy(m, "restart failed", -1);
+		return;
+	}
+	set_state(m, "running");
+	log_info("restarted in the same device model (pid %d, uid %u)",
+		 (int)m->dm_pid, (unsigned)m->rec->uid);
+}
+
 static void
 dm_exited(struct monitor *m)
 {
@@ -422,8 +469,8 @@ dm_exited(struct monitor *m)
 	}
 	if (m->qemu_out_fd >= 0)
 		qemu_output(m); /* its last words, if any */
-	/* on_poweroff and on_crash are both "destroy" in this version; a
-	 * reboot with on_reboot=restart never gets here (QEMU resets). */
+	/* A guest's poweroff, reboot or crash only stops QEMU (-action);
+	 * QEMU itself ending means it crashed or was killed. */
 	monitor_destroy(m, "device model exited", -1);
 }
 
@@ -482,6 +529,15 @@ event_loop(struct monitor *m)
 				monitor_destroy(m, "QMP protocol violation", -1);
 			}
 		}
+		if (m->bad_event) {
+			m->bad_event = false;
+			log_error("qmp: a lifecycle event of the wrong shape");
+			close(m->qmp->fd);
+			m->qmp->fd = -1;
+			monitor_destroy(m, "QMP protocol violation", -1);
+		}
+		if (m->pending != LC_NONE && !m->broken)
+			lifecycle_apply(m);
 		if (p[2].revents && m->console_fd >= 0)
 			console_input(m);
 		if (p[3].revents) {

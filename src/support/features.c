@@ -27,8 +27,9 @@ static const struct feature table[F_COUNT] = {
 	  "direct kernel boot; files bound read-only into the jail" },
 	{ F_SERIAL_CONSOLE, "serial console", FS_SUPPORTED,
 	  "socketpair to the monitor; log capped at 1 MiB + 1 rotated file" },
-	{ F_ON_REBOOT_RESTART, "on_reboot=restart", FS_SUPPORTED,
-	  "QEMU resets in place: same process, same jail" },
+	{ F_LIFECYCLE_ACTIONS, "on_poweroff/on_reboot/on_crash", FS_SUPPORTED,
+	  "destroy, restart (in place: same process, uid and jail) or "
+	  "preserve; crashes reported by pvpanic" },
 	{ F_CGROUPS, "cgroup limits (v2, v1/hybrid)", FS_SUPPORTED,
 	  "memory = guest + memory_overhead (an OOM kills the whole VM), "
 	  "pids_max, cpu_weight, cpu_cap; destroy kills through the cgroup" },

@@ -54,7 +54,7 @@ for c in "garbage:not a JSON object" "hugeline:message too long" \
 	check "evil $mode: no runtime dir, id released ($((t1 - t0)) s)" bash -c \
 		"test ! -e /run/bulkhead/vm/$P-$mode && test \"\$(ls /run/bulkhead/ids | tr '\n' ' ')\" = '$ids_before'"
 	# [x]yz: the pattern does not match the pgrep command line itself.
-	check "evil $mode: no process left" bash -c "! pgrep -f 'evil=[${mode:0:1}]${mode:1}' > /dev/null"
+	check "evil $mode: no process left" bash -c "! pgrep -f 'guest=[${P:0:1}]${P:1}-$mode ' > /dev/null"
 	check "evil $mode: cgroup removed" cgroup_gone "$P-$mode"
 	check "evil $mode: monitor failed cleanly" monitor_clean "$P-$mode"
 done
@@ -62,7 +62,8 @@ done
 # Hostile once the VM runs: the monitor destroys it by policy.
 for c in "late-garbage:QMP protocol violation" "late-flood:QMP protocol violation" \
 	"late-close:QMP closed while the device model still runs" \
-	"late-unsolicited:QMP protocol violation"; do
+	"late-unsolicited:QMP protocol violation" \
+	"late-badevent:lifecycle event of the wrong shape"; do
 	mode=${c%%:*} want=${c#*:}
 	mkvm "$mode"
 	if ! "$BULKHEAD" create "$T/$mode.cfg" > "$T/$mode.out" 2>&1; then

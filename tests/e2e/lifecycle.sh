@@ -21,7 +21,7 @@ if "$BULKHEAD" create "$T/off.cfg" > "$T/off.out" 2>&1; then
 	check "poweroff: no process of uid $UID_ left" test "$(uid_procs "$UID_")" = 0
 	check "poweroff: VM id released" test ! -e /run/bulkhead/ids/$VMID
 	check "poweroff: cgroup removed" cgroup_gone "$P-off"
-	check "poweroff: monitor logged the exit" grep -q "device model exited" /var/log/bulkhead/$P-off/monitor.log
+	check "poweroff: monitor applied on_poweroff" grep -q "guest poweroff: on_poweroff = destroy" /var/log/bulkhead/$P-off/monitor.log
 else
 	not_ok "poweroff: create failed: $(cat "$T/off.out")"
 fi

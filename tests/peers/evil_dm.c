@@ -164,6 +164,11 @@ main(int argc, char **argv)
 	} else if (!strncmp(mode, "late-badshape", 13)) {
 		handshake();
 		reply(request(cmd, sizeof(cmd)), "{\"surprise\": [1, 2, 3]}");
+	} else if (!strncmp(mode, "late-badevent", 13)) {
+		handshake();
+		sleep(1);
+		put("{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, "
+		    "\"event\": \"SHUTDOWN\", \"data\": {\"guest\": \"yes\"}}\n");
 	} else if (!strncmp(mode, "late-unsolicited", 16)) {
 		handshake();
 		sleep(1);

@@ -79,6 +79,11 @@ test_full(void **state)
 	assert_int_equal(cfg.pids_max, 64);
 	assert_int_equal(cfg.cpu_weight, 10000);
 	assert_int_equal(cfg.cpu_cap, 150);
+	const char *actions = "name='a'\nkernel='/k'\non_poweroff='preserve'\n"
+			      "on_crash='restart'\non_reboot='restart'\n";
+	assert_int_equal(parse(actions, &e), 0);
+	assert_int_equal(cfg.on_poweroff, ACTION_PRESERVE);
+	assert_int_equal(cfg.on_crash, ACTION_RESTART);
 }
 
 static const struct {
@@ -113,8 +118,12 @@ static const struct {
 	{ "name='a'\nkernel='/k'\ndm_restrict='yes'\n", "vm.cfg:3: dm_restrict: expected a number" },
 	{ "name='a'\nkernel='/k'\ndevice_model_user='Root!'\n",
 	  "vm.cfg:3: device_model_user: 'Root!' is not a valid user name" },
-	{ "name='a'\nkernel='/k'\non_poweroff='preserve'\n",
-	  "vm.cfg:3: on_poweroff: 'preserve' is not supported by this version" },
+	{ "name='a'\nkernel='/k'\non_poweroff='rename-restart'\n",
+	  "vm.cfg:3: on_poweroff: 'rename-restart' is not supported by this version" },
+	{ "name='a'\nkernel='/k'\non_poweroff='restart'\non_reboot='destroy'\n",
+	  "vm.cfg:3: on_poweroff: restart needs on_reboot = \"restart\"" },
+	{ "name='a'\nkernel='/k'\non_crash='restart'\non_reboot='preserve'\n",
+	  "vm.cfg:3: on_crash: restart needs on_reboot = \"restart\"" },
 	{ "name='a'\nkernel='/k'\non_crash='explode'\n", "vm.cfg:3: on_crash: unknown action 'explode'" },
 	{ "name='a'\nkernel='/k'\ndisk='vdev=xvda,target=/a'\n", "vm.cfg:3: disk: expected a list, got a string" },
 	{ "name='a'\nkernel='/k'\ndisk=[ 5 ]\n", "vm.cfg:3: disk: disk 1: expected a string" },

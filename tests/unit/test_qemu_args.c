@@ -61,7 +61,8 @@ test_basic(void **state)
 	assert_int_equal(qemu_fd_count(&cfg), 8);
 	assert_true(has(&a, "-blockdev", "driver=raw,node-name=disk-xvdb,"
 				       "file=file-xvdb,read-only=on"));
-	assert_false(has(&a, "-no-reboot", NULL)); /* on_reboot=restart */
+	assert_true(has(&a, "-action", "shutdown=pause,panic=pause,reboot=reset"));
+	assert_true(has(&a, "-device", "pvpanic-pci"));
 	/* No host path of a disk ever reaches QEMU. */
 	for (size_t i = 0; i < a.n; i++)
 		assert_null(strstr(a.argv[i], "/secret"));
@@ -94,7 +95,7 @@ test_kvm_noreboot(void **state)
 	assert_int_equal(qemu_args_build(&cfg, &a), 0);
 	assert_true(has(&a, "-machine", "pc,accel=kvm,usb=off,vmport=off,hpet=off"));
 	assert_true(has(&a, "-cpu", "host"));
-	assert_true(has(&a, "-no-reboot", NULL));
+	assert_true(has(&a, "-action", "shutdown=pause,panic=pause,reboot=shutdown"));
 	assert_false(has(&a, "-initrd", NULL));
 	assert_false(has(&a, "-append", NULL));
 	qemu_args_free(&a);

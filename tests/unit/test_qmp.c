@@ -16,6 +16,7 @@
 
 #include "../../src/common/util.h"
 #include "../../src/monitor/cdrom.h"
+#include "../../src/monitor/lifecycle.h"
 #include "../../src/monitor/qmp.h"
 
 static int
@@ -550,6 +551,62 @@ test_pump_event_flood(void **state)
 	close(conn.fd);
 }
 
+static enum lifecycle_event
+classify(const char *line)
+{
+	struct qmp_msg m;
+	char why[256];
+	assert_int_equal(parse(line, &m, why), 0);
+	enum lifecycle_event e = lifecycle_classify(&m);
+	qmp_msg_free(&m);
+	return e;
+}
+
+#define EV(name, data) "{\"event\": \"" name "\", \"timestamp\": {}" data "}"
+
+static void
+test_lifecycle_classify(void **state)
+{
+	(void)state;
+	assert_int_equal(classify(EV("SHUTDOWN", ", \"data\": {\"guest\": true, \"reason\": \"guest-shutdown\"}")), LC_POWEROFF);
+	assert_int_equal(classify(EV("SHUTDOWN", ", \"data\": {\"guest\": true, \"reason\": \"guest-reset\"}")), LC_REBOOT);
+	assert_int_equal(classify(EV("SHUTDOWN", ", \"data\": {\"guest\": true, \"reason\": \"guest-panic\"}")), LC_CRASH);
+	assert_int_equal(classify(EV("SHUTDOWN", ", \"data\": {\"guest\": false, \"reason\": \"host-signal\"}")), LC_POWEROFF);
+	assert_int_equal(classify(EV("GUEST_PANICKED", ", \"data\": {\"action\": \"pause\"}")), LC_CRASH);
+	assert_int_equal(classify(EV("RESET", ", \"data\": {\"guest\": true, \"reason\": \"guest-reset\"}")), LC_NONE);
+	assert_int_equal(classify(EV("STOP", "")), LC_NONE);
+	/* Shapes a compromised device model might send instead. */
+	assert_int_equal(classify(EV("SHUTDOWN", "")), LC_INVALID);
+	assert_int_equal(classify(EV("SHUTDOWN", ", \"data\": {\"guest\": \"yes\", \"reason\": \"x\"}")), LC_INVALID);
+	assert_int_equal(classify(EV("SHUTDOWN", ", \"data\": {\"guest\": true, \"reason\": 5}")), LC_INVALID);
+	assert_int_equal(classify(EV("GUEST_PANICKED", "")), LC_INVALID);
+	assert_int_equal(classify(EV("GUEST_PANICKED", ", \"data\": {\"action\": []}")), LC_INVALID);
+}
+
+static void
+test_lifecycle_restart_sequence(void **state)
+{
+	(void)state;
+	int sv[2];
+	char why[256];
+	static const char *const expect[] = { "system_reset", "query-status",
+					      "query-status", "cont" };
+	static const char *const answer[] = {
+		"{\"return\": {}, \"id\": %d}\n",
+		"{\"return\": {\"status\": \"shutdown\", \"running\": false}, \"id\": %d}\n",
+		"{\"return\": {\"status\": \"prelaunch\", \"running\": false}, \"id\": %d}\n",
+		"{\"return\": {}, \"id\": %d}\n",
+	};
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid_t pid = scripted_peer(sv[1], expect, answer, 4);
+	qmp_init(&conn, sv[0], NULL, NULL);
+	assert_int_equal(lifecycle_restart(&conn, now_ms() + 2000, why, sizeof(why)),
+			 QMP_OK);
+	assert_int_equal(peer_status(pid), 0);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int
 main(void)
 {
@@ -572,6 +629,8 @@ main(void)
 		cmocka_unit_test(test_cdrom_insert_hostile_add_fd),
 		cmocka_unit_test(test_medium_checks),
 		cmocka_unit_test(test_pump_event_flood),
+		cmocka_unit_test(test_lifecycle_classify),
+		cmocka_unit_test(test_lifecycle_restart_sequence),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
