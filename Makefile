@@ -54,6 +54,7 @@ LIB_SRCS = \
 	src/monitor/console_log.c \
 	src/monitor/cdrom.c \
 	src/monitor/lifecycle.c \
+	src/monitor/save.c \
 	src/monitor/monitor.c \
 	src/monitor/control.c \
 	src/state/record.c \
@@ -73,6 +74,7 @@ CLI_SRCS = \
 	src/cli/cmd_audit.c \
 	src/cli/cmd_pause.c \
 	src/cli/cmd_cdrom.c \
+	src/cli/cmd_save.c \
 	src/cli/request.c
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args \

@@ -15,8 +15,14 @@ int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_cd_insert(int argc, char **argv);
 int cmd_cd_eject(int argc, char **argv);
+int cmd_save(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 /* Shared helpers. */
+#include <stdbool.h>
+/* create's work, for create and restore (restore_fd: the save file, or
+ * -1). The process exit status. */
+int cli_create(const char *file, bool dry, bool paused, int restore_fd);
 int cli_require_root(const char *cmd);
 int cli_ensure_dirs(void);
 /* Send one request to a running VM's monitor and print the outcome:

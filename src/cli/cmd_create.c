@@ -243,12 +243,8 @@ wait_ready(int fd, char *buf, size_t len)
 int
 cmd_create(int argc, char **argv)
 {
-	static struct monitor_launch ml; /* large: keep it off the stack */
-	struct cfg_error err;
 	bool dry = false, paused = false;
 	const char *file = NULL;
-	char why[512], warn[512], dir[PATH_MAX], mon_log[PATH_MAX];
-	int vmid, lock = -1;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-n") || !strcmp(argv[i], "--dry-run"))
@@ -265,11 +261,23 @@ cmd_create(int argc, char **argv)
 		log_error("usage: bulkhead create [-n|--dry-run] [-p|--paused] CONFIG");
 		return 2;
 	}
+	return cli_create(file, dry, paused, -1);
+}
+
+int
+cli_create(const char *file, bool dry, bool paused, int restore_fd)
+{
+	static struct monitor_launch ml; /* large: keep it off the stack */
+	struct cfg_error err;
+	char why[512], warn[512], dir[PATH_MAX], mon_log[PATH_MAX];
+	int vmid, lock = -1;
+
 	if (cli_require_root("create") < 0)
 		return 1;
 	memset(&ml, 0, sizeof(ml));
 	ml.ready_fd = -1;
 	ml.start_paused = paused;
+	ml.restore_fd = restore_fd;
 	for (size_t i = 0; i < CONFIG_DISKS_MAX; i++)
 		ml.cd_fds[i] = -1;
 	struct vm_config *cfg = &ml.cfg;

@@ -184,6 +184,12 @@ qemu_args_build(const struct vm_config *cfg, struct qemu_argv *a)
 	return 0;
 }
 
+int
+qemu_args_incoming(struct qemu_argv *a)
+{
+	return add(a, "-incoming") | add(a, "defer");
+}
+
 void
 qemu_args_free(struct qemu_argv *a)
 {

@@ -35,6 +35,8 @@ int qemu_vif_fd(const struct vm_config *cfg, size_t vif);
 size_t qemu_fd_count(const struct vm_config *cfg);
 int qemu_args_build(const struct vm_config *cfg, struct qemu_argv *out);
 void qemu_args_free(struct qemu_argv *a);
+/* For restore: wait for migrate-incoming (-incoming defer). */
+int qemu_args_incoming(struct qemu_argv *a);
 /* Read-only binds QEMU needs besides its libraries. Returns count or -1. */
 int qemu_binds(const struct vm_config *cfg, struct jail_bind *out, size_t max);
 /* RLIMIT_NOFILE for this config. */

@@ -23,12 +23,14 @@
 #include "console_log.h"
 #include "control.h"
 #include "lifecycle.h"
+#include "save.h"
 #include "qmp.h"
 
 /* From exec to a paused VM answering query-status: QEMU needs well under
  * a second; a device model that says nothing is given up on after this. */
 #define HANDSHAKE_MS 20000
 #define QMP_COMMAND_MS 10000 /* one command, reply included */
+#define SAVE_MS 300000       /* a whole save or restore */
 #define CONTROL_CLIENTS_MAX 4
 /* Events are logged, but not without end: the first ones, then one line
  * per this many. */
@@ -171,7 +173,8 @@ launch(struct monitor *m, char *why, size_t whylen)
 		snprintf(why, whylen, "socketpair: %s", strerror(errno));
 		return -1;
 	}
-	if (qemu_args_build(&ml->cfg, &av) < 0) {
+	if (qemu_args_build(&ml->cfg, &av) < 0 ||
+	    (ml->restore_fd >= 0 && qemu_args_incoming(&av) < 0)) {
 		snprintf(why, whylen, "building QEMU arguments failed");
 		return -1;
 	}
@@ -342,23 +345,56 @@ answer_qmp(struct monitor *m, int fd, const char *what, int rc,
 	monitor_destroy(m, "QMP protocol violation", -1);
 }
 
+/* save / save-continue: stop the vCPUs, migrate into the file, then
+ * destroy the VM (as xl save does) or continue it. A failed save leaves
+ * the VM running. */
+static void
+save_request(struct monitor *m, int fd, int file_fd, bool keep_running)
+{
+	char why[512];
+	const char *was = m->rec->state;
+	bool was_running = strcmp(was, "running") == 0;
+	int rc = qmp_call(m->qmp, "stop", NULL, -1, qmp_shape_empty,
+			  now_ms() + QMP_COMMAND_MS, NULL, why, sizeof(why));
+
+	if (rc == QMP_OK)
+		rc = save_to_fd(m->qmp, file_fd, m->rec->uid, m->rec->gid,
+				now_ms() + SAVE_MS, why, sizeof(why));
+	log_info("save: %s", rc == QMP_OK ? "done" : why);
+	if (rc == QMP_OK && !keep_running) {
+		monitor_destroy(m, "saved", fd); /* replies ok and exits */
+		return;
+	}
+	if (rc != QMP_BROKEN && was_running) {
+		char w2[256];
+		int rc2 = qmp_call(m->qmp, "cont", NULL, -1, qmp_shape_empty,
+				   now_ms() + QMP_COMMAND_MS, NULL, w2, sizeof(w2));
+		if (rc2 != QMP_OK) {
+			snprintf(why, sizeof(why), "%s", w2);
+			rc = QMP_BROKEN;
+		}
+	}
+	answer_qmp(m, fd, "save", rc, why, NULL);
+}
+
 static void
 client_command(struct monitor *m, int slot)
 {
-	int fd = m->clients[slot], medium = -1;
+	int fd = m->clients[slot], passed = -1;
 	char line[CONTROL_LINE_MAX], why[512];
 	const char *reply = "error: unknown command\n";
 	uint64_t deadline = now_ms() + QMP_COMMAND_MS;
 
 	m->clients[slot] = -1;
-	if (control_read_request(fd, line, sizeof(line), 1000, &medium) < 0) {
+	if (control_read_request(fd, line, sizeof(line), 1000, &passed) < 0) {
 		close(fd);
 		return;
 	}
 	const char *vdev = strchr(line, ' ') ? strchr(line, ' ') + 1 : "";
 	bool insert = strncmp(line, "cd-insert ", 10) == 0;
 	bool eject = strncmp(line, "cd-eject ", 9) == 0;
-	if (medium >= 0 && !insert) {
+	bool save = !strcmp(line, "save") || !strcmp(line, "save-continue");
+	if (passed >= 0 && !insert && !save) {
 		reply = "error: an fd came with a request that takes none\n";
 	} else if (strcmp(line, "destroy") == 0) {
 		/* Reply after the teardown: the CLI returns only when the VM
@@ -375,7 +411,7 @@ client_command(struct monitor *m, int slot)
 			return;
 		}
 	} else if (m->qmp->fd < 0 &&
-		   (insert || eject || !strcmp(line, "pause") ||
+		   (insert || eject || save || !strcmp(line, "pause") ||
 		    !strcmp(line, "unpause"))) {
 		reply = "error: the device model is exiting\n";
 	} else if (strcmp(line, "pause") == 0 || strcmp(line, "unpause") == 0) {
@@ -387,29 +423,34 @@ client_command(struct monitor *m, int slot)
 	} else if ((insert || eject) && !find_cdrom(m, vdev)) {
 		dprintf(fd, "error: %s is not a cdrom drive of this VM\n", vdev);
 		close(fd);
-		if (medium >= 0)
-			close(medium);
+		if (passed >= 0)
+			close(passed);
 		return;
-	} else if (insert && medium < 0) {
-		reply = "error: cd-insert came without the medium's fd\n";
-	} else if (insert && medium_check_fd(medium, why, sizeof(why)) < 0) {
+	} else if ((insert || save) && passed < 0) {
+		reply = "error: the request came without its fd\n";
+	} else if ((insert && medium_check_fd(passed, why, sizeof(why)) < 0) ||
+		   (save && save_check_fd(passed, true, why, sizeof(why)) < 0)) {
 		dprintf(fd, "error: %s: refused: %s\n", line, why);
 		close(fd);
-		close(medium);
+		close(passed);
+		return;
+	} else if (save) {
+		save_request(m, fd, passed, strcmp(line, "save") != 0);
+		close(passed);
 		return;
 	} else if (insert || eject) {
-		int rc = insert ? cdrom_insert(m->qmp, vdev, medium, deadline,
+		int rc = insert ? cdrom_insert(m->qmp, vdev, passed, deadline,
 					       why, sizeof(why))
 				: cdrom_eject(m->qmp, vdev, deadline, why,
 					      sizeof(why));
-		if (medium >= 0)
-			close(medium);
+		if (passed >= 0)
+			close(passed);
 		log_info("%s: %s", line, rc == QMP_OK ? "done" : why);
 		answer_qmp(m, fd, line, rc, why, NULL);
 		return;
 	}
-	if (medium >= 0)
-		close(medium);
+	if (passed >= 0)
+		close(passed);
 	(void)write_all(fd, reply, strlen(reply));
 	close(fd);
 }
@@ -618,6 +659,19 @@ monitor_main(struct monitor_launch *ml)
 	if (qmp_handshake(&qmp, now_ms() + HANDSHAKE_MS, why, sizeof(why)) < 0 ||
 	    insert_first_media(&m, why, sizeof(why)) < 0)
 		goto fail;
+	if (ml->restore_fd >= 0) {
+		char w[400];
+		int rc = restore_from_fd(&qmp, ml->restore_fd, ml->id.uid,
+					 ml->id.gid, now_ms() + SAVE_MS, w,
+					 sizeof(w));
+		close(ml->restore_fd);
+		ml->restore_fd = -1;
+		if (rc != QMP_OK) {
+			snprintf(why, sizeof(why), "restore: %s", w);
+			goto fail;
+		}
+		log_info("restored from the save file");
+	}
 	if (!ml->start_paused &&
 	    qmp_call(&qmp, "cont", NULL, -1, qmp_shape_empty,
 		     now_ms() + QMP_COMMAND_MS, NULL, why, sizeof(why)) != QMP_OK)

@@ -29,6 +29,7 @@ struct monitor_launch {
 	char root_dir[PATH_MAX];
 	int ready_fd; /* "ok ..." or "error: ..." for the waiting CLI */
 	bool start_paused; /* create -p: leave the vCPUs stopped */
+	int restore_fd;    /* restore: the save file (read-only), or -1 */
 };
 
 noreturn void monitor_main(struct monitor_launch *ml);

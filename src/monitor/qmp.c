@@ -358,7 +358,8 @@ qmp_handshake(struct qmp_conn *c, uint64_t deadline_ms, char *why,
 	const char *status = json_string_value(json_object_get(st, "status"));
 	bool ok = json_is_false(json_object_get(st, "running")) &&
 		  (strcmp(status, "prelaunch") == 0 ||
-		   strcmp(status, "paused") == 0);
+		   strcmp(status, "paused") == 0 ||
+		   strcmp(status, "inmigrate") == 0); /* -incoming defer */
 	json_decref(st);
 	if (!ok)
 		return bad(why, whylen, "query-status: not a paused VM");

@@ -34,6 +34,7 @@ enum feature_id {
 	F_AUDIT,
 	F_CDROM,
 	F_PAUSE,
+	F_SAVE_RESTORE,
 	F_COUNT
 };
 

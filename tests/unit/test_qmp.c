@@ -17,6 +17,7 @@
 #include "../../src/common/util.h"
 #include "../../src/monitor/cdrom.h"
 #include "../../src/monitor/lifecycle.h"
+#include "../../src/monitor/save.h"
 #include "../../src/monitor/qmp.h"
 
 static int
@@ -607,6 +608,81 @@ test_lifecycle_restart_sequence(void **state)
 	close(sv[1]);
 }
 
+static void
+test_save_sequence(void **state)
+{
+	(void)state;
+	int sv[2];
+	char why[256];
+	static const char *const expect[] = { "migrate-set-parameters", "getfd",
+					      "migrate", "query-migrate",
+					      "query-migrate" };
+	static const char *const answer[] = {
+		"{\"return\": {}, \"id\": %d}\n",
+		"{\"return\": {}, \"id\": %d}\n",
+		"{\"return\": {}, \"id\": %d}\n",
+		"{\"return\": {\"status\": \"active\", \"ram\": {}}, \"id\": %d}\n",
+		"{\"return\": {\"status\": \"completed\"}, \"id\": %d}\n",
+	};
+	if (geteuid() != 0) {
+		print_message("SKIPPED: the copier drops to another uid: needs root\n");
+		skip();
+	}
+	char path[] = "/tmp/bh-test-save-XXXXXX";
+	int file = mkstemp(path);
+	assert_true(file >= 0);
+	unlink(path);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid_t pid = scripted_peer(sv[1], expect, answer, 5);
+	close(sv[1]);
+	qmp_init(&conn, sv[0], NULL, NULL);
+	/* The peer exits after its answers, closing the pipe's write end it
+	 * was given: the copier sees EOF and finishes. */
+	assert_int_equal(save_to_fd(&conn, file, 65534, 65534, now_ms() + 5000,
+				    why, sizeof(why)), QMP_OK);
+	assert_int_equal(peer_status(pid), 10); /* one fd: the pipe */
+	/* A read-only fd is no save file. */
+	int ro = open("/tmp", O_RDONLY | O_DIRECTORY);
+	assert_int_equal(save_check_fd(ro, true, why, sizeof(why)), -1);
+	close(ro);
+	assert_int_equal(save_check_fd(file, false, why, sizeof(why)), -1);
+	close(file);
+	close(sv[0]);
+}
+
+static void
+test_save_migration_failed(void **state)
+{
+	(void)state;
+	int sv[2];
+	char why[256];
+	static const char *const expect[] = { "migrate-set-parameters", "getfd",
+					      "migrate", "query-migrate" };
+	static const char *const answer[] = {
+		"{\"return\": {}, \"id\": %d}\n",
+		"{\"return\": {}, \"id\": %d}\n",
+		"{\"return\": {}, \"id\": %d}\n",
+		"{\"return\": {\"status\": \"failed\"}, \"id\": %d}\n",
+	};
+	if (geteuid() != 0) {
+		print_message("SKIPPED: the copier drops to another uid: needs root\n");
+		skip();
+	}
+	char path[] = "/tmp/bh-test-save-XXXXXX";
+	int file = mkstemp(path);
+	unlink(path);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid_t pid = scripted_peer(sv[1], expect, answer, 4);
+	close(sv[1]);
+	qmp_init(&conn, sv[0], NULL, NULL);
+	assert_int_equal(save_to_fd(&conn, file, 65534, 65534, now_ms() + 5000,
+				    why, sizeof(why)), QMP_REFUSED);
+	assert_string_equal(why, "migration failed");
+	assert_int_equal(peer_status(pid), 10);
+	close(file);
+	close(sv[0]);
+}
+
 int
 main(void)
 {
@@ -631,6 +707,8 @@ main(void)
 		cmocka_unit_test(test_pump_event_flood),
 		cmocka_unit_test(test_lifecycle_classify),
 		cmocka_unit_test(test_lifecycle_restart_sequence),
+		cmocka_unit_test(test_save_sequence),
+		cmocka_unit_test(test_save_migration_failed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,78 @@
+/* save / restore, as xl save and xl restore: the save file is opened here
+ * as root and travels as an fd; no privileged code reads its contents. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../monitor/save.h"
+#include "cli.h"
+
+#define SAVE_USAGE "usage: bulkhead save [-c] NAME FILE"
+#define RESTORE_USAGE "usage: bulkhead restore [-p] CONFIG FILE"
+
+int
+cmd_save(int argc, char **argv)
+{
+	bool keep = argc == 4 && strcmp(argv[1], "-c") == 0;
+	char why[256];
+
+	if (argc != 3 && !keep) {
+		log_error(SAVE_USAGE);
+		return 2;
+	}
+	const char *name = argv[keep ? 2 : 1], *file = argv[keep ? 3 : 2];
+	int rc = cli_vm_args("save", name);
+	if (rc)
+		return rc;
+	/* A new file only: a save never overwrites anything. */
+	int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		      0600);
+	if (fd < 0) {
+		log_error("%s: %s", file, strerror(errno));
+		return 2;
+	}
+	if (save_check_fd(fd, true, why, sizeof(why)) < 0) {
+		log_error("%s: %s", file, why);
+		close(fd);
+		unlink(file);
+		return 2;
+	}
+	rc = cli_vm_request(name, keep ? "save-continue" : "save", fd,
+			    keep ? "saved, still running" : "saved and destroyed");
+	close(fd);
+	if (rc != 0)
+		unlink(file); /* ours: created above, and incomplete */
+	return rc;
+}
+
+int
+cmd_restore(int argc, char **argv)
+{
+	bool paused = argc == 4 && strcmp(argv[1], "-p") == 0;
+	char why[256];
+
+	if (argc != 3 && !paused) {
+		log_error(RESTORE_USAGE);
+		return 2;
+	}
+	const char *config = argv[paused ? 2 : 1], *file = argv[paused ? 3 : 2];
+	if (cli_require_root("restore") < 0)
+		return 1;
+	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		log_error("%s: %s", file, strerror(errno));
+		return 2;
+	}
+	if (save_check_fd(fd, false, why, sizeof(why)) < 0 ||
+	    fcntl(fd, F_SETFL, 0) < 0) {
+		log_error("%s: %s", file, why);
+		close(fd);
+		return 2;
+	}
+	int rc = cli_create(config, false, paused, fd);
+	close(fd);
+	return rc;
+}
