@@ -60,6 +60,7 @@ LIB_SRCS = \
 	src/state/record.c \
 	src/state/teardown.c \
 	src/state/procscan.c \
+	src/state/recover.c \
 	src/audit/audit.c
 
 CLI_SRCS = \
@@ -75,7 +76,8 @@ CLI_SRCS = \
 	src/cli/cmd_pause.c \
 	src/cli/cmd_cdrom.c \
 	src/cli/cmd_save.c \
-	src/cli/request.c
+	src/cli/request.c \
+	src/cli/reattach.c
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args \
 	test_console_log test_record test_vmid test_privs test_seccomp_landlock \

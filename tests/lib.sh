@@ -36,6 +36,11 @@ for vm in json.load(sys.stdin):
         print(vm[sys.argv[2]])' "$1" "$2"
 }
 
+# Is pid $1 a live process (not a zombie waiting for a reaper)?
+alive() {
+	[ -d "/proc/$1" ] && ! grep -q '^State:.*[ZX]' "/proc/$1/status" 2>/dev/null
+}
+
 # Processes (not zombies) whose real/effective/saved uid is $1.
 uid_procs() {
 	local n=0 f u

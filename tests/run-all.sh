@@ -85,6 +85,7 @@ suites() {
 		bash tests/e2e/churn.sh
 		bash tests/e2e/actions.sh
 		bash tests/e2e/saverestore.sh
+		bash tests/e2e/recovery.sh
 		# The hostile device model is parsed by the sanitized monitor.
 		BULKHEAD=build/asan/bulkhead bash tests/e2e/hostile-qmp.sh | sed 's/^\(ok\|not ok\) - /\1 - (asan) /'
 		bash tests/e2e/uids.sh

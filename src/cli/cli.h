@@ -29,6 +29,9 @@ int cli_ensure_dirs(void);
  * "NAME: done" on "ok", the monitor's error otherwise. Exit status. */
 int cli_vm_request(const char *name, const char *line, int pass_fd,
 		   const char *done);
+/* If NAME's monitor died while its device model runs, start a new
+ * monitor that takes the VM over. 0 when a live monitor serves NAME. */
+int cli_reattach(const char *name);
 /* Root and a valid VM name, or the exit status to return (1 or 2). */
 int cli_vm_args(const char *cmd, const char *name);
 /* Which features a config uses, for warnings and security_supported. */

@@ -52,6 +52,8 @@ cmd_console(int argc, char **argv)
 		return 2;
 	}
 	int fd = control_connect(argv[1]);
+	if ((fd == -ENOENT || fd == -ECONNREFUSED) && cli_reattach(argv[1]) == 0)
+		fd = control_connect(argv[1]);
 	if (fd < 0) {
 		log_error("%s: no running VM of that name (%s)", argv[1],
 			  strerror(-fd));

@@ -21,6 +21,7 @@
 #include "../ident/accounts.h"
 #include "../ident/vmid.h"
 #include "../monitor/cdrom.h"
+#include "../monitor/control.h"
 #include "../monitor/monitor.h"
 #include "../net/tap.h"
 #include "../state/record.h"
@@ -264,8 +265,31 @@ cmd_create(int argc, char **argv)
 	return cli_create(file, dry, paused, -1);
 }
 
+static int create_from(const char *file, const char *text, size_t len,
+		       bool dry, bool paused, int restore_fd);
+
+/* The config is read once: the same text is parsed and kept in the VM's
+ * runtime dir, where a monitor that re-attaches finds it. */
 int
 cli_create(const char *file, bool dry, bool paused, int restore_fd)
+{
+	char *text;
+	size_t len;
+	int rc = file_read_all(file, CFG_FILE_MAX, &text, &len);
+
+	if (rc < 0) {
+		log_error("%s: %s", file,
+			  rc == -EFBIG ? "file too large" : strerror(-rc));
+		return 2;
+	}
+	rc = create_from(file, text, len, dry, paused, restore_fd);
+	free(text);
+	return rc;
+}
+
+static int
+create_from(const char *file, const char *text, size_t len, bool dry,
+	    bool paused, int restore_fd)
 {
 	static struct monitor_launch ml; /* large: keep it off the stack */
 	struct cfg_error err;
@@ -281,7 +305,8 @@ cli_create(const char *file, bool dry, bool paused, int restore_fd)
 	for (size_t i = 0; i < CONFIG_DISKS_MAX; i++)
 		ml.cd_fds[i] = -1;
 	struct vm_config *cfg = &ml.cfg;
-	if (config_load(file, cfg, &err) < 0 || config_check_host(cfg, &err) < 0) {
+	if (config_parse(text, len, file, cfg, &err) < 0 ||
+	    config_check_host(cfg, &err) < 0) {
 		log_error("%s", err.msg);
 		return 2;
 	}
@@ -370,6 +395,13 @@ cli_create(const char *file, bool dry, bool paused, int restore_fd)
 	if (prepare_logs(&ml, mon_log, sizeof(mon_log)) < 0) {
 		log_error("cannot prepare logs under %s: %s", BH_LOG_DIR,
 			  strerror(errno));
+		rc = 1;
+		goto fail_dir;
+	}
+	char snap[PATH_MAX];
+	if (vm_file_path(snap, sizeof(snap), cfg->name, "config") < 0 ||
+	    file_write_atomic(snap, text, len, 0600) < 0) {
+		log_error("cannot keep the config in %s", dir);
 		rc = 1;
 		goto fail_dir;
 	}

@@ -9,6 +9,7 @@
 #include "../ident/vmid.h"
 #include "../monitor/control.h"
 #include "../state/record.h"
+#include "../state/recover.h"
 #include "../state/teardown.h"
 #include "cli.h"
 
@@ -31,9 +32,23 @@ cmd_destroy(int argc, char **argv)
 	}
 	int rc = record_read(name, &r);
 	if (rc < 0) {
-		log_error("%s: no such VM%s", name,
-			  rc == -ENOENT ? "" : " (unreadable record)");
-		return 1;
+		/* Record lost or unreadable: find what is left of the VM on
+		 * the host (id file, cgroup) and kill that. */
+		if (recover_find(name, &r) < 0) {
+			log_error("%s: no such VM%s", name,
+				  rc == -ENOENT ? "" : " (unreadable record)");
+			return 1;
+		}
+		int lock = lock_take(BH_LOCK_PATH);
+		rc = teardown_vm(&r, -1, why, sizeof(why));
+		lock_release(lock);
+		if (rc < 0) {
+			log_error("%s: destroy failed: %s", name, why);
+			return 1;
+		}
+		printf("%s: destroyed (without its record: found by its %s)\n",
+		       name, r.vmid ? "VM id and cgroup" : "cgroup");
+		return 0;
 	}
 	int fd = control_connect(name);
 	if (fd >= 0) {

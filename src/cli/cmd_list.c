@@ -16,9 +16,17 @@ struct list_ctx {
 static const char *
 live_state(const struct vm_record *r)
 {
-	if (r->dm_pid > 0 && procscan_starttime(r->dm_pid) != r->dm_start)
+	if (r->dm_pid > 0 && !procscan_running(r->dm_pid, r->dm_start))
 		return "gone";
 	return r->state;
+}
+
+/* The monitor died (the next console/pause/... starts a new one). */
+static bool
+monitor_gone(const struct vm_record *r)
+{
+	return r->monitor_pid > 0 &&
+	       !procscan_running(r->monitor_pid, r->monitor_start);
 }
 
 static int
@@ -37,18 +45,20 @@ list_one(const char *name, void *arg)
 		json_array_append_new(
 			c->arr,
 			json_pack("{s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:s, "
-				  "s:b, s:s}",
+				  "s:b, s:s, s:b}",
 				  "name", r.name, "vmid", (json_int_t)r.vmid,
 				  "uid", (json_int_t)r.uid, "gid",
 				  (json_int_t)r.gid, "pid", (json_int_t)r.dm_pid,
 				  "state", live_state(&r), "console_log",
 				  r.console_log, "accel", r.accel,
 				  "security_supported", r.security_supported,
-				  "identity", r.ident));
+				  "identity", r.ident, "monitor", !monitor_gone(&r)));
 		return 0;
 	}
 	printf("%-20s %5u %8u %8u %8d %-9s %-5s %s\n", r.name, r.vmid,
-	       (unsigned)r.uid, (unsigned)r.gid, (int)r.dm_pid, live_state(&r),
+	       (unsigned)r.uid, (unsigned)r.gid, (int)r.dm_pid,
+	       strcmp(live_state(&r), "gone") != 0 && monitor_gone(&r) ? "orphaned"
+								  : live_state(&r),
 	       r.accel, r.security_supported ? "yes" : "NO");
 	return 0;
 }

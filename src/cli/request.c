@@ -32,6 +32,11 @@ cli_vm_request(const char *name, const char *line, int pass_fd,
 	int rc = control_request(name, line, pass_fd, reply, sizeof(reply),
 				 REQUEST_TIMEOUT_MS);
 
+	/* No monitor listening: a dead one is replaced, then asked again. */
+	if ((rc == -ENOENT || rc == -ECONNREFUSED) && cli_reattach(name) == 0)
+		rc = control_request(name, line, pass_fd, reply, sizeof(reply),
+				     REQUEST_TIMEOUT_MS);
+
 	if (rc == -ENOENT || rc == -ECONNREFUSED) {
 		log_error("%s: no running VM of that name, or its monitor is "
 			  "gone", name);

@@ -96,11 +96,15 @@ qemu_args_build(const struct vm_config *cfg, struct qemu_argv *a)
 	rc |= add(a, "-msg");
 	rc |= add(a, "timestamp=on");
 	rc |= add(a, "-chardev");
-	rc |= add(a, "socket,id=bh-qmp,fd=%d", DM_FD_QMP);
+	/* Both are listening sockets the monitor connects to (server=on):
+	 * when a monitor dies, QEMU waits for the next one, which can then
+	 * take over the running VM. */
+	rc |= add(a, "socket,id=bh-qmp,fd=%d,server=on,wait=off", DM_FD_QMP);
 	rc |= add(a, "-mon");
 	rc |= add(a, "chardev=bh-qmp,mode=control");
 	rc |= add(a, "-chardev");
-	rc |= add(a, "socket,id=bh-console,fd=%d", DM_FD_CONSOLE);
+	rc |= add(a, "socket,id=bh-console,fd=%d,server=on,wait=off",
+		  DM_FD_CONSOLE);
 	rc |= add(a, "-serial");
 	rc |= add(a, "chardev:bh-console");
 	/* A guest poweroff or panic stops QEMU instead of ending it, and a

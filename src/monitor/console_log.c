@@ -36,6 +36,16 @@ console_log_open(struct console_log *l, const char *path, off_t max)
 	return reopen(l, O_TRUNC);
 }
 
+int
+console_log_append(struct console_log *l, const char *path, off_t max)
+{
+	l->fd = -1;
+	l->max = max;
+	if (path_fmt(l->path, sizeof(l->path), "%s", path) < 0)
+		return -ENAMETOOLONG;
+	return reopen(l, 0);
+}
+
 static int
 rotate(struct console_log *l)
 {

@@ -20,6 +20,8 @@ struct console_log {
 };
 
 int console_log_open(struct console_log *l, const char *path, off_t max);
+/* The same, keeping what the file holds (a monitor taking over a VM). */
+int console_log_append(struct console_log *l, const char *path, off_t max);
 int console_log_write(struct console_log *l, const void *buf, size_t len);
 void console_log_close(struct console_log *l);
 

@@ -1,6 +1,7 @@
 #include "control.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,26 +16,33 @@
 int
 control_path(char *buf, size_t len, const char *name)
 {
-	return path_fmt(buf, len, "%s/%s/control.sock", BH_VM_DIR, name);
-}
-
-static int
-fill_addr(struct sockaddr_un *sa, const char *name)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	return control_path(sa->sun_path, sizeof(sa->sun_path), name);
+	return vm_file_path(buf, len, name, "control.sock");
 }
 
 int
-control_listen(const char *name)
+vm_file_path(char *buf, size_t len, const char *name, const char *leaf)
+{
+	return path_fmt(buf, len, "%s/%s/%s", BH_VM_DIR, name, leaf);
+}
+
+static int
+fill_addr(struct sockaddr_un *sa, const char *path)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	return path_fmt(sa->sun_path, sizeof(sa->sun_path), "%s", path);
+}
+
+int
+unix_listen_path(const char *path, bool nonblock)
 {
 	struct sockaddr_un sa;
-	int rc = fill_addr(&sa, name);
+	int rc = fill_addr(&sa, path);
 
 	if (rc < 0)
 		return rc;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
+				 (nonblock ? SOCK_NONBLOCK : 0), 0);
 	if (fd < 0)
 		return -errno;
 	unlink(sa.sun_path);
@@ -47,6 +55,34 @@ control_listen(const char *name)
 		return rc;
 	}
 	return fd;
+}
+
+int
+unix_connect_path(const char *path)
+{
+	struct sockaddr_un sa;
+	int rc = fill_addr(&sa, path);
+
+	if (rc < 0)
+		return rc;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+int
+control_listen(const char *name)
+{
+	char p[PATH_MAX];
+	int rc = control_path(p, sizeof(p), name);
+
+	return rc < 0 ? rc : unix_listen_path(p, true);
 }
 
 int
@@ -69,20 +105,10 @@ control_accept(int lfd)
 int
 control_connect(const char *name)
 {
-	struct sockaddr_un sa;
-	int rc = fill_addr(&sa, name);
+	char p[PATH_MAX];
+	int rc = control_path(p, sizeof(p), name);
 
-	if (rc < 0)
-		return rc;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	return fd;
+	return rc < 0 ? rc : unix_connect_path(p);
 }
 
 /* One byte, and any fds that came with it. 1, 0 at EOF, or -errno. */

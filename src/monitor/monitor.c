@@ -160,17 +160,47 @@ qemu_output(struct monitor *m)
 	}
 }
 
+/* Connect to the device model's console and QMP sockets. */
+static int
+connect_channels(struct monitor *m, const char *qmp_path, const char *con_path,
+		 char *why, size_t whylen)
+{
+	int con = unix_connect_path(con_path);
+	int qmp = con < 0 ? con : unix_connect_path(qmp_path);
+
+	if (qmp < 0) {
+		snprintf(why, whylen, "connect to the device model: %s",
+			 strerror(-qmp));
+		if (con >= 0)
+			close(con);
+		return -1;
+	}
+	qmp_init(m->qmp, qmp, on_event, m);
+	m->console_fd = con;
+	fd_set_nonblock(con, true);
+	return 0;
+}
+
 static int
 launch(struct monitor *m, char *why, size_t whylen)
 {
 	struct monitor_launch *ml = m->ml;
 	struct qemu_argv av;
-	int qmp[2], con[2], fds[JAIL_FDS_MAX];
+	int fds[JAIL_FDS_MAX];
 	size_t nfds = 0;
+	char qmp_path[PATH_MAX], con_path[PATH_MAX];
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qmp) < 0 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, con) < 0) {
-		snprintf(why, whylen, "socketpair: %s", strerror(errno));
+	/* QEMU gets listening sockets in the VM's root-only runtime dir;
+	 * only root can reach them, and a later monitor can reconnect. */
+	int qmp_l = -1, con_l = -1;
+	if (vm_file_path(qmp_path, sizeof(qmp_path), ml->rec.name, "qmp.sock") < 0 ||
+	    vm_file_path(con_path, sizeof(con_path), ml->rec.name, "console.sock") < 0 ||
+	    (qmp_l = unix_listen_path(qmp_path, false)) < 0 ||
+	    (con_l = unix_listen_path(con_path, false)) < 0) {
+		snprintf(why, whylen, "QMP/console sockets: %s",
+			 strerror(-(qmp_l < 0 ? qmp_l : con_l)));
+		if (qmp_l >= 0)
+			close(qmp_l);
 		return -1;
 	}
 	if (qemu_args_build(&ml->cfg, &av) < 0 ||
@@ -209,8 +239,8 @@ launch(struct monitor *m, char *why, size_t whylen)
 	fds[nfds++] = devnull;
 	fds[nfds++] = out[1];
 	fds[nfds++] = out[1];
-	fds[nfds++] = qmp[1];
-	fds[nfds++] = con[1];
+	fds[nfds++] = qmp_l;
+	fds[nfds++] = con_l;
 	for (size_t i = 0; i < ml->ndisk_fds; i++)
 		fds[nfds++] = ml->disk_fds[i];
 	for (size_t i = 0; i < ml->cfg.nvifs; i++)
@@ -237,22 +267,20 @@ launch(struct monitor *m, char *why, size_t whylen)
 	qemu_args_free(&av);
 	/* The device model holds these now; the monitor keeps none. */
 	close(devnull);
-	close(qmp[1]);
-	close(con[1]);
+	close(qmp_l);
+	close(con_l);
 	close(out[1]);
 	for (size_t i = 0; i < ml->ndisk_fds; i++)
 		close(ml->disk_fds[i]);
 	/* QEMU holds the only tap fds now: the taps die with it. */
 	for (size_t i = 0; i < ml->cfg.nvifs; i++)
 		close(ml->tap_fds[i]);
-	if (rc < 0) {
-		close(qmp[0]);
-		close(con[0]);
+	if (rc < 0)
 		return -1;
-	}
-	qmp_init(m->qmp, qmp[0], on_event, m);
-	m->console_fd = con[0];
-	fd_set_nonblock(con[0], true);
+	/* Queued in the backlog until QEMU's main loop accepts; the console
+	 * first, so no byte of the guest's is sent before it is connected. */
+	if (connect_channels(m, qmp_path, con_path, why, whylen) < 0)
+		return -1;
 	m->rec->dm_pid = m->dm_pid;
 	m->rec->dm_start = procscan_starttime(m->dm_pid);
 	set_state(m, "paused");
@@ -538,6 +566,8 @@ event_loop(struct monitor *m)
 		int timeout = m->broken ? 1000 : -1;
 		if (m->qmp_eof_deadline)
 			timeout = 100;
+		if (m->pending != LC_NONE || m->bad_event)
+			timeout = 0; /* act on it now */
 		int pr = poll(p, n, timeout);
 		if (pr < 0) {
 			if (errno == EINTR)
@@ -700,6 +730,80 @@ fail:
 			set_state(&m, "broken");
 		}
 	}
+	report_ready(ml, msg);
+	exit(1);
+}
+
+/* What a re-attached monitor makes of QEMU's run state: the state to
+ * record, and an on_* action the dead monitor may have missed. */
+static const char *
+attach_state(const char *status, enum lifecycle_event *pending)
+{
+	*pending = LC_NONE;
+	if (strcmp(status, "running") == 0)
+		return "running";
+	if (strcmp(status, "shutdown") == 0) {
+		/* A reboot stopped by reboot=shutdown looks the same; the
+		 * reason went with the event the dead monitor missed. */
+		*pending = LC_POWEROFF;
+		return "shutdown";
+	}
+	if (strcmp(status, "guest-panicked") == 0) {
+		*pending = LC_CRASH;
+		return "crashed";
+	}
+	return "paused";
+}
+
+noreturn void
+monitor_reattach(struct monitor_launch *ml)
+{
+	static struct qmp_conn qmp;
+	struct monitor m = { .ml = ml, .rec = &ml->rec, .pidfd = -1,
+			     .qmp = &qmp, .console_fd = -1, .listen_fd = -1,
+			     .console_client = -1, .qemu_out_fd = -1 };
+	char why[512], msg[600], status[32], qmp_path[PATH_MAX], con_path[PATH_MAX];
+
+	for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
+		m.clients[i] = -1;
+	signal(SIGPIPE, SIG_IGN);
+	m.dm_pid = m.rec->dm_pid;
+	m.pidfd = procscan_pidfd_open(m.rec->dm_pid, m.rec->dm_start);
+	if (m.pidfd < 0) {
+		snprintf(why, sizeof(why), "its device model is gone");
+		goto fail;
+	}
+	/* QEMU's stdout/stderr pipe died with the old monitor. */
+	if (console_log_append(&m.log, m.rec->console_log, CONSOLE_LOG_MAX) < 0) {
+		snprintf(why, sizeof(why), "cannot open console log %s",
+			 m.rec->console_log);
+		goto fail;
+	}
+	if (vm_file_path(qmp_path, sizeof(qmp_path), m.rec->name, "qmp.sock") < 0 ||
+	    vm_file_path(con_path, sizeof(con_path), m.rec->name, "console.sock") < 0 ||
+	    connect_channels(&m, qmp_path, con_path, why, sizeof(why)) < 0 ||
+	    qmp_attach(&qmp, now_ms() + HANDSHAKE_MS, status, sizeof(status), why,
+		       sizeof(why)) < 0)
+		goto fail;
+	m.listen_fd = control_listen(m.rec->name);
+	if (m.listen_fd < 0) {
+		snprintf(why, sizeof(why), "control socket: %s",
+			 strerror(-m.listen_fd));
+		goto fail;
+	}
+	m.rec->monitor_pid = getpid();
+	m.rec->monitor_start = procscan_starttime(getpid());
+	set_state(&m, attach_state(status, &m.pending));
+	log_info("took over %s (device model pid %d, QEMU state %s)",
+		 m.rec->name, (int)m.dm_pid, status);
+	snprintf(msg, sizeof(msg), "ok %d\n", (int)m.dm_pid);
+	report_ready(ml, msg);
+	event_loop(&m);
+
+fail:
+	/* The VM is left as it is: destroy still works without a monitor. */
+	log_error("take-over failed: %s", why);
+	snprintf(msg, sizeof(msg), "error: %s\n", why);
 	report_ready(ml, msg);
 	exit(1);
 }

@@ -33,5 +33,10 @@ struct monitor_launch {
 };
 
 noreturn void monitor_main(struct monitor_launch *ml);
+/* Take over a running VM whose monitor died: ml holds its record and its
+ * config (from the runtime dir). Connects to the device model's QMP and
+ * console sockets, learns its state, and serves it as monitor_main does.
+ * Reports "ok PID" or "error: ..." on ml->ready_fd. */
+noreturn void monitor_reattach(struct monitor_launch *ml);
 
 #endif

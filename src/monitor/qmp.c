@@ -336,9 +336,25 @@ qmp_call(struct qmp_conn *c, const char *cmd, json_t *args, int pass_fd,
 	}
 }
 
+/* QEMU's RunState names (qapi/run-state.json, QEMU 7.2). */
+static bool
+run_state_known(const char *s)
+{
+	static const char *const known[] = {
+		"debug", "inmigrate", "internal-error", "io-error", "paused",
+		"postmigrate", "prelaunch", "finish-migrate", "restore-vm",
+		"running", "save-vm", "shutdown", "suspended", "watchdog",
+		"guest-panicked", "colo",
+	};
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(s, known[i]) == 0)
+			return true;
+	return false;
+}
+
 int
-qmp_handshake(struct qmp_conn *c, uint64_t deadline_ms, char *why,
-	      size_t whylen)
+qmp_attach(struct qmp_conn *c, uint64_t deadline_ms, char *status,
+	   size_t statuslen, char *why, size_t whylen)
 {
 	struct qmp_msg m;
 	json_t *st = NULL;
@@ -355,13 +371,25 @@ qmp_handshake(struct qmp_conn *c, uint64_t deadline_ms, char *why,
 	if (qmp_call(c, "query-status", NULL, -1, qmp_shape_status,
 		     deadline_ms, &st, why, whylen) != QMP_OK)
 		return -1;
-	const char *status = json_string_value(json_object_get(st, "status"));
-	bool ok = json_is_false(json_object_get(st, "running")) &&
-		  (strcmp(status, "prelaunch") == 0 ||
-		   strcmp(status, "paused") == 0 ||
-		   strcmp(status, "inmigrate") == 0); /* -incoming defer */
+	const char *s = json_string_value(json_object_get(st, "status"));
+	bool ok = run_state_known(s) &&
+		  json_is_true(json_object_get(st, "running")) ==
+			  (strcmp(s, "running") == 0);
+	snprintf(status, statuslen, "%s", ok ? s : "");
 	json_decref(st);
-	if (!ok)
+	return ok ? 0 : bad(why, whylen, "query-status: unknown run state");
+}
+
+int
+qmp_handshake(struct qmp_conn *c, uint64_t deadline_ms, char *why,
+	      size_t whylen)
+{
+	char status[32];
+
+	if (qmp_attach(c, deadline_ms, status, sizeof(status), why, whylen) < 0)
+		return -1;
+	if (strcmp(status, "prelaunch") != 0 && strcmp(status, "paused") != 0 &&
+	    strcmp(status, "inmigrate") != 0) /* -incoming defer */
 		return bad(why, whylen, "query-status: not a paused VM");
 	return 0;
 }

@@ -76,7 +76,11 @@ bool qmp_shape_add_fd(const json_t *ret); /* {"fdset-id": N, "fd": N} */
 int qmp_call(struct qmp_conn *c, const char *cmd, json_t *args, int pass_fd,
 	     qmp_shape_fn shape, uint64_t deadline_ms, json_t **ret, char *why,
 	     size_t whylen);
-/* Greeting, qmp_capabilities, query-status (must be paused). The VM
+/* Greeting, qmp_capabilities, query-status: the VM's run state (one of
+ * QEMU's, checked) in status. */
+int qmp_attach(struct qmp_conn *c, uint64_t deadline_ms, char *status,
+	       size_t statuslen, char *why, size_t whylen);
+/* qmp_attach to a freshly started QEMU, which must be paused (-S). The VM
  * stays paused; the caller continues it with "cont". */
 int qmp_handshake(struct qmp_conn *c, uint64_t deadline_ms, char *why,
 		  size_t whylen);

@@ -52,19 +52,22 @@ procscan_count_uid(uid_t uid)
 	return n;
 }
 
-uint64_t
-procscan_starttime(pid_t pid)
+/* State letter (field 3) and start time (field 22) of pid; 0 if none. */
+static uint64_t
+read_stat(pid_t pid, char *state)
 {
 	char path[64], *text;
 	unsigned long long st = 0;
 
+	*state = '?';
 	if (pid <= 0 || path_fmt(path, sizeof(path), "/proc/%d/stat", pid) < 0)
 		return 0;
 	if (file_read_all(path, 4096, &text, NULL) < 0)
 		return 0;
 	/* comm may contain spaces and ')': fields restart after the last ')'. */
 	char *p = strrchr(text, ')');
-	if (p) {
+	if (p && p[1] == ' ' && p[2]) {
+		*state = p[2];
 		int field = 2;
 		for (p++; *p && field < 22; p++)
 			if (*p == ' ')
@@ -74,6 +77,23 @@ procscan_starttime(pid_t pid)
 	}
 	free(text);
 	return st;
+}
+
+uint64_t
+procscan_starttime(pid_t pid)
+{
+	char state;
+
+	return read_stat(pid, &state);
+}
+
+bool
+procscan_running(pid_t pid, uint64_t start)
+{
+	char state;
+
+	return start != 0 && read_stat(pid, &state) == start && state != 'Z' &&
+	       state != 'X';
 }
 
 int

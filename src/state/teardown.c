@@ -94,7 +94,9 @@ teardown_kill(const struct vm_record *r, int dm_pidfd, char *why,
 int
 teardown_cleanup(const struct vm_record *r)
 {
-	static const char *const files[] = { "control.sock", "record.json",
+	static const char *const files[] = { "control.sock", "qmp.sock",
+					     "console.sock", "config",
+					     "attach.lock", "record.json",
 					     "record.json.tmp" };
 	char p[PATH_MAX];
 	int rc = 0;

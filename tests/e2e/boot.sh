@@ -98,7 +98,9 @@ for fd in /proc/$PID/fd/*; do
 	esac
 done
 if [ -z "$unexpected" ]; then ok "dm: open fds are only the expected ones"; else not_ok "dm: unexpected fds:$unexpected"; fi
-check "dm: exactly two sockets (QMP, console)" test "$sockets" = 2
+# QMP and console: each a listening socket (for a monitor that takes
+# over later) and the connection of the current monitor.
+check "dm: exactly four sockets (QMP and console, listening + connected)" test "$sockets" = 4
 check "dm: stdout and stderr are the monitor's pipe, not a log file" \
 	test "$(readlink /proc/$PID/fd/1)" = "$(readlink /proc/$PID/fd/2)" -a "${pipes}" -ge 2
 

@@ -48,8 +48,8 @@ test_basic(void **state)
 	assert_true(has(&a, "-machine", "pc,accel=tcg,usb=off,vmport=off,hpet=off"));
 	assert_true(has(&a, "-m", "300"));
 	assert_true(has(&a, "-smp", "2"));
-	assert_true(has(&a, "-chardev", "socket,id=bh-qmp,fd=3"));
-	assert_true(has(&a, "-chardev", "socket,id=bh-console,fd=4"));
+	assert_true(has(&a, "-chardev", "socket,id=bh-qmp,fd=3,server=on,wait=off"));
+	assert_true(has(&a, "-chardev", "socket,id=bh-console,fd=4,server=on,wait=off"));
 	assert_true(has(&a, "-kernel", "/k"));
 	assert_true(has(&a, "-initrd", "/r"));
 	assert_true(has(&a, "-append", "console=ttyS0"));
