@@ -77,7 +77,8 @@ CLI_SRCS = \
 	src/cli/cmd_cdrom.c \
 	src/cli/cmd_save.c \
 	src/cli/request.c \
-	src/cli/reattach.c
+	src/cli/reattach.c \
+	src/cli/monitor_fork.c
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args \
 	test_console_log test_record test_vmid test_privs test_seccomp_landlock \

@@ -17,6 +17,20 @@ check() {
 	if "$@" >/dev/null 2>&1; then ok "$name"; else not_ok "$name"; fi
 }
 
+# expect NAME RC PATTERN COMMAND...: ok if COMMAND exits with RC and its
+# output (stdout and stderr) matches PATTERN.
+expect() {
+	local name=$1 want=$2 pat=$3 out rc
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" = "$want" ] && grep -q -- "$pat" <<< "$out"; then
+		ok "$name"
+	else
+		not_ok "$name: rc $rc: $out"
+	fi
+}
+
 # wait_for FILE PATTERN SECONDS: grep -a until found or timeout.
 wait_for() {
 	local file=$1 pat=$2 secs=$3 i

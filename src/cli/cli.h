@@ -29,6 +29,16 @@ int cli_ensure_dirs(void);
  * "NAME: done" on "ok", the monitor's error otherwise. Exit status. */
 int cli_vm_request(const char *name, const char *line, int pass_fd,
 		   const char *done);
+/* Fork a monitor that runs entry(ml) with its output in mon_log; the
+ * read end of its ready pipe in *ready_fd. pid, or -1. */
+#include <sys/types.h>
+struct monitor_launch;
+pid_t cli_fork_monitor(struct monitor_launch *ml, const char *mon_log,
+		       void (*entry)(struct monitor_launch *),
+		       int *ready_fd);
+/* The monitor's first line ("ok PID" / "error: why"), within timeout_ms;
+ * closes ready_fd. 0, -ETIMEDOUT or -EPIPE. */
+int cli_monitor_word(int ready_fd, int timeout_ms, char *msg, size_t len);
 /* If NAME's monitor died while its device model runs, start a new
  * monitor that takes the VM over. 0 when a live monitor serves NAME. */
 int cli_reattach(const char *name);

@@ -226,20 +226,6 @@ print_dry_run(const struct monitor_launch *ml, unsigned vmid)
 	}
 }
 
-static int
-wait_ready(int fd, char *buf, size_t len)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	if (poll(&p, 1, START_TIMEOUT_MS) <= 0)
-		return -ETIMEDOUT;
-	ssize_t n = read_full(fd, buf, len - 1);
-	if (n <= 0)
-		return -EPIPE;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
 
 int
 cmd_create(int argc, char **argv)
@@ -431,39 +417,17 @@ create_from(const char *file, const char *text, size_t len, bool dry,
 	}
 	ml.nbinds = (size_t)n + (size_t)m;
 
-	int ready[2];
-	if (pipe2(ready, O_CLOEXEC) < 0) {
-		rc = 1;
-		goto fail_taps;
-	}
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
+	int ready;
+	if (cli_fork_monitor(&ml, mon_log, monitor_main, &ready) < 0) {
 		log_error("fork: %s", strerror(errno));
 		rc = 1;
 		goto fail_taps;
 	}
-	if (pid == 0) {
-		close(ready[0]);
-		ml.ready_fd = ready[1];
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		int lf = open(mon_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-					       O_NOFOLLOW, 0600);
-		if (null < 0 || lf < 0 || setsid() < 0 || dup2(null, 0) < 0 ||
-		    dup2(lf, 1) < 0 || dup2(lf, 2) < 0)
-			_exit(1);
-		close(null);
-		close(lf);
-		log_set_prog("bulkhead-monitor");
-		monitor_main(&ml);
-	}
-	close(ready[1]);
 	close_disks(&ml);
 	for (size_t i = 0; i < ntaps; i++)
 		close(ml.tap_fds[i]);
 	char msg[600];
-	int wr = wait_ready(ready[0], msg, sizeof(msg));
-	close(ready[0]);
+	int wr = cli_monitor_word(ready, START_TIMEOUT_MS, msg, sizeof(msg));
 	if (wr < 0) {
 		log_error("%s: no answer from the monitor (%s); see %s", cfg->name,
 			  strerror(-wr), mon_log);

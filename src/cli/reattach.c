@@ -2,8 +2,6 @@
  * monitor starts a new one, which takes the VM over through the device
  * model's listening QMP and console sockets (monitor_reattach). */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,46 +28,17 @@ monitor_alive(const struct vm_record *r)
 static int
 spawn(struct monitor_launch *ml, const char *name)
 {
-	static const char *mon_log_fmt = "%s/%s/monitor.log";
 	char mon_log[PATH_MAX], msg[600];
-	int ready[2];
+	int ready;
 
-	if (path_fmt(mon_log, sizeof(mon_log), mon_log_fmt, BH_LOG_DIR, name) < 0 ||
-	    pipe2(ready, O_CLOEXEC) < 0)
+	if (path_fmt(mon_log, sizeof(mon_log), "%s/%s/monitor.log", BH_LOG_DIR,
+		     name) < 0 ||
+	    cli_fork_monitor(ml, mon_log, monitor_reattach, &ready) < 0)
 		return -1;
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(ready[0]);
-		close(ready[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		close(ready[0]);
-		ml->ready_fd = ready[1];
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		int lf = open(mon_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-					       O_NOFOLLOW, 0600);
-		if (null < 0 || lf < 0 || setsid() < 0 || dup2(null, 0) < 0 ||
-		    dup2(lf, 1) < 0 || dup2(lf, 2) < 0)
-			_exit(1);
-		close(null);
-		close(lf);
-		log_set_prog("bulkhead-monitor");
-		monitor_reattach(ml);
-	}
-	close(ready[1]);
-	struct pollfd p = { .fd = ready[0], .events = POLLIN };
-	ssize_t n = poll(&p, 1, REATTACH_TIMEOUT_MS) > 0
-			    ? read_full(ready[0], msg, sizeof(msg) - 1)
-			    : -1;
-	close(ready[0]);
-	if (n <= 0) {
+	if (cli_monitor_word(ready, REATTACH_TIMEOUT_MS, msg, sizeof(msg)) < 0) {
 		log_error("%s: the new monitor did not answer; see %s", name, mon_log);
 		return -1;
 	}
-	msg[n] = '\0';
-	msg[strcspn(msg, "\n")] = '\0';
 	if (strncmp(msg, "ok ", 3) != 0) {
 		log_error("%s: taking the VM over failed: %s", name, msg);
 		return -1;

@@ -26,24 +26,26 @@ reopen(struct console_log *l, int extra)
 	return 0;
 }
 
-int
-console_log_open(struct console_log *l, const char *path, off_t max)
+static int
+start(struct console_log *l, const char *path, off_t max, int extra)
 {
 	l->fd = -1;
 	l->max = max;
 	if (path_fmt(l->path, sizeof(l->path), "%s", path) < 0)
 		return -ENAMETOOLONG;
-	return reopen(l, O_TRUNC);
+	return reopen(l, extra);
+}
+
+int
+console_log_open(struct console_log *l, const char *path, off_t max)
+{
+	return start(l, path, max, O_TRUNC);
 }
 
 int
 console_log_append(struct console_log *l, const char *path, off_t max)
 {
-	l->fd = -1;
-	l->max = max;
-	if (path_fmt(l->path, sizeof(l->path), "%s", path) < 0)
-		return -ENAMETOOLONG;
-	return reopen(l, 0);
+	return start(l, path, max, 0);
 }
 
 static int

@@ -632,6 +632,41 @@ event_loop(struct monitor *m)
 	}
 }
 
+static void
+monitor_init(struct monitor *m, struct monitor_launch *ml)
+{
+	static struct qmp_conn qmp; /* 64 KiB line buffer: not on the stack */
+
+	memset(m, 0, sizeof(*m));
+	m->ml = ml;
+	m->rec = &ml->rec;
+	m->qmp = &qmp;
+	m->pidfd = m->console_fd = m->listen_fd = m->console_client = -1;
+	m->qemu_out_fd = -1;
+	qmp.fd = -1;
+	for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
+		m->clients[i] = -1;
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Open the control socket, record the state, tell the waiting CLI and
+ * run the event loop. Returns only on failure (why). */
+static void
+serve(struct monitor *m, const char *state, char *why, size_t whylen)
+{
+	char msg[64];
+
+	m->listen_fd = control_listen(m->rec->name);
+	if (m->listen_fd < 0) {
+		snprintf(why, whylen, "control socket: %s", strerror(-m->listen_fd));
+		return;
+	}
+	set_state(m, state);
+	snprintf(msg, sizeof(msg), "ok %d\n", (int)m->dm_pid);
+	report_ready(m->ml, msg);
+	event_loop(m);
+}
+
 /* CD-ROMs configured with a medium get it while the VM is still paused,
  * through the same path as cd-insert. Any failure fails the start. */
 static int
@@ -662,15 +697,10 @@ insert_first_media(struct monitor *m, char *why, size_t whylen)
 noreturn void
 monitor_main(struct monitor_launch *ml)
 {
-	static struct qmp_conn qmp; /* 64 KiB line buffer: not on the stack */
-	struct monitor m = { .ml = ml, .rec = &ml->rec, .pidfd = -1,
-			     .qmp = &qmp, .console_fd = -1, .listen_fd = -1,
-			     .console_client = -1, .qemu_out_fd = -1 };
+	struct monitor m;
 	char why[512], msg[600];
 
-	for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
-		m.clients[i] = -1;
-	signal(SIGPIPE, SIG_IGN);
+	monitor_init(&m, ml);
 	m.rec->monitor_pid = getpid();
 	m.rec->monitor_start = procscan_starttime(getpid());
 	if (console_log_open(&m.log, m.rec->console_log, CONSOLE_LOG_MAX) < 0) {
@@ -686,12 +716,12 @@ monitor_main(struct monitor_launch *ml)
 		goto fail;
 	log_info("device model pid %d uid %u gid %u", (int)m.dm_pid,
 		 (unsigned)ml->id.uid, (unsigned)ml->id.gid);
-	if (qmp_handshake(&qmp, now_ms() + HANDSHAKE_MS, why, sizeof(why)) < 0 ||
+	if (qmp_handshake(m.qmp, now_ms() + HANDSHAKE_MS, why, sizeof(why)) < 0 ||
 	    insert_first_media(&m, why, sizeof(why)) < 0)
 		goto fail;
 	if (ml->restore_fd >= 0) {
 		char w[400];
-		int rc = restore_from_fd(&qmp, ml->restore_fd, ml->id.uid,
+		int rc = restore_from_fd(m.qmp, ml->restore_fd, ml->id.uid,
 					 ml->id.gid, now_ms() + SAVE_MS, w,
 					 sizeof(w));
 		close(ml->restore_fd);
@@ -703,19 +733,10 @@ monitor_main(struct monitor_launch *ml)
 		log_info("restored from the save file");
 	}
 	if (!ml->start_paused &&
-	    qmp_call(&qmp, "cont", NULL, -1, qmp_shape_empty,
+	    qmp_call(m.qmp, "cont", NULL, -1, qmp_shape_empty,
 		     now_ms() + QMP_COMMAND_MS, NULL, why, sizeof(why)) != QMP_OK)
 		goto fail;
-	m.listen_fd = control_listen(m.rec->name);
-	if (m.listen_fd < 0) {
-		snprintf(why, sizeof(why), "control socket: %s",
-			 strerror(-m.listen_fd));
-		goto fail;
-	}
-	set_state(&m, ml->start_paused ? "paused" : "running");
-	snprintf(msg, sizeof(msg), "ok %d\n", (int)m.dm_pid);
-	report_ready(ml, msg);
-	event_loop(&m);
+	serve(&m, ml->start_paused ? "paused" : "running", why, sizeof(why));
 
 fail:
 	/* Keep what QEMU said about its failure. */
@@ -758,15 +779,10 @@ attach_state(const char *status, enum lifecycle_event *pending)
 noreturn void
 monitor_reattach(struct monitor_launch *ml)
 {
-	static struct qmp_conn qmp;
-	struct monitor m = { .ml = ml, .rec = &ml->rec, .pidfd = -1,
-			     .qmp = &qmp, .console_fd = -1, .listen_fd = -1,
-			     .console_client = -1, .qemu_out_fd = -1 };
+	struct monitor m;
 	char why[512], msg[600], status[32], qmp_path[PATH_MAX], con_path[PATH_MAX];
 
-	for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
-		m.clients[i] = -1;
-	signal(SIGPIPE, SIG_IGN);
+	monitor_init(&m, ml);
 	m.dm_pid = m.rec->dm_pid;
 	m.pidfd = procscan_pidfd_open(m.rec->dm_pid, m.rec->dm_start);
 	if (m.pidfd < 0) {
@@ -782,23 +798,14 @@ monitor_reattach(struct monitor_launch *ml)
 	if (vm_file_path(qmp_path, sizeof(qmp_path), m.rec->name, "qmp.sock") < 0 ||
 	    vm_file_path(con_path, sizeof(con_path), m.rec->name, "console.sock") < 0 ||
 	    connect_channels(&m, qmp_path, con_path, why, sizeof(why)) < 0 ||
-	    qmp_attach(&qmp, now_ms() + HANDSHAKE_MS, status, sizeof(status), why,
+	    qmp_attach(m.qmp, now_ms() + HANDSHAKE_MS, status, sizeof(status), why,
 		       sizeof(why)) < 0)
 		goto fail;
-	m.listen_fd = control_listen(m.rec->name);
-	if (m.listen_fd < 0) {
-		snprintf(why, sizeof(why), "control socket: %s",
-			 strerror(-m.listen_fd));
-		goto fail;
-	}
 	m.rec->monitor_pid = getpid();
 	m.rec->monitor_start = procscan_starttime(getpid());
-	set_state(&m, attach_state(status, &m.pending));
-	log_info("took over %s (device model pid %d, QEMU state %s)",
+	log_info("taking over %s (device model pid %d, QEMU state %s)",
 		 m.rec->name, (int)m.dm_pid, status);
-	snprintf(msg, sizeof(msg), "ok %d\n", (int)m.dm_pid);
-	report_ready(ml, msg);
-	event_loop(&m);
+	serve(&m, attach_state(status, &m.pending), why, sizeof(why));
 
 fail:
 	/* The VM is left as it is: destroy still works without a monitor. */

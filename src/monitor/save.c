@@ -65,6 +65,32 @@ copier_spawn(int src, int dst, uid_t uid, gid_t gid)
 	_exit(0);
 }
 
+/* Check the save file, make the pipe and start the copier between them
+ * (pipe -> file for a save, file -> pipe for a restore). The copier's
+ * pid and QEMU's end of the pipe, or -1 with why. */
+static pid_t
+copier_start(int file_fd, bool save, uid_t uid, gid_t gid, int *qemu_end,
+	     char *why, size_t whylen)
+{
+	int p[2];
+
+	if (save_check_fd(file_fd, save, why, whylen) < 0)
+		return -1;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid_t pid = save ? copier_spawn(p[0], file_fd, uid, gid)
+			 : copier_spawn(file_fd, p[1], uid, gid);
+	close(save ? p[0] : p[1]);
+	*qemu_end = save ? p[1] : p[0];
+	if (pid < 0) {
+		close(*qemu_end);
+		snprintf(why, whylen, "fork: %s", strerror(errno));
+	}
+	return pid;
+}
+
 /* Wait for the copier until deadline; kill it past that. Its status. */
 static int
 copier_wait(pid_t pid, uint64_t deadline_ms)
@@ -147,30 +173,20 @@ int
 save_to_fd(struct qmp_conn *c, int file_fd, uid_t uid, gid_t gid,
 	   uint64_t deadline_ms, char *why, size_t whylen)
 {
-	int p[2];
+	int qemu_end;
+	pid_t pid = copier_start(file_fd, true, uid, gid, &qemu_end, why, whylen);
 
-	if (save_check_fd(file_fd, true, why, whylen) < 0)
+	if (pid < 0)
 		return QMP_REFUSED;
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		snprintf(why, whylen, "pipe: %s", strerror(errno));
-		return QMP_REFUSED;
-	}
-	pid_t pid = copier_spawn(p[0], file_fd, uid, gid);
-	close(p[0]);
-	if (pid < 0) {
-		close(p[1]);
-		snprintf(why, whylen, "fork: %s", strerror(errno));
-		return QMP_REFUSED;
-	}
 	/* No bandwidth cap for a save to a local file. */
 	int rc = qmp_call(c, "migrate-set-parameters",
 			  json_pack("{s:I}", "max-bandwidth",
 				    (json_int_t)1 << 40),
 			  -1, qmp_shape_empty, deadline_ms, NULL, why, whylen);
 	if (rc == QMP_OK)
-		rc = pipe_to_qemu(c, "bh-save", p[1], deadline_ms, why, whylen);
+		rc = pipe_to_qemu(c, "bh-save", qemu_end, deadline_ms, why, whylen);
 	else
-		close(p[1]);
+		close(qemu_end);
 	if (rc == QMP_OK)
 		rc = qmp_call(c, "migrate", json_pack("{s:s}", "uri", "fd:bh-save"),
 			      -1, qmp_shape_empty, deadline_ms, NULL, why, whylen);
@@ -194,22 +210,12 @@ int
 restore_from_fd(struct qmp_conn *c, int file_fd, uid_t uid, gid_t gid,
 		uint64_t deadline_ms, char *why, size_t whylen)
 {
-	int p[2];
+	int qemu_end;
+	pid_t pid = copier_start(file_fd, false, uid, gid, &qemu_end, why, whylen);
 
-	if (save_check_fd(file_fd, false, why, whylen) < 0)
+	if (pid < 0)
 		return QMP_REFUSED;
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		snprintf(why, whylen, "pipe: %s", strerror(errno));
-		return QMP_REFUSED;
-	}
-	pid_t pid = copier_spawn(file_fd, p[1], uid, gid);
-	close(p[1]);
-	if (pid < 0) {
-		close(p[0]);
-		snprintf(why, whylen, "fork: %s", strerror(errno));
-		return QMP_REFUSED;
-	}
-	int rc = pipe_to_qemu(c, "bh-restore", p[0], deadline_ms, why, whylen);
+	int rc = pipe_to_qemu(c, "bh-restore", qemu_end, deadline_ms, why, whylen);
 	if (rc == QMP_OK)
 		rc = qmp_call(c, "migrate-incoming",
 			      json_pack("{s:s}", "uri", "fd:bh-restore"), -1,

@@ -64,13 +64,6 @@ check "cd-eject locked: says the guest locked it" grep -q "medium locked by the 
 check "cd-eject locked: medium still there" test "$(guest_cdread l1)" = "iso-B-$$"
 
 # Bad requests: clear errors, the VM as it was.
-expect() { # NAME RC PATTERN COMMAND...
-	local name=$1 want=$2 pat=$3 rc
-	shift 3
-	"$@" > "$T/out" 2>&1
-	rc=$?
-	if [ "$rc" = "$want" ] && grep -q -- "$pat" "$T/out"; then ok "$name"; else not_ok "$name: rc $rc: $(cat "$T/out")"; fi
-}
 mkfifo "$T/fifo"
 mkdir "$T/dir"
 expect "cd-insert: no such VM" 1 "no running VM" "$BULKHEAD" cd-insert "$P-none" hdc "$T/A.iso"

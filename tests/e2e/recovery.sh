@@ -59,7 +59,7 @@ if "$BULKHEAD" create "$T/b.cfg" > "$T/b.out" 2>&1; then
 	check "missed poweroff: the guest powered off with no monitor" grep -aq BULKHEAD-MARK "$T/b.img"
 	timeout 10 "$BULKHEAD" console "$B" < /dev/null > "$T/bc.out" 2>&1
 	for i in $(seq 1 100); do [ -e /run/bulkhead/vm/$B ] || break; sleep 0.1; done
-	check "missed poweroff: the new monitor saw QEMU in shutdown" grep -q "took over $B .*QEMU state shutdown" /var/log/bulkhead/$B/monitor.log
+	check "missed poweroff: the new monitor saw QEMU in shutdown" grep -q "taking over $B .*QEMU state shutdown" /var/log/bulkhead/$B/monitor.log
 	check "missed poweroff: and applied on_poweroff = destroy" grep -q "guest poweroff: on_poweroff = destroy" /var/log/bulkhead/$B/monitor.log
 	check "missed poweroff: VM gone, id released" bash -c ". tests/lib.sh; ! alive $PID && test ! -e /run/bulkhead/vm/$B && test ! -e /run/bulkhead/ids/$VMID"
 else

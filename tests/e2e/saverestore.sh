@@ -13,13 +13,6 @@ trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
 N=$P-vm
 LOGDIR=/var/log/bulkhead/$N
 type_cmd() { (sleep 1; printf '%s\n' "$1"; sleep 1) | timeout 10 "$BULKHEAD" console "$N" > /dev/null 2>&1; }
-expect() { # NAME RC PATTERN COMMAND...
-	local name=$1 want=$2 pat=$3 rc
-	shift 3
-	"$@" > "$T/out" 2>&1
-	rc=$?
-	if [ "$rc" = "$want" ] && grep -q -- "$pat" "$T/out"; then ok "$name"; else not_ok "$name: rc $rc: $(cat "$T/out")"; fi
-}
 # Audit JSON of a running VM, less what differs by design (pid, uid).
 audit_of() { "$BULKHEAD" audit "$1" --json | python3 -c '
 import json, sys

@@ -183,20 +183,30 @@ test_handshake_hostile(void **state)
 	expect_handshake_fails(buf, "timed out");
 }
 
+/* One event more than a second's allowance, as one text. */
+static char *
+flood_text(void)
+{
+	const char *ev = "{\"event\": \"E\", \"timestamp\": {}}\n";
+	size_t len = 0;
+	char *buf = malloc((QMP_EVENTS_PER_SEC + 1) * strlen(ev) + 1);
+
+	assert_non_null(buf);
+	for (int i = 0; i <= QMP_EVENTS_PER_SEC; i++) {
+		memcpy(buf + len, ev, strlen(ev));
+		len += strlen(ev);
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
 static void
 test_event_flood(void **state)
 {
 	(void)state;
 	int o;
 	char why[256];
-	size_t len = 0;
-	const char *ev = "{\"event\": \"E\", \"timestamp\": {}}\n";
-	char *buf = malloc((QMP_EVENTS_PER_SEC + 1) * strlen(ev) + 1);
-	for (int i = 0; i <= QMP_EVENTS_PER_SEC; i++) {
-		memcpy(buf + len, ev, strlen(ev));
-		len += strlen(ev);
-	}
-	buf[len] = '\0';
+	char *buf = flood_text();
 	peer(buf, &conn, &o);
 	assert_int_equal(qmp_call(&conn, "cont", NULL, -1, qmp_shape_empty,
 				  now_ms() + 1000, NULL, why, sizeof(why)),
@@ -371,46 +381,55 @@ peer_status(pid_t pid)
 	return WEXITSTATUS(st);
 }
 
+/* A scripted peer on a fresh socketpair, conn connected to it. */
+static pid_t
+script(const char *const *expect, const char *const *answer, size_t n,
+       int *other)
+{
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid_t pid = scripted_peer(sv[1], expect, answer, n);
+	qmp_init(&conn, sv[0], NULL, NULL);
+	*other = sv[1];
+	return pid;
+}
+
 static void
 test_call_refused_and_sanitized(void **state)
 {
 	(void)state;
-	int sv[2];
+	int other;
 	char why[256];
 	static const char *const expect[] = { "eject" };
 	static const char *const answer[] = {
 		"{\"error\": {\"class\": \"GenericError\", \"desc\": "
 		"\"Device 'hdc' is locked\\u001b[31m\\nforged\"}, \"id\": %d}\n"
 	};
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	pid_t pid = scripted_peer(sv[1], expect, answer, 1);
-	qmp_init(&conn, sv[0], NULL, NULL);
+	pid_t pid = script(expect, answer, 1, &other);
 	assert_int_equal(cdrom_eject(&conn, "hdc", now_ms() + 2000, why,
 				     sizeof(why)), QMP_REFUSED);
 	assert_string_equal(why, "Device 'hdc' is locked?[31m?forged");
 	assert_int_equal(peer_status(pid), 0);
-	close(sv[0]);
-	close(sv[1]);
+	close(conn.fd);
+	close(other);
 }
 
 static void
 test_call_wrong_shape(void **state)
 {
 	(void)state;
-	int sv[2];
+	int other;
 	char why[256];
 	static const char *const expect[] = { "stop" };
 	static const char *const answer[] = { "{\"return\": {\"x\": 1}, \"id\": %d}\n" };
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	pid_t pid = scripted_peer(sv[1], expect, answer, 1);
-	qmp_init(&conn, sv[0], NULL, NULL);
+	pid_t pid = script(expect, answer, 1, &other);
 	assert_int_equal(qmp_call(&conn, "stop", NULL, -1, qmp_shape_empty,
 				  now_ms() + 2000, NULL, why, sizeof(why)),
 			 QMP_BROKEN);
 	assert_non_null(strstr(why, "wrong shape"));
 	assert_int_equal(peer_status(pid), 0);
-	close(sv[0]);
-	close(sv[1]);
+	close(conn.fd);
+	close(other);
 }
 
 static int
@@ -430,7 +449,7 @@ static void
 test_cdrom_insert_sequence(void **state)
 {
 	(void)state;
-	int sv[2];
+	int other;
 	char why[256];
 	static const char *const expect[] = { "add-fd", "blockdev-change-medium",
 					      "remove-fd" };
@@ -440,23 +459,21 @@ test_cdrom_insert_sequence(void **state)
 		"{\"return\": {}, \"id\": %d}\n",
 		"{\"return\": {}, \"id\": %d}\n",
 	};
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	pid_t pid = scripted_peer(sv[1], expect, answer, 3);
-	qmp_init(&conn, sv[0], NULL, NULL);
+	pid_t pid = script(expect, answer, 3, &other);
 	int fd = iso_fd();
 	assert_int_equal(cdrom_insert(&conn, "hdc", fd, now_ms() + 2000, why,
 				      sizeof(why)), QMP_OK);
 	assert_int_equal(peer_status(pid), 10); /* exactly one fd passed */
 	close(fd);
-	close(sv[0]);
-	close(sv[1]);
+	close(conn.fd);
+	close(other);
 }
 
 static void
 test_cdrom_insert_refused_drops_the_set(void **state)
 {
 	(void)state;
-	int sv[2];
+	int other;
 	char why[256];
 	static const char *const expect[] = { "add-fd", "blockdev-change-medium",
 					      "remove-fd" };
@@ -465,39 +482,35 @@ test_cdrom_insert_refused_drops_the_set(void **state)
 		"{\"error\": {\"class\": \"GenericError\", \"desc\": \"locked\"}, \"id\": %d}\n",
 		"{\"return\": {}, \"id\": %d}\n",
 	};
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	pid_t pid = scripted_peer(sv[1], expect, answer, 3);
-	qmp_init(&conn, sv[0], NULL, NULL);
+	pid_t pid = script(expect, answer, 3, &other);
 	int fd = iso_fd();
 	assert_int_equal(cdrom_insert(&conn, "hdc", fd, now_ms() + 2000, why,
 				      sizeof(why)), QMP_REFUSED);
 	assert_string_equal(why, "locked");
 	assert_int_equal(peer_status(pid), 10);
 	close(fd);
-	close(sv[0]);
-	close(sv[1]);
+	close(conn.fd);
+	close(other);
 }
 
 static void
 test_cdrom_insert_hostile_add_fd(void **state)
 {
 	(void)state;
-	int sv[2];
+	int other;
 	char why[256];
 	static const char *const expect[] = { "add-fd" };
 	static const char *const answer[] = {
 		"{\"return\": {\"fdset-id\": \"/etc/shadow\", \"fd\": 9}, \"id\": %d}\n",
 	};
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	pid_t pid = scripted_peer(sv[1], expect, answer, 1);
-	qmp_init(&conn, sv[0], NULL, NULL);
+	pid_t pid = script(expect, answer, 1, &other);
 	int fd = iso_fd();
 	assert_int_equal(cdrom_insert(&conn, "hdc", fd, now_ms() + 2000, why,
 				      sizeof(why)), QMP_BROKEN);
 	assert_int_equal(peer_status(pid), 10);
 	close(fd);
-	close(sv[0]);
-	close(sv[1]);
+	close(conn.fd);
+	close(other);
 }
 
 static void
@@ -534,14 +547,7 @@ test_pump_event_flood(void **state)
 	(void)state;
 	int o;
 	char why[256];
-	size_t len = 0;
-	const char *ev = "{\"event\": \"E\", \"timestamp\": {}}\n";
-	char *buf = malloc((QMP_EVENTS_PER_SEC + 1) * strlen(ev) + 1);
-	for (int i = 0; i <= QMP_EVENTS_PER_SEC; i++) {
-		memcpy(buf + len, ev, strlen(ev));
-		len += strlen(ev);
-	}
-	buf[len] = '\0';
+	char *buf = flood_text();
 	peer(buf, &conn, &o);
 	int rc = 0;
 	while (rc == 0)
@@ -588,7 +594,7 @@ static void
 test_lifecycle_restart_sequence(void **state)
 {
 	(void)state;
-	int sv[2];
+	int other;
 	char why[256];
 	static const char *const expect[] = { "system_reset", "query-status",
 					      "query-status", "cont" };
@@ -598,21 +604,19 @@ test_lifecycle_restart_sequence(void **state)
 		"{\"return\": {\"status\": \"prelaunch\", \"running\": false}, \"id\": %d}\n",
 		"{\"return\": {}, \"id\": %d}\n",
 	};
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	pid_t pid = scripted_peer(sv[1], expect, answer, 4);
-	qmp_init(&conn, sv[0], NULL, NULL);
+	pid_t pid = script(expect, answer, 4, &other);
 	assert_int_equal(lifecycle_restart(&conn, now_ms() + 2000, why, sizeof(why)),
 			 QMP_OK);
 	assert_int_equal(peer_status(pid), 0);
-	close(sv[0]);
-	close(sv[1]);
+	close(conn.fd);
+	close(other);
 }
 
 static void
 test_save_sequence(void **state)
 {
 	(void)state;
-	int sv[2];
+	int other;
 	char why[256];
 	static const char *const expect[] = { "migrate-set-parameters", "getfd",
 					      "migrate", "query-migrate",
@@ -632,10 +636,7 @@ test_save_sequence(void **state)
 	int file = mkstemp(path);
 	assert_true(file >= 0);
 	unlink(path);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	pid_t pid = scripted_peer(sv[1], expect, answer, 5);
-	close(sv[1]);
-	qmp_init(&conn, sv[0], NULL, NULL);
+	pid_t pid = script(expect, answer, 5, &other);
 	/* The peer exits after its answers, closing the pipe's write end it
 	 * was given: the copier sees EOF and finishes. */
 	assert_int_equal(save_to_fd(&conn, file, 65534, 65534, now_ms() + 5000,
@@ -647,14 +648,15 @@ test_save_sequence(void **state)
 	close(ro);
 	assert_int_equal(save_check_fd(file, false, why, sizeof(why)), -1);
 	close(file);
-	close(sv[0]);
+	close(conn.fd);
+	close(other);
 }
 
 static void
 test_save_migration_failed(void **state)
 {
 	(void)state;
-	int sv[2];
+	int other;
 	char why[256];
 	static const char *const expect[] = { "migrate-set-parameters", "getfd",
 					      "migrate", "query-migrate" };
@@ -671,16 +673,14 @@ test_save_migration_failed(void **state)
 	char path[] = "/tmp/bh-test-save-XXXXXX";
 	int file = mkstemp(path);
 	unlink(path);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	pid_t pid = scripted_peer(sv[1], expect, answer, 4);
-	close(sv[1]);
-	qmp_init(&conn, sv[0], NULL, NULL);
+	pid_t pid = script(expect, answer, 4, &other);
 	assert_int_equal(save_to_fd(&conn, file, 65534, 65534, now_ms() + 5000,
 				    why, sizeof(why)), QMP_REFUSED);
 	assert_string_equal(why, "migration failed");
 	assert_int_equal(peer_status(pid), 10);
 	close(file);
-	close(sv[0]);
+	close(conn.fd);
+	close(other);
 }
 
 int
