@@ -55,6 +55,8 @@ LIB_SRCS = \
 	src/monitor/cdrom.c \
 	src/monitor/lifecycle.c \
 	src/monitor/save.c \
+	src/monitor/worker_msg.c \
+	src/monitor/worker.c \
 	src/monitor/monitor.c \
 	src/monitor/control.c \
 	src/state/record.c \
@@ -82,7 +84,7 @@ CLI_SRCS = \
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args \
 	test_console_log test_record test_vmid test_privs test_seccomp_landlock \
-	test_cgroup test_vif test_blockdev
+	test_cgroup test_vif test_blockdev test_worker_msg
 
 OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)
@@ -133,7 +135,7 @@ guest: deps
 asan:
 	$(MAKE) BUILD=build/asan SAN=1 all
 
-FUZZ_TARGETS = fuzz_config fuzz_qmp fuzz_audit
+FUZZ_TARGETS = fuzz_config fuzz_qmp fuzz_audit fuzz_worker_msg
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/%)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)

@@ -46,6 +46,7 @@ cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 		USE(F_VIF);
 	USE(F_SERIAL_CONSOLE);
 	USE(F_LIFECYCLE_ACTIONS); /* every VM has lifecycle actions */
+	USE(F_QMP_WORKER);
 #undef USE
 	return n;
 }

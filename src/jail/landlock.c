@@ -71,7 +71,8 @@ add_path(int rfd, const char *path, uint64_t access, uint64_t handled,
  * read (and execute for libraries) under the binds, read+execute for the
  * binary (its mode stays 0111), read/write on the device nodes, nothing else. With ABI 4 no
  * TCP bind or connect; with ABI 6 no signals or abstract Unix sockets
- * outside the jail. Returns 0 and does nothing when the kernel has no
+ * outside the jail. With s NULL, no rule at all: no file may be opened
+ * (the QMP worker). Returns 0 and does nothing when the kernel has no
  * Landlock (host-init reports that). */
 int
 jail_landlock_apply(const struct jail_spec *s, char *why, size_t whylen)
@@ -104,22 +105,22 @@ jail_landlock_apply(const struct jail_spec *s, char *why, size_t whylen)
 		return -errno;
 	}
 	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < s->nbinds; i++)
+	for (size_t i = 0; rc == 0 && s && i < s->nbinds; i++)
 		rc = add_path(rfd, s->binds[i].path,
 			      LL_READ | (s->binds[i].exec ? LANDLOCK_ACCESS_FS_EXECUTE : 0),
 			      h, why, whylen);
-	if (rc == 0)
+	if (rc == 0 && s)
 		/* exec opens the file for reading, so Landlock wants both;
 		 * the 0111 mode still keeps the uid from reading it. */
 		rc = add_path(rfd, s->exec_path,
 			      LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE,
 			      h, why, whylen);
 	static const char *const devs[] = { "/dev/null", "/dev/zero", "/dev/urandom" };
-	for (size_t i = 0; rc == 0 && i < sizeof(devs) / sizeof(devs[0]); i++)
+	for (size_t i = 0; rc == 0 && s && i < sizeof(devs) / sizeof(devs[0]); i++)
 		rc = add_path(rfd, devs[i],
 			      LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE,
 			      h, why, whylen);
-	if (rc == 0 && s->dev_kvm)
+	if (rc == 0 && s && s->dev_kvm)
 		rc = add_path(rfd, "/dev/kvm",
 			      LANDLOCK_ACCESS_FS_READ_FILE |
 				      LANDLOCK_ACCESS_FS_WRITE_FILE | LL_FS_IOCTL_DEV,

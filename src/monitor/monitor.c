@@ -24,13 +24,20 @@
 #include "control.h"
 #include "lifecycle.h"
 #include "save.h"
+#include "worker.h"
+#include "worker_msg.h"
 #include "qmp.h"
 
 /* From exec to a paused VM answering query-status: QEMU needs well under
  * a second; a device model that says nothing is given up on after this. */
 #define HANDSHAKE_MS 20000
-#define QMP_COMMAND_MS 10000 /* one command, reply included */
-#define SAVE_MS 300000       /* a whole save or restore */
+/* The worker's own deadlines are 20 s (handshake), 10 s (a command) and
+ * 300 s (a save or restore); the monitor allows a little more. */
+#define WORKER_HANDSHAKE_MS 25000
+#define WORKER_COMMAND_MS 15000
+#define WORKER_MIGRATE_MS 305000
+#define SAVE_MS 300000 /* the copier's fdatasync after a save */
+#define WORKER_MSGS_PER_CALL 64
 #define CONTROL_CLIENTS_MAX 4
 /* Events are logged, but not without end: the first ones, then one line
  * per this many. */
@@ -42,7 +49,8 @@ struct monitor {
 	struct vm_record *rec;
 	pid_t dm_pid;
 	int pidfd;
-	struct qmp_conn *qmp;
+	int chan;      /* to the QMP worker; -1 once it is gone */
+	pid_t worker;
 	int console_fd;   /* our end of the serial port; -1 after EOF */
 	int listen_fd;
 	int console_client;
@@ -52,9 +60,7 @@ struct monitor {
 	struct console_log qemu_log;
 	bool broken; /* destroy failed: retried until nothing survives */
 	uint64_t qmp_eof_deadline; /* QMP closed: the DM must exit by then */
-	uint64_t events;           /* QMP events seen */
 	enum lifecycle_event pending; /* to act on once the event is read */
-	bool bad_event;            /* a lifecycle event of the wrong shape */
 };
 
 /* QEMU closes QMP as it exits; one that closes it and keeps running has
@@ -83,6 +89,8 @@ set_state(struct monitor *m, const char *state)
 /* Destroy and exit, or, if processes survive, stay up as "broken" with the
  * record kept: the VM id and uid must not be reused while they live.
  * reply_fd (or -1) is a CLI waiting for the outcome. */
+static void worker_stop(struct monitor *m);
+
 static void
 monitor_destroy(struct monitor *m, const char *reason, int reply_fd)
 {
@@ -90,6 +98,7 @@ monitor_destroy(struct monitor *m, const char *reason, int reply_fd)
 
 	log_info("destroying %s: %s", m->rec->name, reason);
 	set_state(m, "stopping");
+	worker_stop(m); /* it may run as the VM's uid: gone before the reaper counts */
 	if (teardown_vm(m->rec, m->pidfd, why, sizeof(why)) < 0) {
 		log_error("destroy failed: %s; retrying", why);
 		set_state(m, "broken");
@@ -106,22 +115,6 @@ monitor_destroy(struct monitor *m, const char *reason, int reply_fd)
 	exit(0);
 }
 
-static void
-on_event(const struct qmp_msg *msg, void *arg)
-{
-	struct monitor *m = arg;
-
-	m->events++;
-	if (m->events <= EVENTS_LOGGED || m->events % EVENTS_LOG_EVERY == 0)
-		log_info("qmp event %s (%llu so far)", msg->event,
-			 (unsigned long long)m->events);
-	/* Acted on from the event loop: this runs inside a QMP exchange. */
-	enum lifecycle_event e = lifecycle_classify(msg);
-	if (e == LC_INVALID)
-		m->bad_event = true;
-	else if (e != LC_NONE && m->pending == LC_NONE)
-		m->pending = e;
-}
 
 /* RLIMIT_FSIZE: the largest disk, so writes to its last block work;
  * with no disk bigger than Xen's 256 KiB, that. */
@@ -160,6 +153,81 @@ qemu_output(struct monitor *m)
 	}
 }
 
+static void
+worker_stop(struct monitor *m)
+{
+	if (m->chan >= 0)
+		close(m->chan);
+	m->chan = -1;
+	if (m->worker > 0) {
+		kill(m->worker, SIGKILL);
+		waitpid(m->worker, NULL, 0);
+	}
+	m->worker = -1;
+}
+
+/* One request to the QMP worker and its result: QMP_OK, QMP_REFUSED or
+ * QMP_BROKEN, with text (why, or the run state after a handshake).
+ * Lifecycle events that arrive meanwhile are kept for the event loop.
+ * Anything else from the worker, silence past the deadline or its end
+ * is QMP_BROKEN, and the worker is stopped. */
+static int
+worker_call(struct monitor *m, enum wk_type type, const char *vdev,
+	    unsigned arg, int fd, int timeout_ms, char *text, size_t len)
+{
+	struct wk_msg req, rep;
+	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+
+	if (m->chan < 0) {
+		snprintf(text, len, "the QMP worker is gone");
+		return QMP_BROKEN;
+	}
+	wk_msg_set(&req, type, 0, arg, "");
+	snprintf(req.vdev, sizeof(req.vdev), "%s", vdev ? vdev : "");
+	if (wk_send(m->chan, &req, fd) < 0) {
+		/* It may have said why before it ended. */
+		char why[256];
+		int rc = wk_recv(m->chan, &rep, NULL, 0);
+		bool said = rc > 0 && wk_msg_check(&rep, true, why, sizeof(why)) == 0 &&
+			    (rep.type == WK_VIOLATION || rep.type == WK_QMP_EOF);
+		snprintf(text, len, "%s", said ? rep.text : "the QMP worker is gone");
+		worker_stop(m);
+		return QMP_BROKEN;
+	}
+	for (int i = 0; i < WORKER_MSGS_PER_CALL; i++) {
+		uint64_t now = now_ms();
+		int rc = now >= deadline ? -ETIMEDOUT
+					 : wk_recv(m->chan, &rep, NULL,
+						   (int)(deadline - now));
+		char why[256];
+		if (rc == -EINTR)
+			continue;
+		if (rc <= 0 || wk_msg_check(&rep, true, why, sizeof(why)) < 0) {
+			snprintf(text, len, "%s", rc == 0 ? "the QMP worker ended"
+				 : rc == -ETIMEDOUT ? "the QMP worker did not answer in time"
+				 : rc < 0 ? "a malformed message from the QMP worker" : why);
+			worker_stop(m);
+			return QMP_BROKEN;
+		}
+		if (rep.type == WK_EVENT) {
+			if (m->pending == LC_NONE)
+				m->pending = (enum lifecycle_event)rep.arg;
+			continue;
+		}
+		snprintf(text, len, "%s", rep.type == WK_RESULT ? rep.text
+					  : rep.type == WK_QMP_EOF ? "QEMU closed the channel"
+								   : rep.text);
+		if (rep.type != WK_RESULT || rep.rc == QMP_BROKEN) {
+			worker_stop(m);
+			return QMP_BROKEN;
+		}
+		return rep.rc;
+	}
+	snprintf(text, len, "the QMP worker sent too many messages");
+	worker_stop(m);
+	return QMP_BROKEN;
+}
+
 /* Connect to the device model's console and QMP sockets. */
 static int
 connect_channels(struct monitor *m, const char *qmp_path, const char *con_path,
@@ -175,7 +243,17 @@ connect_channels(struct monitor *m, const char *qmp_path, const char *con_path,
 			close(con);
 		return -1;
 	}
-	qmp_init(m->qmp, qmp, on_event, m);
+	/* QMP is read by the unprivileged worker only; the monitor keeps
+	 * the console (bytes it never interprets). */
+	bool own_uid = m->ml->id.exclusive;
+	m->worker = worker_start(qmp, 2, own_uid ? m->ml->id.uid : 65534,
+				 own_uid ? m->ml->id.gid : 65534, &m->chan);
+	close(qmp);
+	if (m->worker < 0) {
+		snprintf(why, whylen, "starting the QMP worker: %s", strerror(errno));
+		close(con);
+		return -1;
+	}
 	m->console_fd = con;
 	fd_set_nonblock(con, true);
 	return 0;
@@ -368,8 +446,7 @@ answer_qmp(struct monitor *m, int fd, const char *what, int rc,
 	dprintf(fd, "error: %s: the device model broke the QMP protocol (%s); "
 		    "the VM is destroyed\n", what, why);
 	close(fd);
-	close(m->qmp->fd);
-	m->qmp->fd = -1;
+	worker_stop(m);
 	monitor_destroy(m, "QMP protocol violation", -1);
 }
 
@@ -380,14 +457,26 @@ static void
 save_request(struct monitor *m, int fd, int file_fd, bool keep_running)
 {
 	char why[512];
-	const char *was = m->rec->state;
-	bool was_running = strcmp(was, "running") == 0;
-	int rc = qmp_call(m->qmp, "stop", NULL, -1, qmp_shape_empty,
-			  now_ms() + QMP_COMMAND_MS, NULL, why, sizeof(why));
+	bool was_running = strcmp(m->rec->state, "running") == 0;
+	int qemu_end = -1;
+	pid_t copier = -1;
+	int rc = worker_call(m, WK_STOP, NULL, 0, -1, WORKER_COMMAND_MS, why,
+			     sizeof(why));
 
-	if (rc == QMP_OK)
-		rc = save_to_fd(m->qmp, file_fd, m->rec->uid, m->rec->gid,
-				now_ms() + SAVE_MS, why, sizeof(why));
+	if (rc == QMP_OK) {
+		copier = save_copier_start(file_fd, true, m->rec->uid, m->rec->gid,
+					   &qemu_end, why, sizeof(why));
+		if (copier < 0)
+			rc = QMP_REFUSED;
+	}
+	if (rc == QMP_OK) {
+		rc = worker_call(m, WK_SAVE, NULL, 0, qemu_end, WORKER_MIGRATE_MS,
+				 why, sizeof(why));
+		close(qemu_end);
+		if (save_copier_finish(copier, true, rc == QMP_OK,
+				       now_ms() + SAVE_MS, why, sizeof(why)) < 0)
+			rc = QMP_REFUSED;
+	}
 	log_info("save: %s", rc == QMP_OK ? "done" : why);
 	if (rc == QMP_OK && !keep_running) {
 		monitor_destroy(m, "saved", fd); /* replies ok and exits */
@@ -395,9 +484,8 @@ save_request(struct monitor *m, int fd, int file_fd, bool keep_running)
 	}
 	if (rc != QMP_BROKEN && was_running) {
 		char w2[256];
-		int rc2 = qmp_call(m->qmp, "cont", NULL, -1, qmp_shape_empty,
-				   now_ms() + QMP_COMMAND_MS, NULL, w2, sizeof(w2));
-		if (rc2 != QMP_OK) {
+		if (worker_call(m, WK_CONT, NULL, 0, -1, WORKER_COMMAND_MS, w2,
+				sizeof(w2)) != QMP_OK) {
 			snprintf(why, sizeof(why), "%s", w2);
 			rc = QMP_BROKEN;
 		}
@@ -411,7 +499,6 @@ client_command(struct monitor *m, int slot)
 	int fd = m->clients[slot], passed = -1;
 	char line[CONTROL_LINE_MAX], why[512];
 	const char *reply = "error: unknown command\n";
-	uint64_t deadline = now_ms() + QMP_COMMAND_MS;
 
 	m->clients[slot] = -1;
 	if (control_read_request(fd, line, sizeof(line), 1000, &passed) < 0) {
@@ -438,14 +525,14 @@ client_command(struct monitor *m, int slot)
 			m->console_client = fd;
 			return;
 		}
-	} else if (m->qmp->fd < 0 &&
+	} else if (m->chan < 0 &&
 		   (insert || eject || save || !strcmp(line, "pause") ||
 		    !strcmp(line, "unpause"))) {
 		reply = "error: the device model is exiting\n";
 	} else if (strcmp(line, "pause") == 0 || strcmp(line, "unpause") == 0) {
 		bool stop = line[0] == 'p';
-		int rc = qmp_call(m->qmp, stop ? "stop" : "cont", NULL, -1,
-				  qmp_shape_empty, deadline, NULL, why, sizeof(why));
+		int rc = worker_call(m, stop ? WK_STOP : WK_CONT, NULL, 0, -1,
+				     WORKER_COMMAND_MS, why, sizeof(why));
 		answer_qmp(m, fd, line, rc, why, stop ? "paused" : "running");
 		return;
 	} else if ((insert || eject) && !find_cdrom(m, vdev)) {
@@ -467,10 +554,8 @@ client_command(struct monitor *m, int slot)
 		close(passed);
 		return;
 	} else if (insert || eject) {
-		int rc = insert ? cdrom_insert(m->qmp, vdev, passed, deadline,
-					       why, sizeof(why))
-				: cdrom_eject(m->qmp, vdev, deadline, why,
-					      sizeof(why));
+		int rc = worker_call(m, insert ? WK_INSERT : WK_EJECT, vdev, 0,
+				     passed, WORKER_COMMAND_MS, why, sizeof(why));
 		if (passed >= 0)
 			close(passed);
 		log_info("%s: %s", line, rc == QMP_OK ? "done" : why);
@@ -507,10 +592,10 @@ lifecycle_apply(struct monitor *m)
 		set_state(m, e == LC_CRASH ? "crashed" : "shutdown");
 		return;
 	}
-	if (m->qmp->fd < 0)
+	if (m->chan < 0)
 		return; /* exiting anyway */
-	int rc = lifecycle_restart(m->qmp, now_ms() + QMP_COMMAND_MS, why,
-				   sizeof(why));
+	int rc = worker_call(m, WK_RESTART, NULL, 0, -1, WORKER_COMMAND_MS, why,
+			     sizeof(why));
 	if (rc != QMP_OK) {
 		log_error("restart failed: %s", why);
 		monitor_destroy(m, "restart failed", -1);
@@ -543,6 +628,42 @@ dm_exited(struct monitor *m)
 	monitor_destroy(m, "device model exited", -1);
 }
 
+/* What the worker says unasked: a lifecycle event, QEMU closing QMP, or
+ * a violation. Anything else, or its end, breaks the VM's QMP session:
+ * the VM is destroyed by policy. */
+static void
+worker_message(struct monitor *m)
+{
+	struct wk_msg msg;
+	char why[256];
+	int rc = wk_recv(m->chan, &msg, NULL, 0);
+
+	if (rc == -ETIMEDOUT || rc == -EINTR || rc == -EAGAIN)
+		return;
+	if (rc > 0 && wk_msg_check(&msg, true, why, sizeof(why)) == 0) {
+		if (msg.type == WK_EVENT) {
+			if (m->pending == LC_NONE)
+				m->pending = (enum lifecycle_event)msg.arg;
+			return;
+		}
+		if (msg.type == WK_QMP_EOF) {
+			worker_stop(m);
+			m->qmp_eof_deadline = now_ms() + QMP_EOF_GRACE_MS;
+			return;
+		}
+		snprintf(why, sizeof(why), "%s", msg.type == WK_VIOLATION
+							 ? msg.text
+							 : "an unrequested result");
+	} else if (rc >= 0 && rc != 1) {
+		snprintf(why, sizeof(why), "the QMP worker ended");
+	} else if (rc < 0) {
+		snprintf(why, sizeof(why), "a malformed message from the QMP worker");
+	}
+	log_error("qmp: %s", why);
+	worker_stop(m);
+	monitor_destroy(m, "QMP protocol violation", -1);
+}
+
 static noreturn void
 event_loop(struct monitor *m)
 {
@@ -550,7 +671,7 @@ event_loop(struct monitor *m)
 		struct pollfd p[6 + CONTROL_CLIENTS_MAX];
 		size_t n = 0;
 		p[n++] = (struct pollfd){ .fd = m->pidfd, .events = POLLIN };
-		p[n++] = (struct pollfd){ .fd = m->qmp->fd, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = m->chan, .events = POLLIN };
 		p[n++] = (struct pollfd){ .fd = m->console_fd, .events = POLLIN };
 		p[n++] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
 		p[n++] = (struct pollfd){ .fd = m->console_client,
@@ -566,7 +687,7 @@ event_loop(struct monitor *m)
 		int timeout = m->broken ? 1000 : -1;
 		if (m->qmp_eof_deadline)
 			timeout = 100;
-		if (m->pending != LC_NONE || m->bad_event)
+		if (m->pending != LC_NONE)
 			timeout = 0; /* act on it now */
 		int pr = poll(p, n, timeout);
 		if (pr < 0) {
@@ -584,29 +705,8 @@ event_loop(struct monitor *m)
 		}
 		if (p[0].revents)
 			dm_exited(m);
-		if (p[1].revents && m->qmp->fd >= 0) {
-			char why[256];
-			int rc = qmp_pump(m->qmp, why, sizeof(why));
-			if (rc < 0 && m->qmp->eof) {
-				close(m->qmp->fd);
-				m->qmp->fd = -1;
-				m->qmp_eof_deadline = now_ms() + QMP_EOF_GRACE_MS;
-			} else if (rc < 0) {
-				/* A device model that breaks the protocol is
-				 * compromised or broken: destroy by policy. */
-				log_error("%s", why);
-				close(m->qmp->fd);
-				m->qmp->fd = -1;
-				monitor_destroy(m, "QMP protocol violation", -1);
-			}
-		}
-		if (m->bad_event) {
-			m->bad_event = false;
-			log_error("qmp: a lifecycle event of the wrong shape");
-			close(m->qmp->fd);
-			m->qmp->fd = -1;
-			monitor_destroy(m, "QMP protocol violation", -1);
-		}
+		if (p[1].revents && m->chan >= 0)
+			worker_message(m);
 		if (m->pending != LC_NONE && !m->broken)
 			lifecycle_apply(m);
 		if (p[2].revents && m->console_fd >= 0)
@@ -635,15 +735,11 @@ event_loop(struct monitor *m)
 static void
 monitor_init(struct monitor *m, struct monitor_launch *ml)
 {
-	static struct qmp_conn qmp; /* 64 KiB line buffer: not on the stack */
-
 	memset(m, 0, sizeof(*m));
 	m->ml = ml;
 	m->rec = &ml->rec;
-	m->qmp = &qmp;
 	m->pidfd = m->console_fd = m->listen_fd = m->console_client = -1;
-	m->qemu_out_fd = -1;
-	qmp.fd = -1;
+	m->qemu_out_fd = m->chan = m->worker = -1;
 	for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
 		m->clients[i] = -1;
 	signal(SIGPIPE, SIG_IGN);
@@ -682,9 +778,8 @@ insert_first_media(struct monitor *m, char *why, size_t whylen)
 		if (rc == 0) {
 			char w[400];
 			const char *vdev = m->ml->cfg.disks[i].vdev;
-			if (cdrom_insert(m->qmp, vdev, fd,
-					 now_ms() + QMP_COMMAND_MS, w,
-					 sizeof(w)) != QMP_OK) {
+			if (worker_call(m, WK_INSERT, vdev, 0, fd,
+					WORKER_COMMAND_MS, w, sizeof(w)) != QMP_OK) {
 				snprintf(why, whylen, "cdrom %s: %s", vdev, w);
 				rc = -1;
 			}
@@ -692,6 +787,33 @@ insert_first_media(struct monitor *m, char *why, size_t whylen)
 		close(fd);
 	}
 	return rc;
+}
+
+/* restore: QEMU (-incoming defer) reads the save file through a pipe
+ * from the copier; the worker drives the migration. */
+static int
+restore(struct monitor *m, char *why, size_t whylen)
+{
+	struct monitor_launch *ml = m->ml;
+	char w[400];
+	int qemu_end, rc = QMP_REFUSED;
+	pid_t copier = save_copier_start(ml->restore_fd, false, ml->id.uid,
+					 ml->id.gid, &qemu_end, w, sizeof(w));
+
+	if (copier >= 0) {
+		rc = worker_call(m, WK_RESTORE, NULL, 0, qemu_end,
+				 WORKER_MIGRATE_MS, w, sizeof(w));
+		close(qemu_end);
+		save_copier_finish(copier, false, rc == QMP_OK, 0, NULL, 0);
+	}
+	close(ml->restore_fd);
+	ml->restore_fd = -1;
+	if (rc != QMP_OK) {
+		snprintf(why, whylen, "restore: %s", w);
+		return -1;
+	}
+	log_info("restored from the save file");
+	return 0;
 }
 
 noreturn void
@@ -716,25 +838,14 @@ monitor_main(struct monitor_launch *ml)
 		goto fail;
 	log_info("device model pid %d uid %u gid %u", (int)m.dm_pid,
 		 (unsigned)ml->id.uid, (unsigned)ml->id.gid);
-	if (qmp_handshake(m.qmp, now_ms() + HANDSHAKE_MS, why, sizeof(why)) < 0 ||
-	    insert_first_media(&m, why, sizeof(why)) < 0)
+	if (worker_call(&m, WK_HANDSHAKE, NULL, 1, -1, WORKER_HANDSHAKE_MS, why,
+			sizeof(why)) != QMP_OK ||
+	    insert_first_media(&m, why, sizeof(why)) < 0 ||
+	    (ml->restore_fd >= 0 && restore(&m, why, sizeof(why)) < 0))
 		goto fail;
-	if (ml->restore_fd >= 0) {
-		char w[400];
-		int rc = restore_from_fd(m.qmp, ml->restore_fd, ml->id.uid,
-					 ml->id.gid, now_ms() + SAVE_MS, w,
-					 sizeof(w));
-		close(ml->restore_fd);
-		ml->restore_fd = -1;
-		if (rc != QMP_OK) {
-			snprintf(why, sizeof(why), "restore: %s", w);
-			goto fail;
-		}
-		log_info("restored from the save file");
-	}
 	if (!ml->start_paused &&
-	    qmp_call(m.qmp, "cont", NULL, -1, qmp_shape_empty,
-		     now_ms() + QMP_COMMAND_MS, NULL, why, sizeof(why)) != QMP_OK)
+	    worker_call(&m, WK_CONT, NULL, 0, -1, WORKER_COMMAND_MS, why,
+			sizeof(why)) != QMP_OK)
 		goto fail;
 	serve(&m, ml->start_paused ? "paused" : "running", why, sizeof(why));
 
@@ -746,6 +857,7 @@ fail:
 	snprintf(msg, sizeof(msg), "error: %s\n", why);
 	{
 		char why2[256];
+		worker_stop(&m);
 		if (teardown_vm(m.rec, m.pidfd, why2, sizeof(why2)) < 0) {
 			log_error("teardown after failed start: %s", why2);
 			set_state(&m, "broken");
@@ -798,9 +910,10 @@ monitor_reattach(struct monitor_launch *ml)
 	if (vm_file_path(qmp_path, sizeof(qmp_path), m.rec->name, "qmp.sock") < 0 ||
 	    vm_file_path(con_path, sizeof(con_path), m.rec->name, "console.sock") < 0 ||
 	    connect_channels(&m, qmp_path, con_path, why, sizeof(why)) < 0 ||
-	    qmp_attach(m.qmp, now_ms() + HANDSHAKE_MS, status, sizeof(status), why,
-		       sizeof(why)) < 0)
+	    worker_call(&m, WK_HANDSHAKE, NULL, 0, -1, WORKER_HANDSHAKE_MS, why,
+			sizeof(why)) != QMP_OK)
 		goto fail;
+	snprintf(status, sizeof(status), "%s", why); /* the run state */
 	m.rec->monitor_pid = getpid();
 	m.rec->monitor_start = procscan_starttime(getpid());
 	log_info("taking over %s (device model pid %d, QEMU state %s)",
@@ -809,6 +922,7 @@ monitor_reattach(struct monitor_launch *ml)
 
 fail:
 	/* The VM is left as it is: destroy still works without a monitor. */
+	worker_stop(&m);
 	log_error("take-over failed: %s", why);
 	snprintf(msg, sizeof(msg), "error: %s\n", why);
 	report_ready(ml, msg);

@@ -192,10 +192,12 @@ fill(struct qmp_conn *c, char *why, size_t whylen)
 {
 	ssize_t n = read(c->fd, c->buf + c->len, QMP_LINE_MAX - c->len);
 
-	if (n < 0)
-		return (errno == EINTR || errno == EAGAIN)
-			       ? 0
-			       : bad(why, whylen, "read failed");
+	if (n < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return 0;
+		snprintf(why, whylen, "qmp: read failed: %s", strerror(errno));
+		return -1;
+	}
 	if (n == 0) {
 		c->eof = true;
 		return bad(why, whylen, "QEMU closed the channel");

@@ -68,9 +68,9 @@ copier_spawn(int src, int dst, uid_t uid, gid_t gid)
 /* Check the save file, make the pipe and start the copier between them
  * (pipe -> file for a save, file -> pipe for a restore). The copier's
  * pid and QEMU's end of the pipe, or -1 with why. */
-static pid_t
-copier_start(int file_fd, bool save, uid_t uid, gid_t gid, int *qemu_end,
-	     char *why, size_t whylen)
+pid_t
+save_copier_start(int file_fd, bool save, uid_t uid, gid_t gid, int *qemu_end,
+		  char *why, size_t whylen)
 {
 	int p[2];
 
@@ -157,27 +157,20 @@ migration_wait(struct qmp_conn *c, uint64_t deadline_ms, char *why,
 	}
 }
 
-/* Hand QEMU one end of a pipe under fdname; the copier gets the other. */
+/* Hand QEMU one end of a pipe under fdname; the copier has the other. */
 static int
 pipe_to_qemu(struct qmp_conn *c, const char *fdname, int qemu_end,
 	     uint64_t deadline_ms, char *why, size_t whylen)
 {
-	int rc = qmp_call(c, "getfd", json_pack("{s:s}", "fdname", fdname),
-			  qemu_end, qmp_shape_empty, deadline_ms, NULL, why,
-			  whylen);
-	close(qemu_end);
-	return rc;
+	return qmp_call(c, "getfd", json_pack("{s:s}", "fdname", fdname),
+			qemu_end, qmp_shape_empty, deadline_ms, NULL, why,
+			whylen);
 }
 
 int
-save_to_fd(struct qmp_conn *c, int file_fd, uid_t uid, gid_t gid,
-	   uint64_t deadline_ms, char *why, size_t whylen)
+save_migrate_out(struct qmp_conn *c, int qemu_end, uint64_t deadline_ms,
+		 char *why, size_t whylen)
 {
-	int qemu_end;
-	pid_t pid = copier_start(file_fd, true, uid, gid, &qemu_end, why, whylen);
-
-	if (pid < 0)
-		return QMP_REFUSED;
 	/* No bandwidth cap for a save to a local file. */
 	int rc = qmp_call(c, "migrate-set-parameters",
 			  json_pack("{s:I}", "max-bandwidth",
@@ -185,46 +178,42 @@ save_to_fd(struct qmp_conn *c, int file_fd, uid_t uid, gid_t gid,
 			  -1, qmp_shape_empty, deadline_ms, NULL, why, whylen);
 	if (rc == QMP_OK)
 		rc = pipe_to_qemu(c, "bh-save", qemu_end, deadline_ms, why, whylen);
-	else
-		close(qemu_end);
 	if (rc == QMP_OK)
 		rc = qmp_call(c, "migrate", json_pack("{s:s}", "uri", "fd:bh-save"),
 			      -1, qmp_shape_empty, deadline_ms, NULL, why, whylen);
-	if (rc == QMP_OK)
-		rc = migration_wait(c, deadline_ms, why, whylen);
-	if (rc != QMP_OK) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return rc;
-	}
-	/* QEMU closed its end when the stream was complete. */
-	int st = copier_wait(pid, deadline_ms);
-	if (st != 0) {
-		snprintf(why, whylen, "writing the save file failed (copier %d)", st);
-		return QMP_REFUSED;
-	}
-	return QMP_OK;
+	return rc == QMP_OK ? migration_wait(c, deadline_ms, why, whylen) : rc;
 }
 
 int
-restore_from_fd(struct qmp_conn *c, int file_fd, uid_t uid, gid_t gid,
-		uint64_t deadline_ms, char *why, size_t whylen)
+save_migrate_in(struct qmp_conn *c, int qemu_end, uint64_t deadline_ms,
+		char *why, size_t whylen)
 {
-	int qemu_end;
-	pid_t pid = copier_start(file_fd, false, uid, gid, &qemu_end, why, whylen);
-
-	if (pid < 0)
-		return QMP_REFUSED;
 	int rc = pipe_to_qemu(c, "bh-restore", qemu_end, deadline_ms, why, whylen);
+
 	if (rc == QMP_OK)
 		rc = qmp_call(c, "migrate-incoming",
 			      json_pack("{s:s}", "uri", "fd:bh-restore"), -1,
 			      qmp_shape_empty, deadline_ms, NULL, why, whylen);
-	if (rc == QMP_OK)
-		rc = migration_wait(c, deadline_ms, why, whylen);
-	/* QEMU stops reading at the end of its stream: whatever follows in
-	 * the file is not its business, so the copier may be cut short. */
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	return rc;
+	return rc == QMP_OK ? migration_wait(c, deadline_ms, why, whylen) : rc;
+}
+
+int
+save_copier_finish(pid_t pid, bool save, bool migrated, uint64_t deadline_ms,
+		   char *why, size_t whylen)
+{
+	/* A restore's copier may be cut short: QEMU stops reading at the end
+	 * of its stream, and what follows in the file is not its business.
+	 * A save's must finish: QEMU closed its end when the stream was
+	 * complete, and the copier fdatasyncs. */
+	if (!save || !migrated) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return 0;
+	}
+	int st = copier_wait(pid, deadline_ms);
+	if (st != 0) {
+		snprintf(why, whylen, "writing the save file failed (copier %d)", st);
+		return -1;
+	}
+	return 0;
 }

@@ -55,6 +55,9 @@ static const struct feature table[F_COUNT] = {
 	  "QEMU migrates to/from a pipe; an unprivileged copier moves the "
 	  "bytes to/from the file the toolstack opened; a restored VM gets "
 	  "a fresh VM's jail; disks must be the same files" },
+	{ F_QMP_WORKER, "QMP parsed by an unprivileged worker", FS_SUPPORTED,
+	  "every VM; the privileged monitor sees only checked fixed-size "
+	  "messages; a misbehaving device model or worker ends the VM" },
 };
 
 const struct feature *

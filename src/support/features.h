@@ -35,6 +35,7 @@ enum feature_id {
 	F_CDROM,
 	F_PAUSE,
 	F_SAVE_RESTORE,
+	F_QMP_WORKER,
 	F_COUNT
 };
 

@@ -39,6 +39,20 @@ fi
 check "boot: the host reads the guest's write back from the image" \
 	bash -c "dd if='$T/disk.img' bs=512 skip=14336 count=1 2>/dev/null | grep -aq BULKHEAD-GUEST-WROTE"
 
+# The QMP worker: the one process that reads QMP, unprivileged.
+W=$(pgrep -x -u "$UID_" bh-qmp-worker | head -n 1)
+if [ -n "$W" ]; then
+	WS=/proc/$W/status
+	check "qmp worker: runs as the VM's uid, not root" grep -qP "^Uid:\t$UID_\t$UID_\t$UID_\t$UID_$" "$WS"
+	check "qmp worker: no capabilities, empty bounding set" bash -c "grep -qP '^CapEff:\t0{16}$' $WS && grep -qP '^CapBnd:\t0{16}$' $WS"
+	check "qmp worker: NoNewPrivs 1, Seccomp 2" bash -c "grep -qP '^NoNewPrivs:\t1$' $WS && grep -qP '^Seccomp:\t2$' $WS"
+	check "qmp worker: own network namespace" test "$(readlink /proc/$W/ns/net)" != "$(readlink /proc/self/ns/net)"
+	check "qmp worker: holds only the log, QMP and its channel (fds 0-4)" test "$(ls /proc/$W/fd | sort -n | tr '\n' ' ')" = "0 1 2 3 4 "
+	check "qmp worker: is the monitor's child" test "$(awk '{print $4}' /proc/$W/stat)" = "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["monitor_pid"])' /run/bulkhead/vm/$NAME/record.json)"
+else
+	not_ok "qmp worker: no bh-qmp-worker process of uid $UID_"
+fi
+
 S=/proc/$PID/status
 check "dm: uid is range base + vmid ($UID_)" test "$UID_" = $((BASE + VMID))
 check "dm: real/effective/saved/fs uid" grep -qP "^Uid:\t$UID_\t$UID_\t$UID_\t$UID_$" "$S"

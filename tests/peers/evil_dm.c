@@ -4,6 +4,7 @@
  * command line (-append "... evil=MODE"). Modes named late-* first pass
  * the handshake like QEMU, so the VM is running when they turn. */
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,13 @@ main(int argc, char **argv)
 	if (qmp < 0)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
+	if (!strncmp(mode, "silent", 6))
+		hang(); /* not even the connection is taken */
+	/* Like QEMU (server=on), take the monitor's connection first. */
+	int conn = accept(qmp, NULL, NULL);
+	if (conn < 0)
+		return 3;
+	qmp = conn;
 	if (!strncmp(mode, "garbage", 7)) {
 		put("this is not JSON\n");
 	} else if (!strncmp(mode, "hugeline", 8)) {

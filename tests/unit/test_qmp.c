@@ -637,11 +637,18 @@ test_save_sequence(void **state)
 	assert_true(file >= 0);
 	unlink(path);
 	pid_t pid = script(expect, answer, 5, &other);
+	int qemu_end;
+	pid_t copier = save_copier_start(file, true, 65534, 65534, &qemu_end,
+					 why, sizeof(why));
+	assert_true(copier > 0);
+	assert_int_equal(save_migrate_out(&conn, qemu_end, now_ms() + 5000, why,
+					  sizeof(why)), QMP_OK);
+	close(qemu_end);
 	/* The peer exits after its answers, closing the pipe's write end it
-	 * was given: the copier sees EOF and finishes. */
-	assert_int_equal(save_to_fd(&conn, file, 65534, 65534, now_ms() + 5000,
-				    why, sizeof(why)), QMP_OK);
+	 * was given: the copier sees EOF, fdatasyncs and finishes. */
 	assert_int_equal(peer_status(pid), 10); /* one fd: the pipe */
+	assert_int_equal(save_copier_finish(copier, true, true, now_ms() + 5000,
+					    why, sizeof(why)), 0);
 	/* A read-only fd is no save file. */
 	int ro = open("/tmp", O_RDONLY | O_DIRECTORY);
 	assert_int_equal(save_check_fd(ro, true, why, sizeof(why)), -1);
@@ -674,10 +681,16 @@ test_save_migration_failed(void **state)
 	int file = mkstemp(path);
 	unlink(path);
 	pid_t pid = script(expect, answer, 4, &other);
-	assert_int_equal(save_to_fd(&conn, file, 65534, 65534, now_ms() + 5000,
-				    why, sizeof(why)), QMP_REFUSED);
+	int qemu_end;
+	pid_t copier = save_copier_start(file, true, 65534, 65534, &qemu_end,
+					 why, sizeof(why));
+	assert_true(copier > 0);
+	assert_int_equal(save_migrate_out(&conn, qemu_end, now_ms() + 5000, why,
+					  sizeof(why)), QMP_REFUSED);
+	close(qemu_end);
 	assert_string_equal(why, "migration failed");
 	assert_int_equal(peer_status(pid), 10);
+	assert_int_equal(save_copier_finish(copier, true, false, 0, NULL, 0), 0);
 	close(file);
 	close(conn.fd);
 	close(other);

@@ -1,0 +1,251 @@
+#include "worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../common/util.h"
+#include "../jail/jail.h"
+#include "cdrom.h"
+#include "lifecycle.h"
+#include "qmp.h"
+#include "save.h"
+#include "worker_msg.h"
+
+#define QMP_FD 3
+#define CHAN_FD 4
+#define HANDSHAKE_MS 20000
+#define COMMAND_MS 10000
+#define MIGRATE_MS 300000
+/* Its log (the VM's monitor.log) may grow by this much at most. */
+#define LOG_ALLOWANCE (8 << 20)
+#define EVENTS_LOGGED 100
+#define EVENTS_LOG_EVERY 1000
+
+struct worker {
+	struct qmp_conn *qmp;
+	uint64_t events;
+	enum lifecycle_event pending;
+	bool bad_event;
+	bool talking; /* the handshake is done: QMP may speak unasked */
+};
+
+static void
+on_event(const struct qmp_msg *msg, void *arg)
+{
+	struct worker *w = arg;
+
+	w->events++;
+	if (w->events <= EVENTS_LOGGED || w->events % EVENTS_LOG_EVERY == 0)
+		log_info("qmp event %s (%llu so far)", msg->event,
+			 (unsigned long long)w->events);
+	enum lifecycle_event e = lifecycle_classify(msg);
+	if (e == LC_INVALID)
+		w->bad_event = true;
+	else if (e != LC_NONE && w->pending == LC_NONE)
+		w->pending = e;
+}
+
+static noreturn void
+finish(const struct wk_msg *last)
+{
+	if (last)
+		(void)wk_send(CHAN_FD, last, -1);
+	_exit(0);
+}
+
+/* Tell the monitor about a lifecycle event, or end on a bad one. */
+static void
+flush_events(struct worker *w)
+{
+	struct wk_msg m;
+
+	if (w->bad_event) {
+		wk_msg_set(&m, WK_VIOLATION, 0, 0, "a lifecycle event of the wrong shape");
+		finish(&m);
+	}
+	if (w->pending != LC_NONE) {
+		wk_msg_set(&m, WK_EVENT, 0, (unsigned)w->pending, "");
+		w->pending = LC_NONE;
+		if (wk_send(CHAN_FD, &m, -1) < 0)
+			_exit(0);
+	}
+}
+
+static int
+run(struct worker *w, const struct wk_msg *req, int fd, char *text, size_t len)
+{
+	struct qmp_conn *c = w->qmp;
+	uint64_t deadline = now_ms() + COMMAND_MS;
+
+	text[0] = '\0';
+	switch (req->type) {
+	case WK_HANDSHAKE:
+		deadline = now_ms() + HANDSHAKE_MS;
+		if (req->arg == 1)
+			return qmp_handshake(c, deadline, text, len) < 0 ? QMP_BROKEN
+									: QMP_OK;
+		return qmp_attach(c, deadline, text, len, text, len) < 0 ? QMP_BROKEN
+									   : QMP_OK;
+	case WK_INSERT:
+		if (fd < 0) {
+			snprintf(text, len, "no medium fd");
+			return QMP_REFUSED;
+		}
+		return cdrom_insert(c, req->vdev, fd, deadline, text, len);
+	case WK_EJECT:
+		return cdrom_eject(c, req->vdev, deadline, text, len);
+	case WK_STOP:
+	case WK_CONT:
+		return qmp_call(c, req->type == WK_STOP ? "stop" : "cont", NULL, -1,
+				qmp_shape_empty, deadline, NULL, text, len);
+	case WK_RESTART:
+		return lifecycle_restart(c, deadline, text, len);
+	case WK_SAVE:
+	case WK_RESTORE:
+		if (fd < 0) {
+			snprintf(text, len, "no pipe fd");
+			return QMP_REFUSED;
+		}
+		deadline = now_ms() + MIGRATE_MS;
+		return req->type == WK_SAVE ? save_migrate_out(c, fd, deadline, text, len)
+					    : save_migrate_in(c, fd, deadline, text, len);
+	default:
+		snprintf(text, len, "unknown request");
+		return QMP_REFUSED;
+	}
+}
+
+static noreturn void
+serve(struct worker *w)
+{
+	for (;;) {
+		/* Before the handshake the greeting waits for it: QMP is
+		 * read only on request until then. */
+		struct pollfd p[2] = { { .fd = w->talking ? QMP_FD : -1, .events = POLLIN },
+				       { .fd = CHAN_FD, .events = POLLIN } };
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(1);
+		}
+		struct wk_msg m;
+		char why[WK_TEXT_MAX];
+		if (p[0].revents && qmp_pump(w->qmp, why, sizeof(why)) < 0) {
+			flush_events(w);
+			wk_msg_set(&m, w->qmp->eof ? WK_QMP_EOF : WK_VIOLATION, 0, 0, why);
+			finish(&m);
+		}
+		flush_events(w);
+		if (!p[1].revents)
+			continue;
+		int fd = -1;
+		struct wk_msg req;
+		int rc = wk_recv(CHAN_FD, &req, &fd, 0);
+		if (rc == -ETIMEDOUT || rc == -EINTR)
+			continue;
+		if (rc <= 0 || wk_msg_check(&req, false, why, sizeof(why)) < 0)
+			_exit(rc == 0 ? 0 : 1); /* the monitor is gone or confused */
+		char text[WK_TEXT_MAX];
+		rc = run(w, &req, fd, text, sizeof(text));
+		if (req.type == WK_HANDSHAKE && rc == QMP_OK)
+			w->talking = true;
+		if (fd >= 0)
+			close(fd);
+		wk_msg_set(&m, WK_RESULT, rc, 0, text);
+		if (wk_send(CHAN_FD, &m, -1) < 0)
+			_exit(0);
+		flush_events(w);
+		if (rc == QMP_BROKEN)
+			_exit(0); /* the session is no longer trustworthy */
+	}
+}
+
+/* Everything the worker gives up before it reads a byte from QEMU. */
+static int
+confine(uid_t uid, gid_t gid, char *why, size_t whylen)
+{
+	struct stat st;
+	off_t log_size = fstat(2, &st) == 0 ? st.st_size : 0;
+	struct rlimit fsize = { (rlim_t)log_size + LOG_ALLOWANCE,
+				(rlim_t)log_size + LOG_ALLOWANCE };
+	struct rlimit nofile = { 16, 16 }, zero = { 0, 0 };
+
+	/* No network: not even the host's loopback. */
+	if (unshare(CLONE_NEWNET | CLONE_NEWIPC) < 0) {
+		snprintf(why, whylen, "unshare: %s", strerror(errno));
+		return -1;
+	}
+	signal(SIGXFSZ, SIG_IGN); /* a full log is EFBIG, not death */
+	if (setrlimit(RLIMIT_FSIZE, &fsize) < 0 ||
+	    setrlimit(RLIMIT_NOFILE, &nofile) < 0 ||
+	    setrlimit(RLIMIT_CORE, &zero) < 0 ||
+	    setrlimit(RLIMIT_MEMLOCK, &zero) < 0 ||
+	    setrlimit(RLIMIT_MSGQUEUE, &zero) < 0) {
+		snprintf(why, whylen, "setrlimit: %s", strerror(errno));
+		return -1;
+	}
+	if (jail_drop_privileges(uid, gid, why, whylen) < 0)
+		return -1;
+	/* Set after the uid change, which clears it: end with the monitor. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		snprintf(why, whylen, "PR_SET_PDEATHSIG: %s", strerror(errno));
+		return -1;
+	}
+	if (jail_landlock_apply(NULL, why, whylen) < 0 ||
+	    jail_seccomp_apply(why, whylen) < 0)
+		return -1;
+	return 0;
+}
+
+pid_t
+worker_start(int qmp_fd, int log_fd, uid_t uid, gid_t gid, int *chan)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	pid_t monitor = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid > 0) {
+		close(sv[1]);
+		*chan = sv[0];
+		return pid;
+	}
+	/* Fds: 0-1 /dev/null, 2 the log, 3 QMP, 4 the channel; no other. */
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int q = fcntl(qmp_fd, F_DUPFD, 10), c = fcntl(sv[1], F_DUPFD, 10);
+	int l = fcntl(log_fd, F_DUPFD, 10);
+	if (null < 0 || q < 0 || c < 0 || l < 0 || dup2(null, 0) < 0 ||
+	    dup2(null, 1) < 0 || dup2(l, 2) < 0 || dup2(q, QMP_FD) < 0 ||
+	    dup2(c, CHAN_FD) < 0 || close_range(CHAN_FD + 1, ~0U, 0) < 0)
+		_exit(1);
+	log_set_prog("bulkhead-qmp-worker");
+	prctl(PR_SET_NAME, "bh-qmp-worker", 0, 0, 0); /* in ps and audits */
+	char why[256] = "the monitor is gone";
+	if (confine(uid, gid, why, sizeof(why)) < 0 || getppid() != monitor) {
+		log_error("confining the QMP worker: %s", why);
+		_exit(1);
+	}
+	static struct qmp_conn qmp; /* 64 KiB line buffer */
+	struct worker w = { .qmp = &qmp, .pending = LC_NONE };
+	qmp_init(&qmp, QMP_FD, on_event, &w);
+	fd_set_nonblock(QMP_FD, true);
+	serve(&w);
+}
