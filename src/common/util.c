@@ -224,3 +224,21 @@ send_with_fd(int sock, const void *buf, size_t len, int pass_fd)
 	return (size_t)n == len ? 0
 				: write_all(sock, (const char *)buf + n, len - (size_t)n);
 }
+
+void
+cmsg_take_fds(struct msghdr *mh, int *fds, size_t max, size_t *n)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (*n < max)
+				fds[(*n)++] = fd;
+			else
+				close(fd);
+		}
+	}
+}

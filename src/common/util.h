@@ -30,6 +30,10 @@ void sleep_ms(unsigned ms);
 /* Send all of buf on a stream socket; pass_fd (unless -1) travels with
  * the first byte as SCM_RIGHTS. 0 or -errno. */
 int send_with_fd(int sock, const void *buf, size_t len, int pass_fd);
+/* The SCM_RIGHTS fds of a received message (struct msghdr *): up to
+ * max in total are appended to fds at *n, any more are closed. */
+struct msghdr;
+void cmsg_take_fds(struct msghdr *mh, int *fds, size_t max, size_t *n);
 /* Set FD_CLOEXEC / O_NONBLOCK. */
 int fd_set_cloexec(int fd, bool on);
 int fd_set_nonblock(int fd, bool on);

@@ -127,20 +127,7 @@ recv_byte(int fd, char *c, int *fds, size_t *nfds)
 
 	if (n < 0)
 		return -errno;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm;
-	     cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < k; i++) {
-			int got;
-			memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			if (*nfds < 2)
-				fds[(*nfds)++] = got;
-			else
-				close(got);
-		}
-	}
+	cmsg_take_fds(&mh, fds, 2, nfds);
 	if (mh.msg_flags & MSG_CTRUNC)
 		*nfds = 2; /* more than fit: the kernel dropped some */
 	return (int)n;

@@ -1,7 +1,8 @@
-/* The per-VM monitor: started by `create`, it outlives the CLI. It owns
- * the QMP channel and the console, launches the device model through the
- * jail, logs the console with a size cap, notices the device model's exit
- * and tears the VM down, and serves the CLI over a root-only socket. */
+/* The per-VM monitor: started by `create`, it outlives the CLI. It
+ * launches the device model through the jail, hands the QMP connection
+ * to its unprivileged QMP worker and drives QMP through it, logs the
+ * console with a size cap, notices the device model's exit and tears the
+ * VM down, and serves the CLI over a root-only socket. */
 #ifndef BULKHEAD_MONITOR_H
 #define BULKHEAD_MONITOR_H
 

@@ -25,11 +25,15 @@
 
 #define QMP_FD 3
 #define CHAN_FD 4
+/* From exec to a paused VM answering query-status QEMU needs well under a
+ * second; a device model that says nothing is given up on after this. */
 #define HANDSHAKE_MS 20000
 #define COMMAND_MS 10000
 #define MIGRATE_MS 300000
 /* Its log (the VM's monitor.log) may grow by this much at most. */
 #define LOG_ALLOWANCE (8 << 20)
+/* Events are logged, but not without end: the first ones, then one line
+ * per this many. */
 #define EVENTS_LOGGED 100
 #define EVENTS_LOG_EVERY 1000
 

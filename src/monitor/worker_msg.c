@@ -99,19 +99,7 @@ wk_recv(int chan, struct wk_msg *m, int *fd, int timeout_ms)
 	ssize_t n = recvmsg(chan, &mh, MSG_CMSG_CLOEXEC);
 	if (n < 0)
 		return -errno;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < k; i++) {
-			int f;
-			memcpy(&f, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			if (nfd < 2)
-				got[nfd++] = f;
-			else
-				close(f);
-		}
-	}
+	cmsg_take_fds(&mh, got, 2, &nfd);
 	if (n == 0 && nfd == 0)
 		return 0;
 	bool ok = (size_t)n == sizeof(*m) && !(mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) &&
