@@ -28,9 +28,6 @@
 #include "worker_msg.h"
 #include "qmp.h"
 
-/* From exec to a paused VM answering query-status: QEMU needs well under
- * a second; a device model that says nothing is given up on after this. */
-#define HANDSHAKE_MS 20000
 /* The worker's own deadlines are 20 s (handshake), 10 s (a command) and
  * 300 s (a save or restore); the monitor allows a little more. */
 #define WORKER_HANDSHAKE_MS 25000
@@ -39,10 +36,6 @@
 #define SAVE_MS 300000 /* the copier's fdatasync after a save */
 #define WORKER_MSGS_PER_CALL 64
 #define CONTROL_CLIENTS_MAX 4
-/* Events are logged, but not without end: the first ones, then one line
- * per this many. */
-#define EVENTS_LOGGED 100
-#define EVENTS_LOG_EVERY 1000
 
 struct monitor {
 	struct monitor_launch *ml;
@@ -789,6 +782,30 @@ insert_first_media(struct monitor *m, char *why, size_t whylen)
 	return rc;
 }
 
+/* When the start fails because the device model died (a wrong
+ * device_model_override, a QEMU that cannot start), say so first: what
+ * the QMP side saw (a closed or refused connection) depends on timing. */
+static void
+dm_exit_reason(struct monitor *m, char *out, size_t len)
+{
+	struct pollfd p = { .fd = m->pidfd, .events = POLLIN };
+	siginfo_t si;
+
+	out[0] = '\0';
+	if (m->pidfd < 0 || poll(&p, 1, 1000) <= 0)
+		return;
+	memset(&si, 0, sizeof(si));
+	if (waitid((idtype_t)P_PIDFD, (id_t)m->pidfd, &si, WEXITED | WNOWAIT | WNOHANG) < 0 ||
+	    si.si_pid == 0)
+		snprintf(out, len, "the device model exited: ");
+	else if (si.si_code == CLD_EXITED)
+		snprintf(out, len, "the device model exited with status %d: ",
+			 si.si_status);
+	else
+		snprintf(out, len, "the device model was killed by signal %d: ",
+			 si.si_status);
+}
+
 /* restore: QEMU (-incoming defer) reads the save file through a pipe
  * from the copier; the worker drives the migration. */
 static int
@@ -853,8 +870,10 @@ fail:
 	/* Keep what QEMU said about its failure. */
 	if (m.qemu_out_fd >= 0)
 		qemu_output(&m);
-	log_error("start failed: %s", why);
-	snprintf(msg, sizeof(msg), "error: %s\n", why);
+	char reason[80];
+	dm_exit_reason(&m, reason, sizeof(reason));
+	log_error("start failed: %s%s", reason, why);
+	snprintf(msg, sizeof(msg), "error: %s%s\n", reason, why);
 	{
 		char why2[256];
 		worker_stop(&m);

@@ -41,7 +41,7 @@ mkcfg "$T/f.cfg" "$P-f" "" 'device_model_override = "/usr/bin/false"'
 "$BULKHEAD" create "$T/f.cfg" > "$T/f.out" 2>&1
 rc=$?
 check "dying device model: create exits 1" test "$rc" = 1
-check "dying device model: reason given" grep -q "QEMU closed the channel" "$T/f.out"
+check "dying device model: reason given" grep -q "the device model exited with status 1" "$T/f.out"
 check "dying device model: runtime dir removed" test ! -e /run/bulkhead/vm/$P-f
 check "dying device model: VM id released" test "$(ls /run/bulkhead/ids | tr '\n' ' ')" = "$ids_before"
 
