@@ -61,12 +61,18 @@ done
 echo "its open files:"
 ls -l /proc/$PID/fd | awk 'NR>1 {print "  fd " $9 " -> " $11}'
 
+say "the QMP worker: the only process that reads what QEMU says on QMP"
+VMUID=$(awk '/^Uid:/ {print $2}' /proc/$PID/status)
+W=$(pgrep -x -u "$VMUID" bh-qmp-worker | head -n 1)
+grep -E '^(Name|Uid|CapEff|CapBnd|NoNewPrivs|Seccomp):' /proc/$W/status
+printf 'net  ns: %s  (host: %s)\n' "$(readlink /proc/$W/ns/net)" "$(readlink /proc/self/ns/net)"
+echo "its open files: $(ls /proc/$W/fd | wc -l) (the log, QMP, the channel to its monitor, /dev/null)"
+
 say "bulkhead check: bulkhead-probe, in this VM's jail, tries to get out"
 $B check $NAME | tail -n 12
 echo "(full table: build/bulkhead check $NAME; machine-readable: --json)"
 
 say "bulkhead destroy"
-VMUID=$(awk '/^Uid:/ {print $2}' /proc/$PID/status)
 $B destroy $NAME
 echo "processes of uid $VMUID left: $(ps -eo uid= | awk -v u="$VMUID" '$1 == u' | wc -l)"
 echo "runtime dir left: $(ls /run/bulkhead/vm | grep -c "^$NAME\$" || true)"

@@ -96,16 +96,18 @@ PY
 
 # 100 insert/eject cycles: no fd left behind in QEMU or the monitor.
 "$BULKHEAD" cd-eject "$P" hdc > /dev/null 2>&1
-q0=$(nfds "$PID") m0=$(nfds "$MON")
+WK=$(pgrep -x -P "$MON" bh-qmp-worker | head -n 1)
+q0=$(nfds "$PID") m0=$(nfds "$MON") w0=$(nfds "$WK")
 bad=0
 for i in $(seq 1 100); do
 	"$BULKHEAD" cd-insert "$P" hdc "$T/A.iso" > /dev/null 2>&1 || bad=$((bad + 1))
 	"$BULKHEAD" cd-eject "$P" hdc > /dev/null 2>&1 || bad=$((bad + 1))
 done
-q1=$(nfds "$PID") m1=$(nfds "$MON")
+q1=$(nfds "$PID") m1=$(nfds "$MON") w1=$(nfds "$WK")
 check "100 cycles: every insert and eject succeeded ($bad failed)" test "$bad" = 0
 check "100 cycles: QEMU fds $q0 before, $q1 after" test "$q0" = "$q1"
 check "100 cycles: monitor fds $m0 before, $m1 after" test "$m0" = "$m1"
+check "100 cycles: QMP worker fds $w0 before, $w1 after" test -n "$WK" -a "$w0" = "$w1"
 "$BULKHEAD" cd-insert "$P" hdc "$T/A.iso" > /dev/null 2>&1
 check "100 cycles: guest still reads a fresh medium" test "$(guest_cdread c1)" = "iso-A-$$"
 
