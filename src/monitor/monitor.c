@@ -79,11 +79,11 @@ set_state(struct monitor *m, const char *state)
 		log_error("record write: %s", strerror(-rc));
 }
 
+static void worker_stop(struct monitor *m);
+
 /* Destroy and exit, or, if processes survive, stay up as "broken" with the
  * record kept: the VM id and uid must not be reused while they live.
  * reply_fd (or -1) is a CLI waiting for the outcome. */
-static void worker_stop(struct monitor *m);
-
 static void
 monitor_destroy(struct monitor *m, const char *reason, int reply_fd)
 {
@@ -107,7 +107,6 @@ monitor_destroy(struct monitor *m, const char *reason, int reply_fd)
 		(void)write_all(reply_fd, "ok\n", 3);
 	exit(0);
 }
-
 
 /* RLIMIT_FSIZE: the largest disk, so writes to its last block work;
  * with no disk bigger than Xen's 256 KiB, that. */
@@ -159,6 +158,15 @@ worker_stop(struct monitor *m)
 	m->worker = -1;
 }
 
+/* A checked lifecycle event from the worker, acted on by the event loop
+ * (the first one wins until it is). */
+static void
+note_event(struct monitor *m, const struct wk_msg *ev)
+{
+	if (m->pending == LC_NONE)
+		m->pending = (enum lifecycle_event)ev->arg;
+}
+
 /* One request to the QMP worker and its result: QMP_OK, QMP_REFUSED or
  * QMP_BROKEN, with text (why, or the run state after a handshake).
  * Lifecycle events that arrive meanwhile are kept for the event loop.
@@ -203,8 +211,7 @@ worker_call(struct monitor *m, enum wk_type type, const char *vdev,
 			return QMP_BROKEN;
 		}
 		if (rep.type == WK_EVENT) {
-			if (m->pending == LC_NONE)
-				m->pending = (enum lifecycle_event)rep.arg;
+			note_event(m, &rep);
 			continue;
 		}
 		snprintf(text, len, "%s", rep.type == WK_RESULT ? rep.text
@@ -221,11 +228,27 @@ worker_call(struct monitor *m, enum wk_type type, const char *vdev,
 	return QMP_BROKEN;
 }
 
-/* Connect to the device model's console and QMP sockets. */
+/* The device model's listening QMP and console sockets. */
 static int
-connect_channels(struct monitor *m, const char *qmp_path, const char *con_path,
-		 char *why, size_t whylen)
+channel_paths(const char *name, char *qmp_path, char *con_path)
 {
+	if (vm_file_path(qmp_path, PATH_MAX, name, "qmp.sock") < 0 ||
+	    vm_file_path(con_path, PATH_MAX, name, "console.sock") < 0)
+		return -1;
+	return 0;
+}
+
+/* Connect to the device model's console and QMP sockets; QMP goes to a
+ * new worker. */
+static int
+connect_channels(struct monitor *m, char *why, size_t whylen)
+{
+	char qmp_path[PATH_MAX], con_path[PATH_MAX];
+
+	if (channel_paths(m->rec->name, qmp_path, con_path) < 0) {
+		snprintf(why, whylen, "socket paths too long");
+		return -1;
+	}
 	int con = unix_connect_path(con_path);
 	int qmp = con < 0 ? con : unix_connect_path(qmp_path);
 
@@ -264,8 +287,7 @@ launch(struct monitor *m, char *why, size_t whylen)
 	/* QEMU gets listening sockets in the VM's root-only runtime dir;
 	 * only root can reach them, and a later monitor can reconnect. */
 	int qmp_l = -1, con_l = -1;
-	if (vm_file_path(qmp_path, sizeof(qmp_path), ml->rec.name, "qmp.sock") < 0 ||
-	    vm_file_path(con_path, sizeof(con_path), ml->rec.name, "console.sock") < 0 ||
+	if (channel_paths(ml->rec.name, qmp_path, con_path) < 0 ||
 	    (qmp_l = unix_listen_path(qmp_path, false)) < 0 ||
 	    (con_l = unix_listen_path(con_path, false)) < 0) {
 		snprintf(why, whylen, "QMP/console sockets: %s",
@@ -350,7 +372,7 @@ launch(struct monitor *m, char *why, size_t whylen)
 		return -1;
 	/* Queued in the backlog until QEMU's main loop accepts; the console
 	 * first, so no byte of the guest's is sent before it is connected. */
-	if (connect_channels(m, qmp_path, con_path, why, whylen) < 0)
+	if (connect_channels(m, why, whylen) < 0)
 		return -1;
 	m->rec->dm_pid = m->dm_pid;
 	m->rec->dm_start = procscan_starttime(m->dm_pid);
@@ -410,9 +432,9 @@ find_cdrom(const struct monitor *m, const char *vdev)
 	return NULL;
 }
 
-/* Run one QMP operation for a CLI request and answer it. A device model
- * that breaks the protocol is compromised or broken: the VM is destroyed
- * by policy. */
+/* Answer a CLI request with the outcome of its QMP operation. A device
+ * model (or worker) that broke the protocol is compromised or broken: the
+ * VM is destroyed by policy. */
 static void
 answer_qmp(struct monitor *m, int fd, const char *what, int rc,
 	    const char *why, const char *new_state)
@@ -439,13 +461,12 @@ answer_qmp(struct monitor *m, int fd, const char *what, int rc,
 	dprintf(fd, "error: %s: the device model broke the QMP protocol (%s); "
 		    "the VM is destroyed\n", what, why);
 	close(fd);
-	worker_stop(m);
 	monitor_destroy(m, "QMP protocol violation", -1);
 }
 
 /* save / save-continue: stop the vCPUs, migrate into the file, then
  * destroy the VM (as xl save does) or continue it. A failed save leaves
- * the VM running. */
+ * the VM as it was (running or paused). */
 static void
 save_request(struct monitor *m, int fd, int file_fd, bool keep_running)
 {
@@ -635,8 +656,7 @@ worker_message(struct monitor *m)
 		return;
 	if (rc > 0 && wk_msg_check(&msg, true, why, sizeof(why)) == 0) {
 		if (msg.type == WK_EVENT) {
-			if (m->pending == LC_NONE)
-				m->pending = (enum lifecycle_event)msg.arg;
+			note_event(m, &msg);
 			return;
 		}
 		if (msg.type == WK_QMP_EOF) {
@@ -653,7 +673,6 @@ worker_message(struct monitor *m)
 		snprintf(why, sizeof(why), "a malformed message from the QMP worker");
 	}
 	log_error("qmp: %s", why);
-	worker_stop(m);
 	monitor_destroy(m, "QMP protocol violation", -1);
 }
 
@@ -911,7 +930,7 @@ noreturn void
 monitor_reattach(struct monitor_launch *ml)
 {
 	struct monitor m;
-	char why[512], msg[600], status[32], qmp_path[PATH_MAX], con_path[PATH_MAX];
+	char why[512], msg[600], status[32];
 
 	monitor_init(&m, ml);
 	m.dm_pid = m.rec->dm_pid;
@@ -926,9 +945,7 @@ monitor_reattach(struct monitor_launch *ml)
 			 m.rec->console_log);
 		goto fail;
 	}
-	if (vm_file_path(qmp_path, sizeof(qmp_path), m.rec->name, "qmp.sock") < 0 ||
-	    vm_file_path(con_path, sizeof(con_path), m.rec->name, "console.sock") < 0 ||
-	    connect_channels(&m, qmp_path, con_path, why, sizeof(why)) < 0 ||
+	if (connect_channels(&m, why, sizeof(why)) < 0 ||
 	    worker_call(&m, WK_HANDSHAKE, NULL, 0, -1, WORKER_HANDSHAKE_MS, why,
 			sizeof(why)) != QMP_OK)
 		goto fail;

@@ -11,9 +11,9 @@
 
 #include <sys/types.h>
 
-/* Fork the worker for qmp_fd, running as uid/gid. The worker keeps
- * qmp_fd and log_fd (its stderr); the caller keeps neither duty: it
- * closes qmp_fd. pid, with the monitor's channel end in *chan; or -1. */
+/* Fork the worker for qmp_fd, running as uid/gid, with log_fd as its
+ * stderr. The worker has its own copies: the caller closes its qmp_fd.
+ * pid, with the monitor's end of the channel in *chan; or -1. */
 pid_t worker_start(int qmp_fd, int log_fd, uid_t uid, gid_t gid, int *chan);
 
 #endif
