@@ -335,9 +335,7 @@ audit_pid(const char *proc_root, pid_t pid, pid_t host_pid,
 	}
 	/* The audited process sets its own name (PR_SET_NAME): nothing
 	 * but printable ASCII reaches the auditor's terminal. */
-	for (char *q = r->exe; *q; q++)
-		if (*q < 0x20 || *q > 0x7e)
-			*q = '?';
+	text_printable(r->exe, sizeof(r->exe), r->exe);
 	check_ids(&c);
 	check_caps(&c);
 	check_ns(&c);

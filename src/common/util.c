@@ -242,3 +242,15 @@ cmsg_take_fds(struct msghdr *mh, int *fds, size_t max, size_t *n)
 		}
 	}
 }
+
+void
+text_printable(char *dst, size_t len, const char *src)
+{
+	size_t i = 0;
+
+	if (len == 0)
+		return;
+	for (; i + 1 < len && src[i]; i++)
+		dst[i] = (src[i] >= 0x20 && src[i] <= 0x7e) ? src[i] : '?';
+	dst[i] = '\0';
+}

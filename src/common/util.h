@@ -30,6 +30,10 @@ void sleep_ms(unsigned ms);
 /* Send all of buf on a stream socket; pass_fd (unless -1) travels with
  * the first byte as SCM_RIGHTS. 0 or -errno. */
 int send_with_fd(int sock, const void *buf, size_t len, int pass_fd);
+/* Copy src into dst (len bytes, NUL included, cut to fit), each byte
+ * that is not printable ASCII replaced by '?': text from a hostile peer
+ * on its way to a log or a terminal. dst may be src. */
+void text_printable(char *dst, size_t len, const char *src);
 /* The SCM_RIGHTS fds of a received message (struct msghdr *): up to
  * max in total are appended to fds at *n, any more are closed. */
 struct msghdr;

@@ -266,14 +266,8 @@ qmp_shape_add_fd(const json_t *ret)
 static void
 refused(char *why, size_t whylen, const json_t *err)
 {
-	char desc[QMP_DESC_MAX + 1];
-	const char *src = json_string_value(json_object_get(err, "desc"));
-	size_t i = 0;
-
-	for (; i < QMP_DESC_MAX && src[i]; i++)
-		desc[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
-	desc[i] = '\0';
-	snprintf(why, whylen, "%s", desc);
+	text_printable(why, whylen < QMP_DESC_MAX + 1 ? whylen : QMP_DESC_MAX + 1,
+		       json_string_value(json_object_get(err, "desc")));
 }
 
 int

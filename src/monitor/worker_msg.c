@@ -121,8 +121,5 @@ wk_msg_set(struct wk_msg *m, enum wk_type type, int rc, unsigned arg,
 	m->type = type;
 	m->rc = rc;
 	m->arg = arg;
-	size_t i = 0;
-	for (; text && text[i] && i < sizeof(m->text) - 1; i++)
-		m->text[i] = (text[i] >= 0x20 && text[i] <= 0x7e) ? text[i] : '?';
-	m->text[i] = '\0';
+	text_printable(m->text, sizeof(m->text), text ? text : "");
 }
