@@ -63,7 +63,21 @@ LIB_SRCS = \
 	src/state/teardown.c \
 	src/state/procscan.c \
 	src/state/recover.c \
-	src/audit/audit.c
+	src/audit/audit.c \
+	$(VHOST_SRCS)
+
+# The device backends' code: linked into bulkhead-blk and bulkhead-rng,
+# and into the library for the unit tests and fuzzers.
+VHOST_SRCS = \
+	src/vhost/guestmem.c \
+	src/vhost/virtq.c \
+	src/vhost/vu_msg.c \
+	src/vhost/vu_dev.c \
+	src/backends/blk.c \
+	src/backends/rng.c \
+	src/backends/allowlist.c \
+	src/backends/serve.c
+BACKEND_SRCS = src/common/util.c $(VHOST_SRCS)
 
 CLI_SRCS = \
 	src/cli/main.c \
@@ -91,7 +105,10 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)
 CLI_OBJS = $(CLI_SRCS:%.c=$(OBJ)/%.o)
 UNIT_BINS = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-all: $(BUILD)/bulkhead $(BUILD)/bulkhead-probe $(UNIT_BINS) $(BUILD)/tests/evil-dm
+BACKENDS = $(BUILD)/bulkhead-blk $(BUILD)/bulkhead-rng
+
+all: $(BUILD)/bulkhead $(BUILD)/bulkhead-probe $(UNIT_BINS) $(BUILD)/tests/evil-dm \
+	$(BACKENDS)
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -110,6 +127,21 @@ $(BUILD)/bulkhead-probe: src/probe/probe.c
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"; $(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) $(HARDEN) \
 		-static-pie -o $@ $<
+
+# The backends run in an empty root: static, libseccomp included. The
+# sanitized variants are dynamic (ASan cannot be static) and are only run
+# unconfined, by the synthetic front end's tests.
+ifeq ($(SAN),1)
+BACKEND_LD = $(CC) $(CFLAGS) $(LDHARDEN)
+BACKEND_LIBS = $(LIBS)
+else
+BACKEND_LD = $(CC) $(CFLAGS) -static-pie
+BACKEND_LIBS = -l:libseccomp.a
+endif
+.SECONDARY: $(OBJ)/src/backends/blk_main.o $(OBJ)/src/backends/rng_main.o
+$(BUILD)/bulkhead-%: $(OBJ)/src/backends/%_main.o $(BACKEND_SRCS:%.c=$(OBJ)/%.o)
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"; $(BACKEND_LD) -o $@ $^ $(BACKEND_LIBS)
 
 # A compromised device model for the hostile-QMP tests: static, so it
 # needs nothing from the jail's filesystem.

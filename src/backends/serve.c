@@ -1,0 +1,129 @@
+#include "serve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../common/util.h"
+#include "allowlist.h"
+
+int
+serve_parse_fd(const char *s)
+{
+	uint64_t v;
+
+	if (parse_u64(s, 3, 1023, &v) < 0 || fcntl((int)v, F_GETFD) < 0)
+		return -1;
+	return (int)v;
+}
+
+static int
+listen_on(const char *path, char *why, size_t whylen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(why, whylen, "socket path too long");
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	/* A stale socket from an earlier run is replaced; anything else
+	 * at the path is left alone. */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(why, whylen, "%s exists and is not a socket",
+				 path);
+			return -1;
+		}
+		unlink(path);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fd, 1) < 0) {
+		snprintf(why, whylen, "listen on %s: %s", path,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+serve_prepare(struct serve_opts *o, char *why, size_t whylen)
+{
+	int type = 0, domain = 0;
+	socklen_t len = sizeof(int);
+
+	if (!!o->socket_path == (o->sock_fd >= 0)) {
+		snprintf(why, whylen, "give exactly one of --socket and --fd");
+		return -1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (o->socket_path) {
+		o->sock_fd = listen_on(o->socket_path, why, whylen);
+		return o->sock_fd < 0 ? -1 : 0;
+	}
+	if (getsockopt(o->sock_fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+	    getsockopt(o->sock_fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
+	    type != SOCK_STREAM || domain != AF_UNIX) {
+		snprintf(why, whylen, "--fd %d is not a unix stream socket",
+			 o->sock_fd);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+serve_one(int sock, const struct vu_device *d)
+{
+	static struct vu_conn conn; /* 16 KiB chain inside: not on the stack */
+	char why[256] = "";
+	int r;
+
+	vu_conn_init(&conn, sock, d);
+	r = vu_conn_run(&conn, why, sizeof(why));
+	if (r < 0) {
+		text_printable(why, sizeof(why), why);
+		fprintf(stderr, "%s: front end broke the protocol: %s\n",
+			d->name, why);
+	}
+	vu_conn_reset(&conn);
+	return r < 0 ? 1 : 0;
+}
+
+int
+serve_run(const struct serve_opts *o, const struct vu_device *d)
+{
+	char why[256];
+
+	if (o->seccomp &&
+	    backend_allowlist_apply(o->socket_path != NULL, why,
+				    sizeof(why)) < 0) {
+		fprintf(stderr, "%s: %s\n", d->name, why);
+		return 1;
+	}
+	if (!o->socket_path)
+		return serve_one(o->sock_fd, d);
+	for (;;) {
+		int c = accept4(o->sock_fd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (c < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			fprintf(stderr, "%s: accept: %s\n", d->name,
+				strerror(errno));
+			return 1;
+		}
+		(void)serve_one(c, d);
+		close(c);
+	}
+}

@@ -1,0 +1,29 @@
+/* What bulkhead-blk and bulkhead-rng share: the command-line options for
+ * the connection, and serving it. Either the process was given a
+ * connected socket (--fd, how bulkhead starts it: one connection, then
+ * exit) or it listens on a path of its own (--socket, standalone: each
+ * connection in turn, so a front end may reconnect). */
+#ifndef BULKHEAD_SERVE_H
+#define BULKHEAD_SERVE_H
+
+#include <stdbool.h>
+
+#include "../vhost/vu_dev.h"
+
+struct serve_opts {
+	const char *socket_path; /* listen here, or */
+	int sock_fd;             /* serve this connected socket */
+	bool seccomp;            /* false: --no-seccomp (benchmarks) */
+};
+
+/* Parse an inherited fd number (3..1023, open). -1 if bad. */
+int serve_parse_fd(const char *s);
+/* Check the options and prepare the socket; before anything is served
+ * and before the allowlist. 0, or -1 with why. */
+int serve_prepare(struct serve_opts *o, char *why, size_t whylen);
+/* Apply the allowlist (unless disabled) and serve. Returns the exit
+ * status: 0 after the front end hung up (--fd), 1 after a violation or
+ * an error. With --socket it serves until killed. */
+int serve_run(const struct serve_opts *o, const struct vu_device *d);
+
+#endif

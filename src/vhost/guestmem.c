@@ -1,0 +1,139 @@
+#include "guestmem.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+/* [a, a + alen) and [b, b + blen) overlap; both ranges already known
+ * not to wrap. */
+static bool
+overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+int
+gm_table_check(const struct gm_region_desc *d, unsigned n, char *why,
+	       size_t whylen)
+{
+	if (n == 0 || n > GM_REGIONS_MAX) {
+		snprintf(why, whylen, "memory table with %u regions (1..%d)",
+			 n, GM_REGIONS_MAX);
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t sz = d[i].size;
+
+		if (sz == 0) {
+			snprintf(why, whylen, "memory region %u is empty", i);
+			return -1;
+		}
+		if (d[i].gpa > UINT64_MAX - sz || d[i].uva > UINT64_MAX - sz ||
+		    d[i].mmap_off > UINT64_MAX - sz ||
+		    d[i].mmap_off + sz > (uint64_t)SIZE_MAX) {
+			snprintf(why, whylen,
+				 "memory region %u wraps past 2^64", i);
+			return -1;
+		}
+		for (unsigned j = 0; j < i; j++) {
+			if (overlaps(d[i].gpa, sz, d[j].gpa, d[j].size) ||
+			    overlaps(d[i].uva, sz, d[j].uva, d[j].size)) {
+				snprintf(why, whylen,
+					 "memory regions %u and %u overlap", j,
+					 i);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+int
+gm_map(struct guestmem *gm, const struct gm_region_desc *d, const int *fds,
+       unsigned n, char *why, size_t whylen)
+{
+	struct guestmem fresh;
+
+	memset(&fresh, 0, sizeof(fresh));
+	if (gm_table_check(d, n, why, whylen) < 0)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		struct gm_region *r = &fresh.r[i];
+		size_t len = (size_t)(d[i].mmap_off + d[i].size);
+		struct stat st;
+		void *p;
+
+		/* Mapping past the end of the file would turn the first
+		 * guest access there into SIGBUS. */
+		if (fstat(fds[i], &st) < 0 || st.st_size < 0 ||
+		    (uint64_t)st.st_size < d[i].mmap_off + d[i].size) {
+			snprintf(why, whylen,
+				 "memory region %u is larger than its file", i);
+			gm_unmap(&fresh);
+			return -1;
+		}
+		/* From offset 0, as the offset need not be page aligned;
+		 * never executable. */
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fds[i],
+			 0);
+		if (p == MAP_FAILED) {
+			snprintf(why, whylen, "mmap region %u: %s", i,
+				 strerror(errno));
+			gm_unmap(&fresh);
+			return -1;
+		}
+		r->d = d[i];
+		r->map_base = p;
+		r->map_len = len;
+		r->host = (uint8_t *)p + d[i].mmap_off;
+		fresh.n = i + 1;
+	}
+	*gm = fresh;
+	return 0;
+}
+
+void
+gm_unmap(struct guestmem *gm)
+{
+	for (unsigned i = 0; i < gm->n && i < GM_REGIONS_MAX; i++)
+		if (gm->r[i].map_base)
+			munmap(gm->r[i].map_base, gm->r[i].map_len);
+	memset(gm, 0, sizeof(*gm));
+}
+
+/* The one range check. base is the region's start in the address space
+ * asked about (gpa or uva). */
+static void *
+lookup(const struct guestmem *gm, uint64_t addr, uint64_t len, bool by_uva)
+{
+	if (len == 0)
+		return NULL;
+	for (unsigned i = 0; i < gm->n && i < GM_REGIONS_MAX; i++) {
+		const struct gm_region *r = &gm->r[i];
+		uint64_t base = by_uva ? r->d.uva : r->d.gpa;
+		uint64_t off;
+
+		if (addr < base)
+			continue;
+		off = addr - base;
+		/* off + len <= size, written so that nothing wraps. */
+		if (off >= r->d.size || len > r->d.size - off)
+			continue;
+		return r->host + off;
+	}
+	return NULL;
+}
+
+void *
+gm_gpa(const struct guestmem *gm, uint64_t gpa, uint64_t len)
+{
+	return lookup(gm, gpa, len, false);
+}
+
+void *
+gm_uva(const struct guestmem *gm, uint64_t uva, uint64_t len)
+{
+	return lookup(gm, uva, len, true);
+}
