@@ -106,9 +106,10 @@ CLI_OBJS = $(CLI_SRCS:%.c=$(OBJ)/%.o)
 UNIT_BINS = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 BACKENDS = $(BUILD)/bulkhead-blk $(BUILD)/bulkhead-rng
+FRONT_SRCS = tests/frontend/vu_front.c
 
 all: $(BUILD)/bulkhead $(BUILD)/bulkhead-probe $(UNIT_BINS) $(BUILD)/tests/evil-dm \
-	$(BACKENDS)
+	$(BACKENDS) $(BUILD)/tests/vu-front
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -142,6 +143,11 @@ endif
 $(BUILD)/bulkhead-%: $(OBJ)/src/backends/%_main.o $(BACKEND_SRCS:%.c=$(OBJ)/%.o)
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"; $(BACKEND_LD) -o $@ $^ $(BACKEND_LIBS)
+
+# The synthetic vhost-user front end (tests and benchmark).
+$(BUILD)/tests/vu-front: $(OBJ)/tests/frontend/vu_front_main.o $(FRONT_SRCS:%.c=$(OBJ)/%.o)
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"; $(CC) $(CFLAGS) $(LDHARDEN) -o $@ $^ -lpthread
 
 # A compromised device model for the hostile-QMP tests: static, so it
 # needs nothing from the jail's filesystem.

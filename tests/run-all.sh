@@ -68,6 +68,8 @@ suites() {
 		echo "not ok - docs/SUPPORT.md is stale: make docs/SUPPORT.md"
 	fi
 	fuzz
+	bash tests/vhost/frontend.sh
+	BUILD=build/asan LABEL="(asan) " bash tests/vhost/frontend.sh
 	if [ "$(id -u)" != 0 ]; then
 		echo "skip - golden and end-to-end suites: need root (namespaces, uids, /run/bulkhead)"
 	else
