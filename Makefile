@@ -55,6 +55,7 @@ LIB_SRCS = \
 	src/monitor/cdrom.c \
 	src/monitor/lifecycle.c \
 	src/monitor/save.c \
+	src/monitor/backends.c \
 	src/monitor/worker_msg.c \
 	src/monitor/worker.c \
 	src/monitor/monitor.c \

@@ -122,6 +122,27 @@ open_disks(struct monitor_launch *ml)
 			}
 			continue;
 		}
+		if (d->isolated) {
+			/* One fd, for bulkhead-blk alone; QEMU never gets
+			 * the disk. */
+			int fd = open(d->target,
+				      (d->readonly ? O_RDONLY : O_RDWR) |
+					      O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+			struct stat st;
+
+			if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+				log_error("%s:%d: disk: %s: %s", cfg->file,
+					  d->line, d->target,
+					  fd < 0 ? strerror(errno)
+						 : "not a regular file");
+				if (fd >= 0)
+					close(fd);
+				return 1;
+			}
+			fd_set_nonblock(fd, false);
+			ml->backend_disk_fds[i] = fd;
+			continue;
+		}
 		for (int rw = 0; rw <= (d->readonly ? 0 : 1); rw++) {
 			/* O_NONBLOCK: a FIFO swapped in after the check must
 			 * not hang us; fstat then rejects it. O_DIRECT as
@@ -155,9 +176,12 @@ close_disks(struct monitor_launch *ml)
 {
 	for (size_t i = 0; i < ml->ndisk_fds; i++)
 		close(ml->disk_fds[i]);
-	for (size_t i = 0; i < CONFIG_DISKS_MAX; i++)
+	for (size_t i = 0; i < CONFIG_DISKS_MAX; i++) {
 		if (ml->cd_fds[i] >= 0)
 			close(ml->cd_fds[i]);
+		if (ml->backend_disk_fds[i] >= 0)
+			close(ml->backend_disk_fds[i]);
+	}
 }
 
 /* Taps for the vifs; a random MAC in Xen's OUI where none is given. */
@@ -217,6 +241,9 @@ print_dry_run(const struct monitor_launch *ml, unsigned vmid)
 	       ml->cfg.name, vmid, ident_kind_name(ml->id.kind),
 	       (unsigned)ml->id.uid, (unsigned)ml->id.gid,
 	       ml->id.exclusive ? "" : " (shared)");
+	if (config_has_backends(&ml->cfg))
+		printf("backends: uid %u gid %u\n", (unsigned)ml->be_id.uid,
+		       (unsigned)ml->be_id.gid);
 	if (qemu_args_build(&ml->cfg, &av) == 0) {
 		printf("device model:");
 		for (size_t i = 0; i < av.n; i++)
@@ -289,7 +316,7 @@ create_from(const char *file, const char *text, size_t len, bool dry,
 	ml.start_paused = paused;
 	ml.restore_fd = restore_fd;
 	for (size_t i = 0; i < CONFIG_DISKS_MAX; i++)
-		ml.cd_fds[i] = -1;
+		ml.cd_fds[i] = ml.backend_disk_fds[i] = -1;
 	struct vm_config *cfg = &ml.cfg;
 	if (config_parse(text, len, file, cfg, &err) < 0 ||
 	    config_check_host(cfg, &err) < 0) {
@@ -348,6 +375,11 @@ create_from(const char *file, const char *text, size_t len, bool dry,
 				  (unsigned)ml.id.uid, u.other);
 			goto fail_id;
 		}
+	}
+	if (config_has_backends(cfg) &&
+	    ident_backend(&ml.id, &ml.be_id, why, sizeof(why)) < 0) {
+		log_error("%s: isolated backends: %s", file, why);
+		goto fail_id;
 	}
 	if (warn[0])
 		log_warn("*** %s ***", warn);

@@ -392,6 +392,21 @@ key_disk_write_iops(struct key_ctx *k)
 	return get_rate(k, IOPS_MIN, IOPS_MAX, &k->cfg->disk_write_iops);
 }
 
+static int
+key_rng(struct key_ctx *k)
+{
+	char v[32];
+
+	if (get_str(k, v, sizeof(v)) < 0)
+		return -1;
+	if (!strcmp(v, "isolated"))
+		k->cfg->rng_isolated = true;
+	else if (strcmp(v, "none") != 0)
+		return key_fail(k, k->e->line,
+				"unknown rng '%s' (isolated or none)", v);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	enum config_key id;
@@ -420,6 +435,7 @@ static const struct {
 	{ "disk_write_bps", KEY_DISK_WRITE_BPS, key_disk_write_bps },
 	{ "disk_read_iops", KEY_DISK_READ_IOPS, key_disk_read_iops },
 	{ "disk_write_iops", KEY_DISK_WRITE_IOPS, key_disk_write_iops },
+	{ "rng", KEY_RNG, key_rng },
 };
 
 static const char *
@@ -533,10 +549,38 @@ config_parse(const char *text, size_t len, const char *fname,
 			goto out;
 		}
 	}
+	/* Backends are jailed with the identities dm_restrict selects; an
+	 * isolated disk's I/O happens outside QEMU, where the VM's I/O
+	 * limits (a QEMU-side O_DIRECT and the VM's cgroup) do not reach. */
+	if (config_has_backends(cfg) && !cfg->dm_restrict) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s:%d: isolated backends need dm_restrict = 1", fname,
+			 cfg->line[KEY_DM_RESTRICT]);
+		goto out;
+	}
+	for (size_t i = 0; config_io_throttled(cfg) && i < cfg->ndisks; i++) {
+		if (cfg->disks[i].isolated) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "%s:%d: disk: %s: an isolated disk cannot be "
+				 "used with disk_*_bps/disk_*_iops limits in "
+				 "this version",
+				 fname, cfg->disks[i].line, cfg->disks[i].vdev);
+			goto out;
+		}
+	}
 	rc = 0;
 out:
 	cfgfile_free(&f);
 	return rc;
+}
+
+bool
+config_has_backends(const struct vm_config *cfg)
+{
+	for (size_t i = 0; i < cfg->ndisks; i++)
+		if (cfg->disks[i].isolated)
+			return true;
+	return cfg->rng_isolated;
 }
 
 int

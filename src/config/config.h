@@ -51,6 +51,7 @@ enum config_key {
 	KEY_DISK_WRITE_BPS,
 	KEY_DISK_READ_IOPS,
 	KEY_DISK_WRITE_IOPS,
+	KEY_RNG,
 	KEY_COUNT
 };
 
@@ -80,6 +81,8 @@ struct vm_config {
 	 * 0 = no limit. Any of them set means O_DIRECT disk I/O. */
 	uint64_t disk_read_bps, disk_write_bps;
 	uint64_t disk_read_iops, disk_write_iops;
+	/* rng = "isolated": a virtio-rng served by bulkhead-rng. */
+	bool rng_isolated;
 	int line[KEY_COUNT]; /* 0 when the key was not given */
 };
 
@@ -96,6 +99,9 @@ int config_check_host(const struct vm_config *cfg, struct cfg_error *err);
 bool config_name_valid(const char *name);
 const char *config_accel_name(enum vm_accel a);
 const char *config_action_name(enum vm_action a);
+/* Whether the VM has a device served by a backend of ours (an isolated
+ * disk or the rng): then guest memory must be shareable (memfd). */
+bool config_has_backends(const struct vm_config *cfg);
 /* Whether any disk_*_bps / disk_*_iops limit is set. */
 bool config_io_throttled(const struct vm_config *cfg);
 

@@ -41,6 +41,8 @@ disk_fd_count(const struct disk_spec *d)
 {
 	if (d->cdrom)
 		return 0;
+	if (d->isolated)
+		return 1;
 	return d->readonly ? 1 : 2;
 }
 
@@ -71,7 +73,7 @@ disk_spec_parse(const char *spec, struct disk_spec *out, char *why,
 		size_t whylen)
 {
 	bool seen_format = false, seen_vdev = false, seen_access = false;
-	bool seen_devtype = false;
+	bool seen_devtype = false, seen_backendtype = false;
 	const char *p = spec;
 
 	memset(out, 0, sizeof(*out));
@@ -150,6 +152,15 @@ disk_spec_parse(const char *spec, struct disk_spec *out, char *why,
 					 "supported (disk or cdrom)", v);
 				return -1;
 			}
+		} else if (strcmp(key, "backendtype") == 0) {
+			seen = &seen_backendtype;
+			if (strcmp(v, "isolated") == 0) {
+				out->isolated = true;
+			} else if (strcmp(v, "qdisk") != 0) {
+				snprintf(why, whylen, "backendtype '%s' is not "
+					 "supported (qdisk or isolated)", v);
+				return -1;
+			}
 		} else {
 			snprintf(why, whylen, "unknown disk spec key '%s'", key);
 			return -1;
@@ -168,6 +179,11 @@ disk_spec_parse(const char *spec, struct disk_spec *out, char *why,
 	}
 	if (!seen_vdev) {
 		snprintf(why, whylen, "disk spec has no vdev=");
+		return -1;
+	}
+	if (out->cdrom && out->isolated) {
+		snprintf(why, whylen, "a cdrom cannot have an isolated "
+			 "backend in this version (backendtype=qdisk)");
 		return -1;
 	}
 	if (out->cdrom) {

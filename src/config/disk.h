@@ -2,7 +2,10 @@
  * target=/path'. target= comes last and takes the rest of the string, as
  * in xl-disk-configuration(5), so paths may contain commas.
  * 'vdev=hdc, devtype=cdrom, target=' is an empty CD-ROM drive (IDE hda to
- * hdd); with a path it starts with that medium. CD-ROMs are read-only. */
+ * hdd); with a path it starts with that medium. CD-ROMs are read-only.
+ * 'backendtype=isolated' serves the disk from bulkhead-blk, a vhost-user
+ * backend in a jail of its own, instead of QEMU's built-in virtio-blk
+ * ('backendtype=qdisk', the default, as in xl). */
 #ifndef BULKHEAD_DISK_H
 #define BULKHEAD_DISK_H
 
@@ -17,6 +20,7 @@ struct disk_spec {
 	char target[PATH_MAX];
 	bool readonly;
 	bool cdrom;
+	bool isolated; /* backendtype=isolated */
 	int line;
 };
 
@@ -28,7 +32,8 @@ bool disk_vdev_valid(const char *vdev);
 /* IDE bus and unit of a CD-ROM vdev (hda..hdd). -1 if it has none. */
 int disk_ide_slot(const char *vdev, unsigned *bus, unsigned *unit);
 /* Fds the device model inherits for this disk: none for a CD-ROM (its
- * medium goes over QMP), one read-only, or read-only plus read-write. */
+ * medium goes over QMP), one read-only, or read-only plus read-write;
+ * for an isolated disk, its end of the vhost-user socket. */
 size_t disk_fd_count(const struct disk_spec *d);
 
 #endif

@@ -31,10 +31,22 @@ qemu_vif_fd(const struct vm_config *cfg, size_t vif)
 	return qemu_disk_fd(cfg, cfg->ndisks, 0) + (int)vif;
 }
 
+int
+qemu_rng_fd(const struct vm_config *cfg)
+{
+	return qemu_vif_fd(cfg, cfg->nvifs);
+}
+
+unsigned
+qemu_blk_queues(const struct vm_config *cfg)
+{
+	return cfg->vcpus < 8 ? cfg->vcpus : 8;
+}
+
 size_t
 qemu_fd_count(const struct vm_config *cfg)
 {
-	return (size_t)qemu_vif_fd(cfg, cfg->nvifs);
+	return (size_t)qemu_rng_fd(cfg) + (cfg->rng_isolated ? 1 : 0);
 }
 
 unsigned long
@@ -43,7 +55,14 @@ qemu_nofile(const struct vm_config *cfg)
 	/* QEMU's own eventfds, signalfd, thread-pool and timer fds stay
 	 * well under 64 for our machine; each disk adds its fdset fds and
 	 * the dup QEMU makes of each. */
-	return 64 + 4 * cfg->ndisks + 4 * cfg->nvifs;
+	unsigned long n = 64 + 4 * cfg->ndisks + 4 * cfg->nvifs;
+
+	/* A vhost-user device: its socket and a kick, call and error
+	 * eventfd per queue. */
+	for (size_t i = 0; i < cfg->ndisks; i++)
+		if (cfg->disks[i].isolated)
+			n += 4 + 3 * qemu_blk_queues(cfg);
+	return n + (cfg->rng_isolated ? 8 : 0);
 }
 
 static int __attribute__((format(printf, 2, 3)))
@@ -78,8 +97,16 @@ qemu_args_build(const struct vm_config *cfg, struct qemu_argv *a)
 	rc |= add(a, "guest=%s", cfg->name);
 	/* i440fx with nothing optional: no USB, no vmport, no HPET. */
 	rc |= add(a, "-machine");
-	rc |= add(a, "pc,accel=%s,usb=off,vmport=off,hpet=off",
-		  config_accel_name(cfg->accel));
+	/* A vhost-user backend maps guest memory, so it must be a shared
+	 * memfd (QEMU sends its fd in SET_MEM_TABLE). */
+	rc |= add(a, "pc,accel=%s,usb=off,vmport=off,hpet=off%s",
+		  config_accel_name(cfg->accel),
+		  config_has_backends(cfg) ? ",memory-backend=bh-mem" : "");
+	if (config_has_backends(cfg)) {
+		rc |= add(a, "-object");
+		rc |= add(a, "memory-backend-memfd,id=bh-mem,size=%uM,share=on",
+			  cfg->memory_mib);
+	}
 	if (cfg->accel == ACCEL_KVM) {
 		rc |= add(a, "-cpu");
 		rc |= add(a, "host");
@@ -139,6 +166,18 @@ qemu_args_build(const struct vm_config *cfg, struct qemu_argv *a)
 				  unit, d->vdev);
 			continue;
 		}
+		if (d->isolated) {
+			/* Served by bulkhead-blk over a connected socket the
+			 * toolstack made; QEMU never sees the disk. */
+			rc |= add(a, "-chardev");
+			rc |= add(a, "socket,id=bh-vu-%s,fd=%d", d->vdev,
+				  qemu_disk_fd(cfg, i, 0));
+			rc |= add(a, "-device");
+			rc |= add(a, "vhost-user-blk-pci,chardev=bh-vu-%s,id=%s,"
+				     "num-queues=%u",
+				  d->vdev, d->vdev, qemu_blk_queues(cfg));
+			continue;
+		}
 		/* QEMU picks the fd of an fdset whose access mode matches
 		 * each open it makes, so a rw disk gets both. */
 		rc |= add(a, "-add-fd");
@@ -180,6 +219,12 @@ qemu_args_build(const struct vm_config *cfg, struct qemu_argv *a)
 		rc |= add(a, "tap,id=net%zu,fd=%d,vhost=off", i, qemu_vif_fd(cfg, i));
 		rc |= add(a, "-device");
 		rc |= add(a, "virtio-net-pci,netdev=net%zu%s,romfile=", i, mac);
+	}
+	if (cfg->rng_isolated) {
+		rc |= add(a, "-chardev");
+		rc |= add(a, "socket,id=bh-vu-rng,fd=%d", qemu_rng_fd(cfg));
+		rc |= add(a, "-device");
+		rc |= add(a, "vhost-user-rng-pci,chardev=bh-vu-rng,id=rng");
 	}
 	if (rc != 0) {
 		qemu_args_free(a);

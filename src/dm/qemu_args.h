@@ -18,8 +18,9 @@ enum {
 	DM_FD_STDERR = 2,
 	DM_FD_QMP = 3,
 	DM_FD_CONSOLE = 4,
-	DM_FD_DISKS = 5, /* per disk: a read-only fd, then (rw) a rw fd;
-			  * then one tap fd per vif */
+	DM_FD_DISKS = 5, /* per disk: a read-only fd, then (rw) a rw fd,
+			  * or an isolated disk's vhost-user socket; then
+			  * one tap fd per vif; then the rng's socket */
 };
 
 struct qemu_argv {
@@ -31,6 +32,10 @@ struct qemu_argv {
 int qemu_disk_fd(const struct vm_config *cfg, size_t disk, int rw);
 /* Fd number of vif i's tap (after all disk fds). */
 int qemu_vif_fd(const struct vm_config *cfg, size_t vif);
+/* Fd number of the isolated rng's vhost-user socket (after the taps). */
+int qemu_rng_fd(const struct vm_config *cfg);
+/* Queues of an isolated disk: one per vCPU, at most 8. */
+unsigned qemu_blk_queues(const struct vm_config *cfg);
 /* Number of fds the device model inherits. */
 size_t qemu_fd_count(const struct vm_config *cfg);
 int qemu_args_build(const struct vm_config *cfg, struct qemu_argv *out);

@@ -196,3 +196,31 @@ check_root:
 	}
 	return 0;
 }
+
+int
+ident_backend(const struct dm_identity *dm, struct dm_identity *out, char *why,
+	      size_t whylen)
+{
+	char other[64];
+
+	*out = *dm;
+	if (dm->kind == IDENT_ROOT) {
+		snprintf(why, whylen, "backends are never run as root");
+		return -1;
+	}
+	if (dm->kind != IDENT_RANGE)
+		return 0;
+	out->uid = dm->uid + BACKEND_UID_OFFSET;
+	out->gid = dm->gid + BACKEND_UID_OFFSET;
+	if (uid_has_account(out->uid, other, sizeof(other))) {
+		snprintf(why, whylen, "backend uid %u is account %s",
+			 (unsigned)out->uid, other);
+		return -1;
+	}
+	if (gid_has_group(out->gid, other, sizeof(other))) {
+		snprintf(why, whylen, "backend gid %u is group %s",
+			 (unsigned)out->gid, other);
+		return -1;
+	}
+	return 0;
+}

@@ -46,4 +46,15 @@ int ident_select(bool dm_restrict, const char *dm_user, unsigned vmid,
 		 char *warn, size_t warnlen);
 const char *ident_kind_name(enum ident_kind k);
 
+/* The identity of a VM's device backends (bulkhead-blk, bulkhead-rng).
+ * With range uids the backends get one of their own, base + 32768 + vmid
+ * (the range's unused upper half), so a compromised device model and a
+ * compromised backend cannot signal, trace or read each other; checked
+ * to belong to no account or group. With a named or shared identity
+ * there is no second uid to take and the backends share the device
+ * model's (their pid namespaces still keep them apart). -1 with why. */
+#define BACKEND_UID_OFFSET 32768u
+int ident_backend(const struct dm_identity *dm, struct dm_identity *out,
+		  char *why, size_t whylen);
+
 #endif

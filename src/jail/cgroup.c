@@ -1,5 +1,6 @@
 #include "cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
 #include <fcntl.h>
@@ -443,6 +444,30 @@ cgroup_remove(const char *name)
 		rc = remove_once(m, name);
 	}
 	return rc;
+}
+
+size_t
+cgroup_list_prefix(const char *prefix, char (*names)[CG_NAME_MAX], size_t max)
+{
+	enum cg_mode m = cgroup_detect();
+	size_t n = 0, plen = strlen(prefix);
+	char dir[512];
+	struct dirent *e;
+	DIR *d;
+
+	/* Every hierarchy holds the same groups: look in the first. */
+	if (hier_count(m) == 0 ||
+	    group_dir(dir, sizeof(dir), m, hier_ctrl(m, 0), "") < 0 ||
+	    !(d = opendir(dir)))
+		return 0;
+	while (n < max && (e = readdir(d))) {
+		if (e->d_type != DT_DIR || strncmp(e->d_name, prefix, plen) != 0 ||
+		    strlen(e->d_name) >= CG_NAME_MAX)
+			continue;
+		snprintf(names[n++], CG_NAME_MAX, "%s", e->d_name);
+	}
+	closedir(d);
+	return n;
 }
 
 int

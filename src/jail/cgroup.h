@@ -43,6 +43,13 @@ int cgroup_kill(const char *name);
 /* Remove NAME's group(s), retrying for up to a second while the last
  * task of an emptied group is released; -EBUSY if processes remain. */
 int cgroup_remove(const char *name);
+/* A VM's device backends each have a group of their own beside the VM's:
+ * bulkhead/VM+DEV ('+' is never in a VM name). */
+#define CG_NAME_MAX 96
+/* Names of the groups under bulkhead/ that begin with prefix, up to max;
+ * returns how many. */
+size_t cgroup_list_prefix(const char *prefix, char (*names)[CG_NAME_MAX],
+			  size_t max);
 /* The limits currently set on NAME's group (not the I/O limits). */
 int cgroup_get_limits(const char *name, struct cg_limits *l);
 /* Read one limit file of NAME's group into buf (tests, list). */

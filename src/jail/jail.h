@@ -31,6 +31,9 @@ struct jail_spec {
 	struct jail_bind *binds;
 	size_t nbinds;
 	bool dev_kvm;
+	/* An empty root: only the copied binary, no /dev nodes and no
+	 * library links (a static backend that opens nothing). */
+	bool bare;
 	const int *fds; /* fds[i] becomes fd i in the jail */
 	size_t nfds;
 	unsigned long nofile; /* RLIMIT_NOFILE, soft = hard */

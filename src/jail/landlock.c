@@ -116,7 +116,8 @@ jail_landlock_apply(const struct jail_spec *s, char *why, size_t whylen)
 			      LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE,
 			      h, why, whylen);
 	static const char *const devs[] = { "/dev/null", "/dev/zero", "/dev/urandom" };
-	for (size_t i = 0; rc == 0 && s && i < sizeof(devs) / sizeof(devs[0]); i++)
+	/* A bare root has no /dev: its process may open nothing at all. */
+	for (size_t i = 0; rc == 0 && s && !s->bare && i < sizeof(devs) / sizeof(devs[0]); i++)
 		rc = add_path(rfd, devs[i],
 			      LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE,
 			      h, why, whylen);

@@ -201,6 +201,8 @@ jail_rootfs_build(const struct jail_spec *s, char *why, size_t whylen)
 			return -1;
 	if (copy_exec(root, s->exec_path, why, whylen) < 0)
 		return -1;
+	if (s->bare)
+		goto sealed;
 	if (mkdir_below(root, "/dev", why, whylen) < 0 ||
 	    make_dev(root, "null", 1, 3, 0, 0, 0666, why, whylen) < 0 ||
 	    make_dev(root, "zero", 1, 5, 0, 0, 0666, why, whylen) < 0 ||
@@ -211,6 +213,7 @@ jail_rootfs_build(const struct jail_spec *s, char *why, size_t whylen)
 		return -1;
 	if (copy_toplevel_links(root, why, whylen) < 0)
 		return -1;
+sealed:
 	if (mount(NULL, root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID, opts) < 0)
 		return fail(why, whylen, "remount read-only", root);
 	/* pivot_root(".", ".") stacks the old root under the new one; the

@@ -19,6 +19,7 @@
 #include "../jail/cgroup.h"
 #include "../state/procscan.h"
 #include "../state/teardown.h"
+#include "backends.h"
 #include "cdrom.h"
 #include "console_log.h"
 #include "control.h"
@@ -54,6 +55,8 @@ struct monitor {
 	bool broken; /* destroy failed: retried until nothing survives */
 	uint64_t qmp_eof_deadline; /* QMP closed: the DM must exit by then */
 	enum lifecycle_event pending; /* to act on once the event is read */
+	struct backend backends[BACKENDS_MAX]; /* started by this monitor */
+	size_t nbackends;
 };
 
 /* QEMU closes QMP as it exits; one that closes it and keeps running has
@@ -109,12 +112,17 @@ monitor_destroy(struct monitor *m, const char *reason, int reply_fd)
 }
 
 /* RLIMIT_FSIZE: the largest disk, so writes to its last block work;
- * with no disk bigger than Xen's 256 KiB, that. */
+ * with no disk bigger than Xen's 256 KiB, that (or guest RAM, below). */
 static unsigned long long
 disk_fsize(const struct monitor_launch *ml)
 {
 	unsigned long long max = JAIL_FSIZE_MIN;
 	struct stat st;
+
+	/* With backends, guest RAM is a memfd QEMU sizes with ftruncate,
+	 * which RLIMIT_FSIZE also bounds. */
+	if (config_has_backends(&ml->cfg))
+		max = (unsigned long long)ml->cfg.memory_mib << 20;
 
 	for (size_t i = 0; i < ml->ndisk_fds; i++)
 		if (fstat(ml->disk_fds[i], &st) == 0 &&
@@ -275,6 +283,76 @@ connect_channels(struct monitor *m, char *why, size_t whylen)
 	return 0;
 }
 
+/* Spawn the VM's backends, each with one end of a fresh socketpair;
+ * dm_ends[i] gets the other end for QEMU (disk i, or the rng at
+ * index ndisks). */
+static int
+start_backends(struct monitor *m, int log_fd, int *dm_ends, char *why,
+	       size_t whylen)
+{
+	struct monitor_launch *ml = m->ml;
+	const struct vm_config *cfg = &ml->cfg;
+
+	for (size_t i = 0; i <= cfg->ndisks; i++) {
+		bool rng = i == cfg->ndisks;
+		const struct disk_spec *d = rng ? NULL : &cfg->disks[i];
+		const char *dev = rng ? "rng" : d->vdev;
+		char root[PATH_MAX];
+		int sv[2], rc;
+
+		if (rng ? !cfg->rng_isolated : !d->isolated)
+			continue;
+		if (path_fmt(root, sizeof(root), "%s-%s", ml->root_dir, dev) < 0 ||
+		    (mkdir(root, 0755) < 0 && errno != EEXIST) ||
+		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+			snprintf(why, whylen, "%s backend: %s", dev,
+				 strerror(errno));
+			return -1;
+		}
+		struct backend_spec b = {
+			.vm = ml->rec.name,
+			.dev = dev,
+			.blk = !rng,
+			.root_dir = root,
+			.uid = ml->be_id.uid,
+			.gid = ml->be_id.gid,
+			.sock = sv[1],
+			.disk = rng ? -1 : ml->backend_disk_fds[i],
+			.read_only = !rng && d->readonly,
+			.queues = qemu_blk_queues(cfg),
+			.log_fd = log_fd,
+			.memory_mib = cfg->memory_mib,
+			.cpu_weight = cfg->cpu_weight,
+			.cpu_cap = cfg->cpu_cap,
+		};
+		rc = backend_spawn(&b, &m->backends[m->nbackends], why, whylen);
+		close(sv[1]);
+		if (rc < 0) {
+			close(sv[0]);
+			return -1;
+		}
+		log_info("%s backend started: pid %d, uid %u", dev,
+			 (int)m->backends[m->nbackends].pid,
+			 (unsigned)ml->be_id.uid);
+		m->nbackends++;
+		dm_ends[i] = sv[0];
+	}
+	return 0;
+}
+
+static void
+close_backend_fds(struct monitor_launch *ml, int *dm_ends)
+{
+	for (size_t i = 0; i < BACKENDS_MAX; i++)
+		if (dm_ends[i] >= 0)
+			close(dm_ends[i]);
+	for (size_t i = 0; i < CONFIG_DISKS_MAX; i++)
+		if (ml->backend_disk_fds[i] >= 0) {
+			close(ml->backend_disk_fds[i]);
+			ml->backend_disk_fds[i] = -1;
+		}
+}
+
 static int
 launch(struct monitor *m, char *why, size_t whylen)
 {
@@ -328,16 +406,38 @@ launch(struct monitor *m, char *why, size_t whylen)
 	}
 	m->qemu_out_fd = out[0];
 	fd_set_nonblock(out[0], true);
+	/* The backends first: QEMU talks to them while it starts. Their
+	 * stderr shares QEMU's capped output pipe. */
+	int dm_ends[BACKENDS_MAX];
+	for (size_t i = 0; i < BACKENDS_MAX; i++)
+		dm_ends[i] = -1;
+	if (start_backends(m, out[1], dm_ends, why, whylen) < 0) {
+		close_backend_fds(ml, dm_ends);
+		close(out[1]);
+		qemu_args_free(&av);
+		return -1;
+	}
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	fds[nfds++] = devnull;
 	fds[nfds++] = out[1];
 	fds[nfds++] = out[1];
 	fds[nfds++] = qmp_l;
 	fds[nfds++] = con_l;
-	for (size_t i = 0; i < ml->ndisk_fds; i++)
-		fds[nfds++] = ml->disk_fds[i];
+	/* In qemu_disk_fd() order: a disk's own fds, or its socket. */
+	for (size_t i = 0, k = 0; i < ml->cfg.ndisks; i++) {
+		const struct disk_spec *d = &ml->cfg.disks[i];
+
+		if (d->isolated) {
+			fds[nfds++] = dm_ends[i];
+			continue;
+		}
+		for (size_t j = 0; j < disk_fd_count(d) && k < ml->ndisk_fds; j++)
+			fds[nfds++] = ml->disk_fds[k++];
+	}
 	for (size_t i = 0; i < ml->cfg.nvifs; i++)
 		fds[nfds++] = ml->tap_fds[i];
+	if (ml->cfg.rng_isolated)
+		fds[nfds++] = dm_ends[ml->cfg.ndisks];
 	struct jail_spec js = {
 		.root_dir = ml->root_dir,
 		.hostname = "bulkhead-dm",
@@ -365,6 +465,7 @@ launch(struct monitor *m, char *why, size_t whylen)
 	close(out[1]);
 	for (size_t i = 0; i < ml->ndisk_fds; i++)
 		close(ml->disk_fds[i]);
+	close_backend_fds(ml, dm_ends);
 	/* QEMU holds the only tap fds now: the taps die with it. */
 	for (size_t i = 0; i < ml->cfg.nvifs; i++)
 		close(ml->tap_fds[i]);
@@ -474,8 +575,18 @@ save_request(struct monitor *m, int fd, int file_fd, bool keep_running)
 	bool was_running = strcmp(m->rec->state, "running") == 0;
 	int qemu_end = -1;
 	pid_t copier = -1;
-	int rc = worker_call(m, WK_STOP, NULL, 0, -1, WORKER_COMMAND_MS, why,
-			     sizeof(why));
+	int rc;
+
+	/* The backends keep device state QEMU cannot migrate (they offer
+	 * no dirty logging): refuse before anything is stopped. */
+	if (config_has_backends(&m->ml->cfg)) {
+		dprintf(fd, "error: save is not supported for a VM with "
+			"isolated backends in this version\n");
+		close(fd);
+		return;
+	}
+	rc = worker_call(m, WK_STOP, NULL, 0, -1, WORKER_COMMAND_MS, why,
+			 sizeof(why));
 
 	if (rc == QMP_OK) {
 		copier = save_copier_start(file_fd, true, m->rec->uid, m->rec->gid,
@@ -642,6 +753,31 @@ dm_exited(struct monitor *m)
 	monitor_destroy(m, "device model exited", -1);
 }
 
+/* A backend ended (it exits when QEMU hangs up, or on a protocol
+ * violation by QEMU) or was killed. Its device is gone for good (no
+ * reconnect over a socketpair), so, as with QEMU, the VM is destroyed. */
+static void
+backend_exited(struct monitor *m, struct backend *b)
+{
+	siginfo_t si;
+	char reason[64];
+
+	memset(&si, 0, sizeof(si));
+	if (waitid((idtype_t)P_PIDFD, (id_t)b->pidfd, &si, WEXITED | WNOHANG) == 0 &&
+	    si.si_pid != 0) {
+		if (si.si_code == CLD_EXITED)
+			log_info("%s backend exited with status %d", b->dev,
+				 si.si_status);
+		else
+			log_info("%s backend killed by signal %d", b->dev,
+				 si.si_status);
+	}
+	if (m->qemu_out_fd >= 0)
+		qemu_output(m); /* its last words, if any */
+	snprintf(reason, sizeof(reason), "%s backend exited", b->dev);
+	monitor_destroy(m, reason, -1);
+}
+
 /* What the worker says unasked: a lifecycle event, QEMU closing QMP, or
  * a violation. Anything else, or its end, breaks the VM's QMP session:
  * the VM is destroyed by policy. */
@@ -680,7 +816,7 @@ static noreturn void
 event_loop(struct monitor *m)
 {
 	for (;;) {
-		struct pollfd p[6 + CONTROL_CLIENTS_MAX];
+		struct pollfd p[6 + CONTROL_CLIENTS_MAX + BACKENDS_MAX];
 		size_t n = 0;
 		p[n++] = (struct pollfd){ .fd = m->pidfd, .events = POLLIN };
 		p[n++] = (struct pollfd){ .fd = m->chan, .events = POLLIN };
@@ -692,6 +828,11 @@ event_loop(struct monitor *m)
 			p[n++] = (struct pollfd){ .fd = m->clients[i],
 						  .events = POLLIN };
 		p[n++] = (struct pollfd){ .fd = m->qemu_out_fd, .events = POLLIN };
+		size_t be0 = n;
+		for (size_t i = 0; i < m->nbackends; i++)
+			p[n++] = (struct pollfd){ .fd = m->broken ? -1
+								 : m->backends[i].pidfd,
+						  .events = POLLIN };
 		/* A failed destroy is retried; meanwhile the pidfd stays
 		 * readable, so it is not polled. */
 		if (m->broken)
@@ -741,6 +882,9 @@ event_loop(struct monitor *m)
 				client_command(m, i);
 		if (p[5 + CONTROL_CLIENTS_MAX].revents && m->qemu_out_fd >= 0)
 			qemu_output(m);
+		for (size_t i = 0; i < m->nbackends; i++)
+			if (p[be0 + i].revents)
+				backend_exited(m, &m->backends[i]);
 	}
 }
 

@@ -21,6 +21,8 @@ struct monitor_launch {
 	int disk_fds[2 * CONFIG_DISKS_MAX]; /* qemu_disk_fd() order */
 	size_t ndisk_fds;
 	int cd_fds[CONFIG_DISKS_MAX]; /* per disk: a CD-ROM's first medium, or -1 */
+	int backend_disk_fds[CONFIG_DISKS_MAX]; /* per disk: an isolated disk, or -1 */
+	struct dm_identity be_id; /* the backends' identity (ident_backend) */
 	int tap_fds[CONFIG_VIFS_MAX];       /* qemu_vif_fd() order */
 	struct blockdev io_devs[CG_IO_DEVS_MAX]; /* disks' devices, if throttled */
 	size_t nio_devs;

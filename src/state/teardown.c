@@ -1,5 +1,6 @@
 #include "teardown.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -31,6 +32,26 @@ pidfd_wait_exit(int pidfd, unsigned timeout_ms)
 	return true;
 }
 
+#define BACKEND_GROUPS_MAX 64
+
+/* Kill a group until it is empty. */
+static int
+kill_group(const char *name, char *why, size_t whylen)
+{
+	uint64_t deadline = now_ms() + TEARDOWN_TIMEOUT_MS;
+
+	while (cgroup_count(name) > 0) {
+		cgroup_kill(name);
+		if (now_ms() > deadline) {
+			snprintf(why, whylen, "%d process(es) survive in cgroup "
+				 "bulkhead/%s", cgroup_count(name), name);
+			return -1;
+		}
+		sleep_ms(20);
+	}
+	return 0;
+}
+
 int
 teardown_kill(const struct vm_record *r, int dm_pidfd, char *why,
 	      size_t whylen)
@@ -49,16 +70,19 @@ teardown_kill(const struct vm_record *r, int dm_pidfd, char *why,
 	if (own >= 0)
 		close(own);
 	/* Whatever the uid: everything the device model started is in its
-	 * cgroup, and the cgroup is killed as a whole. */
-	uint64_t deadline = now_ms() + TEARDOWN_TIMEOUT_MS;
-	while (cgroup_count(r->name) > 0) {
-		cgroup_kill(r->name);
-		if (now_ms() > deadline) {
-			snprintf(why, whylen, "%d process(es) survive in cgroup "
-				 "bulkhead/%s", cgroup_count(r->name), r->name);
-			return -1;
-		}
-		sleep_ms(20);
+	 * cgroup, and the cgroup is killed as a whole; so is each of the
+	 * VM's backends. */
+	if (kill_group(r->name, why, whylen) < 0)
+		return -1;
+	{
+		char names[BACKEND_GROUPS_MAX][CG_NAME_MAX], prefix[CG_NAME_MAX];
+		size_t n;
+
+		snprintf(prefix, sizeof(prefix), "%s+", r->name);
+		n = cgroup_list_prefix(prefix, names, BACKEND_GROUPS_MAX);
+		for (size_t i = 0; i < n; i++)
+			if (kill_group(names[i], why, whylen) < 0)
+				return -1;
 	}
 
 	if (!r->uid_exclusive) {
@@ -71,7 +95,7 @@ teardown_kill(const struct vm_record *r, int dm_pidfd, char *why,
 			 (int)r->dm_pid);
 		return -1;
 	}
-	deadline = now_ms() + TEARDOWN_TIMEOUT_MS;
+	uint64_t deadline = now_ms() + TEARDOWN_TIMEOUT_MS;
 	for (;;) {
 		int rc = reaper_kill_uid(BH_REAPER_LOCK, r->reaper_uid, r->uid);
 		if (rc < 0) {
@@ -101,13 +125,36 @@ teardown_cleanup(const struct vm_record *r)
 	char p[PATH_MAX];
 	int rc = 0;
 
+	char names[BACKEND_GROUPS_MAX][CG_NAME_MAX], prefix[CG_NAME_MAX];
+	size_t n;
+
 	if (cgroup_remove(r->name) < 0)
 		rc = -EBUSY;
-	/* The jail's tmpfs lived only in the VM's mount namespace; what is
-	 * left on the host is the empty directory it was mounted on. */
-	if (path_fmt(p, sizeof(p), "%s/%s/root", BH_VM_DIR, r->name) == 0 &&
-	    rmdir(p) < 0 && errno != ENOENT)
-		rc = -errno;
+	snprintf(prefix, sizeof(prefix), "%s+", r->name);
+	n = cgroup_list_prefix(prefix, names, BACKEND_GROUPS_MAX);
+	for (size_t i = 0; i < n; i++)
+		if (cgroup_remove(names[i]) < 0)
+			rc = -EBUSY;
+	/* The jails' tmpfs lived only in their mount namespaces; what is
+	 * left on the host are the empty directories they were mounted on:
+	 * the device model's root and one per backend (root-DEV). */
+	if (path_fmt(p, sizeof(p), "%s/%s", BH_VM_DIR, r->name) == 0) {
+		DIR *d = opendir(p);
+		struct dirent *e;
+
+		while (d && (e = readdir(d))) {
+			char sub[PATH_MAX];
+
+			if (strncmp(e->d_name, "root", 4) != 0 ||
+			    path_fmt(sub, sizeof(sub), "%s/%s", p,
+				     e->d_name) < 0)
+				continue;
+			if (rmdir(sub) < 0 && errno != ENOENT)
+				rc = -errno;
+		}
+		if (d)
+			closedir(d);
+	}
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (path_fmt(p, sizeof(p), "%s/%s/%s", BH_VM_DIR, r->name,
 			     files[i]) == 0)
