@@ -84,6 +84,7 @@ suites() {
 		BULKHEAD=build/asan/bulkhead bash tests/e2e/boot.sh | sed 's/^\(ok\|not ok\) - /\1 - (asan) /'
 		bash tests/e2e/lifecycle.sh
 		bash tests/e2e/cdrom.sh
+		bash tests/e2e/backends.sh
 		bash tests/e2e/churn.sh
 		bash tests/e2e/actions.sh
 		bash tests/e2e/saverestore.sh

@@ -1,0 +1,133 @@
+#!/bin/bash
+# Isolated backends in a real VM: a TCG guest on an isolated disk writes,
+# re-reads and verifies 4 MiB (and the host finds the same bytes in the
+# backing file), reads /dev/hwrng from bulkhead-rng, cannot write to an
+# isolated read-only disk; each backend is confined (own uid, no
+# capabilities, no_new_privs, seccomp, own namespaces and cgroup, only
+# its own fds); a backend's death ends the VM; destroy leaves nothing;
+# bad configs are refused.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+P=bhtest-be-$$
+T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
+trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
+
+# The pid of VM $1's backend for device $2, from its cgroup.
+be_pid() {
+	cat /sys/fs/cgroup/bulkhead/"$1+$2"/cgroup.procs \
+		/sys/fs/cgroup/pids/bulkhead/"$1+$2"/cgroup.procs 2>/dev/null | head -n 1
+}
+status_of() { grep -E "^$2:" "/proc/$1/status" | tr -s '\t ' ' ' | cut -d' ' -f2-; }
+
+truncate -s 64M "$T/disk.img"
+truncate -s 16M "$T/ro.img"
+printf 'RO-DISK-%s\n' $$ | dd of="$T/ro.img" conv=notrunc 2>/dev/null
+mkcfg "$T/vm.cfg" "$P" blkverify,hwrng \
+	"disk = [ 'vdev=xvda, access=rw, backendtype=isolated, target=$T/disk.img', 'vdev=xvdb, access=ro, backendtype=isolated, target=$T/ro.img' ]" \
+	'rng = "isolated"' 'vcpus = 2'
+if ! "$BULKHEAD" create "$T/vm.cfg" > "$T/create.out" 2>&1; then
+	not_ok "backends: create failed: $(cat "$T/create.out")"
+	exit 1
+fi
+LOG=$(vm_field "$P" console_log)
+DM=$(vm_field "$P" pid)
+check "backends: guest verified 4 MiB written and re-read on the isolated disk" \
+	wait_for "$LOG" "BULKHEAD-BLKVERIFY-OK" 120
+want=$(grep -a "BULKHEAD-BLKVERIFY-OK" "$LOG" | head -n 1 | awk '{print $2}' | tr -d '\r')
+got=$(dd if="$T/disk.img" bs=1M skip=8 count=4 2>/dev/null | md5sum | cut -c1-32)
+check "backends: the backing file holds what the guest wrote ($got)" test -n "$want" -a "$want" = "$got"
+check "backends: guest reads 4096 bytes from /dev/hwrng (virtio_rng)" \
+	wait_for "$LOG" "BULKHEAD-HWRNG virtio_rng.0 4096 " 60
+distinct=$(grep -a "BULKHEAD-HWRNG" "$LOG" | head -n 1 | awk '{print $4}' | tr -d '\r')
+check "backends: the rng bytes take $distinct distinct values (> 200)" test "${distinct:-0}" -gt 200
+
+BLK=$(be_pid "$P" xvda)
+RO=$(be_pid "$P" xvdb)
+RNG=$(be_pid "$P" rng)
+check "backends: one process per device (blk $BLK, ro $RO, rng $RNG)" test -n "$BLK" -a -n "$RO" -a -n "$RNG"
+DM_UID=$(status_of "$DM" Uid | cut -d' ' -f1)
+for pid in $BLK $RNG; do
+	name=$(cat /proc/$pid/comm)
+	uid=$(status_of "$pid" Uid)
+	u=${uid%% *}
+	check "backends: $name runs as uid $u, neither root nor QEMU's $DM_UID" \
+		test "$uid" = "$u $u $u $u" -a "$u" != 0 -a "$u" != "$DM_UID"
+	check "backends: $name has no capabilities (effective, permitted, bounding)" \
+		test "$(status_of "$pid" CapEff)$(status_of "$pid" CapPrm)$(status_of "$pid" CapBnd)" = \
+		"000000000000000000000000000000000000000000000000"
+	check "backends: $name NoNewPrivs 1, Seccomp 2" \
+		test "$(status_of "$pid" NoNewPrivs) $(status_of "$pid" Seccomp)" = "1 2"
+	same=0
+	for ns in pid mnt net ipc uts; do
+		[ "$(readlink /proc/$pid/ns/$ns)" = "$(readlink /proc/self/ns/$ns)" ] && same=1
+		[ "$(readlink /proc/$pid/ns/$ns)" = "$(readlink /proc/$DM/ns/$ns)" ] && same=1
+	done
+	check "backends: $name has pid/mnt/net/ipc/uts namespaces of its own" test "$same" = 0
+	# Only /dev/null, its log pipe, its socket, eventfds and (blk) the disk.
+	other=$(ls -l /proc/$pid/fd | awk 'NR > 1 {print $NF}' |
+		grep -vE '^(/dev/null|pipe:|socket:|anon_inode:\[eventfd\])' | grep -v "^$T/disk.img$")
+	check "backends: $name holds no fd but its own (${other:-none other})" test -z "$other"
+	files=$(find /proc/$pid/root/ -mindepth 1 -not -type d | sed "s|^/proc/$pid/root||")
+	check "backends: $name's root holds its binary and nothing else ($files)" \
+		test "$(basename "$files")" = "$name" -a "$(echo "$files" | wc -l)" = 1
+	check "backends: $name's mount namespace has its read-only root and no other mount" \
+		test "$(wc -l < /proc/$pid/mountinfo)" = 1 -a "$(awk '{print $5, $6}' /proc/$pid/mountinfo | cut -c1-4)" = "/ ro"
+done
+check "backends: QEMU holds no fd of the isolated disks" bash -c "! ls -l /proc/$DM/fd | grep -q '$T'"
+check "backends: QEMU's argv names no disk path" bash -c "! tr '\0' ' ' < /proc/$DM/cmdline | grep -q '$T'"
+for dev in xvda rng; do
+	max=$(cat /sys/fs/cgroup/bulkhead/"$P+$dev"/pids.max /sys/fs/cgroup/pids/bulkhead/"$P+$dev"/pids.max 2>/dev/null | head -n 1)
+	check "backends: $dev backend has a cgroup of its own (pids.max $max)" test "$max" = 4
+done
+
+expect "backends: save is refused for a VM with isolated backends" 1 "not supported" \
+	"$BULKHEAD" save "$P" "$T/save.img"
+check "backends: the refused save left no file" test ! -e "$T/save.img"
+
+# A backend's death ends the VM: its device cannot come back.
+kill -9 "$BLK"
+for i in $(seq 1 100); do
+	[ -z "$(vm_field "$P" state 2>/dev/null)" ] && break
+	sleep 0.1
+done
+check "backends: killing the disk backend destroys the VM" test -z "$(vm_field "$P" state 2>/dev/null)"
+check "backends: ... and the monitor log says why" \
+	grep -q "xvda backend killed by signal 9" "$(dirname "$LOG")/monitor.log"
+check "backends: no process of the backends' uid is left" test "$(uid_procs "${uid%% *}")" = 0
+check "backends: no backend cgroup is left" bash -c "! ls -d /sys/fs/cgroup/bulkhead/$P+* /sys/fs/cgroup/*/bulkhead/$P+* 2>/dev/null | grep -q ."
+check "backends: no runtime directory is left" test ! -e "/run/bulkhead/vm/$P"
+
+# A read-only isolated disk refuses the guest's writes.
+mkcfg "$T/ro.cfg" "$P-ro" writedisk \
+	"disk = [ 'vdev=xvda, access=ro, backendtype=isolated, target=$T/ro.img' ]"
+if "$BULKHEAD" create "$T/ro.cfg" > "$T/create.out" 2>&1; then
+	RLOG=$(vm_field "$P-ro" console_log)
+	check "backends: the guest cannot write a read-only isolated disk" \
+		wait_for "$RLOG" "BULKHEAD-WRITE-FAIL" 90
+	check "backends: the read-only disk is unchanged" \
+		bash -c "head -c 64 '$T/ro.img' | grep -aq 'RO-DISK-$$'"
+	"$BULKHEAD" destroy "$P-ro" > /dev/null 2>&1
+else
+	not_ok "backends: read-only create failed: $(cat "$T/create.out")"
+fi
+
+# Bad configs: refused with the line and the reason, nothing started.
+bad() { # bad WHAT PATTERN CONFIG-LINES...
+	local what=$1 pat=$2
+	shift 2
+	mkcfg "$T/bad.cfg" "$P-bad" none "$@"
+	expect "backends: refuses $what" 2 "$pat" "$BULKHEAD" create "$T/bad.cfg"
+}
+bad "an unknown backendtype" "backendtype 'qemu' is not supported" \
+	"disk = [ 'vdev=xvda, backendtype=qemu, target=$T/disk.img' ]"
+bad "an isolated cdrom" "cdrom cannot have an isolated backend" \
+	"disk = [ 'vdev=hdc, devtype=cdrom, backendtype=isolated, target=' ]"
+bad "isolated backends without dm_restrict" "need dm_restrict = 1" \
+	"disk = [ 'vdev=xvda, backendtype=isolated, target=$T/disk.img' ]" 'dm_restrict = 0'
+bad "an isolated disk with I/O limits" "isolated disk cannot be used with disk_" \
+	"disk = [ 'vdev=xvda, backendtype=isolated, target=$T/disk.img' ]" 'disk_read_iops = 100'
+bad "an unknown rng" "unknown rng 'yes'" 'rng = "yes"'
+bad "backendtype given twice" "given twice" \
+	"disk = [ 'vdev=xvda, backendtype=isolated, backendtype=qdisk, target=$T/disk.img' ]"
+check "backends: nothing left of the refused VMs" test ! -e "/run/bulkhead/vm/$P-bad"
