@@ -150,6 +150,10 @@ $(BUILD)/tests/vu-front: $(OBJ)/tests/frontend/vu_front_main.o $(FRONT_SRCS:%.c=
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"; $(CC) $(CFLAGS) $(LDHARDEN) -o $@ $^ -lpthread
 
+# The benchmark (bench/README.md): not part of `all`, run by `make bench`.
+$(BUILD)/blkbench: $(OBJ)/bench/blkbench.o $(FRONT_SRCS:%.c=$(OBJ)/%.o) $(BUILD)/libbulkhead.a
+	@echo "  LD $@"; $(CC) $(CFLAGS) $(LDHARDEN) -o $@ $^ $(LIBS)
+
 # A compromised device model for the hostile-QMP tests: static, so it
 # needs nothing from the jail's filesystem.
 $(BUILD)/tests/evil-dm: tests/peers/evil_dm.c
@@ -198,10 +202,14 @@ demo: deps
 	sh guest/build.sh build/guest
 	bash scripts/demo.sh
 
+bench: deps
+	$(MAKE) all $(BUILD)/blkbench
+	$(BUILD)/blkbench
+
 docs/SUPPORT.md: $(BUILD)/bulkhead
 	$(BUILD)/bulkhead features --markdown > $@
 
 clean:
 	rm -rf build
 
-.PHONY: all deps guest asan fuzz lint check demo clean
+.PHONY: all deps guest asan fuzz lint check demo bench clean

@@ -21,7 +21,7 @@
 #define BACKEND_MEMORY_EXTRA_MIB 64
 
 int
-backend_exec_path(bool blk, char *out, size_t len)
+backend_exec_path(const char *dir, bool blk, char *out, size_t len)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -29,7 +29,7 @@ backend_exec_path(bool blk, char *out, size_t len)
 	if (n < 0)
 		return -errno;
 	self[n] = '\0';
-	if (path_fmt(out, len, "%s/bulkhead-%s", dirname(self),
+	if (path_fmt(out, len, "%s/bulkhead-%s", dir ? dir : dirname(self),
 		     blk ? "blk" : "rng") < 0)
 		return -ENAMETOOLONG;
 	return access(out, X_OK) < 0 ? -errno : 0;
@@ -66,7 +66,7 @@ backend_spawn(const struct backend_spec *b, struct backend *out, char *why,
 	struct cg_limits lim;
 	int devnull, rc;
 
-	rc = backend_exec_path(b->blk, exe, sizeof(exe));
+	rc = backend_exec_path(b->exec_dir, b->blk, exe, sizeof(exe));
 	if (rc < 0) {
 		snprintf(why, whylen, "%s backend: %s: %s", b->dev, exe,
 			 strerror(-rc));

@@ -38,10 +38,13 @@ struct backend_spec {
 	int log_fd;            /* its stderr */
 	unsigned memory_mib;   /* the VM's memory: bounds what it can fault */
 	unsigned cpu_weight, cpu_cap;
+	const char *exec_dir;  /* where bulkhead-blk/-rng are; NULL: beside
+				* the running binary */
 };
 
-/* The backend binary beside the running bulkhead binary. */
-int backend_exec_path(bool blk, char *out, size_t len);
+/* The backend binary in dir, or beside the running binary if dir is
+ * NULL. 0 or -errno. */
+int backend_exec_path(const char *dir, bool blk, char *out, size_t len);
 /* Spawn one backend. 0, or -1 with why. */
 int backend_spawn(const struct backend_spec *b, struct backend *out,
 		  char *why, size_t whylen);
