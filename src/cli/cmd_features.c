@@ -29,13 +29,18 @@ cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 		USE(F_UID_SHARED);
 	if (cfg->line[KEY_DM_OVERRIDE])
 		USE(F_DM_OVERRIDE);
-	bool disk = false, cdrom = false;
+	bool disk = false, cdrom = false, isolated = false;
 	for (size_t i = 0; i < cfg->ndisks; i++) {
-		disk |= !cfg->disks[i].cdrom;
+		disk |= !cfg->disks[i].cdrom && !cfg->disks[i].isolated;
 		cdrom |= cfg->disks[i].cdrom;
+		isolated |= cfg->disks[i].isolated;
 	}
 	if (disk)
 		USE(F_DISK_RAW_FD);
+	if (isolated)
+		USE(F_ISOLATED_DISK);
+	if (cfg->rng_isolated)
+		USE(F_ISOLATED_RNG);
 	if (cdrom)
 		USE(F_CDROM);
 	USE(F_DIRECT_KERNEL_BOOT);

@@ -22,7 +22,9 @@ static const struct feature table[F_COUNT] = {
 	  "runs in the same jail with the same arguments, but bulkhead "
 	  "cannot vouch for the binary" },
 	{ F_DISK_RAW_FD, "disk format=raw (fd-passed)", FS_SUPPORTED,
-	  "opened by the toolstack, passed with -add-fd; never probed" },
+	  "QEMU's built-in virtio-blk (backendtype=qdisk, the default and "
+	  "the recommended disk); opened by the toolstack, passed with "
+	  "-add-fd; never probed" },
 	{ F_DIRECT_KERNEL_BOOT, "kernel/ramdisk/cmdline", FS_SUPPORTED,
 	  "direct kernel boot; files bound read-only into the jail" },
 	{ F_SERIAL_CONSOLE, "serial console", FS_SUPPORTED,
@@ -58,6 +60,20 @@ static const struct feature table[F_COUNT] = {
 	{ F_QMP_WORKER, "QMP parsed by an unprivileged worker", FS_SUPPORTED,
 	  "every VM; the privileged monitor sees only checked fixed-size "
 	  "messages; a misbehaving device model or worker ends the VM" },
+	{ F_ISOLATED_DISK, "disk backendtype=isolated (bulkhead-blk)",
+	  FS_TECH_PREVIEW,
+	  "vhost-user-blk served by a jailed backend of our own (own uid, "
+	  "namespaces, empty root, cgroup, seccomp allowlist); not the "
+	  "default until proven in use; no save/restore, no I/O limits, "
+	  "and a backend's death ends the VM" },
+	{ F_ISOLATED_RNG, "rng = \"isolated\" (bulkhead-rng)", FS_TECH_PREVIEW,
+	  "virtio-rng from getrandom in a jailed vhost-user backend, the "
+	  "same jail as bulkhead-blk; no save/restore" },
+	{ F_BACKEND_STANDALONE, "bulkhead-blk/-rng --socket with stock QEMU",
+	  FS_EXPERIMENTAL,
+	  "for testing and benchmarks: the allowlist applies, the jail does "
+	  "not; reconnects are served, requests in flight at a backend crash "
+	  "are lost" },
 };
 
 const struct feature *
