@@ -131,3 +131,33 @@ bad "an unknown rng" "unknown rng 'yes'" 'rng = "yes"'
 bad "backendtype given twice" "given twice" \
 	"disk = [ 'vdev=xvda, backendtype=isolated, backendtype=qdisk, target=$T/disk.img' ]"
 check "backends: nothing left of the refused VMs" test ! -e "/run/bulkhead/vm/$P-bad"
+
+# Standalone, beside a stock QEMU: the backend is killed and restarted
+# while the guest is idle, QEMU reconnects (reconnect=1), and the guest's
+# next 4 MiB write and verify go through the new process.
+truncate -s 64M "$T/sa.img"
+build/bulkhead-blk --socket "$T/sa.sock" --disk "$T/sa.img" 2>"$T/sa1.log" &
+SA=$!
+timeout 120 qemu-system-x86_64 -accel tcg -m 256 -nographic -no-reboot -nodefaults \
+	-serial "file:$T/sa-console.log" -display none \
+	-object memory-backend-memfd,id=mem,size=256M,share=on -machine pc,memory-backend=mem \
+	-chardev socket,id=c0,path="$T/sa.sock",reconnect=1 -device vhost-user-blk-pci,chardev=c0 \
+	-kernel "$GUEST/vmlinuz" -initrd "$GUEST/initramfs.cpio.gz" \
+	-append "console=ttyS0 quiet panic=-1 bulkhead.run=delay,blkverify,poweroff" \
+	> "$T/sa-qemu.log" 2>&1 &
+QP=$!
+if wait_for "$T/sa-console.log" "BULKHEAD-GUEST-READY" 60; then
+	kill -9 "$SA"
+	wait "$SA" 2>/dev/null
+	build/bulkhead-blk --socket "$T/sa.sock" --disk "$T/sa.img" 2>"$T/sa2.log" &
+	SA=$!
+	check "backends: standalone: QEMU reconnects to a restarted backend and the guest's next I/O verifies" \
+		wait_for "$T/sa-console.log" "BULKHEAD-BLKVERIFY-OK" 90
+	w=$(awk '/^wchar:/ {print $2}' "/proc/$SA/io" 2>/dev/null)
+	check "backends: standalone: the new backend wrote the guest's 4 MiB ($w bytes)" \
+		test "${w:-0}" -ge 4194304
+else
+	not_ok "backends: standalone: the guest did not start beside a standalone backend"
+fi
+kill "$QP" "$SA" 2>/dev/null
+wait 2>/dev/null
