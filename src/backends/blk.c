@@ -105,34 +105,8 @@ blk_disk_init(struct blk_disk *b, int fd, bool read_only, const char *serial,
 	return 0;
 }
 
-/* Copy len bytes starting skip bytes into segments seg[first..first+n)
- * into dst: request headers and ranges are used only as copied here. */
-static bool
-gather(const struct vq_chain *c, unsigned first, unsigned n, uint64_t skip,
-       void *dst, size_t len)
-{
-	uint8_t *out = dst;
-
-	for (unsigned i = first; i < first + n && len; i++) {
-		const struct vq_seg *s = &c->seg[i];
-		size_t take;
-
-		if (skip >= s->len) {
-			skip -= s->len;
-			continue;
-		}
-		take = s->len - skip;
-		if (take > len)
-			take = len;
-		memcpy(out, s->host + skip, take);
-		out += take;
-		len -= take;
-		skip = 0;
-	}
-	return len == 0;
-}
-
-/* iovecs for len bytes starting skip bytes into seg[first..first+n). */
+/* iovecs in b->iov for len bytes starting skip bytes into segments
+ * seg[first..first+n); returns how many. */
 static int
 slice(struct blk_disk *b, const struct vq_chain *c, unsigned first, unsigned n,
       uint64_t skip, uint64_t len)
@@ -157,6 +131,23 @@ slice(struct blk_disk *b, const struct vq_chain *c, unsigned first, unsigned n,
 		skip = 0;
 	}
 	return cnt;
+}
+
+/* Copy len bytes starting skip bytes into seg[first..first+n) into dst:
+ * request headers and ranges are used only as copied here (one fetch).
+ * false if the segments hold fewer bytes. */
+static bool
+gather(struct blk_disk *b, const struct vq_chain *c, unsigned first,
+       unsigned n, uint64_t skip, void *dst, size_t len)
+{
+	int cnt = slice(b, c, first, n, skip, len);
+	uint8_t *out = dst;
+
+	for (int i = 0; i < cnt; i++) {
+		memcpy(out, b->iov[i].iov_base, b->iov[i].iov_len);
+		out += b->iov[i].iov_len;
+	}
+	return (size_t)(out - (uint8_t *)dst) == len;
 }
 
 /* The whole transfer or an error, resuming after short transfers. */
@@ -255,7 +246,7 @@ do_ranges(struct blk_disk *b, const struct vq_chain *c, bool zero)
 	    bytes / RANGE_BYTES > BLK_RANGES_MAX)
 		return VIRTIO_BLK_S_UNSUPP;
 	n = (unsigned)(bytes / RANGE_BYTES);
-	if (!gather(c, 0, c->nout, HDR_BYTES, buf, (size_t)bytes))
+	if (!gather(b, c, 0, c->nout, HDR_BYTES, buf, (size_t)bytes))
 		return VIRTIO_BLK_S_IOERR;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t sector;
@@ -320,7 +311,7 @@ blk_request(void *dev, struct vq_chain *c, char *why, size_t whylen)
 		snprintf(why, whylen, "request without header or status");
 		return -1;
 	}
-	if (!gather(c, 0, c->nout, 0, hdr, sizeof(hdr))) {
+	if (!gather(b, c, 0, c->nout, 0, hdr, sizeof(hdr))) {
 		snprintf(why, whylen, "short request header");
 		return -1;
 	}

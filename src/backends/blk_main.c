@@ -25,14 +25,12 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "fd", required_argument, NULL, 'f' },
+		SERVE_LONGOPTS,
 		{ "disk", required_argument, NULL, 'd' },
 		{ "disk-fd", required_argument, NULL, 'D' },
 		{ "read-only", no_argument, NULL, 'r' },
 		{ "queues", required_argument, NULL, 'q' },
 		{ "serial", required_argument, NULL, 'i' },
-		{ "no-seccomp", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -45,18 +43,13 @@ main(int argc, char **argv)
 	char why[256];
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		int taken = serve_option(&o, opt, optarg, "bulkhead-blk");
+
+		if (taken < 0)
+			return 2;
+		if (taken)
+			continue;
 		switch (opt) {
-		case 's':
-			o.socket_path = optarg;
-			break;
-		case 'f':
-			o.sock_fd = serve_parse_fd(optarg);
-			if (o.sock_fd < 0) {
-				fprintf(stderr, "bulkhead-blk: --fd: not an "
-					"open fd 3..1023\n");
-				return 2;
-			}
-			break;
 		case 'd':
 			disk_path = optarg;
 			break;
@@ -85,9 +78,6 @@ main(int argc, char **argv)
 					"most %d characters\n", BLK_ID_BYTES);
 				return 2;
 			}
-			break;
-		case 'S':
-			o.seccomp = false;
 			break;
 		case 'h':
 			usage(stdout);

@@ -10,9 +10,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "fd", required_argument, NULL, 'f' },
-		{ "no-seccomp", no_argument, NULL, 'S' },
+		SERVE_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -22,21 +20,13 @@ main(int argc, char **argv)
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		int taken = serve_option(&o, opt, optarg, "bulkhead-rng");
+
+		if (taken < 0)
+			return 2;
+		if (taken)
+			continue;
 		switch (opt) {
-		case 's':
-			o.socket_path = optarg;
-			break;
-		case 'f':
-			o.sock_fd = serve_parse_fd(optarg);
-			if (o.sock_fd < 0) {
-				fprintf(stderr, "bulkhead-rng: --fd: not an "
-					"open fd 3..1023\n");
-				return 2;
-			}
-			break;
-		case 'S':
-			o.seccomp = false;
-			break;
 		case 'h':
 			printf("usage: bulkhead-rng (--socket PATH | --fd N) "
 			       "[--no-seccomp]\n");

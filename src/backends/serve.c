@@ -23,6 +23,29 @@ serve_parse_fd(const char *s)
 	return (int)v;
 }
 
+int
+serve_option(struct serve_opts *o, int opt, const char *arg, const char *prog)
+{
+	switch (opt) {
+	case 's':
+		o->socket_path = arg;
+		return 1;
+	case 'f':
+		o->sock_fd = serve_parse_fd(arg);
+		if (o->sock_fd < 0) {
+			fprintf(stderr, "%s: --fd: not an open fd 3..1023\n",
+				prog);
+			return -1;
+		}
+		return 1;
+	case 'S':
+		o->seccomp = false;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int
 listen_on(const char *path, char *why, size_t whylen)
 {

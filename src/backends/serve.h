@@ -18,6 +18,16 @@ struct serve_opts {
 
 /* Parse an inherited fd number (3..1023, open). -1 if bad. */
 int serve_parse_fd(const char *s);
+/* The connection options both backends take, as getopt_long entries
+ * (name, has_arg, flag, val): --socket, --fd, --no-seccomp. */
+#define SERVE_LONGOPTS                                  \
+	{ "socket", required_argument, NULL, 's' },     \
+	{ "fd", required_argument, NULL, 'f' },         \
+	{ "no-seccomp", no_argument, NULL, 'S' }
+/* Apply one of those options: 1 taken, 0 not ours, -1 bad (said on
+ * stderr as prog). */
+int serve_option(struct serve_opts *o, int opt, const char *arg,
+		 const char *prog);
 /* Check the options and prepare the socket; before anything is served
  * and before the allowlist. 0, or -1 with why. */
 int serve_prepare(struct serve_opts *o, char *why, size_t whylen);

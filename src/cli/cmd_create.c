@@ -99,6 +99,28 @@ note_io_dev(struct monitor_launch *ml, const struct disk_spec *d, int fd)
 	return 0;
 }
 
+/* A disk's regular file, rw or read-only, with extra open flags; -1
+ * after saying why. O_NONBLOCK: a FIFO swapped in after the check must
+ * not hang us; fstat then rejects it. */
+static int
+disk_open(const struct vm_config *cfg, const struct disk_spec *d, bool rw,
+	  int extra)
+{
+	int fd = open(d->target, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC |
+					 O_NOCTTY | O_NONBLOCK | extra);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_error("%s:%d: disk: %s: %s", cfg->file, d->line, d->target,
+			  fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	fd_set_nonblock(fd, false);
+	return fd;
+}
+
 /* 0, 1 when a disk cannot be opened, 2 when its device cannot carry the
  * configured I/O limits. */
 static int
@@ -125,43 +147,19 @@ open_disks(struct monitor_launch *ml)
 		if (d->isolated) {
 			/* One fd, for bulkhead-blk alone; QEMU never gets
 			 * the disk. */
-			int fd = open(d->target,
-				      (d->readonly ? O_RDONLY : O_RDWR) |
-					      O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-			struct stat st;
+			int fd = disk_open(cfg, d, !d->readonly, 0);
 
-			if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-				log_error("%s:%d: disk: %s: %s", cfg->file,
-					  d->line, d->target,
-					  fd < 0 ? strerror(errno)
-						 : "not a regular file");
-				if (fd >= 0)
-					close(fd);
+			if (fd < 0)
 				return 1;
-			}
-			fd_set_nonblock(fd, false);
 			ml->backend_disk_fds[i] = fd;
 			continue;
 		}
 		for (int rw = 0; rw <= (d->readonly ? 0 : 1); rw++) {
-			/* O_NONBLOCK: a FIFO swapped in after the check must
-			 * not hang us; fstat then rejects it. O_DIRECT as
-			 * QEMU will ask for it (cache.direct=on). */
-			int fd = open(d->target,
-				      (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC |
-					      O_NOCTTY | O_NONBLOCK |
-					      (direct ? O_DIRECT : 0));
-			struct stat st;
-			if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-				log_error("%s:%d: disk: %s: %s", cfg->file,
-					  d->line, d->target,
-					  fd < 0 ? strerror(errno)
-						 : "not a regular file");
-				if (fd >= 0)
-					close(fd);
+			/* O_DIRECT as QEMU will ask for it (cache.direct=on). */
+			int fd = disk_open(cfg, d, rw, direct ? O_DIRECT : 0);
+
+			if (fd < 0)
 				return 1;
-			}
-			fd_set_nonblock(fd, false);
 			ml->disk_fds[k++] = fd;
 			ml->ndisk_fds = k;
 			if (direct && rw == 0 && note_io_dev(ml, d, fd) < 0)
