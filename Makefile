@@ -99,7 +99,7 @@ CLI_SRCS = \
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args \
 	test_console_log test_record test_vmid test_privs test_seccomp_landlock \
-	test_cgroup test_vif test_blockdev test_worker_msg test_virtq
+	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_allowlist
 
 OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)
