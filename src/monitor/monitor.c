@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1051,6 +1052,39 @@ fail:
 
 /* What a re-attached monitor makes of QEMU's run state: the state to
  * record, and an on_* action the dead monitor may have missed. */
+/* A monitor taking a VM over finds its backends by their cgroups
+ * (bulkhead/NAME+DEV, one process each) and watches them as the first
+ * monitor did: a pidfd becomes readable when its process exits, child
+ * of ours or not. */
+static void
+adopt_backends(struct monitor *m)
+{
+	char names[BACKENDS_MAX][CG_NAME_MAX], prefix[CG_NAME_MAX], pid[32];
+	size_t n;
+
+	snprintf(prefix, sizeof(prefix), "%s+", m->rec->name);
+	n = cgroup_list_prefix(prefix, names, BACKENDS_MAX);
+	for (size_t i = 0; i < n && m->nbackends < BACKENDS_MAX; i++) {
+		struct backend *b = &m->backends[m->nbackends];
+		uint64_t p;
+		int fd;
+
+		/* v2 ignores the controller; on v1 pids is always there. */
+		if (cgroup_read(names[i], "pids", "cgroup.procs", pid,
+				sizeof(pid)) < 0 ||
+		    parse_u64(pid, 1, INT32_MAX, &p) < 0 ||
+		    (fd = (int)syscall(SYS_pidfd_open, (pid_t)p, 0)) < 0) {
+			log_error("backend %s: no process to watch", names[i]);
+			continue;
+		}
+		snprintf(b->dev, sizeof(b->dev), "%s", names[i] + strlen(prefix));
+		b->pid = (pid_t)p;
+		b->pidfd = fd;
+		m->nbackends++;
+		log_info("%s backend (pid %d) watched again", b->dev, (int)p);
+	}
+}
+
 static const char *
 attach_state(const char *status, enum lifecycle_event *pending)
 {
@@ -1094,6 +1128,7 @@ monitor_reattach(struct monitor_launch *ml)
 			sizeof(why)) != QMP_OK)
 		goto fail;
 	snprintf(status, sizeof(status), "%s", why); /* the run state */
+	adopt_backends(&m);
 	m.rec->monitor_pid = getpid();
 	m.rec->monitor_start = procscan_starttime(getpid());
 	log_info("taking over %s (device model pid %d, QEMU state %s)",

@@ -85,15 +85,27 @@ expect "backends: save is refused for a VM with isolated backends" 1 "not suppor
 	"$BULKHEAD" save "$P" "$T/save.img"
 check "backends: the refused save left no file" test ! -e "$T/save.img"
 
-# A backend's death ends the VM: its device cannot come back.
+gone() { # wait until VM $1 is no longer listed
+	for i in $(seq 1 100); do
+		[ -z "$(vm_field "$1" state 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# A backend's death ends the VM (its device cannot come back), also
+# under a monitor that took the VM over after the first one was killed.
+MON=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["monitor_pid"])' "/run/bulkhead/vm/$P/record.json")
+kill -9 "$MON"
+while alive "$MON"; do sleep 0.05; done
+"$BULKHEAD" pause "$P" > "$T/p.out" 2>&1
+check "backends: a new monitor takes the VM over (pause)" grep -q paused "$T/p.out"
+check "backends: ... and watches its backends again" \
+	grep -q "xvda backend (pid $BLK) watched again" "$(dirname "$LOG")/monitor.log"
 kill -9 "$BLK"
-for i in $(seq 1 100); do
-	[ -z "$(vm_field "$P" state 2>/dev/null)" ] && break
-	sleep 0.1
-done
-check "backends: killing the disk backend destroys the VM" test -z "$(vm_field "$P" state 2>/dev/null)"
+check "backends: killing the disk backend destroys the VM (taken-over monitor)" gone "$P"
 check "backends: ... and the monitor log says why" \
-	grep -q "xvda backend killed by signal 9" "$(dirname "$LOG")/monitor.log"
+	grep -q "destroying $P: xvda backend exited" "$(dirname "$LOG")/monitor.log"
 check "backends: no process of the backends' uid is left" test "$(uid_procs "${uid%% *}")" = 0
 check "backends: no backend cgroup is left" bash -c "! ls -d /sys/fs/cgroup/bulkhead/$P+* /sys/fs/cgroup/*/bulkhead/$P+* 2>/dev/null | grep -q ."
 check "backends: no runtime directory is left" test ! -e "/run/bulkhead/vm/$P"
@@ -107,6 +119,10 @@ if "$BULKHEAD" create "$T/ro.cfg" > "$T/create.out" 2>&1; then
 		wait_for "$RLOG" "BULKHEAD-WRITE-FAIL" 90
 	check "backends: the read-only disk is unchanged" \
 		bash -c "head -c 64 '$T/ro.img' | grep -aq 'RO-DISK-$$'"
+	kill -9 "$(be_pid "$P-ro" xvda)"
+	check "backends: killing a backend destroys its VM (first monitor)" gone "$P-ro"
+	check "backends: ... which logs the signal" \
+		grep -q "xvda backend killed by signal 9" "$(dirname "$RLOG")/monitor.log"
 	"$BULKHEAD" destroy "$P-ro" > /dev/null 2>&1
 else
 	not_ok "backends: read-only create failed: $(cat "$T/create.out")"
