@@ -107,7 +107,7 @@ CLI_OBJS = $(CLI_SRCS:%.c=$(OBJ)/%.o)
 UNIT_BINS = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 BACKENDS = $(BUILD)/bulkhead-blk $(BUILD)/bulkhead-rng
-FRONT_SRCS = tests/frontend/vu_front.c
+FRONT_SRCS = tests/frontend/vu_front.c src/common/util.c
 
 all: $(BUILD)/bulkhead $(BUILD)/bulkhead-probe $(UNIT_BINS) $(BUILD)/tests/evil-dm \
 	$(BACKENDS) $(BUILD)/tests/vu-front

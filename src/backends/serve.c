@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "../common/util.h"
@@ -46,38 +45,22 @@ serve_option(struct serve_opts *o, int opt, const char *arg, const char *prog)
 	}
 }
 
+/* Listen on path: a stale socket from an earlier run is replaced,
+ * anything else at the path is left alone. */
 static int
 listen_on(const char *path, char *why, size_t whylen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
 	int fd;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(why, whylen, "socket path too long");
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		snprintf(why, whylen, "%s exists and is not a socket", path);
 		return -1;
 	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	/* A stale socket from an earlier run is replaced; anything else
-	 * at the path is left alone. */
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			snprintf(why, whylen, "%s exists and is not a socket",
-				 path);
-			return -1;
-		}
-		unlink(path);
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 1) < 0) {
-		snprintf(why, whylen, "listen on %s: %s", path,
-			 strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
+	fd = unix_listen_path(path, false);
+	if (fd < 0)
+		snprintf(why, whylen, "listen on %s: %s", path, strerror(-fd));
+	return fd < 0 ? -1 : fd;
 }
 
 int

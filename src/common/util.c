@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -253,4 +254,55 @@ text_printable(char *dst, size_t len, const char *src)
 	for (; i + 1 < len && src[i]; i++)
 		dst[i] = (src[i] >= 0x20 && src[i] <= 0x7e) ? src[i] : '?';
 	dst[i] = '\0';
+}
+
+static int
+fill_addr(struct sockaddr_un *sa, const char *path)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	return path_fmt(sa->sun_path, sizeof(sa->sun_path), "%s", path);
+}
+
+int
+unix_listen_path(const char *path, bool nonblock)
+{
+	struct sockaddr_un sa;
+	int rc = fill_addr(&sa, path);
+
+	if (rc < 0)
+		return rc;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
+				 (nonblock ? SOCK_NONBLOCK : 0), 0);
+	if (fd < 0)
+		return -errno;
+	unlink(sa.sun_path);
+	mode_t old = umask(077);
+	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (rc < 0 || listen(fd, 8) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+int
+unix_connect_path(const char *path)
+{
+	struct sockaddr_un sa;
+	int rc = fill_addr(&sa, path);
+
+	if (rc < 0)
+		return rc;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	return fd;
 }

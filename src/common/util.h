@@ -38,6 +38,11 @@ void text_printable(char *dst, size_t len, const char *src);
  * max in total are appended to fds at *n, any more are closed. */
 struct msghdr;
 void cmsg_take_fds(struct msghdr *mh, int *fds, size_t max, size_t *n);
+/* A listening Unix stream socket at path (replacing whatever is there),
+ * mode 0600. fd or -errno. */
+int unix_listen_path(const char *path, bool nonblock);
+/* A connection to the Unix stream socket at path. fd or -errno. */
+int unix_connect_path(const char *path);
 /* Set FD_CLOEXEC / O_NONBLOCK. */
 int fd_set_cloexec(int fd, bool on);
 int fd_set_nonblock(int fd, bool on);

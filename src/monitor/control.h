@@ -14,11 +14,6 @@
 int control_path(char *buf, size_t len, const char *name);
 /* /run/bulkhead/vm/NAME/LEAF (qmp.sock, console.sock, ...). */
 int vm_file_path(char *buf, size_t len, const char *name, const char *leaf);
-/* A listening Unix socket at path (replacing a stale one), mode 0600.
- * fd or -errno. */
-int unix_listen_path(const char *path, bool nonblock);
-/* A connection to the socket at path. fd or -errno. */
-int unix_connect_path(const char *path);
 /* Bind and listen (mode 0600). Returns fd or -errno. */
 int control_listen(const char *name);
 /* Accept one peer, refusing any whose uid is not 0. fd or -errno. */

@@ -12,10 +12,10 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../../src/common/util.h"
 #include "../../src/vhost/vu_msg.h"
 
 /* Ring offsets inside a queue's area. */
@@ -83,21 +83,11 @@ vf_close(struct vf *f)
 int
 vf_connect(const char *path, int timeout_ms)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
 	for (int waited = 0;; waited += 10) {
-		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int fd = unix_connect_path(path);
 
-		if (fd < 0)
-			return -errno;
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		if (fd >= 0 || waited >= timeout_ms)
 			return fd;
-		close(fd);
-		if (waited >= timeout_ms)
-			return -ETIMEDOUT;
 		usleep(10000);
 	}
 }
