@@ -732,26 +732,34 @@ lifecycle_apply(struct monitor *m)
 		 (int)m->dm_pid, (unsigned)m->rec->uid);
 }
 
+/* A watched process (QEMU or a backend, named who) has ended: log how,
+ * when it was our child and can still be reaped, copy its last output,
+ * and destroy the VM for reason. */
 static void
-dm_exited(struct monitor *m)
+process_ended(struct monitor *m, int pidfd, const char *who,
+	      const char *reason)
 {
 	siginfo_t si;
 
 	memset(&si, 0, sizeof(si));
-	if (waitid((idtype_t)P_PIDFD, (id_t)m->pidfd, &si, WEXITED | WNOHANG) == 0 &&
+	if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG) == 0 &&
 	    si.si_pid != 0) {
 		if (si.si_code == CLD_EXITED)
-			log_info("device model exited with status %d",
-				 si.si_status);
+			log_info("%s exited with status %d", who, si.si_status);
 		else
-			log_info("device model killed by signal %d",
-				 si.si_status);
+			log_info("%s killed by signal %d", who, si.si_status);
 	}
 	if (m->qemu_out_fd >= 0)
 		qemu_output(m); /* its last words, if any */
+	monitor_destroy(m, reason, -1);
+}
+
+static void
+dm_exited(struct monitor *m)
+{
 	/* A guest's poweroff, reboot or crash only stops QEMU (-action);
 	 * QEMU itself ending means it crashed or was killed. */
-	monitor_destroy(m, "device model exited", -1);
+	process_ended(m, m->pidfd, "device model", "device model exited");
 }
 
 /* A backend ended (it exits when QEMU hangs up, or on a protocol
@@ -760,23 +768,11 @@ dm_exited(struct monitor *m)
 static void
 backend_exited(struct monitor *m, struct backend *b)
 {
-	siginfo_t si;
-	char reason[64];
+	char who[32], reason[64];
 
-	memset(&si, 0, sizeof(si));
-	if (waitid((idtype_t)P_PIDFD, (id_t)b->pidfd, &si, WEXITED | WNOHANG) == 0 &&
-	    si.si_pid != 0) {
-		if (si.si_code == CLD_EXITED)
-			log_info("%s backend exited with status %d", b->dev,
-				 si.si_status);
-		else
-			log_info("%s backend killed by signal %d", b->dev,
-				 si.si_status);
-	}
-	if (m->qemu_out_fd >= 0)
-		qemu_output(m); /* its last words, if any */
+	snprintf(who, sizeof(who), "%s backend", b->dev);
 	snprintf(reason, sizeof(reason), "%s backend exited", b->dev);
-	monitor_destroy(m, reason, -1);
+	process_ended(m, b->pidfd, who, reason);
 }
 
 /* What the worker says unasked: a lifecycle event, QEMU closing QMP, or
