@@ -353,9 +353,10 @@ main(int argc, char **argv)
 	{
 		char path[600];
 
-		cgroup_kill(group);
-		snprintf(path, sizeof(path), "%s+blk", group);
-		cgroup_remove(path);
+		/* The jailed backend's group (each run's process was
+		 * already killed and reaped). */
+		if (cgroup_backend_name(path, sizeof(path), group, "blk") == 0)
+			cgroup_remove(path);
 		snprintf(path, sizeof(path), "%s/root", dir);
 		rmdir(path);
 		unlink(disk);

@@ -446,11 +446,17 @@ cgroup_remove(const char *name)
 	return rc;
 }
 
+int
+cgroup_backend_name(char *buf, size_t len, const char *vm, const char *dev)
+{
+	return path_fmt(buf, len, "%s+%s", vm, dev);
+}
+
 size_t
-cgroup_list_prefix(const char *prefix, char (*names)[CG_NAME_MAX], size_t max)
+cgroup_backend_groups(const char *vm, char (*names)[CG_NAME_MAX], size_t max)
 {
 	enum cg_mode m = cgroup_detect();
-	size_t n = 0, plen = strlen(prefix);
+	size_t n = 0, vlen = strlen(vm);
 	char dir[512];
 	struct dirent *e;
 	DIR *d;
@@ -461,8 +467,8 @@ cgroup_list_prefix(const char *prefix, char (*names)[CG_NAME_MAX], size_t max)
 	    !(d = opendir(dir)))
 		return 0;
 	while (n < max && (e = readdir(d))) {
-		if (e->d_type != DT_DIR || strncmp(e->d_name, prefix, plen) != 0 ||
-		    strlen(e->d_name) >= CG_NAME_MAX)
+		if (e->d_type != DT_DIR || strncmp(e->d_name, vm, vlen) != 0 ||
+		    e->d_name[vlen] != '+' || strlen(e->d_name) >= CG_NAME_MAX)
 			continue;
 		snprintf(names[n++], CG_NAME_MAX, "%s", e->d_name);
 	}

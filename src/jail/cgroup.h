@@ -46,10 +46,13 @@ int cgroup_remove(const char *name);
 /* A VM's device backends each have a group of their own beside the VM's:
  * bulkhead/VM+DEV ('+' is never in a VM name). */
 #define CG_NAME_MAX 96
-/* Names of the groups under bulkhead/ that begin with prefix, up to max;
- * returns how many. */
-size_t cgroup_list_prefix(const char *prefix, char (*names)[CG_NAME_MAX],
-			  size_t max);
+/* The group name of VM's backend for DEV. 0 or -ENAMETOOLONG. */
+int cgroup_backend_name(char *buf, size_t len, const char *vm,
+			const char *dev);
+/* The groups of VM's backends that exist, up to max; returns how many.
+ * DEV is what follows strlen(vm) + 1 in each name. */
+size_t cgroup_backend_groups(const char *vm, char (*names)[CG_NAME_MAX],
+			     size_t max);
 /* The limits currently set on NAME's group (not the I/O limits). */
 int cgroup_get_limits(const char *name, struct cg_limits *l);
 /* Read one limit file of NAME's group into buf (tests, list). */

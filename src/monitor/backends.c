@@ -72,7 +72,7 @@ backend_spawn(const struct backend_spec *b, struct backend *out, char *why,
 			 strerror(-rc));
 		return -1;
 	}
-	if (path_fmt(group, sizeof(group), "%s+%s", b->vm, b->dev) < 0) {
+	if (cgroup_backend_name(group, sizeof(group), b->vm, b->dev) < 0) {
 		snprintf(why, whylen, "%s backend: cgroup name too long",
 			 b->dev);
 		return -1;

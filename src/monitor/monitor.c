@@ -1055,11 +1055,8 @@ fail:
 static void
 adopt_backends(struct monitor *m)
 {
-	char names[BACKENDS_MAX][CG_NAME_MAX], prefix[CG_NAME_MAX], pid[32];
-	size_t n;
-
-	snprintf(prefix, sizeof(prefix), "%s+", m->rec->name);
-	n = cgroup_list_prefix(prefix, names, BACKENDS_MAX);
+	char names[BACKENDS_MAX][CG_NAME_MAX], pid[32];
+	size_t n = cgroup_backend_groups(m->rec->name, names, BACKENDS_MAX);
 	for (size_t i = 0; i < n && m->nbackends < BACKENDS_MAX; i++) {
 		struct backend *b = &m->backends[m->nbackends];
 		uint64_t p;
@@ -1073,7 +1070,8 @@ adopt_backends(struct monitor *m)
 			log_error("backend %s: no process to watch", names[i]);
 			continue;
 		}
-		snprintf(b->dev, sizeof(b->dev), "%s", names[i] + strlen(prefix));
+		snprintf(b->dev, sizeof(b->dev), "%s",
+			 names[i] + strlen(m->rec->name) + 1);
 		b->pid = (pid_t)p;
 		b->pidfd = fd;
 		m->nbackends++;

@@ -75,11 +75,10 @@ teardown_kill(const struct vm_record *r, int dm_pidfd, char *why,
 	if (kill_group(r->name, why, whylen) < 0)
 		return -1;
 	{
-		char names[BACKEND_GROUPS_MAX][CG_NAME_MAX], prefix[CG_NAME_MAX];
-		size_t n;
+		char names[BACKEND_GROUPS_MAX][CG_NAME_MAX];
+		size_t n = cgroup_backend_groups(r->name, names,
+						 BACKEND_GROUPS_MAX);
 
-		snprintf(prefix, sizeof(prefix), "%s+", r->name);
-		n = cgroup_list_prefix(prefix, names, BACKEND_GROUPS_MAX);
 		for (size_t i = 0; i < n; i++)
 			if (kill_group(names[i], why, whylen) < 0)
 				return -1;
@@ -125,13 +124,11 @@ teardown_cleanup(const struct vm_record *r)
 	char p[PATH_MAX];
 	int rc = 0;
 
-	char names[BACKEND_GROUPS_MAX][CG_NAME_MAX], prefix[CG_NAME_MAX];
-	size_t n;
+	char names[BACKEND_GROUPS_MAX][CG_NAME_MAX];
+	size_t n = cgroup_backend_groups(r->name, names, BACKEND_GROUPS_MAX);
 
 	if (cgroup_remove(r->name) < 0)
 		rc = -EBUSY;
-	snprintf(prefix, sizeof(prefix), "%s+", r->name);
-	n = cgroup_list_prefix(prefix, names, BACKEND_GROUPS_MAX);
 	for (size_t i = 0; i < n; i++)
 		if (cgroup_remove(names[i]) < 0)
 			rc = -EBUSY;
