@@ -237,6 +237,10 @@ static uint8_t
 do_ranges(struct blk_disk *b, const struct vq_chain *c, bool zero)
 {
 	uint8_t buf[BLK_RANGES_MAX][RANGE_BYTES];
+	struct {
+		uint64_t sector;
+		uint32_t count, flags;
+	} r[BLK_RANGES_MAX];
 	uint64_t bytes = c->out_len - HDR_BYTES;
 	unsigned n;
 
@@ -248,37 +252,29 @@ do_ranges(struct blk_disk *b, const struct vq_chain *c, bool zero)
 	n = (unsigned)(bytes / RANGE_BYTES);
 	if (!gather(b, c, 0, c->nout, HDR_BYTES, buf, (size_t)bytes))
 		return VIRTIO_BLK_S_IOERR;
+	/* Decode and check every range before acting on any. */
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t sector;
-		uint32_t count, flags;
-
-		memcpy(&sector, buf[i], 8);
-		memcpy(&count, buf[i] + 8, 4);
-		memcpy(&flags, buf[i] + 12, 4);
-		sector = le64toh(sector);
-		count = le32toh(count);
-		flags = le32toh(flags);
-		if ((flags & ~(uint32_t)(zero ? VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP
-					     : 0)) ||
-		    count > BLK_RANGE_SECTORS_MAX)
+		memcpy(&r[i].sector, buf[i], 8);
+		memcpy(&r[i].count, buf[i] + 8, 4);
+		memcpy(&r[i].flags, buf[i] + 12, 4);
+		r[i].sector = le64toh(r[i].sector);
+		r[i].count = le32toh(r[i].count);
+		r[i].flags = le32toh(r[i].flags);
+		if ((r[i].flags & ~(uint32_t)(zero ? VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP
+						   : 0)) ||
+		    r[i].count > BLK_RANGE_SECTORS_MAX)
 			return VIRTIO_BLK_S_UNSUPP;
-		if (!in_range(b, sector, count))
+		if (!in_range(b, r[i].sector, r[i].count))
 			return VIRTIO_BLK_S_IOERR;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t sector, off, len;
-		uint32_t count, flags;
+		uint64_t off = r[i].sector * SECTOR;
+		uint64_t len = (uint64_t)r[i].count * SECTOR;
 		int mode;
 
-		memcpy(&sector, buf[i], 8);
-		memcpy(&count, buf[i] + 8, 4);
-		memcpy(&flags, buf[i] + 12, 4);
-		off = le64toh(sector) * SECTOR;
-		len = (uint64_t)le32toh(count) * SECTOR;
-		flags = le32toh(flags);
 		if (len == 0)
 			continue;
-		if (!zero || (flags & VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP))
+		if (!zero || (r[i].flags & VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP))
 			mode = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
 		else
 			mode = FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
