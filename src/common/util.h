@@ -39,7 +39,7 @@ void text_printable(char *dst, size_t len, const char *src);
 struct msghdr;
 void cmsg_take_fds(struct msghdr *mh, int *fds, size_t max, size_t *n);
 /* A listening Unix stream socket at path (replacing whatever is there),
- * mode 0600. fd or -errno. */
+ * created under umask 077 (mode 0700: its owner only). fd or -errno. */
 int unix_listen_path(const char *path, bool nonblock);
 /* A connection to the Unix stream socket at path. fd or -errno. */
 int unix_connect_path(const char *path);
