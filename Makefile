@@ -27,7 +27,14 @@ CFLAGS ?=
 CFLAGS += $(CFLAGS_BASE)
 LIBS = $(shell pkg-config --libs jansson libseccomp 2>/dev/null)
 
-LIB_SRCS = \
+# Sources by process (ARCHITECTURE.md, "Processes"). A folder is either
+# one process's code or shared code; scripts/check-layout.sh fails when a
+# process folder's code is linked into another process's binary.
+#
+# Shared: used by more than one process. ipc/ holds both ends of each
+# channel, host/ the root-side host state, jail/ the confinement sequence,
+# plan/ what a VM is made of.
+SHARED_SRCS = \
 	src/common/log.c \
 	src/common/util.c \
 	src/config/cfgfile.c \
@@ -35,10 +42,19 @@ LIB_SRCS = \
 	src/config/disk.c \
 	src/config/vif.c \
 	src/config/config.c \
-	src/support/features.c \
-	src/ident/accounts.c \
-	src/ident/vmid.c \
-	src/ident/reaper.c \
+	src/ipc/control.c \
+	src/ipc/worker_msg.c \
+	src/host/accounts.c \
+	src/host/vmid.c \
+	src/host/reaper.c \
+	src/host/record.c \
+	src/host/teardown.c \
+	src/host/procscan.c \
+	src/host/recover.c \
+	src/host/cgroup.c \
+	src/host/blockdev.c \
+	src/host/tap.c \
+	src/host/hostfile.c \
 	src/jail/jail.c \
 	src/jail/rootfs.c \
 	src/jail/libdeps.c \
@@ -46,40 +62,34 @@ LIB_SRCS = \
 	src/jail/fds.c \
 	src/jail/seccomp.c \
 	src/jail/landlock.c \
-	src/jail/cgroup.c \
-	src/jail/blockdev.c \
-	src/dm/qemu_args.c \
-	src/net/tap.c \
-	src/monitor/qmp.c \
-	src/monitor/console_log.c \
-	src/monitor/cdrom.c \
-	src/monitor/lifecycle.c \
-	src/monitor/save.c \
-	src/monitor/backends.c \
-	src/monitor/worker_msg.c \
-	src/monitor/worker.c \
+	src/plan/qemu_args.c
+
+# The per-VM monitor: root for the VM's whole life.
+MONITOR_SRCS = \
 	src/monitor/monitor.c \
-	src/monitor/control.c \
-	src/state/record.c \
-	src/state/teardown.c \
-	src/state/procscan.c \
-	src/state/recover.c \
-	src/audit/audit.c \
-	$(VHOST_SRCS)
+	src/monitor/start.c \
+	src/monitor/takeover.c \
+	src/monitor/launch.c \
+	src/monitor/loop.c \
+	src/monitor/requests.c \
+	src/monitor/worker_client.c \
+	src/monitor/backends.c \
+	src/monitor/console_log.c \
+	src/monitor/copier_spawn.c \
+	src/monitor/worker_spawn.c
 
-# The device backends' code: linked into bulkhead-blk and bulkhead-rng,
-# and into the library for the unit tests and fuzzers.
-VHOST_SRCS = \
-	src/vhost/guestmem.c \
-	src/vhost/virtq.c \
-	src/vhost/vu_msg.c \
-	src/vhost/vu_dev.c \
-	src/backends/blk.c \
-	src/backends/rng.c \
-	src/backends/allowlist.c \
-	src/backends/serve.c
-BACKEND_SRCS = src/common/util.c $(VHOST_SRCS)
+# The QMP worker: unprivileged, the only code that parses QMP.
+WORKER_SRCS = \
+	src/qmpworker/worker.c \
+	src/qmpworker/qmp.c \
+	src/qmpworker/cdrom.c \
+	src/qmpworker/lifecycle.c \
+	src/qmpworker/migrate.c
 
+# The save/restore copier: unprivileged, moves bytes it never parses.
+COPIER_SRCS = src/copier/copier.c
+
+# The CLI: root, short-lived.
 CLI_SRCS = \
 	src/cli/main.c \
 	src/cli/cmd_create.c \
@@ -95,7 +105,28 @@ CLI_SRCS = \
 	src/cli/cmd_save.c \
 	src/cli/request.c \
 	src/cli/reattach.c \
-	src/cli/monitor_fork.c
+	src/cli/monitor_fork.c \
+	src/cli/audit.c \
+	src/cli/features_table.c
+
+# The device backends (jailed, one process per device): vhost/ is the
+# protocol and the ring walker they share, backends/ the devices and the
+# process around them (blk_main.c, rng_main.c hold main()).
+VHOST_SRCS = \
+	src/vhost/guestmem.c \
+	src/vhost/virtq.c \
+	src/vhost/vu_msg.c \
+	src/vhost/vu_dev.c \
+	src/backends/blk.c \
+	src/backends/rng.c \
+	src/backends/allowlist.c \
+	src/backends/serve.c
+BACKEND_SRCS = src/common/util.c $(VHOST_SRCS)
+
+# What the unit tests and fuzzers link: every process's code but the CLI's
+# commands (audit.c, which parses hostile /proc text, is fuzzed).
+LIB_SRCS = $(SHARED_SRCS) $(MONITOR_SRCS) $(WORKER_SRCS) $(COPIER_SRCS) \
+	src/cli/audit.c src/cli/features_table.c $(VHOST_SRCS)
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args \
 	test_console_log test_record test_vmid test_privs test_seccomp_landlock \
@@ -103,7 +134,6 @@ UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args \
 
 OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)
-CLI_OBJS = $(CLI_SRCS:%.c=$(OBJ)/%.o)
 UNIT_BINS = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 BACKENDS = $(BUILD)/bulkhead-blk $(BUILD)/bulkhead-rng
@@ -120,8 +150,11 @@ $(BUILD)/libbulkhead.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/bulkhead: $(CLI_OBJS) $(BUILD)/libbulkhead.a
-	@echo "  LD $@"; $(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(CLI_OBJS) $(BUILD)/libbulkhead.a $(LIBS)
+# The monitor, the QMP worker and the copier are forked from this image
+# (scripts/check-layout.sh knows which processes run which binary).
+BULKHEAD_SRCS = $(CLI_SRCS) $(MONITOR_SRCS) $(WORKER_SRCS) $(COPIER_SRCS) $(SHARED_SRCS)
+$(BUILD)/bulkhead: $(BULKHEAD_SRCS:%.c=$(OBJ)/%.o)
+	@echo "  LD $@"; $(CC) $(CFLAGS) $(LDHARDEN) -o $@ $^ $(LIBS)
 
 # The probe is static (it needs nothing from the jail's filesystem) and
 # never sanitized: it runs as the VM's uid inside the jail.
@@ -187,8 +220,9 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
 		-o $@ $< $(LIB_SRCS) $(LIBS)
 fuzz: $(FUZZ_BINS)
 
-lint:
+lint: all
 	sh scripts/lint.sh
+	sh scripts/check-layout.sh
 
 check: deps
 	$(MAKE) all

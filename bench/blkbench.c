@@ -24,8 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../src/host/cgroup.h"
 #include "../src/monitor/backends.h"
-#include "../src/jail/cgroup.h"
 #include "../tests/frontend/vu_front.h"
 
 #define FILE_BYTES (1ull << 30)

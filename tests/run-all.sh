@@ -62,6 +62,11 @@ suites() {
 	else
 		echo "not ok - lint: $(grep -E 'error|warning' "$LOGS/lint.log" | head -3)"
 	fi
+	if sh scripts/check-layout.sh > "$LOGS/layout.log" 2>&1; then
+		echo "ok - layout: binaries link only their processes' code"
+	else
+		echo "not ok - layout: $(head -3 "$LOGS/layout.log")"
+	fi
 	if build/bulkhead features --markdown | cmp -s - docs/SUPPORT.md; then
 		echo "ok - docs/SUPPORT.md matches the feature table"
 	else

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../audit/audit.h"
 #include "../common/log.h"
 #include "../common/util.h"
+#include "audit.h"
 #include "cli.h"
 
 #define AUDIT_PIDS_MAX 256

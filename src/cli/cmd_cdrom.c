@@ -6,7 +6,7 @@
 
 #include "../common/log.h"
 #include "../config/disk.h"
-#include "../monitor/cdrom.h"
+#include "../host/hostfile.h"
 #include "cli.h"
 
 static int

@@ -24,10 +24,10 @@
 #include "../common/paths.h"
 #include "../common/util.h"
 #include "../config/config.h"
-#include "../jail/cgroup.h"
+#include "../host/cgroup.h"
+#include "../host/procscan.h"
+#include "../host/record.h"
 #include "../jail/jail.h"
-#include "../state/procscan.h"
-#include "../state/record.h"
 #include "cli.h"
 
 #define PROBE_TIMEOUT_MS 120000

@@ -8,7 +8,7 @@
 #include "../common/log.h"
 #include "../common/util.h"
 #include "../config/config.h"
-#include "../monitor/control.h"
+#include "../ipc/control.h"
 #include "cli.h"
 
 #define DETACH_CHAR 0x1d /* Ctrl-] as in xl console and virsh console */

@@ -6,11 +6,11 @@
 #include "../common/log.h"
 #include "../common/paths.h"
 #include "../config/config.h"
-#include "../ident/vmid.h"
-#include "../monitor/control.h"
-#include "../state/record.h"
-#include "../state/recover.h"
-#include "../state/teardown.h"
+#include "../host/record.h"
+#include "../host/recover.h"
+#include "../host/teardown.h"
+#include "../host/vmid.h"
+#include "../ipc/control.h"
 #include "cli.h"
 
 int

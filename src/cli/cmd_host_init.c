@@ -19,8 +19,8 @@
 #include "../common/log.h"
 #include "../common/paths.h"
 #include "../common/util.h"
-#include "../ident/accounts.h"
-#include "../jail/cgroup.h"
+#include "../host/accounts.h"
+#include "../host/cgroup.h"
 #include "cli.h"
 
 #define KVM_GET_API_VERSION_NR 0xAE00

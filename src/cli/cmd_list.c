@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "../common/log.h"
-#include "../state/procscan.h"
-#include "../state/record.h"
+#include "../host/procscan.h"
+#include "../host/record.h"
 #include "cli.h"
 
 struct list_ctx {

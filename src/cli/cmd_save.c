@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "../common/log.h"
-#include "../monitor/save.h"
+#include "../host/hostfile.h"
 #include "cli.h"
 
 #define SAVE_USAGE "usage: bulkhead save [-c] NAME FILE"

@@ -8,11 +8,11 @@
 
 #include "../common/log.h"
 #include "../common/util.h"
-#include "../ident/vmid.h"
-#include "../monitor/control.h"
+#include "../host/procscan.h"
+#include "../host/record.h"
+#include "../host/vmid.h"
+#include "../ipc/control.h"
 #include "../monitor/monitor.h"
-#include "../state/procscan.h"
-#include "../state/record.h"
 #include "cli.h"
 
 #define REATTACH_TIMEOUT_MS 30000

@@ -6,7 +6,7 @@
 
 #include "../common/log.h"
 #include "../config/config.h"
-#include "../monitor/control.h"
+#include "../ipc/control.h"
 #include "cli.h"
 
 /* A QMP command has 10 s in the monitor; allow for a queue before it. */

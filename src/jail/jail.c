@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "../common/util.h"
-#include "cgroup.h"
+#include "../host/cgroup.h"
 
 #define WHY_MAX 512
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "../common/util.h"
-#include "../jail/cgroup.h"
+#include "../host/cgroup.h"
 #include "../jail/jail.h"
 
 /* Every fd a backend holds: 3 stdio, its socket, its disk, up to 8

@@ -9,10 +9,10 @@
 #include <stdnoreturn.h>
 
 #include "../config/config.h"
-#include "../ident/accounts.h"
-#include "../jail/cgroup.h"
+#include "../host/accounts.h"
+#include "../host/cgroup.h"
+#include "../host/record.h"
 #include "../jail/jail.h"
-#include "../state/record.h"
 
 struct monitor_launch {
 	struct vm_config cfg;

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/audit/audit.h"
+#include "../../src/cli/audit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "../../src/common/util.h"
-#include "../../src/monitor/qmp.h"
+#include "../../src/qmpworker/qmp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../src/monitor/worker_msg.h"
+#include "../../src/ipc/worker_msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,8 +14,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../src/jail/blockdev.h"
-#include "../../src/jail/cgroup.h"
+#include "../../src/host/blockdev.h"
+#include "../../src/host/cgroup.h"
 
 static void
 test_memfd_refused(void **state)

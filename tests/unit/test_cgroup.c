@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "../../src/common/util.h"
-#include "../../src/jail/cgroup.h"
+#include "../../src/host/cgroup.h"
 
 static char name[64];
 

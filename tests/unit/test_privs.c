@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 #include "../../src/common/util.h"
-#include "../../src/ident/reaper.h"
+#include "../../src/host/procscan.h"
+#include "../../src/host/reaper.h"
 #include "../../src/jail/jail.h"
 #include "child.h"
-#include "../../src/state/procscan.h"
 
 #define TEST_UID 4000000001u /* far from any real account */
 #define TEST_REAPER 4000000002u

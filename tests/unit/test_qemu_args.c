@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../src/dm/qemu_args.h"
+#include "../../src/plan/qemu_args.h"
 
 static struct vm_config cfg;
 

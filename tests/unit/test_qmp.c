@@ -15,10 +15,12 @@
 #include <unistd.h>
 
 #include "../../src/common/util.h"
-#include "../../src/monitor/cdrom.h"
-#include "../../src/monitor/lifecycle.h"
-#include "../../src/monitor/save.h"
-#include "../../src/monitor/qmp.h"
+#include "../../src/host/hostfile.h"
+#include "../../src/monitor/copier_spawn.h"
+#include "../../src/qmpworker/cdrom.h"
+#include "../../src/qmpworker/lifecycle.h"
+#include "../../src/qmpworker/migrate.h"
+#include "../../src/qmpworker/qmp.h"
 
 static int
 parse(const char *s, struct qmp_msg *m, char *why)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../src/state/record.h"
+#include "../../src/host/record.h"
 
 static const char good[] =
 	"{\"accel\":\"tcg\",\"config\":\"/c\",\"console_log\":\"/l\","

@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../src/ident/accounts.h"
-#include "../../src/ident/vmid.h"
+#include "../../src/host/accounts.h"
+#include "../../src/host/vmid.h"
 
 static void
 test_alloc_release(void **state)

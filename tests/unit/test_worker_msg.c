@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "../../src/common/util.h"
-#include "../../src/monitor/lifecycle.h"
-#include "../../src/monitor/qmp.h"
-#include "../../src/monitor/worker_msg.h"
+#include "../../src/ipc/worker_msg.h"
+#include "../../src/qmpworker/lifecycle.h"
+#include "../../src/qmpworker/qmp.h"
 
 static void
 test_check_from_worker(void **state)

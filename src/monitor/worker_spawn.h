@@ -1,13 +1,13 @@
-/* The QMP worker: the only process that reads what the device model
- * sends on QMP. The monitor forks it with the QMP connection and one end
+/* Starting the QMP worker (qmpworker/), the only process that reads what
+ * the device model sends on QMP. The monitor forks it with the QMP connection and one end
  * of a channel; it drops to an unprivileged uid with no capabilities,
  * no_new_privs, no network, a Landlock ruleset that lets it open no file,
  * the outer seccomp filter and small rlimits, then serves the monitor's
  * typed requests (worker_msg.h). What it can do if a device model takes
  * it over: answer the monitor wrongly, which the monitor checks, and
  * damage the QMP session of the one VM it serves. */
-#ifndef BULKHEAD_WORKER_H
-#define BULKHEAD_WORKER_H
+#ifndef BULKHEAD_WORKER_SPAWN_H
+#define BULKHEAD_WORKER_SPAWN_H
 
 #include <sys/types.h>
 

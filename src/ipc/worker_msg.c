@@ -9,8 +9,6 @@
 
 #include "../common/util.h"
 #include "../config/disk.h"
-#include "lifecycle.h"
-#include "qmp.h"
 
 static bool
 text_ok(const char *t, size_t max)
@@ -122,4 +120,21 @@ wk_msg_set(struct wk_msg *m, enum wk_type type, int rc, unsigned arg,
 	m->rc = rc;
 	m->arg = arg;
 	text_printable(m->text, sizeof(m->text), text ? text : "");
+}
+
+const char *
+lifecycle_name(enum lifecycle_event e)
+{
+	switch (e) {
+	case LC_POWEROFF:
+		return "poweroff";
+	case LC_REBOOT:
+		return "reboot";
+	case LC_CRASH:
+		return "crash";
+	case LC_NONE:
+	case LC_INVALID:
+	default:
+		return "?";
+	}
 }

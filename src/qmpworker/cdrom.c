@@ -1,56 +1,9 @@
 #include "cdrom.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-int
-medium_check_fd(int fd, char *why, size_t whylen)
-{
-	struct stat st;
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0 || fstat(fd, &st) < 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-		snprintf(why, whylen, "not a regular file or block device");
-		return -1;
-	}
-	if ((fl & O_ACCMODE) != O_RDONLY) {
-		snprintf(why, whylen, "medium fd is not read-only");
-		return -1;
-	}
-	return 0;
-}
-
-int
-medium_open(const char *path, char *why, size_t whylen)
-{
-	/* O_NONBLOCK: a FIFO named here must not hang the CLI; the check
-	 * then refuses it. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-
-	if (fd < 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
-		return -1;
-	}
-	if (medium_check_fd(fd, why, whylen) < 0) {
-		close(fd);
-		return -1;
-	}
-	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
+#include "../host/hostfile.h"
 
 /* remove-fd of a set QEMU just gave us; failing it is a broken DM. */
 static int

@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "../common/util.h"
-#include "../ident/reaper.h"
-#include "../ident/vmid.h"
-#include "../jail/cgroup.h"
+#include "cgroup.h"
 #include "procscan.h"
+#include "reaper.h"
+#include "vmid.h"
 
 #define TEARDOWN_TIMEOUT_MS 10000
 

@@ -9,8 +9,8 @@
 
 #include "../common/paths.h"
 #include "../common/util.h"
-#include "../ident/accounts.h"
-#include "../jail/cgroup.h"
+#include "accounts.h"
+#include "cgroup.h"
 
 /* The id whose file in BH_ID_DIR holds name; 0 if none. */
 static unsigned

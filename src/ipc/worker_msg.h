@@ -12,6 +12,21 @@
 
 #define WK_TEXT_MAX 240
 
+/* Outcomes of a command. REFUSED is QEMU's well-formed "error" reply (a
+ * locked tray, an unknown device): the VM is fine. BROKEN is anything
+ * else that went wrong (violation, timeout, EOF): the VM is not. */
+enum { QMP_OK = 0, QMP_BROKEN = -1, QMP_REFUSED = -2 };
+
+/* What a WK_EVENT reports (the worker classifies QMP events). */
+enum lifecycle_event {
+	LC_NONE,     /* not a lifecycle event */
+	LC_POWEROFF, /* SHUTDOWN, any reason but a reset or panic */
+	LC_REBOOT,   /* SHUTDOWN reason guest-reset */
+	LC_CRASH,    /* GUEST_PANICKED, or SHUTDOWN reason guest-panic */
+	LC_INVALID,  /* a lifecycle event of the wrong shape */
+};
+const char *lifecycle_name(enum lifecycle_event e);
+
 enum wk_type {
 	/* monitor -> worker */
 	WK_HANDSHAKE = 1, /* arg 1: a fresh QEMU (must be paused); 0: attach */

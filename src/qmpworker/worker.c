@@ -16,22 +16,17 @@
 
 #include "../common/log.h"
 #include "../common/util.h"
-#include "../jail/jail.h"
+#include "../ipc/worker_msg.h"
 #include "cdrom.h"
 #include "lifecycle.h"
+#include "migrate.h"
 #include "qmp.h"
-#include "save.h"
-#include "worker_msg.h"
 
-#define QMP_FD 3
-#define CHAN_FD 4
 /* From exec to a paused VM answering query-status QEMU needs well under a
  * second; a device model that says nothing is given up on after this. */
 #define HANDSHAKE_MS 20000
 #define COMMAND_MS 10000
 #define MIGRATE_MS 300000
-/* Its log (the VM's monitor.log) may grow by this much at most. */
-#define LOG_ALLOWANCE (8 << 20)
 /* Events are logged, but not without end: the first ones, then one line
  * per this many. */
 #define EVENTS_LOGGED 100
@@ -65,7 +60,7 @@ static noreturn void
 finish(const struct wk_msg *last)
 {
 	if (last)
-		(void)wk_send(CHAN_FD, last, -1);
+		(void)wk_send(WORKER_CHAN_FD, last, -1);
 	_exit(0);
 }
 
@@ -82,7 +77,7 @@ flush_events(struct worker *w)
 	if (w->pending != LC_NONE) {
 		wk_msg_set(&m, WK_EVENT, 0, (unsigned)w->pending, "");
 		w->pending = LC_NONE;
-		if (wk_send(CHAN_FD, &m, -1) < 0)
+		if (wk_send(WORKER_CHAN_FD, &m, -1) < 0)
 			_exit(0);
 	}
 }
@@ -137,8 +132,8 @@ serve(struct worker *w)
 	for (;;) {
 		/* Before the handshake the greeting waits for it: QMP is
 		 * read only on request until then. */
-		struct pollfd p[2] = { { .fd = w->talking ? QMP_FD : -1, .events = POLLIN },
-				       { .fd = CHAN_FD, .events = POLLIN } };
+		struct pollfd p[2] = { { .fd = w->talking ? WORKER_QMP_FD : -1, .events = POLLIN },
+				       { .fd = WORKER_CHAN_FD, .events = POLLIN } };
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -156,7 +151,7 @@ serve(struct worker *w)
 			continue;
 		int fd = -1;
 		struct wk_msg req;
-		int rc = wk_recv(CHAN_FD, &req, &fd, 0);
+		int rc = wk_recv(WORKER_CHAN_FD, &req, &fd, 0);
 		if (rc == -ETIMEDOUT || rc == -EINTR)
 			continue;
 		if (rc <= 0 || wk_msg_check(&req, false, why, sizeof(why)) < 0)
@@ -168,7 +163,7 @@ serve(struct worker *w)
 		if (fd >= 0)
 			close(fd);
 		wk_msg_set(&m, WK_RESULT, rc, 0, text);
-		if (wk_send(CHAN_FD, &m, -1) < 0)
+		if (wk_send(WORKER_CHAN_FD, &m, -1) < 0)
 			_exit(0);
 		flush_events(w);
 		if (rc == QMP_BROKEN)
@@ -176,80 +171,12 @@ serve(struct worker *w)
 	}
 }
 
-/* Everything the worker gives up before it reads a byte from QEMU. */
-static int
-confine(uid_t uid, gid_t gid, char *why, size_t whylen)
+noreturn void
+worker_run(void)
 {
-	struct stat st;
-	off_t log_size = fstat(2, &st) == 0 ? st.st_size : 0;
-	struct rlimit fsize = { (rlim_t)log_size + LOG_ALLOWANCE,
-				(rlim_t)log_size + LOG_ALLOWANCE };
-	struct rlimit nofile = { 16, 16 }, zero = { 0, 0 };
-
-	/* No network: not even the host's loopback. */
-	if (unshare(CLONE_NEWNET | CLONE_NEWIPC) < 0) {
-		snprintf(why, whylen, "unshare: %s", strerror(errno));
-		return -1;
-	}
-	signal(SIGXFSZ, SIG_IGN); /* a full log is EFBIG, not death */
-	if (setrlimit(RLIMIT_FSIZE, &fsize) < 0 ||
-	    setrlimit(RLIMIT_NOFILE, &nofile) < 0 ||
-	    setrlimit(RLIMIT_CORE, &zero) < 0 ||
-	    setrlimit(RLIMIT_MEMLOCK, &zero) < 0 ||
-	    setrlimit(RLIMIT_MSGQUEUE, &zero) < 0) {
-		snprintf(why, whylen, "setrlimit: %s", strerror(errno));
-		return -1;
-	}
-	if (jail_drop_privileges(uid, gid, why, whylen) < 0)
-		return -1;
-	/* Set after the uid change, which clears it: end with the monitor. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
-		snprintf(why, whylen, "PR_SET_PDEATHSIG: %s", strerror(errno));
-		return -1;
-	}
-	if (jail_landlock_apply(NULL, why, whylen) < 0 ||
-	    jail_seccomp_apply(why, whylen) < 0)
-		return -1;
-	return 0;
-}
-
-pid_t
-worker_start(int qmp_fd, int log_fd, uid_t uid, gid_t gid, int *chan)
-{
-	int sv[2];
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return -1;
-	pid_t monitor = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	if (pid > 0) {
-		close(sv[1]);
-		*chan = sv[0];
-		return pid;
-	}
-	/* Fds: 0-1 /dev/null, 2 the log, 3 QMP, 4 the channel; no other. */
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int q = fcntl(qmp_fd, F_DUPFD, 10), c = fcntl(sv[1], F_DUPFD, 10);
-	int l = fcntl(log_fd, F_DUPFD, 10);
-	if (null < 0 || q < 0 || c < 0 || l < 0 || dup2(null, 0) < 0 ||
-	    dup2(null, 1) < 0 || dup2(l, 2) < 0 || dup2(q, QMP_FD) < 0 ||
-	    dup2(c, CHAN_FD) < 0 || close_range(CHAN_FD + 1, ~0U, 0) < 0)
-		_exit(1);
-	log_set_prog("bulkhead-qmp-worker");
-	prctl(PR_SET_NAME, "bh-qmp-worker", 0, 0, 0); /* in ps and audits */
-	char why[256] = "the monitor is gone";
-	if (confine(uid, gid, why, sizeof(why)) < 0 || getppid() != monitor) {
-		log_error("confining the QMP worker: %s", why);
-		_exit(1);
-	}
 	static struct qmp_conn qmp; /* 64 KiB line buffer */
 	struct worker w = { .qmp = &qmp, .pending = LC_NONE };
-	qmp_init(&qmp, QMP_FD, on_event, &w);
-	fd_set_nonblock(QMP_FD, true);
+	qmp_init(&qmp, WORKER_QMP_FD, on_event, &w);
+	fd_set_nonblock(WORKER_QMP_FD, true);
 	serve(&w);
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../ipc/worker_msg.h" /* QMP_OK, QMP_REFUSED, QMP_BROKEN */
+
 #define QMP_LINE_MAX (64 * 1024)
 #define QMP_DEPTH_MAX 16
 /* More events than this within one second is a flood. QEMU rate-limits
@@ -21,10 +23,6 @@
 
 enum qmp_kind { QMP_GREETING, QMP_RETURN, QMP_ERROR, QMP_EVENT };
 
-/* Outcomes of a command. REFUSED is QEMU's well-formed "error" reply (a
- * locked tray, an unknown device): the VM is fine. BROKEN is anything
- * else that went wrong (violation, timeout, EOF): the VM is not. */
-enum { QMP_OK = 0, QMP_BROKEN = -1, QMP_REFUSED = -2 };
 
 struct qmp_msg {
 	enum qmp_kind kind;

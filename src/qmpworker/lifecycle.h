@@ -11,16 +11,8 @@
 
 #include "qmp.h"
 
-enum lifecycle_event {
-	LC_NONE,     /* not a lifecycle event */
-	LC_POWEROFF, /* SHUTDOWN, any reason but a reset or panic */
-	LC_REBOOT,   /* SHUTDOWN reason guest-reset */
-	LC_CRASH,    /* GUEST_PANICKED, or SHUTDOWN reason guest-panic */
-	LC_INVALID,  /* a lifecycle event of the wrong shape */
-};
 
 enum lifecycle_event lifecycle_classify(const struct qmp_msg *ev);
-const char *lifecycle_name(enum lifecycle_event e);
 
 /* Reset the stopped guest and run it again in the same process (same
  * uid, VM id, jail, cgroup). Only with on_reboot = restart: after a reset

@@ -1,4 +1,4 @@
-#include "features.h"
+#include "features_table.h"
 
 static const struct feature table[F_COUNT] = {
 	{ F_ACCEL_KVM, "accel=kvm", FS_SUPPORTED,

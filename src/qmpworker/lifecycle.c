@@ -29,23 +29,6 @@ lifecycle_classify(const struct qmp_msg *ev)
 	return LC_POWEROFF;
 }
 
-const char *
-lifecycle_name(enum lifecycle_event e)
-{
-	switch (e) {
-	case LC_POWEROFF:
-		return "poweroff";
-	case LC_REBOOT:
-		return "reboot";
-	case LC_CRASH:
-		return "crash";
-	case LC_NONE:
-	case LC_INVALID:
-	default:
-		return "?";
-	}
-}
-
 int
 lifecycle_restart(struct qmp_conn *c, uint64_t deadline_ms, char *why,
 		  size_t whylen)

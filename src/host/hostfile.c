@@ -1,0 +1,72 @@
+#include "hostfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int
+medium_check_fd(int fd, char *why, size_t whylen)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fstat(fd, &st) < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		snprintf(why, whylen, "not a regular file or block device");
+		return -1;
+	}
+	if ((fl & O_ACCMODE) != O_RDONLY) {
+		snprintf(why, whylen, "medium fd is not read-only");
+		return -1;
+	}
+	return 0;
+}
+
+int
+medium_open(const char *path, char *why, size_t whylen)
+{
+	/* O_NONBLOCK: a FIFO named here must not hang the CLI; the check
+	 * then refuses it. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	if (medium_check_fd(fd, why, whylen) < 0) {
+		close(fd);
+		return -1;
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+save_check_fd(int fd, bool for_write, char *why, size_t whylen)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "the save file is not a regular file");
+		return -1;
+	}
+	int mode = fl & O_ACCMODE;
+	if (for_write ? mode == O_RDONLY : mode != O_RDONLY) {
+		snprintf(why, whylen, "the save file fd is open for %s",
+			 for_write ? "reading only" : "writing");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,79 @@
+/* The monitor's inside: one struct monitor per process, and the functions
+ * its files share. monitor.c holds the state and teardown, launch.c the
+ * device model's start, start.c and takeover.c the two ways a monitor
+ * begins, loop.c the event loop, requests.c the control requests,
+ * worker_client.c the calls to the QMP worker. */
+#ifndef BULKHEAD_MONITOR_PRIV_H
+#define BULKHEAD_MONITOR_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+#include <sys/types.h>
+
+#include "../ipc/worker_msg.h"
+#include "backends.h"
+#include "console_log.h"
+#include "monitor.h"
+
+/* The worker's own deadlines are 20 s (handshake), 10 s (a command) and
+ * 300 s (a save or restore); the monitor allows a little more. */
+#define WORKER_HANDSHAKE_MS 25000
+#define WORKER_COMMAND_MS 15000
+#define WORKER_MIGRATE_MS 305000
+#define SAVE_MS 300000 /* the copier's fdatasync after a save */
+#define WORKER_MSGS_PER_CALL 64
+#define CONTROL_CLIENTS_MAX 4
+
+struct monitor {
+	struct monitor_launch *ml;
+	struct vm_record *rec;
+	pid_t dm_pid;
+	int pidfd;
+	int chan;      /* to the QMP worker; -1 once it is gone */
+	pid_t worker;
+	int console_fd;   /* our end of the serial port; -1 after EOF */
+	int listen_fd;
+	int console_client;
+	int clients[CONTROL_CLIENTS_MAX];
+	struct console_log log;
+	int qemu_out_fd; /* read end of QEMU's stdout/stderr; -1 after EOF */
+	struct console_log qemu_log;
+	bool broken; /* destroy failed: retried until nothing survives */
+	uint64_t qmp_eof_deadline; /* QMP closed: the DM must exit by then */
+	enum lifecycle_event pending; /* to act on once the event is read */
+	struct backend backends[BACKENDS_MAX]; /* started by this monitor */
+	size_t nbackends;
+};
+
+/* QEMU closes QMP as it exits; one that closes it and keeps running has
+ * left the toolstack without control and is destroyed. */
+#define QMP_EOF_GRACE_MS 2000
+
+/* monitor.c */
+void monitor_report_ready(struct monitor_launch *ml, const char *msg);
+void monitor_set_state(struct monitor *m, const char *state);
+void monitor_destroy(struct monitor *m, const char *reason, int reply_fd);
+void monitor_init(struct monitor *m, struct monitor_launch *ml);
+void monitor_serve(struct monitor *m, const char *state, char *why,
+		   size_t whylen);
+
+/* launch.c */
+int monitor_connect_channels(struct monitor *m, char *why, size_t whylen);
+int monitor_launch_vm(struct monitor *m, char *why, size_t whylen);
+
+/* worker_client.c */
+void worker_stop(struct monitor *m);
+int worker_call(struct monitor *m, enum wk_type type, const char *vdev,
+		unsigned arg, int fd, int timeout_ms, char *text, size_t len);
+void worker_message(struct monitor *m);
+
+/* requests.c */
+void requests_handle(struct monitor *m, int slot);
+
+/* loop.c */
+void loop_qemu_output(struct monitor *m);
+noreturn void monitor_event_loop(struct monitor *m);
+
+#endif
