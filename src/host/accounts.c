@@ -75,15 +75,127 @@ ident_kind_name(enum ident_kind k)
 	}
 }
 
+/* device_model_user: a named account, one per VM. 1 if set and taken,
+ * 0 if unset, -1 with why. */
+static int
+ident_user(const char *dm_user, const struct account_names *an,
+	   struct dm_identity *out, char *why, size_t whylen)
+{
+	struct passwd pw;
+	char buf[4096];
+	bool found;
+
+	if (!dm_user[0])
+		return 0;
+	if (lookup_name(dm_user, &pw, buf, sizeof(buf), &found) < 0 || !found) {
+		snprintf(why, whylen, "no such account '%s'", dm_user);
+		return -1;
+	}
+	if (strcmp(dm_user, an->reaper) == 0 || pw.pw_uid == out->reaper_uid) {
+		snprintf(why, whylen, "'%s' is the reaper account; the "
+			 "reaper must own no device model", dm_user);
+		return -1;
+	}
+	out->kind = IDENT_USER;
+	out->uid = pw.pw_uid;
+	out->gid = pw.pw_gid;
+	out->exclusive = true;
+	snprintf(out->user, sizeof(out->user), "%s", dm_user);
+	return 1;
+}
+
+/* The range: base + vmid. 1 if the base account exists and the ids are
+ * free, 0 if there is no base account, -1 with why. */
+static int
+ident_range(unsigned vmid, const struct account_names *an,
+	    struct dm_identity *out, char *why, size_t whylen)
+{
+	struct passwd pw;
+	char buf[4096], other[64];
+	bool found;
+
+	if (lookup_name(an->range_base, &pw, buf, sizeof(buf), &found) < 0 ||
+	    !found)
+		return 0;
+	out->kind = IDENT_RANGE;
+	out->uid = pw.pw_uid + vmid;
+	out->gid = pw.pw_gid + vmid;
+	out->exclusive = true;
+	/* A range uid must belong to no account: otherwise some unrelated
+	 * user's files and processes would be the VM's. */
+	if (uid_has_account(out->uid, other, sizeof(other))) {
+		snprintf(why, whylen, "wanted uid %u (%s + %u) but that is "
+			 "account %s", (unsigned)out->uid, an->range_base, vmid,
+			 other);
+		return -1;
+	}
+	if (gid_has_group(out->gid, other, sizeof(other))) {
+		snprintf(why, whylen, "wanted gid %u (%s + %u) but that is "
+			 "group %s", (unsigned)out->gid, an->range_base, vmid,
+			 other);
+		return -1;
+	}
+	if (pw.pw_uid == 0 || pw.pw_gid == 0) {
+		snprintf(why, whylen, "%s maps to uid/gid 0", an->range_base);
+		return -1;
+	}
+	return 1;
+}
+
+/* The shared fallback account, with a warning. 1 if it exists, 0 if
+ * not. */
+static int
+ident_shared(const struct account_names *an, struct dm_identity *out,
+	     char *warn, size_t warnlen)
+{
+	struct passwd pw;
+	char buf[4096];
+	bool found;
+
+	if (lookup_name(an->shared, &pw, buf, sizeof(buf), &found) < 0 || !found)
+		return 0;
+	out->kind = IDENT_SHARED;
+	out->uid = pw.pw_uid;
+	out->gid = pw.pw_gid;
+	out->exclusive = false;
+	snprintf(out->user, sizeof(out->user), "%s", an->shared);
+	snprintf(warn, warnlen, "no %s account: falling back to the shared "
+		 "account %s; all such VMs share one uid and can attack each "
+		 "other's device models", an->range_base, an->shared);
+	return 1;
+}
+
+/* The reaper must exist and be distinct: it is the only safe way to kill
+ * every process of a uid (see reaper.c). */
+static int
+ident_reaper(const struct account_names *an, struct dm_identity *out,
+	     char *why, size_t whylen)
+{
+	struct passwd pw;
+	char buf[4096];
+	bool found;
+
+	if (lookup_name(an->reaper, &pw, buf, sizeof(buf), &found) < 0 ||
+	    !found) {
+		snprintf(why, whylen, "account %s does not exist: run "
+			 "'bulkhead host-init'", an->reaper);
+		return -1;
+	}
+	out->reaper_uid = pw.pw_uid;
+	if (pw.pw_uid == 0) {
+		snprintf(why, whylen, "account %s maps to uid 0", an->reaper);
+		return -1;
+	}
+	return 0;
+}
+
 int
 ident_select(bool dm_restrict, const char *dm_user, unsigned vmid,
 	     struct dm_identity *out, char *why, size_t whylen, char *warn,
 	     size_t warnlen)
 {
 	struct account_names an = { "", "", "" };
-	struct passwd pw;
-	char buf[4096], other[64];
-	bool found;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	warn[0] = '\0';
@@ -105,89 +217,22 @@ ident_select(bool dm_restrict, const char *dm_user, unsigned vmid,
 			 "host");
 		return 0;
 	}
-	/* The reaper must exist and be distinct: it is the only safe way to
-	 * kill every process of a uid (see reaper.c). */
-	if (lookup_name(an.reaper, &pw, buf, sizeof(buf), &found) < 0 ||
-	    !found) {
-		snprintf(why, whylen, "account %s does not exist: run "
-			 "'bulkhead host-init'", an.reaper);
+	if (ident_reaper(&an, out, why, whylen) < 0)
+		return -1;
+	/* The first that applies: a named user, the range, the shared one. */
+	rc = ident_user(dm_user, &an, out, why, whylen);
+	if (rc == 0)
+		rc = ident_range(vmid, &an, out, why, whylen);
+	if (rc == 0)
+		rc = ident_shared(&an, out, warn, warnlen);
+	if (rc == 0) {
+		snprintf(why, whylen, "neither %s nor %s exists: run 'bulkhead "
+			 "host-init' (never falling back to root)",
+			 an.range_base, an.shared);
 		return -1;
 	}
-	out->reaper_uid = pw.pw_uid;
-	if (pw.pw_uid == 0) {
-		snprintf(why, whylen, "account %s maps to uid 0", an.reaper);
+	if (rc < 0)
 		return -1;
-	}
-
-	if (dm_user[0]) {
-		if (lookup_name(dm_user, &pw, buf, sizeof(buf), &found) < 0 ||
-		    !found) {
-			snprintf(why, whylen, "no such account '%s'", dm_user);
-			return -1;
-		}
-		if (strcmp(dm_user, an.reaper) == 0 ||
-		    pw.pw_uid == out->reaper_uid) {
-			snprintf(why, whylen, "'%s' is the reaper account; the "
-				 "reaper must own no device model", dm_user);
-			return -1;
-		}
-		out->kind = IDENT_USER;
-		out->uid = pw.pw_uid;
-		out->gid = pw.pw_gid;
-		out->exclusive = true;
-		snprintf(out->user, sizeof(out->user), "%s", dm_user);
-		goto check_root;
-	}
-
-	if (lookup_name(an.range_base, &pw, buf, sizeof(buf), &found) < 0)
-		found = false;
-	if (found) {
-		out->kind = IDENT_RANGE;
-		out->uid = pw.pw_uid + vmid;
-		out->gid = pw.pw_gid + vmid;
-		out->exclusive = true;
-		/* A range uid must belong to no account: otherwise some
-		 * unrelated user's files and processes would be the VM's. */
-		if (uid_has_account(out->uid, other, sizeof(other))) {
-			snprintf(why, whylen, "wanted uid %u (%s + %u) but "
-				 "that is account %s", (unsigned)out->uid,
-				 an.range_base, vmid, other);
-			return -1;
-		}
-		if (gid_has_group(out->gid, other, sizeof(other))) {
-			snprintf(why, whylen, "wanted gid %u (%s + %u) but "
-				 "that is group %s", (unsigned)out->gid,
-				 an.range_base, vmid, other);
-			return -1;
-		}
-		if (pw.pw_uid == 0 || pw.pw_gid == 0) {
-			snprintf(why, whylen, "%s maps to uid/gid 0",
-				 an.range_base);
-			return -1;
-		}
-		goto check_root;
-	}
-
-	if (lookup_name(an.shared, &pw, buf, sizeof(buf), &found) < 0)
-		found = false;
-	if (found) {
-		out->kind = IDENT_SHARED;
-		out->uid = pw.pw_uid;
-		out->gid = pw.pw_gid;
-		out->exclusive = false;
-		snprintf(out->user, sizeof(out->user), "%s", an.shared);
-		snprintf(warn, warnlen,
-			 "no %s account: falling back to the shared account "
-			 "%s; all such VMs share one uid and can attack each "
-			 "other's device models", an.range_base, an.shared);
-		goto check_root;
-	}
-	snprintf(why, whylen, "neither %s nor %s exists: run 'bulkhead "
-		 "host-init' (never falling back to root)", an.range_base,
-		 an.shared);
-	return -1;
-
-check_root:
 	if (out->uid == 0 || out->gid == 0) {
 		snprintf(why, whylen, "device model identity maps to root "
 			 "(uid %u gid %u): refused", (unsigned)out->uid,
