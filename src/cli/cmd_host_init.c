@@ -28,7 +28,8 @@
 static int
 run(char *const argv[])
 {
-	char *const envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	char *const envp[] = { exec_arg("PATH=/usr/sbin:/usr/bin:/sbin:/bin"),
+			       NULL };
 	pid_t pid = fork();
 	int st;
 
@@ -95,13 +96,15 @@ ensure_range_base(const char *name, unsigned base)
 	if (range_free(base) < 0)
 		return -1;
 	snprintf(ids, sizeof(ids), "%u", base);
-	char *const ga[] = { (char *)"/usr/sbin/groupadd", (char *)"--system",
-			     (char *)"--gid", ids, (char *)name, NULL };
-	char *const ua[] = { (char *)"/usr/sbin/useradd", (char *)"--system",
-			     (char *)"--no-create-home", (char *)"--home-dir",
-			     (char *)"/nonexistent", (char *)"--shell",
-			     (char *)"/usr/sbin/nologin", (char *)"--uid", ids,
-			     (char *)"--gid", ids, (char *)name, NULL };
+	char *const ga[] = { exec_arg("/usr/sbin/groupadd"),
+			     exec_arg("--system"), exec_arg("--gid"), ids,
+			     exec_arg(name), NULL };
+	char *const ua[] = { exec_arg("/usr/sbin/useradd"),
+			     exec_arg("--system"), exec_arg("--no-create-home"),
+			     exec_arg("--home-dir"), exec_arg("/nonexistent"),
+			     exec_arg("--shell"), exec_arg("/usr/sbin/nologin"),
+			     exec_arg("--uid"), ids, exec_arg("--gid"), ids,
+			     exec_arg(name), NULL };
 	if (run(ga) < 0 || run(ua) < 0) {
 		log_error("creating %s failed", name);
 		return -1;
@@ -120,11 +123,11 @@ ensure_reaper(const char *name)
 		printf("account %s: exists (uid %u)\n", name, (unsigned)pw->pw_uid);
 		return pw->pw_uid == 0 ? -1 : 0;
 	}
-	char *const ua[] = { (char *)"/usr/sbin/useradd", (char *)"--system",
-			     (char *)"--no-create-home", (char *)"--home-dir",
-			     (char *)"/nonexistent", (char *)"--shell",
-			     (char *)"/usr/sbin/nologin", (char *)"--user-group",
-			     (char *)name, NULL };
+	char *const ua[] = { exec_arg("/usr/sbin/useradd"),
+			     exec_arg("--system"), exec_arg("--no-create-home"),
+			     exec_arg("--home-dir"), exec_arg("/nonexistent"),
+			     exec_arg("--shell"), exec_arg("/usr/sbin/nologin"),
+			     exec_arg("--user-group"), exec_arg(name), NULL };
 	if (run(ua) < 0 || !(pw = getpwnam(name))) {
 		log_error("creating %s failed", name);
 		return -1;

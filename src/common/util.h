@@ -47,4 +47,9 @@ int unix_connect_path(const char *path);
 int fd_set_cloexec(int fd, bool on);
 int fd_set_nonblock(int fd, bool on);
 
+/* A string for execve's argv or envp, whose prototype predates const:
+ * the kernel copies the strings and never writes them. The one place
+ * the project drops a const (so -Wcast-qual can stay on elsewhere). */
+char *exec_arg(const char *s);
+
 #endif
