@@ -52,6 +52,8 @@ SHARED_SRCS = \
 	src/host/procscan.c \
 	src/host/recover.c \
 	src/host/cgroup.c \
+	src/host/cgroup_v1.c \
+	src/host/cgroup_v2.c \
 	src/host/blockdev.c \
 	src/host/tap.c \
 	src/host/hostfile.c \

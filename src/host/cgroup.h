@@ -1,9 +1,11 @@
 /* Per-VM cgroups, enforced by the host kernel (not by QEMU): memory,
  * pids and CPU limits, kill-through-the-cgroup, removal. Pure v2 hosts
- * and v1/hybrid hosts, detected at run time. Block I/O throttling
- * (v1 blkio.throttle.*, v2 io.max) of the VM's disks' devices. A VM's group is
- * bulkhead/NAME in each hierarchy; the monitor is never in it, so an OOM
- * kill inside the VM cannot take the toolstack with it. */
+ * and v1/hybrid hosts, detected once per process (what differs between
+ * the versions is in cgroup_v1.c and cgroup_v2.c, behind cgroup_ops.h).
+ * Block I/O throttling (v1 blkio.throttle.*, v2 io.max) of the VM's
+ * disks' devices. A VM's group is bulkhead/NAME in each hierarchy; the
+ * monitor is never in it, so an OOM kill inside the VM cannot take the
+ * toolstack with it. */
 #ifndef BULKHEAD_CGROUP_H
 #define BULKHEAD_CGROUP_H
 
