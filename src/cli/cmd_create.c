@@ -351,7 +351,8 @@ create_from(const char *file, const char *text, size_t len, bool dry,
 		return 1;
 	}
 	int rc = 2;
-	if (ident_select(cfg->dm_restrict, cfg->dm_user, (unsigned)vmid, &ml.id,
+	struct dm_identity id;
+	if (ident_select(cfg->dm_restrict, cfg->dm_user, (unsigned)vmid, &id,
 			 why, sizeof(why), warn, sizeof(warn)) < 0) {
 		int line = cfg->line[KEY_DM_USER] ? cfg->line[KEY_DM_USER]
 						  : cfg->line[KEY_DM_RESTRICT];
@@ -364,6 +365,10 @@ create_from(const char *file, const char *text, size_t len, bool dry,
 			log_error("%s: %s", file, why);
 		goto fail_id;
 	}
+	/* The record is where the identity lives: this monitor and any
+	 * that later takes the VM over read it back the same way. */
+	record_set_identity(&ml.rec, &id);
+	record_identity(&ml.rec, &ml.id);
 	if (ml.id.exclusive) {
 		struct uid_check u = { .uid = ml.id.uid };
 		if (record_foreach(uid_in_use, &u) > 0) {
@@ -393,11 +398,6 @@ create_from(const char *file, const char *text, size_t len, bool dry,
 	struct vm_record *rec = &ml.rec;
 	snprintf(rec->name, sizeof(rec->name), "%s", cfg->name);
 	rec->vmid = (unsigned)vmid;
-	rec->uid = ml.id.uid;
-	rec->gid = ml.id.gid;
-	rec->uid_exclusive = ml.id.exclusive;
-	rec->reaper_uid = ml.id.reaper_uid;
-	snprintf(rec->ident, sizeof(rec->ident), "%s", ident_kind_name(ml.id.kind));
 	snprintf(rec->state, sizeof(rec->state), "starting");
 	snprintf(rec->accel, sizeof(rec->accel), "%s", config_accel_name(cfg->accel));
 	snprintf(rec->config, sizeof(rec->config), "%s", file);

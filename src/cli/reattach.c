@@ -86,8 +86,11 @@ cli_reattach(const char *name)
 		log_error("%s: kept config: %s", name, err.msg);
 		goto out;
 	}
-	ml.id.uid = ml.rec.uid;
-	ml.id.gid = ml.rec.gid;
+	/* Who the VM's processes run as, exactly as create recorded it. */
+	if (record_identity(&ml.rec, &ml.id) < 0) {
+		log_error("%s: record: unknown identity '%s'", name, ml.rec.ident);
+		goto out;
+	}
 	rc = spawn(&ml, name);
 out:
 	lock_release(lock);

@@ -15,6 +15,36 @@ record_path(char *buf, size_t len, const char *name)
 	return path_fmt(buf, len, "%s/%s/record.json", BH_VM_DIR, name);
 }
 
+void
+record_set_identity(struct vm_record *r, const struct dm_identity *id)
+{
+	r->uid = id->uid;
+	r->gid = id->gid;
+	r->uid_exclusive = id->exclusive;
+	r->reaper_uid = id->reaper_uid;
+	snprintf(r->ident, sizeof(r->ident), "%s", ident_kind_name(id->kind));
+}
+
+int
+record_identity(const struct vm_record *r, struct dm_identity *id)
+{
+	static const enum ident_kind kinds[] = { IDENT_RANGE, IDENT_USER,
+						 IDENT_SHARED, IDENT_ROOT };
+
+	memset(id, 0, sizeof(*id));
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (strcmp(r->ident, ident_kind_name(kinds[i])) != 0)
+			continue;
+		id->kind = kinds[i];
+		id->uid = r->uid;
+		id->gid = r->gid;
+		id->exclusive = r->uid_exclusive;
+		id->reaper_uid = r->reaper_uid;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 int
 record_write(const struct vm_record *r)
 {

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "../common/paths.h"
+#include "accounts.h"
 
 struct vm_record {
 	char name[BH_NAME_MAX + 1];
@@ -28,6 +29,13 @@ struct vm_record {
 	char config[PATH_MAX];
 	char console_log[PATH_MAX];
 };
+
+/* The device model's identity as a record keeps it (uid, gid, exclusive,
+ * reaper, kind), and back: every monitor, the first or one taking the VM
+ * over, runs its processes as the record says. -EINVAL for an unknown
+ * kind. */
+void record_set_identity(struct vm_record *r, const struct dm_identity *id);
+int record_identity(const struct vm_record *r, struct dm_identity *id);
 
 int record_path(char *buf, size_t len, const char *name);
 int record_write(const struct vm_record *r);

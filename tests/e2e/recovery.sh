@@ -32,6 +32,11 @@ if "$BULKHEAD" create "$T/a.cfg" > "$T/a.out" 2>&1; then
 	check "take-over: a new monitor process" bash -c "test '$(monitor_of "$A")' != '$M1'"
 	check "take-over: list says running, monitor true" bash -c "test '$(vm_field "$A" state)' = running && test '$(vm_field "$A" monitor)' = True"
 	check "take-over: the guest's output reaches the log again" wait_for "$(vm_field "$A" console_log)" "took-42" 5
+	M2=$(monitor_of "$A")
+	W=$(pgrep -P "$M2" -x bh-qmp-worker | head -n 1)
+	check "take-over: the new monitor has a QMP worker" test -n "$W"
+	check "take-over: the QMP worker runs as the VM's uid $(vm_field "$A" uid)" \
+		test "$(ps -o uid= -p "${W:-0}" | tr -d ' ')" = "$(vm_field "$A" uid)"
 	kill_monitor "$A"
 	"$BULKHEAD" pause "$A" > "$T/p.out" 2>&1
 	check "pause after a second kill: a third monitor, VM paused" bash -c "grep -q paused '$T/p.out' && test '$(vm_field "$A" state)' = paused"
