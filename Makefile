@@ -48,6 +48,7 @@ SHARED_SRCS = \
 	src/host/vmid.c \
 	src/host/reaper.c \
 	src/host/record.c \
+	src/host/vmdir.c \
 	src/host/teardown.c \
 	src/host/procscan.c \
 	src/host/recover.c \

@@ -27,6 +27,7 @@
 #include "../host/cgroup.h"
 #include "../host/procscan.h"
 #include "../host/record.h"
+#include "../host/vmdir.h"
 #include "../jail/jail.h"
 #include "cli.h"
 
@@ -132,7 +133,7 @@ run_probe(const struct vm_record *r, int vm_pidfd, const struct cg_limits *lim,
 	}
 	/* '.' cannot start a VM name, so this group belongs to no VM. */
 	snprintf(cg, sizeof(cg), ".probe-%s", r->name);
-	if (path_fmt(root, sizeof(root), "%s/%s/probe-root", BH_VM_DIR, r->name) < 0 ||
+	if (vmdir_file(root, sizeof(root), r->name, VMF_PROBE_ROOT) < 0 ||
 	    (mkdir(root, 0755) < 0 && errno != EEXIST)) {
 		snprintf(why, whylen, "cannot make %s", root);
 		return -1;

@@ -22,8 +22,8 @@
 #include "../host/record.h"
 #include "../host/tap.h"
 #include "../host/teardown.h"
+#include "../host/vmdir.h"
 #include "../host/vmid.h"
-#include "../ipc/control.h"
 #include "../monitor/monitor.h"
 #include "../plan/qemu_args.h"
 #include "cli.h"
@@ -219,13 +219,15 @@ prepare_logs(struct monitor_launch *ml, char *mon_log, size_t len)
 {
 	char dir[PATH_MAX];
 
-	if (path_fmt(dir, sizeof(dir), "%s/%s", BH_LOG_DIR, ml->cfg.name) < 0 ||
+	const char *name = ml->cfg.name;
+
+	if (vmdir_log_dir(dir, sizeof(dir), name) < 0 ||
 	    mkdir_exact(dir, 0700) < 0)
 		return -1;
-	if (path_fmt(ml->rec.console_log, sizeof(ml->rec.console_log),
-		     "%s/console.log", dir) < 0 ||
-	    path_fmt(ml->qemu_log, sizeof(ml->qemu_log), "%s/qemu.log", dir) < 0 ||
-	    path_fmt(mon_log, len, "%s/monitor.log", dir) < 0)
+	if (vmdir_log(ml->rec.console_log, sizeof(ml->rec.console_log), name,
+		      VML_CONSOLE) < 0 ||
+	    vmdir_log(ml->qemu_log, sizeof(ml->qemu_log), name, VML_QEMU) < 0 ||
+	    vmdir_log(mon_log, len, name, VML_MONITOR) < 0)
 		return -1;
 	return 0;
 }
@@ -337,7 +339,7 @@ create_from(const char *file, const char *text, size_t len, bool dry,
 		log_error("lock %s: %s", BH_LOCK_PATH, strerror(-lock));
 		return 1;
 	}
-	if (path_fmt(dir, sizeof(dir), "%s/%s", BH_VM_DIR, cfg->name) < 0 ||
+	if (vmdir_path(dir, sizeof(dir), cfg->name) < 0 ||
 	    access(dir, F_OK) == 0) {
 		log_error("%s:%d: name: '%s' is already in use", file,
 			  cfg->line[KEY_NAME], cfg->name);
@@ -402,7 +404,7 @@ create_from(const char *file, const char *text, size_t len, bool dry,
 	snprintf(rec->accel, sizeof(rec->accel), "%s", config_accel_name(cfg->accel));
 	snprintf(rec->config, sizeof(rec->config), "%s", file);
 	if (mkdir(dir, 0700) < 0 ||
-	    path_fmt(ml.root_dir, sizeof(ml.root_dir), "%s/root", dir) < 0 ||
+	    vmdir_file(ml.root_dir, sizeof(ml.root_dir), cfg->name, VMF_ROOT) < 0 ||
 	    mkdir(ml.root_dir, 0755) < 0) {
 		log_error("%s: %s", dir, strerror(errno));
 		rc = 1;
@@ -415,7 +417,7 @@ create_from(const char *file, const char *text, size_t len, bool dry,
 		goto fail_dir;
 	}
 	char snap[PATH_MAX];
-	if (vm_file_path(snap, sizeof(snap), cfg->name, "config") < 0 ||
+	if (vmdir_file(snap, sizeof(snap), cfg->name, VMF_CONFIG) < 0 ||
 	    file_write_atomic(snap, text, len, 0600) < 0) {
 		log_error("cannot keep the config in %s", dir);
 		rc = 1;

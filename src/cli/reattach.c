@@ -10,8 +10,8 @@
 #include "../common/util.h"
 #include "../host/procscan.h"
 #include "../host/record.h"
+#include "../host/vmdir.h"
 #include "../host/vmid.h"
-#include "../ipc/control.h"
 #include "../monitor/monitor.h"
 #include "cli.h"
 
@@ -31,8 +31,7 @@ spawn(struct monitor_launch *ml, const char *name)
 	char mon_log[PATH_MAX], msg[600];
 	int ready;
 
-	if (path_fmt(mon_log, sizeof(mon_log), "%s/%s/monitor.log", BH_LOG_DIR,
-		     name) < 0 ||
+	if (vmdir_log(mon_log, sizeof(mon_log), name, VML_MONITOR) < 0 ||
 	    cli_fork_monitor(ml, mon_log, monitor_reattach, &ready) < 0)
 		return -1;
 	if (cli_monitor_word(ready, REATTACH_TIMEOUT_MS, msg, sizeof(msg)) < 0) {
@@ -62,8 +61,8 @@ cli_reattach(const char *name)
 		return -1;
 	if (monitor_alive(&ml.rec))
 		return 0; /* it lives: nothing to take over */
-	if (vm_file_path(lockp, sizeof(lockp), name, "attach.lock") < 0 ||
-	    vm_file_path(cfgp, sizeof(cfgp), name, "config") < 0)
+	if (vmdir_file(lockp, sizeof(lockp), name, VMF_ATTACH_LOCK) < 0 ||
+	    vmdir_file(cfgp, sizeof(cfgp), name, VMF_CONFIG) < 0)
 		return -1;
 	/* One take-over at a time: a second CLI finds the new monitor. */
 	int lock = lock_take(lockp);

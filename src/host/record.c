@@ -8,11 +8,12 @@
 #include <string.h>
 
 #include "../common/util.h"
+#include "vmdir.h"
 
 int
 record_path(char *buf, size_t len, const char *name)
 {
-	return path_fmt(buf, len, "%s/%s/record.json", BH_VM_DIR, name);
+	return vmdir_file(buf, len, name, VMF_RECORD);
 }
 
 void

@@ -11,6 +11,7 @@
 #include "../common/util.h"
 #include "accounts.h"
 #include "cgroup.h"
+#include "vmdir.h"
 
 /* The id whose file in BH_ID_DIR holds name; 0 if none. */
 static unsigned
@@ -69,7 +70,7 @@ recover_find(const char *name, struct vm_record *r)
 	found |= r->vmid != 0;
 	long member = cgroup_member_uid(name);
 	found |= member >= 0 || cgroup_count(name) > 0;
-	found |= path_fmt(dir, sizeof(dir), "%s/%s", BH_VM_DIR, name) == 0 &&
+	found |= vmdir_path(dir, sizeof(dir), name) == 0 &&
 		 access(dir, F_OK) == 0;
 	/* Kill by uid only where it is provably this VM's: the range uid of
 	 * its id, and what its cgroup's processes run as (a device_model_user

@@ -14,6 +14,7 @@
 #include "cgroup.h"
 #include "procscan.h"
 #include "reaper.h"
+#include "vmdir.h"
 #include "vmid.h"
 
 #define TEARDOWN_TIMEOUT_MS 10000
@@ -114,13 +115,33 @@ teardown_kill(const struct vm_record *r, int dm_pidfd, char *why,
 	}
 }
 
+/* The backends' roots (root-DEV): one per isolated device, so found by
+ * listing the directory rather than from the table. */
+static int
+remove_backend_roots(const char *name)
+{
+	char dir[PATH_MAX], sub[PATH_MAX];
+	struct dirent *e;
+	int rc = 0;
+
+	if (vmdir_path(dir, sizeof(dir), name) < 0)
+		return 0;
+	DIR *d = opendir(dir);
+	while (d && (e = readdir(d))) {
+		if (!vmdir_is_backend_root(e->d_name) ||
+		    path_fmt(sub, sizeof(sub), "%s/%s", dir, e->d_name) < 0)
+			continue;
+		if (rmdir(sub) < 0 && errno != ENOENT)
+			rc = -errno;
+	}
+	if (d)
+		closedir(d);
+	return rc;
+}
+
 int
 teardown_cleanup(const struct vm_record *r)
 {
-	static const char *const files[] = { "control.sock", "qmp.sock",
-					     "console.sock", "config",
-					     "attach.lock", "record.json",
-					     "record.json.tmp" };
 	char p[PATH_MAX];
 	int rc = 0;
 
@@ -133,31 +154,21 @@ teardown_cleanup(const struct vm_record *r)
 		if (cgroup_remove(names[i]) < 0)
 			rc = -EBUSY;
 	/* The jails' tmpfs lived only in their mount namespaces; what is
-	 * left on the host are the empty directories they were mounted on:
-	 * the device model's root and one per backend (root-DEV). */
-	if (path_fmt(p, sizeof(p), "%s/%s", BH_VM_DIR, r->name) == 0) {
-		DIR *d = opendir(p);
-		struct dirent *e;
-
-		while (d && (e = readdir(d))) {
-			char sub[PATH_MAX];
-
-			if (strncmp(e->d_name, "root", 4) != 0 ||
-			    path_fmt(sub, sizeof(sub), "%s/%s", p,
-				     e->d_name) < 0)
-				continue;
-			if (rmdir(sub) < 0 && errno != ENOENT)
-				rc = -errno;
-		}
-		if (d)
-			closedir(d);
-	}
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		if (path_fmt(p, sizeof(p), "%s/%s/%s", BH_VM_DIR, r->name,
-			     files[i]) == 0)
+	 * left on the host are the empty directories they were mounted on.
+	 * Everything else the VM's directory may hold is in vmdir's table. */
+	int brc = remove_backend_roots(r->name);
+	if (brc < 0)
+		rc = brc;
+	for (int f = 0; f < VMF_COUNT; f++) {
+		if (vmdir_file(p, sizeof(p), r->name, (enum vm_file)f) < 0)
+			continue;
+		if (!vmdir_is_dir((enum vm_file)f))
 			unlink(p);
-	if (path_fmt(p, sizeof(p), "%s/%s", BH_VM_DIR, r->name) == 0 &&
-	    rmdir(p) < 0 && errno != ENOENT && rc == 0)
+		else if (rmdir(p) < 0 && errno != ENOENT)
+			rc = -errno;
+	}
+	if (vmdir_path(p, sizeof(p), r->name) == 0 && rmdir(p) < 0 &&
+	    errno != ENOENT && rc == 0)
 		rc = -errno;
 	if (r->vmid && vmid_release(BH_ID_DIR, r->vmid) < 0 && rc == 0)
 		rc = -errno;

@@ -10,26 +10,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../common/paths.h"
 #include "../common/util.h"
-
-int
-control_path(char *buf, size_t len, const char *name)
-{
-	return vm_file_path(buf, len, name, "control.sock");
-}
-
-int
-vm_file_path(char *buf, size_t len, const char *name, const char *leaf)
-{
-	return path_fmt(buf, len, "%s/%s/%s", BH_VM_DIR, name, leaf);
-}
+#include "../host/vmdir.h"
 
 int
 control_listen(const char *name)
 {
 	char p[PATH_MAX];
-	int rc = control_path(p, sizeof(p), name);
+	int rc = vmdir_file(p, sizeof(p), name, VMF_CONTROL_SOCK);
 
 	return rc < 0 ? rc : unix_listen_path(p, true);
 }
@@ -55,7 +43,7 @@ int
 control_connect(const char *name)
 {
 	char p[PATH_MAX];
-	int rc = control_path(p, sizeof(p), name);
+	int rc = vmdir_file(p, sizeof(p), name, VMF_CONTROL_SOCK);
 
 	return rc < 0 ? rc : unix_connect_path(p);
 }

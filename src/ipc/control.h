@@ -11,9 +11,6 @@
 
 #define CONTROL_LINE_MAX 64
 
-int control_path(char *buf, size_t len, const char *name);
-/* /run/bulkhead/vm/NAME/LEAF (qmp.sock, console.sock, ...). */
-int vm_file_path(char *buf, size_t len, const char *name, const char *leaf);
 /* Bind and listen (mode 0700: root only). Returns fd or -errno. */
 int control_listen(const char *name);
 /* Accept one peer, refusing any whose uid is not 0. fd or -errno. */

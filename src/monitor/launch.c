@@ -18,6 +18,7 @@
 #include "../common/util.h"
 #include "../host/cgroup.h"
 #include "../host/procscan.h"
+#include "../host/vmdir.h"
 #include "../ipc/control.h"
 #include "../plan/qemu_args.h"
 #include "worker_spawn.h"
@@ -46,8 +47,8 @@ disk_fsize(const struct monitor_launch *ml)
 static int
 channel_paths(const char *name, char *qmp_path, char *con_path)
 {
-	if (vm_file_path(qmp_path, PATH_MAX, name, "qmp.sock") < 0 ||
-	    vm_file_path(con_path, PATH_MAX, name, "console.sock") < 0)
+	if (vmdir_file(qmp_path, PATH_MAX, name, VMF_QMP_SOCK) < 0 ||
+	    vmdir_file(con_path, PATH_MAX, name, VMF_CONSOLE_SOCK) < 0)
 		return -1;
 	return 0;
 }
@@ -108,7 +109,7 @@ start_backends(struct monitor *m, int log_fd, int *dm_ends, char *why,
 
 		if (rng ? !cfg->rng_isolated : !d->isolated)
 			continue;
-		if (path_fmt(root, sizeof(root), "%s-%s", ml->root_dir, dev) < 0 ||
+		if (vmdir_backend_root(root, sizeof(root), ml->rec.name, dev) < 0 ||
 		    (mkdir(root, 0755) < 0 && errno != EEXIST) ||
 		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 			snprintf(why, whylen, "%s backend: %s", dev,
