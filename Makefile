@@ -65,7 +65,9 @@ SHARED_SRCS = \
 	src/jail/fds.c \
 	src/jail/seccomp.c \
 	src/jail/landlock.c \
-	src/plan/qemu_args.c
+	src/plan/fdtab.c \
+	src/plan/qemu_args.c \
+	src/plan/vm_plan.c
 
 # The per-VM monitor: root for the VM's whole life.
 MONITOR_SRCS = \
@@ -131,7 +133,7 @@ BACKEND_SRCS = src/common/util.c $(VHOST_SRCS)
 LIB_SRCS = $(SHARED_SRCS) $(MONITOR_SRCS) $(WORKER_SRCS) $(COPIER_SRCS) \
 	src/cli/audit.c src/cli/features_table.c $(VHOST_SRCS)
 
-UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args \
+UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args test_vm_plan \
 	test_console_log test_record test_vmid test_privs test_seccomp_landlock \
 	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_allowlist
 

@@ -25,7 +25,7 @@
 #include "../host/vmdir.h"
 #include "../host/vmid.h"
 #include "../monitor/monitor.h"
-#include "../plan/qemu_args.h"
+#include "../plan/vm_plan.h"
 #include "cli.h"
 #include "features_table.h"
 
@@ -80,22 +80,39 @@ warn_features(const struct vm_config *cfg, const struct dm_identity *id,
 	}
 }
 
+/* One create, as it goes through its steps. Large: kept off the stack. */
+struct create {
+	struct monitor_launch ml;
+	const char *file;
+	const char *text;
+	size_t len;
+	bool dry;
+	int vmid;
+	int lock;
+	struct dm_identity id;    /* as the record keeps it */
+	struct dm_identity be_id; /* the backends' */
+	struct plan_host host;    /* what this CLI opened */
+	char dir[PATH_MAX];       /* the VM's runtime dir */
+	char mon_log[PATH_MAX];
+};
+
 /* With I/O limits, the device behind each disk, once per device. */
 static int
-note_io_dev(struct monitor_launch *ml, const struct disk_spec *d, int fd)
+note_io_dev(struct create *c, const struct disk_spec *d, int fd)
 {
+	struct plan_host *h = &c->host;
 	struct blockdev b;
 	char why[256];
 
 	if (blockdev_of_fd(fd, &b, why, sizeof(why)) < 0) {
-		log_error("%s:%d: disk: %s: cannot be throttled: %s", ml->cfg.file,
-			  d->line, d->target, why);
+		log_error("%s:%d: disk: %s: cannot be throttled: %s",
+			  c->ml.cfg.file, d->line, d->target, why);
 		return -1;
 	}
-	for (size_t i = 0; i < ml->nio_devs; i++)
-		if (ml->io_devs[i].major == b.major && ml->io_devs[i].minor == b.minor)
+	for (size_t i = 0; i < h->nio_devs; i++)
+		if (h->io_devs[i].major == b.major && h->io_devs[i].minor == b.minor)
 			return 0;
-	ml->io_devs[ml->nio_devs++] = b;
+	h->io_devs[h->nio_devs++] = b;
 	return 0;
 }
 
@@ -124,11 +141,10 @@ disk_open(const struct vm_config *cfg, const struct disk_spec *d, bool rw,
 /* 0, 1 when a disk cannot be opened, 2 when its device cannot carry the
  * configured I/O limits. */
 static int
-open_disks(struct monitor_launch *ml)
+open_disks(struct create *c)
 {
-	const struct vm_config *cfg = &ml->cfg;
+	const struct vm_config *cfg = &c->ml.cfg;
 	bool direct = config_io_throttled(cfg);
-	size_t k = 0;
 
 	for (size_t i = 0; i < cfg->ndisks; i++) {
 		const struct disk_spec *d = &cfg->disks[i];
@@ -136,8 +152,8 @@ open_disks(struct monitor_launch *ml)
 			char why[256];
 			if (!d->target[0])
 				continue; /* an empty drive */
-			ml->cd_fds[i] = medium_open(d->target, why, sizeof(why));
-			if (ml->cd_fds[i] < 0) {
+			c->ml.cd_fds[i] = medium_open(d->target, why, sizeof(why));
+			if (c->ml.cd_fds[i] < 0) {
 				log_error("%s:%d: disk: %s: %s", cfg->file,
 					  d->line, d->target, why);
 				return 1;
@@ -151,7 +167,7 @@ open_disks(struct monitor_launch *ml)
 
 			if (fd < 0)
 				return 1;
-			ml->backend_disk_fds[i] = fd;
+			c->host.backend_disk[i] = fd;
 			continue;
 		}
 		for (int rw = 0; rw <= (d->readonly ? 0 : 1); rw++) {
@@ -160,9 +176,8 @@ open_disks(struct monitor_launch *ml)
 
 			if (fd < 0)
 				return 1;
-			ml->disk_fds[k++] = fd;
-			ml->ndisk_fds = k;
-			if (direct && rw == 0 && note_io_dev(ml, d, fd) < 0)
+			c->host.disk[i][rw] = fd;
+			if (direct && rw == 0 && note_io_dev(c, d, fd) < 0)
 				return 2;
 		}
 	}
@@ -170,30 +185,27 @@ open_disks(struct monitor_launch *ml)
 }
 
 static void
-close_disks(struct monitor_launch *ml)
+close_media(struct monitor_launch *ml)
 {
-	for (size_t i = 0; i < ml->ndisk_fds; i++)
-		close(ml->disk_fds[i]);
-	for (size_t i = 0; i < CONFIG_DISKS_MAX; i++) {
-		if (ml->cd_fds[i] >= 0)
+	for (size_t i = 0; i < CONFIG_DISKS_MAX; i++)
+		if (ml->cd_fds[i] >= 0) {
 			close(ml->cd_fds[i]);
-		if (ml->backend_disk_fds[i] >= 0)
-			close(ml->backend_disk_fds[i]);
-	}
+			ml->cd_fds[i] = -1;
+		}
 }
 
 /* Taps for the vifs; a random MAC in Xen's OUI where none is given. */
 static int
-open_taps(struct monitor_launch *ml)
+open_taps(struct create *c)
 {
-	struct vm_config *cfg = &ml->cfg;
+	struct vm_config *cfg = &c->ml.cfg;
 	char why[256];
 
 	for (size_t i = 0; i < cfg->nvifs; i++) {
 		struct vif_spec *v = &cfg->vifs[i];
 		if (!v->vifname[0])
 			snprintf(v->vifname, sizeof(v->vifname), "bh%u.%zu",
-				 ml->rec.vmid, i);
+				 c->ml.rec.vmid, i);
 		if (!v->has_mac) {
 			uint8_t r[3];
 			if (getrandom(r, sizeof(r), 0) != sizeof(r))
@@ -205,11 +217,9 @@ open_taps(struct monitor_launch *ml)
 		int fd = tap_create(v->vifname, v->bridge, why, sizeof(why));
 		if (fd < 0) {
 			log_error("%s:%d: vif: %s", cfg->file, v->line, why);
-			for (size_t j = 0; j < i; j++)
-				close(ml->tap_fds[j]);
 			return -1;
 		}
-		ml->tap_fds[i] = fd;
+		c->host.tap[i] = fd;
 	}
 	return 0;
 }
@@ -218,7 +228,6 @@ static int
 prepare_logs(struct monitor_launch *ml, char *mon_log, size_t len)
 {
 	char dir[PATH_MAX];
-
 	const char *name = ml->cfg.name;
 
 	if (vmdir_log_dir(dir, sizeof(dir), name) < 0 ||
@@ -232,27 +241,49 @@ prepare_logs(struct monitor_launch *ml, char *mon_log, size_t len)
 	return 0;
 }
 
-static void
-print_dry_run(const struct monitor_launch *ml, unsigned vmid)
+/* The plan of a VM: with host NULL for a dry run. */
+static int
+plan_vm(struct create *c, const struct plan_host *host)
 {
-	struct qemu_argv av;
+	struct monitor_launch *ml = &c->ml;
+	char why[512];
+	struct plan_input in = {
+		.cfg = &ml->cfg,
+		.id = &c->id,
+		.be_id = config_has_backends(&ml->cfg) ? &c->be_id : NULL,
+		.restore = ml->restore_fd >= 0,
+		.host = host,
+	};
 
-	printf("name: %s\nvmid: %u (next free)\nidentity: %s uid %u gid %u%s\n",
-	       ml->cfg.name, vmid, ident_kind_name(ml->id.kind),
-	       (unsigned)ml->id.uid, (unsigned)ml->id.gid,
-	       ml->id.exclusive ? "" : " (shared)");
-	if (config_has_backends(&ml->cfg))
-		printf("backends: uid %u gid %u\n", (unsigned)ml->be_id.uid,
-		       (unsigned)ml->be_id.gid);
-	if (qemu_args_build(&ml->cfg, &av) == 0) {
-		printf("device model:");
-		for (size_t i = 0; i < av.n; i++)
-			printf(" %s", av.argv[i]);
-		putchar('\n');
-		qemu_args_free(&av);
+	if (vm_plan_build(&in, &ml->plan, why, sizeof(why)) < 0) {
+		log_error("device model files: %s", why);
+		return -1;
 	}
+	return 0;
 }
 
+/* create -n: what create would do, with nothing opened or made. */
+static int
+print_dry_run(struct create *c)
+{
+	const struct vm_plan *p = &c->ml.plan;
+
+	printf("name: %s\nvmid: %u (next free)\nidentity: %s uid %u gid %u%s\n",
+	       c->ml.cfg.name, (unsigned)c->vmid, ident_kind_name(c->id.kind),
+	       (unsigned)c->id.uid, (unsigned)c->id.gid,
+	       c->id.exclusive ? "" : " (shared)");
+	if (config_has_backends(&c->ml.cfg))
+		printf("backends: uid %u gid %u\n", (unsigned)c->be_id.uid,
+		       (unsigned)c->be_id.gid);
+	if (plan_vm(c, NULL) == 0) {
+		printf("device model:");
+		for (size_t i = 0; i < p->argv.n; i++)
+			printf(" %s", p->argv.argv[i]);
+		putchar('\n');
+		vm_plan_free(&c->ml.plan);
+	}
+	return 0;
+}
 
 int
 cmd_create(int argc, char **argv)
@@ -300,25 +331,14 @@ cli_create(const char *file, bool dry, bool paused, int restore_fd)
 	return rc;
 }
 
+/* Parse and check the config and resolve its paths. 0 or exit status. */
 static int
-create_from(const char *file, const char *text, size_t len, bool dry,
-	    bool paused, int restore_fd)
+load_config(struct create *c)
 {
-	static struct monitor_launch ml; /* large: keep it off the stack */
+	struct vm_config *cfg = &c->ml.cfg;
 	struct cfg_error err;
-	char why[512], warn[512], dir[PATH_MAX], mon_log[PATH_MAX];
-	int vmid, lock = -1;
 
-	if (cli_require_root("create") < 0)
-		return 1;
-	memset(&ml, 0, sizeof(ml));
-	ml.ready_fd = -1;
-	ml.start_paused = paused;
-	ml.restore_fd = restore_fd;
-	for (size_t i = 0; i < CONFIG_DISKS_MAX; i++)
-		ml.cd_fds[i] = ml.backend_disk_fds[i] = -1;
-	struct vm_config *cfg = &ml.cfg;
-	if (config_parse(text, len, file, cfg, &err) < 0 ||
+	if (config_parse(c->text, c->len, c->file, cfg, &err) < 0 ||
 	    config_check_host(cfg, &err) < 0) {
 		log_error("%s", err.msg);
 		return 2;
@@ -326,166 +346,221 @@ create_from(const char *file, const char *text, size_t len, bool dry,
 	if (canonicalize(cfg->kernel) < 0 ||
 	    (cfg->ramdisk[0] && canonicalize(cfg->ramdisk) < 0) ||
 	    canonicalize(cfg->dm_binary) < 0) {
-		log_error("%s: cannot resolve a path: %s", file, strerror(errno));
+		log_error("%s: cannot resolve a path: %s", c->file, strerror(errno));
 		return 2;
 	}
-	if (cli_ensure_dirs() < 0)
-		return 1;
+	return cli_ensure_dirs() < 0 ? 1 : 0;
+}
 
-	/* Name, VM id and uid are chosen under one lock, so two creates
-	 * cannot take the same name, id or device_model_user. */
-	lock = lock_take(BH_LOCK_PATH);
-	if (lock < 0) {
-		log_error("lock %s: %s", BH_LOCK_PATH, strerror(-lock));
-		return 1;
-	}
-	if (vmdir_path(dir, sizeof(dir), cfg->name) < 0 ||
-	    access(dir, F_OK) == 0) {
-		log_error("%s:%d: name: '%s' is already in use", file,
-			  cfg->line[KEY_NAME], cfg->name);
-		lock_release(lock);
-		return 2;
-	}
-	vmid = dry ? vmid_peek(BH_ID_DIR) : vmid_alloc(BH_ID_DIR, cfg->name);
-	if (vmid < 0) {
-		log_error("no free VM id: %s", strerror(-vmid));
-		lock_release(lock);
-		return 1;
-	}
-	int rc = 2;
-	struct dm_identity id;
-	if (ident_select(cfg->dm_restrict, cfg->dm_user, (unsigned)vmid, &id,
+/* Who the device model and the backends run as. The record keeps the
+ * identity, and it is read back from there exactly as a monitor taking
+ * the VM over reads it. 0 or 2. */
+static int
+choose_identity(struct create *c)
+{
+	const struct vm_config *cfg = &c->ml.cfg;
+	struct dm_identity sel;
+	char why[512], warn[512];
+
+	if (ident_select(cfg->dm_restrict, cfg->dm_user, (unsigned)c->vmid, &sel,
 			 why, sizeof(why), warn, sizeof(warn)) < 0) {
 		int line = cfg->line[KEY_DM_USER] ? cfg->line[KEY_DM_USER]
 						  : cfg->line[KEY_DM_RESTRICT];
 		if (line)
-			log_error("%s:%d: %s: %s", file, line,
+			log_error("%s:%d: %s: %s", c->file, line,
 				  cfg->line[KEY_DM_USER] ? "device_model_user"
 							 : "dm_restrict",
 				  why);
 		else
-			log_error("%s: %s", file, why);
-		goto fail_id;
+			log_error("%s: %s", c->file, why);
+		return 2;
 	}
-	/* The record is where the identity lives: this monitor and any
-	 * that later takes the VM over read it back the same way. */
-	record_set_identity(&ml.rec, &id);
-	record_identity(&ml.rec, &ml.id);
-	if (ml.id.exclusive) {
-		struct uid_check u = { .uid = ml.id.uid };
+	record_set_identity(&c->ml.rec, &sel);
+	record_identity(&c->ml.rec, &c->id);
+	if (c->id.exclusive) {
+		struct uid_check u = { .uid = c->id.uid };
 		if (record_foreach(uid_in_use, &u) > 0) {
 			log_error("%s:%d: device_model_user: uid %u is already "
 				  "used by running VM %s; each VM needs its "
-				  "own uid", file, cfg->line[KEY_DM_USER],
-				  (unsigned)ml.id.uid, u.other);
-			goto fail_id;
+				  "own uid", c->file, cfg->line[KEY_DM_USER],
+				  (unsigned)c->id.uid, u.other);
+			return 2;
 		}
 	}
 	if (config_has_backends(cfg) &&
-	    ident_backend(&ml.id, &ml.be_id, why, sizeof(why)) < 0) {
-		log_error("%s: isolated backends: %s", file, why);
-		goto fail_id;
+	    ident_backend(&c->id, &c->be_id, why, sizeof(why)) < 0) {
+		log_error("%s: isolated backends: %s", c->file, why);
+		return 2;
 	}
 	if (warn[0])
 		log_warn("*** %s ***", warn);
-	warn_features(cfg, &ml.id, &ml.rec.security_supported);
-	if (dry) {
-		print_dry_run(&ml, (unsigned)vmid);
-		lock_release(lock);
-		return 0;
-	}
+	warn_features(cfg, &c->id, &c->ml.rec.security_supported);
+	return 0;
+}
 
-	/* From here on the VM exists on the host: every failure unwinds
-	 * through teardown_cleanup. */
-	struct vm_record *rec = &ml.rec;
+/* Name, VM id and uid are chosen under one lock (c->lock, held on
+ * return when taken), so two creates cannot take the same name, id or
+ * device_model_user. A dry run only peeks at the next id. 0 or exit
+ * status. */
+static int
+reserve(struct create *c)
+{
+	const struct vm_config *cfg = &c->ml.cfg;
+
+	c->lock = lock_take(BH_LOCK_PATH);
+	if (c->lock < 0) {
+		log_error("lock %s: %s", BH_LOCK_PATH, strerror(-c->lock));
+		return 1;
+	}
+	if (vmdir_path(c->dir, sizeof(c->dir), cfg->name) < 0 ||
+	    access(c->dir, F_OK) == 0) {
+		log_error("%s:%d: name: '%s' is already in use", c->file,
+			  cfg->line[KEY_NAME], cfg->name);
+		return 2;
+	}
+	c->vmid = c->dry ? vmid_peek(BH_ID_DIR) : vmid_alloc(BH_ID_DIR, cfg->name);
+	if (c->vmid < 0) {
+		log_error("no free VM id: %s", strerror(-c->vmid));
+		return 1;
+	}
+	int rc = choose_identity(c);
+	if (rc != 0 && !c->dry)
+		vmid_release(BH_ID_DIR, (unsigned)c->vmid);
+	return rc;
+}
+
+/* The VM's directory and root, its logs, the kept config and the
+ * record: from here on the VM exists on the host. 0 or 1. */
+static int
+make_vm_dir(struct create *c)
+{
+	struct monitor_launch *ml = &c->ml;
+	const struct vm_config *cfg = &ml->cfg;
+	struct vm_record *rec = &ml->rec;
+	char snap[PATH_MAX];
+
 	snprintf(rec->name, sizeof(rec->name), "%s", cfg->name);
-	rec->vmid = (unsigned)vmid;
+	rec->vmid = (unsigned)c->vmid;
 	snprintf(rec->state, sizeof(rec->state), "starting");
 	snprintf(rec->accel, sizeof(rec->accel), "%s", config_accel_name(cfg->accel));
-	snprintf(rec->config, sizeof(rec->config), "%s", file);
-	if (mkdir(dir, 0700) < 0 ||
-	    vmdir_file(ml.root_dir, sizeof(ml.root_dir), cfg->name, VMF_ROOT) < 0 ||
-	    mkdir(ml.root_dir, 0755) < 0) {
-		log_error("%s: %s", dir, strerror(errno));
-		rc = 1;
-		goto fail_dir;
+	snprintf(rec->config, sizeof(rec->config), "%s", c->file);
+	if (mkdir(c->dir, 0700) < 0 ||
+	    vmdir_file(ml->root_dir, sizeof(ml->root_dir), cfg->name, VMF_ROOT) < 0 ||
+	    mkdir(ml->root_dir, 0755) < 0) {
+		log_error("%s: %s", c->dir, strerror(errno));
+		return 1;
 	}
-	if (prepare_logs(&ml, mon_log, sizeof(mon_log)) < 0) {
+	if (prepare_logs(ml, c->mon_log, sizeof(c->mon_log)) < 0) {
 		log_error("cannot prepare logs under %s: %s", BH_LOG_DIR,
 			  strerror(errno));
-		rc = 1;
-		goto fail_dir;
+		return 1;
 	}
-	char snap[PATH_MAX];
 	if (vmdir_file(snap, sizeof(snap), cfg->name, VMF_CONFIG) < 0 ||
-	    file_write_atomic(snap, text, len, 0600) < 0) {
-		log_error("cannot keep the config in %s", dir);
-		rc = 1;
-		goto fail_dir;
+	    file_write_atomic(snap, c->text, c->len, 0600) < 0) {
+		log_error("cannot keep the config in %s", c->dir);
+		return 1;
 	}
 	if (record_write(rec) < 0) {
 		log_error("cannot write VM record");
-		rc = 1;
-		goto fail_dir;
+		return 1;
 	}
-	lock_release(lock);
-	lock = -1;
+	return 0;
+}
 
-	if ((rc = open_disks(&ml)) != 0)
-		goto fail_dir;
-	if (open_taps(&ml) < 0) {
-		rc = 1;
-		goto fail_dir;
-	}
-	size_t ntaps = cfg->nvifs;
-	int n = qemu_binds(cfg, ml.binds, JAIL_BINDS_MAX);
-	int m = n < 0 ? -1 : jail_libdeps(cfg->dm_binary, ml.id.kind == IDENT_ROOT ? 65534 : ml.id.uid,
-					  ml.id.kind == IDENT_ROOT ? 65534 : ml.id.gid,
-					  ml.binds + n, JAIL_BINDS_MAX - (size_t)n, why, sizeof(why));
-	if (n < 0 || m < 0) {
-		log_error("device model files: %s", n < 0 ? "firmware or kernel missing" : why);
-		rc = 1;
-		goto fail_taps;
-	}
-	ml.nbinds = (size_t)n + (size_t)m;
+/* Open every host resource and build the plan around them; the plan
+ * owns the fds from then on. 0, or the exit status with them closed. */
+static int
+open_host(struct create *c)
+{
+	int rc = open_disks(c);
 
-	int ready;
-	if (cli_fork_monitor(&ml, mon_log, monitor_main, &ready) < 0) {
-		log_error("fork: %s", strerror(errno));
+	if (rc == 0 && open_taps(c) < 0)
 		rc = 1;
-		goto fail_taps;
+	if (rc == 0 && plan_vm(c, &c->host) < 0)
+		rc = 1;
+	if (rc != 0) {
+		plan_host_close(&c->host);
+		close_media(&c->ml);
 	}
-	close_disks(&ml);
-	for (size_t i = 0; i < ntaps; i++)
-		close(ml.tap_fds[i]);
+	return rc;
+}
+
+/* Fork the monitor with the plan and wait for its word. Exit status. */
+static int
+start_monitor(struct create *c, bool paused)
+{
+	struct monitor_launch *ml = &c->ml;
 	char msg[600];
+	int ready;
+	pid_t pid = cli_fork_monitor(ml, c->mon_log, monitor_main, &ready);
+	int err = errno;
+
+	/* The monitor has its own copies of the fds now (or none runs). */
+	vm_plan_close_fds(&ml->plan);
+	vm_plan_free(&ml->plan);
+	close_media(ml);
+	if (pid < 0) {
+		log_error("fork: %s", strerror(err));
+		teardown_cleanup(&ml->rec);
+		return 1;
+	}
 	int wr = cli_monitor_word(ready, START_TIMEOUT_MS, msg, sizeof(msg));
 	if (wr < 0) {
-		log_error("%s: no answer from the monitor (%s); see %s", cfg->name,
-			  strerror(-wr), mon_log);
+		log_error("%s: no answer from the monitor (%s); see %s",
+			  ml->cfg.name, strerror(-wr), c->mon_log);
 		return 1;
 	}
 	if (strncmp(msg, "ok ", 3) != 0) {
-		log_error("%s: %s", cfg->name, msg);
+		log_error("%s: %s", ml->cfg.name, msg);
 		return 1;
 	}
 	printf("%s: %s (vmid %u, device model pid %s, uid %u, gid %u)\n",
-	       cfg->name, paused ? "paused" : "running", rec->vmid, msg + 3,
-	       (unsigned)rec->uid,
-	       (unsigned)rec->gid);
+	       ml->cfg.name, paused ? "paused" : "running", ml->rec.vmid,
+	       msg + 3, (unsigned)ml->rec.uid, (unsigned)ml->rec.gid);
 	return 0;
+}
 
-fail_taps:
-	for (size_t i = 0; i < ntaps; i++)
-		close(ml.tap_fds[i]);
-fail_dir:
-	close_disks(&ml);
-	teardown_cleanup(&ml.rec);
-	lock_release(lock);
-	return rc;
-fail_id:
-	if (!dry)
-		vmid_release(BH_ID_DIR, (unsigned)vmid);
-	lock_release(lock);
-	return rc;
+static int
+create_from(const char *file, const char *text, size_t len, bool dry,
+	    bool paused, int restore_fd)
+{
+	static struct create c; /* large: keep it off the stack */
+	int rc;
+
+	if (cli_require_root("create") < 0)
+		return 1;
+	memset(&c, 0, sizeof(c));
+	c.file = file;
+	c.text = text;
+	c.len = len;
+	c.dry = dry;
+	c.lock = -1;
+	c.ml.ready_fd = -1;
+	c.ml.start_paused = paused;
+	c.ml.restore_fd = restore_fd;
+	for (size_t i = 0; i < CONFIG_DISKS_MAX; i++)
+		c.ml.cd_fds[i] = -1;
+	plan_host_init(&c.host);
+	if ((rc = load_config(&c)) != 0)
+		return rc;
+	rc = reserve(&c);
+	if (rc == 0 && dry)
+		rc = print_dry_run(&c);
+	if (rc != 0 || dry) {
+		if (c.lock >= 0)
+			lock_release(c.lock);
+		return rc;
+	}
+	/* Every failure from here on unwinds through teardown_cleanup. */
+	rc = make_vm_dir(&c);
+	if (rc != 0)
+		teardown_cleanup(&c.ml.rec);
+	lock_release(c.lock);
+	if (rc != 0)
+		return rc;
+	if ((rc = open_host(&c)) != 0) {
+		teardown_cleanup(&c.ml.rec);
+		return rc;
+	}
+	return start_monitor(&c, paused);
 }

@@ -46,6 +46,26 @@ spawn(struct monitor_launch *ml, const char *name)
 	return 0;
 }
 
+/* The VM's plan as create made it, without host fds: who its processes
+ * run as, exactly as create recorded it. */
+static int
+plan_takeover(struct monitor_launch *ml, const char *name)
+{
+	struct dm_identity id;
+	char why[256];
+
+	if (record_identity(&ml->rec, &id) < 0) {
+		log_error("%s: record: unknown identity '%s'", name, ml->rec.ident);
+		return -1;
+	}
+	struct plan_input in = { .cfg = &ml->cfg, .id = &id };
+	if (vm_plan_build(&in, &ml->plan, why, sizeof(why)) < 0) {
+		log_error("%s: %s", name, why);
+		return -1;
+	}
+	return 0;
+}
+
 int
 cli_reattach(const char *name)
 {
@@ -85,12 +105,10 @@ cli_reattach(const char *name)
 		log_error("%s: kept config: %s", name, err.msg);
 		goto out;
 	}
-	/* Who the VM's processes run as, exactly as create recorded it. */
-	if (record_identity(&ml.rec, &ml.id) < 0) {
-		log_error("%s: record: unknown identity '%s'", name, ml.rec.ident);
-		goto out;
-	}
-	rc = spawn(&ml, name);
+	rc = plan_takeover(&ml, name);
+	if (rc == 0)
+		rc = spawn(&ml, name);
+	vm_plan_free(&ml.plan);
 out:
 	lock_release(lock);
 	return rc;

@@ -9,26 +9,18 @@
 #include <stdnoreturn.h>
 
 #include "../config/config.h"
-#include "../host/accounts.h"
-#include "../host/cgroup.h"
 #include "../host/record.h"
-#include "../jail/jail.h"
+#include "../plan/vm_plan.h"
 
 struct monitor_launch {
 	struct vm_config cfg;
 	struct vm_record rec;
-	struct dm_identity id;
-	int disk_fds[2 * CONFIG_DISKS_MAX]; /* qemu_disk_fd() order */
-	size_t ndisk_fds;
+	/* Everything the device model is started with, and who runs it
+	 * (vm_plan_build); it holds the host fds the CLI opened. A
+	 * take-over's plan has no fds: it uses the identities. */
+	struct vm_plan plan;
 	int cd_fds[CONFIG_DISKS_MAX]; /* per disk: a CD-ROM's first medium, or -1 */
-	int backend_disk_fds[CONFIG_DISKS_MAX]; /* per disk: an isolated disk, or -1 */
-	struct dm_identity be_id; /* the backends' identity (ident_backend) */
-	int tap_fds[CONFIG_VIFS_MAX];       /* qemu_vif_fd() order */
-	struct blockdev io_devs[CG_IO_DEVS_MAX]; /* disks' devices, if throttled */
-	size_t nio_devs;
 	char qemu_log[PATH_MAX]; /* QEMU's stdout/stderr, capped by the monitor */
-	struct jail_bind binds[JAIL_BINDS_MAX];
-	size_t nbinds;
 	char root_dir[PATH_MAX];
 	int ready_fd; /* "ok ..." or "error: ..." for the waiting CLI */
 	bool start_paused; /* create -p: leave the vCPUs stopped */

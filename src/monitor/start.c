@@ -78,8 +78,8 @@ restore(struct monitor *m, char *why, size_t whylen)
 	struct monitor_launch *ml = m->ml;
 	char w[400];
 	int qemu_end, rc = QMP_REFUSED;
-	pid_t copier = save_copier_start(ml->restore_fd, false, ml->id.uid,
-					 ml->id.gid, &qemu_end, w, sizeof(w));
+	pid_t copier = save_copier_start(ml->restore_fd, false, ml->plan.id.uid,
+					 ml->plan.id.gid, &qemu_end, w, sizeof(w));
 
 	if (copier >= 0) {
 		rc = worker_call(m, WK_RESTORE, NULL, 0, qemu_end,
@@ -118,7 +118,7 @@ monitor_main(struct monitor_launch *ml)
 	if (monitor_launch_vm(&m, why, sizeof(why)) < 0)
 		goto fail;
 	log_info("device model pid %d uid %u gid %u", (int)m.dm_pid,
-		 (unsigned)ml->id.uid, (unsigned)ml->id.gid);
+		 (unsigned)ml->plan.id.uid, (unsigned)ml->plan.id.gid);
 	if (worker_call(&m, WK_HANDSHAKE, NULL, 1, -1, WORKER_HANDSHAKE_MS, why,
 			sizeof(why)) != QMP_OK ||
 	    insert_first_media(&m, why, sizeof(why)) < 0 ||

@@ -78,6 +78,8 @@ monitor_reattach(struct monitor_launch *ml)
 	char why[512], msg[600], status[32];
 
 	monitor_init(&m, ml);
+	/* QEMU runs already: of the plan, only who runs what is needed. */
+	vm_plan_free(&ml->plan);
 	m.dm_pid = m.rec->dm_pid;
 	m.pidfd = procscan_pidfd_open(m.rec->dm_pid, m.rec->dm_start);
 	if (m.pidfd < 0) {

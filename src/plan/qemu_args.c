@@ -15,38 +15,10 @@
 #define SEABIOS_DIR "share/seabios" /* Debian's share/qemu links here */
 #define QEMU_MODDIR "lib/x86_64-linux-gnu/qemu"
 
-int
-qemu_disk_fd(const struct vm_config *cfg, size_t disk, int rw)
-{
-	int fd = DM_FD_DISKS;
-
-	for (size_t i = 0; i < disk; i++)
-		fd += (int)disk_fd_count(&cfg->disks[i]);
-	return fd + (rw ? 1 : 0);
-}
-
-int
-qemu_vif_fd(const struct vm_config *cfg, size_t vif)
-{
-	return qemu_disk_fd(cfg, cfg->ndisks, 0) + (int)vif;
-}
-
-int
-qemu_rng_fd(const struct vm_config *cfg)
-{
-	return qemu_vif_fd(cfg, cfg->nvifs);
-}
-
 unsigned
 qemu_blk_queues(const struct vm_config *cfg)
 {
 	return cfg->vcpus < 8 ? cfg->vcpus : 8;
-}
-
-size_t
-qemu_fd_count(const struct vm_config *cfg)
-{
-	return (size_t)qemu_rng_fd(cfg) + (cfg->rng_isolated ? 1 : 0);
 }
 
 unsigned long
@@ -83,12 +55,24 @@ add(struct qemu_argv *a, const char *fmt, ...)
 	return 0;
 }
 
-int
-qemu_args_build(const struct vm_config *cfg, struct qemu_argv *a)
+/* The fd number of a slot; a slot the table lacks sets *bad. */
+static int
+slot(const struct plan_fdtab *t, enum plan_fd_kind kind, unsigned index,
+     int *bad)
+{
+	int n = plan_fd_num(t, kind, index);
+
+	if (n < 0)
+		*bad = -1;
+	return n;
+}
+
+/* Everything but the devices: machine, sandbox, limits. */
+static int
+args_machine(const struct vm_config *cfg, struct qemu_argv *a)
 {
 	int rc = 0;
 
-	memset(a, 0, sizeof(*a));
 	rc |= add(a, "%s", cfg->dm_binary);
 	rc |= add(a, "-nodefaults");
 	rc |= add(a, "-no-user-config");
@@ -122,16 +106,27 @@ qemu_args_build(const struct vm_config *cfg, struct qemu_argv *a)
 		     "resourcecontrol=deny");
 	rc |= add(a, "-msg");
 	rc |= add(a, "timestamp=on");
+	return rc;
+}
+
+/* QMP, the console, the on_* actions and the kernel. */
+static int
+args_channels(const struct vm_config *cfg, const struct plan_fdtab *t,
+	      struct qemu_argv *a)
+{
+	int rc = 0, bad = 0;
+
 	rc |= add(a, "-chardev");
 	/* Both are listening sockets the monitor connects to (server=on):
 	 * when a monitor dies, QEMU waits for the next one, which can then
 	 * take over the running VM. */
-	rc |= add(a, "socket,id=bh-qmp,fd=%d,server=on,wait=off", DM_FD_QMP);
+	rc |= add(a, "socket,id=bh-qmp,fd=%d,server=on,wait=off",
+		  slot(t, PFD_QMP, 0, &bad));
 	rc |= add(a, "-mon");
 	rc |= add(a, "chardev=bh-qmp,mode=control");
 	rc |= add(a, "-chardev");
 	rc |= add(a, "socket,id=bh-console,fd=%d,server=on,wait=off",
-		  DM_FD_CONSOLE);
+		  slot(t, PFD_CONSOLE, 0, &bad));
 	rc |= add(a, "-serial");
 	rc |= add(a, "chardev:bh-console");
 	/* A guest poweroff or panic stops QEMU instead of ending it, and a
@@ -153,90 +148,121 @@ qemu_args_build(const struct vm_config *cfg, struct qemu_argv *a)
 		rc |= add(a, "-append");
 		rc |= add(a, "%s", cfg->cmdline);
 	}
-	for (size_t i = 0; i < cfg->ndisks; i++) {
-		const struct disk_spec *d = &cfg->disks[i];
-		unsigned set = (unsigned)i + 1;
-		if (d->cdrom) {
-			/* An empty drive on the piix IDE controller; media
-			 * come over QMP as fds (monitor/cdrom.c). */
-			unsigned bus = 0, unit = 0;
-			rc |= disk_ide_slot(d->vdev, &bus, &unit);
-			rc |= add(a, "-device");
-			rc |= add(a, "ide-cd,bus=ide.%u,unit=%u,id=%s", bus,
-				  unit, d->vdev);
-			continue;
-		}
-		if (d->isolated) {
-			/* Served by bulkhead-blk over a connected socket the
-			 * toolstack made; QEMU never sees the disk. */
-			rc |= add(a, "-chardev");
-			rc |= add(a, "socket,id=bh-vu-%s,fd=%d", d->vdev,
-				  qemu_disk_fd(cfg, i, 0));
-			rc |= add(a, "-device");
-			rc |= add(a, "vhost-user-blk-pci,chardev=bh-vu-%s,id=%s,"
-				     "num-queues=%u",
-				  d->vdev, d->vdev, qemu_blk_queues(cfg));
-			continue;
-		}
-		/* QEMU picks the fd of an fdset whose access mode matches
-		 * each open it makes, so a rw disk gets both. */
-		rc |= add(a, "-add-fd");
-		rc |= add(a, "fd=%d,set=%u,opaque=%s-ro", qemu_disk_fd(cfg, i, 0),
-			  set, d->vdev);
-		if (!d->readonly) {
-			rc |= add(a, "-add-fd");
-			rc |= add(a, "fd=%d,set=%u,opaque=%s-rw",
-				  qemu_disk_fd(cfg, i, 1), set, d->vdev);
-		}
-		const char *ro = d->readonly ? "on" : "off";
-		/* Throttled disks bypass the host page cache: buffered
-		 * writes are flushed by kernel threads outside the VM's
-		 * cgroup, and cache hits would skip the read limit. */
-		rc |= add(a, "-blockdev");
-		rc |= add(a, "driver=file,node-name=file-%s,filename=/dev/fdset/%u,"
-			     "read-only=%s,auto-read-only=off,locking=off%s",
-			  d->vdev, set, ro,
-			  config_io_throttled(cfg) ? ",cache.direct=on" : "");
-		/* raw, always: a guest-written image is never probed. */
-		rc |= add(a, "-blockdev");
-		rc |= add(a, "driver=raw,node-name=disk-%s,file=file-%s,"
-			     "read-only=%s", d->vdev, d->vdev, ro);
+	return rc | bad;
+}
+
+static int
+args_disk(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
+	  struct qemu_argv *a)
+{
+	int rc = 0, bad = 0;
+	const struct disk_spec *d = &cfg->disks[i];
+	unsigned set = (unsigned)i + 1;
+
+	if (d->cdrom) {
+		/* An empty drive on the piix IDE controller; media
+		 * come over QMP as fds (monitor/cdrom.c). */
+		unsigned bus = 0, unit = 0;
+		rc |= disk_ide_slot(d->vdev, &bus, &unit);
 		rc |= add(a, "-device");
-		rc |= add(a, "virtio-blk-pci,drive=disk-%s,id=%s,serial=%s",
-			  d->vdev, d->vdev, d->vdev);
+		rc |= add(a, "ide-cd,bus=ide.%u,unit=%u,id=%s", bus,
+			  unit, d->vdev);
+		return rc | bad;
 	}
-	for (size_t i = 0; i < cfg->nvifs; i++) {
-		const struct vif_spec *v = &cfg->vifs[i];
-		char mac[32] = "";
-		if (v->has_mac)
-			snprintf(mac, sizeof(mac), ",mac=%02x:%02x:%02x:%02x:%02x:%02x",
-				 v->mac[0], v->mac[1], v->mac[2], v->mac[3],
-				 v->mac[4], v->mac[5]);
-		/* The tap comes as an fd: QEMU needs no network privilege and
-		 * its network namespace stays empty. No option ROM (romfile=):
-		 * direct kernel boot does not need iPXE. */
-		rc |= add(a, "-netdev");
-		rc |= add(a, "tap,id=net%zu,fd=%d,vhost=off", i, qemu_vif_fd(cfg, i));
-		rc |= add(a, "-device");
-		rc |= add(a, "virtio-net-pci,netdev=net%zu%s,romfile=", i, mac);
-	}
-	if (cfg->rng_isolated) {
+	if (d->isolated) {
+		/* Served by bulkhead-blk over a connected socket the
+		 * toolstack made; QEMU never sees the disk. */
 		rc |= add(a, "-chardev");
-		rc |= add(a, "socket,id=bh-vu-rng,fd=%d", qemu_rng_fd(cfg));
+		rc |= add(a, "socket,id=bh-vu-%s,fd=%d", d->vdev,
+			  slot(t, PFD_DISK_VHOST, (unsigned)i, &bad));
 		rc |= add(a, "-device");
-		rc |= add(a, "vhost-user-rng-pci,chardev=bh-vu-rng,id=rng");
+		rc |= add(a, "vhost-user-blk-pci,chardev=bh-vu-%s,id=%s,"
+			     "num-queues=%u",
+			  d->vdev, d->vdev, qemu_blk_queues(cfg));
+		return rc | bad;
 	}
-	if (rc != 0) {
+	/* QEMU picks the fd of an fdset whose access mode matches
+	 * each open it makes, so a rw disk gets both. */
+	rc |= add(a, "-add-fd");
+	rc |= add(a, "fd=%d,set=%u,opaque=%s-ro",
+		  slot(t, PFD_DISK_RO, (unsigned)i, &bad), set, d->vdev);
+	if (!d->readonly) {
+		rc |= add(a, "-add-fd");
+		rc |= add(a, "fd=%d,set=%u,opaque=%s-rw",
+			  slot(t, PFD_DISK_RW, (unsigned)i, &bad), set,
+			  d->vdev);
+	}
+	const char *ro = d->readonly ? "on" : "off";
+	/* Throttled disks bypass the host page cache: buffered
+	 * writes are flushed by kernel threads outside the VM's
+	 * cgroup, and cache hits would skip the read limit. */
+	rc |= add(a, "-blockdev");
+	rc |= add(a, "driver=file,node-name=file-%s,filename=/dev/fdset/%u,"
+		     "read-only=%s,auto-read-only=off,locking=off%s",
+		  d->vdev, set, ro,
+		  config_io_throttled(cfg) ? ",cache.direct=on" : "");
+	/* raw, always: a guest-written image is never probed. */
+	rc |= add(a, "-blockdev");
+	rc |= add(a, "driver=raw,node-name=disk-%s,file=file-%s,"
+		     "read-only=%s", d->vdev, d->vdev, ro);
+	rc |= add(a, "-device");
+	rc |= add(a, "virtio-blk-pci,drive=disk-%s,id=%s,serial=%s",
+		  d->vdev, d->vdev, d->vdev);
+	return rc | bad;
+}
+
+static int
+args_vif(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
+	 struct qemu_argv *a)
+{
+	int rc = 0, bad = 0;
+	const struct vif_spec *v = &cfg->vifs[i];
+	char mac[32] = "";
+
+	if (v->has_mac)
+		snprintf(mac, sizeof(mac), ",mac=%02x:%02x:%02x:%02x:%02x:%02x",
+			 v->mac[0], v->mac[1], v->mac[2], v->mac[3],
+			 v->mac[4], v->mac[5]);
+	/* The tap comes as an fd: QEMU needs no network privilege and
+	 * its network namespace stays empty. No option ROM (romfile=):
+	 * direct kernel boot does not need iPXE. */
+	rc |= add(a, "-netdev");
+	rc |= add(a, "tap,id=net%zu,fd=%d,vhost=off", i,
+		  slot(t, PFD_TAP, (unsigned)i, &bad));
+	rc |= add(a, "-device");
+	rc |= add(a, "virtio-net-pci,netdev=net%zu%s,romfile=", i, mac);
+	return rc | bad;
+}
+
+int
+qemu_args_build(const struct vm_config *cfg, const struct plan_fdtab *t,
+		bool incoming, struct qemu_argv *a)
+{
+	int rc = 0, bad = 0;
+
+	memset(a, 0, sizeof(*a));
+	rc |= args_machine(cfg, a);
+	rc |= args_channels(cfg, t, a);
+	for (size_t i = 0; i < cfg->ndisks; i++)
+		rc |= args_disk(cfg, t, i, a);
+	for (size_t i = 0; i < cfg->nvifs; i++)
+		rc |= args_vif(cfg, t, i, a);
+	if (cfg->rng_isolated) {
+	rc |= add(a, "-chardev");
+	rc |= add(a, "socket,id=bh-vu-rng,fd=%d",
+		  slot(t, PFD_RNG_VHOST, 0, &bad));
+	rc |= add(a, "-device");
+	rc |= add(a, "vhost-user-rng-pci,chardev=bh-vu-rng,id=rng");
+	}
+	if (incoming) {
+		rc |= add(a, "-incoming");
+		rc |= add(a, "defer");
+	}
+	if ((rc | bad) != 0) {
 		qemu_args_free(a);
 		return -1;
 	}
 	return 0;
-}
-
-int
-qemu_args_incoming(struct qemu_argv *a)
-{
-	return add(a, "-incoming") | add(a, "defer");
 }
 
 void

@@ -8,9 +8,25 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../src/plan/qemu_args.h"
+#include "../../src/plan/vm_plan.h"
 
 static struct vm_config cfg;
+static struct vm_plan plan;
+
+/* The argv as the plan builds it (a dry run: no host fds). */
+static int
+build(struct qemu_argv *a)
+{
+	static const struct dm_identity id = { .kind = IDENT_RANGE,
+					       .uid = 131073, .gid = 131073,
+					       .exclusive = true };
+	struct plan_input in = { .cfg = &cfg, .id = &id };
+	char why[256];
+	int rc = vm_plan_build(&in, &plan, why, sizeof(why));
+
+	*a = plan.argv; /* freed by the caller's qemu_args_free */
+	return rc;
+}
 
 static bool
 has(const struct qemu_argv *a, const char *opt, const char *val)
@@ -38,7 +54,7 @@ test_basic(void **state)
 	     "accel='tcg'\nmemory=300\nvcpus=2\n"
 	     "disk=['vdev=xvda,access=rw,target=/secret/a.img',"
 	     "'vdev=xvdb,access=ro,target=/secret/b.img']\n");
-	assert_int_equal(qemu_args_build(&cfg, &a), 0);
+	assert_int_equal(build(&a), 0);
 	assert_string_equal(a.argv[0], "/usr/bin/qemu-system-x86_64");
 	assert_true(has(&a, "-nodefaults", NULL));
 	assert_true(has(&a, "-no-user-config", NULL));
@@ -58,7 +74,7 @@ test_basic(void **state)
 	assert_true(has(&a, "-add-fd", "fd=6,set=1,opaque=xvda-rw"));
 	assert_true(has(&a, "-add-fd", "fd=7,set=2,opaque=xvdb-ro"));
 	assert_false(has(&a, "-add-fd", "fd=8,set=2,opaque=xvdb-rw"));
-	assert_int_equal(qemu_fd_count(&cfg), 8);
+	assert_int_equal(plan.fds.n, 8);
 	assert_true(has(&a, "-blockdev", "driver=raw,node-name=disk-xvdb,"
 				       "file=file-xvdb,read-only=on"));
 	assert_true(has(&a, "-action", "shutdown=pause,panic=pause,reboot=reset"));
@@ -76,13 +92,13 @@ test_vifs(void **state)
 	struct qemu_argv a;
 	load("name='vm'\nkernel='/k'\ndisk=['vdev=xvda,target=/a']\n"
 	     "vif=['bridge=br0,mac=00:16:3e:01:02:03', 'bridge=br1']\n");
-	assert_int_equal(qemu_args_build(&cfg, &a), 0);
+	assert_int_equal(build(&a), 0);
 	/* After the disk's two fds (5, 6): taps at 7 and 8. */
-	assert_int_equal(qemu_vif_fd(&cfg, 0), 7);
+	assert_int_equal(plan_fd_num(&plan.fds, PFD_TAP, 0), 7);
 	assert_true(has(&a, "-netdev", "tap,id=net0,fd=7,vhost=off"));
 	assert_true(has(&a, "-netdev", "tap,id=net1,fd=8,vhost=off"));
 	assert_true(has(&a, "-device", "virtio-net-pci,netdev=net0,mac=00:16:3e:01:02:03,romfile="));
-	assert_int_equal(qemu_fd_count(&cfg), 9);
+	assert_int_equal(plan.fds.n, 9);
 	qemu_args_free(&a);
 }
 
@@ -92,7 +108,7 @@ test_kvm_noreboot(void **state)
 	(void)state;
 	struct qemu_argv a;
 	load("name='vm'\nkernel='/k'\non_reboot='destroy'\n");
-	assert_int_equal(qemu_args_build(&cfg, &a), 0);
+	assert_int_equal(build(&a), 0);
 	assert_true(has(&a, "-machine", "pc,accel=kvm,usb=off,vmport=off,hpet=off"));
 	assert_true(has(&a, "-cpu", "host"));
 	assert_true(has(&a, "-action", "shutdown=pause,panic=pause,reboot=shutdown"));
@@ -110,14 +126,14 @@ test_cdrom(void **state)
 	     "disk=['vdev=hdc,devtype=cdrom,target=/secret/a.iso',"
 	     "'vdev=xvda,access=rw,target=/secret/a.img',"
 	     "'vdev=hda,devtype=cdrom,target=']\n");
-	assert_int_equal(qemu_args_build(&cfg, &a), 0);
+	assert_int_equal(build(&a), 0);
 	/* The drives are empty IDE CD-ROMs; media come over QMP, so no fd
 	 * and no path: the disk after the cdrom still starts at fd 5. */
 	assert_true(has(&a, "-device", "ide-cd,bus=ide.1,unit=0,id=hdc"));
 	assert_true(has(&a, "-device", "ide-cd,bus=ide.0,unit=0,id=hda"));
 	assert_true(has(&a, "-add-fd", "fd=5,set=2,opaque=xvda-ro"));
 	assert_true(has(&a, "-add-fd", "fd=6,set=2,opaque=xvda-rw"));
-	assert_int_equal(qemu_fd_count(&cfg), 7);
+	assert_int_equal(plan.fds.n, 7);
 	for (size_t i = 0; i < a.n; i++)
 		if (strstr(a.argv[i], "a.iso"))
 			fail_msg("argv names the medium: %s", a.argv[i]);

@@ -1,0 +1,233 @@
+#include "vm_plan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NOBODY 65534
+
+void
+plan_host_init(struct plan_host *h)
+{
+	memset(h, 0, sizeof(*h));
+	for (size_t i = 0; i < CONFIG_DISKS_MAX; i++)
+		h->disk[i][0] = h->disk[i][1] = h->backend_disk[i] = -1;
+	for (size_t i = 0; i < CONFIG_VIFS_MAX; i++)
+		h->tap[i] = -1;
+}
+
+void
+plan_host_close(struct plan_host *h)
+{
+	for (size_t i = 0; i < CONFIG_DISKS_MAX; i++)
+		for (int k = 0; k < 3; k++) {
+			int *fd = k < 2 ? &h->disk[i][k] : &h->backend_disk[i];
+
+			if (*fd >= 0)
+				close(*fd);
+			*fd = -1;
+		}
+	for (size_t i = 0; i < CONFIG_VIFS_MAX; i++) {
+		if (h->tap[i] >= 0)
+			close(h->tap[i]);
+		h->tap[i] = -1;
+	}
+}
+
+/* The VM's cgroup: guest RAM plus QEMU's overhead, pids, CPU, and the
+ * I/O limits on the devices behind its throttled disks. */
+static void
+plan_limits(const struct vm_config *cfg, const struct plan_host *h,
+	    struct cg_limits *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->memory_bytes = ((uint64_t)cfg->memory_mib + cfg->memory_overhead_mib)
+			  << 20;
+	l->pids_max = cfg->pids_max;
+	l->cpu_weight = cfg->cpu_weight;
+	l->cpu_cap = cfg->cpu_cap;
+	l->read_bps = cfg->disk_read_bps;
+	l->write_bps = cfg->disk_write_bps;
+	l->read_iops = cfg->disk_read_iops;
+	l->write_iops = cfg->disk_write_iops;
+	if (h) {
+		l->nio_devs = h->nio_devs;
+		memcpy(l->io_devs, h->io_devs, sizeof(l->io_devs));
+	}
+}
+
+/* One backend per isolated disk, then the rng; QEMU gets the other end
+ * of each one's socket in the slot named here. */
+static void
+plan_backends(const struct vm_config *cfg, struct vm_plan *p)
+{
+	for (unsigned i = 0; i <= cfg->ndisks; i++) {
+		bool rng = i == cfg->ndisks;
+		const struct disk_spec *d = rng ? NULL : &cfg->disks[i];
+		struct plan_backend *b = &p->backends[p->nbackends];
+
+		if (rng ? !cfg->rng_isolated : !d->isolated)
+			continue;
+		snprintf(b->dev, sizeof(b->dev), "%s", rng ? "rng" : d->vdev);
+		b->blk = !rng;
+		b->disk = rng ? 0 : i;
+		b->read_only = !rng && d->readonly;
+		b->queues = qemu_blk_queues(cfg);
+		b->disk_fd = -1;
+		b->sock = rng ? PFD_RNG_VHOST : PFD_DISK_VHOST;
+		p->nbackends++;
+	}
+}
+
+/* Read-only binds: firmware, kernel, ramdisk, and QEMU's libraries as
+ * its loader finds them when run as the device model's uid. */
+static int
+plan_binds(const struct vm_config *cfg, const struct dm_identity *id,
+	   struct vm_plan *p, char *why, size_t whylen)
+{
+	bool root = id->kind == IDENT_ROOT;
+	int n = qemu_binds(cfg, p->binds, JAIL_BINDS_MAX);
+
+	if (n < 0) {
+		snprintf(why, whylen, "firmware or kernel missing");
+		return -1;
+	}
+	int m = jail_libdeps(cfg->dm_binary, root ? NOBODY : id->uid,
+			     root ? NOBODY : id->gid, p->binds + n,
+			     JAIL_BINDS_MAX - (size_t)n, why, whylen);
+	if (m < 0)
+		return -1;
+	p->nbinds = (size_t)n + (size_t)m;
+	return 0;
+}
+
+/* RLIMIT_FSIZE: the largest disk, so writes to its last block work;
+ * with no disk bigger than Xen's 256 KiB, that (or guest RAM: with
+ * backends it is a memfd QEMU sizes with ftruncate, which FSIZE bounds). */
+static unsigned long long
+plan_fsize(const struct vm_config *cfg, const struct plan_fdtab *t)
+{
+	unsigned long long max = JAIL_FSIZE_MIN;
+	struct stat st;
+
+	if (config_has_backends(cfg))
+		max = (unsigned long long)cfg->memory_mib << 20;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct plan_fd *s = &t->slot[i];
+
+		if ((s->kind == PFD_DISK_RO || s->kind == PFD_DISK_RW) &&
+		    s->fd >= 0 && fstat(s->fd, &st) == 0 &&
+		    (unsigned long long)st.st_size > max)
+			max = (unsigned long long)st.st_size;
+	}
+	return max;
+}
+
+/* Hand the CLI's fds to their slots and backends. Cannot fail, so the
+ * caller owns them until the plan is whole, and the plan after. */
+static void
+plan_take_host(const struct plan_host *h, struct vm_plan *p)
+{
+	for (size_t i = 0; i < p->fds.n; i++) {
+		struct plan_fd *s = &p->fds.slot[i];
+
+		if (s->kind == PFD_DISK_RO || s->kind == PFD_DISK_RW)
+			s->fd = h->disk[s->index][s->kind == PFD_DISK_RW];
+		else if (s->kind == PFD_TAP)
+			s->fd = h->tap[s->index];
+	}
+	for (size_t i = 0; i < p->nbackends; i++)
+		if (p->backends[i].blk)
+			p->backends[i].disk_fd = h->backend_disk[p->backends[i].disk];
+}
+
+int
+vm_plan_build(const struct plan_input *in, struct vm_plan *p, char *why,
+	      size_t whylen)
+{
+	const struct vm_config *cfg = in->cfg;
+
+	memset(p, 0, sizeof(*p));
+	p->id = *in->id;
+	if (in->be_id)
+		p->be_id = *in->be_id;
+	/* The QMP worker runs as the VM's own uid, never as one shared
+	 * with other VMs or as root. */
+	p->worker_uid = in->id->exclusive ? in->id->uid : NOBODY;
+	p->worker_gid = in->id->exclusive ? in->id->gid : NOBODY;
+	p->nofile = qemu_nofile(cfg);
+	plan_limits(cfg, in->host, &p->limits);
+	plan_backends(cfg, p);
+	if (plan_fdtab_layout(cfg, &p->fds) < 0) {
+		snprintf(why, whylen, "too many fds for the device model");
+		return -1;
+	}
+	if (qemu_args_build(cfg, &p->fds, in->restore, &p->argv) < 0) {
+		snprintf(why, whylen, "building QEMU arguments failed");
+		return -1;
+	}
+	if (in->host && plan_binds(cfg, in->id, p, why, whylen) < 0) {
+		qemu_args_free(&p->argv);
+		return -1;
+	}
+	if (in->host)
+		plan_take_host(in->host, p);
+	p->fsize = plan_fsize(cfg, &p->fds);
+	return 0;
+}
+
+int
+vm_plan_set_fd(struct vm_plan *p, enum plan_fd_kind kind, unsigned index,
+	       int fd)
+{
+	int rc = -ENOENT;
+
+	for (size_t i = 0; i < p->fds.n; i++)
+		if (p->fds.slot[i].kind == kind && p->fds.slot[i].index == index) {
+			p->fds.slot[i].fd = fd;
+			rc = 0;
+		}
+	return rc;
+}
+
+int
+vm_plan_fd_array(const struct vm_plan *p, int *out, size_t max)
+{
+	if (p->fds.n > max)
+		return -E2BIG;
+	for (size_t i = 0; i < p->fds.n; i++) {
+		if (p->fds.slot[i].fd < 0)
+			return -EBADF;
+		out[i] = p->fds.slot[i].fd;
+	}
+	return (int)p->fds.n;
+}
+
+void
+vm_plan_close_fds(struct vm_plan *p)
+{
+	for (size_t i = 0; i < p->fds.n; i++) {
+		int fd = p->fds.slot[i].fd;
+
+		if (fd < 0)
+			continue;
+		close(fd);
+		/* stdout and stderr share the pipe: close it once. */
+		for (size_t j = i; j < p->fds.n; j++)
+			if (p->fds.slot[j].fd == fd)
+				p->fds.slot[j].fd = -1;
+	}
+	for (size_t i = 0; i < p->nbackends; i++)
+		if (p->backends[i].disk_fd >= 0) {
+			close(p->backends[i].disk_fd);
+			p->backends[i].disk_fd = -1;
+		}
+}
+
+void
+vm_plan_free(struct vm_plan *p)
+{
+	qemu_args_free(&p->argv);
+}
