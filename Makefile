@@ -133,7 +133,7 @@ BACKEND_SRCS = src/common/util.c $(VHOST_SRCS)
 LIB_SRCS = $(SHARED_SRCS) $(MONITOR_SRCS) $(WORKER_SRCS) $(COPIER_SRCS) \
 	src/cli/audit.c src/cli/features_table.c $(VHOST_SRCS)
 
-UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args test_vm_plan \
+UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args test_vm_plan test_vmdir \
 	test_console_log test_record test_vmid test_privs test_seccomp_landlock \
 	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_allowlist
 
