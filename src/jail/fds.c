@@ -6,12 +6,14 @@
 
 /* Compact the allowlist into 0..n-1 and close everything else, except
  * keep_fd (the error pipe, close-on-exec) which moves to fd n. Sources
- * are first copied above every target so no dup2 clobbers a source. */
+ * are first copied above every target (n + 1 and up) so no dup2
+ * clobbers a source. Not higher: F_DUPFD fails with EINVAL at or above
+ * the soft RLIMIT_NOFILE, which is 1024 in many root shells. */
 int
 jail_fds_install(const int *fds, size_t n, int keep_fd, int *kept)
 {
 	int tmp[JAIL_FDS_MAX];
-	const int high = 1024;
+	const int high = (int)n + 1;
 
 	if (n > JAIL_FDS_MAX)
 		return -EINVAL;

@@ -167,6 +167,33 @@ test_fds(void **state)
 	assert_int_equal(child_status(pid), 0);
 }
 
+/* A root shell's soft RLIMIT_NOFILE is often 1024: the temporary
+ * copies must not need fd numbers at or above it. */
+static void
+test_fds_low_nofile(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = { 32, 32 };
+		int p[2], kept;
+		if (pipe(p) < 0 || setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			_exit(9);
+		int fds[] = { p[0], p[0], p[1], 0 };
+		if (jail_fds_install(fds, 4, p[1], &kept) < 0 || kept != 4)
+			_exit(10);
+		if (write(2, "x", 1) != 1)
+			_exit(11); /* fd 2 is the pipe's write end */
+		char c;
+		if (read(0, &c, 1) != 1 || c != 'x')
+			_exit(12);
+		if (fcntl(5, F_GETFD) >= 0)
+			_exit(13);
+		_exit(0);
+	}
+	assert_int_equal(child_status(pid), 0);
+}
+
 static void
 test_reaper(void **state)
 {
@@ -226,6 +253,7 @@ main(void)
 		cmocka_unit_test(test_rlimits),
 		cmocka_unit_test(test_fsize_covers_disk),
 		cmocka_unit_test(test_fds),
+		cmocka_unit_test(test_fds_low_nofile),
 		cmocka_unit_test(test_reaper),
 		cmocka_unit_test(test_starttime),
 	};
