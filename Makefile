@@ -59,6 +59,7 @@ SHARED_SRCS = \
 	src/host/tap.c \
 	src/host/hostfile.c \
 	src/jail/jail.c \
+	src/jail/levels.c \
 	src/jail/rootfs.c \
 	src/jail/libdeps.c \
 	src/jail/privs.c \
@@ -135,7 +136,8 @@ LIB_SRCS = $(SHARED_SRCS) $(MONITOR_SRCS) $(WORKER_SRCS) $(COPIER_SRCS) \
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args test_vm_plan test_vmdir \
 	test_console_log test_record test_vmid test_privs test_seccomp_landlock \
-	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_allowlist
+	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_allowlist \
+	test_levels
 
 OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)

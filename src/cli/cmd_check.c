@@ -1,10 +1,11 @@
 /* check NAME: run bulkhead-probe in the jail of running VM NAME and show
- * which escapes it blocked. The probe goes through the same jail code:
- * the VM's uid and gid, its pid, net, ipc and uts namespaces (joined
- * through the device model's pidfd), a fresh mount namespace built by the
- * same rootfs code, the same rlimits, Landlock and seccomp filter, and a
- * cgroup with the VM's limits. That cgroup is a sibling, not the VM's
- * own, so the probe's memory and fork bombs cannot take the VM down. */
+ * which escapes it blocked. The probe goes through the same jail code, at
+ * level JAIL_PROBE (src/jail/levels.c): the VM's uid and gid, its pid,
+ * net, ipc and uts namespaces (joined through the device model's pidfd),
+ * a fresh mount namespace built by the same rootfs code, the same
+ * rlimits, Landlock and seccomp filter, and a cgroup with the VM's
+ * limits. That cgroup is a sibling, not the VM's own, so the probe's
+ * memory and fork bombs cannot take the VM down. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -152,16 +153,14 @@ run_probe(const struct vm_record *r, int vm_pidfd, const struct cg_limits *lim,
 		goto out_cg;
 	int fds[3] = { devnull, pipefd[1], pipefd[1] };
 	struct jail_spec js = {
+		.level = JAIL_PROBE,
 		.root_dir = root,
-		.hostname = "bulkhead-probe",
-		.confine = true,
 		.uid = r->uid,
 		.gid = r->gid,
 		.exec_path = probe,
 		.argv = argv,
 		.fds = fds,
 		.nfds = 3,
-		.nofile = 64,
 		.fsize = JAIL_FSIZE_MIN,
 		.cgroup = cg,
 		.join_pidfd = vm_pidfd,

@@ -5,6 +5,7 @@
 #include "../common/log.h"
 #include "../config/config.h"
 #include "../host/accounts.h"
+#include "../jail/jail.h"
 #include "cli.h"
 #include "features_table.h"
 
@@ -63,9 +64,17 @@ cmd_features(int argc, char **argv)
 	const struct feature *t = features_table(&n);
 	const char *mode = argc > 1 ? argv[1] : "";
 
+	/* The jail's confinement table (src/jail/levels.c), one line per
+	 * level: what ARCHITECTURE.md's process table is checked against. */
+	if (!strcmp(mode, "--confinement") &&
+	    (argc == 2 || (argc == 3 && !strcmp(argv[2], "--markdown")))) {
+		jail_policies_print(stdout, argc == 3);
+		return 0;
+	}
 	if (argc > 2 || (argc == 2 && strcmp(mode, "--json") != 0 &&
 			 strcmp(mode, "--markdown") != 0)) {
-		log_error("usage: bulkhead features [--json|--markdown]");
+		log_error("usage: bulkhead features [--json|--markdown|"
+			  "--confinement [--markdown]]");
 		return 2;
 	}
 	if (!strcmp(mode, "--json")) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <stdnoreturn.h>
@@ -19,6 +20,16 @@
 
 #define WHY_MAX 512
 
+/* What the child needs from its parent: the spec, its level's row, the
+ * error pipe, and the parent's pid as the child sees it (0 when the
+ * parent is outside the child's pid namespace). */
+struct child {
+	const struct jail_spec *s;
+	const struct jail_policy *p;
+	int errfd;
+	pid_t parent;
+};
+
 /* In the child every error is fatal: tell the parent why, then exit. */
 static noreturn void
 child_die(int errfd, const char *why)
@@ -28,55 +39,89 @@ child_die(int errfd, const char *why)
 	_exit(127);
 }
 
-/* The sequence. Order and reasons (ARCHITECTURE.md, "The jail"):
- *  1. namespaces already exist: clone3 created the child inside new
- *     mount, pid, ipc, uts and net namespaces;
- *  2. fds first, so nothing inherited by accident survives any later step;
- *  2b. into the VM's cgroup (limits apply from here on);
- *  3. environment cleared;
- *  4. new session, hostname;
- *  5. root built and entered while we are still root;
- *  6. rlimits after the binary copy (FSIZE would stop the copy);
- *  7. privileges dropped, verified;
- *  8. Landlock, then our seccomp filter (both need no_new_privs; the
- *     filter last so nothing after it needs a denied call);
- *  9. exec. */
 static noreturn void
-child_main(const struct jail_spec *s, int errfd_in)
+child_die_errno(int errfd, const char *what)
 {
 	char why[WHY_MAX];
-	char *const envp[] = { NULL };
-	int errfd = errfd_in;
 
-	if (jail_fds_install(s->fds, s->nfds, errfd_in, &errfd) < 0) {
-		snprintf(why, sizeof(why), "install fds: %s", strerror(errno));
-		child_die(errfd_in, why);
+	snprintf(why, sizeof(why), "%s: %s", what, strerror(errno));
+	child_die(errfd, why);
+}
+
+static int
+drop(const struct child *c, char *why, size_t whylen)
+{
+	switch (c->p->privs) {
+	case JAIL_PRIVS_DROP:
+		return jail_drop_privileges(c->s->uid, c->s->gid, why, whylen);
+	case JAIL_PRIVS_IDS:
+		return jail_drop_ids(c->s->uid, c->s->gid, why, whylen);
+	case JAIL_PRIVS_KEEP:
+	default:
+		return 0;
 	}
-	/* Into the VM's cgroup before anything can allocate or fork, while
-	 * the host's cgroupfs is still visible. */
-	if (s->cgroup && cgroup_enter_self(s->cgroup, why, sizeof(why)) < 0)
+}
+
+/* The sequence, each step switched by the level's row. Order and
+ * reasons (ARCHITECTURE.md, "The jail"):
+ *  0. namespaces already exist: clone3 made or joined them;
+ *  1. fds first, so nothing inherited by accident survives any later step;
+ *  1b. into the cgroup (limits apply from here on), while the host's
+ *     cgroupfs is still visible;
+ *  2. environment cleared;
+ *  3. new session, hostname;
+ *  4. root built and entered while we are still root;
+ *  5. rlimits after the binary copy (FSIZE would stop the copy);
+ *  6. privileges dropped; then the parent-death signal, which a uid
+ *     change clears;
+ *  7. Landlock, then our seccomp filter (both need no_new_privs; the
+ *     filter last so nothing after it needs a denied call);
+ *  8. exec, or the function (the error pipe closed first: its EOF tells
+ *     the parent the child is confined). */
+static noreturn void
+child_main(const struct child *c)
+{
+	const struct jail_spec *s = c->s;
+	const struct jail_policy *p = c->p;
+	char why[WHY_MAX] = "";
+	char *const envp[] = { NULL };
+	int errfd = c->errfd;
+
+	if (jail_fds_install(s->fds, s->nfds, c->errfd, &errfd) < 0)
+		child_die_errno(c->errfd, "install fds");
+	if (p->cgroup && cgroup_enter_self(s->cgroup, why, sizeof(why)) < 0)
 		child_die(errfd, why);
-	if (clearenv() != 0)
+	if (p->clear_env && clearenv() != 0)
 		child_die(errfd, "clearenv");
-	if (s->confine) {
-		if (setsid() < 0)
-			child_die(errfd, "setsid");
-		/* A joined UTS namespace keeps its owner's hostname. */
-		if (s->join_pidfd < 0 &&
-		    sethostname(s->hostname, strlen(s->hostname)) < 0)
-			child_die(errfd, "sethostname");
-		if (jail_rootfs_build(s, why, sizeof(why)) < 0)
-			child_die(errfd, why);
-		if (jail_set_rlimits(s->nofile, s->fsize, why, sizeof(why)) < 0)
-			child_die(errfd, why);
-		if (jail_drop_privileges(s->uid, s->gid, why, sizeof(why)) < 0)
-			child_die(errfd, why);
-		why[0] = '\0';
-		if (jail_landlock_apply(s, why, sizeof(why)) < 0)
-			child_die(errfd, why);
-		why[0] = '\0';
-		if (jail_seccomp_apply(why, sizeof(why)) < 0)
-			child_die(errfd, why);
+	if (p->setsid && setsid() < 0)
+		child_die_errno(errfd, "setsid");
+	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
+		child_die_errno(errfd, "sethostname");
+	if (p->root != JAIL_ROOT_HOST &&
+	    jail_rootfs_build(s, why, sizeof(why)) < 0)
+		child_die(errfd, why);
+	if (p->rlimits && jail_set_rlimits(p->rlimits, p->nofile ? p->nofile
+				: s->nofile, s->fsize, why, sizeof(why)) < 0)
+		child_die(errfd, why);
+	if (drop(c, why, sizeof(why)) < 0)
+		child_die(errfd, why);
+	if (p->pdeathsig && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		child_die_errno(errfd, "PR_SET_PDEATHSIG");
+	/* A parent that died before the prctl sent no signal. */
+	if (p->pdeathsig && getppid() != c->parent)
+		child_die(errfd, "the parent is gone");
+	why[0] = '\0';
+	if (p->landlock != JAIL_LL_NONE &&
+	    jail_landlock_apply(p->landlock == JAIL_LL_ROOT ? s : NULL, why,
+				sizeof(why)) < 0)
+		child_die(errfd, why);
+	why[0] = '\0';
+	if (p->seccomp && jail_seccomp_apply(why, sizeof(why)) < 0)
+		child_die(errfd, why);
+	if (p->end == JAIL_END_CALL) {
+		close(errfd);
+		s->fn(s->arg);
+		_exit(127); /* fn must not return */
 	}
 	execve(s->exec_path, s->argv, envp);
 	snprintf(why, sizeof(why), "execve %s: %s", s->exec_path,
@@ -84,65 +129,102 @@ child_main(const struct jail_spec *s, int errfd_in)
 	child_die(errfd, why);
 }
 
-/* Join mode: a plain child joins the target's namespaces (pid takes
- * effect for its children), then clones the jailed process into a new
- * mount namespace and waits for it, passing its exit status on. */
-static noreturn void
-join_main(const struct jail_spec *s, int errfd)
+static long
+clone_into(unsigned long flags, int *pidfd)
 {
-	char why[WHY_MAX];
-	int fd = -1;
 	struct clone_args ca;
 
-	if (setns(s->join_pidfd, CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
-					 CLONE_NEWUTS) < 0) {
-		snprintf(why, sizeof(why), "setns: %s", strerror(errno));
-		child_die(errfd, why);
-	}
 	memset(&ca, 0, sizeof(ca));
-	ca.flags = CLONE_NEWNS | CLONE_PIDFD;
-	ca.pidfd = (uint64_t)(uintptr_t)&fd;
+	ca.flags = flags | (pidfd ? CLONE_PIDFD : 0);
+	ca.pidfd = (uint64_t)(uintptr_t)pidfd;
 	ca.exit_signal = SIGCHLD;
-	long r = syscall(SYS_clone3, &ca, sizeof(ca));
-	if (r < 0) {
-		snprintf(why, sizeof(why), "clone3: %s", strerror(errno));
-		child_die(errfd, why);
-	}
+	return syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+/* The parent's pid as a child cloned with these namespaces sees it. */
+static pid_t
+parent_seen(const struct jail_policy *p)
+{
+	return ((p->ns_new | p->ns_join) & CLONE_NEWPID) ? 0 : getpid();
+}
+
+/* Join mode: a plain child joins the target's namespaces (pid takes
+ * effect for its children), then clones the jailed process into the
+ * level's new ones and waits for it, passing its exit status on. */
+static noreturn void
+join_main(struct child *c)
+{
+	int errfd = c->errfd;
+
+	if (setns(c->s->join_pidfd, (int)c->p->ns_join) < 0)
+		child_die_errno(errfd, "setns");
+	c->parent = parent_seen(c->p);
+	long r = clone_into(c->p->ns_new, NULL);
+	if (r < 0)
+		child_die_errno(errfd, "clone3");
 	if (r == 0)
-		child_main(s, errfd);
-	close(errfd); /* the grandchild's copy reports, or closes at exec */
+		child_main(c);
+	close(errfd); /* the grandchild's copy reports, or closes at its end */
 	int st;
 	while (waitpid((pid_t)r, &st, 0) < 0 && errno == EINTR)
 		;
 	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }
 
+/* What the level needs from the spec, and nothing the level does not
+ * give (a cgroup the level does not enter is a mistake, not a choice). */
+static int
+spec_check(const struct jail_spec *s, const struct jail_policy *p, char *why,
+	   size_t whylen)
+{
+	const char *bad = NULL;
+
+	if (!p)
+		bad = "no confinement level";
+	else if (jail_policy_check(p, why, whylen) < 0)
+		return -1;
+	else if (s->nfds > JAIL_FDS_MAX)
+		bad = "too many fds for the jail";
+	else if (p->end == JAIL_END_EXEC && (!s->exec_path || !s->argv))
+		bad = "no binary to exec";
+	else if (p->end == JAIL_END_CALL && !s->fn)
+		bad = "no function to call";
+	else if (p->root != JAIL_ROOT_HOST && !s->root_dir)
+		bad = "no directory for the root";
+	else if (p->ns_join && s->join_pidfd < 0)
+		bad = "no process whose namespaces to join";
+	else if (p->cgroup != (s->cgroup != NULL))
+		bad = p->cgroup ? "no cgroup" : "a cgroup the level does not enter";
+	else if ((p->rlimits & JAIL_RL_NOFILE) && !p->nofile && !s->nofile)
+		bad = "no RLIMIT_NOFILE";
+	else if ((p->rlimits & JAIL_RL_FSIZE) && !s->fsize)
+		bad = "no RLIMIT_FSIZE";
+	if (bad) {
+		snprintf(why, whylen, "jail: %s: %s", p ? p->name : "spec", bad);
+		return -1;
+	}
+	return 0;
+}
+
 int
 jail_spawn(const struct jail_spec *s, pid_t *pid, int *pidfd, char *why,
 	   size_t whylen)
 {
+	const struct jail_policy *p = jail_policy_get(s->level);
+	struct child c = { s, p, -1, 0 };
 	int ep[2];
 	int fd = -1;
-	struct clone_args ca;
 
-	if (s->nfds > JAIL_FDS_MAX) {
-		snprintf(why, whylen, "too many fds for the jail");
+	if (spec_check(s, p, why, whylen) < 0)
 		return -1;
-	}
 	if (pipe2(ep, O_CLOEXEC) < 0) {
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	memset(&ca, 0, sizeof(ca));
-	ca.flags = CLONE_PIDFD;
-	if (s->confine && s->join_pidfd >= 0)
-		ca.flags = CLONE_PIDFD; /* join_main makes the namespaces */
-	else if (s->confine)
-		ca.flags |= CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
-			    CLONE_NEWUTS | CLONE_NEWNET;
-	ca.pidfd = (uint64_t)(uintptr_t)&fd;
-	ca.exit_signal = SIGCHLD;
-	long r = syscall(SYS_clone3, &ca, sizeof(ca));
+	c.errfd = ep[1];
+	c.parent = parent_seen(p);
+	/* In join mode the joining child makes the new namespaces. */
+	long r = clone_into(p->ns_join ? 0 : p->ns_new, pidfd ? &fd : NULL);
 	if (r < 0) {
 		snprintf(why, whylen, "clone3: %s", strerror(errno));
 		close(ep[0]);
@@ -151,9 +233,9 @@ jail_spawn(const struct jail_spec *s, pid_t *pid, int *pidfd, char *why,
 	}
 	if (r == 0) {
 		close(ep[0]);
-		if (s->confine && s->join_pidfd >= 0)
-			join_main(s, ep[1]);
-		child_main(s, ep[1]);
+		if (p->ns_join)
+			join_main(&c);
+		child_main(&c);
 	}
 	close(ep[1]);
 	char msg[WHY_MAX + 1];
@@ -164,10 +246,12 @@ jail_spawn(const struct jail_spec *s, pid_t *pid, int *pidfd, char *why,
 		snprintf(why, whylen, "jail: %s", msg);
 		int st;
 		waitpid((pid_t)r, &st, 0);
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	*pid = (pid_t)r;
-	*pidfd = fd;
+	if (pidfd)
+		*pidfd = fd;
 	return 0;
 }

@@ -1,6 +1,9 @@
-/* The jail: one short, linear sequence, run in a freshly cloned child,
- * that ends in execve of a device model or backend. Every failure before
- * exec is fatal to the child and reported to the parent over a pipe. */
+/* The jail: one spawn path for every child the toolstack confines. A
+ * child is a spec naming a confinement level; the table in levels.c says
+ * what each level gets, and jail_spawn() runs one short, linear sequence
+ * switched by that table, ending in execve of a binary or in a call of a
+ * function. Every failure before that end is fatal to the child and
+ * reported to the parent over a pipe. */
 #ifndef BULKHEAD_JAIL_H
 #define BULKHEAD_JAIL_H
 
@@ -8,10 +11,89 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define JAIL_BINDS_MAX 256
 #define JAIL_FDS_MAX 64
+
+/* Which child. 0 is no level: a spec that names none is refused. */
+enum jail_level {
+	JAIL_LEVEL_NONE = 0,
+	JAIL_DM,      /* the device model (QEMU), launch.c */
+	JAIL_DM_ROOT, /* the device model with dm_restrict = 0 */
+	JAIL_BACKEND, /* bulkhead-blk, bulkhead-rng, backends.c */
+	JAIL_WORKER,  /* the QMP worker, worker_spawn.c */
+	JAIL_COPIER,  /* the save/restore copier, copier_spawn.c */
+	JAIL_LIBDEPS, /* the loader's --list for QEMU's libraries */
+	JAIL_PROBE,   /* bulkhead-probe in a VM's namespaces, cmd_check.c */
+	JAIL_LEVELS
+};
+
+/* What the child's / is. */
+enum jail_root {
+	JAIL_ROOT_HOST, /* the host's (no new root) */
+	JAIL_ROOT_BARE, /* read-only tmpfs holding only the copied binary */
+	JAIL_ROOT_DM,   /* read-only tmpfs: the binary, the spec's binds,
+			 * /dev/{null,zero,urandom} (and kvm), top-level links */
+};
+
+enum jail_privs {
+	JAIL_PRIVS_KEEP, /* stays root */
+	JAIL_PRIVS_IDS,  /* groups, gid, uid, no_new_privs; nothing else */
+	JAIL_PRIVS_DROP, /* jail_drop_privileges(): capabilities, bounding
+			  * set, ids, no_new_privs, not dumpable, verified */
+};
+
+enum jail_landlock {
+	JAIL_LL_NONE,
+	JAIL_LL_NO_RULES, /* every file access handled, none granted */
+	JAIL_LL_ROOT,     /* rules for what the root shows (landlock.c) */
+};
+
+enum jail_end {
+	JAIL_END_EXEC, /* execve of the spec's binary, empty environment */
+	JAIL_END_CALL, /* the spec's function, in the parent's image */
+};
+
+/* Resource limits a level sets, soft = hard. The fixed ones are set to
+ * 0 (Xen's dm_restrict values); NOFILE and FSIZE are sized per child. */
+#define JAIL_RL_CORE (1u << 0)
+#define JAIL_RL_MSGQUEUE (1u << 1)
+#define JAIL_RL_LOCKS (1u << 2)
+#define JAIL_RL_MEMLOCK (1u << 3)
+#define JAIL_RL_NOFILE (1u << 4)
+#define JAIL_RL_FSIZE (1u << 5)
+
+/* One row of the table: everything a child of that level gets. The
+ * namespace masks are CLONE_NEW* flags. */
+struct jail_policy {
+	const char *name;
+	const char *child; /* who runs at this level */
+	unsigned long ns_new;  /* created (clone3) */
+	unsigned long ns_join; /* joined through the spec's join_pidfd */
+	bool cgroup;           /* enters the spec's cgroup; else the parent's */
+	bool clear_env;
+	bool setsid;
+	const char *hostname;  /* set in its new UTS namespace, or NULL */
+	enum jail_root root;
+	unsigned rlimits;      /* JAIL_RL_* */
+	unsigned long nofile;  /* RLIMIT_NOFILE; 0: the spec's (per VM) */
+	enum jail_privs privs;
+	bool pdeathsig;        /* SIGKILL when the parent dies */
+	enum jail_landlock landlock;
+	bool seccomp;          /* the outer filter (seccomp.c) */
+	enum jail_end end;
+};
+
+/* The level's row, or NULL for a level that does not exist. */
+const struct jail_policy *jail_policy_get(enum jail_level level);
+/* 0 if the row is coherent (a root needs a mount namespace, Landlock
+ * and seccomp need a privilege drop, ...); -1 with why. */
+int jail_policy_check(const struct jail_policy *p, char *why, size_t whylen);
+/* The table, one line per level after a header: whitespace-separated
+ * columns, or a Markdown table for the documentation. */
+void jail_policies_print(FILE *out, bool markdown);
 
 /* A read-only, nosuid, nodev bind mount of host path src at the same
  * path inside the jail. exec allows mapping it executable (libraries). */
@@ -20,36 +102,36 @@ struct jail_bind {
 	bool exec;
 };
 
+/* One child. What it gets is its level's; the spec only names the
+ * child's own things (identity, fds, binary or function, sizes). */
 struct jail_spec {
-	const char *root_dir; /* host dir: empty, root-owned, per VM */
-	const char *hostname;
-	bool confine;         /* false only for dm_restrict = 0 */
+	enum jail_level level;
+	const char *root_dir; /* host dir for the tmpfs: empty, root-owned */
 	uid_t uid;
 	gid_t gid;
-	const char *exec_path;  /* host binary; copied in execute-only */
+	const char *exec_path;  /* JAIL_END_EXEC; copied in when the level
+				 * has a root of its own */
 	char *const *argv;
-	struct jail_bind *binds;
+	void (*fn)(void *arg);  /* JAIL_END_CALL: must not return */
+	void *arg;
+	struct jail_bind *binds; /* JAIL_ROOT_DM */
 	size_t nbinds;
-	bool dev_kvm;
-	/* An empty root: only the copied binary, no /dev nodes and no
-	 * library links (a static backend that opens nothing). */
-	bool bare;
-	const int *fds; /* fds[i] becomes fd i in the jail */
+	bool dev_kvm;           /* JAIL_ROOT_DM: /dev/kvm for the uid */
+	const int *fds; /* fds[i] becomes fd i in the child; no other */
 	size_t nfds;
-	unsigned long nofile; /* RLIMIT_NOFILE, soft = hard */
-	/* RLIMIT_FSIZE, soft = hard. The kernel refuses any write that
-	 * ends past it, at any offset, so it must cover the largest
-	 * read-write disk; JAIL_FSIZE_MIN otherwise (Xen's 256 KiB). */
+	unsigned long nofile; /* when the level's nofile is 0 */
+	/* RLIMIT_FSIZE, when the level sets it. The kernel refuses any
+	 * write that ends past it, at any offset, so it must cover the
+	 * largest read-write disk; JAIL_FSIZE_MIN otherwise (Xen's). */
 	unsigned long long fsize;
-	const char *cgroup;   /* group name to enter, or NULL */
-	/* >= 0: join the pid, net, ipc and uts namespaces of this pidfd's
-	 * process instead of creating them (bulkhead check); the mount
-	 * namespace is always new and built by the same code. */
-	int join_pidfd;
+	const char *cgroup;   /* group to enter, exactly when the level does */
+	int join_pidfd;       /* the process whose namespaces are joined */
 };
 
-/* Clone, confine and exec. On success *pid and *pidfd describe the child
- * (the pid-namespace init when confined). -1 with why on failure. */
+/* Clone, confine, and exec or call. On success *pid (and *pidfd unless
+ * pidfd is NULL) describe the child: the pid-namespace init when the
+ * level makes one, the joining parent in join mode. Returns once the
+ * child has reached its end. -1 with why on failure. */
 int jail_spawn(const struct jail_spec *s, pid_t *pid, int *pidfd, char *why,
 	       size_t whylen);
 
@@ -58,9 +140,10 @@ int jail_spawn(const struct jail_spec *s, pid_t *pid, int *pidfd, char *why,
 int jail_fds_install(const int *fds, size_t n, int keep_fd, int *kept);
 int jail_rootfs_build(const struct jail_spec *s, char *why, size_t whylen);
 #define JAIL_FSIZE_MIN (256ull * 1024)
-int jail_set_rlimits(unsigned long nofile, unsigned long long fsize, char *why,
-		     size_t whylen);
+int jail_set_rlimits(unsigned which, unsigned long nofile,
+		     unsigned long long fsize, char *why, size_t whylen);
 int jail_drop_privileges(uid_t uid, gid_t gid, char *why, size_t whylen);
+int jail_drop_ids(uid_t uid, gid_t gid, char *why, size_t whylen);
 
 /* Outer seccomp filter (deny-list, EPERM) and Landlock ruleset, applied
  * after the privilege drop (both need no_new_privs). */

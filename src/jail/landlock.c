@@ -72,7 +72,7 @@ add_path(int rfd, const char *path, uint64_t access, uint64_t handled,
  * binary (its mode stays 0111), read/write on the device nodes, nothing else. With ABI 4 no
  * TCP bind or connect; with ABI 6 no signals or abstract Unix sockets
  * outside the jail. With s NULL, no rule at all: no file may be opened
- * (the QMP worker). Returns 0 and does nothing when the kernel has no
+ * (JAIL_LL_NO_RULES). Returns 0 and does nothing when the kernel has no
  * Landlock (host-init reports that). */
 int
 jail_landlock_apply(const struct jail_spec *s, char *why, size_t whylen)
@@ -116,12 +116,15 @@ jail_landlock_apply(const struct jail_spec *s, char *why, size_t whylen)
 			      LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE,
 			      h, why, whylen);
 	static const char *const devs[] = { "/dev/null", "/dev/zero", "/dev/urandom" };
-	/* A bare root has no /dev: its process may open nothing at all. */
-	for (size_t i = 0; rc == 0 && s && !s->bare && i < sizeof(devs) / sizeof(devs[0]); i++)
+	/* Only the device model's root has /dev; in a bare one the process
+	 * may open nothing but its own binary. */
+	const struct jail_policy *p = s ? jail_policy_get(s->level) : NULL;
+	bool dev = p && p->root == JAIL_ROOT_DM;
+	for (size_t i = 0; rc == 0 && dev && i < sizeof(devs) / sizeof(devs[0]); i++)
 		rc = add_path(rfd, devs[i],
 			      LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE,
 			      h, why, whylen);
-	if (rc == 0 && s && s->dev_kvm)
+	if (rc == 0 && dev && s->dev_kvm)
 		rc = add_path(rfd, "/dev/kvm",
 			      LANDLOCK_ACCESS_FS_READ_FILE |
 				      LANDLOCK_ACCESS_FS_WRITE_FILE | LL_FS_IOCTL_DEV,

@@ -1,14 +1,12 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,54 +83,19 @@ add_bind(struct jail_bind *out, size_t max, size_t *n, const char *path)
 	return 0;
 }
 
-/* Run the loader's --list in a child as run_uid with no privileges: it
- * maps the binary's libraries (and may run their IFUNC resolvers), so it
- * gets no more authority than the jailed process itself will have. */
-static int
-run_list(const char *ldso, int bin_fd, uid_t uid, gid_t gid, char *buf,
-	 size_t len, char *why, size_t whylen)
+/* Read the lister's output until EOF, a full buffer or 10 s. */
+static size_t
+read_list(int fd, char *buf, size_t len)
 {
-	int p[2];
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		/* The binary goes by fd: its directory may be closed to
-		 * the unprivileged uid, the file itself is opened by root. */
-		char *const argv[] = { (char *)ldso, (char *)"--list",
-				       (char *)"/proc/self/fd/3", NULL };
-		char *const envp[] = { NULL };
-		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-		/* Moved above 3 first: dup2 onto itself would keep the
-		 * close-on-exec flag and exec would close the binary. */
-		int high = fcntl(bin_fd, F_DUPFD_CLOEXEC, 10);
-		if (devnull < 0 || high < 0 || dup2(devnull, 0) < 0 ||
-		    dup2(p[1], 1) < 0 || dup2(devnull, 2) < 0 ||
-		    dup2(high, 3) < 0)
-			_exit(126);
-		close_range(4, ~0U, 0);
-		if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
-		    setresuid(uid, uid, uid) < 0 ||
-		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-			_exit(126);
-		execve(ldso, argv, envp);
-		_exit(127);
-	}
-	close(p[1]);
 	size_t got = 0;
 	uint64_t deadline = now_ms() + 10000;
+
 	for (;;) {
-		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		uint64_t now = now_ms();
 		if (now >= deadline || poll(&pfd, 1, (int)(deadline - now)) <= 0)
 			break;
-		ssize_t n = read(p[0], buf + got, len - 1 - got);
+		ssize_t n = read(fd, buf + got, len - 1 - got);
 		if (n <= 0)
 			break;
 		got += (size_t)n;
@@ -140,6 +103,53 @@ run_list(const char *ldso, int bin_fd, uid_t uid, gid_t gid, char *buf,
 			break;
 	}
 	buf[got] = '\0';
+	return got;
+}
+
+/* Run the loader's --list in a child at level JAIL_LIBDEPS (run_uid, no
+ * privileges): it maps the binary's libraries (and may run their IFUNC
+ * resolvers), so it gets no more authority than the jailed process
+ * itself will have. The binary goes by fd: its directory may be closed
+ * to the unprivileged uid, the file itself is opened by root. */
+static int
+run_list(const char *ldso, int bin_fd, uid_t uid, gid_t gid, char *buf,
+	 size_t len, char *why, size_t whylen)
+{
+	char *const argv[] = { (char *)ldso, (char *)"--list",
+			       (char *)"/proc/self/fd/3", NULL };
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0) {
+		snprintf(why, whylen, "/dev/null: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	int fds[] = { devnull, p[1], devnull, bin_fd };
+	struct jail_spec js = {
+		.level = JAIL_LIBDEPS,
+		.uid = uid,
+		.gid = gid,
+		.exec_path = ldso,
+		.argv = argv,
+		.fds = fds,
+		.nfds = 4,
+		.join_pidfd = -1,
+	};
+	int rc = jail_spawn(&js, &pid, NULL, why, whylen);
+	close(devnull);
+	close(p[1]);
+	if (rc < 0) {
+		close(p[0]);
+		return -1;
+	}
+	size_t got = read_list(p[0], buf, len);
 	close(p[0]);
 	kill(pid, SIGKILL);
 	int st;

@@ -13,36 +13,41 @@
 /* Xen's dm_restrict limits (docs/designs/qemu-deprivilege.md); the
  * rest are "why not". FSIZE and NOFILE come from the caller. */
 static const struct {
+	unsigned bit;
 	int res;
 	const char *name;
-	rlim_t val;
 } fixed_limits[] = {
-	{ RLIMIT_CORE, "CORE", 0 },
-	{ RLIMIT_MSGQUEUE, "MSGQUEUE", 0 },
-	{ RLIMIT_LOCKS, "LOCKS", 0 },
-	{ RLIMIT_MEMLOCK, "MEMLOCK", 0 },
+	{ JAIL_RL_CORE, RLIMIT_CORE, "CORE" },
+	{ JAIL_RL_MSGQUEUE, RLIMIT_MSGQUEUE, "MSGQUEUE" },
+	{ JAIL_RL_LOCKS, RLIMIT_LOCKS, "LOCKS" },
+	{ JAIL_RL_MEMLOCK, RLIMIT_MEMLOCK, "MEMLOCK" },
 };
 
+/* The limits named in which (JAIL_RL_*), soft = hard: the fixed ones to
+ * 0, FSIZE and NOFILE to the values given. */
 int
-jail_set_rlimits(unsigned long nofile, unsigned long long fsize, char *why,
-		 size_t whylen)
+jail_set_rlimits(unsigned which, unsigned long nofile,
+		 unsigned long long fsize, char *why, size_t whylen)
 {
+	struct rlimit rl = { 0, 0 };
+
 	for (size_t i = 0; i < sizeof(fixed_limits) / sizeof(fixed_limits[0]);
 	     i++) {
-		struct rlimit rl = { fixed_limits[i].val, fixed_limits[i].val };
+		if (!(which & fixed_limits[i].bit))
+			continue;
 		if (setrlimit(fixed_limits[i].res, &rl) < 0) {
 			snprintf(why, whylen, "setrlimit %s: %s",
 				 fixed_limits[i].name, strerror(errno));
 			return -errno;
 		}
 	}
-	struct rlimit rl = { (rlim_t)fsize, (rlim_t)fsize };
-	if (setrlimit(RLIMIT_FSIZE, &rl) < 0) {
+	rl = (struct rlimit){ (rlim_t)fsize, (rlim_t)fsize };
+	if ((which & JAIL_RL_FSIZE) && setrlimit(RLIMIT_FSIZE, &rl) < 0) {
 		snprintf(why, whylen, "setrlimit FSIZE: %s", strerror(errno));
 		return -errno;
 	}
 	rl = (struct rlimit){ nofile, nofile };
-	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+	if ((which & JAIL_RL_NOFILE) && setrlimit(RLIMIT_NOFILE, &rl) < 0) {
 		snprintf(why, whylen, "setrlimit NOFILE: %s", strerror(errno));
 		return -errno;
 	}
@@ -114,5 +119,27 @@ jail_drop_privileges(uid_t uid, gid_t gid, char *why, size_t whylen)
 		errno = EPERM;
 		return fail(why, whylen, "bounding set not empty");
 	}
+	return 0;
+}
+
+/* The ids only: supplementary groups, gid, uid, then no_new_privs. A
+ * change from uid 0 to another clears the permitted, effective and
+ * ambient sets; the bounding and inheritable sets are left as they are.
+ * What the library lister gets (JAIL_PRIVS_IDS). */
+int
+jail_drop_ids(uid_t uid, gid_t gid, char *why, size_t whylen)
+{
+	if (uid == 0 || gid == 0) {
+		errno = EPERM;
+		return fail(why, whylen, "refusing to run as uid/gid 0");
+	}
+	if (setgroups(0, NULL) < 0)
+		return fail(why, whylen, "setgroups");
+	if (setresgid(gid, gid, gid) < 0)
+		return fail(why, whylen, "setresgid");
+	if (setresuid(uid, uid, uid) < 0)
+		return fail(why, whylen, "setresuid");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return fail(why, whylen, "PR_SET_NO_NEW_PRIVS");
 	return 0;
 }

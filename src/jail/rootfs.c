@@ -201,7 +201,10 @@ jail_rootfs_build(const struct jail_spec *s, char *why, size_t whylen)
 			return -1;
 	if (copy_exec(root, s->exec_path, why, whylen) < 0)
 		return -1;
-	if (s->bare)
+	/* A bare root: only the copied binary, no /dev nodes and no
+	 * library links (a static backend that opens nothing). */
+	const struct jail_policy *p = jail_policy_get(s->level);
+	if (!p || p->root == JAIL_ROOT_BARE)
 		goto sealed;
 	if (mkdir_below(root, "/dev", why, whylen) < 0 ||
 	    make_dev(root, "null", 1, 3, 0, 0, 0666, why, whylen) < 0 ||

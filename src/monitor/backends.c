@@ -14,9 +14,6 @@
 #include "../host/cgroup.h"
 #include "../jail/jail.h"
 
-/* Every fd a backend holds: 3 stdio, its socket, its disk, up to 8
- * memory regions and a kick, call and error eventfd per queue. */
-#define BACKEND_NOFILE 64
 #define BACKEND_PIDS 4
 #define BACKEND_MEMORY_EXTRA_MIB 64
 
@@ -53,6 +50,60 @@ arg(char **argv, char (*words)[ARG_LEN], size_t *argc, const char *fmt, ...)
 	argv[*argc] = NULL;
 }
 
+/* Its own group: a runaway backend is bounded apart from QEMU. The
+ * guest memory it maps is shared, charged where first touched, so the
+ * bound is the VM's memory plus the backend's own. */
+static int
+backend_group(const struct backend_spec *b, char *group, size_t len,
+	      char *why, size_t whylen)
+{
+	struct cg_limits lim;
+
+	if (cgroup_backend_name(group, len, b->vm, b->dev) < 0) {
+		snprintf(why, whylen, "%s backend: cgroup name too long",
+			 b->dev);
+		return -1;
+	}
+	memset(&lim, 0, sizeof(lim));
+	lim.memory_bytes = ((uint64_t)b->memory_mib + BACKEND_MEMORY_EXTRA_MIB)
+			   << 20;
+	lim.pids_max = BACKEND_PIDS;
+	lim.cpu_weight = b->cpu_weight;
+	lim.cpu_cap = b->cpu_cap;
+	return cgroup_create(group, &lim, why, whylen);
+}
+
+/* The backend's argv into argv/words; its RLIMIT_FSIZE. */
+static unsigned long long
+backend_args(const struct backend_spec *b, char **argv,
+	     char (*words)[ARG_LEN])
+{
+	unsigned long long fsize = JAIL_FSIZE_MIN;
+	size_t argc = 0;
+	struct stat st;
+
+	arg(argv, words, &argc, "%s", b->blk ? "bulkhead-blk" : "bulkhead-rng");
+	arg(argv, words, &argc, "--fd");
+	arg(argv, words, &argc, "3");
+	if (!b->blk)
+		return fsize;
+	arg(argv, words, &argc, "--disk-fd");
+	arg(argv, words, &argc, "4");
+	arg(argv, words, &argc, "--queues");
+	arg(argv, words, &argc, "%u", b->queues);
+	arg(argv, words, &argc, "--serial");
+	arg(argv, words, &argc, "%s", b->dev);
+	if (b->read_only)
+		arg(argv, words, &argc, "--read-only");
+	/* The kernel refuses a write ending past RLIMIT_FSIZE. */
+	if (!b->read_only && fstat(b->disk, &st) == 0 &&
+	    (unsigned long long)st.st_size > fsize)
+		fsize = (unsigned long long)st.st_size;
+	return fsize;
+}
+
+/* Its RLIMIT_NOFILE and everything else but FSIZE are its level's
+ * (JAIL_BACKEND in src/jail/levels.c). */
 int
 backend_spawn(const struct backend_spec *b, struct backend *out, char *why,
 	      size_t whylen)
@@ -61,9 +112,7 @@ backend_spawn(const struct backend_spec *b, struct backend *out, char *why,
 	char words[ARG_MAX][ARG_LEN]; /* argv's own storage */
 	char *argv[ARG_MAX + 1];
 	int fds[5];
-	size_t nfds = 0, argc = 0;
-	unsigned long long fsize = JAIL_FSIZE_MIN;
-	struct cg_limits lim;
+	size_t nfds = 0;
 	int devnull, rc;
 
 	rc = backend_exec_path(b->exec_dir, b->blk, exe, sizeof(exe));
@@ -72,43 +121,9 @@ backend_spawn(const struct backend_spec *b, struct backend *out, char *why,
 			 strerror(-rc));
 		return -1;
 	}
-	if (cgroup_backend_name(group, sizeof(group), b->vm, b->dev) < 0) {
-		snprintf(why, whylen, "%s backend: cgroup name too long",
-			 b->dev);
+	if (backend_group(b, group, sizeof(group), why, whylen) < 0)
 		return -1;
-	}
-	/* Its own group: a runaway backend is bounded apart from QEMU. The
-	 * guest memory it maps is shared, charged where first touched, so
-	 * the bound is the VM's memory plus the backend's own. */
-	memset(&lim, 0, sizeof(lim));
-	lim.memory_bytes = ((uint64_t)b->memory_mib + BACKEND_MEMORY_EXTRA_MIB)
-			   << 20;
-	lim.pids_max = BACKEND_PIDS;
-	lim.cpu_weight = b->cpu_weight;
-	lim.cpu_cap = b->cpu_cap;
-	if (cgroup_create(group, &lim, why, whylen) < 0)
-		return -1;
-
-	arg(argv, words, &argc, "%s", b->blk ? "bulkhead-blk" : "bulkhead-rng");
-	arg(argv, words, &argc, "--fd");
-	arg(argv, words, &argc, "3");
-	if (b->blk) {
-		struct stat st;
-
-		arg(argv, words, &argc, "--disk-fd");
-		arg(argv, words, &argc, "4");
-		arg(argv, words, &argc, "--queues");
-		arg(argv, words, &argc, "%u", b->queues);
-		arg(argv, words, &argc, "--serial");
-		arg(argv, words, &argc, "%s", b->dev);
-		if (b->read_only)
-			arg(argv, words, &argc, "--read-only");
-		/* The kernel refuses a write ending past RLIMIT_FSIZE. */
-		if (!b->read_only && fstat(b->disk, &st) == 0 &&
-		    (unsigned long long)st.st_size > fsize)
-			fsize = (unsigned long long)st.st_size;
-	}
-
+	unsigned long long fsize = backend_args(b, argv, words);
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0) {
 		snprintf(why, whylen, "/dev/null: %s", strerror(errno));
@@ -120,27 +135,21 @@ backend_spawn(const struct backend_spec *b, struct backend *out, char *why,
 	fds[nfds++] = b->sock;
 	if (b->blk)
 		fds[nfds++] = b->disk;
-	{
-		struct jail_spec js = {
-			.root_dir = b->root_dir,
-			.hostname = "bulkhead-be",
-			.confine = true,
-			.uid = b->uid,
-			.gid = b->gid,
-			.exec_path = exe,
-			.argv = argv,
-			.bare = true,
-			.fds = fds,
-			.nfds = nfds,
-			.nofile = BACKEND_NOFILE,
-			.fsize = fsize,
-			.cgroup = group,
-			.join_pidfd = -1,
-		};
-
-		snprintf(out->dev, sizeof(out->dev), "%s", b->dev);
-		rc = jail_spawn(&js, &out->pid, &out->pidfd, why, whylen);
-	}
+	struct jail_spec js = {
+		.level = JAIL_BACKEND,
+		.root_dir = b->root_dir,
+		.uid = b->uid,
+		.gid = b->gid,
+		.exec_path = exe,
+		.argv = argv,
+		.fds = fds,
+		.nfds = nfds,
+		.fsize = fsize,
+		.cgroup = group,
+		.join_pidfd = -1,
+	};
+	snprintf(out->dev, sizeof(out->dev), "%s", b->dev);
+	rc = jail_spawn(&js, &out->pid, &out->pidfd, why, whylen);
 	close(devnull);
 	return rc;
 }

@@ -1,11 +1,13 @@
 /* A VM's device backends, as the monitor starts them: bulkhead-blk for
  * each isolated disk and bulkhead-rng for the rng. Each is one process
- * in a jail of its own (empty read-only root holding only its static
+ * in a jail of its own at level JAIL_BACKEND (its row in
+ * src/jail/levels.c: an empty read-only root holding only its static
  * binary; new pid, mount, net, ipc and uts namespaces; the backend
- * identity of accounts.h; no capabilities; no_new_privs; Landlock with
- * no rules; the outer seccomp deny-list, then its own allowlist), in a
- * cgroup of its own (bulkhead/VM+DEV), holding only the fds it was
- * given: its end of the vhost-user socket and, for a disk, the disk. */
+ * identity of accounts.h; no capabilities; no_new_privs; Landlock that
+ * grants only its own binary; the outer seccomp deny-list, then its own
+ * allowlist), in a cgroup of its own (bulkhead/VM+DEV), holding only the
+ * fds it was given: its end of the vhost-user socket and, for a disk,
+ * the disk. */
 #ifndef BULKHEAD_BACKENDS_H
 #define BULKHEAD_BACKENDS_H
 

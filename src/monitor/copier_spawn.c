@@ -13,24 +13,35 @@
 #include "../host/hostfile.h"
 #include "../jail/jail.h"
 
-/* A child that copies src to dst until EOF as uid/gid with nothing else
- * open, then fdatasyncs dst if it is a file. pid, or -1. */
-static pid_t
-copier_spawn(int src, int dst, uid_t uid, gid_t gid)
+/* Entered confined (level JAIL_COPIER: levels.c says what it gave up). */
+static void
+copier_enter(void *arg)
 {
-	pid_t pid = fork();
-
-	if (pid != 0)
-		return pid;
-	char why[128];
-	int in = fcntl(src, F_DUPFD, 10), out = fcntl(dst, F_DUPFD, 11);
-	if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0)
-		_exit(120);
-	close_range(2, ~0U, 0);
-	signal(SIGPIPE, SIG_IGN);
-	if (jail_drop_privileges(uid, gid, why, sizeof(why)) < 0)
-		_exit(121);
+	(void)arg;
+	signal(SIGPIPE, SIG_IGN); /* a closed pipe is EPIPE: exit 123 */
 	copier_run();
+}
+
+/* A child that copies src (its fd 0) to dst (its fd 1) until EOF as
+ * uid/gid with nothing else open, then fdatasyncs dst if it is a file.
+ * pid, or -1 with why. */
+static pid_t
+copier_spawn(int src, int dst, uid_t uid, gid_t gid, char *why,
+	     size_t whylen)
+{
+	int fds[] = { src, dst };
+	struct jail_spec js = {
+		.level = JAIL_COPIER,
+		.uid = uid,
+		.gid = gid,
+		.fn = copier_enter,
+		.fds = fds,
+		.nfds = 2,
+		.join_pidfd = -1,
+	};
+	pid_t pid;
+
+	return jail_spawn(&js, &pid, NULL, why, whylen) < 0 ? -1 : pid;
 }
 
 /* Check the save file, make the pipe and start the copier between them
@@ -48,14 +59,12 @@ save_copier_start(int file_fd, bool save, uid_t uid, gid_t gid, int *qemu_end,
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	pid_t pid = save ? copier_spawn(p[0], file_fd, uid, gid)
-			 : copier_spawn(file_fd, p[1], uid, gid);
+	pid_t pid = save ? copier_spawn(p[0], file_fd, uid, gid, why, whylen)
+			 : copier_spawn(file_fd, p[1], uid, gid, why, whylen);
 	close(save ? p[0] : p[1]);
 	*qemu_end = save ? p[1] : p[0];
-	if (pid < 0) {
+	if (pid < 0)
 		close(*qemu_end);
-		snprintf(why, whylen, "fork: %s", strerror(errno));
-	}
 	return pid;
 }
 

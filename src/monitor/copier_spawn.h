@@ -1,9 +1,10 @@
 /* save / restore through fds, the monitor's side. The CLI opens the save
  * file as root; the device model never gets it: QEMU migrates to or from
  * a pipe, and a copier (src/copier/) holding only the pipe end and the
- * file, with the VM's uid and no privilege, moves the bytes. Privileged
- * code never reads the stream, and the device model keeps its
- * RLIMIT_FSIZE (a guest's RAM is larger than its disks). */
+ * file, with the VM's uid and no privilege (level JAIL_COPIER, its row
+ * in src/jail/levels.c), moves the bytes. Privileged code never reads
+ * the stream, and the device model keeps its RLIMIT_FSIZE (a guest's
+ * RAM is larger than its disks). */
 #ifndef BULKHEAD_COPIER_SPAWN_H
 #define BULKHEAD_COPIER_SPAWN_H
 

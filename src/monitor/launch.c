@@ -180,9 +180,8 @@ monitor_launch_vm(struct monitor *m, char *why, size_t whylen)
 		goto out;
 	}
 	struct jail_spec js = {
+		.level = p->id.kind != IDENT_ROOT ? JAIL_DM : JAIL_DM_ROOT,
 		.root_dir = ml->root_dir,
-		.hostname = "bulkhead-dm",
-		.confine = p->id.kind != IDENT_ROOT,
 		.uid = p->id.uid,
 		.gid = p->id.gid,
 		.exec_path = ml->cfg.dm_binary,

@@ -25,6 +25,8 @@
 
 #define TEST_UID 4000000001u /* far from any real account */
 #define TEST_REAPER 4000000002u
+#define RL_ALL (JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_LOCKS | \
+		JAIL_RL_MEMLOCK | JAIL_RL_NOFILE | JAIL_RL_FSIZE)
 
 
 static void
@@ -68,7 +70,7 @@ test_rlimits(void **state)
 	if (pid == 0) {
 		char why[256];
 		struct rlimit rl;
-		if (jail_set_rlimits(70, JAIL_FSIZE_MIN, why, sizeof(why)) < 0)
+		if (jail_set_rlimits(RL_ALL, 70, JAIL_FSIZE_MIN, why, sizeof(why)) < 0)
 			_exit(10);
 		getrlimit(RLIMIT_FSIZE, &rl);
 		if (rl.rlim_cur != 262144 || rl.rlim_max != 262144)
@@ -112,7 +114,7 @@ test_fsize_covers_disk(void **state)
 	if (pid == 0) {
 		char why[256];
 		signal(SIGXFSZ, SIG_IGN);
-		if (jail_set_rlimits(70, JAIL_FSIZE_MIN, why, sizeof(why)) < 0)
+		if (jail_set_rlimits(RL_ALL, 70, JAIL_FSIZE_MIN, why, sizeof(why)) < 0)
 			_exit(10);
 		if (pwrite(fd, buf, sizeof(buf), 1 << 20) >= 0 || errno != EFBIG)
 			_exit(11); /* inside the file, past FSIZE: refused */
@@ -123,7 +125,7 @@ test_fsize_covers_disk(void **state)
 	if (pid == 0) {
 		char why[256];
 		signal(SIGXFSZ, SIG_IGN);
-		if (jail_set_rlimits(70, 2ull << 20, why, sizeof(why)) < 0)
+		if (jail_set_rlimits(RL_ALL, 70, 2ull << 20, why, sizeof(why)) < 0)
 			_exit(10);
 		if (pwrite(fd, buf, sizeof(buf), (2 << 20) - 4096) != sizeof(buf))
 			_exit(11); /* the disk's last block */

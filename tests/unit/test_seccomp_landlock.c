@@ -121,7 +121,7 @@ test_landlock(void **state)
 		struct jail_bind b;
 		snprintf(b.path, sizeof(b.path), "%s", allowed);
 		b.exec = false;
-		struct jail_spec s = { .binds = &b, .nbinds = 1,
+		struct jail_spec s = { .level = JAIL_DM, .binds = &b, .nbinds = 1,
 				       .exec_path = "/usr/bin/true" };
 		char why[256] = "";
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||

@@ -1,0 +1,255 @@
+/* The confinement table: what every child the toolstack spawns gets,
+ * one row per level, in one place. jail_spawn() reads nothing else to
+ * decide a step, so a difference between two children is a difference
+ * between two rows. The rows record today's confinement faithfully,
+ * gaps included (the QMP worker has no mount or pid namespace, the
+ * copier has only the privilege drop, the library lister only its ids);
+ * tightening a child is editing its row. Every level installs the fd
+ * allowlist first: a child holds the fds its spec lists and no other. */
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jail.h"
+
+#define NS_ALL (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | \
+		CLONE_NEWUTS)
+/* Xen's dm_restrict limits, NOFILE and FSIZE sized to need. */
+#define RL_XEN (JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_LOCKS | \
+		JAIL_RL_MEMLOCK | JAIL_RL_NOFILE | JAIL_RL_FSIZE)
+
+static const struct jail_policy policies[JAIL_LEVELS] = {
+	[JAIL_DM] = {
+		.name = "device-model", .child = "qemu-system-x86_64",
+		.ns_new = NS_ALL, .cgroup = true, .clear_env = true,
+		.setsid = true, .hostname = "bulkhead-dm",
+		.root = JAIL_ROOT_DM, .rlimits = RL_XEN,
+		.nofile = 0, /* 64 + 4 per disk (qemu_nofile) */
+		.privs = JAIL_PRIVS_DROP, .landlock = JAIL_LL_ROOT,
+		.seccomp = true, .end = JAIL_END_EXEC,
+	},
+	/* dm_restrict = 0: root, not security-supported. */
+	[JAIL_DM_ROOT] = {
+		.name = "device-model-root", .child = "qemu-system-x86_64",
+		.cgroup = true, .clear_env = true, .root = JAIL_ROOT_HOST,
+		.privs = JAIL_PRIVS_KEEP, .end = JAIL_END_EXEC,
+	},
+	[JAIL_BACKEND] = {
+		.name = "backend", .child = "bulkhead-blk,bulkhead-rng",
+		.ns_new = NS_ALL, .cgroup = true, .clear_env = true,
+		.setsid = true, .hostname = "bulkhead-be",
+		.root = JAIL_ROOT_BARE, .rlimits = RL_XEN,
+		/* 3 stdio, its socket, its disk, up to 8 memory regions and
+		 * a kick, call and error eventfd per queue. */
+		.nofile = 64,
+		.privs = JAIL_PRIVS_DROP, .landlock = JAIL_LL_ROOT,
+		.seccomp = true, .end = JAIL_END_EXEC,
+	},
+	/* No network, not even the host's loopback; its FSIZE is its log's
+	 * size plus an allowance. */
+	[JAIL_WORKER] = {
+		.name = "qmp-worker", .child = "bh-qmp-worker",
+		.ns_new = CLONE_NEWNET | CLONE_NEWIPC, .root = JAIL_ROOT_HOST,
+		.rlimits = JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_MEMLOCK |
+			   JAIL_RL_NOFILE | JAIL_RL_FSIZE,
+		.nofile = 16,
+		.privs = JAIL_PRIVS_DROP, .pdeathsig = true,
+		.landlock = JAIL_LL_NO_RULES, .seccomp = true,
+		.end = JAIL_END_CALL,
+	},
+	[JAIL_COPIER] = {
+		.name = "copier", .child = "save-restore-copier",
+		.root = JAIL_ROOT_HOST, .privs = JAIL_PRIVS_DROP,
+		.end = JAIL_END_CALL,
+	},
+	/* It maps QEMU's libraries (and may run their IFUNC resolvers). */
+	[JAIL_LIBDEPS] = {
+		.name = "libdeps", .child = "ld.so--list",
+		.clear_env = true, .root = JAIL_ROOT_HOST,
+		.privs = JAIL_PRIVS_IDS, .end = JAIL_END_EXEC,
+	},
+	/* The device model's jail, in the device model's namespaces; a
+	 * joined UTS namespace keeps its owner's hostname. */
+	[JAIL_PROBE] = {
+		.name = "probe", .child = "bulkhead-probe",
+		.ns_new = CLONE_NEWNS,
+		.ns_join = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+			   CLONE_NEWUTS,
+		.cgroup = true, .clear_env = true, .setsid = true,
+		.root = JAIL_ROOT_DM, .rlimits = RL_XEN, .nofile = 64,
+		.privs = JAIL_PRIVS_DROP, .landlock = JAIL_LL_ROOT,
+		.seccomp = true, .end = JAIL_END_EXEC,
+	},
+};
+
+const struct jail_policy *
+jail_policy_get(enum jail_level level)
+{
+	if (level <= JAIL_LEVEL_NONE || level >= JAIL_LEVELS)
+		return NULL;
+	return &policies[level];
+}
+
+int
+jail_policy_check(const struct jail_policy *p, char *why, size_t whylen)
+{
+	const char *bad = NULL;
+
+	if (!p->name || !p->child)
+		bad = "unnamed";
+	else if (p->ns_new & p->ns_join)
+		bad = "a namespace both new and joined";
+	else if ((p->ns_new | p->ns_join) & ~(unsigned long)NS_ALL)
+		bad = "an unknown namespace";
+	else if (p->root != JAIL_ROOT_HOST && !(p->ns_new & CLONE_NEWNS))
+		bad = "a root of its own without a new mount namespace";
+	else if (p->hostname && !(p->ns_new & CLONE_NEWUTS))
+		bad = "a hostname without a new UTS namespace";
+	else if ((p->landlock != JAIL_LL_NONE || p->seccomp) &&
+		 p->privs == JAIL_PRIVS_KEEP)
+		bad = "Landlock or seccomp without no_new_privs";
+	else if (p->landlock == JAIL_LL_ROOT && p->root == JAIL_ROOT_HOST)
+		bad = "Landlock rules for the host's root";
+	else if (p->end == JAIL_END_EXEC && !p->clear_env)
+		bad = "an exec without a cleared environment";
+	else if (p->nofile && !(p->rlimits & JAIL_RL_NOFILE))
+		bad = "a NOFILE value it does not set";
+	if (bad) {
+		snprintf(why, whylen, "level %s: %s", p->name ? p->name : "?",
+			 bad);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- the table as text ---------------------------------------------- */
+
+enum { C_LEVEL, C_CHILD, C_NEW, C_JOIN, C_CGROUP, C_ENV, C_SESSION,
+       C_HOST, C_ROOT, C_RLIMITS, C_PRIVS, C_PDEATH, C_LANDLOCK,
+       C_SECCOMP, C_END, C_COLS };
+
+static const char *const headers[C_COLS] = {
+	"level", "child", "new-ns", "joined-ns", "cgroup", "env", "session",
+	"hostname", "root", "rlimits", "privileges", "pdeathsig", "landlock",
+	"seccomp", "ends-in",
+};
+
+#define CELL_MAX 96
+
+static void
+ns_text(unsigned long mask, char *out, size_t len)
+{
+	static const struct {
+		unsigned long flag;
+		const char *name;
+	} ns[] = { { CLONE_NEWNS, "mnt" },  { CLONE_NEWPID, "pid" },
+		   { CLONE_NEWNET, "net" }, { CLONE_NEWIPC, "ipc" },
+		   { CLONE_NEWUTS, "uts" } };
+	size_t at = 0;
+
+	snprintf(out, len, "-");
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+		if ((mask & ns[i].flag) && at < len)
+			at += (size_t)snprintf(out + at, len - at, "%s%s",
+					       at ? "," : "", ns[i].name);
+}
+
+static void
+rlimits_text(const struct jail_policy *p, char *out, size_t len)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} fixed[] = { { JAIL_RL_CORE, "CORE" },
+		      { JAIL_RL_MSGQUEUE, "MSGQUEUE" },
+		      { JAIL_RL_LOCKS, "LOCKS" },
+		      { JAIL_RL_MEMLOCK, "MEMLOCK" } };
+	size_t at = 0;
+	char nofile[32];
+
+	snprintf(out, len, "-");
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if ((p->rlimits & fixed[i].bit) && at < len)
+			at += (size_t)snprintf(out + at, len - at, "%s%s",
+					       at ? "," : "", fixed[i].name);
+	if (at && at < len)
+		at += (size_t)snprintf(out + at, len - at, "=0");
+	if (p->nofile)
+		snprintf(nofile, sizeof(nofile), "%lu", p->nofile);
+	else
+		snprintf(nofile, sizeof(nofile), "spec");
+	if ((p->rlimits & JAIL_RL_NOFILE) && at < len)
+		at += (size_t)snprintf(out + at, len - at, "%sNOFILE=%s",
+				       at ? ";" : "", nofile);
+	if ((p->rlimits & JAIL_RL_FSIZE) && at < len)
+		snprintf(out + at, len - at, "%sFSIZE=spec", at ? ";" : "");
+}
+
+static void
+policy_cells(const struct jail_policy *p, char cells[C_COLS][CELL_MAX])
+{
+	static const char *const roots[] = { "host", "tmpfs-binary",
+					     "tmpfs-binds-dev" };
+	static const char *const privs[] = { "root", "ids", "drop" };
+	static const char *const landlock[] = { "-", "no-rules", "root" };
+
+	snprintf(cells[C_LEVEL], CELL_MAX, "%s", p->name);
+	snprintf(cells[C_CHILD], CELL_MAX, "%s", p->child);
+	ns_text(p->ns_new, cells[C_NEW], CELL_MAX);
+	ns_text(p->ns_join, cells[C_JOIN], CELL_MAX);
+	snprintf(cells[C_CGROUP], CELL_MAX, "%s",
+		 p->cgroup ? "spec" : "parent's");
+	snprintf(cells[C_ENV], CELL_MAX, "%s",
+		 p->clear_env ? "cleared" : "inherited");
+	snprintf(cells[C_SESSION], CELL_MAX, "%s", p->setsid ? "setsid" : "-");
+	snprintf(cells[C_HOST], CELL_MAX, "%s", p->hostname ? p->hostname : "-");
+	snprintf(cells[C_ROOT], CELL_MAX, "%s", roots[p->root]);
+	rlimits_text(p, cells[C_RLIMITS], CELL_MAX);
+	snprintf(cells[C_PRIVS], CELL_MAX, "%s", privs[p->privs]);
+	snprintf(cells[C_PDEATH], CELL_MAX, "%s", p->pdeathsig ? "SIGKILL" : "-");
+	snprintf(cells[C_LANDLOCK], CELL_MAX, "%s", landlock[p->landlock]);
+	snprintf(cells[C_SECCOMP], CELL_MAX, "%s", p->seccomp ? "outer" : "-");
+	snprintf(cells[C_END], CELL_MAX, "%s",
+		 p->end == JAIL_END_EXEC ? "execve" : "function");
+}
+
+static void
+print_row(FILE *out, char cells[C_COLS][CELL_MAX], const size_t *width,
+	  bool markdown)
+{
+	for (size_t c = 0; c < C_COLS; c++) {
+		if (markdown)
+			fprintf(out, "| %s ", cells[c]);
+		else
+			fprintf(out, "%-*s%s", c + 1 < C_COLS ? (int)width[c] : 0,
+				cells[c], c + 1 < C_COLS ? " " : "");
+	}
+	fputs(markdown ? "|\n" : "\n", out);
+}
+
+void
+jail_policies_print(FILE *out, bool markdown)
+{
+	char cells[JAIL_LEVELS][C_COLS][CELL_MAX];
+	size_t width[C_COLS];
+
+	for (size_t c = 0; c < C_COLS; c++) {
+		snprintf(cells[0][c], CELL_MAX, "%s", headers[c]);
+		width[c] = strlen(headers[c]);
+	}
+	/* Row 0 is the header: level 0 is no level. */
+	for (int l = JAIL_LEVEL_NONE + 1; l < JAIL_LEVELS; l++) {
+		policy_cells(&policies[l], cells[l]);
+		for (size_t c = 0; c < C_COLS; c++)
+			if (strlen(cells[l][c]) > width[c])
+				width[c] = strlen(cells[l][c]);
+	}
+	print_row(out, cells[0], width, markdown);
+	if (markdown) {
+		for (size_t c = 0; c < C_COLS; c++)
+			fputs("|---", out);
+		fputs("|\n", out);
+	}
+	for (int l = JAIL_LEVEL_NONE + 1; l < JAIL_LEVELS; l++)
+		print_row(out, cells[l], width, markdown);
+}

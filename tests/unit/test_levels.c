@@ -1,0 +1,292 @@
+/* The one spawn path: the confinement table is coherent, records what
+ * each child gets today (gaps included, so tightening one is a visible
+ * edit of this test too), prints one line per level, and the children
+ * that end in a function really get their row (run for real, as root). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../src/jail/jail.h"
+#include "child.h"
+
+#define TEST_UID 4000000003u /* far from any real account */
+
+static void
+test_table_coherent(void **state)
+{
+	(void)state;
+	char why[256];
+
+	assert_null(jail_policy_get(JAIL_LEVEL_NONE));
+	assert_null(jail_policy_get(JAIL_LEVELS));
+	for (int l = JAIL_LEVEL_NONE + 1; l < JAIL_LEVELS; l++) {
+		const struct jail_policy *p = jail_policy_get(l);
+		assert_non_null(p);
+		if (jail_policy_check(p, why, sizeof(why)) < 0)
+			fail_msg("%s", why);
+		for (int k = JAIL_LEVEL_NONE + 1; k < l; k++)
+			assert_string_not_equal(p->name, jail_policy_get(k)->name);
+	}
+	/* The checks catch an incoherent row. */
+	struct jail_policy bad = *jail_policy_get(JAIL_COPIER);
+	bad.seccomp = true;
+	bad.privs = JAIL_PRIVS_KEEP;
+	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), -1);
+	bad = *jail_policy_get(JAIL_WORKER);
+	bad.root = JAIL_ROOT_BARE; /* a root, no mount namespace */
+	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), -1);
+}
+
+#define NS_ALL (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | \
+		CLONE_NEWUTS)
+
+/* Today's confinement, as the five hand-made spawns had it. */
+static void
+test_table_records_today(void **state)
+{
+	(void)state;
+	const struct jail_policy *dm = jail_policy_get(JAIL_DM);
+	assert_int_equal(dm->ns_new, NS_ALL);
+	assert_int_equal(dm->root, JAIL_ROOT_DM);
+	assert_int_equal(dm->privs, JAIL_PRIVS_DROP);
+	assert_int_equal(dm->landlock, JAIL_LL_ROOT);
+	assert_true(dm->seccomp && dm->cgroup && !dm->pdeathsig);
+	assert_int_equal(dm->end, JAIL_END_EXEC);
+
+	const struct jail_policy *root = jail_policy_get(JAIL_DM_ROOT);
+	assert_int_equal(root->ns_new, 0);
+	assert_int_equal(root->privs, JAIL_PRIVS_KEEP);
+	assert_true(root->cgroup && !root->seccomp && !root->rlimits);
+
+	const struct jail_policy *be = jail_policy_get(JAIL_BACKEND);
+	assert_int_equal(be->ns_new, NS_ALL);
+	assert_int_equal(be->root, JAIL_ROOT_BARE);
+	assert_int_equal(be->nofile, 64);
+
+	const struct jail_policy *w = jail_policy_get(JAIL_WORKER);
+	assert_int_equal(w->ns_new, CLONE_NEWNET | CLONE_NEWIPC); /* no mnt, pid */
+	assert_int_equal(w->root, JAIL_ROOT_HOST);
+	assert_int_equal(w->nofile, 16);
+	assert_false(w->rlimits & JAIL_RL_LOCKS);
+	assert_true(w->pdeathsig && w->seccomp && !w->cgroup);
+	assert_int_equal(w->landlock, JAIL_LL_NO_RULES);
+	assert_int_equal(w->end, JAIL_END_CALL);
+
+	const struct jail_policy *c = jail_policy_get(JAIL_COPIER);
+	assert_int_equal(c->ns_new | c->ns_join | c->rlimits, 0);
+	assert_int_equal(c->privs, JAIL_PRIVS_DROP); /* and nothing else */
+	assert_true(!c->seccomp && !c->cgroup && !c->pdeathsig && !c->setsid);
+	assert_int_equal(c->landlock, JAIL_LL_NONE);
+	assert_int_equal(c->end, JAIL_END_CALL);
+
+	const struct jail_policy *ld = jail_policy_get(JAIL_LIBDEPS);
+	assert_int_equal(ld->ns_new | ld->rlimits, 0);
+	assert_int_equal(ld->privs, JAIL_PRIVS_IDS);
+	assert_true(!ld->seccomp && ld->landlock == JAIL_LL_NONE);
+
+	const struct jail_policy *pr = jail_policy_get(JAIL_PROBE);
+	assert_int_equal(pr->ns_new, CLONE_NEWNS);
+	assert_int_equal(pr->ns_join, CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+					      CLONE_NEWUTS);
+	assert_null(pr->hostname);
+	assert_int_equal(pr->root, JAIL_ROOT_DM);
+}
+
+static void
+test_print(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+
+	for (int md = 0; md <= 1; md++) {
+		FILE *f = open_memstream(&buf, &len);
+		jail_policies_print(f, md);
+		fclose(f);
+		int lines = 0;
+		for (char *c = buf; *c; c++)
+			lines += *c == '\n';
+		/* header (+ the Markdown rule), then one line per level */
+		assert_int_equal(lines, JAIL_LEVELS - 1 + 1 + md);
+		for (int l = JAIL_LEVEL_NONE + 1; l < JAIL_LEVELS; l++)
+			assert_non_null(strstr(buf, jail_policy_get(l)->name));
+		assert_non_null(strstr(buf, "CORE,MSGQUEUE,MEMLOCK=0;NOFILE=16"));
+		free(buf);
+		buf = NULL;
+	}
+}
+
+/* Runs as the worker: exit 0 if it got its row, else which check failed. */
+static void
+worker_check(void *arg)
+{
+	const char *parent_net = arg;
+	char net[64] = "";
+	struct rlimit rl;
+
+	if (getuid() != TEST_UID || getgid() != TEST_UID)
+		_exit(10);
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		_exit(11);
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
+		_exit(12);
+	int sig = 0;
+	if (prctl(PR_GET_PDEATHSIG, &sig, 0, 0, 0) < 0 || sig != SIGKILL)
+		_exit(13);
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_max != 16)
+		_exit(14);
+	if (getrlimit(RLIMIT_LOCKS, &rl) < 0 || rl.rlim_max == 0)
+		_exit(15); /* the worker's row leaves LOCKS alone */
+	if (readlink("/proc/self/ns/net", net, sizeof(net) - 1) < 0 ||
+	    strcmp(net, parent_net) == 0)
+		_exit(16);
+	if (fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) >= 0)
+		_exit(17); /* its one fd, and not the error pipe */
+	if (jail_landlock_abi() >= 1 && open("/dev/null", O_RDONLY) >= 0)
+		_exit(18); /* Landlock with no rules: no file opens */
+	_exit(0);
+}
+
+static void
+copier_check(void *arg)
+{
+	const char *parent_net = arg;
+	char net[64] = "";
+
+	if (getuid() != TEST_UID || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		_exit(10);
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0)
+		_exit(11); /* the copier's row has no filter */
+	if (readlink("/proc/self/ns/net", net, sizeof(net) - 1) < 0 ||
+	    strcmp(net, parent_net) != 0)
+		_exit(12); /* nor a namespace */
+	if (fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) < 0 ||
+	    fcntl(2, F_GETFD) >= 0)
+		_exit(13); /* fds 0 and 1, nothing else */
+	if (open("/dev/null", O_RDONLY) < 0)
+		_exit(14); /* no Landlock */
+	_exit(0);
+}
+
+static void
+spawn_call(enum jail_level level, void (*fn)(void *), size_t nfds)
+{
+	static char net[64];
+	int fds[2] = { 0, 1 };
+	char why[256] = "";
+	pid_t pid;
+
+	memset(net, 0, sizeof(net));
+	assert_true(readlink("/proc/self/ns/net", net, sizeof(net) - 1) > 0);
+	struct jail_spec s = { .level = level, .uid = TEST_UID, .gid = TEST_UID,
+			       .fn = fn, .arg = net, .fds = fds, .nfds = nfds,
+			       .fsize = JAIL_FSIZE_MIN, .join_pidfd = -1 };
+	if (jail_spawn(&s, &pid, NULL, why, sizeof(why)) < 0)
+		fail_msg("%s", why);
+	assert_int_equal(child_status(pid), 0);
+}
+
+static void
+test_worker_level(void **state)
+{
+	(void)state;
+	spawn_call(JAIL_WORKER, worker_check, 1);
+}
+
+static void
+test_copier_level(void **state)
+{
+	(void)state;
+	spawn_call(JAIL_COPIER, copier_check, 2);
+}
+
+static void
+never(void *arg)
+{
+	(void)arg;
+	_exit(99);
+}
+
+/* A spec that does not fit its level is refused before any clone; a
+ * failure in the child comes back as the reason. */
+static void
+test_spec_refused(void **state)
+{
+	(void)state;
+	char why[256];
+	pid_t pid;
+	struct jail_spec s = { .level = JAIL_LEVEL_NONE, .fn = never,
+			       .uid = TEST_UID, .gid = TEST_UID, .join_pidfd = -1 };
+
+	assert_int_equal(jail_spawn(&s, &pid, NULL, why, sizeof(why)), -1);
+	s.level = JAIL_COPIER;
+	s.cgroup = "nope"; /* the copier's row enters no cgroup */
+	assert_int_equal(jail_spawn(&s, &pid, NULL, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "cgroup"));
+	s.cgroup = NULL;
+	s.fn = NULL;
+	assert_int_equal(jail_spawn(&s, &pid, NULL, why, sizeof(why)), -1);
+	s.level = JAIL_WORKER;
+	s.fn = never; /* no FSIZE */
+	assert_int_equal(jail_spawn(&s, &pid, NULL, why, sizeof(why)), -1);
+	s.level = JAIL_PROBE; /* joins, with no pidfd */
+	assert_int_equal(jail_spawn(&s, &pid, NULL, why, sizeof(why)), -1);
+	s.level = JAIL_COPIER;
+	s.uid = 0; /* refused by the drop, in the child */
+	assert_int_equal(jail_spawn(&s, &pid, NULL, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "uid/gid 0"));
+}
+
+/* The library lister runs through the same path. */
+static void
+test_libdeps(void **state)
+{
+	(void)state;
+	static struct jail_bind b[64];
+	char why[256] = "";
+	int n = jail_libdeps("/usr/bin/true", 65534, 65534, b, 64, why,
+			     sizeof(why));
+	if (n < 0)
+		fail_msg("%s", why);
+	assert_true(n >= 2); /* libc and the loader */
+	bool libc = false;
+	for (int i = 0; i < n; i++)
+		libc |= strstr(b[i].path, "libc.so") != NULL;
+	assert_true(libc);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest table[] = {
+		cmocka_unit_test(test_table_coherent),
+		cmocka_unit_test(test_table_records_today),
+		cmocka_unit_test(test_print),
+	};
+	const struct CMUnitTest spawn[] = {
+		cmocka_unit_test(test_worker_level),
+		cmocka_unit_test(test_copier_level),
+		cmocka_unit_test(test_spec_refused),
+		cmocka_unit_test(test_libdeps),
+	};
+	int rc = cmocka_run_group_tests(table, NULL, NULL);
+	if (geteuid() != 0) {
+		printf("test_levels: spawning SKIPPED: needs root (changes uids)\n");
+		return rc;
+	}
+	return rc | cmocka_run_group_tests(spawn, NULL, NULL);
+}
