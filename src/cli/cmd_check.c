@@ -192,6 +192,46 @@ out_root:
 	return rc;
 }
 
+/* The probe's report, as a table or JSON. It runs as the VM's uid: its
+ * output is parsed, not trusted to be well-formed. Attempts counted;
+ * escapes in *escaped. */
+static int
+print_results(const char *name, char *out, bool json, int *escaped)
+{
+	int attempts = 0;
+	json_t *arr = json ? json_array() : NULL;
+
+	if (!json)
+		printf("%-8s %-22s %s\n", "RESULT", "ATTEMPT", "DETAIL");
+	for (char *save = NULL, *line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char result[16], id[64];
+		int off = 0;
+		if (sscanf(line, "%15s %63s %n", result, id, &off) != 2 ||
+		    (strcmp(result, "blocked") != 0 && strcmp(result, "escaped") != 0))
+			continue;
+		attempts++;
+		*escaped += result[0] == 'e';
+		if (arr)
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "attempt", id,
+							     "result", result, "detail",
+							     line + off));
+		else
+			printf("%-8s %-22s %s\n", result[0] == 'e' ? "ESCAPED" : "blocked",
+			       id, line + off);
+	}
+	if (arr) {
+		json_t *o = json_pack("{s:s, s:i, s:i, s:o}", "vm", name, "attempts",
+				      attempts, "escaped", *escaped, "results", arr);
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
+	} else {
+		printf("\n%s: %d attempts, %d escaped\n", name, attempts, *escaped);
+	}
+	return attempts;
+}
+
 int
 cmd_check(int argc, char **argv)
 {
@@ -244,38 +284,8 @@ cmd_check(int argc, char **argv)
 		return 1;
 	}
 
-	int attempts = 0, escaped = 0;
-	json_t *arr = json ? json_array() : NULL;
-	if (!json)
-		printf("%-8s %-22s %s\n", "RESULT", "ATTEMPT", "DETAIL");
-	for (char *save = NULL, *line = strtok_r(out, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char result[16], id[64];
-		int off = 0;
-		/* The probe runs as the VM's uid: its output is parsed, not
-		 * trusted to be well-formed. */
-		if (sscanf(line, "%15s %63s %n", result, id, &off) != 2 ||
-		    (strcmp(result, "blocked") != 0 && strcmp(result, "escaped") != 0))
-			continue;
-		attempts++;
-		escaped += result[0] == 'e';
-		if (arr)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "attempt", id,
-							     "result", result, "detail",
-							     line + off));
-		else
-			printf("%-8s %-22s %s\n", result[0] == 'e' ? "ESCAPED" : "blocked",
-			       id, line + off);
-	}
-	if (arr) {
-		json_t *o = json_pack("{s:s, s:i, s:i, s:o}", "vm", name, "attempts",
-				      attempts, "escaped", escaped, "results", arr);
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(o);
-	} else {
-		printf("\n%s: %d attempts, %d escaped\n", name, attempts, escaped);
-	}
+	int escaped = 0;
+	int attempts = print_results(name, out, json, &escaped);
 	if (attempts < PROBE_MIN_ATTEMPTS) {
 		log_error("%s: the probe made only %d attempts; the check is incomplete",
 			  name, attempts);
