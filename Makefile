@@ -230,6 +230,8 @@ fuzz: $(FUZZ_BINS)
 lint: all
 	sh scripts/lint.sh
 	sh scripts/check-layout.sh
+	sh scripts/check-function-length.sh
+	bash scripts/process-table.sh --check
 
 check: deps
 	$(MAKE) all

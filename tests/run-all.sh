@@ -67,6 +67,16 @@ suites() {
 	else
 		echo "not ok - layout: $(head -3 "$LOGS/layout.log")"
 	fi
+	if sh scripts/check-function-length.sh > "$LOGS/function-length.log" 2>&1; then
+		echo "ok - function length: privileged functions are at most 80 lines"
+	else
+		echo "not ok - function length: $(grep FAIL "$LOGS/function-length.log" | head -3)"
+	fi
+	if bash scripts/process-table.sh --check > "$LOGS/process-table.log" 2>&1; then
+		echo "ok - ARCHITECTURE.md's process table matches the code"
+	else
+		echo "not ok - process table: $(head -3 "$LOGS/process-table.log")"
+	fi
 	if build/bulkhead features --markdown | cmp -s - docs/SUPPORT.md; then
 		echo "ok - docs/SUPPORT.md matches the feature table"
 	else
