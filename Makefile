@@ -9,7 +9,8 @@ SAN ?= 0
 WARN = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wold-style-definition -Wpointer-arith \
 	-Wundef -Wwrite-strings -Wswitch-default -Wimplicit-fallthrough \
-	-Wno-format-nonliteral -Wno-format-truncation
+	-Wno-format-nonliteral -Wno-format-truncation \
+	-Wmissing-declarations -Wcast-qual -Wswitch-enum
 # format-truncation: messages are cut on purpose; every path is built with
 # path_fmt(), which reports truncation as an error instead.
 HARDEN = -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE

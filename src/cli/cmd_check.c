@@ -144,10 +144,11 @@ run_probe(const struct vm_record *r, int vm_pidfd, const struct cg_limits *lim,
 	snprintf(port, sizeof(port), "%d", c->tcp_port);
 	snprintf(mem, sizeof(mem), "%llu", (unsigned long long)lim->memory_bytes);
 	snprintf(pids, sizeof(pids), "%llu", (unsigned long long)lim->pids_max);
-	char *const argv[] = { probe, (char *)"--canary-tcp", port,
-			       (char *)"--canary-abstract", (char *)c->abstract_name,
-			       (char *)"--memory-limit", mem,
-			       (char *)"--pids-limit", pids, NULL };
+	char *const argv[] = { probe, exec_arg("--canary-tcp"), port,
+			       exec_arg("--canary-abstract"),
+			       exec_arg(c->abstract_name),
+			       exec_arg("--memory-limit"), mem,
+			       exec_arg("--pids-limit"), pids, NULL };
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0 || pipe2(pipefd, O_CLOEXEC) < 0)
 		goto out_cg;

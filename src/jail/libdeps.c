@@ -115,8 +115,8 @@ static int
 run_list(const char *ldso, int bin_fd, uid_t uid, gid_t gid, char *buf,
 	 size_t len, char *why, size_t whylen)
 {
-	char *const argv[] = { (char *)ldso, (char *)"--list",
-			       (char *)"/proc/self/fd/3", NULL };
+	char *const argv[] = { exec_arg(ldso), exec_arg("--list"),
+			       exec_arg("/proc/self/fd/3"), NULL };
 	int p[2];
 	pid_t pid;
 
