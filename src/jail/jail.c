@@ -141,6 +141,32 @@ clone_into(unsigned long flags, int *pidfd)
 	return syscall(SYS_clone3, &ca, sizeof(ca));
 }
 
+/* A child that execs is cloned straight into its new namespaces (in
+ * join mode the joining child makes them). One that goes on to run a
+ * function of this image is made by glibc's fork(), so the C library's
+ * own state (the thread id it caches, its locks, at-fork handlers) is
+ * right in the child, and unshares them itself. The child's pid, 0 in
+ * the child, or -1 with errno. */
+static long
+start_child(const struct jail_policy *p, int *pidfd)
+{
+	if (p->end != JAIL_END_CALL)
+		return clone_into(p->ns_join ? 0 : p->ns_new, pidfd);
+	pid_t pid = fork();
+	if (pid <= 0 || !pidfd)
+		return pid;
+	/* Our unreaped child: its pid cannot be reused before we wait. */
+	*pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (*pidfd < 0) {
+		int e = errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		errno = e;
+		return -1;
+	}
+	return pid;
+}
+
 /* The parent's pid as a child cloned with these namespaces sees it. */
 static pid_t
 parent_seen(const struct jail_policy *p)
@@ -223,16 +249,20 @@ jail_spawn(const struct jail_spec *s, pid_t *pid, int *pidfd, char *why,
 	}
 	c.errfd = ep[1];
 	c.parent = parent_seen(p);
-	/* In join mode the joining child makes the new namespaces. */
-	long r = clone_into(p->ns_join ? 0 : p->ns_new, pidfd ? &fd : NULL);
+	long r = start_child(p, pidfd ? &fd : NULL);
 	if (r < 0) {
-		snprintf(why, whylen, "clone3: %s", strerror(errno));
+		snprintf(why, whylen, "starting the child: %s", strerror(errno));
 		close(ep[0]);
 		close(ep[1]);
 		return -1;
 	}
 	if (r == 0) {
 		close(ep[0]);
+		/* A forked child makes its namespaces first, as clone3 would
+		 * have (levels.c refuses a new pid namespace for it). */
+		if (p->end == JAIL_END_CALL && p->ns_new &&
+		    unshare((int)p->ns_new) < 0)
+			child_die_errno(c.errfd, "unshare");
 		if (p->ns_join)
 			join_main(&c);
 		child_main(&c);

@@ -105,6 +105,11 @@ jail_policy_check(const struct jail_policy *p, char *why, size_t whylen)
 		bad = "a root of its own without a new mount namespace";
 	else if (p->hostname && !(p->ns_new & CLONE_NEWUTS))
 		bad = "a hostname without a new UTS namespace";
+	else if (p->end == JAIL_END_CALL && (p->ns_new & CLONE_NEWPID))
+		bad = "a function call in a new pid namespace (unshare cannot "
+		      "move the caller)";
+	else if (p->end == JAIL_END_CALL && p->ns_join)
+		bad = "a function call in joined namespaces";
 	else if ((p->landlock != JAIL_LL_NONE || p->seccomp) &&
 		 p->privs == JAIL_PRIVS_KEEP)
 		bad = "Landlock or seccomp without no_new_privs";

@@ -49,6 +49,12 @@ test_table_coherent(void **state)
 	bad = *jail_policy_get(JAIL_WORKER);
 	bad.root = JAIL_ROOT_BARE; /* a root, no mount namespace */
 	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), -1);
+	/* A forked child that calls a function unshares its namespaces,
+	 * which cannot put the caller itself in a new pid namespace. */
+	bad = *jail_policy_get(JAIL_WORKER);
+	bad.ns_new |= CLONE_NEWPID;
+	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "pid namespace"));
 }
 
 #define NS_ALL (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | \
