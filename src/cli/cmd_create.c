@@ -376,7 +376,11 @@ choose_identity(struct create *c)
 		return 2;
 	}
 	record_set_identity(&c->ml.rec, &sel);
-	record_identity(&c->ml.rec, &c->id);
+	if (record_identity(&c->ml.rec, &c->id) < 0) {
+		log_error("%s: the chosen identity does not survive its record",
+			  c->file);
+		return 2;
+	}
 	if (c->id.exclusive) {
 		struct uid_check u = { .uid = c->id.uid };
 		if (record_foreach(uid_in_use, &u) > 0) {

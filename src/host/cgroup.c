@@ -29,18 +29,17 @@ cg_detect_at(struct cg_host *h, const char *root)
 		h->ops = &cgroup_v1_ops;
 }
 
-/* Which hierarchies the host has is settled at boot, and every call
- * needs it: detect once per process, the module's one cached state. */
+/* Which hierarchies the host has is settled once they are mounted, and
+ * every call needs it: detect once per process, the module's one cached
+ * state. "None usable" is not cached, so a monitor started before the
+ * hierarchies were mounted finds them later. */
 static const struct cg_host *
 host(void)
 {
 	static struct cg_host h;
-	static bool known;
 
-	if (!known) {
+	if (!h.ops)
 		cg_detect_at(&h, CG_ROOT);
-		known = true;
-	}
 	return &h;
 }
 

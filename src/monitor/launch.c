@@ -89,7 +89,15 @@ start_backends(struct monitor *m, int log_fd, char *why, size_t whylen)
 				 strerror(errno));
 			return -1;
 		}
-		vm_plan_set_fd(p, pb->sock, pb->disk, sv[0]);
+		if (vm_plan_set_fd(p, pb->sock, pb->disk, sv[0]) < 0) {
+			/* The plan has no slot for it: QEMU would never get
+			 * this end, and the monitor would hold it forever. */
+			snprintf(why, whylen, "%s backend: no slot in the "
+				 "device model's fd table", pb->dev);
+			close(sv[0]);
+			close(sv[1]);
+			return -1;
+		}
 		struct backend_spec b = {
 			.vm = ml->rec.name,
 			.dev = pb->dev,
