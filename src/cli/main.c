@@ -1,5 +1,8 @@
 /* bulkhead: run VMs with deprivileged, compartmentalized device models. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,10 +67,31 @@ cli_ensure_dirs(void)
 	return 0;
 }
 
+/* fds 0-2 are open before anything else is: a CLI started with one of
+ * them closed would otherwise give that number to a disk or tap, which
+ * its own printf would then write into, and which the monitor's stdio
+ * set-up would replace before QEMU got it. */
+static void
+stdio_reserve(void)
+{
+	for (;;) {
+		int fd = open("/dev/null", O_RDWR);
+		if (fd < 0) {
+			log_error("/dev/null: %s", strerror(errno));
+			exit(1);
+		}
+		if (fd > 2) {
+			close(fd);
+			return;
+		}
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	log_set_prog("bulkhead");
+	stdio_reserve();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

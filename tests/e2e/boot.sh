@@ -15,7 +15,9 @@ truncate -s 8M "$T/disk.img"
 mkcfg "$T/vm.cfg" "$NAME" readdisk,writedisk \
 	"disk = [ 'format=raw, vdev=xvda, access=rw, target=$T/disk.img' ]"
 
-if ! "$BULKHEAD" create "$T/vm.cfg" > "$T/create.out" 2>&1; then
+# With stdin and stdout closed, as from a careless service manager: the
+# CLI must not hand those numbers to the disk's fds (see the fd checks).
+if ! "$BULKHEAD" create "$T/vm.cfg" 0<&- 1>&- 2> "$T/create.out"; then
 	not_ok "boot: create failed: $(cat "$T/create.out")"
 	exit 1
 fi
@@ -112,6 +114,11 @@ for fd in /proc/$PID/fd/*; do
 	esac
 done
 if [ -z "$unexpected" ]; then ok "dm: open fds are only the expected ones"; else not_ok "dm: unexpected fds:$unexpected"; fi
+# Both fds passed for the rw disk (read-only and read-write) reached
+# QEMU as the image, not as /dev/null or a log (QEMU keeps its fdset's
+# copies and its block layer's own).
+check "dm: the rw disk's fds are the image (create ran with fds 0 and 1 closed)" \
+	test "$(find /proc/$PID/fd -lname "$T/disk.img" | wc -l)" -ge 2
 # QMP and console: each a listening socket (for a monitor that takes
 # over later) and the connection of the current monitor.
 check "dm: exactly four sockets (QMP and console, listening + connected)" test "$sockets" = 4
