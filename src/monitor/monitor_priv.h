@@ -12,16 +12,17 @@
 #include <stdnoreturn.h>
 #include <sys/types.h>
 
+#include "../ipc/deadlines.h"
 #include "../ipc/worker_msg.h"
 #include "backends.h"
 #include "console_log.h"
 #include "monitor.h"
 
-/* The worker's own deadlines are 20 s (handshake), 10 s (a command) and
- * 300 s (a save or restore); the monitor allows a little more. */
-#define WORKER_HANDSHAKE_MS 25000
-#define WORKER_COMMAND_MS 15000
-#define WORKER_MIGRATE_MS 305000
+/* How long the monitor waits for the worker: the worker's own deadline
+ * for QEMU and a margin (one table for both: ipc/deadlines.h). */
+#define WORKER_HANDSHAKE_MS deadline_worker_ms(DL_HANDSHAKE)
+#define WORKER_COMMAND_MS deadline_worker_ms(DL_COMMAND)
+#define WORKER_MIGRATE_MS deadline_worker_ms(DL_MIGRATE)
 #define SAVE_MS 300000 /* the copier's fdatasync after a save */
 #define WORKER_MSGS_PER_CALL 64
 #define CONTROL_CLIENTS_MAX 4

@@ -16,17 +16,13 @@
 
 #include "../common/log.h"
 #include "../common/util.h"
+#include "../ipc/deadlines.h"
 #include "../ipc/worker_msg.h"
 #include "cdrom.h"
 #include "lifecycle.h"
 #include "migrate.h"
 #include "qmp.h"
 
-/* From exec to a paused VM answering query-status QEMU needs well under a
- * second; a device model that says nothing is given up on after this. */
-#define HANDSHAKE_MS 20000
-#define COMMAND_MS 10000
-#define MIGRATE_MS 300000
 /* Events are logged, but not without end: the first ones, then one line
  * per this many. */
 #define EVENTS_LOGGED 100
@@ -86,12 +82,13 @@ static int
 run(struct worker *w, const struct wk_msg *req, int fd, char *text, size_t len)
 {
 	struct qmp_conn *c = w->qmp;
-	uint64_t deadline = now_ms() + COMMAND_MS;
+	/* The monitor waits a margin longer (ipc/deadlines.h). */
+	uint64_t deadline = now_ms() +
+			    (uint64_t)deadline_qmp_ms(deadline_kind_of(req->type));
 
 	text[0] = '\0';
 	switch (req->type) {
 	case WK_HANDSHAKE:
-		deadline = now_ms() + HANDSHAKE_MS;
 		if (req->arg == 1)
 			return qmp_handshake(c, deadline, text, len) < 0 ? QMP_BROKEN
 									: QMP_OK;
@@ -117,7 +114,6 @@ run(struct worker *w, const struct wk_msg *req, int fd, char *text, size_t len)
 			snprintf(text, len, "no pipe fd");
 			return QMP_REFUSED;
 		}
-		deadline = now_ms() + MIGRATE_MS;
 		return req->type == WK_SAVE ? save_migrate_out(c, fd, deadline, text, len)
 					    : save_migrate_in(c, fd, deadline, text, len);
 	default:

@@ -1,0 +1,66 @@
+/* The deadlines on the channel between the monitor and its QMP worker,
+ * both ends in one table. The worker gives QEMU the table's time for a
+ * request; the monitor gives the worker that and a margin more, so that a
+ * worker which timed QEMU out has time to say so (a QMP violation, with
+ * its reason) before the monitor gives up on the worker itself. */
+#ifndef BULKHEAD_DEADLINES_H
+#define BULKHEAD_DEADLINES_H
+
+#include "worker_msg.h"
+
+enum deadline_kind {
+	DL_HANDSHAKE, /* greeting, capabilities, query-status */
+	DL_COMMAND,   /* one command: stop, cont, a medium, a restart */
+	DL_MIGRATE,   /* a whole save or restore stream */
+	DL_KINDS
+};
+
+/* What the monitor allows the worker beyond QEMU's deadline. */
+#define DEADLINE_MARGIN_MS 5000
+
+/* ms the QMP worker gives QEMU. From exec to a paused VM answering
+ * query-status QEMU needs well under a second; one that says nothing is
+ * given up on after this. */
+static inline int
+deadline_qmp_ms(enum deadline_kind k)
+{
+	static const int ms[DL_KINDS] = {
+		[DL_HANDSHAKE] = 20000,
+		[DL_COMMAND] = 10000,
+		[DL_MIGRATE] = 300000,
+	};
+	return ms[(unsigned)k < DL_KINDS ? k : DL_COMMAND];
+}
+
+/* ms the monitor waits for the worker's answer. */
+static inline int
+deadline_worker_ms(enum deadline_kind k)
+{
+	return deadline_qmp_ms(k) + DEADLINE_MARGIN_MS;
+}
+
+/* Which row a worker request falls under. */
+static inline enum deadline_kind
+deadline_kind_of(enum wk_type t)
+{
+	switch (t) {
+	case WK_HANDSHAKE:
+		return DL_HANDSHAKE;
+	case WK_SAVE:
+	case WK_RESTORE:
+		return DL_MIGRATE;
+	case WK_INSERT:
+	case WK_EJECT:
+	case WK_STOP:
+	case WK_CONT:
+	case WK_RESTART:
+	case WK_RESULT: /* the worker's messages: never a request */
+	case WK_EVENT:
+	case WK_QMP_EOF:
+	case WK_VIOLATION:
+	default:
+		return DL_COMMAND;
+	}
+}
+
+#endif
