@@ -44,6 +44,7 @@ SHARED_SRCS = \
 	src/config/vif.c \
 	src/config/config.c \
 	src/ipc/control.c \
+	src/ipc/control_msg.c \
 	src/ipc/worker_msg.c \
 	src/host/accounts.c \
 	src/host/vmid.c \
@@ -138,7 +139,7 @@ LIB_SRCS = $(SHARED_SRCS) $(MONITOR_SRCS) $(WORKER_SRCS) $(COPIER_SRCS) \
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args test_vm_plan test_vmdir \
 	test_console_log test_record test_vmid test_privs test_seccomp_landlock \
 	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_allowlist \
-	test_levels
+	test_levels test_control_msg
 
 OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)
@@ -219,7 +220,8 @@ guest: deps
 asan:
 	$(MAKE) BUILD=build/asan SAN=1 all
 
-FUZZ_TARGETS = fuzz_config fuzz_qmp fuzz_audit fuzz_worker_msg fuzz_vu_msg fuzz_virtq
+FUZZ_TARGETS = fuzz_config fuzz_qmp fuzz_audit fuzz_worker_msg fuzz_vu_msg fuzz_virtq \
+	fuzz_control
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/%)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)

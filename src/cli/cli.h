@@ -25,10 +25,12 @@ int cmd_restore(int argc, char **argv);
 int cli_create(const char *file, bool dry, bool paused, int restore_fd);
 int cli_require_root(const char *cmd);
 int cli_ensure_dirs(void);
-/* Send one request to a running VM's monitor and print the outcome:
+/* Send one request (vdev and pass_fd where its type takes them, else
+ * NULL and -1) to a running VM's monitor and print the outcome:
  * "NAME: done" on "ok", the monitor's error otherwise. Exit status. */
-int cli_vm_request(const char *name, const char *line, int pass_fd,
-		   const char *done);
+#include "../ipc/control_msg.h"
+int cli_vm_request(const char *name, enum ctl_type type, const char *vdev,
+		   int pass_fd, const char *done);
 /* Fork a monitor that runs entry(ml) with its output in mon_log; the
  * read end of its ready pipe in *ready_fd. pid, or -1. */
 #include <sys/types.h>

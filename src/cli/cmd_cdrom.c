@@ -24,7 +24,7 @@ check_vdev(const char *vdev)
 int
 cmd_cd_insert(int argc, char **argv)
 {
-	char why[256], line[64];
+	char why[256];
 
 	if (argc != 4) {
 		log_error("usage: bulkhead cd-insert NAME VDEV FILE");
@@ -38,8 +38,7 @@ cmd_cd_insert(int argc, char **argv)
 		log_error("%s: %s", argv[3], why);
 		return 2;
 	}
-	snprintf(line, sizeof(line), "cd-insert %s", argv[2]);
-	rc = cli_vm_request(argv[1], line, fd, "medium inserted");
+	rc = cli_vm_request(argv[1], CTL_CD_INSERT, argv[2], fd, "medium inserted");
 	close(fd);
 	return rc;
 }
@@ -47,8 +46,6 @@ cmd_cd_insert(int argc, char **argv)
 int
 cmd_cd_eject(int argc, char **argv)
 {
-	char line[64];
-
 	if (argc != 3) {
 		log_error("usage: bulkhead cd-eject NAME VDEV");
 		return 2;
@@ -56,6 +53,5 @@ cmd_cd_eject(int argc, char **argv)
 	int rc = cli_vm_args("cd-eject", argv[1]);
 	if (rc || (rc = check_vdev(argv[2])))
 		return rc;
-	snprintf(line, sizeof(line), "cd-eject %s", argv[2]);
-	return cli_vm_request(argv[1], line, -1, "medium ejected");
+	return cli_vm_request(argv[1], CTL_CD_EJECT, argv[2], -1, "medium ejected");
 }

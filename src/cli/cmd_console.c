@@ -9,6 +9,7 @@
 #include "../common/util.h"
 #include "../config/config.h"
 #include "../ipc/control.h"
+#include "../ipc/control_msg.h"
 #include "cli.h"
 
 #define DETACH_CHAR 0x1d /* Ctrl-] as in xl console and virsh console */
@@ -59,7 +60,9 @@ cmd_console(int argc, char **argv)
 			  strerror(-fd));
 		return 1;
 	}
-	if (write(fd, "console\n", 8) != 8 ||
+	struct ctl_msg req;
+	if (ctl_msg_set(&req, CTL_CONSOLE, NULL, -1) < 0 ||
+	    ctl_msg_send(fd, &req) < 0 ||
 	    control_read_line(fd, line, sizeof(line), 5000) < 0 ||
 	    strcmp(line, "ok") != 0) {
 		log_error("%s: %s", argv[1], line[0] ? line : "monitor did not answer");

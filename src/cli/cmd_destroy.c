@@ -11,6 +11,7 @@
 #include "../host/teardown.h"
 #include "../host/vmid.h"
 #include "../ipc/control.h"
+#include "../ipc/control_msg.h"
 #include "cli.h"
 
 int
@@ -52,7 +53,9 @@ cmd_destroy(int argc, char **argv)
 	}
 	int fd = control_connect(name);
 	if (fd >= 0) {
-		rc = write(fd, "destroy\n", 8) == 8
+		struct ctl_msg req;
+		rc = ctl_msg_set(&req, CTL_DESTROY, NULL, -1) == 0 &&
+				     ctl_msg_send(fd, &req) == 0
 			     ? control_read_line(fd, line, sizeof(line), 30000)
 			     : -EIO;
 		close(fd);

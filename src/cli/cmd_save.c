@@ -40,7 +40,7 @@ cmd_save(int argc, char **argv)
 		unlink(file);
 		return 2;
 	}
-	rc = cli_vm_request(name, keep ? "save-continue" : "save", fd,
+	rc = cli_vm_request(name, keep ? CTL_SAVE_CONTINUE : CTL_SAVE, NULL, fd,
 			    keep ? "saved, still running" : "saved and destroyed");
 	close(fd);
 	if (rc != 0)

@@ -7,6 +7,7 @@
 #include "../common/log.h"
 #include "../config/config.h"
 #include "../ipc/control.h"
+#include "../ipc/control_msg.h"
 #include "cli.h"
 
 /* A QMP command has 10 s in the monitor; allow for a queue before it. */
@@ -25,16 +26,22 @@ cli_vm_args(const char *cmd, const char *name)
 }
 
 int
-cli_vm_request(const char *name, const char *line, int pass_fd,
-	       const char *done)
+cli_vm_request(const char *name, enum ctl_type type, const char *vdev,
+	       int pass_fd, const char *done)
 {
+	struct ctl_msg req;
 	char reply[512];
-	int rc = control_request(name, line, pass_fd, reply, sizeof(reply),
+
+	if (ctl_msg_set(&req, type, vdev, pass_fd) < 0) {
+		log_error("%s: a malformed %s request", name, ctl_type_name(type));
+		return 2;
+	}
+	int rc = control_request(name, &req, reply, sizeof(reply),
 				 REQUEST_TIMEOUT_MS);
 
 	/* No monitor listening: a dead one is replaced, then asked again. */
 	if ((rc == -ENOENT || rc == -ECONNREFUSED) && cli_reattach(name) == 0)
-		rc = control_request(name, line, pass_fd, reply, sizeof(reply),
+		rc = control_request(name, &req, reply, sizeof(reply),
 				     REQUEST_TIMEOUT_MS);
 
 	if (rc == -ENOENT || rc == -ECONNREFUSED) {

@@ -12,6 +12,7 @@
 
 #include "../common/util.h"
 #include "../host/vmdir.h"
+#include "control_msg.h"
 
 int
 control_listen(const char *name)
@@ -72,7 +73,7 @@ recv_byte(int fd, char *c, int *fds, size_t *nfds)
 
 int
 control_read_request(int fd, char *buf, size_t len, int timeout_ms,
-		     int *passed_fd)
+		     int *passed_fd, size_t *nfds_out)
 {
 	size_t got = 0, nfds = 0;
 	int fds[2] = { -1, -1 }, rc = -EMSGSIZE;
@@ -104,42 +105,46 @@ control_read_request(int fd, char *buf, size_t len, int timeout_ms,
 		}
 		if (c == '\n') {
 			buf[got] = '\0';
-			rc = (nfds > 1 || (nfds == 1 && !passed_fd)) ? -EPROTO : 0;
+			rc = (nfds > 0 && !passed_fd) ? -EPROTO : (int)got;
 			break;
 		}
 		buf[got++] = c;
 	}
-	if (rc == 0 && passed_fd) {
-		*passed_fd = nfds ? fds[0] : -1;
-		return 0;
+	if (rc >= 0 && passed_fd) {
+		/* The first fd is the caller's; a second only counts. */
+		*passed_fd = fds[0];
+		if (fds[1] >= 0)
+			close(fds[1]);
+		*nfds_out = nfds;
+		return rc;
 	}
-	for (size_t i = 0; i < nfds && i < 2; i++)
+	for (size_t i = 0; i < 2; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	if (passed_fd)
+	if (passed_fd) {
 		*passed_fd = -1;
+		*nfds_out = 0;
+	}
 	return rc;
 }
 
 int
 control_read_line(int fd, char *buf, size_t len, int timeout_ms)
 {
-	return control_read_request(fd, buf, len, timeout_ms, NULL);
+	int rc = control_read_request(fd, buf, len, timeout_ms, NULL, NULL);
+
+	return rc < 0 ? rc : 0;
 }
 
 int
-control_request(const char *name, const char *line, int pass_fd, char *reply,
+control_request(const char *name, const struct ctl_msg *req, char *reply,
 		size_t replylen, int timeout_ms)
 {
-	char req[CONTROL_LINE_MAX + 1];
 	int fd = control_connect(name);
 
 	if (fd < 0)
 		return fd;
-	int n = snprintf(req, sizeof(req), "%s\n", line);
-	int rc = (n < 0 || (size_t)n >= sizeof(req))
-			 ? -EMSGSIZE
-			 : send_with_fd(fd, req, (size_t)n, pass_fd);
+	int rc = ctl_msg_send(fd, req);
 	if (rc == 0)
 		rc = control_read_line(fd, reply, replylen, timeout_ms);
 	close(fd);

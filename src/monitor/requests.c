@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,11 @@
 #include "../common/log.h"
 #include "../common/util.h"
 #include "../host/hostfile.h"
-#include "../ipc/control.h"
+#include "../ipc/control_msg.h"
 #include "copier_spawn.h"
+
+/* A client has this long to send its request line. */
+#define CONTROL_READ_MS 1000
 
 /* The VM's CD-ROM drive called vdev, or NULL. */
 static const struct disk_spec *
@@ -117,77 +121,137 @@ save_request(struct monitor *m, int fd, int file_fd, bool keep_running)
 	answer_qmp(m, fd, "save", rc, why, NULL);
 }
 
+/* Refuse a request: "error: ..." to the client, which is closed with
+ * the request's fd (or -1). */
+static void __attribute__((format(printf, 3, 4)))
+refuse(int client, int fd, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	dprintf(client, "error: %s\n", buf);
+	close(client);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Each handler answers and closes the client (or keeps it: console) and
+ * owns the request's fd. */
+static void
+request_destroy(struct monitor *m, int client, const struct ctl_msg *req)
+{
+	(void)req;
+	/* Reply after the teardown: the CLI returns only when the VM is
+	 * gone. On success monitor_destroy exits, closing the client. */
+	monitor_destroy(m, "requested", client);
+}
+
+static void
+request_console(struct monitor *m, int client, const struct ctl_msg *req)
+{
+	(void)req;
+	if (m->console_client >= 0) {
+		refuse(client, -1, "a console is already attached");
+		return;
+	}
+	(void)write_all(client, "ok\n", 3);
+	fd_set_nonblock(client, true);
+	m->console_client = client;
+}
+
+static void
+request_pause(struct monitor *m, int client, const struct ctl_msg *req)
+{
+	char why[512];
+	bool stop = req->type == CTL_PAUSE;
+	int rc = worker_call(m, stop ? WK_STOP : WK_CONT, NULL, 0, -1,
+			     WORKER_COMMAND_MS, why, sizeof(why));
+
+	answer_qmp(m, client, ctl_type_name(req->type), rc, why,
+		   stop ? "paused" : "running");
+}
+
+static void
+request_cdrom(struct monitor *m, int client, const struct ctl_msg *req)
+{
+	char what[32], why[512];
+	bool insert = req->type == CTL_CD_INSERT;
+
+	snprintf(what, sizeof(what), "%s %s", ctl_type_name(req->type),
+		 req->vdev);
+	if (!find_cdrom(m, req->vdev)) {
+		refuse(client, req->fd, "%s is not a cdrom drive of this VM",
+		       req->vdev);
+		return;
+	}
+	if (insert && medium_check_fd(req->fd, why, sizeof(why)) < 0) {
+		refuse(client, req->fd, "%s: refused: %s", what, why);
+		return;
+	}
+	int rc = worker_call(m, insert ? WK_INSERT : WK_EJECT, req->vdev, 0,
+			     req->fd, WORKER_COMMAND_MS, why, sizeof(why));
+	if (req->fd >= 0)
+		close(req->fd);
+	log_info("%s: %s", what, rc == QMP_OK ? "done" : why);
+	answer_qmp(m, client, what, rc, why, NULL);
+}
+
+static void
+request_save(struct monitor *m, int client, const struct ctl_msg *req)
+{
+	char why[512];
+
+	if (save_check_fd(req->fd, true, why, sizeof(why)) < 0) {
+		refuse(client, req->fd, "%s: refused: %s",
+		       ctl_type_name(req->type), why);
+		return;
+	}
+	save_request(m, client, req->fd, req->type == CTL_SAVE_CONTINUE);
+	close(req->fd);
+}
+
+typedef void request_fn(struct monitor *m, int client,
+			const struct ctl_msg *req);
+
+static const struct {
+	request_fn *fn;
+	bool qmp; /* goes through the QMP worker */
+} handlers[CTL_TYPES] = {
+	[CTL_DESTROY] = { request_destroy, false },
+	[CTL_CONSOLE] = { request_console, false },
+	[CTL_PAUSE] = { request_pause, true },
+	[CTL_UNPAUSE] = { request_pause, true },
+	[CTL_CD_INSERT] = { request_cdrom, true },
+	[CTL_CD_EJECT] = { request_cdrom, true },
+	[CTL_SAVE] = { request_save, true },
+	[CTL_SAVE_CONTINUE] = { request_save, true },
+};
+
+/* Read the request of the client in slot (ctl_msg_read() checks it
+ * whole) and dispatch it by type. */
 void
 requests_handle(struct monitor *m, int slot)
 {
-	int fd = m->clients[slot], passed = -1;
-	char line[CONTROL_LINE_MAX], why[512];
-	const char *reply = "error: unknown command\n";
+	int client = m->clients[slot];
+	struct ctl_msg req;
+	char why[256];
 
 	m->clients[slot] = -1;
-	if (control_read_request(fd, line, sizeof(line), 1000, &passed) < 0) {
-		close(fd);
+	int rc = ctl_msg_read(client, &req, CONTROL_READ_MS, why, sizeof(why));
+	if (rc == -EBADMSG) {
+		refuse(client, -1, "%s", why);
 		return;
 	}
-	const char *vdev = strchr(line, ' ') ? strchr(line, ' ') + 1 : "";
-	bool insert = strncmp(line, "cd-insert ", 10) == 0;
-	bool eject = strncmp(line, "cd-eject ", 9) == 0;
-	bool save = !strcmp(line, "save") || !strcmp(line, "save-continue");
-	if (passed >= 0 && !insert && !save) {
-		reply = "error: an fd came with a request that takes none\n";
-	} else if (strcmp(line, "destroy") == 0) {
-		/* Reply after the teardown: the CLI returns only when the VM
-		 * is gone. On success monitor_destroy exits, closing fd. */
-		monitor_destroy(m, "requested", fd);
-		return;
-	} else if (strcmp(line, "console") == 0) {
-		if (m->console_client >= 0) {
-			reply = "error: a console is already attached\n";
-		} else {
-			(void)write_all(fd, "ok\n", 3);
-			fd_set_nonblock(fd, true);
-			m->console_client = fd;
-			return;
-		}
-	} else if (m->chan < 0 &&
-		   (insert || eject || save || !strcmp(line, "pause") ||
-		    !strcmp(line, "unpause"))) {
-		reply = "error: the device model is exiting\n";
-	} else if (strcmp(line, "pause") == 0 || strcmp(line, "unpause") == 0) {
-		bool stop = line[0] == 'p';
-		int rc = worker_call(m, stop ? WK_STOP : WK_CONT, NULL, 0, -1,
-				     WORKER_COMMAND_MS, why, sizeof(why));
-		answer_qmp(m, fd, line, rc, why, stop ? "paused" : "running");
-		return;
-	} else if ((insert || eject) && !find_cdrom(m, vdev)) {
-		dprintf(fd, "error: %s is not a cdrom drive of this VM\n", vdev);
-		close(fd);
-		if (passed >= 0)
-			close(passed);
-		return;
-	} else if ((insert || save) && passed < 0) {
-		reply = "error: the request came without its fd\n";
-	} else if ((insert && medium_check_fd(passed, why, sizeof(why)) < 0) ||
-		   (save && save_check_fd(passed, true, why, sizeof(why)) < 0)) {
-		dprintf(fd, "error: %s: refused: %s\n", line, why);
-		close(fd);
-		close(passed);
-		return;
-	} else if (save) {
-		save_request(m, fd, passed, strcmp(line, "save") != 0);
-		close(passed);
-		return;
-	} else if (insert || eject) {
-		int rc = worker_call(m, insert ? WK_INSERT : WK_EJECT, vdev, 0,
-				     passed, WORKER_COMMAND_MS, why, sizeof(why));
-		if (passed >= 0)
-			close(passed);
-		log_info("%s: %s", line, rc == QMP_OK ? "done" : why);
-		answer_qmp(m, fd, line, rc, why, NULL);
+	if (rc < 0) {
+		close(client); /* nothing usable came: no answer */
 		return;
 	}
-	if (passed >= 0)
-		close(passed);
-	(void)write_all(fd, reply, strlen(reply));
-	close(fd);
+	if (handlers[req.type].qmp && m->chan < 0) {
+		refuse(client, req.fd, "the device model is exiting");
+		return;
+	}
+	handlers[req.type].fn(m, client, &req);
 }
