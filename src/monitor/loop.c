@@ -161,78 +161,174 @@ backend_exited(struct monitor *m, struct backend *b)
 	process_ended(m, b->pidfd, who, reason);
 }
 
+/* One source of events in a turn of the loop: an fd polled for events,
+ * and what to do when it is ready. Handlers run in table order; one that
+ * closes an fd leaves its field -1, which the later handlers check. */
+struct loop_source {
+	void (*fn)(struct monitor *m, size_t i);
+	size_t i;        /* which control client or backend */
+	int fd;          /* -1: not polled this turn */
+	short events;
+	bool every_turn; /* runs each turn, whether fd is ready or not */
+};
+
+#define LOOP_SOURCES_MAX (7 + CONTROL_CLIENTS_MAX + BACKENDS_MAX)
+
+static void
+on_dm_exit(struct monitor *m, size_t i)
+{
+	(void)i;
+	dm_exited(m);
+}
+
+static void
+on_worker(struct monitor *m, size_t i)
+{
+	(void)i;
+	if (m->chan >= 0)
+		worker_message(m);
+}
+
+/* Right after the worker's messages: an event read there (or during a
+ * call) is acted on in the same turn. */
+static void
+on_lifecycle(struct monitor *m, size_t i)
+{
+	(void)i;
+	if (m->pending != LC_NONE && !m->broken)
+		lifecycle_apply(m);
+}
+
+static void
+on_console(struct monitor *m, size_t i)
+{
+	(void)i;
+	if (m->console_fd >= 0)
+		console_input(m);
+}
+
+static void
+on_accept(struct monitor *m, size_t i)
+{
+	(void)i;
+	int c = control_accept(m->listen_fd);
+	for (int k = 0; c >= 0 && k < CONTROL_CLIENTS_MAX; k++) {
+		if (m->clients[k] < 0) {
+			m->clients[k] = c;
+			c = -1;
+		}
+	}
+	if (c >= 0)
+		close(c); /* all slots busy */
+}
+
+static void
+on_console_client(struct monitor *m, size_t i)
+{
+	(void)i;
+	if (m->console_client >= 0)
+		console_client_input(m);
+}
+
+static void
+on_client(struct monitor *m, size_t i)
+{
+	if (m->clients[i] >= 0)
+		requests_handle(m, (int)i);
+}
+
+static void
+on_qemu_output(struct monitor *m, size_t i)
+{
+	(void)i;
+	if (m->qemu_out_fd >= 0)
+		loop_qemu_output(m);
+}
+
+static void
+on_backend_exit(struct monitor *m, size_t i)
+{
+	backend_exited(m, &m->backends[i]);
+}
+
+#define SOURCE(f, h, k) \
+	((struct loop_source){ .fd = (f), .events = POLLIN, .fn = (h), .i = (k) })
+
+/* This turn's sources, in the order they are served. A failed destroy
+ * is retried on a timer; meanwhile the pidfds stay readable, so they are
+ * not polled. */
+static size_t
+loop_sources(const struct monitor *m, struct loop_source *s)
+{
+	size_t n = 0;
+
+	s[n++] = SOURCE(m->broken ? -1 : m->pidfd, on_dm_exit, 0);
+	s[n++] = SOURCE(m->chan, on_worker, 0);
+	s[n++] = (struct loop_source){ .fd = -1, .fn = on_lifecycle,
+				       .every_turn = true };
+	s[n++] = SOURCE(m->console_fd, on_console, 0);
+	s[n++] = SOURCE(m->listen_fd, on_accept, 0);
+	s[n++] = SOURCE(m->console_client, on_console_client, 0);
+	for (size_t i = 0; i < CONTROL_CLIENTS_MAX; i++)
+		s[n++] = SOURCE(m->clients[i], on_client, i);
+	s[n++] = SOURCE(m->qemu_out_fd, on_qemu_output, 0);
+	for (size_t i = 0; i < m->nbackends; i++)
+		s[n++] = SOURCE(m->broken ? -1 : m->backends[i].pidfd,
+				on_backend_exit, i);
+	return n;
+}
+
+/* How long this turn may wait: a broken VM is retried each second,
+ * QMP's end is watched against its grace, a pending lifecycle event is
+ * acted on at once. */
+static int
+loop_timeout(const struct monitor *m)
+{
+	if (m->pending != LC_NONE)
+		return 0;
+	if (m->qmp_eof_deadline)
+		return 100;
+	return m->broken ? 1000 : -1;
+}
+
+/* Timers, before the fds are served: the retry of a failed destroy, and
+ * QMP closed while the device model (dm_ready: its pidfd is not readable
+ * this turn) runs on past the grace. */
+static void
+loop_timers(struct monitor *m, int ready, bool dm_ready)
+{
+	if (m->broken && ready == 0)
+		monitor_destroy(m, "retrying", -1);
+	if (m->qmp_eof_deadline && !dm_ready && now_ms() > m->qmp_eof_deadline) {
+		m->qmp_eof_deadline = 0;
+		monitor_destroy(m, "QMP closed while the device model still runs",
+				-1);
+	}
+}
+
 noreturn void
 monitor_event_loop(struct monitor *m)
 {
 	for (;;) {
-		struct pollfd p[6 + CONTROL_CLIENTS_MAX + BACKENDS_MAX];
-		size_t n = 0;
-		p[n++] = (struct pollfd){ .fd = m->pidfd, .events = POLLIN };
-		p[n++] = (struct pollfd){ .fd = m->chan, .events = POLLIN };
-		p[n++] = (struct pollfd){ .fd = m->console_fd, .events = POLLIN };
-		p[n++] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
-		p[n++] = (struct pollfd){ .fd = m->console_client,
-					  .events = POLLIN };
-		for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
-			p[n++] = (struct pollfd){ .fd = m->clients[i],
-						  .events = POLLIN };
-		p[n++] = (struct pollfd){ .fd = m->qemu_out_fd, .events = POLLIN };
-		size_t be0 = n;
-		for (size_t i = 0; i < m->nbackends; i++)
-			p[n++] = (struct pollfd){ .fd = m->broken ? -1
-								 : m->backends[i].pidfd,
-						  .events = POLLIN };
-		/* A failed destroy is retried; meanwhile the pidfd stays
-		 * readable, so it is not polled. */
-		if (m->broken)
-			p[0].fd = -1;
-		int timeout = m->broken ? 1000 : -1;
-		if (m->qmp_eof_deadline)
-			timeout = 100;
-		if (m->pending != LC_NONE)
-			timeout = 0; /* act on it now */
-		int pr = poll(p, n, timeout);
-		if (pr < 0) {
+		struct loop_source s[LOOP_SOURCES_MAX];
+		struct pollfd p[LOOP_SOURCES_MAX];
+		size_t n = loop_sources(m, s);
+		bool dm_ready = false;
+
+		for (size_t k = 0; k < n; k++)
+			p[k] = (struct pollfd){ .fd = s[k].fd, .events = s[k].events };
+		int ready = poll(p, n, loop_timeout(m));
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			log_fatal("poll: %s", strerror(errno));
 		}
-		if (m->broken && pr == 0)
-			monitor_destroy(m, "retrying", -1);
-		if (m->qmp_eof_deadline && !p[0].revents &&
-		    now_ms() > m->qmp_eof_deadline) {
-			m->qmp_eof_deadline = 0;
-			monitor_destroy(m, "QMP closed while the device model "
-					   "still runs", -1);
-		}
-		if (p[0].revents)
-			dm_exited(m);
-		if (p[1].revents && m->chan >= 0)
-			worker_message(m);
-		if (m->pending != LC_NONE && !m->broken)
-			lifecycle_apply(m);
-		if (p[2].revents && m->console_fd >= 0)
-			console_input(m);
-		if (p[3].revents) {
-			int c = control_accept(m->listen_fd);
-			for (int i = 0; c >= 0 && i < CONTROL_CLIENTS_MAX; i++) {
-				if (m->clients[i] < 0) {
-					m->clients[i] = c;
-					c = -1;
-				}
-			}
-			if (c >= 0)
-				close(c); /* all slots busy */
-		}
-		if (p[4].revents && m->console_client >= 0)
-			console_client_input(m);
-		for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
-			if (p[5 + i].revents && m->clients[i] >= 0)
-				requests_handle(m, i);
-		if (p[5 + CONTROL_CLIENTS_MAX].revents && m->qemu_out_fd >= 0)
-			loop_qemu_output(m);
-		for (size_t i = 0; i < m->nbackends; i++)
-			if (p[be0 + i].revents)
-				backend_exited(m, &m->backends[i]);
+		for (size_t k = 0; k < n; k++)
+			if (p[k].revents && s[k].fd == m->pidfd)
+				dm_ready = true;
+		loop_timers(m, ready, dm_ready);
+		for (size_t k = 0; k < n; k++)
+			if (s[k].every_turn || p[k].revents)
+				s[k].fn(m, s[k].i);
 	}
 }
