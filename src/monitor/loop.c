@@ -292,24 +292,26 @@ loop_timeout(const struct monitor *m)
 }
 
 /* Timers, before the fds are served: the retry of a failed destroy, and
- * QMP closed while the device model (dm_ready: its pidfd is not readable
- * this turn) runs on past the grace. */
+ * QMP closed while the device model runs on past the grace (dm_ready:
+ * its pidfd is readable this turn, so it has ended and is served as
+ * such). */
 static void
 loop_timers(struct monitor *m, int ready, bool dm_ready)
 {
 	if (m->broken && ready == 0)
 		monitor_destroy(m, "retrying", -1);
-	if (m->qmp_eof_deadline && !dm_ready && now_ms() > m->qmp_eof_deadline) {
+	if (!m->finished && m->qmp_eof_deadline && !dm_ready &&
+	    now_ms() > m->qmp_eof_deadline) {
 		m->qmp_eof_deadline = 0;
 		monitor_destroy(m, "QMP closed while the device model still runs",
 				-1);
 	}
 }
 
-noreturn void
+void
 monitor_event_loop(struct monitor *m)
 {
-	for (;;) {
+	while (!m->finished) {
 		struct loop_source s[LOOP_SOURCES_MAX];
 		struct pollfd p[LOOP_SOURCES_MAX];
 		size_t n = loop_sources(m, s);
@@ -327,7 +329,7 @@ monitor_event_loop(struct monitor *m)
 			if (p[k].revents && s[k].fd == m->pidfd)
 				dm_ready = true;
 		loop_timers(m, ready, dm_ready);
-		for (size_t k = 0; k < n; k++)
+		for (size_t k = 0; k < n && !m->finished; k++)
 			if (s[k].every_turn || p[k].revents)
 				s[k].fn(m, s[k].i);
 	}

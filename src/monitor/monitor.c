@@ -38,9 +38,11 @@ monitor_set_state(struct monitor *m, const char *state)
 		log_error("record write: %s", strerror(-rc));
 }
 
-/* Destroy and exit, or, if processes survive, stay up as "broken" with the
- * record kept: the VM id and uid must not be reused while they live.
- * reply_fd (or -1) is a CLI waiting for the outcome. */
+/* Destroy the VM and mark the monitor finished: the event loop ends and
+ * monitor_serve() exits. If processes survive, stay up as "broken" with
+ * the record kept: the VM id and uid must not be reused while they
+ * live. reply_fd (or -1) is a CLI waiting for the outcome: it hears "ok"
+ * only once the teardown succeeded, and is closed. */
 void
 monitor_destroy(struct monitor *m, const char *reason, int reply_fd)
 {
@@ -60,9 +62,11 @@ monitor_destroy(struct monitor *m, const char *reason, int reply_fd)
 		return;
 	}
 	log_info("%s destroyed", m->rec->name);
-	if (reply_fd >= 0)
+	m->finished = true;
+	if (reply_fd >= 0) {
 		(void)write_all(reply_fd, "ok\n", 3);
-	exit(0);
+		close(reply_fd);
+	}
 }
 
 void
@@ -79,7 +83,8 @@ monitor_init(struct monitor *m, struct monitor_launch *ml)
 }
 
 /* Open the control socket, record the state, tell the waiting CLI and
- * run the event loop. Returns only on failure (why). */
+ * run the event loop. When the loop ends the VM is destroyed, and this
+ * is where the monitor exits. Returns only on failure (why). */
 void
 monitor_serve(struct monitor *m, const char *state, char *why, size_t whylen)
 {
@@ -94,4 +99,5 @@ monitor_serve(struct monitor *m, const char *state, char *why, size_t whylen)
 	snprintf(msg, sizeof(msg), "ok %d\n", (int)m->dm_pid);
 	monitor_report_ready(m->ml, msg);
 	monitor_event_loop(m);
+	exit(0);
 }

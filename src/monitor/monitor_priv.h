@@ -9,7 +9,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdnoreturn.h>
 #include <sys/types.h>
 
 #include "../ipc/deadlines.h"
@@ -42,6 +41,7 @@ struct monitor {
 	int qemu_out_fd; /* read end of QEMU's stdout/stderr; -1 after EOF */
 	struct console_log qemu_log;
 	bool broken; /* destroy failed: retried until nothing survives */
+	bool finished; /* destroyed: the event loop ends, the monitor exits */
 	uint64_t qmp_eof_deadline; /* QMP closed: the DM must exit by then */
 	enum lifecycle_event pending; /* to act on once the event is read */
 	struct backend backends[BACKENDS_MAX]; /* started by this monitor */
@@ -55,6 +55,8 @@ struct monitor {
 /* monitor.c */
 void monitor_report_ready(struct monitor_launch *ml, const char *msg);
 void monitor_set_state(struct monitor *m, const char *state);
+/* Tear the VM down: on success m->finished, else m->broken (retried).
+ * Returns either way; handlers return to the loop after it. */
 void monitor_destroy(struct monitor *m, const char *reason, int reply_fd);
 void monitor_init(struct monitor *m, struct monitor_launch *ml);
 void monitor_serve(struct monitor *m, const char *state, char *why,
@@ -75,6 +77,7 @@ void requests_handle(struct monitor *m, int slot);
 
 /* loop.c */
 void loop_qemu_output(struct monitor *m);
-noreturn void monitor_event_loop(struct monitor *m);
+/* Serve the VM until it is destroyed (m->finished). */
+void monitor_event_loop(struct monitor *m);
 
 #endif

@@ -107,7 +107,7 @@ save_request(struct monitor *m, int fd, int file_fd, bool keep_running)
 	}
 	log_info("save: %s", rc == QMP_OK ? "done" : why);
 	if (rc == QMP_OK && !keep_running) {
-		monitor_destroy(m, "saved", fd); /* replies ok and exits */
+		monitor_destroy(m, "saved", fd); /* answers the CLI */
 		return;
 	}
 	if (rc != QMP_BROKEN && was_running) {
@@ -144,8 +144,8 @@ static void
 request_destroy(struct monitor *m, int client, const struct ctl_msg *req)
 {
 	(void)req;
-	/* Reply after the teardown: the CLI returns only when the VM is
-	 * gone. On success monitor_destroy exits, closing the client. */
+	/* monitor_destroy() answers after the teardown: the CLI returns
+	 * only when the VM is gone. */
 	monitor_destroy(m, "requested", client);
 }
 
