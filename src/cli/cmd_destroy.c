@@ -12,6 +12,7 @@
 #include "../host/vmid.h"
 #include "../ipc/control.h"
 #include "../ipc/control_msg.h"
+#include "../ipc/deadlines.h"
 #include "cli.h"
 
 int
@@ -54,9 +55,10 @@ cmd_destroy(int argc, char **argv)
 	int fd = control_connect(name);
 	if (fd >= 0) {
 		struct ctl_msg req;
+		int wait = deadline_request_ms(CTL_DESTROY);
 		rc = ctl_msg_set(&req, CTL_DESTROY, NULL, -1) == 0 &&
-				     ctl_msg_send(fd, &req) == 0
-			     ? control_read_line(fd, line, sizeof(line), 30000)
+			     ctl_msg_send(fd, &req) == 0
+			     ? control_read_line(fd, line, sizeof(line), wait)
 			     : -EIO;
 		close(fd);
 		if (rc == 0 && strcmp(line, "ok") == 0) {

@@ -8,10 +8,8 @@
 #include "../config/config.h"
 #include "../ipc/control.h"
 #include "../ipc/control_msg.h"
+#include "../ipc/deadlines.h"
 #include "cli.h"
-
-/* A QMP command has 10 s in the monitor; allow for a queue before it. */
-#define REQUEST_TIMEOUT_MS 30000
 
 int
 cli_vm_args(const char *cmd, const char *name)
@@ -37,12 +35,12 @@ cli_vm_request(const char *name, enum ctl_type type, const char *vdev,
 		return 2;
 	}
 	int rc = control_request(name, &req, reply, sizeof(reply),
-				 REQUEST_TIMEOUT_MS);
+				 deadline_request_ms(type));
 
 	/* No monitor listening: a dead one is replaced, then asked again. */
 	if ((rc == -ENOENT || rc == -ECONNREFUSED) && cli_reattach(name) == 0)
 		rc = control_request(name, &req, reply, sizeof(reply),
-				     REQUEST_TIMEOUT_MS);
+				     deadline_request_ms(type));
 
 	if (rc == -ENOENT || rc == -ECONNREFUSED) {
 		log_error("%s: no running VM of that name, or its monitor is "

@@ -1,11 +1,13 @@
-/* The deadlines on the channel between the monitor and its QMP worker,
- * both ends in one table. The worker gives QEMU the table's time for a
+/* The deadlines on the channels between the CLI, the monitor and its QMP
+ * worker, in one table. The worker gives QEMU the table's time for a
  * request; the monitor gives the worker that and a margin more, so that a
  * worker which timed QEMU out has time to say so (a QMP violation, with
- * its reason) before the monitor gives up on the worker itself. */
+ * its reason) before the monitor gives up on the worker itself; the CLI
+ * gives the monitor the sum of what a request's steps may take. */
 #ifndef BULKHEAD_DEADLINES_H
 #define BULKHEAD_DEADLINES_H
 
+#include "control_msg.h"
 #include "worker_msg.h"
 
 enum deadline_kind {
@@ -60,6 +62,40 @@ deadline_kind_of(enum wk_type t)
 	case WK_VIOLATION:
 	default:
 		return DL_COMMAND;
+	}
+}
+
+/* The copier's fdatasync of a save file, once the stream has ended. */
+#define DEADLINE_SAVE_SYNC_MS 300000
+/* A teardown (kill, reap, clean up), as the CLI allows for it. */
+#define DEADLINE_TEARDOWN_MS 15000
+/* A request may wait behind another one: the monitor serves one at a
+ * time. */
+#define DEADLINE_QUEUE_MS 15000
+
+/* ms the CLI waits for the monitor's answer to a request. */
+static inline int
+deadline_request_ms(enum ctl_type t)
+{
+	int cmd = deadline_worker_ms(DL_COMMAND);
+
+	switch (t) {
+	case CTL_DESTROY:
+		return DEADLINE_TEARDOWN_MS + DEADLINE_QUEUE_MS;
+	case CTL_SAVE:
+	case CTL_SAVE_CONTINUE:
+		/* stop, the stream, its sync, then cont or the teardown */
+		return cmd + deadline_worker_ms(DL_MIGRATE) + DEADLINE_SAVE_SYNC_MS +
+		       (cmd > DEADLINE_TEARDOWN_MS ? cmd : DEADLINE_TEARDOWN_MS) +
+		       DEADLINE_QUEUE_MS;
+	case CTL_CONSOLE:
+	case CTL_PAUSE:
+	case CTL_UNPAUSE:
+	case CTL_CD_INSERT:
+	case CTL_CD_EJECT:
+	case CTL_TYPES:
+	default:
+		return cmd + DEADLINE_QUEUE_MS;
 	}
 }
 

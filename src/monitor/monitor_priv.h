@@ -22,7 +22,6 @@
 #define WORKER_HANDSHAKE_MS deadline_worker_ms(DL_HANDSHAKE)
 #define WORKER_COMMAND_MS deadline_worker_ms(DL_COMMAND)
 #define WORKER_MIGRATE_MS deadline_worker_ms(DL_MIGRATE)
-#define SAVE_MS 300000 /* the copier's fdatasync after a save */
 #define WORKER_MSGS_PER_CALL 64
 #define CONTROL_CLIENTS_MAX 4
 

@@ -102,7 +102,7 @@ save_request(struct monitor *m, int fd, int file_fd, bool keep_running)
 				 why, sizeof(why));
 		close(qemu_end);
 		if (save_copier_finish(copier, true, rc == QMP_OK,
-				       now_ms() + SAVE_MS, why, sizeof(why)) < 0)
+				       now_ms() + DEADLINE_SAVE_SYNC_MS, why, sizeof(why)) < 0)
 			rc = QMP_REFUSED;
 	}
 	log_info("save: %s", rc == QMP_OK ? "done" : why);

@@ -17,6 +17,7 @@
 #include "../../src/common/util.h"
 #include "../../src/ipc/control.h"
 #include "../../src/ipc/control_msg.h"
+#include "../../src/ipc/deadlines.h"
 
 /* Decode a literal line (its length given: it may hold NULs). */
 static int
@@ -303,6 +304,25 @@ test_read_leaves_what_follows(void **state)
 	close(sv[1]);
 }
 
+/* Each side waits longer than the side it waits on. */
+static void
+test_deadlines(void **state)
+{
+	(void)state;
+	for (int k = 0; k < DL_KINDS; k++)
+		assert_true(deadline_worker_ms(k) > deadline_qmp_ms(k));
+	assert_int_equal(deadline_kind_of(WK_HANDSHAKE), DL_HANDSHAKE);
+	assert_int_equal(deadline_kind_of(WK_SAVE), DL_MIGRATE);
+	assert_int_equal(deadline_kind_of(WK_RESTORE), DL_MIGRATE);
+	assert_int_equal(deadline_kind_of(WK_EJECT), DL_COMMAND);
+	for (int t = 1; t < CTL_TYPES; t++)
+		assert_true(deadline_request_ms(t) > deadline_worker_ms(DL_COMMAND));
+	/* A save: stop, the stream, its sync and cont, one after another. */
+	assert_true(deadline_request_ms(CTL_SAVE) >
+		    2 * deadline_worker_ms(DL_COMMAND) +
+			    deadline_worker_ms(DL_MIGRATE) + DEADLINE_SAVE_SYNC_MS);
+}
+
 int
 main(void)
 {
@@ -315,6 +335,7 @@ main(void)
 		cmocka_unit_test(test_nuls_and_length),
 		cmocka_unit_test(test_read_closes_fds),
 		cmocka_unit_test(test_read_leaves_what_follows),
+		cmocka_unit_test(test_deadlines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
