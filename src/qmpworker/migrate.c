@@ -5,7 +5,9 @@
 
 #include "../common/util.h"
 
-/* query-migrate: an object whose "status" is one of QEMU's. */
+/* query-migrate: an object whose "status" is one of QEMU's, or absent:
+ * QEMU leaves it out while no migration has begun, which an incoming
+ * one is until the first bytes of the stream arrive. */
 static bool
 shape_migrate(const json_t *ret)
 {
@@ -15,9 +17,14 @@ shape_migrate(const json_t *ret)
 		"completed", "failed", "colo", "pre-switchover", "device",
 		"wait-unplug",
 	};
-	const char *s = json_string_value(json_object_get(ret, "status"));
+	const json_t *status = json_object_get(ret, "status");
+	const char *s = json_string_value(status);
 
-	if (!json_is_object(ret) || !s)
+	if (!json_is_object(ret))
+		return false;
+	if (!status)
+		return true;
+	if (!s)
 		return false;
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (strcmp(s, known[i]) == 0)
@@ -37,8 +44,8 @@ migration_wait(struct qmp_conn *c, uint64_t deadline_ms, char *why,
 		if (rc != QMP_OK)
 			return rc;
 		char status[32];
-		snprintf(status, sizeof(status), "%s",
-			 json_string_value(json_object_get(ret, "status")));
+		const char *s = json_string_value(json_object_get(ret, "status"));
+		snprintf(status, sizeof(status), "%s", s ? s : "none");
 		json_decref(ret);
 		if (strcmp(status, "completed") == 0)
 			return QMP_OK;

@@ -698,6 +698,45 @@ test_save_migration_failed(void **state)
 	close(other);
 }
 
+/* An incoming migration: QEMU answers query-migrate with no status until
+ * the stream's first bytes arrive; that is "not yet", not a violation. A
+ * status that is not a string still is one. */
+static void
+test_restore_status_absent(void **state)
+{
+	(void)state;
+	int other, p[2];
+	char why[256];
+	static const char *const expect[] = { "getfd", "migrate-incoming",
+					      "query-migrate", "query-migrate" };
+	static const char *const answer[] = {
+		"{\"return\": {}, \"id\": %d}\n",
+		"{\"return\": {}, \"id\": %d}\n",
+		"{\"return\": {}, \"id\": %d}\n",
+		"{\"return\": {\"status\": \"completed\"}, \"id\": %d}\n",
+	};
+	static const char *const bad[] = {
+		"{\"return\": {}, \"id\": %d}\n",
+		"{\"return\": {}, \"id\": %d}\n",
+		"{\"return\": {\"status\": 7}, \"id\": %d}\n",
+	};
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = script(expect, answer, 4, &other);
+	assert_int_equal(save_migrate_in(&conn, p[0], now_ms() + 5000, why,
+					 sizeof(why)), QMP_OK);
+	assert_int_equal(peer_status(pid), 10); /* one fd: the pipe */
+	close(conn.fd);
+	close(other);
+	pid = script(expect, bad, 3, &other);
+	assert_int_equal(save_migrate_in(&conn, p[0], now_ms() + 5000, why,
+					 sizeof(why)), QMP_BROKEN);
+	(void)peer_status(pid);
+	close(conn.fd);
+	close(other);
+	close(p[0]);
+	close(p[1]);
+}
+
 int
 main(void)
 {
@@ -724,6 +763,7 @@ main(void)
 		cmocka_unit_test(test_lifecycle_restart_sequence),
 		cmocka_unit_test(test_save_sequence),
 		cmocka_unit_test(test_save_migration_failed),
+		cmocka_unit_test(test_restore_status_absent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
