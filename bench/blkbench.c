@@ -35,10 +35,9 @@
 #define SLOT_BYTES (2 * BLOCK)
 
 enum target { JAILED, UNCONFINED, QSD, TARGETS };
-static const char *const target_name[TARGETS] = {
-	"bulkhead-blk jailed+seccomp", "bulkhead-blk unconfined",
-	"qemu-storage-daemon"
-};
+static const char *const target_name[TARGETS] = { "bulkhead-blk jailed+seccomp",
+						  "bulkhead-blk unconfined",
+						  "qemu-storage-daemon" };
 
 struct workload {
 	const char *name;
@@ -134,8 +133,8 @@ run(struct vf *f, const struct workload *w, double secs)
 			/* Drain what is still in flight. */
 			uint64_t inflight = 0;
 
-			for (unsigned i = 0; i < 1000 && f->q[0].used_seen !=
-							     f->q[0].avail_idx;
+			for (unsigned i = 0;
+			     i < 1000 && f->q[0].used_seen != f->q[0].avail_idx;
 			     i++) {
 				if (vf_reap(f, 0, &head, &len) == 1)
 					inflight++;
@@ -159,7 +158,8 @@ make_file(void)
 	static uint8_t buf[1 << 20];
 	int fd;
 
-	if (snprintf(disk, sizeof(disk), "%s/bench.img", dir) >= (int)sizeof(disk))
+	if (snprintf(disk, sizeof(disk), "%s/bench.img", dir) >=
+	    (int)sizeof(disk))
 		return -1;
 	fd = open(disk, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -167,7 +167,8 @@ make_file(void)
 	for (size_t i = 0; i < sizeof(buf); i++)
 		buf[i] = (uint8_t)(i * 131 + 7);
 	for (uint64_t off = 0; off < FILE_BYTES; off += sizeof(buf))
-		if (pwrite(fd, buf, sizeof(buf), (off_t)off) != (ssize_t)sizeof(buf)) {
+		if (pwrite(fd, buf, sizeof(buf), (off_t)off) !=
+		    (ssize_t)sizeof(buf)) {
 			close(fd);
 			return -1;
 		}
@@ -189,19 +190,21 @@ start(enum target t, int *sock, pid_t *pid, int *pidfd)
 		char sockpath[512], blockdev[700], export[700];
 
 		snprintf(sockpath, sizeof(sockpath), "%s/qsd.sock", dir);
-		snprintf(blockdev, sizeof(blockdev),
-			 "driver=file,node-name=file,filename=%s,cache.direct=off",
-			 disk);
-		snprintf(export, sizeof(export),
-			 "type=vhost-user-blk,id=exp,node-name=disk,writable=on,"
-			 "addr.type=unix,addr.path=%s",
-			 sockpath);
+		snprintf(
+			blockdev, sizeof(blockdev),
+			"driver=file,node-name=file,filename=%s,cache.direct=off",
+			disk);
+		snprintf(
+			export, sizeof(export),
+			"type=vhost-user-blk,id=exp,node-name=disk,writable=on,"
+			"addr.type=unix,addr.path=%s",
+			sockpath);
 		*pid = fork();
 		if (*pid == 0) {
 			execlp("qemu-storage-daemon", "qemu-storage-daemon",
 			       "--blockdev", blockdev, "--blockdev",
-			       "driver=raw,node-name=disk,file=file", "--export",
-			       export, (char *)NULL);
+			       "driver=raw,node-name=disk,file=file",
+			       "--export", export, (char *)NULL);
 			_exit(127);
 		}
 		*sock = vf_connect(sockpath, 10000);
@@ -219,9 +222,10 @@ start(enum target t, int *sock, pid_t *pid, int *pidfd)
 
 			dup2(sv[1], 3);
 			dup2(dfd, 4);
-			snprintf(exe, sizeof(exe), "%s/bulkhead-blk", build_dir);
-			execl(exe, "bulkhead-blk", "--fd", "3", "--disk-fd", "4",
-			      "--no-seccomp", (char *)NULL);
+			snprintf(exe, sizeof(exe), "%s/bulkhead-blk",
+				 build_dir);
+			execl(exe, "bulkhead-blk", "--fd", "3", "--disk-fd",
+			      "4", "--no-seccomp", (char *)NULL);
 			_exit(127);
 		}
 	} else {
@@ -282,8 +286,10 @@ main(int argc, char **argv)
 			 atoi(optarg) <= ROUNDS_MAX)
 			rounds = atoi(optarg);
 		else {
-			fprintf(stderr, "usage: blkbench [-s seconds a run] "
-				"[-r rounds, 1..%d]\n", ROUNDS_MAX);
+			fprintf(stderr,
+				"usage: blkbench [-s seconds a run] "
+				"[-r rounds, 1..%d]\n",
+				ROUNDS_MAX);
 			return 2;
 		}
 	}
@@ -298,7 +304,8 @@ main(int argc, char **argv)
 	}
 	dir = mkdtemp(tmpl);
 	if (!dir || make_file() < 0) {
-		fprintf(stderr, "blkbench: cannot make the 1 GiB file in /var/tmp\n");
+		fprintf(stderr,
+			"blkbench: cannot make the 1 GiB file in /var/tmp\n");
 		return 1;
 	}
 	snprintf(group, sizeof(group), "blkbench-%d", (int)getpid());
@@ -316,14 +323,18 @@ main(int argc, char **argv)
 				pid_t pid;
 				double v = -1;
 
-				if (start((enum target)t, &sock, &pid, &pidfd) < 0) {
-					fprintf(stderr, "blkbench: cannot start %s\n",
+				if (start((enum target)t, &sock, &pid, &pidfd) <
+				    0) {
+					fprintf(stderr,
+						"blkbench: cannot start %s\n",
 						target_name[t]);
 					return 1;
 				}
-				if (vf_open(&f, sock, MEM_BYTES, SLOT_BYTES) == 0 &&
+				if (vf_open(&f, sock, MEM_BYTES, SLOT_BYTES) ==
+					    0 &&
 				    vf_setup(&f, ~0ull, 1, QSIZE) == 0 &&
-				    run(&f, &workloads[w], 0.3) > 0) /* warm-up */
+				    run(&f, &workloads[w], 0.3) >
+					    0) /* warm-up */
 					v = run(&f, &workloads[w], seconds);
 				vf_close(&f);
 				stop(pid, pidfd);
@@ -332,8 +343,9 @@ main(int argc, char **argv)
 		}
 		for (int t = 0; t < TARGETS; t++) {
 			iops[t][w] = median(samples[t][w], rounds);
-			printf("%-28s %-15s %10.0f IOPS (median of %d:", target_name[t],
-			       workloads[w].name, iops[t][w], rounds);
+			printf("%-28s %-15s %10.0f IOPS (median of %d:",
+			       target_name[t], workloads[w].name, iops[t][w],
+			       rounds);
 			for (int r = 0; r < rounds; r++)
 				printf(" %.0f", samples[t][w][r]);
 			printf(")\n");

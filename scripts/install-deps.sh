@@ -3,6 +3,7 @@
 # need. Idempotent: skips apt entirely when every package is present.
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck
+  clang-format clang-tidy git
   libseccomp-dev libjansson-dev libcmocka-dev
   qemu-system-x86 qemu-utils busybox-static cpio gzip genisoimage
   passwd util-linux procps xz-utils python3

@@ -28,4 +28,11 @@ out=$(clang-tidy --quiet -checks="$CHECKS" --warnings-as-errors='*' \
 	echo "$out" | grep -E 'warning|error' | head -40
 	exit 1
 }
-echo "lint: cppcheck and clang-tidy clean"
+# clang-format: the style in .clang-format; a file it would change fails.
+unformatted=$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c' |
+	while read -r f; do clang-format "$f" | cmp -s - "$f" || echo "$f"; done)
+if [ -n "$unformatted" ]; then
+	echo "clang-format would change:" $unformatted "(run clang-format -i on them)"
+	exit 1
+fi
+echo "lint: cppcheck, clang-tidy and clang-format clean"

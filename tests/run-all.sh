@@ -58,7 +58,7 @@ suites() {
 	unit build normal
 	unit build/asan asan
 	if sh scripts/lint.sh > "$LOGS/lint.log" 2>&1; then
-		echo "ok - lint: cppcheck, clang-tidy"
+		echo "ok - lint: cppcheck, clang-tidy, clang-format"
 	else
 		echo "not ok - lint: $(grep -E 'error|warning' "$LOGS/lint.log" | head -3)"
 	fi

@@ -77,13 +77,13 @@ backend_allowlist_apply(bool listening, char *why, size_t whylen)
 		if (rc < 0)
 			break;
 		if (nr == SCMP_SYS(mmap))
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-					      SCMP_A2(SCMP_CMP_MASKED_EQ,
-						      PROT_EXEC, 0));
+			rc = seccomp_rule_add(
+				ctx, SCMP_ACT_ALLOW, nr, 1,
+				SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 		else if (nr == SCMP_SYS(newfstatat))
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-					      SCMP_A3(SCMP_CMP_EQ,
-						      AT_EMPTY_PATH));
+			rc = seccomp_rule_add(
+				ctx, SCMP_ACT_ALLOW, nr, 1,
+				SCMP_A3(SCMP_CMP_EQ, AT_EMPTY_PATH));
 		else
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 	}

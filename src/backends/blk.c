@@ -88,19 +88,20 @@ blk_disk_init(struct blk_disk *b, int fd, bool read_only, const char *serial,
 	/* GET_ID: the serial, NUL-padded, not necessarily terminated. */
 	strncpy(b->id, serial ? serial : "", sizeof(b->id));
 
-	c = b->config; /* struct virtio_blk_config, little-endian */
-	put64(c + 0, b->sectors);             /* capacity */
-	put32(c + 12, BLK_SEG_MAX);           /* seg_max */
-	put32(c + 20, SECTOR);                /* blk_size */
-	c[32] = 1;                            /* writeback */
-	put16(c + 34, (uint16_t)queues);      /* num_queues */
+	c = b->config;            /* struct virtio_blk_config, little-endian */
+	put64(c + 0, b->sectors); /* capacity */
+	put32(c + 12, BLK_SEG_MAX);      /* seg_max */
+	put32(c + 20, SECTOR);           /* blk_size */
+	c[32] = 1;                       /* writeback */
+	put16(c + 34, (uint16_t)queues); /* num_queues */
 	if (!read_only) {
 		put32(c + 36, BLK_RANGE_SECTORS_MAX); /* max_discard_sectors */
 		put32(c + 40, BLK_RANGES_MAX);        /* max_discard_seg */
 		put32(c + 44, 4096 / SECTOR); /* discard_sector_alignment */
-		put32(c + 48, BLK_RANGE_SECTORS_MAX); /* max_write_zeroes_sectors */
-		put32(c + 52, BLK_RANGES_MAX);        /* max_write_zeroes_seg */
-		c[56] = 1;                            /* write_zeroes_may_unmap */
+		put32(c + 48,
+		      BLK_RANGE_SECTORS_MAX);  /* max_write_zeroes_sectors */
+		put32(c + 52, BLK_RANGES_MAX); /* max_write_zeroes_seg */
+		c[56] = 1;                     /* write_zeroes_may_unmap */
 	}
 	return 0;
 }
@@ -137,8 +138,8 @@ slice(struct blk_disk *b, const struct vq_chain *c, unsigned first, unsigned n,
  * request headers and ranges are used only as copied here (one fetch).
  * false if the segments hold fewer bytes. */
 static bool
-gather(struct blk_disk *b, const struct vq_chain *c, unsigned first,
-       unsigned n, uint64_t skip, void *dst, size_t len)
+gather(struct blk_disk *b, const struct vq_chain *c, unsigned first, unsigned n,
+       uint64_t skip, void *dst, size_t len)
 {
 	int cnt = slice(b, c, first, n, skip, len);
 	uint8_t *out = dst;
@@ -183,8 +184,8 @@ in_range(const struct blk_disk *b, uint64_t sector, uint64_t count)
 }
 
 static uint8_t
-do_rw(struct blk_disk *b, const struct vq_chain *c, uint64_t sector,
-      bool write, uint64_t *data)
+do_rw(struct blk_disk *b, const struct vq_chain *c, uint64_t sector, bool write,
+      uint64_t *data)
 {
 	uint64_t len;
 	int cnt;
@@ -260,8 +261,9 @@ do_ranges(struct blk_disk *b, const struct vq_chain *c, bool zero)
 		r[i].sector = le64toh(r[i].sector);
 		r[i].count = le32toh(r[i].count);
 		r[i].flags = le32toh(r[i].flags);
-		if ((r[i].flags & ~(uint32_t)(zero ? VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP
-						   : 0)) ||
+		if ((r[i].flags &
+		     ~(uint32_t)(zero ? VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP
+				      : 0)) ||
 		    r[i].count > BLK_RANGE_SECTORS_MAX)
 			return VIRTIO_BLK_S_UNSUPP;
 		if (!in_range(b, r[i].sector, r[i].count))

@@ -13,10 +13,10 @@
 
 #include "../vhost/virtq.h"
 
-#define BLK_ID_BYTES 20 /* VIRTIO_BLK_ID_BYTES */
+#define BLK_ID_BYTES 20     /* VIRTIO_BLK_ID_BYTES */
 #define BLK_CONFIG_BYTES 60 /* struct virtio_blk_config */
-#define BLK_SEG_MAX 126 /* queue size 128 - header - status */
-#define BLK_RANGES_MAX 32 /* discard / write-zeroes ranges a request */
+#define BLK_SEG_MAX 126     /* queue size 128 - header - status */
+#define BLK_RANGES_MAX 32   /* discard / write-zeroes ranges a request */
 #define BLK_RANGE_SECTORS_MAX (1u << 22) /* 2 GiB a range */
 /* One request moves at most this much: bounded work per request. */
 #define BLK_REQ_BYTES_MAX (1ull << 30)

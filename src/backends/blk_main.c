@@ -57,7 +57,7 @@ main(int argc, char **argv)
 			disk_fd = serve_parse_fd(optarg);
 			if (disk_fd < 0) {
 				fprintf(stderr, "bulkhead-blk: --disk-fd: not "
-					"an open fd 3..1023\n");
+						"an open fd 3..1023\n");
 				return 2;
 			}
 			break;
@@ -66,7 +66,8 @@ main(int argc, char **argv)
 			break;
 		case 'q':
 			if (parse_u64(optarg, 1, VU_QUEUES_MAX, &queues) < 0) {
-				fprintf(stderr, "bulkhead-blk: --queues: 1..%d\n",
+				fprintf(stderr,
+					"bulkhead-blk: --queues: 1..%d\n",
 					VU_QUEUES_MAX);
 				return 2;
 			}
@@ -74,8 +75,10 @@ main(int argc, char **argv)
 		case 'i':
 			serial = optarg;
 			if (strlen(serial) > BLK_ID_BYTES) {
-				fprintf(stderr, "bulkhead-blk: --serial: at "
-					"most %d characters\n", BLK_ID_BYTES);
+				fprintf(stderr,
+					"bulkhead-blk: --serial: at "
+					"most %d characters\n",
+					BLK_ID_BYTES);
 				return 2;
 			}
 			break;
@@ -99,7 +102,7 @@ main(int argc, char **argv)
 		}
 	} else if (!ro && (fcntl(disk_fd, F_GETFL) & O_ACCMODE) != O_RDWR) {
 		fprintf(stderr, "bulkhead-blk: --disk-fd is not open "
-			"read-write (use --read-only)\n");
+				"read-write (use --read-only)\n");
 		return 2;
 	}
 	if (blk_disk_init(&disk, disk_fd, ro, serial, (unsigned)queues, why,

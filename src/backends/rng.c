@@ -11,7 +11,8 @@ rng_request(void *dev, struct vq_chain *c, char *why, size_t whylen)
 	uint64_t done = 0;
 
 	if (c->nout) {
-		snprintf(why, whylen, "rng request with device-readable "
+		snprintf(why, whylen,
+			 "rng request with device-readable "
 			 "buffers");
 		return -1;
 	}

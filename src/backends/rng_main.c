@@ -33,7 +33,7 @@ main(int argc, char **argv)
 			return 0;
 		default:
 			fprintf(stderr, "usage: bulkhead-rng (--socket PATH | "
-				"--fd N) [--no-seccomp]\n");
+					"--fd N) [--no-seccomp]\n");
 			return 2;
 		}
 	}

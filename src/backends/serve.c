@@ -111,9 +111,8 @@ serve_run(const struct serve_opts *o, const struct vu_device *d)
 {
 	char why[256];
 
-	if (o->seccomp &&
-	    backend_allowlist_apply(o->socket_path != NULL, why,
-				    sizeof(why)) < 0) {
+	if (o->seccomp && backend_allowlist_apply(o->socket_path != NULL, why,
+						  sizeof(why)) < 0) {
 		fprintf(stderr, "%s: %s\n", d->name, why);
 		return 1;
 	}

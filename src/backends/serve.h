@@ -22,8 +22,10 @@ int serve_parse_fd(const char *s);
  * (name, has_arg, flag, val): --socket, --fd, --no-seccomp. */
 #define SERVE_LONGOPTS                                  \
 	{ "socket", required_argument, NULL, 's' },     \
-	{ "fd", required_argument, NULL, 'f' },         \
-	{ "no-seccomp", no_argument, NULL, 'S' }
+		{ "fd", required_argument, NULL, 'f' }, \
+	{                                               \
+		"no-seccomp", no_argument, NULL, 'S'    \
+	}
 /* Apply one of those options: 1 taken, 0 not ours, -1 bad (said on
  * stderr as prog). */
 int serve_option(struct serve_opts *o, int opt, const char *arg,

@@ -91,7 +91,9 @@ check_ids(struct ctx *c)
 	c->r->uid = u[0];
 	item(c, "uid-not-root", nu == 4 && u[0] && u[1] && u[2] && u[3],
 	     "uids %u %u %u %u", u[0], u[1], u[2], u[3]);
-	recommend(c, "run QEMU as an unprivileged uid of its own (dm_restrict; -run-with user=)");
+	recommend(
+		c,
+		"run QEMU as an unprivileged uid of its own (dm_restrict; -run-with user=)");
 	v = field(c->status, "Gid");
 	int ng = v ? sscanf(v, "%u %u %u %u", &g[0], &g[1], &g[2], &g[3]) : 0;
 	item(c, "gid-not-root", ng == 4 && g[0] && g[1] && g[2] && g[3],
@@ -116,27 +118,38 @@ check_caps(struct ctx *c)
 	unsigned long long e = cap(c, "CapEff"), p = cap(c, "CapPrm");
 	unsigned long long b = cap(c, "CapBnd"), a = cap(c, "CapAmb");
 	unsigned long long i = cap(c, "CapInh");
-	item(c, "caps-effective-permitted", !e && !p, "CapEff %llx CapPrm %llx", e, p);
+	item(c, "caps-effective-permitted", !e && !p, "CapEff %llx CapPrm %llx",
+	     e, p);
 	recommend(c, "QEMU needs no capability: run it as non-root");
 	item(c, "caps-bounding", !b, "CapBnd %llx", b);
 	recommend(c, "empty the bounding set (PR_CAPBSET_DROP) before exec");
-	item(c, "caps-ambient-inheritable", !a && !i, "CapAmb %llx CapInh %llx", a, i);
+	item(c, "caps-ambient-inheritable", !a && !i, "CapAmb %llx CapInh %llx",
+	     a, i);
 	recommend(c, "clear the ambient and inheritable sets before exec");
 	const char *v = field(c->status, "NoNewPrivs");
-	item(c, "no-new-privs", v && !strcmp(v, "1"), "NoNewPrivs %s", v ? v : "?");
+	item(c, "no-new-privs", v && !strcmp(v, "1"), "NoNewPrivs %s",
+	     v ? v : "?");
 	recommend(c, "set PR_SET_NO_NEW_PRIVS before exec");
 	v = field(c->status, "Seccomp");
 	item(c, "seccomp", v && !strcmp(v, "2"), "Seccomp %s", v ? v : "?");
-	recommend(c, "start QEMU with -sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+	recommend(
+		c,
+		"start QEMU with -sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
 	const char *f = field(c->status, "Seccomp_filters");
 	int nf = f ? atoi(f) : 0;
 	item(c, "seccomp-outer-filter", nf >= 2, "%d filter(s)", nf);
-	recommend(c, "install a filter before exec too: QEMU's own is a deny-list it installs itself");
+	recommend(
+		c,
+		"install a filter before exec too: QEMU's own is a deny-list it installs itself");
 	bool sandbox = c->cmdline && strstr(c->cmdline, "-sandbox on") &&
 		       strstr(c->cmdline, "elevateprivileges=deny") &&
 		       strstr(c->cmdline, "spawn=deny");
-	item(c, "qemu-sandbox-flags", sandbox, "%s", sandbox ? "-sandbox on with elevateprivileges/spawn deny" : "not on the command line");
-	recommend(c, "add -sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+	item(c, "qemu-sandbox-flags", sandbox, "%s",
+	     sandbox ? "-sandbox on with elevateprivileges/spawn deny"
+		     : "not on the command line");
+	recommend(
+		c,
+		"add -sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
 }
 
 static int
@@ -157,8 +170,9 @@ static void
 check_ns(struct ctx *c)
 {
 	static const char *const ns[] = { "mnt", "pid", "net", "ipc", "uts" };
-	static const char *const ids[] = { "own-mount-ns", "own-pid-ns", "own-net-ns",
-					   "own-ipc-ns", "own-uts-ns" };
+	static const char *const ids[] = { "own-mount-ns", "own-pid-ns",
+					   "own-net-ns", "own-ipc-ns",
+					   "own-uts-ns" };
 	static const char *const rec[] = {
 		"start QEMU in a new mount namespace (unshare/clone CLONE_NEWNS)",
 		"start QEMU in a new pid namespace so it sees no host process",
@@ -170,7 +184,8 @@ check_ns(struct ctx *c)
 		char a[64], b[64];
 		bool ok = ns_link(c, c->pid, ns[i], a, sizeof(a)) == 0 &&
 			  ns_link(c, c->host, ns[i], b, sizeof(b)) == 0;
-		item(c, ids[i], ok && strcmp(a, b) != 0, "%s", ok ? a : "unreadable");
+		item(c, ids[i], ok && strcmp(a, b) != 0, "%s",
+		     ok ? a : "unreadable");
 		recommend(c, rec[i]);
 	}
 }
@@ -185,22 +200,32 @@ check_root(struct ctx *c)
 	snprintf(q, sizeof(q), "%s/%d/root", c->root, (int)c->host);
 	bool own = stat(p, &a) == 0 && stat(q, &b) == 0 &&
 		   (a.st_dev != b.st_dev || a.st_ino != b.st_ino);
-	item(c, "own-root", own, "%s", own ? "root differs from the host's" : "host root");
-	recommend(c, "pivot_root (or chroot) into an empty directory (-run-with chroot=)");
-	static const char *const host[] = { "etc", "home", "root", "var", "proc", "sys" };
+	item(c, "own-root", own, "%s",
+	     own ? "root differs from the host's" : "host root");
+	recommend(
+		c,
+		"pivot_root (or chroot) into an empty directory (-run-with chroot=)");
+	static const char *const host[] = { "etc", "home", "root",
+					    "var", "proc", "sys" };
 	int seen = 0;
 	for (size_t i = 0; i < sizeof(host) / sizeof(host[0]); i++) {
 		snprintf(q, sizeof(q), "%s/%s", p, host[i]);
 		seen += access(q, F_OK) == 0;
 	}
-	item(c, "no-host-dirs", seen == 0, "%d of 6 host dirs (etc home root var proc sys) visible", seen);
-	recommend(c, "show QEMU only what it needs: its libraries, firmware, kernel");
+	item(c, "no-host-dirs", seen == 0,
+	     "%d of 6 host dirs (etc home root var proc sys) visible", seen);
+	recommend(
+		c,
+		"show QEMU only what it needs: its libraries, firmware, kernel");
 	/* Dumpable processes own their /proc files; non-dumpable ones show
 	 * root, which keeps same-uid ptrace and /proc/PID/mem away. */
 	snprintf(q, sizeof(q), "%s/%d/status", c->root, (int)c->pid);
 	bool nd = stat(q, &a) == 0 && (c->r->uid == 0 || a.st_uid == 0);
-	item(c, "not-dumpable", nd && c->r->uid != 0, "status owned by uid %u", (unsigned)a.st_uid);
-	recommend(c, "make QEMU non-dumpable (an execute-only binary, or PR_SET_DUMPABLE 0)");
+	item(c, "not-dumpable", nd && c->r->uid != 0, "status owned by uid %u",
+	     (unsigned)a.st_uid);
+	recommend(
+		c,
+		"make QEMU non-dumpable (an execute-only binary, or PR_SET_DUMPABLE 0)");
 }
 
 static bool
@@ -213,7 +238,8 @@ limit(const struct ctx *c, const char *name, unsigned long long max)
 		return false;
 	if (!strcmp(hard, "unlimited"))
 		return false;
-	return strtoull(hard, NULL, 10) <= max && strtoull(soft, NULL, 10) <= max;
+	return strtoull(hard, NULL, 10) <= max &&
+	       strtoull(soft, NULL, 10) <= max;
 }
 
 /* The largest regular file the process holds open for writing (its
@@ -235,16 +261,18 @@ largest_writable(const struct ctx *c)
 		char *info = NULL;
 		unsigned flags = 0;
 		struct stat st;
-		if (path_fmt(p, sizeof(p), "%s/%d/fdinfo/%s", c->root, (int)c->pid,
-			     e->d_name) < 0 ||
+		if (path_fmt(p, sizeof(p), "%s/%d/fdinfo/%s", c->root,
+			     (int)c->pid, e->d_name) < 0 ||
 		    file_read_all(p, 1 << 16, &info, NULL) < 0)
 			continue;
 		const char *f = strstr(info, "flags:");
-		bool writable = f && sscanf(f + 6, "%o", &flags) == 1 && (flags & 3) != 0;
+		bool writable = f && sscanf(f + 6, "%o", &flags) == 1 &&
+				(flags & 3) != 0;
 		free(info);
 		/* stat follows the fd's link to the open file itself. */
 		if (writable &&
-		    path_fmt(p, sizeof(p), "%s/%d/fd/%s", c->root, (int)c->pid, e->d_name) == 0 &&
+		    path_fmt(p, sizeof(p), "%s/%d/fd/%s", c->root, (int)c->pid,
+			     e->d_name) == 0 &&
 		    stat(p, &st) == 0 && S_ISREG(st.st_mode) &&
 		    (unsigned long long)st.st_size > max)
 			max = (unsigned long long)st.st_size;
@@ -259,16 +287,21 @@ check_limits(struct ctx *c)
 	unsigned long long fmax = largest_writable(c);
 	if (fmax < (1 << 20))
 		fmax = 1 << 20;
-	item(c, "rlimit-core", limit(c, "Max core file size", 0), "core dumps %s",
+	item(c, "rlimit-core", limit(c, "Max core file size", 0),
+	     "core dumps %s",
 	     limit(c, "Max core file size", 0) ? "off" : "allowed");
 	recommend(c, "RLIMIT_CORE 0: a core of QEMU holds guest memory");
 	item(c, "rlimit-fsize", limit(c, "Max file size", fmax), "file size %s",
 	     limit(c, "Max file size", fmax) ? "bounded" : "unbounded");
-	recommend(c, "RLIMIT_FSIZE sized to the largest read-write disk, or Xen's 256 KiB");
-	item(c, "rlimit-nofile", limit(c, "Max open files", 4096), "open files %s",
+	recommend(
+		c,
+		"RLIMIT_FSIZE sized to the largest read-write disk, or Xen's 256 KiB");
+	item(c, "rlimit-nofile", limit(c, "Max open files", 4096),
+	     "open files %s",
 	     limit(c, "Max open files", 4096) ? "<= 4096" : "> 4096");
 	recommend(c, "RLIMIT_NOFILE sized to need, soft = hard");
-	item(c, "rlimit-memlock", limit(c, "Max locked memory", 0), "locked memory %s",
+	item(c, "rlimit-memlock", limit(c, "Max locked memory", 0),
+	     "locked memory %s",
 	     limit(c, "Max locked memory", 0) ? "0" : "allowed");
 	recommend(c, "RLIMIT_MEMLOCK 0");
 }
@@ -283,13 +316,17 @@ cgroup_path(const char *text, char *out, size_t len)
 		const char *nl = strchr(l, '\n');
 		size_t n = nl ? (size_t)(nl - l) : strlen(l);
 		const char *c1 = memchr(l, ':', n);
-		const char *c2 = c1 ? memchr(c1 + 1, ':', n - (size_t)(c1 + 1 - l)) : NULL;
+		const char *c2 =
+			c1 ? memchr(c1 + 1, ':', n - (size_t)(c1 + 1 - l))
+			   : NULL;
 		if (c2) {
 			size_t cl = (size_t)(c2 - c1 - 1);
 			bool mem = cl == 6 && !strncmp(c1 + 1, "memory", 6);
 			bool unified = cl == 0 && out[0] == '\0';
 			if (mem || unified)
-				snprintf(out, len, "%.*s", (int)(n - (size_t)(c2 + 1 - l)), c2 + 1);
+				snprintf(out, len, "%.*s",
+					 (int)(n - (size_t)(c2 + 1 - l)),
+					 c2 + 1);
 			if (mem)
 				return;
 		}
@@ -308,20 +345,25 @@ check_cgroup(struct ctx *c)
 	free(hc);
 	bool own = mine[0] && strcmp(mine, "/") != 0 && strcmp(mine, host) != 0;
 	item(c, "own-cgroup", own, "cgroup %s", mine[0] ? mine : "?");
-	recommend(c, "put each VM in a cgroup of its own with memory and pids limits");
+	recommend(
+		c,
+		"put each VM in a cgroup of its own with memory and pids limits");
 }
 
 int
 audit_pid(const char *proc_root, pid_t pid, pid_t host_pid,
 	  struct audit_report *r, char *why, size_t whylen)
 {
-	struct ctx c = { .root = proc_root, .pid = pid, .host = host_pid, .r = r };
+	struct ctx c = {
+		.root = proc_root, .pid = pid, .host = host_pid, .r = r
+	};
 
 	memset(r, 0, sizeof(*r));
 	r->pid = pid;
 	c.status = slurp(&c, pid, "status");
 	if (!c.status) {
-		snprintf(why, whylen, "cannot read %s/%d/status", proc_root, (int)pid);
+		snprintf(why, whylen, "cannot read %s/%d/status", proc_root,
+			 (int)pid);
 		return -1;
 	}
 	c.limits = slurp(&c, pid, "limits");
@@ -331,7 +373,8 @@ audit_pid(const char *proc_root, pid_t pid, pid_t host_pid,
 	 * newline) cannot see it. */
 	if (!strncmp(c.status, "Name:", 5)) {
 		const char *p = c.status + 5 + strspn(c.status + 5, " \t");
-		snprintf(r->exe, sizeof(r->exe), "%.*s", (int)strcspn(p, "\n"), p);
+		snprintf(r->exe, sizeof(r->exe), "%.*s", (int)strcspn(p, "\n"),
+			 p);
 	}
 	/* The audited process sets its own name (PR_SET_NAME): nothing
 	 * but printable ASCII reaches the auditor's terminal. */
@@ -362,10 +405,12 @@ audit_find_qemu(const char *proc_root, pid_t *pids, size_t max)
 		char p[512], *comm;
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		if (path_fmt(p, sizeof(p), "%s/%s/comm", proc_root, de->d_name) < 0 ||
+		if (path_fmt(p, sizeof(p), "%s/%s/comm", proc_root,
+			     de->d_name) < 0 ||
 		    file_read_all(p, 256, &comm, NULL) < 0)
 			continue;
-		if (!strncmp(comm, "qemu-system", 11) || !strncmp(comm, "qemu-custom", 11))
+		if (!strncmp(comm, "qemu-system", 11) ||
+		    !strncmp(comm, "qemu-custom", 11))
 			pids[n++] = (pid_t)atoi(de->d_name);
 		free(comm);
 	}

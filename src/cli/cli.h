@@ -36,8 +36,7 @@ int cli_vm_request(const char *name, enum ctl_type type, const char *vdev,
 #include <sys/types.h>
 struct monitor_launch;
 pid_t cli_fork_monitor(struct monitor_launch *ml, const char *mon_log,
-		       void (*entry)(struct monitor_launch *),
-		       int *ready_fd);
+		       void (*entry)(struct monitor_launch *), int *ready_fd);
 /* The monitor's first line ("ok PID" / "error: why"), within timeout_ms;
  * closes ready_fd. 0, -ETIMEDOUT or -EPIPE. */
 int cli_monitor_word(int ready_fd, int timeout_ms, char *msg, size_t len);

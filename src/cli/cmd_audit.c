@@ -16,11 +16,12 @@
 static void
 print_text(const struct audit_report *r)
 {
-	printf("pid %d (%s, uid %u): %zu/%zu checks pass\n", (int)r->pid, r->exe,
-	       r->uid, r->passed, r->n);
+	printf("pid %d (%s, uid %u): %zu/%zu checks pass\n", (int)r->pid,
+	       r->exe, r->uid, r->passed, r->n);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct audit_item *it = &r->items[i];
-		printf("  %s %-26s %s\n", it->pass ? "pass" : "FAIL", it->id, it->seen);
+		printf("  %s %-26s %s\n", it->pass ? "pass" : "FAIL", it->id,
+		       it->seen);
 		if (!it->pass)
 			printf("       %-26s -> %s\n", "", it->recommend);
 	}
@@ -33,15 +34,16 @@ to_json(const struct audit_report *r)
 
 	for (size_t i = 0; i < r->n; i++) {
 		const struct audit_item *it = &r->items[i];
-		json_t *o = json_pack("{s:s, s:b, s:s}", "check", it->id, "pass", it->pass,
-				      "seen", it->seen);
+		json_t *o = json_pack("{s:s, s:b, s:s}", "check", it->id,
+				      "pass", it->pass, "seen", it->seen);
 		if (!it->pass)
-			json_object_set_new(o, "recommendation", json_string(it->recommend));
+			json_object_set_new(o, "recommendation",
+					    json_string(it->recommend));
 		json_array_append_new(items, o);
 	}
-	return json_pack("{s:i, s:s, s:i, s:i, s:i, s:o}", "pid", (int)r->pid, "name",
-			 r->exe, "uid", (int)r->uid, "passed", (int)r->passed, "total",
-			 (int)r->n, "checks", items);
+	return json_pack("{s:i, s:s, s:i, s:i, s:i, s:o}", "pid", (int)r->pid,
+			 "name", r->exe, "uid", (int)r->uid, "passed",
+			 (int)r->passed, "total", (int)r->n, "checks", items);
 }
 
 int
@@ -65,7 +67,8 @@ cmd_audit(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--host-pid") && i + 1 < argc) {
 			if (parse_u64(argv[++i], 1, 0x3fffffff, &host) < 0)
 				goto usage;
-		} else if (!pid && parse_u64(argv[i], 1, 0x3fffffff, &pid) == 0) {
+		} else if (!pid &&
+			   parse_u64(argv[i], 1, 0x3fffffff, &pid) == 0) {
 			continue;
 		} else {
 			goto usage;
@@ -91,7 +94,8 @@ cmd_audit(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		static struct audit_report r;
 		char why[256];
-		if (audit_pid(proc, pids[i], (pid_t)host, &r, why, sizeof(why)) < 0) {
+		if (audit_pid(proc, pids[i], (pid_t)host, &r, why,
+			      sizeof(why)) < 0) {
 			log_error("%s", why);
 			failed = 1;
 			continue;

@@ -15,7 +15,8 @@ check_vdev(const char *vdev)
 	unsigned bus, unit;
 
 	if (disk_ide_slot(vdev, &bus, &unit) < 0) {
-		log_error("'%s' is not a cdrom vdev (hda, hdb, hdc or hdd)", vdev);
+		log_error("'%s' is not a cdrom vdev (hda, hdb, hdc or hdd)",
+			  vdev);
 		return 2;
 	}
 	return 0;
@@ -38,7 +39,8 @@ cmd_cd_insert(int argc, char **argv)
 		log_error("%s: %s", argv[3], why);
 		return 2;
 	}
-	rc = cli_vm_request(argv[1], CTL_CD_INSERT, argv[2], fd, "medium inserted");
+	rc = cli_vm_request(argv[1], CTL_CD_INSERT, argv[2], fd,
+			    "medium inserted");
 	close(fd);
 	return rc;
 }
@@ -53,5 +55,6 @@ cmd_cd_eject(int argc, char **argv)
 	int rc = cli_vm_args("cd-eject", argv[1]);
 	if (rc || (rc = check_vdev(argv[2])))
 		return rc;
-	return cli_vm_request(argv[1], CTL_CD_EJECT, argv[2], -1, "medium ejected");
+	return cli_vm_request(argv[1], CTL_CD_EJECT, argv[2], -1,
+			      "medium ejected");
 }

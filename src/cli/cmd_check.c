@@ -53,13 +53,14 @@ canaries_open(struct canaries *c)
 	struct sockaddr_un un = { .sun_family = AF_UNIX };
 
 	c->tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c->tcp < 0 || bind(c->tcp, (struct sockaddr *)&in, sizeof(in)) < 0 ||
+	if (c->tcp < 0 ||
+	    bind(c->tcp, (struct sockaddr *)&in, sizeof(in)) < 0 ||
 	    listen(c->tcp, 1) < 0 ||
 	    getsockname(c->tcp, (struct sockaddr *)&in, &len) < 0)
 		return -1;
 	c->tcp_port = ntohs(in.sin_port);
-	snprintf(c->abstract_name, sizeof(c->abstract_name), "bulkhead-canary-%d",
-		 (int)getpid());
+	snprintf(c->abstract_name, sizeof(c->abstract_name),
+		 "bulkhead-canary-%d", (int)getpid());
 	memcpy(un.sun_path + 1, c->abstract_name, strlen(c->abstract_name));
 	c->abstract = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->abstract < 0 ||
@@ -129,7 +130,8 @@ run_probe(const struct vm_record *r, int vm_pidfd, const struct cg_limits *lim,
 	int rc = -1, pipefd[2] = { -1, -1 };
 
 	if (probe_path(probe, sizeof(probe)) < 0 || access(probe, X_OK) < 0) {
-		snprintf(why, whylen, "bulkhead-probe not found next to bulkhead");
+		snprintf(why, whylen,
+			 "bulkhead-probe not found next to bulkhead");
 		return -1;
 	}
 	/* '.' cannot start a VM name, so this group belongs to no VM. */
@@ -142,13 +144,19 @@ run_probe(const struct vm_record *r, int vm_pidfd, const struct cg_limits *lim,
 	if (cgroup_create(cg, lim, why, whylen) < 0)
 		goto out_root;
 	snprintf(port, sizeof(port), "%d", c->tcp_port);
-	snprintf(mem, sizeof(mem), "%llu", (unsigned long long)lim->memory_bytes);
+	snprintf(mem, sizeof(mem), "%llu",
+		 (unsigned long long)lim->memory_bytes);
 	snprintf(pids, sizeof(pids), "%llu", (unsigned long long)lim->pids_max);
-	char *const argv[] = { probe, exec_arg("--canary-tcp"), port,
+	char *const argv[] = { probe,
+			       exec_arg("--canary-tcp"),
+			       port,
 			       exec_arg("--canary-abstract"),
 			       exec_arg(c->abstract_name),
-			       exec_arg("--memory-limit"), mem,
-			       exec_arg("--pids-limit"), pids, NULL };
+			       exec_arg("--memory-limit"),
+			       mem,
+			       exec_arg("--pids-limit"),
+			       pids,
+			       NULL };
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0 || pipe2(pipefd, O_CLOEXEC) < 0)
 		goto out_cg;
@@ -209,26 +217,31 @@ print_results(const char *name, char *out, bool json, int *escaped)
 		char result[16], id[64];
 		int off = 0;
 		if (sscanf(line, "%15s %63s %n", result, id, &off) != 2 ||
-		    (strcmp(result, "blocked") != 0 && strcmp(result, "escaped") != 0))
+		    (strcmp(result, "blocked") != 0 &&
+		     strcmp(result, "escaped") != 0))
 			continue;
 		attempts++;
 		*escaped += result[0] == 'e';
 		if (arr)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "attempt", id,
-							     "result", result, "detail",
-							     line + off));
+			json_array_append_new(
+				arr, json_pack("{s:s, s:s, s:s}", "attempt", id,
+					       "result", result, "detail",
+					       line + off));
 		else
-			printf("%-8s %-22s %s\n", result[0] == 'e' ? "ESCAPED" : "blocked",
-			       id, line + off);
+			printf("%-8s %-22s %s\n",
+			       result[0] == 'e' ? "ESCAPED" : "blocked", id,
+			       line + off);
 	}
 	if (arr) {
-		json_t *o = json_pack("{s:s, s:i, s:i, s:o}", "vm", name, "attempts",
-				      attempts, "escaped", *escaped, "results", arr);
+		json_t *o = json_pack("{s:s, s:i, s:i, s:o}", "vm", name,
+				      "attempts", attempts, "escaped", *escaped,
+				      "results", arr);
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(o);
 	} else {
-		printf("\n%s: %d attempts, %d escaped\n", name, attempts, *escaped);
+		printf("\n%s: %d attempts, %d escaped\n", name, attempts,
+		       *escaped);
 	}
 	return attempts;
 }
@@ -263,8 +276,10 @@ cmd_check(int argc, char **argv)
 		return 1;
 	}
 	if (!r.uid_exclusive || r.uid == 0) {
-		log_error("%s: its device model is not deprivileged (identity %s); "
-			  "nothing to check", name, r.ident);
+		log_error(
+			"%s: its device model is not deprivileged (identity %s); "
+			"nothing to check",
+			name, r.ident);
 		return 1;
 	}
 	int vm_pidfd = procscan_pidfd_open(r.dm_pid, r.dm_start);
@@ -276,7 +291,8 @@ cmd_check(int argc, char **argv)
 		log_error("%s: cannot prepare the check", name);
 		return 1;
 	}
-	int rc = run_probe(&r, vm_pidfd, &lim, &c, out, sizeof(out), why, sizeof(why));
+	int rc = run_probe(&r, vm_pidfd, &lim, &c, out, sizeof(out), why,
+			   sizeof(why));
 	close(vm_pidfd);
 	close(c.tcp);
 	close(c.abstract);
@@ -288,8 +304,9 @@ cmd_check(int argc, char **argv)
 	int escaped = 0;
 	int attempts = print_results(name, out, json, &escaped);
 	if (attempts < PROBE_MIN_ATTEMPTS) {
-		log_error("%s: the probe made only %d attempts; the check is incomplete",
-			  name, attempts);
+		log_error(
+			"%s: the probe made only %d attempts; the check is incomplete",
+			name, attempts);
 		return 1;
 	}
 	return escaped ? 1 : 0;

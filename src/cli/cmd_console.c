@@ -53,7 +53,8 @@ cmd_console(int argc, char **argv)
 		return 2;
 	}
 	int fd = control_connect(argv[1]);
-	if ((fd == -ENOENT || fd == -ECONNREFUSED) && cli_reattach(argv[1]) == 0)
+	if ((fd == -ENOENT || fd == -ECONNREFUSED) &&
+	    cli_reattach(argv[1]) == 0)
 		fd = control_connect(argv[1]);
 	if (fd < 0) {
 		log_error("%s: no running VM of that name (%s)", argv[1],
@@ -65,7 +66,8 @@ cmd_console(int argc, char **argv)
 	    ctl_msg_send(fd, &req) < 0 ||
 	    control_read_line(fd, line, sizeof(line), 5000) < 0 ||
 	    strcmp(line, "ok") != 0) {
-		log_error("%s: %s", argv[1], line[0] ? line : "monitor did not answer");
+		log_error("%s: %s", argv[1],
+			  line[0] ? line : "monitor did not answer");
 		close(fd);
 		return 1;
 	}
@@ -75,7 +77,8 @@ cmd_console(int argc, char **argv)
 	bool in_open = true;
 	int rc = 0;
 	for (;;) {
-		struct pollfd p[2] = { { .fd = in_open ? 0 : -1, .events = POLLIN },
+		struct pollfd p[2] = { { .fd = in_open ? 0 : -1,
+					 .events = POLLIN },
 				       { .fd = fd, .events = POLLIN } };
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)

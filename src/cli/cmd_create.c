@@ -110,7 +110,8 @@ note_io_dev(struct create *c, const struct disk_spec *d, int fd)
 		return -1;
 	}
 	for (size_t i = 0; i < h->nio_devs; i++)
-		if (h->io_devs[i].major == b.major && h->io_devs[i].minor == b.minor)
+		if (h->io_devs[i].major == b.major &&
+		    h->io_devs[i].minor == b.minor)
 			return 0;
 	h->io_devs[h->nio_devs++] = b;
 	return 0;
@@ -152,7 +153,8 @@ open_disks(struct create *c)
 			char why[256];
 			if (!d->target[0])
 				continue; /* an empty drive */
-			c->ml.cd_fds[i] = medium_open(d->target, why, sizeof(why));
+			c->ml.cd_fds[i] =
+				medium_open(d->target, why, sizeof(why));
 			if (c->ml.cd_fds[i] < 0) {
 				log_error("%s:%d: disk: %s: %s", cfg->file,
 					  d->line, d->target, why);
@@ -210,7 +212,8 @@ open_taps(struct create *c)
 			uint8_t r[3];
 			if (getrandom(r, sizeof(r), 0) != sizeof(r))
 				return -1;
-			const uint8_t mac[6] = { 0x00, 0x16, 0x3e, r[0] & 0x7f, r[1], r[2] };
+			const uint8_t mac[6] = { 0x00,        0x16, 0x3e,
+						 r[0] & 0x7f, r[1], r[2] };
 			memcpy(v->mac, mac, sizeof(mac));
 			v->has_mac = true;
 		}
@@ -297,20 +300,22 @@ cmd_create(int argc, char **argv)
 		else if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "--paused"))
 			paused = true;
 		else if (argv[i][0] == '-' || file) {
-			log_error("usage: bulkhead create [-n|--dry-run] [-p|--paused] CONFIG");
+			log_error(
+				"usage: bulkhead create [-n|--dry-run] [-p|--paused] CONFIG");
 			return 2;
 		} else
 			file = argv[i];
 	}
 	if (!file) {
-		log_error("usage: bulkhead create [-n|--dry-run] [-p|--paused] CONFIG");
+		log_error(
+			"usage: bulkhead create [-n|--dry-run] [-p|--paused] CONFIG");
 		return 2;
 	}
 	return cli_create(file, dry, paused, -1);
 }
 
-static int create_from(const char *file, const char *text, size_t len,
-		       bool dry, bool paused, int restore_fd);
+static int create_from(const char *file, const char *text, size_t len, bool dry,
+		       bool paused, int restore_fd);
 
 /* The config is read once: the same text is parsed and kept in the VM's
  * runtime dir, where a monitor that re-attaches finds it. */
@@ -346,7 +351,8 @@ load_config(struct create *c)
 	if (canonicalize(cfg->kernel) < 0 ||
 	    (cfg->ramdisk[0] && canonicalize(cfg->ramdisk) < 0) ||
 	    canonicalize(cfg->dm_binary) < 0) {
-		log_error("%s: cannot resolve a path: %s", c->file, strerror(errno));
+		log_error("%s: cannot resolve a path: %s", c->file,
+			  strerror(errno));
 		return 2;
 	}
 	return cli_ensure_dirs() < 0 ? 1 : 0;
@@ -362,8 +368,8 @@ choose_identity(struct create *c)
 	struct dm_identity sel;
 	char why[512], warn[512];
 
-	if (ident_select(cfg->dm_restrict, cfg->dm_user, (unsigned)c->vmid, &sel,
-			 why, sizeof(why), warn, sizeof(warn)) < 0) {
+	if (ident_select(cfg->dm_restrict, cfg->dm_user, (unsigned)c->vmid,
+			 &sel, why, sizeof(why), warn, sizeof(warn)) < 0) {
 		int line = cfg->line[KEY_DM_USER] ? cfg->line[KEY_DM_USER]
 						  : cfg->line[KEY_DM_RESTRICT];
 		if (line)
@@ -386,7 +392,8 @@ choose_identity(struct create *c)
 		if (record_foreach(uid_in_use, &u) > 0) {
 			log_error("%s:%d: device_model_user: uid %u is already "
 				  "used by running VM %s; each VM needs its "
-				  "own uid", c->file, cfg->line[KEY_DM_USER],
+				  "own uid",
+				  c->file, cfg->line[KEY_DM_USER],
 				  (unsigned)c->id.uid, u.other);
 			return 2;
 		}
@@ -422,7 +429,8 @@ reserve(struct create *c)
 			  cfg->line[KEY_NAME], cfg->name);
 		return 2;
 	}
-	c->vmid = c->dry ? vmid_peek(BH_ID_DIR) : vmid_alloc(BH_ID_DIR, cfg->name);
+	c->vmid = c->dry ? vmid_peek(BH_ID_DIR)
+			 : vmid_alloc(BH_ID_DIR, cfg->name);
 	if (c->vmid < 0) {
 		log_error("no free VM id: %s", strerror(-c->vmid));
 		return 1;
@@ -446,10 +454,12 @@ make_vm_dir(struct create *c)
 	snprintf(rec->name, sizeof(rec->name), "%s", cfg->name);
 	rec->vmid = (unsigned)c->vmid;
 	snprintf(rec->state, sizeof(rec->state), "starting");
-	snprintf(rec->accel, sizeof(rec->accel), "%s", config_accel_name(cfg->accel));
+	snprintf(rec->accel, sizeof(rec->accel), "%s",
+		 config_accel_name(cfg->accel));
 	snprintf(rec->config, sizeof(rec->config), "%s", c->file);
 	if (mkdir(c->dir, 0700) < 0 ||
-	    vmdir_file(ml->root_dir, sizeof(ml->root_dir), cfg->name, VMF_ROOT) < 0 ||
+	    vmdir_file(ml->root_dir, sizeof(ml->root_dir), cfg->name,
+		       VMF_ROOT) < 0 ||
 	    mkdir(ml->root_dir, 0755) < 0) {
 		log_error("%s: %s", c->dir, strerror(errno));
 		return 1;

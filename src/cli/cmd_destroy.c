@@ -57,7 +57,7 @@ cmd_destroy(int argc, char **argv)
 		struct ctl_msg req;
 		int wait = deadline_request_ms(CTL_DESTROY);
 		rc = ctl_msg_set(&req, CTL_DESTROY, NULL, -1) == 0 &&
-			     ctl_msg_send(fd, &req) == 0
+				     ctl_msg_send(fd, &req) == 0
 			     ? control_read_line(fd, line, sizeof(line), wait)
 			     : -EIO;
 		close(fd);

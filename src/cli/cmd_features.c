@@ -15,9 +15,9 @@ cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 {
 	int n = 0;
 
-#define USE(f)                      \
-	do {                        \
-		if (n < max)        \
+#define USE(f)                          \
+	do {                            \
+		if (n < max)            \
 			ids[n++] = (f); \
 	} while (0)
 	USE(cfg->accel == ACCEL_TCG ? F_ACCEL_TCG : F_ACCEL_KVM);
@@ -81,12 +81,13 @@ cmd_features(int argc, char **argv)
 		json_t *a = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(
-				a, json_pack("{s:s, s:s, s:s, s:b}", "feature",
-					     t[i].name, "status",
-					     feature_status_name(t[i].status),
-					     "reason", t[i].reason,
-					     "security_supported",
-					     feature_security_supported(t[i].id)));
+				a,
+				json_pack("{s:s, s:s, s:s, s:b}", "feature",
+					  t[i].name, "status",
+					  feature_status_name(t[i].status),
+					  "reason", t[i].reason,
+					  "security_supported",
+					  feature_security_supported(t[i].id)));
 		json_dumpf(a, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(a);

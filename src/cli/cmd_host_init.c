@@ -84,7 +84,8 @@ ensure_range_base(const char *name, unsigned base)
 		       (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
 		if (pw->pw_uid != pw->pw_gid)
 			log_warn("%s: uid and gid differ; VM gids are gid + "
-				 "vmid", name);
+				 "vmid",
+				 name);
 		return range_free(pw->pw_uid);
 	}
 	if (base == 0 || base % 65536 != 0)
@@ -97,14 +98,24 @@ ensure_range_base(const char *name, unsigned base)
 		return -1;
 	snprintf(ids, sizeof(ids), "%u", base);
 	char *const ga[] = { exec_arg("/usr/sbin/groupadd"),
-			     exec_arg("--system"), exec_arg("--gid"), ids,
-			     exec_arg(name), NULL };
+			     exec_arg("--system"),
+			     exec_arg("--gid"),
+			     ids,
+			     exec_arg(name),
+			     NULL };
 	char *const ua[] = { exec_arg("/usr/sbin/useradd"),
-			     exec_arg("--system"), exec_arg("--no-create-home"),
-			     exec_arg("--home-dir"), exec_arg("/nonexistent"),
-			     exec_arg("--shell"), exec_arg("/usr/sbin/nologin"),
-			     exec_arg("--uid"), ids, exec_arg("--gid"), ids,
-			     exec_arg(name), NULL };
+			     exec_arg("--system"),
+			     exec_arg("--no-create-home"),
+			     exec_arg("--home-dir"),
+			     exec_arg("/nonexistent"),
+			     exec_arg("--shell"),
+			     exec_arg("/usr/sbin/nologin"),
+			     exec_arg("--uid"),
+			     ids,
+			     exec_arg("--gid"),
+			     ids,
+			     exec_arg(name),
+			     NULL };
 	if (run(ga) < 0 || run(ua) < 0) {
 		log_error("creating %s failed", name);
 		return -1;
@@ -120,14 +131,20 @@ ensure_reaper(const char *name)
 	struct passwd *pw = getpwnam(name);
 
 	if (pw) {
-		printf("account %s: exists (uid %u)\n", name, (unsigned)pw->pw_uid);
+		printf("account %s: exists (uid %u)\n", name,
+		       (unsigned)pw->pw_uid);
 		return pw->pw_uid == 0 ? -1 : 0;
 	}
 	char *const ua[] = { exec_arg("/usr/sbin/useradd"),
-			     exec_arg("--system"), exec_arg("--no-create-home"),
-			     exec_arg("--home-dir"), exec_arg("/nonexistent"),
-			     exec_arg("--shell"), exec_arg("/usr/sbin/nologin"),
-			     exec_arg("--user-group"), exec_arg(name), NULL };
+			     exec_arg("--system"),
+			     exec_arg("--no-create-home"),
+			     exec_arg("--home-dir"),
+			     exec_arg("/nonexistent"),
+			     exec_arg("--shell"),
+			     exec_arg("/usr/sbin/nologin"),
+			     exec_arg("--user-group"),
+			     exec_arg(name),
+			     NULL };
 	if (run(ua) < 0 || !(pw = getpwnam(name))) {
 		log_error("creating %s failed", name);
 		return -1;
@@ -150,11 +167,13 @@ report_host(void)
 				      : "not available: use accel = \"tcg\" "
 					"(not security-supported)");
 	enum cg_mode m = cgroup_detect();
-	const char *cg = m == CG_V2 ? "v2 (unified): used"
-			 : m == CG_V1 ? (access("/sys/fs/cgroup/unified", F_OK) == 0
-					       ? "hybrid: v1 controllers used (v2 beside them has none)"
-					       : "v1: used")
-				      : "none usable: VMs cannot be started";
+	const char *cg =
+		m == CG_V2 ? "v2 (unified): used"
+		: m == CG_V1
+			? (access("/sys/fs/cgroup/unified", F_OK) == 0
+				   ? "hybrid: v1 controllers used (v2 beside them has none)"
+				   : "v1: used")
+			: "none usable: VMs cannot be started";
 	printf("cgroups: %s\n", cg);
 	long ll = syscall(SYS_landlock_create_ruleset, NULL, 0,
 			  LANDLOCK_CREATE_RULESET_VERSION);
@@ -162,8 +181,8 @@ report_host(void)
 		printf("landlock: ABI %ld\n", ll);
 	else
 		printf("landlock: not available\n");
-	printf("seccomp: %s\n", prctl(PR_GET_SECCOMP) >= 0 ? "available"
-							 : "not available");
+	printf("seccomp: %s\n",
+	       prctl(PR_GET_SECCOMP) >= 0 ? "available" : "not available");
 	printf("namespaces: mount pid ipc uts net %s\n",
 	       access("/proc/self/ns/user", F_OK) == 0 ? "user" : "");
 }

@@ -48,17 +48,19 @@ list_one(const char *name, void *arg)
 				  "s:b, s:s, s:b}",
 				  "name", r.name, "vmid", (json_int_t)r.vmid,
 				  "uid", (json_int_t)r.uid, "gid",
-				  (json_int_t)r.gid, "pid", (json_int_t)r.dm_pid,
-				  "state", live_state(&r), "console_log",
-				  r.console_log, "accel", r.accel,
-				  "security_supported", r.security_supported,
-				  "identity", r.ident, "monitor", !monitor_gone(&r)));
+				  (json_int_t)r.gid, "pid",
+				  (json_int_t)r.dm_pid, "state", live_state(&r),
+				  "console_log", r.console_log, "accel",
+				  r.accel, "security_supported",
+				  r.security_supported, "identity", r.ident,
+				  "monitor", !monitor_gone(&r)));
 		return 0;
 	}
 	printf("%-20s %5u %8u %8u %8d %-9s %-5s %s\n", r.name, r.vmid,
 	       (unsigned)r.uid, (unsigned)r.gid, (int)r.dm_pid,
-	       strcmp(live_state(&r), "gone") != 0 && monitor_gone(&r) ? "orphaned"
-								  : live_state(&r),
+	       strcmp(live_state(&r), "gone") != 0 && monitor_gone(&r)
+		       ? "orphaned"
+		       : live_state(&r),
 	       r.accel, r.security_supported ? "yes" : "NO");
 	return 0;
 }
@@ -78,7 +80,8 @@ cmd_list(int argc, char **argv)
 		c.arr = json_array();
 	else
 		printf("%-20s %5s %8s %8s %8s %-9s %-5s %s\n", "NAME", "ID",
-		       "UID", "GID", "PID", "STATE", "ACCEL", "SECURITY-SUPPORTED");
+		       "UID", "GID", "PID", "STATE", "ACCEL",
+		       "SECURITY-SUPPORTED");
 	record_foreach(list_one, &c);
 	if (c.arr) {
 		json_dumpf(c.arr, stdout, JSON_INDENT(2));

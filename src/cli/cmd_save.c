@@ -28,8 +28,9 @@ cmd_save(int argc, char **argv)
 	if (rc)
 		return rc;
 	/* A new file only: a save never overwrites anything. */
-	int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-		      0600);
+	int fd =
+		open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		     0600);
 	if (fd < 0) {
 		log_error("%s: %s", file, strerror(errno));
 		return 2;
@@ -41,7 +42,8 @@ cmd_save(int argc, char **argv)
 		return 2;
 	}
 	rc = cli_vm_request(name, keep ? CTL_SAVE_CONTINUE : CTL_SAVE, NULL, fd,
-			    keep ? "saved, still running" : "saved and destroyed");
+			    keep ? "saved, still running"
+				 : "saved and destroyed");
 	close(fd);
 	if (rc != 0)
 		unlink(file); /* ours: created above, and incomplete */

@@ -22,14 +22,18 @@ static const struct {
 	{ "console", cmd_console, "console NAME   (Ctrl-] detaches)" },
 	{ "pause", cmd_pause, "pause NAME" },
 	{ "unpause", cmd_unpause, "unpause NAME" },
-	{ "cd-insert", cmd_cd_insert, "cd-insert NAME VDEV FILE   (FILE opened here, passed as an fd)" },
+	{ "cd-insert", cmd_cd_insert,
+	  "cd-insert NAME VDEV FILE   (FILE opened here, passed as an fd)" },
 	{ "cd-eject", cmd_cd_eject, "cd-eject NAME VDEV" },
-	{ "save", cmd_save, "save [-c] NAME FILE   (then destroyed; -c keeps it running)" },
+	{ "save", cmd_save,
+	  "save [-c] NAME FILE   (then destroyed; -c keeps it running)" },
 	{ "restore", cmd_restore, "restore [-p] CONFIG FILE" },
 	{ "host-init", cmd_host_init, "host-init [--range-base UID]" },
 	{ "features", cmd_features, "features [--json|--markdown]" },
-	{ "check", cmd_check, "check NAME [--json]   (run bulkhead-probe in NAME's jail)" },
-	{ "audit", cmd_audit, "audit PID|--all [--json]   (score any running QEMU)" },
+	{ "check", cmd_check,
+	  "check NAME [--json]   (run bulkhead-probe in NAME's jail)" },
+	{ "audit", cmd_audit,
+	  "audit PID|--all [--json]   (score any running QEMU)" },
 };
 
 static void

@@ -32,8 +32,10 @@ cli_fork_monitor(struct monitor_launch *ml, const char *mon_log,
 		close(ready[0]);
 		ml->ready_fd = ready[1];
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		int lf = open(mon_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-					       O_NOFOLLOW, 0600);
+		int lf = open(mon_log,
+			      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+				      O_NOFOLLOW,
+			      0600);
 		if (null < 0 || lf < 0 || setsid() < 0 || dup2(null, 0) < 0 ||
 		    dup2(lf, 1) < 0 || dup2(lf, 2) < 0)
 			_exit(1);

@@ -34,8 +34,10 @@ spawn(struct monitor_launch *ml, const char *name)
 	if (vmdir_log(mon_log, sizeof(mon_log), name, VML_MONITOR) < 0 ||
 	    cli_fork_monitor(ml, mon_log, monitor_reattach, &ready) < 0)
 		return -1;
-	if (cli_monitor_word(ready, REATTACH_TIMEOUT_MS, msg, sizeof(msg)) < 0) {
-		log_error("%s: the new monitor did not answer; see %s", name, mon_log);
+	if (cli_monitor_word(ready, REATTACH_TIMEOUT_MS, msg, sizeof(msg)) <
+	    0) {
+		log_error("%s: the new monitor did not answer; see %s", name,
+			  mon_log);
 		return -1;
 	}
 	if (strncmp(msg, "ok ", 3) != 0) {
@@ -55,7 +57,8 @@ plan_takeover(struct monitor_launch *ml, const char *name)
 	char why[256];
 
 	if (record_identity(&ml->rec, &id) < 0) {
-		log_error("%s: record: unknown identity '%s'", name, ml->rec.ident);
+		log_error("%s: record: unknown identity '%s'", name,
+			  ml->rec.ident);
 		return -1;
 	}
 	struct plan_input in = { .cfg = &ml->cfg, .id = &id };
@@ -96,8 +99,9 @@ cli_reattach(const char *name)
 		goto out;
 	}
 	if (!procscan_running(ml.rec.dm_pid, ml.rec.dm_start)) {
-		log_error("%s: its monitor and device model are gone; destroy it",
-			  name);
+		log_error(
+			"%s: its monitor and device model are gone; destroy it",
+			name);
 		goto out;
 	}
 	/* The config as it was at create, kept root-only in the VM's dir. */

@@ -31,7 +31,8 @@ cli_vm_request(const char *name, enum ctl_type type, const char *vdev,
 	char reply[512];
 
 	if (ctl_msg_set(&req, type, vdev, pass_fd) < 0) {
-		log_error("%s: a malformed %s request", name, ctl_type_name(type));
+		log_error("%s: a malformed %s request", name,
+			  ctl_type_name(type));
 		return 2;
 	}
 	int rc = control_request(name, &req, reply, sizeof(reply),
@@ -44,7 +45,8 @@ cli_vm_request(const char *name, enum ctl_type type, const char *vdev,
 
 	if (rc == -ENOENT || rc == -ECONNREFUSED) {
 		log_error("%s: no running VM of that name, or its monitor is "
-			  "gone", name);
+			  "gone",
+			  name);
 		return 1;
 	}
 	if (rc < 0) {
@@ -54,7 +56,8 @@ cli_vm_request(const char *name, enum ctl_type type, const char *vdev,
 	}
 	if (strcmp(reply, "ok") != 0) {
 		log_error("%s: %s", name,
-			  strncmp(reply, "error: ", 7) == 0 ? reply + 7 : reply);
+			  strncmp(reply, "error: ", 7) == 0 ? reply + 7
+							    : reply);
 		return 1;
 	}
 	printf("%s: %s\n", name, done);

@@ -87,8 +87,9 @@ file_write_atomic(const char *path, const void *buf, size_t len, unsigned mode)
 	int rc = path_fmt(tmp, sizeof(tmp), "%s.tmp", path);
 	if (rc < 0)
 		return rc;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		      mode);
+	int fd =
+		open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		     mode);
 	if (fd < 0)
 		return -errno;
 	rc = write_all(fd, buf, len);
@@ -205,8 +206,10 @@ send_with_fd(int sock, const void *buf, size_t len, int pass_fd)
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
-	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf,
+			     .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
 			     .msg_control = ctl.buf,
 			     .msg_controllen = sizeof(ctl.buf) };
 	memset(ctl.buf, 0, sizeof(ctl.buf));
@@ -223,19 +226,22 @@ send_with_fd(int sock, const void *buf, size_t len, int pass_fd)
 		return -errno;
 	/* The fd went with the first byte; the rest is plain data. */
 	return (size_t)n == len ? 0
-				: write_all(sock, (const char *)buf + n, len - (size_t)n);
+				: write_all(sock, (const char *)buf + n,
+					    len - (size_t)n);
 }
 
 void
 cmsg_take_fds(struct msghdr *mh, int *fds, size_t max, size_t *n)
 {
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm;
+	     cm = CMSG_NXTHDR(mh, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
 			continue;
 		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (size_t i = 0; i < k; i++) {
 			int fd;
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
+			       sizeof(int));
 			if (*n < max)
 				fds[(*n)++] = fd;
 			else
@@ -272,8 +278,9 @@ unix_listen_path(const char *path, bool nonblock)
 
 	if (rc < 0)
 		return rc;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
-				 (nonblock ? SOCK_NONBLOCK : 0), 0);
+	int fd = socket(
+		AF_UNIX,
+		SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
 	if (fd < 0)
 		return -errno;
 	unlink(sa.sun_path);

@@ -97,14 +97,15 @@ lex_string(struct lexer *lx, struct cfg_value *v)
 			if (lex_eof(lx) || (*lx->p != '\\' && *lx->p != '\'' &&
 					    *lx->p != '"')) {
 				free(buf);
-				return lex_fail(lx, "bad escape in string "
-						    "(only \\\\, \\' and \\\")");
+				return lex_fail(lx,
+						"bad escape in string "
+						"(only \\\\, \\' and \\\")");
 			}
 			c = (unsigned char)*lx->p++;
 		} else if (c < 0x20 || c == 0x7f) {
 			free(buf);
-			return lex_fail(lx, "control character 0x%02x in string",
-					c);
+			return lex_fail(
+				lx, "control character 0x%02x in string", c);
 		}
 		if (n + 1 >= CFG_STR_MAX) {
 			free(buf);
@@ -227,7 +228,7 @@ lex_statement(struct lexer *lx, struct cfg_entry *e)
 	lx->p++;
 	lex_skip(lx, false);
 	int rc = (!lex_eof(lx) && *lx->p == '[') ? lex_list(lx, &e->val)
-						  : lex_scalar(lx, &e->val);
+						 : lex_scalar(lx, &e->val);
 	if (rc < 0)
 		return -1;
 	lex_skip(lx, false);
@@ -243,8 +244,11 @@ int
 cfgfile_parse(const char *text, size_t len, const char *fname,
 	      struct cfg_file *out, struct cfg_error *err)
 {
-	struct lexer lx = { .p = text, .end = text + len, .fname = fname,
-			    .line = 1, .err = err };
+	struct lexer lx = { .p = text,
+			    .end = text + len,
+			    .fname = fname,
+			    .line = 1,
+			    .err = err };
 
 	memset(out, 0, sizeof(*out));
 	if (len > CFG_FILE_MAX)

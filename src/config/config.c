@@ -76,10 +76,11 @@ get_rate(struct key_ctx *k, uint64_t min, uint64_t max, uint64_t *out)
 		return -1;
 	uint64_t v = k->e->val.num;
 	if (v != 0 && (v < min || v > max))
-		return key_fail(k, k->e->line,
-				"%llu is out of range: 0 (no limit) or %llu..%llu",
-				(unsigned long long)v, (unsigned long long)min,
-				(unsigned long long)max);
+		return key_fail(
+			k, k->e->line,
+			"%llu is out of range: 0 (no limit) or %llu..%llu",
+			(unsigned long long)v, (unsigned long long)min,
+			(unsigned long long)max);
 	*out = v;
 	return 0;
 }
@@ -201,15 +202,18 @@ key_disk(struct key_ctx *k)
 		const struct cfg_value *it = &v->items[i];
 		struct disk_spec *d = &k->cfg->disks[i];
 		if (it->type != CFG_STR)
-			return key_fail(k, it->line, "disk %zu: expected a "
-					"string", i + 1);
+			return key_fail(k, it->line,
+					"disk %zu: expected a "
+					"string",
+					i + 1);
 		if (disk_spec_parse(it->str, d, why, sizeof(why)) < 0)
 			return key_fail(k, it->line, "%s", why);
 		d->line = it->line;
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(k->cfg->disks[j].vdev, d->vdev) == 0)
 				return key_fail(k, it->line,
-						"vdev '%s' used twice", d->vdev);
+						"vdev '%s' used twice",
+						d->vdev);
 	}
 	k->cfg->ndisks = v->nitems;
 	return 0;
@@ -224,18 +228,22 @@ key_vif(struct key_ctx *k)
 	if (want_type(k, CFG_LIST) < 0)
 		return -1;
 	if (v->nitems > CONFIG_VIFS_MAX)
-		return key_fail(k, k->e->line, "more than %d vifs", CONFIG_VIFS_MAX);
+		return key_fail(k, k->e->line, "more than %d vifs",
+				CONFIG_VIFS_MAX);
 	for (size_t i = 0; i < v->nitems; i++) {
 		const struct cfg_value *it = &v->items[i];
 		struct vif_spec *s = &k->cfg->vifs[i];
 		if (it->type != CFG_STR)
-			return key_fail(k, it->line, "vif %zu: expected a string", i + 1);
+			return key_fail(k, it->line,
+					"vif %zu: expected a string", i + 1);
 		if (vif_spec_parse(it->str, s, why, sizeof(why)) < 0)
 			return key_fail(k, it->line, "%s", why);
 		s->line = it->line;
 		for (size_t j = 0; j < i; j++) {
-			if (s->vifname[0] && !strcmp(k->cfg->vifs[j].vifname, s->vifname))
-				return key_fail(k, it->line, "vifname '%s' used twice",
+			if (s->vifname[0] &&
+			    !strcmp(k->cfg->vifs[j].vifname, s->vifname))
+				return key_fail(k, it->line,
+						"vifname '%s' used twice",
 						s->vifname);
 			if (s->has_mac && k->cfg->vifs[j].has_mac &&
 			    !memcmp(k->cfg->vifs[j].mac, s->mac, 6))
@@ -315,7 +323,8 @@ get_action(struct key_ctx *k, enum vm_action *out)
 	    !strcmp(v, "coredump-restart") || !strcmp(v, "soft-reset"))
 		return key_fail(k, k->e->line,
 				"'%s' is not supported by this version "
-				"(supported: destroy, restart, preserve)", v);
+				"(supported: destroy, restart, preserve)",
+				v);
 	return key_fail(k, k->e->line, "unknown action '%s'", v);
 }
 
@@ -514,13 +523,17 @@ config_parse(const char *text, size_t len, const char *fname,
 		}
 	}
 	if (config_io_throttled(cfg) && cfg->ndisks == 0) {
-		static const enum config_key io[] = { KEY_DISK_READ_BPS, KEY_DISK_WRITE_BPS,
-						      KEY_DISK_READ_IOPS, KEY_DISK_WRITE_IOPS };
+		static const enum config_key io[] = { KEY_DISK_READ_BPS,
+						      KEY_DISK_WRITE_BPS,
+						      KEY_DISK_READ_IOPS,
+						      KEY_DISK_WRITE_IOPS };
 		for (size_t i = 0; i < sizeof(io) / sizeof(io[0]); i++) {
 			if (cfg->line[io[i]]) {
-				snprintf(err->msg, sizeof(err->msg),
-					 "%s:%d: %s: set, but the VM has no disk to throttle",
-					 fname, cfg->line[io[i]], key_spelling(io[i]));
+				snprintf(
+					err->msg, sizeof(err->msg),
+					"%s:%d: %s: set, but the VM has no disk to throttle",
+					fname, cfg->line[io[i]],
+					key_spelling(io[i]));
 				goto out;
 			}
 		}
@@ -528,24 +541,27 @@ config_parse(const char *text, size_t len, const char *fname,
 	/* A restart is an in-place reset, and the firmware then resets the
 	 * machine once more: with on_reboot not restart that would end the
 	 * VM it just restarted. */
-	if ((cfg->on_poweroff == ACTION_RESTART || cfg->on_crash == ACTION_RESTART) &&
+	if ((cfg->on_poweroff == ACTION_RESTART ||
+	     cfg->on_crash == ACTION_RESTART) &&
 	    cfg->on_reboot != ACTION_RESTART) {
-		enum config_key k = cfg->on_poweroff == ACTION_RESTART ? KEY_ON_POWEROFF
-								       : KEY_ON_CRASH;
+		enum config_key k = cfg->on_poweroff == ACTION_RESTART
+					    ? KEY_ON_POWEROFF
+					    : KEY_ON_CRASH;
 		snprintf(err->msg, sizeof(err->msg),
 			 "%s:%d: %s: restart needs on_reboot = \"restart\" (a "
-			 "restart is a reset in place)", fname, cfg->line[k],
-			 key_spelling(k));
+			 "restart is a reset in place)",
+			 fname, cfg->line[k], key_spelling(k));
 		goto out;
 	}
 	/* A medium inserted at run time would not be throttled (its device
 	 * is not known when the cgroup is made): refuse the mix. */
 	for (size_t i = 0; config_io_throttled(cfg) && i < cfg->ndisks; i++) {
 		if (cfg->disks[i].cdrom) {
-			snprintf(err->msg, sizeof(err->msg),
-				 "%s:%d: disk: %s: a cdrom cannot be used with "
-				 "disk_*_bps/disk_*_iops limits in this version",
-				 fname, cfg->disks[i].line, cfg->disks[i].vdev);
+			snprintf(
+				err->msg, sizeof(err->msg),
+				"%s:%d: disk: %s: a cdrom cannot be used with "
+				"disk_*_bps/disk_*_iops limits in this version",
+				fname, cfg->disks[i].line, cfg->disks[i].vdev);
 			goto out;
 		}
 	}
@@ -627,14 +643,16 @@ check_regular(const struct vm_config *cfg, int line, const char *key,
 	close(fd);
 	if (rc < 0 || !(S_ISREG(st.st_mode) ||
 			(S_ISBLK(st.st_mode) && (how & CHECK_BLOCK_OK)))) {
-		snprintf(err->msg, sizeof(err->msg), "%s: %s: %s: not a regular "
-			 "file%s", where, key, path,
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s: %s: %s: not a regular "
+			 "file%s",
+			 where, key, path,
 			 (how & CHECK_BLOCK_OK) ? " or block device" : "");
 		return -1;
 	}
 	if ((how & CHECK_EXEC) && !(st.st_mode & S_IXUSR)) {
-		snprintf(err->msg, sizeof(err->msg), "%s: %s: %s: not executable",
-			 where, key, path);
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s: %s: %s: not executable", where, key, path);
 		return -1;
 	}
 	return 0;
@@ -643,16 +661,16 @@ check_regular(const struct vm_config *cfg, int line, const char *key,
 int
 config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 {
-	if (check_regular(cfg, cfg->line[KEY_KERNEL], "kernel", cfg->kernel,
-			  0, err) < 0)
+	if (check_regular(cfg, cfg->line[KEY_KERNEL], "kernel", cfg->kernel, 0,
+			  err) < 0)
 		return -1;
 	if (cfg->ramdisk[0] &&
 	    check_regular(cfg, cfg->line[KEY_RAMDISK], "ramdisk", cfg->ramdisk,
 			  0, err) < 0)
 		return -1;
 	int dm_line = cfg->line[KEY_DM_OVERRIDE];
-	if (check_regular(cfg, dm_line, dm_line ? "device_model_override"
-						 : "device model",
+	if (check_regular(cfg, dm_line,
+			  dm_line ? "device_model_override" : "device model",
 			  cfg->dm_binary, CHECK_EXEC, err) < 0)
 		return -1;
 	for (size_t i = 0; i < cfg->ndisks; i++) {
@@ -665,11 +683,13 @@ config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 	}
 	for (size_t i = 0; i < cfg->nvifs; i++) {
 		char p[64];
-		snprintf(p, sizeof(p), "/sys/class/net/%s/bridge", cfg->vifs[i].bridge);
+		snprintf(p, sizeof(p), "/sys/class/net/%s/bridge",
+			 cfg->vifs[i].bridge);
 		if (access(p, F_OK) < 0) {
 			snprintf(err->msg, sizeof(err->msg),
-				 "%s:%d: vif: bridge '%s' does not exist", cfg->file,
-				 cfg->vifs[i].line, cfg->vifs[i].bridge);
+				 "%s:%d: vif: bridge '%s' does not exist",
+				 cfg->file, cfg->vifs[i].line,
+				 cfg->vifs[i].bridge);
 			return -1;
 		}
 	}
@@ -685,8 +705,8 @@ config_accel_name(enum vm_accel a)
 bool
 config_io_throttled(const struct vm_config *cfg)
 {
-	return cfg->disk_read_bps || cfg->disk_write_bps || cfg->disk_read_iops ||
-	       cfg->disk_write_iops;
+	return cfg->disk_read_bps || cfg->disk_write_bps ||
+	       cfg->disk_read_iops || cfg->disk_write_iops;
 }
 
 const char *

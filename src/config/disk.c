@@ -110,8 +110,8 @@ disk_spec_parse(const char *spec, struct disk_spec *out, char *why,
 		char v[32] = "";
 		const char *vend = comma ? comma : val + strlen(val);
 		if (copy_trimmed(val, vend, v, sizeof(v)) < 0) {
-			snprintf(why, whylen, "disk spec value for '%s' too long",
-				 key);
+			snprintf(why, whylen,
+				 "disk spec value for '%s' too long", key);
 			return -1;
 		}
 		bool *seen;
@@ -121,14 +121,17 @@ disk_spec_parse(const char *spec, struct disk_spec *out, char *why,
 				snprintf(why, whylen,
 					 "disk format '%s' is not supported: "
 					 "only raw (image formats are never "
-					 "probed)", v);
+					 "probed)",
+					 v);
 				return -1;
 			}
 		} else if (strcmp(key, "vdev") == 0) {
 			seen = &seen_vdev;
 			if (!disk_vdev_valid(v)) {
-				snprintf(why, whylen, "bad vdev '%s' (expected "
-					 "xvdX, hdX, sdX or vdX)", v);
+				snprintf(why, whylen,
+					 "bad vdev '%s' (expected "
+					 "xvdX, hdX, sdX or vdX)",
+					 v);
 				return -1;
 			}
 			snprintf(out->vdev, sizeof(out->vdev), "%s", v);
@@ -139,8 +142,10 @@ disk_spec_parse(const char *spec, struct disk_spec *out, char *why,
 			} else if (!strcmp(v, "ro") || !strcmp(v, "r")) {
 				out->readonly = true;
 			} else {
-				snprintf(why, whylen, "bad access '%s' (expected "
-					 "rw or ro)", v);
+				snprintf(why, whylen,
+					 "bad access '%s' (expected "
+					 "rw or ro)",
+					 v);
 				return -1;
 			}
 		} else if (strcmp(key, "devtype") == 0) {
@@ -148,8 +153,10 @@ disk_spec_parse(const char *spec, struct disk_spec *out, char *why,
 			if (strcmp(v, "cdrom") == 0) {
 				out->cdrom = true;
 			} else if (strcmp(v, "disk") != 0) {
-				snprintf(why, whylen, "devtype '%s' is not "
-					 "supported (disk or cdrom)", v);
+				snprintf(why, whylen,
+					 "devtype '%s' is not "
+					 "supported (disk or cdrom)",
+					 v);
 				return -1;
 			}
 		} else if (strcmp(key, "backendtype") == 0) {
@@ -157,12 +164,15 @@ disk_spec_parse(const char *spec, struct disk_spec *out, char *why,
 			if (strcmp(v, "isolated") == 0) {
 				out->isolated = true;
 			} else if (strcmp(v, "qdisk") != 0) {
-				snprintf(why, whylen, "backendtype '%s' is not "
-					 "supported (qdisk or isolated)", v);
+				snprintf(why, whylen,
+					 "backendtype '%s' is not "
+					 "supported (qdisk or isolated)",
+					 v);
 				return -1;
 			}
 		} else {
-			snprintf(why, whylen, "unknown disk spec key '%s'", key);
+			snprintf(why, whylen, "unknown disk spec key '%s'",
+				 key);
 			return -1;
 		}
 		if (*seen) {
@@ -182,19 +192,23 @@ disk_spec_parse(const char *spec, struct disk_spec *out, char *why,
 		return -1;
 	}
 	if (out->cdrom && out->isolated) {
-		snprintf(why, whylen, "a cdrom cannot have an isolated "
+		snprintf(why, whylen,
+			 "a cdrom cannot have an isolated "
 			 "backend in this version (backendtype=qdisk)");
 		return -1;
 	}
 	if (out->cdrom) {
 		unsigned bus, unit;
 		if (disk_ide_slot(out->vdev, &bus, &unit) < 0) {
-			snprintf(why, whylen, "a cdrom's vdev must be hda, hdb, "
-				 "hdc or hdd (an IDE slot), not '%s'", out->vdev);
+			snprintf(why, whylen,
+				 "a cdrom's vdev must be hda, hdb, "
+				 "hdc or hdd (an IDE slot), not '%s'",
+				 out->vdev);
 			return -1;
 		}
 		if (seen_access && !out->readonly) {
-			snprintf(why, whylen, "a cdrom is read-only: drop "
+			snprintf(why, whylen,
+				 "a cdrom is read-only: drop "
 				 "access=rw");
 			return -1;
 		}

@@ -8,7 +8,8 @@ vif_ifname_valid(const char *name)
 {
 	size_t n = strlen(name);
 
-	if (n == 0 || n >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
+	if (n == 0 || n >= IFNAMSIZ || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)name[i];
@@ -60,7 +61,8 @@ vif_spec_parse(const char *spec, struct vif_spec *out, char *why, size_t whylen)
 			*--end = '\0';
 		char *eq = strchr(item, '=');
 		if (!eq) {
-			snprintf(why, whylen, "vif spec item '%s' is not key=value", item);
+			snprintf(why, whylen,
+				 "vif spec item '%s' is not key=value", item);
 			return -1;
 		}
 		*eq = '\0';
@@ -71,35 +73,48 @@ vif_spec_parse(const char *spec, struct vif_spec *out, char *why, size_t whylen)
 			*--k = '\0';
 		if (!strcmp(key, "bridge")) {
 			if (out->bridge[0] || !vif_ifname_valid(val)) {
-				snprintf(why, whylen, out->bridge[0]
-					 ? "vif spec key 'bridge' given twice"
-					 : "bad bridge name '%s'", val);
+				snprintf(
+					why, whylen,
+					out->bridge[0]
+						? "vif spec key 'bridge' given twice"
+						: "bad bridge name '%s'",
+					val);
 				return -1;
 			}
 			snprintf(out->bridge, sizeof(out->bridge), "%s", val);
 		} else if (!strcmp(key, "vifname")) {
 			if (out->vifname[0] || !vif_ifname_valid(val)) {
-				snprintf(why, whylen, out->vifname[0]
-					 ? "vif spec key 'vifname' given twice"
-					 : "bad vifname '%s'", val);
+				snprintf(
+					why, whylen,
+					out->vifname[0]
+						? "vif spec key 'vifname' given twice"
+						: "bad vifname '%s'",
+					val);
 				return -1;
 			}
 			snprintf(out->vifname, sizeof(out->vifname), "%s", val);
 		} else if (!strcmp(key, "mac")) {
 			if (out->has_mac || parse_mac(val, out->mac) < 0) {
-				snprintf(why, whylen, out->has_mac
-					 ? "vif spec key 'mac' given twice"
-					 : "bad mac '%s' (expected unicast "
-					   "xx:xx:xx:xx:xx:xx)", val);
+				snprintf(
+					why, whylen,
+					out->has_mac
+						? "vif spec key 'mac' given twice"
+						: "bad mac '%s' (expected unicast "
+						  "xx:xx:xx:xx:xx:xx)",
+					val);
 				return -1;
 			}
 			out->has_mac = true;
 		} else if (!strcmp(key, "model")) {
-			if (seen_model || (strcmp(val, "virtio-net") != 0 && strcmp(val, "virtio") != 0)) {
-				snprintf(why, whylen, seen_model
-					 ? "vif spec key 'model' given twice"
-					 : "vif model '%s' is not supported (only "
-					   "virtio-net)", val);
+			if (seen_model || (strcmp(val, "virtio-net") != 0 &&
+					   strcmp(val, "virtio") != 0)) {
+				snprintf(
+					why, whylen,
+					seen_model
+						? "vif spec key 'model' given twice"
+						: "vif model '%s' is not supported (only "
+						  "virtio-net)",
+					val);
 				return -1;
 			}
 			seen_model = true;

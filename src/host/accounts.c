@@ -14,7 +14,8 @@ accounts_names(struct account_names *n)
 
 	/* Same rules as a config's user names, so a prefix cannot smuggle
 	 * anything into an account lookup. */
-	if (!p || !*p || strlen(p) > 24 || strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(p))
+	if (!p || !*p || strlen(p) > 24 ||
+	    strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(p))
 		p = "bulkhead";
 	snprintf(n->range_base, sizeof(n->range_base), "%s-range-base", p);
 	snprintf(n->shared, sizeof(n->shared), "%s-shared", p);
@@ -92,8 +93,10 @@ ident_user(const char *dm_user, const struct account_names *an,
 		return -1;
 	}
 	if (strcmp(dm_user, an->reaper) == 0 || pw.pw_uid == out->reaper_uid) {
-		snprintf(why, whylen, "'%s' is the reaper account; the "
-			 "reaper must own no device model", dm_user);
+		snprintf(why, whylen,
+			 "'%s' is the reaper account; the "
+			 "reaper must own no device model",
+			 dm_user);
 		return -1;
 	}
 	out->kind = IDENT_USER;
@@ -124,15 +127,17 @@ ident_range(unsigned vmid, const struct account_names *an,
 	/* A range uid must belong to no account: otherwise some unrelated
 	 * user's files and processes would be the VM's. */
 	if (uid_has_account(out->uid, other, sizeof(other))) {
-		snprintf(why, whylen, "wanted uid %u (%s + %u) but that is "
-			 "account %s", (unsigned)out->uid, an->range_base, vmid,
-			 other);
+		snprintf(why, whylen,
+			 "wanted uid %u (%s + %u) but that is "
+			 "account %s",
+			 (unsigned)out->uid, an->range_base, vmid, other);
 		return -1;
 	}
 	if (gid_has_group(out->gid, other, sizeof(other))) {
-		snprintf(why, whylen, "wanted gid %u (%s + %u) but that is "
-			 "group %s", (unsigned)out->gid, an->range_base, vmid,
-			 other);
+		snprintf(why, whylen,
+			 "wanted gid %u (%s + %u) but that is "
+			 "group %s",
+			 (unsigned)out->gid, an->range_base, vmid, other);
 		return -1;
 	}
 	if (pw.pw_uid == 0 || pw.pw_gid == 0) {
@@ -152,24 +157,27 @@ ident_shared(const struct account_names *an, struct dm_identity *out,
 	char buf[4096];
 	bool found;
 
-	if (lookup_name(an->shared, &pw, buf, sizeof(buf), &found) < 0 || !found)
+	if (lookup_name(an->shared, &pw, buf, sizeof(buf), &found) < 0 ||
+	    !found)
 		return 0;
 	out->kind = IDENT_SHARED;
 	out->uid = pw.pw_uid;
 	out->gid = pw.pw_gid;
 	out->exclusive = false;
 	snprintf(out->user, sizeof(out->user), "%s", an->shared);
-	snprintf(warn, warnlen, "no %s account: falling back to the shared "
+	snprintf(warn, warnlen,
+		 "no %s account: falling back to the shared "
 		 "account %s; all such VMs share one uid and can attack each "
-		 "other's device models", an->range_base, an->shared);
+		 "other's device models",
+		 an->range_base, an->shared);
 	return 1;
 }
 
 /* The reaper must exist and be distinct: it is the only safe way to kill
  * every process of a uid (see reaper.c). */
 static int
-ident_reaper(const struct account_names *an, struct dm_identity *out,
-	     char *why, size_t whylen)
+ident_reaper(const struct account_names *an, struct dm_identity *out, char *why,
+	     size_t whylen)
 {
 	struct passwd pw;
 	char buf[4096];
@@ -177,8 +185,10 @@ ident_reaper(const struct account_names *an, struct dm_identity *out,
 
 	if (lookup_name(an->reaper, &pw, buf, sizeof(buf), &found) < 0 ||
 	    !found) {
-		snprintf(why, whylen, "account %s does not exist: run "
-			 "'bulkhead host-init'", an->reaper);
+		snprintf(why, whylen,
+			 "account %s does not exist: run "
+			 "'bulkhead host-init'",
+			 an->reaper);
 		return -1;
 	}
 	out->reaper_uid = pw.pw_uid;
@@ -206,7 +216,8 @@ ident_select(bool dm_restrict, const char *dm_user, unsigned vmid,
 	}
 	if (!dm_restrict) {
 		if (dm_user[0]) {
-			snprintf(why, whylen, "device_model_user requires "
+			snprintf(why, whylen,
+				 "device_model_user requires "
 				 "dm_restrict = 1");
 			return -1;
 		}
@@ -226,7 +237,8 @@ ident_select(bool dm_restrict, const char *dm_user, unsigned vmid,
 	if (rc == 0)
 		rc = ident_shared(&an, out, warn, warnlen);
 	if (rc == 0) {
-		snprintf(why, whylen, "neither %s nor %s exists: run 'bulkhead "
+		snprintf(why, whylen,
+			 "neither %s nor %s exists: run 'bulkhead "
 			 "host-init' (never falling back to root)",
 			 an.range_base, an.shared);
 		return -1;
@@ -234,9 +246,10 @@ ident_select(bool dm_restrict, const char *dm_user, unsigned vmid,
 	if (rc < 0)
 		return -1;
 	if (out->uid == 0 || out->gid == 0) {
-		snprintf(why, whylen, "device model identity maps to root "
-			 "(uid %u gid %u): refused", (unsigned)out->uid,
-			 (unsigned)out->gid);
+		snprintf(why, whylen,
+			 "device model identity maps to root "
+			 "(uid %u gid %u): refused",
+			 (unsigned)out->uid, (unsigned)out->gid);
 		return -1;
 	}
 	return 0;

@@ -9,7 +9,7 @@
 #include <sys/types.h>
 
 #define VMID_MIN 1
-#define VMID_MAX 32751 /* as Xen's domid range: 32752 ids incl. 0 */
+#define VMID_MAX 32751             /* as Xen's domid range: 32752 ids incl. 0 */
 #define RANGE_BASE_DEFAULT 131072u /* 2 * 2^16, as the Xen docs advise */
 
 /* Account names; the prefix is "bulkhead" unless BULKHEAD_ACCOUNT_PREFIX
@@ -42,8 +42,8 @@ struct dm_identity {
  * returns -1 with a message in why. *warn is set to a warning text, or
  * "" when there is nothing to warn about. */
 int ident_select(bool dm_restrict, const char *dm_user, unsigned vmid,
-		 struct dm_identity *out, char *why, size_t whylen,
-		 char *warn, size_t warnlen);
+		 struct dm_identity *out, char *why, size_t whylen, char *warn,
+		 size_t warnlen);
 const char *ident_kind_name(enum ident_kind k);
 
 /* The identity of a VM's device backends (bulkhead-blk, bulkhead-rng).

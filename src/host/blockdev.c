@@ -37,22 +37,25 @@ blockdev_of_fd(int fd, struct blockdev *out, char *why, size_t whylen)
 	}
 	dev_t dev = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
 	if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "neither a regular file nor a block device");
+		snprintf(why, whylen,
+			 "neither a regular file nor a block device");
 		return -1;
 	}
 	/* Major 0 is the kernel's anonymous devices: tmpfs, overlayfs,
 	 * btrfs subvolumes, NFS. No queue to throttle. */
 	if (major(dev) == 0) {
-		snprintf(why, whylen,
-			 "no block device backs it (its filesystem, e.g. tmpfs, "
-			 "overlayfs, btrfs or NFS, has none)");
+		snprintf(
+			why, whylen,
+			"no block device backs it (its filesystem, e.g. tmpfs, "
+			"overlayfs, btrfs or NFS, has none)");
 		return -1;
 	}
 	out->major = major(dev);
 	out->minor = minor(dev);
 	snprintf(p, sizeof(p), "/sys/dev/block/%u:%u", out->major, out->minor);
 	if (access(p, F_OK) < 0) {
-		snprintf(why, whylen, "device %u:%u is not a block device in sysfs",
+		snprintf(why, whylen,
+			 "device %u:%u is not a block device in sysfs",
 			 out->major, out->minor);
 		return -1;
 	}

@@ -183,20 +183,19 @@ fresh_dir(const char *dir)
 }
 
 static void
-create_why(char *why, size_t whylen, const char *hier, const char *name,
-	   int rc)
+create_why(char *why, size_t whylen, const char *hier, const char *name, int rc)
 {
 	snprintf(why, whylen, "cgroup %s%s%s: %s", hier ? hier : "",
 		 hier ? " " : "", name,
-		 rc == -EBUSY	 ? "a stale group still holds processes"
+		 rc == -EBUSY    ? "a stale group still holds processes"
 		 : rc == -ENOENT ? "a limit's controller is not available "
 				   "(not delegated or not built in)"
 				 : strerror(-rc));
 }
 
 int
-cg_create(const struct cg_host *h, const char *name,
-	  const struct cg_limits *l, char *why, size_t whylen)
+cg_create(const struct cg_host *h, const char *name, const struct cg_limits *l,
+	  char *why, size_t whylen)
 {
 	const struct cgroup_ops *o = h->ops;
 	char dir[CG_PATH_MAX];
@@ -228,8 +227,10 @@ cg_enter_self(const struct cg_host *h, const char *name, char *why,
 	char dir[CG_PATH_MAX] = "";
 
 	if (!h->ops) {
-		snprintf(why, whylen, "enter cgroup %s: no usable cgroup "
-			 "hierarchy under %s", name, h->root);
+		snprintf(why, whylen,
+			 "enter cgroup %s: no usable cgroup "
+			 "hierarchy under %s",
+			 name, h->root);
 		return -ENOTSUP;
 	}
 	for (size_t i = 0; i < h->ops->nhier; i++) {

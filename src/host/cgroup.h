@@ -49,8 +49,7 @@ int cgroup_remove(const char *name);
  * bulkhead/VM+DEV ('+' is never in a VM name). */
 #define CG_NAME_MAX 96
 /* The group name of VM's backend for DEV. 0 or -ENAMETOOLONG. */
-int cgroup_backend_name(char *buf, size_t len, const char *vm,
-			const char *dev);
+int cgroup_backend_name(char *buf, size_t len, const char *vm, const char *dev);
 /* The groups of VM's backends that exist, up to max; returns how many.
  * DEV is what follows strlen(vm) + 1 in each name. */
 size_t cgroup_backend_groups(const char *vm, char (*names)[CG_NAME_MAX],

@@ -108,8 +108,8 @@ v1_io_limits(const char *dir, const struct cg_limits *l)
 		for (size_t k = 0; k < CG_IO_KEYS; k++) {
 			if (!cg_io_limit(l, k))
 				continue;
-			snprintf(v, sizeof(v), "%u:%u %llu", l->io_devs[i].major,
-				 l->io_devs[i].minor,
+			snprintf(v, sizeof(v), "%u:%u %llu",
+				 l->io_devs[i].major, l->io_devs[i].minor,
 				 (unsigned long long)cg_io_limit(l, k));
 			int rc = cg_file_write(dir, io_files[k], v);
 			if (rc < 0)
@@ -162,12 +162,14 @@ v1_kill(const struct cg_host *h, const char *name)
 static int
 v1_get_limits(const struct cg_host *h, const char *name, struct cg_limits *l)
 {
-	l->memory_bytes = cg_read_u64(h, name, "memory", "memory.limit_in_bytes");
+	l->memory_bytes =
+		cg_read_u64(h, name, "memory", "memory.limit_in_bytes");
 	l->pids_max = cg_read_u64(h, name, "pids", "pids.max");
 	l->cpu_weight = (unsigned)(cg_read_u64(h, name, "cpu", "cpu.shares") *
 				   100 / 1024);
-	l->cpu_cap = (unsigned)(cg_read_u64(h, name, "cpu", "cpu.cfs_quota_us") /
-				1000);
+	l->cpu_cap =
+		(unsigned)(cg_read_u64(h, name, "cpu", "cpu.cfs_quota_us") /
+			   1000);
 	return 0;
 }
 

@@ -91,9 +91,10 @@ v2_io_limits(const char *dir, const struct cg_limits *l)
 				 l->io_devs[i].major, l->io_devs[i].minor);
 		for (size_t k = 0; k < CG_IO_KEYS; k++)
 			if (cg_io_limit(l, k))
-				n += snprintf(line + n, sizeof(line) - (size_t)n,
-					      " %s=%llu", io_keys[k],
-					      (unsigned long long)cg_io_limit(l, k));
+				n += snprintf(
+					line + n, sizeof(line) - (size_t)n,
+					" %s=%llu", io_keys[k],
+					(unsigned long long)cg_io_limit(l, k));
 		int rc = cg_file_write(dir, "io.max", line);
 		if (rc < 0)
 			return rc;

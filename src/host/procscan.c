@@ -28,7 +28,8 @@ status_has_uid(const char *pid, uid_t uid)
 		return 0;
 	}
 	line = strstr(text, "\nUid:");
-	int hit = line && sscanf(line, "\nUid: %u %u %u %u", &r, &e, &s, &f) == 4 &&
+	int hit = line &&
+		  sscanf(line, "\nUid: %u %u %u %u", &r, &e, &s, &f) == 4 &&
 		  (r == uid || e == uid || s == uid);
 	free(text);
 	return hit;

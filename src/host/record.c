@@ -60,8 +60,8 @@ record_write(const struct vm_record *r)
 		(json_int_t)r->dm_start, "monitor_pid",
 		(json_int_t)r->monitor_pid, "monitor_start",
 		(json_int_t)r->monitor_start, "state", r->state, "accel",
-		r->accel, "security_supported", r->security_supported,
-		"config", r->config, "console_log", r->console_log);
+		r->accel, "security_supported", r->security_supported, "config",
+		r->config, "console_log", r->console_log);
 	if (!o)
 		return -ENOMEM;
 	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);

@@ -18,12 +18,12 @@ struct vm_record {
 	gid_t gid;
 	bool uid_exclusive;
 	uid_t reaper_uid;
-	char ident[16];   /* range, user, shared, root */
-	pid_t dm_pid;     /* host pid; trusted only with dm_start */
+	char ident[16]; /* range, user, shared, root */
+	pid_t dm_pid;   /* host pid; trusted only with dm_start */
 	uint64_t dm_start;
 	pid_t monitor_pid;
 	uint64_t monitor_start;
-	char state[16];   /* starting, paused, running, broken, stopping */
+	char state[16]; /* starting, paused, running, broken, stopping */
 	char accel[8];
 	bool security_supported;
 	char config[PATH_MAX];

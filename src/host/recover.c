@@ -77,8 +77,9 @@ recover_find(const char *name, struct vm_record *r)
 	 * VM is then killed through its cgroup alone). */
 	struct dm_identity id;
 	char why[256], warn[256];
-	if (r->vmid && ident_select(true, "", r->vmid, &id, why, sizeof(why),
-				    warn, sizeof(warn)) == 0 &&
+	if (r->vmid &&
+	    ident_select(true, "", r->vmid, &id, why, sizeof(why), warn,
+			 sizeof(warn)) == 0 &&
 	    id.kind == IDENT_RANGE && (member < 0 || member == (long)id.uid)) {
 		r->uid = id.uid;
 		r->gid = id.gid;

@@ -44,8 +44,10 @@ kill_group(const char *name, char *why, size_t whylen)
 	while (cgroup_count(name) > 0) {
 		cgroup_kill(name);
 		if (now_ms() > deadline) {
-			snprintf(why, whylen, "%d process(es) survive in cgroup "
-				 "bulkhead/%s", cgroup_count(name), name);
+			snprintf(why, whylen,
+				 "%d process(es) survive in cgroup "
+				 "bulkhead/%s",
+				 cgroup_count(name), name);
 			return -1;
 		}
 		sleep_ms(20);
@@ -54,8 +56,7 @@ kill_group(const char *name, char *why, size_t whylen)
 }
 
 int
-teardown_kill(const struct vm_record *r, int dm_pidfd, char *why,
-	      size_t whylen)
+teardown_kill(const struct vm_record *r, int dm_pidfd, char *why, size_t whylen)
 {
 	int own = -1;
 	int fd = dm_pidfd;
@@ -99,7 +100,8 @@ teardown_kill(const struct vm_record *r, int dm_pidfd, char *why,
 	for (;;) {
 		int rc = reaper_kill_uid(BH_REAPER_LOCK, r->reaper_uid, r->uid);
 		if (rc < 0) {
-			snprintf(why, whylen, "reaper kill of uid %u failed: %s",
+			snprintf(why, whylen,
+				 "reaper kill of uid %u failed: %s",
 				 (unsigned)r->uid, strerror(-rc));
 			return -1;
 		}
@@ -107,8 +109,10 @@ teardown_kill(const struct vm_record *r, int dm_pidfd, char *why,
 		if (n == 0)
 			return 0;
 		if (now_ms() > deadline) {
-			snprintf(why, whylen, "%d process(es) of uid %u survive "
-				 "the reaper", n, (unsigned)r->uid);
+			snprintf(why, whylen,
+				 "%d process(es) of uid %u survive "
+				 "the reaper",
+				 n, (unsigned)r->uid);
 			return -1;
 		}
 		sleep_ms(20);

@@ -80,7 +80,7 @@ vmdir_log_dir(char *buf, size_t len, const char *name)
 int
 vmdir_log(char *buf, size_t len, const char *name, enum vm_log l)
 {
-	return (unsigned)l < VML_COUNT
-		       ? path_fmt(buf, len, "%s/%s/%s", BH_LOG_DIR, name, logs[l])
-		       : -EINVAL;
+	return (unsigned)l < VML_COUNT ? path_fmt(buf, len, "%s/%s/%s",
+						  BH_LOG_DIR, name, logs[l])
+				       : -EINVAL;
 }

@@ -58,7 +58,8 @@ recv_byte(int fd, char *c, int *fds, size_t *nfds)
 		struct cmsghdr align;
 	} ctl;
 	struct iovec iov = { .iov_base = c, .iov_len = 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
 			     .msg_control = ctl.buf,
 			     .msg_controllen = sizeof(ctl.buf) };
 	ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);

@@ -30,7 +30,7 @@ int control_read_line(int fd, char *buf, size_t len, int timeout_ms);
  * reply line. 0, or -errno: connecting failed (no monitor), or the
  * monitor did not answer within timeout_ms. */
 struct ctl_msg;
-int control_request(const char *name, const struct ctl_msg *req,
-		    char *reply, size_t replylen, int timeout_ms);
+int control_request(const char *name, const struct ctl_msg *req, char *reply,
+		    size_t replylen, int timeout_ms);
 
 #endif

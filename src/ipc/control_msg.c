@@ -86,7 +86,8 @@ static enum ctl_type
 type_of(const char *buf, size_t len)
 {
 	for (int t = 1; t < CTL_TYPES; t++)
-		if (strlen(types[t].verb) == len && memcmp(buf, types[t].verb, len) == 0)
+		if (strlen(types[t].verb) == len &&
+		    memcmp(buf, types[t].verb, len) == 0)
 			return (enum ctl_type)t;
 	return 0;
 }
@@ -107,24 +108,31 @@ ctl_msg_decode(const char *buf, size_t len, int fd, size_t nfds,
 	if (!t)
 		return refuse(why, whylen, "unknown command");
 	if (types[t].vdev != (sp != NULL))
-		return refuse(why, whylen, types[t].vdev ? "the request names no drive"
-							 : "unknown command");
+		return refuse(why, whylen,
+			      types[t].vdev ? "the request names no drive"
+					    : "unknown command");
 	if (sp) {
 		char vdev[CTL_VDEV_MAX];
 		if (vlen >= sizeof(vdev))
-			return refuse(why, whylen, "bad vdev (expected hda, hdb, hdc or hdd)");
+			return refuse(
+				why, whylen,
+				"bad vdev (expected hda, hdb, hdc or hdd)");
 		memcpy(vdev, sp + 1, vlen);
 		vdev[vlen] = '\0';
 		if (!vdev_ok(vdev))
-			return refuse(why, whylen, "bad vdev (expected hda, hdb, hdc or hdd)");
+			return refuse(
+				why, whylen,
+				"bad vdev (expected hda, hdb, hdc or hdd)");
 		memcpy(m->vdev, vdev, sizeof(vdev));
 	}
 	if (nfds > 1)
-		return refuse(why, whylen, "more than one fd came with the request");
+		return refuse(why, whylen,
+			      "more than one fd came with the request");
 	if (nfds == 1 && fd < 0)
 		return refuse(why, whylen, "a bad fd came with the request");
 	if (nfds == 1 && !types[t].fd)
-		return refuse(why, whylen, "an fd came with a request that takes none");
+		return refuse(why, whylen,
+			      "an fd came with a request that takes none");
 	if (nfds == 0 && types[t].fd)
 		return refuse(why, whylen, "the request came without its fd");
 	m->type = t;

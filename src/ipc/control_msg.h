@@ -13,7 +13,7 @@
 
 enum ctl_type {
 	CTL_DESTROY = 1,
-	CTL_CONSOLE,       /* then the connection carries console bytes */
+	CTL_CONSOLE, /* then the connection carries console bytes */
 	CTL_PAUSE,
 	CTL_UNPAUSE,
 	CTL_CD_INSERT,     /* vdev; fd: the medium, opened read-only */

@@ -85,8 +85,10 @@ deadline_request_ms(enum ctl_type t)
 	case CTL_SAVE:
 	case CTL_SAVE_CONTINUE:
 		/* stop, the stream, its sync, then cont or the teardown */
-		return cmd + deadline_worker_ms(DL_MIGRATE) + DEADLINE_SAVE_SYNC_MS +
-		       (cmd > DEADLINE_TEARDOWN_MS ? cmd : DEADLINE_TEARDOWN_MS) +
+		return cmd + deadline_worker_ms(DL_MIGRATE) +
+		       DEADLINE_SAVE_SYNC_MS +
+		       (cmd > DEADLINE_TEARDOWN_MS ? cmd
+						   : DEADLINE_TEARDOWN_MS) +
 		       DEADLINE_QUEUE_MS;
 	case CTL_CONSOLE:
 	case CTL_PAUSE:

@@ -31,22 +31,24 @@ bad(char *why, size_t whylen, const char *what)
 }
 
 int
-wk_msg_check(const struct wk_msg *m, bool from_worker, char *why,
-	     size_t whylen)
+wk_msg_check(const struct wk_msg *m, bool from_worker, char *why, size_t whylen)
 {
-	if (!text_ok(m->text, sizeof(m->text)) || !text_ok(m->vdev, sizeof(m->vdev)))
+	if (!text_ok(m->text, sizeof(m->text)) ||
+	    !text_ok(m->vdev, sizeof(m->vdev)))
 		return bad(why, whylen, "unterminated or unprintable text");
 	if (from_worker) {
 		switch (m->type) {
 		case WK_RESULT:
 			if (m->rc != QMP_OK && m->rc != QMP_BROKEN &&
 			    m->rc != QMP_REFUSED)
-				return bad(why, whylen, "result code out of range");
+				return bad(why, whylen,
+					   "result code out of range");
 			return 0;
 		case WK_EVENT:
 			if (m->arg != LC_POWEROFF && m->arg != LC_REBOOT &&
 			    m->arg != LC_CRASH)
-				return bad(why, whylen, "unknown lifecycle event");
+				return bad(why, whylen,
+					   "unknown lifecycle event");
 			return 0;
 		case WK_QMP_EOF:
 		case WK_VIOLATION:
@@ -80,7 +82,8 @@ wk_recv(int chan, struct wk_msg *m, int *fd, int timeout_ms)
 		struct cmsghdr align;
 	} ctl;
 	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
 			     .msg_control = ctl.buf,
 			     .msg_controllen = sizeof(ctl.buf) };
 	int got[2] = { -1, -1 };
@@ -100,8 +103,9 @@ wk_recv(int chan, struct wk_msg *m, int *fd, int timeout_ms)
 	cmsg_take_fds(&mh, got, 2, &nfd);
 	if (n == 0 && nfd == 0)
 		return 0;
-	bool ok = (size_t)n == sizeof(*m) && !(mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) &&
-		  nfd <= 1 && (nfd == 0 || fd);
+	bool ok = (size_t)n == sizeof(*m) &&
+		  !(mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) && nfd <= 1 &&
+		  (nfd == 0 || fd);
 	if (ok && fd && nfd == 1) {
 		*fd = got[0];
 		return 1;

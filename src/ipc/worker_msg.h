@@ -34,19 +34,19 @@ enum wk_type {
 	WK_EJECT,         /* vdev */
 	WK_STOP,
 	WK_CONT,
-	WK_RESTART,       /* reset in place and continue */
-	WK_SAVE,          /* fd: write end of the pipe to the copier */
-	WK_RESTORE,       /* fd: read end of the pipe from the copier */
+	WK_RESTART, /* reset in place and continue */
+	WK_SAVE,    /* fd: write end of the pipe to the copier */
+	WK_RESTORE, /* fd: read end of the pipe from the copier */
 	/* worker -> monitor */
-	WK_RESULT = 32,   /* rc; text: why, or the run state after HANDSHAKE */
-	WK_EVENT,         /* arg: enum lifecycle_event (poweroff, reboot, crash) */
-	WK_QMP_EOF,       /* QEMU closed QMP; the worker ends */
-	WK_VIOLATION,     /* text: what QEMU did wrong; the worker ends */
+	WK_RESULT = 32, /* rc; text: why, or the run state after HANDSHAKE */
+	WK_EVENT,     /* arg: enum lifecycle_event (poweroff, reboot, crash) */
+	WK_QMP_EOF,   /* QEMU closed QMP; the worker ends */
+	WK_VIOLATION, /* text: what QEMU did wrong; the worker ends */
 };
 
 struct wk_msg {
 	uint32_t type;
-	int32_t rc;   /* QMP_OK, QMP_BROKEN or QMP_REFUSED */
+	int32_t rc; /* QMP_OK, QMP_BROKEN or QMP_REFUSED */
 	uint32_t arg;
 	char vdev[8];
 	char text[WK_TEXT_MAX];

@@ -100,8 +100,9 @@ child_main(const struct child *c)
 	if (p->root != JAIL_ROOT_HOST &&
 	    jail_rootfs_build(s, why, sizeof(why)) < 0)
 		child_die(errfd, why);
-	if (p->rlimits && jail_set_rlimits(p->rlimits, p->nofile ? p->nofile
-				: s->nofile, s->fsize, why, sizeof(why)) < 0)
+	if (p->rlimits &&
+	    jail_set_rlimits(p->rlimits, p->nofile ? p->nofile : s->nofile,
+			     s->fsize, why, sizeof(why)) < 0)
 		child_die(errfd, why);
 	if (drop(c, why, sizeof(why)) < 0)
 		child_die(errfd, why);
@@ -220,13 +221,15 @@ spec_check(const struct jail_spec *s, const struct jail_policy *p, char *why,
 	else if (p->ns_join && s->join_pidfd < 0)
 		bad = "no process whose namespaces to join";
 	else if (p->cgroup != (s->cgroup != NULL))
-		bad = p->cgroup ? "no cgroup" : "a cgroup the level does not enter";
+		bad = p->cgroup ? "no cgroup"
+				: "a cgroup the level does not enter";
 	else if ((p->rlimits & JAIL_RL_NOFILE) && !p->nofile && !s->nofile)
 		bad = "no RLIMIT_NOFILE";
 	else if ((p->rlimits & JAIL_RL_FSIZE) && !s->fsize)
 		bad = "no RLIMIT_FSIZE";
 	if (bad) {
-		snprintf(why, whylen, "jail: %s: %s", p ? p->name : "spec", bad);
+		snprintf(why, whylen, "jail: %s: %s", p ? p->name : "spec",
+			 bad);
 		return -1;
 	}
 	return 0;
@@ -251,7 +254,8 @@ jail_spawn(const struct jail_spec *s, pid_t *pid, int *pidfd, char *why,
 	c.parent = parent_seen(p);
 	long r = start_child(p, pidfd ? &fd : NULL);
 	if (r < 0) {
-		snprintf(why, whylen, "starting the child: %s", strerror(errno));
+		snprintf(why, whylen, "starting the child: %s",
+			 strerror(errno));
 		close(ep[0]);
 		close(ep[1]);
 		return -1;

@@ -69,20 +69,20 @@ enum jail_end {
  * namespace masks are CLONE_NEW* flags. */
 struct jail_policy {
 	const char *name;
-	const char *child; /* who runs at this level */
+	const char *child;     /* who runs at this level */
 	unsigned long ns_new;  /* created (clone3) */
 	unsigned long ns_join; /* joined through the spec's join_pidfd */
 	bool cgroup;           /* enters the spec's cgroup; else the parent's */
 	bool clear_env;
 	bool setsid;
-	const char *hostname;  /* set in its new UTS namespace, or NULL */
+	const char *hostname; /* set in its new UTS namespace, or NULL */
 	enum jail_root root;
-	unsigned rlimits;      /* JAIL_RL_* */
-	unsigned long nofile;  /* RLIMIT_NOFILE; 0: the spec's (per VM) */
+	unsigned rlimits;     /* JAIL_RL_* */
+	unsigned long nofile; /* RLIMIT_NOFILE; 0: the spec's (per VM) */
 	enum jail_privs privs;
-	bool pdeathsig;        /* SIGKILL when the parent dies */
+	bool pdeathsig; /* SIGKILL when the parent dies */
 	enum jail_landlock landlock;
-	bool seccomp;          /* the outer filter (seccomp.c) */
+	bool seccomp; /* the outer filter (seccomp.c) */
 	enum jail_end end;
 };
 
@@ -109,14 +109,14 @@ struct jail_spec {
 	const char *root_dir; /* host dir for the tmpfs: empty, root-owned */
 	uid_t uid;
 	gid_t gid;
-	const char *exec_path;  /* JAIL_END_EXEC; copied in when the level
+	const char *exec_path; /* JAIL_END_EXEC; copied in when the level
 				 * has a root of its own */
 	char *const *argv;
-	void (*fn)(void *arg);  /* JAIL_END_CALL: must not return */
+	void (*fn)(void *arg); /* JAIL_END_CALL: must not return */
 	void *arg;
 	struct jail_bind *binds; /* JAIL_ROOT_DM */
 	size_t nbinds;
-	bool dev_kvm;           /* JAIL_ROOT_DM: /dev/kvm for the uid */
+	bool dev_kvm;   /* JAIL_ROOT_DM: /dev/kvm for the uid */
 	const int *fds; /* fds[i] becomes fd i in the child; no other */
 	size_t nfds;
 	unsigned long nofile; /* when the level's nofile is 0 */
@@ -124,8 +124,8 @@ struct jail_spec {
 	 * write that ends past it, at any offset, so it must cover the
 	 * largest read-write disk; JAIL_FSIZE_MIN otherwise (Xen's). */
 	unsigned long long fsize;
-	const char *cgroup;   /* group to enter, exactly when the level does */
-	int join_pidfd;       /* the process whose namespaces are joined */
+	const char *cgroup; /* group to enter, exactly when the level does */
+	int join_pidfd;     /* the process whose namespaces are joined */
 };
 
 /* Clone, confine, and exec or call. On success *pid (and *pidfd unless

@@ -13,9 +13,9 @@
 
 /* Debian 12's headers stop at ABI 2; these are the kernel's uapi values
  * for the later ABIs, used only when the running kernel reports them. */
-#define LL_FS_TRUNCATE (1ULL << 14)   /* ABI 3 */
-#define LL_FS_IOCTL_DEV (1ULL << 15)  /* ABI 5 */
-#define LL_NET_BIND_TCP (1ULL << 0)   /* ABI 4 */
+#define LL_FS_TRUNCATE (1ULL << 14)  /* ABI 3 */
+#define LL_FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
+#define LL_NET_BIND_TCP (1ULL << 0)  /* ABI 4 */
 #define LL_NET_CONNECT_TCP (1ULL << 1)
 #define LL_SCOPE_ABSTRACT_UNIX (1ULL << 0) /* ABI 6 */
 #define LL_SCOPE_SIGNAL (1ULL << 1)
@@ -45,22 +45,26 @@ add_path(int rfd, const char *path, uint64_t access, uint64_t handled,
 	int fd = open(path, O_PATH | O_CLOEXEC);
 
 	if (fd < 0) {
-		snprintf(why, whylen, "landlock: open %s: %s", path, strerror(errno));
+		snprintf(why, whylen, "landlock: open %s: %s", path,
+			 strerror(errno));
 		return -errno;
 	}
 	/* Directory rights on a file are invalid: keep only file rights. */
 	struct stat st;
 	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
-		access &= LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE |
-			  LANDLOCK_ACCESS_FS_WRITE_FILE | LL_FS_TRUNCATE | LL_FS_IOCTL_DEV;
+		access &= LANDLOCK_ACCESS_FS_EXECUTE |
+			  LANDLOCK_ACCESS_FS_READ_FILE |
+			  LANDLOCK_ACCESS_FS_WRITE_FILE | LL_FS_TRUNCATE |
+			  LL_FS_IOCTL_DEV;
 	pb.parent_fd = fd;
 	pb.allowed_access = access & handled;
-	long rc = syscall(SYS_landlock_add_rule, rfd, LANDLOCK_RULE_PATH_BENEATH,
-			  &pb, 0);
+	long rc = syscall(SYS_landlock_add_rule, rfd,
+			  LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
 	int e = errno;
 	close(fd);
 	if (rc < 0) {
-		snprintf(why, whylen, "landlock: rule for %s: %s", path, strerror(e));
+		snprintf(why, whylen, "landlock: rule for %s: %s", path,
+			 strerror(e));
 		return -e;
 	}
 	return 0;
@@ -99,40 +103,50 @@ jail_landlock_apply(const struct jail_spec *s, char *why, size_t whylen)
 		attr_size = sizeof(attr);
 	}
 	uint64_t h = attr.handled_access_fs;
-	int rfd = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
+	int rfd =
+		(int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
 	if (rfd < 0) {
-		snprintf(why, whylen, "landlock_create_ruleset: %s", strerror(errno));
+		snprintf(why, whylen, "landlock_create_ruleset: %s",
+			 strerror(errno));
 		return -errno;
 	}
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && s && i < s->nbinds; i++)
 		rc = add_path(rfd, s->binds[i].path,
-			      LL_READ | (s->binds[i].exec ? LANDLOCK_ACCESS_FS_EXECUTE : 0),
+			      LL_READ | (s->binds[i].exec
+						 ? LANDLOCK_ACCESS_FS_EXECUTE
+						 : 0),
 			      h, why, whylen);
 	if (rc == 0 && s)
 		/* exec opens the file for reading, so Landlock wants both;
 		 * the 0111 mode still keeps the uid from reading it. */
 		rc = add_path(rfd, s->exec_path,
-			      LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE,
+			      LANDLOCK_ACCESS_FS_EXECUTE |
+				      LANDLOCK_ACCESS_FS_READ_FILE,
 			      h, why, whylen);
-	static const char *const devs[] = { "/dev/null", "/dev/zero", "/dev/urandom" };
+	static const char *const devs[] = { "/dev/null", "/dev/zero",
+					    "/dev/urandom" };
 	/* Only the device model's root has /dev; in a bare one the process
 	 * may open nothing but its own binary. */
 	const struct jail_policy *p = s ? jail_policy_get(s->level) : NULL;
 	bool dev = p && p->root == JAIL_ROOT_DM;
-	for (size_t i = 0; rc == 0 && dev && i < sizeof(devs) / sizeof(devs[0]); i++)
+	for (size_t i = 0; rc == 0 && dev && i < sizeof(devs) / sizeof(devs[0]);
+	     i++)
 		rc = add_path(rfd, devs[i],
-			      LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE,
+			      LANDLOCK_ACCESS_FS_READ_FILE |
+				      LANDLOCK_ACCESS_FS_WRITE_FILE,
 			      h, why, whylen);
 	if (rc == 0 && dev && s->dev_kvm)
 		rc = add_path(rfd, "/dev/kvm",
 			      LANDLOCK_ACCESS_FS_READ_FILE |
-				      LANDLOCK_ACCESS_FS_WRITE_FILE | LL_FS_IOCTL_DEV,
+				      LANDLOCK_ACCESS_FS_WRITE_FILE |
+				      LL_FS_IOCTL_DEV,
 			      h, why, whylen);
 	/* Symlinks such as /lib64 are resolved through the root directory,
 	 * which needs no right: path walks are not access-checked. */
 	if (rc == 0 && syscall(SYS_landlock_restrict_self, rfd, 0) < 0) {
-		snprintf(why, whylen, "landlock_restrict_self: %s", strerror(errno));
+		snprintf(why, whylen, "landlock_restrict_self: %s",
+			 strerror(errno));
 		rc = -errno;
 	}
 	close(rfd);

@@ -12,11 +12,13 @@
 
 #include "jail.h"
 
-#define NS_ALL (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | \
-		CLONE_NEWUTS)
+#define NS_ALL                                                      \
+	(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | \
+	 CLONE_NEWUTS)
 /* Xen's dm_restrict limits, NOFILE and FSIZE sized to need. */
-#define RL_XEN (JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_LOCKS | \
-		JAIL_RL_MEMLOCK | JAIL_RL_NOFILE | JAIL_RL_FSIZE)
+#define RL_XEN                                                               \
+	(JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_LOCKS | JAIL_RL_MEMLOCK | \
+	 JAIL_RL_NOFILE | JAIL_RL_FSIZE)
 
 static const struct jail_policy policies[JAIL_LEVELS] = {
 	[JAIL_DM] = {
@@ -129,14 +131,29 @@ jail_policy_check(const struct jail_policy *p, char *why, size_t whylen)
 
 /* --- the table as text ---------------------------------------------- */
 
-enum { C_LEVEL, C_CHILD, C_NEW, C_JOIN, C_CGROUP, C_ENV, C_SESSION,
-       C_HOST, C_ROOT, C_RLIMITS, C_PRIVS, C_PDEATH, C_LANDLOCK,
-       C_SECCOMP, C_END, C_COLS };
+enum {
+	C_LEVEL,
+	C_CHILD,
+	C_NEW,
+	C_JOIN,
+	C_CGROUP,
+	C_ENV,
+	C_SESSION,
+	C_HOST,
+	C_ROOT,
+	C_RLIMITS,
+	C_PRIVS,
+	C_PDEATH,
+	C_LANDLOCK,
+	C_SECCOMP,
+	C_END,
+	C_COLS
+};
 
 static const char *const headers[C_COLS] = {
-	"level", "child", "new-ns", "joined-ns", "cgroup", "env", "session",
-	"hostname", "root", "rlimits", "privileges", "pdeathsig", "landlock",
-	"seccomp", "ends-in",
+	"level",      "child",     "new-ns",   "joined-ns", "cgroup",
+	"env",        "session",   "hostname", "root",      "rlimits",
+	"privileges", "pdeathsig", "landlock", "seccomp",   "ends-in",
 };
 
 #define CELL_MAX 96
@@ -147,8 +164,10 @@ ns_text(unsigned long mask, char *out, size_t len)
 	static const struct {
 		unsigned long flag;
 		const char *name;
-	} ns[] = { { CLONE_NEWNS, "mnt" },  { CLONE_NEWPID, "pid" },
-		   { CLONE_NEWNET, "net" }, { CLONE_NEWIPC, "ipc" },
+	} ns[] = { { CLONE_NEWNS, "mnt" },
+		   { CLONE_NEWPID, "pid" },
+		   { CLONE_NEWNET, "net" },
+		   { CLONE_NEWIPC, "ipc" },
 		   { CLONE_NEWUTS, "uts" } };
 	size_t at = 0;
 
@@ -207,11 +226,13 @@ policy_cells(const struct jail_policy *p, char cells[C_COLS][CELL_MAX])
 	snprintf(cells[C_ENV], CELL_MAX, "%s",
 		 p->clear_env ? "cleared" : "inherited");
 	snprintf(cells[C_SESSION], CELL_MAX, "%s", p->setsid ? "setsid" : "-");
-	snprintf(cells[C_HOST], CELL_MAX, "%s", p->hostname ? p->hostname : "-");
+	snprintf(cells[C_HOST], CELL_MAX, "%s",
+		 p->hostname ? p->hostname : "-");
 	snprintf(cells[C_ROOT], CELL_MAX, "%s", roots[p->root]);
 	rlimits_text(p, cells[C_RLIMITS], CELL_MAX);
 	snprintf(cells[C_PRIVS], CELL_MAX, "%s", privs[p->privs]);
-	snprintf(cells[C_PDEATH], CELL_MAX, "%s", p->pdeathsig ? "SIGKILL" : "-");
+	snprintf(cells[C_PDEATH], CELL_MAX, "%s",
+		 p->pdeathsig ? "SIGKILL" : "-");
 	snprintf(cells[C_LANDLOCK], CELL_MAX, "%s", landlock[p->landlock]);
 	snprintf(cells[C_SECCOMP], CELL_MAX, "%s", p->seccomp ? "outer" : "-");
 	snprintf(cells[C_END], CELL_MAX, "%s",
@@ -226,8 +247,9 @@ print_row(FILE *out, char cells[C_COLS][CELL_MAX], const size_t *width,
 		if (markdown)
 			fprintf(out, "| %s ", cells[c]);
 		else
-			fprintf(out, "%-*s%s", c + 1 < C_COLS ? (int)width[c] : 0,
-				cells[c], c + 1 < C_COLS ? " " : "");
+			fprintf(out, "%-*s%s",
+				c + 1 < C_COLS ? (int)width[c] : 0, cells[c],
+				c + 1 < C_COLS ? " " : "");
 	}
 	fputs(markdown ? "|\n" : "\n", out);
 }

@@ -93,7 +93,8 @@ read_list(int fd, char *buf, size_t len)
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		uint64_t now = now_ms();
-		if (now >= deadline || poll(&pfd, 1, (int)(deadline - now)) <= 0)
+		if (now >= deadline ||
+		    poll(&pfd, 1, (int)(deadline - now)) <= 0)
 			break;
 		ssize_t n = read(fd, buf + got, len - 1 - got);
 		if (n <= 0)
@@ -176,7 +177,8 @@ jail_libdeps(const char *binary, uid_t run_uid, gid_t run_gid,
 	int fd = open(binary, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0 || elf_interp(fd, ldso, sizeof(ldso)) < 0) {
-		snprintf(why, whylen, "%s: not an x86_64 ELF executable", binary);
+		snprintf(why, whylen, "%s: not an x86_64 ELF executable",
+			 binary);
 		goto out;
 	}
 	if (ldso[0] == '\0') {
@@ -188,7 +190,8 @@ jail_libdeps(const char *binary, uid_t run_uid, gid_t run_gid,
 		snprintf(why, whylen, "out of memory");
 		goto out;
 	}
-	if (run_list(ldso, fd, run_uid, run_gid, buf, LIST_MAX, why, whylen) < 0)
+	if (run_list(ldso, fd, run_uid, run_gid, buf, LIST_MAX, why, whylen) <
+	    0)
 		goto out;
 	for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {

@@ -26,8 +26,8 @@ static const struct {
 /* The limits named in which (JAIL_RL_*), soft = hard: the fixed ones to
  * 0, FSIZE and NOFILE to the values given. */
 int
-jail_set_rlimits(unsigned which, unsigned long nofile,
-		 unsigned long long fsize, char *why, size_t whylen)
+jail_set_rlimits(unsigned which, unsigned long nofile, unsigned long long fsize,
+		 char *why, size_t whylen)
 {
 	struct rlimit rl = { 0, 0 };
 
@@ -88,7 +88,8 @@ jail_drop_privileges(uid_t uid, gid_t gid, char *why, size_t whylen)
 	if (setresuid(uid, uid, uid) < 0)
 		return fail(why, whylen, "setresuid");
 
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
+						0 };
 	struct __user_cap_data_struct data[2];
 	memset(data, 0, sizeof(data));
 	if (syscall(SYS_capset, &hdr, data) < 0)

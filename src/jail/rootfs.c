@@ -48,8 +48,7 @@ mkdir_below(const char *root, const char *path, char *why, size_t whylen)
 }
 
 static int
-bind_one(const char *root, const struct jail_bind *b, char *why,
-	 size_t whylen)
+bind_one(const char *root, const struct jail_bind *b, char *why, size_t whylen)
 {
 	char dst[PATH_MAX], parent[PATH_MAX];
 	struct stat st;
@@ -162,7 +161,7 @@ make_dev(const char *root, const char *name, unsigned maj, unsigned min,
 static int
 copy_toplevel_links(const char *root, char *why, size_t whylen)
 {
-	static const char *const links[] = { "/bin", "/sbin", "/lib",
+	static const char *const links[] = { "/bin",   "/sbin",  "/lib",
 					     "/lib32", "/lib64", "/libx32" };
 	char target[PATH_MAX], p[PATH_MAX];
 
@@ -217,7 +216,8 @@ jail_rootfs_build(const struct jail_spec *s, char *why, size_t whylen)
 	if (copy_toplevel_links(root, why, whylen) < 0)
 		return -1;
 sealed:
-	if (mount(NULL, root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID, opts) < 0)
+	if (mount(NULL, root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID, opts) <
+	    0)
 		return fail(why, whylen, "remount read-only", root);
 	/* pivot_root(".", ".") stacks the old root under the new one; the
 	 * detached unmount then drops every host mount from this namespace. */

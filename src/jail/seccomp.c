@@ -18,7 +18,8 @@ static const struct jail_denied_syscall denied[] = {
 	{ "pidfd_getfd", "steal another process's fds" },
 	{ "kcmp", "compare kernel objects of other processes" },
 	{ "bpf", "load BPF programs into the kernel" },
-	{ "perf_event_open", "performance counters: side channels, kernel bugs" },
+	{ "perf_event_open",
+	  "performance counters: side channels, kernel bugs" },
 	{ "userfaultfd", "stall kernel accesses: exploit primitive" },
 	{ "io_uring_setup", "large, bug-prone kernel surface" },
 	{ "io_uring_enter", "large, bug-prone kernel surface" },
@@ -87,8 +88,10 @@ jail_seccomp_apply(char *why, size_t whylen)
 		snprintf(why, whylen, "seccomp_init failed");
 		return -ENOMEM;
 	}
-	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-	for (size_t i = 0; rc == 0 && i < sizeof(denied) / sizeof(denied[0]); i++) {
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+			      SCMP_ACT_KILL_PROCESS);
+	for (size_t i = 0; rc == 0 && i < sizeof(denied) / sizeof(denied[0]);
+	     i++) {
 		int nr = seccomp_syscall_resolve_name(denied[i].name);
 		if (nr == __NR_SCMP_ERROR) {
 			snprintf(why, whylen, "seccomp: unknown syscall %s",
@@ -101,11 +104,13 @@ jail_seccomp_apply(char *why, size_t whylen)
 	/* Typing into a terminal the jail inherited (TIOCSTI) or reading
 	 * console memory (TIOCLINUX): ioctl stays, these commands do not. */
 	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
+		rc = seccomp_rule_add(
+			ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+			SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
 	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
+		rc = seccomp_rule_add(
+			ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+			SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	if (rc < 0 && why[0] == '\0')

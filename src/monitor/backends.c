@@ -54,8 +54,8 @@ arg(char **argv, char (*words)[ARG_LEN], size_t *argc, const char *fmt, ...)
  * guest memory it maps is shared, charged where first touched, so the
  * bound is the VM's memory plus the backend's own. */
 static int
-backend_group(const struct backend_spec *b, char *group, size_t len,
-	      char *why, size_t whylen)
+backend_group(const struct backend_spec *b, char *group, size_t len, char *why,
+	      size_t whylen)
 {
 	struct cg_limits lim;
 
@@ -75,8 +75,7 @@ backend_group(const struct backend_spec *b, char *group, size_t len,
 
 /* The backend's argv into argv/words; its RLIMIT_FSIZE. */
 static unsigned long long
-backend_args(const struct backend_spec *b, char **argv,
-	     char (*words)[ARG_LEN])
+backend_args(const struct backend_spec *b, char **argv, char (*words)[ARG_LEN])
 {
 	unsigned long long fsize = JAIL_FSIZE_MIN;
 	size_t argc = 0;

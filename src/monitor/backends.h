@@ -27,20 +27,20 @@ struct backend {
 };
 
 struct backend_spec {
-	const char *vm;        /* VM name */
-	const char *dev;       /* vdev or "rng" */
-	bool blk;              /* bulkhead-blk (else bulkhead-rng) */
-	const char *root_dir;  /* empty host dir for its tmpfs root */
+	const char *vm;       /* VM name */
+	const char *dev;      /* vdev or "rng" */
+	bool blk;             /* bulkhead-blk (else bulkhead-rng) */
+	const char *root_dir; /* empty host dir for its tmpfs root */
 	uid_t uid;
 	gid_t gid;
-	int sock;              /* its end of the vhost-user socket */
-	int disk;              /* the disk (blk), or -1 */
+	int sock; /* its end of the vhost-user socket */
+	int disk; /* the disk (blk), or -1 */
 	bool read_only;
 	unsigned queues;
-	int log_fd;            /* its stderr */
-	unsigned memory_mib;   /* the VM's memory: bounds what it can fault */
+	int log_fd;          /* its stderr */
+	unsigned memory_mib; /* the VM's memory: bounds what it can fault */
 	unsigned cpu_weight, cpu_cap;
-	const char *exec_dir;  /* where bulkhead-blk/-rng are; NULL: beside
+	const char *exec_dir; /* where bulkhead-blk/-rng are; NULL: beside
 				* the running binary */
 };
 
@@ -48,7 +48,7 @@ struct backend_spec {
  * NULL. 0 or -errno. */
 int backend_exec_path(const char *dir, bool blk, char *out, size_t len);
 /* Spawn one backend. 0, or -1 with why. */
-int backend_spawn(const struct backend_spec *b, struct backend *out,
-		  char *why, size_t whylen);
+int backend_spawn(const struct backend_spec *b, struct backend *out, char *why,
+		  size_t whylen);
 
 #endif

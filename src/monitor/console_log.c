@@ -11,8 +11,10 @@
 static int
 reopen(struct console_log *l, int extra)
 {
-	int fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-				       O_NOFOLLOW | extra, 0600);
+	int fd = open(l->path,
+		      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW |
+			      extra,
+		      0600);
 	struct stat st;
 
 	if (fd < 0)

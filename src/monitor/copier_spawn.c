@@ -26,8 +26,7 @@ copier_enter(void *arg)
  * uid/gid with nothing else open, then fdatasyncs dst if it is a file.
  * pid, or -1 with why. */
 static pid_t
-copier_spawn(int src, int dst, uid_t uid, gid_t gid, char *why,
-	     size_t whylen)
+copier_spawn(int src, int dst, uid_t uid, gid_t gid, char *why, size_t whylen)
 {
 	int fds[] = { src, dst };
 	struct jail_spec js = {
@@ -100,7 +99,8 @@ save_copier_finish(pid_t pid, bool save, bool migrated, uint64_t deadline_ms,
 	}
 	int st = copier_wait(pid, deadline_ms);
 	if (st != 0) {
-		snprintf(why, whylen, "writing the save file failed (copier %d)", st);
+		snprintf(why, whylen,
+			 "writing the save file failed (copier %d)", st);
 		return -1;
 	}
 	return 0;

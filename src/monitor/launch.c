@@ -60,7 +60,8 @@ monitor_connect_channels(struct monitor *m, char *why, size_t whylen)
 				 m->ml->plan.worker_gid, &m->chan);
 	close(qmp);
 	if (m->worker < 0) {
-		snprintf(why, whylen, "starting the QMP worker: %s", strerror(errno));
+		snprintf(why, whylen, "starting the QMP worker: %s",
+			 strerror(errno));
 		close(con);
 		return -1;
 	}
@@ -82,9 +83,11 @@ start_backends(struct monitor *m, int log_fd, char *why, size_t whylen)
 		char root[PATH_MAX];
 		int sv[2], rc;
 
-		if (vmdir_backend_root(root, sizeof(root), ml->rec.name, pb->dev) < 0 ||
+		if (vmdir_backend_root(root, sizeof(root), ml->rec.name,
+				       pb->dev) < 0 ||
 		    (mkdir(root, 0755) < 0 && errno != EEXIST) ||
-		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) <
+			    0) {
 			snprintf(why, whylen, "%s backend: %s", pb->dev,
 				 strerror(errno));
 			return -1;
@@ -92,8 +95,10 @@ start_backends(struct monitor *m, int log_fd, char *why, size_t whylen)
 		if (vm_plan_set_fd(p, pb->sock, pb->disk, sv[0]) < 0) {
 			/* The plan has no slot for it: QEMU would never get
 			 * this end, and the monitor would hold it forever. */
-			snprintf(why, whylen, "%s backend: no slot in the "
-				 "device model's fd table", pb->dev);
+			snprintf(why, whylen,
+				 "%s backend: no slot in the "
+				 "device model's fd table",
+				 pb->dev);
 			close(sv[0]);
 			close(sv[1]);
 			return -1;
@@ -151,7 +156,8 @@ open_dm_fds(struct monitor *m, int *out_w, char *why, size_t whylen)
 		return -1;
 	}
 	if ((fd = put_fd(p, PFD_QMP, unix_listen_path(qmp_path, false))) < 0 ||
-	    (fd = put_fd(p, PFD_CONSOLE, unix_listen_path(con_path, false))) < 0) {
+	    (fd = put_fd(p, PFD_CONSOLE, unix_listen_path(con_path, false))) <
+		    0) {
 		snprintf(why, whylen, "QMP/console sockets: %s", strerror(-fd));
 		return -1;
 	}
@@ -183,8 +189,10 @@ monitor_launch_vm(struct monitor *m, char *why, size_t whylen)
 		goto out;
 	nfds = vm_plan_fd_array(p, fds, JAIL_FDS_MAX);
 	if (nfds < 0) {
-		snprintf(why, whylen, "the device model's fd table has an "
-			 "empty slot: %s", strerror(-nfds));
+		snprintf(why, whylen,
+			 "the device model's fd table has an "
+			 "empty slot: %s",
+			 strerror(-nfds));
 		goto out;
 	}
 	struct jail_spec js = {

@@ -56,7 +56,8 @@ console_input(struct monitor *m)
 	if (console_log_write(&m->log, buf, (size_t)n) < 0)
 		log_warn("console log write failed");
 	if (m->console_client >= 0 &&
-	    send(m->console_client, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+	    send(m->console_client, buf, (size_t)n,
+		 MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
 	    errno != EAGAIN) {
 		close(m->console_client); /* a slow viewer only misses output */
 		m->console_client = -1;
@@ -122,13 +123,13 @@ lifecycle_apply(struct monitor *m)
  * when it was our child and can still be reaped, copy its last output,
  * and destroy the VM for reason. */
 static void
-process_ended(struct monitor *m, int pidfd, const char *who,
-	      const char *reason)
+process_ended(struct monitor *m, int pidfd, const char *who, const char *reason)
 {
 	siginfo_t si;
 
 	memset(&si, 0, sizeof(si));
-	if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG) == 0 &&
+	if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG) ==
+		    0 &&
 	    si.si_pid != 0) {
 		if (si.si_code == CLD_EXITED)
 			log_info("%s exited with status %d", who, si.si_status);
@@ -166,8 +167,8 @@ backend_exited(struct monitor *m, struct backend *b)
  * closes an fd leaves its field -1, which the later handlers check. */
 struct loop_source {
 	void (*fn)(struct monitor *m, size_t i);
-	size_t i;        /* which control client or backend */
-	int fd;          /* -1: not polled this turn */
+	size_t i; /* which control client or backend */
+	int fd;   /* -1: not polled this turn */
 	short events;
 	bool every_turn; /* runs each turn, whether fd is ready or not */
 };
@@ -251,8 +252,9 @@ on_backend_exit(struct monitor *m, size_t i)
 	backend_exited(m, &m->backends[i]);
 }
 
-#define SOURCE(f, h, k) \
-	((struct loop_source){ .fd = (f), .events = POLLIN, .fn = (h), .i = (k) })
+#define SOURCE(f, h, k)        \
+	((struct loop_source){ \
+		.fd = (f), .events = POLLIN, .fn = (h), .i = (k) })
 
 /* This turn's sources, in the order they are served. A failed destroy
  * is retried on a timer; meanwhile the pidfds stay readable, so they are
@@ -264,7 +266,8 @@ loop_sources(const struct monitor *m, struct loop_source *s)
 
 	s[n++] = SOURCE(m->broken ? -1 : m->pidfd, on_dm_exit, 0);
 	s[n++] = SOURCE(m->chan, on_worker, 0);
-	s[n++] = (struct loop_source){ .fd = -1, .fn = on_lifecycle,
+	s[n++] = (struct loop_source){ .fd = -1,
+				       .fn = on_lifecycle,
 				       .every_turn = true };
 	s[n++] = SOURCE(m->console_fd, on_console, 0);
 	s[n++] = SOURCE(m->listen_fd, on_accept, 0);
@@ -303,8 +306,8 @@ loop_timers(struct monitor *m, int ready, bool dm_ready)
 	if (!m->finished && m->qmp_eof_deadline && !dm_ready &&
 	    now_ms() > m->qmp_eof_deadline) {
 		m->qmp_eof_deadline = 0;
-		monitor_destroy(m, "QMP closed while the device model still runs",
-				-1);
+		monitor_destroy(
+			m, "QMP closed while the device model still runs", -1);
 	}
 }
 
@@ -318,7 +321,8 @@ monitor_event_loop(struct monitor *m)
 		bool dm_ready = false;
 
 		for (size_t k = 0; k < n; k++)
-			p[k] = (struct pollfd){ .fd = s[k].fd, .events = s[k].events };
+			p[k] = (struct pollfd){ .fd = s[k].fd,
+						.events = s[k].events };
 		int ready = poll(p, n, loop_timeout(m));
 		if (ready < 0) {
 			if (errno == EINTR)

@@ -50,7 +50,8 @@ monitor_destroy(struct monitor *m, const char *reason, int reply_fd)
 
 	log_info("destroying %s: %s", m->rec->name, reason);
 	monitor_set_state(m, "stopping");
-	worker_stop(m); /* it may run as the VM's uid: gone before the reaper counts */
+	worker_stop(
+		m); /* it may run as the VM's uid: gone before the reaper counts */
 	if (teardown_vm(m->rec, m->pidfd, why, sizeof(why)) < 0) {
 		log_error("destroy failed: %s; retrying", why);
 		monitor_set_state(m, "broken");
@@ -92,7 +93,8 @@ monitor_serve(struct monitor *m, const char *state, char *why, size_t whylen)
 
 	m->listen_fd = control_listen(m->rec->name);
 	if (m->listen_fd < 0) {
-		snprintf(why, whylen, "control socket: %s", strerror(-m->listen_fd));
+		snprintf(why, whylen, "control socket: %s",
+			 strerror(-m->listen_fd));
 		return;
 	}
 	monitor_set_state(m, state);

@@ -19,10 +19,12 @@ struct monitor_launch {
 	 * (vm_plan_build); it holds the host fds the CLI opened. A
 	 * take-over's plan has no fds: it uses the identities. */
 	struct vm_plan plan;
-	int cd_fds[CONFIG_DISKS_MAX]; /* per disk: a CD-ROM's first medium, or -1 */
-	char qemu_log[PATH_MAX]; /* QEMU's stdout/stderr, capped by the monitor */
+	int cd_fds
+		[CONFIG_DISKS_MAX]; /* per disk: a CD-ROM's first medium, or -1 */
+	char qemu_log
+		[PATH_MAX]; /* QEMU's stdout/stderr, capped by the monitor */
 	char root_dir[PATH_MAX];
-	int ready_fd; /* "ok ..." or "error: ..." for the waiting CLI */
+	int ready_fd;      /* "ok ..." or "error: ..." for the waiting CLI */
 	bool start_paused; /* create -p: leave the vCPUs stopped */
 	int restore_fd;    /* restore: the save file (read-only), or -1 */
 };

@@ -30,18 +30,18 @@ struct monitor {
 	struct vm_record *rec;
 	pid_t dm_pid;
 	int pidfd;
-	int chan;      /* to the QMP worker; -1 once it is gone */
+	int chan; /* to the QMP worker; -1 once it is gone */
 	pid_t worker;
-	int console_fd;   /* our end of the serial port; -1 after EOF */
+	int console_fd; /* our end of the serial port; -1 after EOF */
 	int listen_fd;
 	int console_client;
 	int clients[CONTROL_CLIENTS_MAX];
 	struct console_log log;
 	int qemu_out_fd; /* read end of QEMU's stdout/stderr; -1 after EOF */
 	struct console_log qemu_log;
-	bool broken; /* destroy failed: retried until nothing survives */
+	bool broken;   /* destroy failed: retried until nothing survives */
 	bool finished; /* destroyed: the event loop ends, the monitor exits */
-	uint64_t qmp_eof_deadline; /* QMP closed: the DM must exit by then */
+	uint64_t qmp_eof_deadline;    /* QMP closed: the DM must exit by then */
 	enum lifecycle_event pending; /* to act on once the event is read */
 	struct backend backends[BACKENDS_MAX]; /* started by this monitor */
 	size_t nbackends;

@@ -40,8 +40,8 @@ find_cdrom(const struct monitor *m, const char *vdev)
  * model (or worker) that broke the protocol is compromised or broken: the
  * VM is destroyed by policy. */
 static void
-answer_qmp(struct monitor *m, int fd, const char *what, int rc,
-	    const char *why, const char *new_state)
+answer_qmp(struct monitor *m, int fd, const char *what, int rc, const char *why,
+	   const char *new_state)
 {
 	if (rc == QMP_OK) {
 		if (new_state)
@@ -62,8 +62,10 @@ answer_qmp(struct monitor *m, int fd, const char *what, int rc,
 		return;
 	}
 	log_error("%s: %s", what, why);
-	dprintf(fd, "error: %s: the device model broke the QMP protocol (%s); "
-		    "the VM is destroyed\n", what, why);
+	dprintf(fd,
+		"error: %s: the device model broke the QMP protocol (%s); "
+		"the VM is destroyed\n",
+		what, why);
 	close(fd);
 	monitor_destroy(m, "QMP protocol violation", -1);
 }
@@ -84,7 +86,7 @@ save_request(struct monitor *m, int fd, int file_fd, bool keep_running)
 	 * no dirty logging): refuse before anything is stopped. */
 	if (config_has_backends(&m->ml->cfg)) {
 		dprintf(fd, "error: save is not supported for a VM with "
-			"isolated backends in this version\n");
+			    "isolated backends in this version\n");
 		close(fd);
 		return;
 	}
@@ -92,17 +94,19 @@ save_request(struct monitor *m, int fd, int file_fd, bool keep_running)
 			 sizeof(why));
 
 	if (rc == QMP_OK) {
-		copier = save_copier_start(file_fd, true, m->rec->uid, m->rec->gid,
-					   &qemu_end, why, sizeof(why));
+		copier = save_copier_start(file_fd, true, m->rec->uid,
+					   m->rec->gid, &qemu_end, why,
+					   sizeof(why));
 		if (copier < 0)
 			rc = QMP_REFUSED;
 	}
 	if (rc == QMP_OK) {
-		rc = worker_call(m, WK_SAVE, NULL, 0, qemu_end, WORKER_MIGRATE_MS,
-				 why, sizeof(why));
+		rc = worker_call(m, WK_SAVE, NULL, 0, qemu_end,
+				 WORKER_MIGRATE_MS, why, sizeof(why));
 		close(qemu_end);
 		if (save_copier_finish(copier, true, rc == QMP_OK,
-				       now_ms() + DEADLINE_SAVE_SYNC_MS, why, sizeof(why)) < 0)
+				       now_ms() + DEADLINE_SAVE_SYNC_MS, why,
+				       sizeof(why)) < 0)
 			rc = QMP_REFUSED;
 	}
 	log_info("save: %s", rc == QMP_OK ? "done" : why);

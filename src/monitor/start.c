@@ -36,7 +36,8 @@ insert_first_media(struct monitor *m, char *why, size_t whylen)
 			char w[400];
 			const char *vdev = m->ml->cfg.disks[i].vdev;
 			if (worker_call(m, WK_INSERT, vdev, 0, fd,
-					WORKER_COMMAND_MS, w, sizeof(w)) != QMP_OK) {
+					WORKER_COMMAND_MS, w,
+					sizeof(w)) != QMP_OK) {
 				snprintf(why, whylen, "cdrom %s: %s", vdev, w);
 				rc = -1;
 			}
@@ -59,7 +60,8 @@ dm_exit_reason(struct monitor *m, char *out, size_t len)
 	if (m->pidfd < 0 || poll(&p, 1, 1000) <= 0)
 		return;
 	memset(&si, 0, sizeof(si));
-	if (waitid((idtype_t)P_PIDFD, (id_t)m->pidfd, &si, WEXITED | WNOWAIT | WNOHANG) < 0 ||
+	if (waitid((idtype_t)P_PIDFD, (id_t)m->pidfd, &si,
+		   WEXITED | WNOWAIT | WNOHANG) < 0 ||
 	    si.si_pid == 0)
 		snprintf(out, len, "the device model exited: ");
 	else if (si.si_code == CLD_EXITED)
@@ -78,8 +80,9 @@ restore(struct monitor *m, char *why, size_t whylen)
 	struct monitor_launch *ml = m->ml;
 	char w[400];
 	int qemu_end, rc = QMP_REFUSED;
-	pid_t copier = save_copier_start(ml->restore_fd, false, ml->plan.id.uid,
-					 ml->plan.id.gid, &qemu_end, w, sizeof(w));
+	pid_t copier =
+		save_copier_start(ml->restore_fd, false, ml->plan.id.uid,
+				  ml->plan.id.gid, &qemu_end, w, sizeof(w));
 
 	if (copier >= 0) {
 		rc = worker_call(m, WK_RESTORE, NULL, 0, qemu_end,
@@ -128,7 +131,8 @@ monitor_main(struct monitor_launch *ml)
 	    worker_call(&m, WK_CONT, NULL, 0, -1, WORKER_COMMAND_MS, why,
 			sizeof(why)) != QMP_OK)
 		goto fail;
-	monitor_serve(&m, ml->start_paused ? "paused" : "running", why, sizeof(why));
+	monitor_serve(&m, ml->start_paused ? "paused" : "running", why,
+		      sizeof(why));
 
 fail:
 	/* Keep what QEMU said about its failure. */

@@ -87,7 +87,8 @@ monitor_reattach(struct monitor_launch *ml)
 		goto fail;
 	}
 	/* QEMU's stdout/stderr pipe died with the old monitor. */
-	if (console_log_append(&m.log, m.rec->console_log, CONSOLE_LOG_MAX) < 0) {
+	if (console_log_append(&m.log, m.rec->console_log, CONSOLE_LOG_MAX) <
+	    0) {
 		snprintf(why, sizeof(why), "cannot open console log %s",
 			 m.rec->console_log);
 		goto fail;

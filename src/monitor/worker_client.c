@@ -61,9 +61,12 @@ worker_call(struct monitor *m, enum wk_type type, const char *vdev,
 		/* It may have said why before it ended. */
 		char why[256];
 		int rc = wk_recv(m->chan, &rep, NULL, 0);
-		bool said = rc > 0 && wk_msg_check(&rep, true, why, sizeof(why)) == 0 &&
-			    (rep.type == WK_VIOLATION || rep.type == WK_QMP_EOF);
-		snprintf(text, len, "%s", said ? rep.text : "the QMP worker is gone");
+		bool said =
+			rc > 0 &&
+			wk_msg_check(&rep, true, why, sizeof(why)) == 0 &&
+			(rep.type == WK_VIOLATION || rep.type == WK_QMP_EOF);
+		snprintf(text, len, "%s",
+			 said ? rep.text : "the QMP worker is gone");
 		worker_stop(m);
 		return QMP_BROKEN;
 	}
@@ -76,9 +79,14 @@ worker_call(struct monitor *m, enum wk_type type, const char *vdev,
 		if (rc == -EINTR)
 			continue;
 		if (rc <= 0 || wk_msg_check(&rep, true, why, sizeof(why)) < 0) {
-			snprintf(text, len, "%s", rc == 0 ? "the QMP worker ended"
-				 : rc == -ETIMEDOUT ? "the QMP worker did not answer in time"
-				 : rc < 0 ? "a malformed message from the QMP worker" : why);
+			snprintf(
+				text, len, "%s",
+				rc == 0 ? "the QMP worker ended"
+				: rc == -ETIMEDOUT
+					? "the QMP worker did not answer in time"
+				: rc < 0
+					? "a malformed message from the QMP worker"
+					: why);
 			worker_stop(m);
 			return QMP_BROKEN;
 		}
@@ -86,9 +94,10 @@ worker_call(struct monitor *m, enum wk_type type, const char *vdev,
 			note_event(m, &rep);
 			continue;
 		}
-		snprintf(text, len, "%s", rep.type == WK_RESULT ? rep.text
-					  : rep.type == WK_QMP_EOF ? "QEMU closed the channel"
-								   : rep.text);
+		snprintf(text, len, "%s",
+			 rep.type == WK_RESULT    ? rep.text
+			 : rep.type == WK_QMP_EOF ? "QEMU closed the channel"
+						  : rep.text);
 		if (rep.type != WK_RESULT || rep.rc == QMP_BROKEN) {
 			worker_stop(m);
 			return QMP_BROKEN;
@@ -122,13 +131,14 @@ worker_message(struct monitor *m)
 			m->qmp_eof_deadline = now_ms() + QMP_EOF_GRACE_MS;
 			return;
 		}
-		snprintf(why, sizeof(why), "%s", msg.type == WK_VIOLATION
-							 ? msg.text
-							 : "an unrequested result");
+		snprintf(why, sizeof(why), "%s",
+			 msg.type == WK_VIOLATION ? msg.text
+						  : "an unrequested result");
 	} else if (rc >= 0 && rc != 1) {
 		snprintf(why, sizeof(why), "the QMP worker ended");
 	} else if (rc < 0) {
-		snprintf(why, sizeof(why), "a malformed message from the QMP worker");
+		snprintf(why, sizeof(why),
+			 "a malformed message from the QMP worker");
 	}
 	log_error("qmp: %s", why);
 	monitor_destroy(m, "QMP protocol violation", -1);

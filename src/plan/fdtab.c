@@ -5,8 +5,8 @@ put(struct plan_fdtab *t, enum plan_fd_kind kind, unsigned index)
 {
 	if (t->n >= JAIL_FDS_MAX)
 		return -1;
-	t->slot[t->n++] = (struct plan_fd){ .kind = kind, .index = index,
-					    .fd = -1 };
+	t->slot[t->n++] =
+		(struct plan_fd){ .kind = kind, .index = index, .fd = -1 };
 	return 0;
 }
 

@@ -165,8 +165,8 @@ args_disk(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 		unsigned bus = 0, unit = 0;
 		rc |= disk_ide_slot(d->vdev, &bus, &unit);
 		rc |= add(a, "-device");
-		rc |= add(a, "ide-cd,bus=ide.%u,unit=%u,id=%s", bus,
-			  unit, d->vdev);
+		rc |= add(a, "ide-cd,bus=ide.%u,unit=%u,id=%s", bus, unit,
+			  d->vdev);
 		return rc | bad;
 	}
 	if (d->isolated) {
@@ -176,8 +176,9 @@ args_disk(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 		rc |= add(a, "socket,id=bh-vu-%s,fd=%d", d->vdev,
 			  slot(t, PFD_DISK_VHOST, (unsigned)i, &bad));
 		rc |= add(a, "-device");
-		rc |= add(a, "vhost-user-blk-pci,chardev=bh-vu-%s,id=%s,"
-			     "num-queues=%u",
+		rc |= add(a,
+			  "vhost-user-blk-pci,chardev=bh-vu-%s,id=%s,"
+			  "num-queues=%u",
 			  d->vdev, d->vdev, qemu_blk_queues(cfg));
 		return rc | bad;
 	}
@@ -197,17 +198,20 @@ args_disk(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 	 * writes are flushed by kernel threads outside the VM's
 	 * cgroup, and cache hits would skip the read limit. */
 	rc |= add(a, "-blockdev");
-	rc |= add(a, "driver=file,node-name=file-%s,filename=/dev/fdset/%u,"
-		     "read-only=%s,auto-read-only=off,locking=off%s",
+	rc |= add(a,
+		  "driver=file,node-name=file-%s,filename=/dev/fdset/%u,"
+		  "read-only=%s,auto-read-only=off,locking=off%s",
 		  d->vdev, set, ro,
 		  config_io_throttled(cfg) ? ",cache.direct=on" : "");
 	/* raw, always: a guest-written image is never probed. */
 	rc |= add(a, "-blockdev");
-	rc |= add(a, "driver=raw,node-name=disk-%s,file=file-%s,"
-		     "read-only=%s", d->vdev, d->vdev, ro);
+	rc |= add(a,
+		  "driver=raw,node-name=disk-%s,file=file-%s,"
+		  "read-only=%s",
+		  d->vdev, d->vdev, ro);
 	rc |= add(a, "-device");
-	rc |= add(a, "virtio-blk-pci,drive=disk-%s,id=%s,serial=%s",
-		  d->vdev, d->vdev, d->vdev);
+	rc |= add(a, "virtio-blk-pci,drive=disk-%s,id=%s,serial=%s", d->vdev,
+		  d->vdev, d->vdev);
 	return rc | bad;
 }
 
@@ -221,8 +225,8 @@ args_vif(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 
 	if (v->has_mac)
 		snprintf(mac, sizeof(mac), ",mac=%02x:%02x:%02x:%02x:%02x:%02x",
-			 v->mac[0], v->mac[1], v->mac[2], v->mac[3],
-			 v->mac[4], v->mac[5]);
+			 v->mac[0], v->mac[1], v->mac[2], v->mac[3], v->mac[4],
+			 v->mac[5]);
 	/* The tap comes as an fd: QEMU needs no network privilege and
 	 * its network namespace stays empty. No option ROM (romfile=):
 	 * direct kernel boot does not need iPXE. */
@@ -248,11 +252,11 @@ qemu_args_build(const struct vm_config *cfg, const struct plan_fdtab *t,
 	for (size_t i = 0; i < cfg->nvifs; i++)
 		rc |= args_vif(cfg, t, i, a);
 	if (cfg->rng_isolated) {
-	rc |= add(a, "-chardev");
-	rc |= add(a, "socket,id=bh-vu-rng,fd=%d",
-		  slot(t, PFD_RNG_VHOST, 0, &bad));
-	rc |= add(a, "-device");
-	rc |= add(a, "vhost-user-rng-pci,chardev=bh-vu-rng,id=rng");
+		rc |= add(a, "-chardev");
+		rc |= add(a, "socket,id=bh-vu-rng,fd=%d",
+			  slot(t, PFD_RNG_VHOST, 0, &bad));
+		rc |= add(a, "-device");
+		rc |= add(a, "vhost-user-rng-pci,chardev=bh-vu-rng,id=rng");
 	}
 	if (incoming) {
 		rc |= add(a, "-incoming");
@@ -311,7 +315,8 @@ qemu_binds(const struct vm_config *cfg, struct jail_bind *out, size_t max)
 	if (access(p, F_OK) == 0 && bind_add(out, max, &n, p, false) < 0)
 		return -1;
 	/* Debian builds TCG as a loadable module. */
-	snprintf(p, sizeof(p), "%s/%s/accel-tcg-x86_64.so", prefix, QEMU_MODDIR);
+	snprintf(p, sizeof(p), "%s/%s/accel-tcg-x86_64.so", prefix,
+		 QEMU_MODDIR);
 	if (cfg->accel == ACCEL_TCG && access(p, F_OK) == 0 &&
 	    bind_add(out, max, &n, p, true) < 0)
 		return -1;

@@ -140,7 +140,8 @@ plan_take_host(const struct plan_host *h, struct vm_plan *p)
 	}
 	for (size_t i = 0; i < p->nbackends; i++)
 		if (p->backends[i].blk)
-			p->backends[i].disk_fd = h->backend_disk[p->backends[i].disk];
+			p->backends[i].disk_fd =
+				h->backend_disk[p->backends[i].disk];
 }
 
 int
@@ -185,7 +186,8 @@ vm_plan_set_fd(struct vm_plan *p, enum plan_fd_kind kind, unsigned index,
 	int rc = -ENOENT;
 
 	for (size_t i = 0; i < p->fds.n; i++)
-		if (p->fds.slot[i].kind == kind && p->fds.slot[i].index == index) {
+		if (p->fds.slot[i].kind == kind &&
+		    p->fds.slot[i].index == index) {
 			p->fds.slot[i].fd = fd;
 			rc = 0;
 		}

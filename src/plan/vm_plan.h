@@ -30,14 +30,15 @@ struct plan_backend {
 	unsigned disk;           /* blk: the disk's index */
 	bool read_only;
 	unsigned queues;
-	int disk_fd;             /* blk: its disk, opened by the CLI; or -1 */
-	enum plan_fd_kind sock;  /* the slot QEMU's end of its socket goes in */
+	int disk_fd;            /* blk: its disk, opened by the CLI; or -1 */
+	enum plan_fd_kind sock; /* the slot QEMU's end of its socket goes in */
 };
 
 /* What the CLI opened for a VM: every entry -1 where there is none. */
 struct plan_host {
 	int disk[CONFIG_DISKS_MAX][2]; /* QEMU's: read-only, read-write */
-	int backend_disk[CONFIG_DISKS_MAX]; /* an isolated disk, for its backend */
+	int backend_disk
+		[CONFIG_DISKS_MAX]; /* an isolated disk, for its backend */
 	int tap[CONFIG_VIFS_MAX];
 	struct blockdev io_devs[CG_IO_DEVS_MAX]; /* throttled disks' devices */
 	size_t nio_devs;
@@ -79,8 +80,8 @@ int vm_plan_build(const struct plan_input *in, struct vm_plan *p, char *why,
 		  size_t whylen);
 /* Put the monitor's own fds (listeners, pipe, sockets) in their slots:
  * every slot of that kind and index. 0, or -ENOENT for no such slot. */
-int vm_plan_set_fd(struct vm_plan *p, enum plan_fd_kind kind,
-		   unsigned index, int fd);
+int vm_plan_set_fd(struct vm_plan *p, enum plan_fd_kind kind, unsigned index,
+		   int fd);
 /* The fd array for jail_spawn; -EBADF if a slot has no fd yet. */
 int vm_plan_fd_array(const struct vm_plan *p, int *out, size_t max);
 /* Close every host fd the plan holds, each once, and forget them. */

@@ -38,8 +38,7 @@ static int canary_tcp_port;
 static uint64_t mem_limit;
 static unsigned long pids_limit;
 
-static void
-report(int escaped, const char *id, const char *fmt, ...)
+static void report(int escaped, const char *id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
@@ -157,19 +156,22 @@ identity(void)
 	struct __user_cap_data_struct d[2];
 	memset(d, 0, sizeof(d));
 	syscall(SYS_capget, &h, d);
-	int any = d[0].effective | d[0].permitted | d[1].effective | d[1].permitted |
-		  d[0].inheritable | d[1].inheritable;
+	int any = d[0].effective | d[0].permitted | d[1].effective |
+		  d[1].permitted | d[0].inheritable | d[1].inheritable;
 	if (any)
-		report(1, "capabilities", "effective/permitted/inheritable not empty");
+		report(1, "capabilities",
+		       "effective/permitted/inheritable not empty");
 	else
 		report(0, "capabilities", "all capability sets empty");
 	int bnd = 0;
 	for (int c = 0; c <= 63; c++)
 		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1)
 			bnd++;
-	report(bnd > 0, "bounding-set", "%d capabilities in the bounding set", bnd);
+	report(bnd > 0, "bounding-set", "%d capabilities in the bounding set",
+	       bnd);
 	d[0].effective = d[0].permitted = 1u << CAP_SYS_ADMIN;
-	must_fail("capset-gain", syscall(SYS_capset, &h, d), "capset(CAP_SYS_ADMIN)");
+	must_fail("capset-gain", syscall(SYS_capset, &h, d),
+		  "capset(CAP_SYS_ADMIN)");
 	report(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1, "no-new-privs",
 	       "no_new_privs = %d", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
 	report(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2, "seccomp",
@@ -186,8 +188,10 @@ filesystem(void)
 	try_open("read-host-root-home", "/root/.bashrc", O_RDONLY);
 	try_open("proc-host-root", "/proc/1/root/etc/shadow", O_RDONLY);
 	try_open("sysfs", "/sys/kernel/notes", O_RDONLY);
-	try_open("create-in-root", "/bulkhead-probe-was-here", O_WRONLY | O_CREAT);
-	try_open("create-in-tmp", "/tmp/bulkhead-probe-was-here", O_WRONLY | O_CREAT);
+	try_open("create-in-root", "/bulkhead-probe-was-here",
+		 O_WRONLY | O_CREAT);
+	try_open("create-in-tmp", "/tmp/bulkhead-probe-was-here",
+		 O_WRONLY | O_CREAT);
 	try_open("write-dev-dir", "/dev/bulkhead-probe", O_WRONLY | O_CREAT);
 	/* Host block devices by number: a node made here could reach them. */
 	/* mknod needs CAP_MKNOD; where the node is made, it is removed. */
@@ -215,12 +219,14 @@ filesystem(void)
 	/* Listing /: only the jail's own entries may exist. */
 	struct stat st;
 	int host_dirs = 0;
-	const char *dirs[] = { "/etc", "/home", "/root", "/var", "/proc", "/sys", "/boot" };
+	const char *dirs[] = { "/etc",  "/home", "/root", "/var",
+			       "/proc", "/sys",  "/boot" };
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		host_dirs += stat(dirs[i], &st) == 0;
-	report(host_dirs > 0, "host-root-visible", "%d of 7 host top-level dirs visible",
-	       host_dirs);
-	must_deny("open-by-handle", syscall(SYS_open_by_handle_at, AT_FDCWD, NULL, 0),
+	report(host_dirs > 0, "host-root-visible",
+	       "%d of 7 host top-level dirs visible", host_dirs);
+	must_deny("open-by-handle",
+		  syscall(SYS_open_by_handle_at, AT_FDCWD, NULL, 0),
 		  "open_by_handle_at");
 }
 
@@ -255,7 +261,8 @@ processes(void)
 	waitpid(t, NULL, 0);
 	must_fail("ptrace", rc, "ptrace(SEIZE) of own child");
 	/* Zero iovecs: reads nothing even where it is allowed. */
-	must_deny("process-vm-read", syscall(SYS_process_vm_readv, 1, NULL, 0, NULL, 0, 0),
+	must_deny("process-vm-read",
+		  syscall(SYS_process_vm_readv, 1, NULL, 0, NULL, 0, 0),
 		  "process_vm_readv(1)");
 
 	/* A fork bomb, bounded by pids.max. */
@@ -277,8 +284,9 @@ processes(void)
 		waitpid(kids[i], NULL, 0);
 	}
 	free(kids);
-	report(n >= cap, "fork-bomb", "%lu forks before the kernel refused (limit %lu)",
-	       n, pids_limit);
+	report(n >= cap, "fork-bomb",
+	       "%lu forks before the kernel refused (limit %lu)", n,
+	       pids_limit);
 
 	/* A memory bomb, bounded by the cgroup's memory limit: in a child,
 	 * which the kernel must kill before it has touched twice the limit. */
@@ -310,22 +318,32 @@ kernel(void)
 {
 	/* Each call's arguments are invalid past the permission check:
 	 * a missing target, a NULL attribute, a wrong magic, fd -1. */
-	must_deny("mount", mount("none", "/bulkhead-probe-no-such-dir", "tmpfs", 0, NULL),
-		  "mount tmpfs");
-	must_fail("unshare-userns", in_child(do_unshare_user), "unshare(CLONE_NEWUSER)");
-	must_fail("unshare-mountns", in_child(do_unshare_mnt), "unshare(CLONE_NEWNS)");
+	must_deny(
+		"mount",
+		mount("none", "/bulkhead-probe-no-such-dir", "tmpfs", 0, NULL),
+		"mount tmpfs");
+	must_fail("unshare-userns", in_child(do_unshare_user),
+		  "unshare(CLONE_NEWUSER)");
+	must_fail("unshare-mountns", in_child(do_unshare_mnt),
+		  "unshare(CLONE_NEWNS)");
 	must_deny("bpf", syscall(SYS_bpf, 0, NULL, 0), "bpf()");
-	must_deny("perf", syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0), "perf_event_open");
+	must_deny("perf", syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0),
+		  "perf_event_open");
 	must_deny("keyctl", syscall(SYS_keyctl, 0, 0, 0, 0, 0), "keyctl");
-	must_deny("io-uring", syscall(SYS_io_uring_setup, 1, NULL), "io_uring_setup");
-	must_deny("module-load", syscall(SYS_finit_module, -1, "", 0), "finit_module(-1)");
-	must_deny("kexec", syscall(SYS_kexec_load, 0, 0, NULL, 0xffff0000UL), "kexec_load(bad flags)");
-	must_deny("reboot", syscall(SYS_reboot, 0xfee1dead, 0, 0, NULL), "reboot(bad magic)");
+	must_deny("io-uring", syscall(SYS_io_uring_setup, 1, NULL),
+		  "io_uring_setup");
+	must_deny("module-load", syscall(SYS_finit_module, -1, "", 0),
+		  "finit_module(-1)");
+	must_deny("kexec", syscall(SYS_kexec_load, 0, 0, NULL, 0xffff0000UL),
+		  "kexec_load(bad flags)");
+	must_deny("reboot", syscall(SYS_reboot, 0xfee1dead, 0, 0, NULL),
+		  "reboot(bad magic)");
 	long ufd = syscall(SYS_userfaultfd, 0);
 	if (ufd >= 0)
 		close((int)ufd);
 	must_fail("userfaultfd", ufd, "userfaultfd");
-	must_fail("personality", in_child(do_personality), "personality(ADDR_NO_RANDOMIZE)");
+	must_fail("personality", in_child(do_personality),
+		  "personality(ADDR_NO_RANDOMIZE)");
 	must_deny("setns", setns(-1, 0), "setns(-1)");
 }
 
@@ -337,7 +355,8 @@ netlink_links(void)
 	struct {
 		struct nlmsghdr h;
 		struct rtgenmsg g;
-	} req = { { sizeof(req), RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 1, 0 },
+	} req = { { sizeof(req), RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 1,
+		    0 },
 		  { AF_UNSPEC } };
 	char buf[16384];
 	int links = 0;
@@ -353,9 +372,10 @@ netlink_links(void)
 		ssize_t n = recv(s, buf, sizeof(buf), 0);
 		if (n <= 0)
 			break;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
-		     h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf;
+		     NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE ||
+			    h->nlmsg_type == NLMSG_ERROR) {
 				done = 1;
 				break;
 			}
@@ -374,11 +394,13 @@ network(void)
 				  .sin_port = htons((uint16_t)canary_tcp_port),
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int rc = s < 0 ? -1 : connect(s, (struct sockaddr *)&in, sizeof(in));
-	must_fail("host-loopback-tcp", rc, "connect to the host's 127.0.0.1 canary");
+	must_fail("host-loopback-tcp", rc,
+		  "connect to the host's 127.0.0.1 canary");
 	if (s >= 0)
 		close(s);
 	int links = netlink_links();
-	report(links > 1, "netlink-links", "%d interfaces visible", links < 0 ? 0 : links);
+	report(links > 1, "netlink-links", "%d interfaces visible",
+	       links < 0 ? 0 : links);
 	s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	must_fail("af-packet", s, "socket(AF_PACKET)");
 	if (s >= 0)
@@ -389,9 +411,11 @@ network(void)
 	if (len > sizeof(un.sun_path) - 2)
 		len = sizeof(un.sun_path) - 2;
 	memcpy(un.sun_path + 1, canary_abstract, len);
-	rc = connect(s, (struct sockaddr *)&un,
-		     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len));
-	must_fail("host-abstract-socket", rc, "connect to the host's abstract canary");
+	rc = connect(
+		s, (struct sockaddr *)&un,
+		(socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len));
+	must_fail("host-abstract-socket", rc,
+		  "connect to the host's abstract canary");
 	close(s);
 }
 
@@ -410,15 +434,18 @@ terminal_fds(void)
 	(void)c;
 	if (tty < 0) {
 		try_open("open-tty", "/dev/tty", O_RDWR);
-		must_deny("tiocsti", ioctl(0, TIOCSTI, NULL), "TIOCSTI on stdin");
+		must_deny("tiocsti", ioctl(0, TIOCSTI, NULL),
+			  "TIOCSTI on stdin");
 	} else {
-		must_deny("tiocsti", ioctl(tty, TIOCSTI, NULL), "TIOCSTI on an inherited tty");
+		must_deny("tiocsti", ioctl(tty, TIOCSTI, NULL),
+			  "TIOCSTI on an inherited tty");
 	}
 	int extra = 0;
 	for (int fd = 3; fd < 1024; fd++)
 		if (fcntl(fd, F_GETFD) >= 0)
 			extra++;
-	report(extra > 0, "inherited-fds", "%d fds beyond stdin/stdout/stderr", extra);
+	report(extra > 0, "inherited-fds", "%d fds beyond stdin/stdout/stderr",
+	       extra);
 }
 
 int

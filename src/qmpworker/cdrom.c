@@ -7,23 +7,24 @@
 
 /* remove-fd of a set QEMU just gave us; failing it is a broken DM. */
 static int
-drop_fdset(struct qmp_conn *c, json_int_t set, uint64_t deadline_ms,
-	   char *why, size_t whylen)
+drop_fdset(struct qmp_conn *c, json_int_t set, uint64_t deadline_ms, char *why,
+	   size_t whylen)
 {
 	int rc = qmp_call(c, "remove-fd", json_pack("{s:I}", "fdset-id", set),
 			  -1, qmp_shape_empty, deadline_ms, NULL, why, whylen);
 	if (rc == QMP_REFUSED) {
 		char w[256];
 		snprintf(w, sizeof(w), "%s", why);
-		snprintf(why, whylen, "qmp: remove-fd of our own set refused: %s", w);
+		snprintf(why, whylen,
+			 "qmp: remove-fd of our own set refused: %s", w);
 		return QMP_BROKEN;
 	}
 	return rc;
 }
 
 int
-cdrom_insert(struct qmp_conn *c, const char *vdev, int fd,
-	     uint64_t deadline_ms, char *why, size_t whylen)
+cdrom_insert(struct qmp_conn *c, const char *vdev, int fd, uint64_t deadline_ms,
+	     char *why, size_t whylen)
 {
 	json_t *ret = NULL;
 	char fdset[64];

@@ -45,13 +45,16 @@ lifecycle_restart(struct qmp_conn *c, uint64_t deadline_ms, char *why,
 			      deadline_ms, &st, why, whylen);
 		if (rc != QMP_OK)
 			return rc;
-		const char *s = json_string_value(json_object_get(st, "status"));
-		bool stopped = !strcmp(s, "shutdown") || !strcmp(s, "guest-panicked");
+		const char *s =
+			json_string_value(json_object_get(st, "status"));
+		bool stopped =
+			!strcmp(s, "shutdown") || !strcmp(s, "guest-panicked");
 		json_decref(st);
 		if (!stopped)
 			break;
 		if (now_ms() >= deadline_ms) {
-			snprintf(why, whylen, "qmp: the guest was not reset in time");
+			snprintf(why, whylen,
+				 "qmp: the guest was not reset in time");
 			return QMP_BROKEN;
 		}
 		sleep_ms(10);

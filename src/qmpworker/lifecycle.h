@@ -11,7 +11,6 @@
 
 #include "qmp.h"
 
-
 enum lifecycle_event lifecycle_classify(const struct qmp_msg *ev);
 
 /* Reset the stopped guest and run it again in the same process (same

@@ -12,9 +12,19 @@ static bool
 shape_migrate(const json_t *ret)
 {
 	static const char *const known[] = {
-		"none", "setup", "cancelling", "cancelled", "active",
-		"postcopy-active", "postcopy-paused", "postcopy-recover",
-		"completed", "failed", "colo", "pre-switchover", "device",
+		"none",
+		"setup",
+		"cancelling",
+		"cancelled",
+		"active",
+		"postcopy-active",
+		"postcopy-paused",
+		"postcopy-recover",
+		"completed",
+		"failed",
+		"colo",
+		"pre-switchover",
+		"device",
 		"wait-unplug",
 	};
 	const json_t *status = json_object_get(ret, "status");
@@ -44,7 +54,8 @@ migration_wait(struct qmp_conn *c, uint64_t deadline_ms, char *why,
 		if (rc != QMP_OK)
 			return rc;
 		char status[32];
-		const char *s = json_string_value(json_object_get(ret, "status"));
+		const char *s =
+			json_string_value(json_object_get(ret, "status"));
 		snprintf(status, sizeof(status), "%s", s ? s : "none");
 		json_decref(ret);
 		if (strcmp(status, "completed") == 0)
@@ -54,7 +65,8 @@ migration_wait(struct qmp_conn *c, uint64_t deadline_ms, char *why,
 			return QMP_REFUSED;
 		}
 		if (now_ms() >= deadline_ms) {
-			snprintf(why, whylen, "qmp: migration did not finish in time");
+			snprintf(why, whylen,
+				 "qmp: migration did not finish in time");
 			return QMP_BROKEN;
 		}
 		sleep_ms(50);
@@ -76,15 +88,17 @@ save_migrate_out(struct qmp_conn *c, int qemu_end, uint64_t deadline_ms,
 		 char *why, size_t whylen)
 {
 	/* No bandwidth cap for a save to a local file. */
-	int rc = qmp_call(c, "migrate-set-parameters",
-			  json_pack("{s:I}", "max-bandwidth",
-				    (json_int_t)1 << 40),
-			  -1, qmp_shape_empty, deadline_ms, NULL, why, whylen);
+	int rc = qmp_call(
+		c, "migrate-set-parameters",
+		json_pack("{s:I}", "max-bandwidth", (json_int_t)1 << 40), -1,
+		qmp_shape_empty, deadline_ms, NULL, why, whylen);
 	if (rc == QMP_OK)
-		rc = pipe_to_qemu(c, "bh-save", qemu_end, deadline_ms, why, whylen);
+		rc = pipe_to_qemu(c, "bh-save", qemu_end, deadline_ms, why,
+				  whylen);
 	if (rc == QMP_OK)
-		rc = qmp_call(c, "migrate", json_pack("{s:s}", "uri", "fd:bh-save"),
-			      -1, qmp_shape_empty, deadline_ms, NULL, why, whylen);
+		rc = qmp_call(c, "migrate",
+			      json_pack("{s:s}", "uri", "fd:bh-save"), -1,
+			      qmp_shape_empty, deadline_ms, NULL, why, whylen);
 	return rc == QMP_OK ? migration_wait(c, deadline_ms, why, whylen) : rc;
 }
 
@@ -92,7 +106,8 @@ int
 save_migrate_in(struct qmp_conn *c, int qemu_end, uint64_t deadline_ms,
 		char *why, size_t whylen)
 {
-	int rc = pipe_to_qemu(c, "bh-restore", qemu_end, deadline_ms, why, whylen);
+	int rc = pipe_to_qemu(c, "bh-restore", qemu_end, deadline_ms, why,
+			      whylen);
 
 	if (rc == QMP_OK)
 		rc = qmp_call(c, "migrate-incoming",
@@ -100,4 +115,3 @@ save_migrate_in(struct qmp_conn *c, int qemu_end, uint64_t deadline_ms,
 			      qmp_shape_empty, deadline_ms, NULL, why, whylen);
 	return rc == QMP_OK ? migration_wait(c, deadline_ms, why, whylen) : rc;
 }
-

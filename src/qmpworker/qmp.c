@@ -124,7 +124,8 @@ qmp_parse_line(const char *line, size_t len, struct qmp_msg *m, char *why,
 	if ((v = json_object_get(o, "event")) != NULL) {
 		json_t *ts = json_object_get(o, "timestamp");
 		json_t *data = json_object_get(o, "data");
-		if (!json_is_string(v) || !event_name_ok(json_string_value(v)) ||
+		if (!json_is_string(v) ||
+		    !event_name_ok(json_string_value(v)) ||
 		    !json_is_object(ts) || keys != (data ? 3u : 2u) ||
 		    (data && !json_is_object(data)))
 			goto malformed;
@@ -207,8 +208,8 @@ fill(struct qmp_conn *c, char *why, size_t whylen)
 }
 
 int
-qmp_read(struct qmp_conn *c, uint64_t deadline_ms, struct qmp_msg *m,
-	 char *why, size_t whylen)
+qmp_read(struct qmp_conn *c, uint64_t deadline_ms, struct qmp_msg *m, char *why,
+	 size_t whylen)
 {
 	for (;;) {
 		int rc;
@@ -266,7 +267,8 @@ qmp_shape_add_fd(const json_t *ret)
 static void
 refused(char *why, size_t whylen, const json_t *err)
 {
-	text_printable(why, whylen < QMP_DESC_MAX + 1 ? whylen : QMP_DESC_MAX + 1,
+	text_printable(why,
+		       whylen < QMP_DESC_MAX + 1 ? whylen : QMP_DESC_MAX + 1,
 		       json_string_value(json_object_get(err, "desc")));
 }
 
@@ -276,8 +278,8 @@ qmp_call(struct qmp_conn *c, const char *cmd, json_t *args, int pass_fd,
 	 size_t whylen)
 {
 	uint64_t id = c->next_id++;
-	json_t *req = json_pack("{s:s, s:I}", "execute", cmd, "id",
-				(json_int_t)id);
+	json_t *req =
+		json_pack("{s:s, s:I}", "execute", cmd, "id", (json_int_t)id);
 
 	if (!req || (args && json_object_set_new(req, "arguments", args) < 0)) {
 		json_decref(req);
@@ -306,7 +308,8 @@ qmp_call(struct qmp_conn *c, const char *cmd, json_t *args, int pass_fd,
 			/* A steady stream of events must not outlast the
 			 * deadline that a silent peer would hit. */
 			if (now_ms() >= deadline_ms)
-				return bad(why, whylen, "timed out waiting "
+				return bad(why, whylen,
+					   "timed out waiting "
 					   "for a reply among events");
 			continue;
 		}
@@ -321,8 +324,8 @@ qmp_call(struct qmp_conn *c, const char *cmd, json_t *args, int pass_fd,
 		}
 		if (!shape(m.value)) {
 			qmp_msg_free(&m);
-			snprintf(why, whylen, "qmp: %s: reply of the wrong shape",
-				 cmd);
+			snprintf(why, whylen,
+				 "qmp: %s: reply of the wrong shape", cmd);
 			return QMP_BROKEN;
 		}
 		if (ret)
@@ -337,10 +340,10 @@ static bool
 run_state_known(const char *s)
 {
 	static const char *const known[] = {
-		"debug", "inmigrate", "internal-error", "io-error", "paused",
-		"postmigrate", "prelaunch", "finish-migrate", "restore-vm",
-		"running", "save-vm", "shutdown", "suspended", "watchdog",
-		"guest-panicked", "colo",
+		"debug",      "inmigrate",   "internal-error", "io-error",
+		"paused",     "postmigrate", "prelaunch",      "finish-migrate",
+		"restore-vm", "running",     "save-vm",        "shutdown",
+		"suspended",  "watchdog",    "guest-panicked", "colo",
 	};
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (strcmp(s, known[i]) == 0)
@@ -364,8 +367,8 @@ qmp_attach(struct qmp_conn *c, uint64_t deadline_ms, char *status,
 	if (qmp_call(c, "qmp_capabilities", NULL, -1, qmp_shape_empty,
 		     deadline_ms, NULL, why, whylen) != QMP_OK)
 		return -1;
-	if (qmp_call(c, "query-status", NULL, -1, qmp_shape_status,
-		     deadline_ms, &st, why, whylen) != QMP_OK)
+	if (qmp_call(c, "query-status", NULL, -1, qmp_shape_status, deadline_ms,
+		     &st, why, whylen) != QMP_OK)
 		return -1;
 	const char *s = json_string_value(json_object_get(st, "status"));
 	bool ok = run_state_known(s) &&

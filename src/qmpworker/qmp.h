@@ -23,7 +23,6 @@
 
 enum qmp_kind { QMP_GREETING, QMP_RETURN, QMP_ERROR, QMP_EVENT };
 
-
 struct qmp_msg {
 	enum qmp_kind kind;
 	json_t *root;      /* owned; free with qmp_msg_free */
@@ -38,7 +37,7 @@ typedef bool (*qmp_shape_fn)(const json_t *ret);
 
 struct qmp_conn {
 	int fd;
-	bool eof;          /* QEMU closed the channel */
+	bool eof; /* QEMU closed the channel */
 	uint64_t next_id;
 	qmp_event_fn on_event; /* may be NULL */
 	void *event_arg;

@@ -67,7 +67,8 @@ flush_events(struct worker *w)
 	struct wk_msg m;
 
 	if (w->bad_event) {
-		wk_msg_set(&m, WK_VIOLATION, 0, 0, "a lifecycle event of the wrong shape");
+		wk_msg_set(&m, WK_VIOLATION, 0, 0,
+			   "a lifecycle event of the wrong shape");
 		finish(&m);
 	}
 	if (w->pending != LC_NONE) {
@@ -83,17 +84,19 @@ run(struct worker *w, const struct wk_msg *req, int fd, char *text, size_t len)
 {
 	struct qmp_conn *c = w->qmp;
 	/* The monitor waits a margin longer (ipc/deadlines.h). */
-	uint64_t deadline = now_ms() +
-			    (uint64_t)deadline_qmp_ms(deadline_kind_of(req->type));
+	uint64_t deadline = now_ms() + (uint64_t)deadline_qmp_ms(
+					       deadline_kind_of(req->type));
 
 	text[0] = '\0';
 	switch (req->type) {
 	case WK_HANDSHAKE:
 		if (req->arg == 1)
-			return qmp_handshake(c, deadline, text, len) < 0 ? QMP_BROKEN
-									: QMP_OK;
-		return qmp_attach(c, deadline, text, len, text, len) < 0 ? QMP_BROKEN
-									   : QMP_OK;
+			return qmp_handshake(c, deadline, text, len) < 0
+				       ? QMP_BROKEN
+				       : QMP_OK;
+		return qmp_attach(c, deadline, text, len, text, len) < 0
+			       ? QMP_BROKEN
+			       : QMP_OK;
 	case WK_INSERT:
 		if (fd < 0) {
 			snprintf(text, len, "no medium fd");
@@ -104,8 +107,8 @@ run(struct worker *w, const struct wk_msg *req, int fd, char *text, size_t len)
 		return cdrom_eject(c, req->vdev, deadline, text, len);
 	case WK_STOP:
 	case WK_CONT:
-		return qmp_call(c, req->type == WK_STOP ? "stop" : "cont", NULL, -1,
-				qmp_shape_empty, deadline, NULL, text, len);
+		return qmp_call(c, req->type == WK_STOP ? "stop" : "cont", NULL,
+				-1, qmp_shape_empty, deadline, NULL, text, len);
 	case WK_RESTART:
 		return lifecycle_restart(c, deadline, text, len);
 	case WK_SAVE:
@@ -114,8 +117,9 @@ run(struct worker *w, const struct wk_msg *req, int fd, char *text, size_t len)
 			snprintf(text, len, "no pipe fd");
 			return QMP_REFUSED;
 		}
-		return req->type == WK_SAVE ? save_migrate_out(c, fd, deadline, text, len)
-					    : save_migrate_in(c, fd, deadline, text, len);
+		return req->type == WK_SAVE
+			       ? save_migrate_out(c, fd, deadline, text, len)
+			       : save_migrate_in(c, fd, deadline, text, len);
 	default:
 		snprintf(text, len, "unknown request");
 		return QMP_REFUSED;
@@ -128,8 +132,10 @@ serve(struct worker *w)
 	for (;;) {
 		/* Before the handshake the greeting waits for it: QMP is
 		 * read only on request until then. */
-		struct pollfd p[2] = { { .fd = w->talking ? WORKER_QMP_FD : -1, .events = POLLIN },
-				       { .fd = WORKER_CHAN_FD, .events = POLLIN } };
+		struct pollfd p[2] = { { .fd = w->talking ? WORKER_QMP_FD : -1,
+					 .events = POLLIN },
+				       { .fd = WORKER_CHAN_FD,
+					 .events = POLLIN } };
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -139,7 +145,8 @@ serve(struct worker *w)
 		char why[WK_TEXT_MAX];
 		if (p[0].revents && qmp_pump(w->qmp, why, sizeof(why)) < 0) {
 			flush_events(w);
-			wk_msg_set(&m, w->qmp->eof ? WK_QMP_EOF : WK_VIOLATION, 0, 0, why);
+			wk_msg_set(&m, w->qmp->eof ? WK_QMP_EOF : WK_VIOLATION,
+				   0, 0, why);
 			finish(&m);
 		}
 		flush_events(w);
@@ -151,7 +158,8 @@ serve(struct worker *w)
 		if (rc == -ETIMEDOUT || rc == -EINTR)
 			continue;
 		if (rc <= 0 || wk_msg_check(&req, false, why, sizeof(why)) < 0)
-			_exit(rc == 0 ? 0 : 1); /* the monitor is gone or confused */
+			_exit(rc == 0 ? 0
+				      : 1); /* the monitor is gone or confused */
 		char text[WK_TEXT_MAX];
 		rc = run(w, &req, fd, text, sizeof(text));
 		if (req.type == WK_HANDSHAKE && rc == QMP_OK)

@@ -19,8 +19,8 @@ gm_table_check(const struct gm_region_desc *d, unsigned n, char *why,
 	       size_t whylen)
 {
 	if (n == 0 || n > GM_REGIONS_MAX) {
-		snprintf(why, whylen, "memory table with %u regions (1..%d)",
-			 n, GM_REGIONS_MAX);
+		snprintf(why, whylen, "memory table with %u regions (1..%d)", n,
+			 GM_REGIONS_MAX);
 		return -1;
 	}
 	for (unsigned i = 0; i < n; i++) {

@@ -24,8 +24,8 @@ struct gm_region_desc {
 
 struct gm_region {
 	struct gm_region_desc d;
-	uint8_t *host;   /* where d.gpa is mapped in this process */
-	void *map_base;  /* what mmap returned (covers mmap_off..) */
+	uint8_t *host;  /* where d.gpa is mapped in this process */
+	void *map_base; /* what mmap returned (covers mmap_off..) */
 	size_t map_len;
 };
 
@@ -45,8 +45,8 @@ int gm_table_check(const struct gm_region_desc *d, unsigned n, char *why,
  * mappings (the caller unmaps the old table with gm_unmap afterwards, so
  * no ring is ever left pointing at unmapped memory). The fds are not
  * closed. 0, or -1 with why. */
-int gm_map(struct guestmem *gm, const struct gm_region_desc *d,
-	   const int *fds, unsigned n, char *why, size_t whylen);
+int gm_map(struct guestmem *gm, const struct gm_region_desc *d, const int *fds,
+	   unsigned n, char *why, size_t whylen);
 void gm_unmap(struct guestmem *gm);
 
 /* Host pointer to [gpa, gpa + len) if it lies wholly in one region, else

@@ -20,8 +20,8 @@
 static uint16_t
 ld16(const uint8_t *p, int order)
 {
-	return le16toh(__atomic_load_n((const uint16_t *)(const void *)p,
-				       order));
+	return le16toh(
+		__atomic_load_n((const uint16_t *)(const void *)p, order));
 }
 
 static void
@@ -63,7 +63,8 @@ vq_avail_bytes(unsigned n)
 uint64_t
 vq_used_bytes(unsigned n)
 {
-	return USED_RING + (uint64_t)USED_ELEM_BYTES * n + 2; /* + avail_event */
+	return USED_RING + (uint64_t)USED_ELEM_BYTES * n +
+	       2; /* + avail_event */
 }
 
 bool
@@ -82,8 +83,7 @@ vq_attach(struct virtq *q, uint16_t size, void *desc, void *avail, void *used,
 			      size, VQ_SIZE_MAX);
 	if (!desc || !avail || !used)
 		return broken(q, "ring outside guest memory");
-	if ((uintptr_t)desc % 16 || (uintptr_t)avail % 2 ||
-	    (uintptr_t)used % 4)
+	if ((uintptr_t)desc % 16 || (uintptr_t)avail % 2 || (uintptr_t)used % 4)
 		return broken(q, "misaligned ring");
 	q->size = size;
 	q->desc = desc;
@@ -125,20 +125,22 @@ walk(struct virtq *q, const struct guestmem *gm, uint16_t head,
 		flags = le16toh(d.flags);
 		next = le16toh(d.next);
 		if (++count > entries)
-			return broken(q, "descriptor chain at %u loops or is "
-				      "longer than %u", head, entries);
+			return broken(q,
+				      "descriptor chain at %u loops or is "
+				      "longer than %u",
+				      head, entries);
 		if (flags & VRING_DESC_F_INDIRECT) {
 			if (in_table)
 				return broken(q, "nested indirect table");
 			if (!q->indirect)
 				return broken(q, "indirect descriptor not "
-					      "negotiated");
+						 "negotiated");
 			if (flags & VRING_DESC_F_NEXT)
 				return broken(q, "indirect descriptor with "
-					      "NEXT");
+						 "NEXT");
 			if (count != 1)
 				return broken(q, "indirect descriptor inside "
-					      "a chain");
+						 "a chain");
 			if (len == 0 || len % DESC_BYTES ||
 			    len / DESC_BYTES > VQ_SIZE_MAX)
 				return broken(q, "indirect table of %u bytes",
@@ -146,7 +148,7 @@ walk(struct virtq *q, const struct guestmem *gm, uint16_t head,
 			table = gm_gpa(gm, addr, len);
 			if (!table)
 				return broken(q, "indirect table outside "
-					      "guest memory");
+						 "guest memory");
 			entries = len / DESC_BYTES;
 			in_table = true;
 			count = 0;
@@ -157,9 +159,10 @@ walk(struct virtq *q, const struct guestmem *gm, uint16_t head,
 			return broken(q, "zero-length descriptor");
 		host = gm_gpa(gm, addr, len);
 		if (!host)
-			return broken(q, "buffer of %u bytes at 0x%llx outside "
-				      "guest memory", len,
-				      (unsigned long long)addr);
+			return broken(q,
+				      "buffer of %u bytes at 0x%llx outside "
+				      "guest memory",
+				      len, (unsigned long long)addr);
 		if (c->nout + c->nin >= VQ_SEGS_MAX)
 			return broken(q, "too many segments");
 		if (flags & VRING_DESC_F_WRITE) {
@@ -168,7 +171,7 @@ walk(struct virtq *q, const struct guestmem *gm, uint16_t head,
 		} else {
 			if (c->nin)
 				return broken(q, "device-readable descriptor "
-					      "after a device-writable one");
+						 "after a device-writable one");
 			c->out_len += len;
 			c->nout++;
 		}
@@ -200,7 +203,7 @@ vq_pop(struct virtq *q, const struct guestmem *gm, struct vq_chain *c)
 			      q->last_avail, avail_idx);
 	if (q->inflight >= q->size)
 		return broken(q, "more requests in flight than the queue "
-			      "holds");
+				 "holds");
 	head = ld16(q->avail + AVAIL_RING +
 			    2u * (q->last_avail & (q->size - 1)),
 		    __ATOMIC_RELAXED);

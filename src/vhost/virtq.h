@@ -35,13 +35,13 @@ struct vq_chain {
 };
 
 struct virtq {
-	uint16_t size;     /* power of two, 1..VQ_SIZE_MAX */
-	bool event_idx;    /* VIRTIO_RING_F_EVENT_IDX negotiated */
-	bool indirect;     /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
+	uint16_t size;  /* power of two, 1..VQ_SIZE_MAX */
+	bool event_idx; /* VIRTIO_RING_F_EVENT_IDX negotiated */
+	bool indirect;  /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	uint8_t *desc, *avail, *used; /* host pointers, whole rings checked */
-	uint16_t last_avail; /* next avail entry to take: private */
-	uint16_t used_idx;   /* next used entry: private, never read back */
-	uint16_t inflight;   /* taken and not yet returned */
+	uint16_t last_avail;          /* next avail entry to take: private */
+	uint16_t used_idx; /* next used entry: private, never read back */
+	uint16_t inflight; /* taken and not yet returned */
 	uint16_t signalled_used;
 	bool signalled_valid;
 	bool broken;

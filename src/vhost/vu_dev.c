@@ -10,8 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CORE_FEATURES                                                    \
-	((1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_RING_F_INDIRECT_DESC) | \
+#define CORE_FEATURES                            \
+	((1ull << VIRTIO_F_VERSION_1) |          \
+	 (1ull << VIRTIO_RING_F_INDIRECT_DESC) | \
 	 (1ull << VIRTIO_RING_F_EVENT_IDX) | (1ull << VU_F_PROTOCOL_FEATURES))
 #define CORE_PROTOCOL ((1ull << VU_PF_REPLY_ACK) | (1ull << VU_PF_MQ))
 
@@ -83,9 +84,10 @@ queue_attach(struct vu_conn *c, struct vu_queue *q, bool keep_position)
 	void *used = gm_uva(&c->mem, q->used_uva, vq_used_bytes(q->num));
 
 	q->reported = false;
-	q->attached = vq_attach(&q->vq, q->num, desc, avail, used, q->base,
-				negotiated(c, VIRTIO_RING_F_EVENT_IDX),
-				negotiated(c, VIRTIO_RING_F_INDIRECT_DESC)) == 0;
+	q->attached =
+		vq_attach(&q->vq, q->num, desc, avail, used, q->base,
+			  negotiated(c, VIRTIO_RING_F_EVENT_IDX),
+			  negotiated(c, VIRTIO_RING_F_INDIRECT_DESC)) == 0;
 	if (q->attached && keep_position) {
 		q->vq.last_avail = old.last_avail;
 		q->vq.used_idx = old.used_idx;
@@ -190,8 +192,8 @@ queue_setup(struct vu_conn *c, struct vu_req *r, char *why, size_t whylen)
 		return 0;
 	case VU_SET_VRING_BASE:
 		if (r->u.state.num > UINT16_MAX)
-			return violation(why, whylen, "queue %u: base %u", index,
-					 r->u.state.num);
+			return violation(why, whylen, "queue %u: base %u",
+					 index, r->u.state.num);
 		q->base = (uint16_t)r->u.state.num;
 		return 0;
 	case VU_SET_VRING_ADDR:
@@ -205,8 +207,7 @@ queue_setup(struct vu_conn *c, struct vu_req *r, char *why, size_t whylen)
 		q->addr_set = true;
 		return 0;
 	default:
-		return violation(why, whylen, "bad queue request %u",
-				 r->type);
+		return violation(why, whylen, "bad queue request %u", r->type);
 	}
 }
 
@@ -236,14 +237,17 @@ set_vring_fd(struct vu_conn *c, struct vu_req *r, char *why, size_t whylen)
 	/* SET_VRING_KICK starts the ring. Polling mode (no fd) is not
 	 * offered: we only serve a queue when it is kicked. */
 	if (fd < 0)
-		return violation(why, whylen, "queue %u: kick without an fd "
+		return violation(why, whylen,
+				 "queue %u: kick without an fd "
 				 "(polling) is not supported",
 				 r->u.file.index);
 	close_fd(&q->kick_fd);
 	q->kick_fd = fd;
 	if (!q->num || !q->addr_set || c->mem.n == 0) {
-		snprintf(why, whylen, "queue %u kicked before its size, "
-			 "addresses and memory table", r->u.file.index);
+		snprintf(why, whylen,
+			 "queue %u kicked before its size, "
+			 "addresses and memory table",
+			 r->u.file.index);
 		return -1;
 	}
 	q->started = true;
@@ -265,16 +269,19 @@ handle(struct vu_conn *c, struct vu_req *r, bool *acked, char *why,
 		return reply_u64(c, r->type, vu_offered_features(c->d));
 	case VU_SET_FEATURES:
 		if (r->u.u64 & ~vu_offered_features(c->d))
-			return violation(why, whylen,
-					 "SET_FEATURES: bits 0x%llx not offered",
-					 (unsigned long long)(r->u.u64 &
-					 ~vu_offered_features(c->d)));
+			return violation(
+				why, whylen,
+				"SET_FEATURES: bits 0x%llx not offered",
+				(unsigned long long)(r->u.u64 &
+						     ~vu_offered_features(
+							     c->d)));
 		for (unsigned i = 0; i < c->d->queues; i++)
 			if (c->q[i].started && r->u.u64 != c->features)
-				return violation(why, whylen,
-						 "SET_FEATURES changes features "
-						 "of started queue %u",
-						 i);
+				return violation(
+					why, whylen,
+					"SET_FEATURES changes features "
+					"of started queue %u",
+					i);
 		c->features = r->u.u64;
 		c->features_set = true;
 		return 0;
@@ -289,11 +296,13 @@ handle(struct vu_conn *c, struct vu_req *r, bool *acked, char *why,
 		return reply_u64(c, r->type, vu_offered_protocol(c->d));
 	case VU_SET_PROTOCOL_FEATURES:
 		if (r->u.u64 & ~vu_offered_protocol(c->d))
-			return violation(why, whylen,
-					 "SET_PROTOCOL_FEATURES: bits "
-					 "0x%llx not offered",
-					 (unsigned long long)(r->u.u64 &
-					 ~vu_offered_protocol(c->d)));
+			return violation(
+				why, whylen,
+				"SET_PROTOCOL_FEATURES: bits "
+				"0x%llx not offered",
+				(unsigned long long)(r->u.u64 &
+						     ~vu_offered_protocol(
+							     c->d)));
 		c->protocol = r->u.u64;
 		return 0;
 	case VU_GET_QUEUE_NUM:
@@ -420,8 +429,7 @@ vu_queue_serve(struct vu_conn *c, unsigned qi, unsigned budget, bool *more)
 		}
 		if (r < 0)
 			break;
-		written = c->d->request(c->d->dev, &c->chain, why,
-					sizeof(why));
+		written = c->d->request(c->d->dev, &c->chain, why, sizeof(why));
 		if (written < 0 || (uint64_t)written > c->chain.in_len) {
 			q->vq.broken = true;
 			snprintf(q->vq.why, sizeof(q->vq.why), "%s",
@@ -507,9 +515,8 @@ vu_conn_run(struct vu_conn *c, char *why, size_t whylen)
 
 			if (!pending[i])
 				continue;
-			(void)vu_queue_serve(c, i, c->q[i].num ? c->q[i].num
-							       : 1,
-					     &more);
+			(void)vu_queue_serve(
+				c, i, c->q[i].num ? c->q[i].num : 1, &more);
 			pending[i] = more;
 		}
 	}

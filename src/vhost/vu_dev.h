@@ -26,10 +26,10 @@ typedef int64_t (*vu_request_fn)(void *dev, struct vq_chain *c, char *why,
 
 struct vu_device {
 	const char *name;
-	uint64_t features;  /* device feature bits; the core adds its own */
+	uint64_t features; /* device feature bits; the core adds its own */
 	uint64_t protocol_features; /* beyond REPLY_ACK, which is always on */
-	unsigned queues;    /* 1..VU_QUEUES_MAX */
-	const uint8_t *config; /* device config space, config_len bytes */
+	unsigned queues;            /* 1..VU_QUEUES_MAX */
+	const uint8_t *config;      /* device config space, config_len bytes */
 	size_t config_len;
 	vu_request_fn request;
 	void *dev;
@@ -52,14 +52,14 @@ struct vu_queue {
 struct vu_conn {
 	int sock;
 	const struct vu_device *d;
-	uint64_t features;       /* acknowledged by SET_FEATURES */
+	uint64_t features; /* acknowledged by SET_FEATURES */
 	bool features_set;
-	uint64_t protocol;       /* acknowledged by SET_PROTOCOL_FEATURES */
+	uint64_t protocol; /* acknowledged by SET_PROTOCOL_FEATURES */
 	bool owner;
 	struct guestmem mem;
 	struct vu_queue q[VU_QUEUES_MAX];
-	uint64_t violations;     /* queue breakages seen */
-	struct vq_chain chain;   /* the chain being served (16 KiB) */
+	uint64_t violations;   /* queue breakages seen */
+	struct vq_chain chain; /* the chain being served (16 KiB) */
 };
 
 /* The features offered: the device's and the core's. */

@@ -181,13 +181,13 @@ parse_mem(const struct vu_raw *raw, struct vu_req *req, char *why,
 			 GM_REGIONS_MAX);
 		return -1;
 	}
-	if (expect(raw, VU_MEM_HDR + n * VU_MEM_REGION_BYTES, n, why,
-		   whylen) < 0)
+	if (expect(raw, VU_MEM_HDR + n * VU_MEM_REGION_BYTES, n, why, whylen) <
+	    0)
 		return -1;
 	req->u.mem.n = n;
 	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *p = raw->payload + VU_MEM_HDR +
-				   i * VU_MEM_REGION_BYTES;
+		const uint8_t *p =
+			raw->payload + VU_MEM_HDR + i * VU_MEM_REGION_BYTES;
 
 		req->u.mem.r[i].gpa = get64(p);
 		req->u.mem.r[i].size = get64(p + 8);
@@ -198,8 +198,8 @@ parse_mem(const struct vu_raw *raw, struct vu_req *req, char *why,
 }
 
 static int
-parse_config(const struct vu_raw *raw, struct vu_req *req, bool set,
-	     char *why, size_t whylen)
+parse_config(const struct vu_raw *raw, struct vu_req *req, bool set, char *why,
+	     size_t whylen)
 {
 	uint32_t off, size;
 

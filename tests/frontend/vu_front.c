@@ -32,8 +32,8 @@ st16(uint8_t *p, uint16_t v, int order)
 static uint16_t
 ld16(const uint8_t *p, int order)
 {
-	return le16toh(__atomic_load_n((const uint16_t *)(const void *)p,
-				       order));
+	return le16toh(
+		__atomic_load_n((const uint16_t *)(const void *)p, order));
 }
 
 int
@@ -53,9 +53,10 @@ vf_open(struct vf *f, int sock, size_t mem_bytes, uint32_t slot_bytes)
 		return -errno;
 	f->mem_bytes = mem_bytes;
 	f->slot_bytes = slot_bytes;
-	f->nslots = mem_bytes > VF_DATA_START
-			    ? (unsigned)((mem_bytes - VF_DATA_START) / slot_bytes)
-			    : 0;
+	f->nslots =
+		mem_bytes > VF_DATA_START
+			? (unsigned)((mem_bytes - VF_DATA_START) / slot_bytes)
+			: 0;
 	for (unsigned i = 0; i < VF_QUEUES_MAX; i++)
 		f->q[i].kick = f->q[i].call = -1;
 	return 0;
@@ -295,8 +296,8 @@ vf_start_queue(struct vf *f, unsigned qi, uint16_t size)
 	uint8_t *area = f->mem + (size_t)qi * VF_RING_AREA;
 	uint64_t a[5];
 
-	if (qi >= VF_QUEUES_MAX || (size_t)(qi + 1) * VF_RING_AREA >
-					   VF_DATA_START)
+	if (qi >= VF_QUEUES_MAX ||
+	    (size_t)(qi + 1) * VF_RING_AREA > VF_DATA_START)
 		return -1;
 	memset(area, 0, VF_RING_AREA);
 	q->size = size;
@@ -332,8 +333,8 @@ vf_stop_queue(struct vf *f, unsigned qi, uint32_t *base)
 {
 	uint32_t st[2] = { htole32(qi), 0 };
 
-	if (vf_send(f, VU_GET_VRING_BASE, VU_VERSION, st, sizeof(st), NULL,
-		    0) < 0 ||
+	if (vf_send(f, VU_GET_VRING_BASE, VU_VERSION, st, sizeof(st), NULL, 0) <
+		    0 ||
 	    vf_recv_reply(f, VU_GET_VRING_BASE, st, sizeof(st), 5000) < 0)
 		return -1;
 	*base = le32toh(st[1]);
@@ -409,8 +410,8 @@ vf_kick(struct vf *f, unsigned qi, bool force)
 
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!force && ((f->features >> VIRTIO_RING_F_EVENT_IDX) & 1)) {
-		uint16_t event = ld16(q->used + 4 + 8u * q->size,
-				      __ATOMIC_RELAXED);
+		uint16_t event =
+			ld16(q->used + 4 + 8u * q->size, __ATOMIC_RELAXED);
 
 		need = (uint16_t)(q->avail_idx - event - 1) <
 		       (uint16_t)(q->avail_idx - q->kicked_at);
@@ -480,7 +481,8 @@ vf_blk_prepare(struct vf *f, unsigned qi, unsigned slot, uint32_t type,
 	uint8_t *s = vf_slot(f, slot);
 	uint32_t hdr[4] = { htole32(type), 0, 0, 0 };
 	uint64_t sec = htole64(sector);
-	bool dev_writes = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
+	bool dev_writes =
+		type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
 	struct vring_desc d[3];
 	unsigned n = 0;
 
@@ -494,7 +496,8 @@ vf_blk_prepare(struct vf *f, unsigned qi, unsigned slot, uint32_t type,
 			htole64(vf_gpa(f, s + VF_SLOT_DATA)), htole32(len),
 			htole16(VRING_DESC_F_NEXT |
 				(dev_writes ? VRING_DESC_F_WRITE : 0)),
-			0 };
+			0
+		};
 	d[n++] = (struct vring_desc){ htole64(vf_gpa(f, status_byte(f, slot))),
 				      htole32(1), htole16(VRING_DESC_F_WRITE),
 				      0 };

@@ -12,10 +12,10 @@
 #include <stdint.h>
 
 #define VF_QUEUES_MAX 16
-#define VF_RING_AREA 0x10000u   /* per queue: desc, avail, used */
-#define VF_DATA_START 0x100000u /* slots start at 1 MiB */
+#define VF_RING_AREA 0x10000u     /* per queue: desc, avail, used */
+#define VF_DATA_START 0x100000u   /* slots start at 1 MiB */
 #define VF_GPA_BASE 0x40000000ull /* guest physical address of byte 0 */
-#define VF_SLOT_DATA 4096u      /* data starts a page into a slot */
+#define VF_SLOT_DATA 4096u        /* data starts a page into a slot */
 
 struct vf_queue {
 	uint16_t size;
@@ -31,8 +31,8 @@ struct vf {
 	int memfd;
 	uint8_t *mem;
 	size_t mem_bytes;
-	uint64_t features;  /* negotiated */
-	uint64_t protocol;  /* negotiated */
+	uint64_t features; /* negotiated */
+	uint64_t protocol; /* negotiated */
 	unsigned nq;
 	struct vf_queue q[VF_QUEUES_MAX];
 	uint32_t slot_bytes;
@@ -72,8 +72,8 @@ bool vf_peer_closed(struct vf *f, int ms);
 uint64_t vf_gpa(const struct vf *f, const void *p);
 uint8_t *vf_host(const struct vf *f, uint64_t gpa);
 uint8_t *vf_slot(const struct vf *f, unsigned slot);
-void vf_desc(struct vf *f, unsigned qi, uint16_t i, uint64_t gpa,
-	     uint32_t len, uint16_t flags, uint16_t next);
+void vf_desc(struct vf *f, unsigned qi, uint16_t i, uint64_t gpa, uint32_t len,
+	     uint16_t flags, uint16_t next);
 /* Publish head as available (release). */
 void vf_offer(struct vf *f, unsigned qi, uint16_t head);
 /* Kick if the backend wants it (EVENT_IDX) or always; force: always. */

@@ -123,8 +123,8 @@ blk_check(bool expect_ro, const char *serial)
 		st = vf_blk_do(&f, 0, 2, VIRTIO_BLK_T_IN, 8, 8192, NULL, 5000);
 		check(st == 0 && !memcmp(vf_blk_data(&f, 2), pat, 8192),
 		      "blk: read-only disk unchanged");
-		st = vf_blk_do(&f, 0, 3, VIRTIO_BLK_T_WRITE_ZEROES, 0, 16,
-			       NULL, 5000);
+		st = vf_blk_do(&f, 0, 3, VIRTIO_BLK_T_WRITE_ZEROES, 0, 16, NULL,
+			       5000);
 		check(st == VIRTIO_BLK_S_IOERR,
 		      "blk: write-zeroes on a read-only disk refused (%d)", st);
 	} else {
@@ -152,8 +152,7 @@ blk_check(bool expect_ro, const char *serial)
 			      "blk: read back through an indirect table "
 			      "matches");
 		}
-		st = vf_blk_do(&f, 0, 3, VIRTIO_BLK_T_FLUSH, 0, 0, &used,
-			       5000);
+		st = vf_blk_do(&f, 0, 3, VIRTIO_BLK_T_FLUSH, 0, 0, &used, 5000);
 		check(st == VIRTIO_BLK_S_OK && used == 1,
 		      "blk: flush (status %d)", st);
 		/* Write zeroes over the pattern's first 4 KiB. */
@@ -166,7 +165,8 @@ blk_check(bool expect_ro, const char *serial)
 			vf_blk_do(&f, 0, 5, VIRTIO_BLK_T_IN, 8, 8192, NULL,
 				  5000);
 			check(st == 0 &&
-				      !memcmp(vf_blk_data(&f, 5), zeros, 4096) &&
+				      !memcmp(vf_blk_data(&f, 5), zeros,
+					      4096) &&
 				      !memcmp(vf_blk_data(&f, 5) + 4096,
 					      pat + 4096, 4096),
 			      "blk: write-zeroes zeroed 4 KiB and no more "
@@ -198,8 +198,8 @@ blk_check(bool expect_ro, const char *serial)
 	check(st == VIRTIO_BLK_S_IOERR,
 	      "blk: sector near 2^64 does not wrap: IOERR (%d)", st);
 	st = vf_blk_do(&f, 0, 7, VIRTIO_BLK_T_IN, 0, 100, NULL, 5000);
-	check(st == VIRTIO_BLK_S_IOERR,
-	      "blk: partial-sector read: IOERR (%d)", st);
+	check(st == VIRTIO_BLK_S_IOERR, "blk: partial-sector read: IOERR (%d)",
+	      st);
 	st = vf_blk_do(&f, 0, 7, 99, 0, 512, NULL, 5000);
 	check(st == VIRTIO_BLK_S_UNSUPP, "blk: unknown type 99: UNSUPP (%d)",
 	      st);
@@ -285,8 +285,10 @@ r_cycle(struct vf *f)
 {
 	header(f);
 	vf_desc(f, 0, 0, hdr_gpa(f), 16, VRING_DESC_F_NEXT, 1);
-	vf_desc(f, 0, 1, data_gpa(f), 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
-	vf_desc(f, 0, 2, data_gpa(f), 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 0);
+	vf_desc(f, 0, 1, data_gpa(f), 512,
+		VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
+	vf_desc(f, 0, 2, data_gpa(f), 512,
+		VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 0);
 	submit(f, 0);
 }
 
@@ -371,7 +373,8 @@ static void
 r_bad_order(struct vf *f)
 {
 	header(f);
-	vf_desc(f, 0, 0, data_gpa(f), 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 1);
+	vf_desc(f, 0, 0, data_gpa(f), 512,
+		VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 1);
 	vf_desc(f, 0, 1, hdr_gpa(f), 16, VRING_DESC_F_NEXT, 2);
 	vf_desc(f, 0, 2, data_gpa(f), 1, VRING_DESC_F_WRITE, 0);
 	submit(f, 0);
@@ -390,12 +393,14 @@ table(struct vf *f, bool nested)
 {
 	uint8_t *t = vf_slot(f, 1);
 	struct vring_desc d[3] = {
-		{ htole64(hdr_gpa(f)), htole32(16), htole16(VRING_DESC_F_NEXT), htole16(1) },
+		{ htole64(hdr_gpa(f)), htole32(16), htole16(VRING_DESC_F_NEXT),
+		  htole16(1) },
 		{ htole64(data_gpa(f)), htole32(512),
 		  htole16(VRING_DESC_F_NEXT | VRING_DESC_F_WRITE |
 			  (nested ? VRING_DESC_F_INDIRECT : 0)),
 		  htole16(2) },
-		{ htole64(data_gpa(f) + 512), htole32(1), htole16(VRING_DESC_F_WRITE), 0 },
+		{ htole64(data_gpa(f) + 512), htole32(1),
+		  htole16(VRING_DESC_F_WRITE), 0 },
 	};
 
 	header(f);
@@ -542,15 +547,15 @@ flip(void *arg)
 
 		__atomic_store_n(&d->len,
 				 htole32(bad && (n & 0x1000) ? 0xffffffffu
-							    : 512u >> (n & 1)),
+							     : 512u >> (n & 1)),
 				 __ATOMIC_RELAXED);
-		__atomic_store_n(&d->addr,
-				 htole64(bad && (n & 0x2000)
-						 ? 0xfffffffffffff000ull
-						 : data_gpa(fl->f) + (n & 2) * 64),
-				 __ATOMIC_RELAXED);
-		__atomic_store_n(&d->next,
-				 htole16(bad && (n & 0x4000) ? 1 : 2),
+		__atomic_store_n(
+			&d->addr,
+			htole64(bad && (n & 0x2000)
+					? 0xfffffffffffff000ull
+					: data_gpa(fl->f) + (n & 2) * 64),
+			__ATOMIC_RELAXED);
+		__atomic_store_n(&d->next, htole16(bad && (n & 0x4000) ? 1 : 2),
 				 __ATOMIC_RELAXED);
 	}
 	return NULL;
@@ -565,14 +570,16 @@ double_fetch_case(void)
 	unsigned done = 0, i;
 	bool stopped = false;
 
-	if (front(&f, ALL_FEATURES & ~(1ull << VIRTIO_RING_F_INDIRECT_DESC), 1) < 0) {
+	if (front(&f, ALL_FEATURES & ~(1ull << VIRTIO_RING_F_INDIRECT_DESC),
+		  1) < 0) {
 		check(false, "hostile double-fetch: set-up");
 		return;
 	}
 	canaries_set(&f);
 	header(&f);
 	vf_desc(&f, 0, 0, hdr_gpa(&f), 16, VRING_DESC_F_NEXT, 1);
-	vf_desc(&f, 0, 1, data_gpa(&f), 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
+	vf_desc(&f, 0, 1, data_gpa(&f), 512,
+		VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
 	vf_desc(&f, 0, 2, data_gpa(&f) + 512, 1, VRING_DESC_F_WRITE, 0);
 	pthread_create(&t, NULL, flip, &fl);
 	for (i = 0; i < 2000 && !stopped; i++) {
@@ -601,8 +608,8 @@ double_fetch_case(void)
 		for (size_t k = VF_DATA_START; k < f.mem_bytes; k++) {
 			size_t off = k - VF_DATA_START;
 
-			if (off < 16 || (off >= VF_SLOT_DATA &&
-					 off < VF_SLOT_DATA + 640))
+			if (off < 16 ||
+			    (off >= VF_SLOT_DATA && off < VF_SLOT_DATA + 640))
 				continue;
 			dirty += f.mem[k] != CANARY;
 		}
@@ -635,8 +642,7 @@ send_state(struct vf *f, uint32_t req, uint32_t index, uint32_t num)
 }
 
 static int
-send_u64(struct vf *f, uint32_t req, uint64_t v, const int *fds,
-	 unsigned nfds)
+send_u64(struct vf *f, uint32_t req, uint64_t v, const int *fds, unsigned nfds)
 {
 	v = htole64(v);
 	return vf_send(f, req, VU_VERSION, &v, sizeof(v), fds, nfds);
@@ -738,7 +744,8 @@ static int
 p_mem_overlap(struct vf *f)
 {
 	const uint64_t r[2][4] = { { VF_GPA_BASE, 8192, 0x10000000, 0 },
-				   { VF_GPA_BASE + 4096, 8192, 0x20000000, 0 } };
+				   { VF_GPA_BASE + 4096, 8192, 0x20000000,
+				     0 } };
 	int fds[2] = { f->memfd, f->memfd };
 
 	return mem_table(f, 2, r, fds, 2);
@@ -1004,10 +1011,12 @@ serve_cases(void)
 static int
 hostile(bool listening)
 {
-	for (size_t i = 0; i < sizeof(ring_scenarios) / sizeof(ring_scenarios[0]); i++)
+	for (size_t i = 0;
+	     i < sizeof(ring_scenarios) / sizeof(ring_scenarios[0]); i++)
 		ring_case(&ring_scenarios[i]);
 	double_fetch_case();
-	for (size_t i = 0; i < sizeof(proto_scenarios) / sizeof(proto_scenarios[0]); i++)
+	for (size_t i = 0;
+	     i < sizeof(proto_scenarios) / sizeof(proto_scenarios[0]); i++)
 		proto_case(&proto_scenarios[i], listening);
 	serve_cases();
 	return failures ? 1 : 0;
@@ -1099,8 +1108,9 @@ durability(const char *disk, pid_t victim, unsigned kill_after)
 
 		if (vf_reap(&f, 0, &head, &len) == 1) {
 			unsigned s = head / 3;
-			uint32_t block = *(uint32_t *)(void *)vf_blk_data(&f, s) ^
-					 0x5a5a0000u;
+			uint32_t block =
+				*(uint32_t *)(void *)vf_blk_data(&f, s) ^
+				0x5a5a0000u;
 
 			if (vf_blk_status(&f, s) == VIRTIO_BLK_S_OK)
 				acked[nacked++] = block;
@@ -1112,7 +1122,8 @@ durability(const char *disk, pid_t victim, unsigned kill_after)
 				       nacked);
 			}
 			if (next < max_blocks) {
-				uint32_t *d = (uint32_t *)(void *)vf_blk_data(&f, s);
+				uint32_t *d =
+					(uint32_t *)(void *)vf_blk_data(&f, s);
 
 				for (unsigned k = 0; k < BLOCK / 4; k++)
 					d[k] = next ^ 0x5a5a0000u;
@@ -1133,7 +1144,8 @@ durability(const char *disk, pid_t victim, unsigned kill_after)
 		uint32_t buf[BLOCK / 4];
 
 		for (unsigned i = 0; i < nacked && fd >= 0; i++) {
-			if (pread(fd, buf, BLOCK, (off_t)acked[i] * BLOCK) != BLOCK) {
+			if (pread(fd, buf, BLOCK, (off_t)acked[i] * BLOCK) !=
+			    BLOCK) {
 				bad++;
 				continue;
 			}
@@ -1198,7 +1210,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc || !sock_path) {
-		fprintf(stderr, "usage: vu-front --socket PATH "
+		fprintf(stderr,
+			"usage: vu-front --socket PATH "
 			"(blk-check [--read-only] [--serial S] | rng-check | "
 			"hostile | durability --disk FILE [--kill-pid P --kill-after N])\n");
 		return 2;

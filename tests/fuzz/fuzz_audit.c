@@ -32,10 +32,11 @@ put(const char *file, const uint8_t *p, size_t n)
 	fclose(f);
 }
 
-static const char *const dirs[] = { "", "/100", "/100/root", "/100/fd", "/100/fdinfo",
-				    "/100/ns", "/1", "/1/root", "/1/ns" };
+static const char *const dirs[] = { "",        "/100",        "/100/root",
+				    "/100/fd", "/100/fdinfo", "/100/ns",
+				    "/1",      "/1/root",     "/1/ns" };
 static const char *const files[] = { "status", "limits", "cmdline",
-				     "cgroup", "comm", "fdinfo/3" };
+				     "cgroup", "comm",   "fdinfo/3" };
 static const char *const links[] = { "/100/fd/3", "/100/ns/mnt", "/1/ns/mnt" };
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -51,9 +51,8 @@ init_once(void)
 		__builtin_trap();
 	guest = mmap(NULL, GUEST_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
 		     guest_fd, 0);
-	if (guest == MAP_FAILED ||
-	    blk_disk_init(&disk, disk_fd, false, "fuzz", 2, why,
-			  sizeof(why)) < 0)
+	if (guest == MAP_FAILED || blk_disk_init(&disk, disk_fd, false, "fuzz",
+						 2, why, sizeof(why)) < 0)
 		__builtin_trap();
 	dev = (struct vu_device){
 		.name = "fuzz-blk",
@@ -149,7 +148,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (len > size - pos)
 				len = size - pos;
 			if ((size_t)off * 8 + len <= GUEST_BYTES)
-				memcpy(guest + (size_t)off * 8, data + pos, len);
+				memcpy(guest + (size_t)off * 8, data + pos,
+				       len);
 			pos += len;
 			continue;
 		}

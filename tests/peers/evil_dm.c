@@ -46,7 +46,8 @@ request(char *cmd, size_t cmdlen)
 	if (e) {
 		e += 11;
 		size_t k = strcspn(e, "\"");
-		snprintf(cmd, cmdlen, "%.*s", (int)(k < cmdlen ? k : cmdlen - 1), e);
+		snprintf(cmd, cmdlen, "%.*s",
+			 (int)(k < cmdlen ? k : cmdlen - 1), e);
 	}
 	const char *id = strstr(line, "\"id\":");
 	return id ? strtol(id + 5, NULL, 10) : -1;
@@ -78,7 +79,8 @@ handshake(void)
 	for (;;) {
 		long id = request(cmd, sizeof(cmd));
 		if (!strcmp(cmd, "query-status"))
-			reply(id, "{\"status\": \"prelaunch\", \"running\": false}");
+			reply(id,
+			      "{\"status\": \"prelaunch\", \"running\": false}");
 		else
 			reply(id, "{}");
 		if (!strcmp(cmd, "cont"))

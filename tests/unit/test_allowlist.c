@@ -19,10 +19,11 @@
 #include "../../src/backends/allowlist.h"
 
 static const char *const forbidden[] = {
-	"open", "openat", "openat2", "creat", "socket", "socketpair",
-	"connect", "bind", "listen", "execve", "execveat", "fork", "vfork",
-	"clone", "clone3", "ptrace", "ioctl", "mprotect", "mount", "unshare",
-	"setns", "chdir", "kill", "tgkill", "setuid", "prctl", "seccomp",
+	"open",    "openat",  "openat2", "creat",  "socket",   "socketpair",
+	"connect", "bind",    "listen",  "execve", "execveat", "fork",
+	"vfork",   "clone",   "clone3",  "ptrace", "ioctl",    "mprotect",
+	"mount",   "unshare", "setns",   "chdir",  "kill",     "tgkill",
+	"setuid",  "prctl",   "seccomp",
 };
 
 static void
@@ -35,7 +36,8 @@ test_names_nothing_forbidden(void **state)
 	assert_true(n > 10);
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(a[i].why);
-		for (size_t k = 0; k < sizeof(forbidden) / sizeof(forbidden[0]); k++)
+		for (size_t k = 0; k < sizeof(forbidden) / sizeof(forbidden[0]);
+		     k++)
 			if (!strcmp(a[i].name, forbidden[k]))
 				fail_msg("allowlist names %s", a[i].name);
 	}
@@ -55,13 +57,15 @@ run_child(int what)
 		uint64_t v = 1;
 		void *p;
 
-		if (efd < 0 || backend_allowlist_apply(false, why, sizeof(why)) < 0)
+		if (efd < 0 ||
+		    backend_allowlist_apply(false, why, sizeof(why)) < 0)
 			_exit(100);
 		/* The serving loop's calls. */
 		if (write(efd, &v, sizeof(v)) != sizeof(v) ||
 		    read(efd, &v, sizeof(v)) != sizeof(v))
 			_exit(101);
-		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED || munmap(p, 4096) < 0)
 			_exit(102);
 		switch (what) {

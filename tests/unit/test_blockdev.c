@@ -65,12 +65,14 @@ test_file_on_disk(void **state)
 	char why[256] = "", p[128];
 	struct blockdev b;
 	if (disk_file(&b, why, sizeof(why)) < 0) {
-		printf("SKIPPED: the build tree has no block device: %s\n", why);
+		printf("SKIPPED: the build tree has no block device: %s\n",
+		       why);
 		skip();
 	}
 	snprintf(p, sizeof(p), "/sys/dev/block/%u:%u", b.major, b.minor);
 	assert_int_equal(access(p, F_OK), 0);
-	snprintf(p, sizeof(p), "/sys/dev/block/%u:%u/partition", b.major, b.minor);
+	snprintf(p, sizeof(p), "/sys/dev/block/%u:%u/partition", b.major,
+		 b.minor);
 	assert_int_not_equal(access(p, F_OK), 0); /* a whole disk */
 }
 
@@ -79,39 +81,51 @@ test_io_limits_written(void **state)
 {
 	(void)state;
 	char why[256] = "", v[128], want[128], name[64];
-	struct cg_limits l = { .read_bps = 2097152, .write_iops = 100, .nio_devs = 1 };
+	struct cg_limits l = { .read_bps = 2097152,
+			       .write_iops = 100,
+			       .nio_devs = 1 };
 	if (geteuid() != 0 || cgroup_detect() == CG_NONE) {
 		printf("SKIPPED: needs root and a cgroup hierarchy\n");
 		skip();
 	}
 	if (disk_file(&l.io_devs[0], why, sizeof(why)) < 0) {
-		printf("SKIPPED: the build tree has no block device: %s\n", why);
+		printf("SKIPPED: the build tree has no block device: %s\n",
+		       why);
 		skip();
 	}
 	unsigned ma = l.io_devs[0].major, mi = l.io_devs[0].minor;
 	snprintf(name, sizeof(name), "bhtest-unit-io-%d", (int)getpid());
 	int rc = cgroup_create(name, &l, why, sizeof(why));
 	if (rc < 0 && cgroup_detect() == CG_V2 && rc == -ENOENT) {
-		printf("SKIPPED: the io controller is not delegated here: %s\n", why);
+		printf("SKIPPED: the io controller is not delegated here: %s\n",
+		       why);
 		skip();
 	}
 	assert_int_equal(rc, 0);
 	if (cgroup_detect() == CG_V2) {
-		assert_int_equal(cgroup_read(name, NULL, "io.max", v, sizeof(v)), 0);
-		snprintf(want, sizeof(want), "%u:%u rbps=2097152 wbps=max riops=max wiops=100",
-			 ma, mi);
+		assert_int_equal(
+			cgroup_read(name, NULL, "io.max", v, sizeof(v)), 0);
+		snprintf(want, sizeof(want),
+			 "%u:%u rbps=2097152 wbps=max riops=max wiops=100", ma,
+			 mi);
 	} else {
-		assert_int_equal(cgroup_read(name, "blkio", "blkio.throttle.read_bps_device",
-					     v, sizeof(v)), 0);
+		assert_int_equal(cgroup_read(name, "blkio",
+					     "blkio.throttle.read_bps_device",
+					     v, sizeof(v)),
+				 0);
 		snprintf(want, sizeof(want), "%u:%u 2097152", ma, mi);
 		assert_string_equal(v, want);
-		assert_int_equal(cgroup_read(name, "blkio", "blkio.throttle.write_iops_device",
-					     v, sizeof(v)), 0);
+		assert_int_equal(cgroup_read(name, "blkio",
+					     "blkio.throttle.write_iops_device",
+					     v, sizeof(v)),
+				 0);
 		snprintf(want, sizeof(want), "%u:%u 100", ma, mi);
 		assert_string_equal(v, want);
 		/* Unset limits are not written. */
-		assert_int_equal(cgroup_read(name, "blkio", "blkio.throttle.write_bps_device",
-					     v, sizeof(v)), 0);
+		assert_int_equal(cgroup_read(name, "blkio",
+					     "blkio.throttle.write_bps_device",
+					     v, sizeof(v)),
+				 0);
 		snprintf(want, sizeof(want), "%s", "");
 	}
 	assert_string_equal(v, want);

@@ -69,10 +69,12 @@ static const struct bad_case bad[] = {
 	{ "name = \"web1\n", "t.cfg:1: name: unterminated string" },
 	{ "name = 'abc", "t.cfg:1: name: unterminated string" },
 	{ "a = 1\nname = \"x\\n\"\n", "t.cfg:2: name: bad escape in string" },
-	{ "name = \"a\tb\"", "t.cfg:1: name: control character 0x09 in string" },
+	{ "name = \"a\tb\"",
+	  "t.cfg:1: name: control character 0x09 in string" },
 	{ "memory = -5", "t.cfg:1: memory: negative numbers are not allowed" },
 	{ "memory = 012", "t.cfg:1: memory: number with leading zero" },
-	{ "memory = 99999999999999999999999", "t.cfg:1: memory: number out of range" },
+	{ "memory = 99999999999999999999999",
+	  "t.cfg:1: memory: number out of range" },
 	{ "memory = 12ab", "t.cfg:1: memory: bad number" },
 	{ "memory = 1.5", "t.cfg:1: memory: bad number" },
 	{ "memory 256", "t.cfg:1: memory: expected '=' after the key" },
@@ -132,7 +134,8 @@ test_limits(void **state)
 	static char many[CFG_ENTRIES_MAX * 16];
 	size_t n = 0;
 	for (int i = 0; i <= CFG_ENTRIES_MAX; i++)
-		n += (size_t)snprintf(many + n, sizeof(many) - n, "k%d = 1\n", i);
+		n += (size_t)snprintf(many + n, sizeof(many) - n, "k%d = 1\n",
+				      i);
 	assert_int_equal(parse(many, &f, &e), -1);
 	assert_non_null(strstr(e.msg, "more than 128 settings"));
 
@@ -149,10 +152,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good),
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_bad),
-		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_good),   cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_bad),    cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

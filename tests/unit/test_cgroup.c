@@ -31,26 +31,40 @@ test_limits_written(void **state)
 {
 	(void)state;
 	char why[256] = "", v[64];
-	struct cg_limits l = { .memory_bytes = 300ull << 20, .pids_max = 40,
-			       .cpu_weight = 50, .cpu_cap = 25 };
+	struct cg_limits l = { .memory_bytes = 300ull << 20,
+			       .pids_max = 40,
+			       .cpu_weight = 50,
+			       .cpu_cap = 25 };
 	assert_int_equal(cgroup_create(name, &l, why, sizeof(why)), 0);
 	if (cgroup_detect() == CG_V2) {
-		assert_int_equal(cgroup_read(name, NULL, "memory.max", v, sizeof(v)), 0);
+		assert_int_equal(
+			cgroup_read(name, NULL, "memory.max", v, sizeof(v)), 0);
 		assert_string_equal(v, "314572800");
-		assert_int_equal(cgroup_read(name, NULL, "pids.max", v, sizeof(v)), 0);
+		assert_int_equal(
+			cgroup_read(name, NULL, "pids.max", v, sizeof(v)), 0);
 		assert_string_equal(v, "40");
-		assert_int_equal(cgroup_read(name, NULL, "cpu.weight", v, sizeof(v)), 0);
+		assert_int_equal(
+			cgroup_read(name, NULL, "cpu.weight", v, sizeof(v)), 0);
 		assert_string_equal(v, "50");
-		assert_int_equal(cgroup_read(name, NULL, "cpu.max", v, sizeof(v)), 0);
+		assert_int_equal(
+			cgroup_read(name, NULL, "cpu.max", v, sizeof(v)), 0);
 		assert_string_equal(v, "25000 100000");
 	} else {
-		assert_int_equal(cgroup_read(name, "memory", "memory.limit_in_bytes", v, sizeof(v)), 0);
+		assert_int_equal(cgroup_read(name, "memory",
+					     "memory.limit_in_bytes", v,
+					     sizeof(v)),
+				 0);
 		assert_string_equal(v, "314572800");
-		assert_int_equal(cgroup_read(name, "pids", "pids.max", v, sizeof(v)), 0);
+		assert_int_equal(
+			cgroup_read(name, "pids", "pids.max", v, sizeof(v)), 0);
 		assert_string_equal(v, "40");
-		assert_int_equal(cgroup_read(name, "cpu", "cpu.shares", v, sizeof(v)), 0);
+		assert_int_equal(
+			cgroup_read(name, "cpu", "cpu.shares", v, sizeof(v)),
+			0);
 		assert_string_equal(v, "512");
-		assert_int_equal(cgroup_read(name, "cpu", "cpu.cfs_quota_us", v, sizeof(v)), 0);
+		assert_int_equal(cgroup_read(name, "cpu", "cpu.cfs_quota_us", v,
+					     sizeof(v)),
+				 0);
 		assert_string_equal(v, "25000");
 	}
 	assert_int_equal(cgroup_count(name), 0);
@@ -168,9 +182,14 @@ fake_teardown(void **state)
 }
 
 static const struct cg_limits fake_lim = {
-	.memory_bytes = 300ull << 20, .pids_max = 40, .cpu_weight = 50,
-	.cpu_cap = 25, .read_bps = 1 << 20, .write_iops = 100,
-	.io_devs = { { 8, 0 } }, .nio_devs = 1,
+	.memory_bytes = 300ull << 20,
+	.pids_max = 40,
+	.cpu_weight = 50,
+	.cpu_cap = 25,
+	.read_bps = 1 << 20,
+	.write_iops = 100,
+	.io_devs = { { 8, 0 } },
+	.nio_devs = 1,
 };
 
 static void
@@ -179,16 +198,18 @@ test_v2_files(void **state)
 	(void)state;
 	static const char *const files[] = {
 		"memory.max", "memory.swap.max", "memory.oom.group", "pids.max",
-		"cpu.weight", "cpu.max", "io.max", NULL
+		"cpu.weight", "cpu.max",         "io.max",           NULL
 	};
 	struct cg_host h = { .ops = &cgroup_v2_ops };
 	char dir[512];
 	struct cg_limits got;
 
 	snprintf(h.root, sizeof(h.root), "%s", fake);
-	assert_int_equal(cgroup_v2_ops.group_dir(&h, NULL, "", dir, sizeof(dir)), 0);
+	assert_int_equal(
+		cgroup_v2_ops.group_dir(&h, NULL, "", dir, sizeof(dir)), 0);
 	assert_int_equal(mkdir(dir, 0755), 0);
-	assert_int_equal(cgroup_v2_ops.group_dir(&h, NULL, "vm", dir, sizeof(dir)), 0);
+	assert_int_equal(
+		cgroup_v2_ops.group_dir(&h, NULL, "vm", dir, sizeof(dir)), 0);
 	fake_files(dir, files);
 	assert_int_equal(cgroup_v2_ops.set_limits(NULL, dir, &fake_lim), 0);
 	fake_expect(dir, "memory.max", "314572800");
@@ -213,7 +234,8 @@ test_v1_files(void **state)
 {
 	(void)state;
 	static const char *const mem[] = { "memory.limit_in_bytes",
-					   "memory.memsw.limit_in_bytes", NULL };
+					   "memory.memsw.limit_in_bytes",
+					   NULL };
 	static const char *const pids[] = { "pids.max", NULL };
 	static const char *const cpu[] = { "cpu.shares", "cpu.cfs_period_us",
 					   "cpu.cfs_quota_us", NULL };
@@ -232,11 +254,16 @@ test_v1_files(void **state)
 		const char *hier = cgroup_v1_ops.hiers[i];
 		snprintf(dir, sizeof(dir), "%s/%s", fake, hier);
 		assert_int_equal(mkdir(dir, 0755), 0);
-		assert_int_equal(cgroup_v1_ops.group_dir(&h, hier, "", dir, sizeof(dir)), 0);
+		assert_int_equal(
+			cgroup_v1_ops.group_dir(&h, hier, "", dir, sizeof(dir)),
+			0);
 		assert_int_equal(mkdir(dir, 0755), 0);
-		assert_int_equal(cgroup_v1_ops.group_dir(&h, hier, "vm", dir, sizeof(dir)), 0);
+		assert_int_equal(cgroup_v1_ops.group_dir(&h, hier, "vm", dir,
+							 sizeof(dir)),
+				 0);
 		fake_files(dir, files[i]);
-		assert_int_equal(cgroup_v1_ops.set_limits(hier, dir, &fake_lim), 0);
+		assert_int_equal(cgroup_v1_ops.set_limits(hier, dir, &fake_lim),
+				 0);
 	}
 	snprintf(dir, sizeof(dir), "%s/memory/bulkhead/vm", fake);
 	fake_expect(dir, "memory.limit_in_bytes", "314572800");
@@ -258,7 +285,8 @@ test_v1_files(void **state)
 	assert_int_equal(got.cpu_weight, 50);
 	assert_int_equal(got.cpu_cap, 25);
 	/* v1 names a hierarchy for every file. */
-	assert_int_equal(cg_read(&h, "vm", NULL, "pids.max", dir, sizeof(dir)), -EINVAL);
+	assert_int_equal(cg_read(&h, "vm", NULL, "pids.max", dir, sizeof(dir)),
+			 -EINVAL);
 }
 
 /* Neither version under a root: every operation says so or does nothing. */
@@ -305,8 +333,10 @@ test_backend_groups(void **state)
 	char why[256] = "", g[3][CG_NAME_MAX], names[4][CG_NAME_MAX];
 	struct cg_limits l = { 0 };
 
-	assert_int_equal(cgroup_backend_name(g[0], CG_NAME_MAX, name, "xvda"), 0);
-	assert_int_equal(cgroup_backend_name(g[1], CG_NAME_MAX, name, "rng"), 0);
+	assert_int_equal(cgroup_backend_name(g[0], CG_NAME_MAX, name, "xvda"),
+			 0);
+	assert_int_equal(cgroup_backend_name(g[1], CG_NAME_MAX, name, "rng"),
+			 0);
 	/* Another VM whose name starts with this one's is not listed. */
 	snprintf(g[2], CG_NAME_MAX, "%sx+xvda", name);
 	for (size_t i = 0; i < 3; i++)
@@ -338,8 +368,9 @@ test_v2_create_refused(void **state)
 	assert_int_equal(cg_create(&v2, v2name, &l, why, sizeof(why)), -ENOENT);
 	assert_non_null(strstr(why, "controller is not available"));
 	assert_int_equal(cg_count(&v2, v2name), 0);
-	assert_int_equal(cg_read(&v2, v2name, NULL, "cgroup.procs", v, sizeof(v)),
-			 -ENOENT);
+	assert_int_equal(
+		cg_read(&v2, v2name, NULL, "cgroup.procs", v, sizeof(v)),
+		-ENOENT);
 }
 
 /* Fork a child into v2name's v2 group that forks three more; its pid. */
@@ -378,12 +409,19 @@ test_v2_lifecycle(void **state)
 	struct cg_limits l;
 
 	/* Made by hand: cg_create refuses here (test_v2_create_refused). */
-	assert_int_equal(cgroup_backend_name(backend, sizeof(backend), v2name, "rng"), 0);
-	assert_int_equal(cgroup_v2_ops.group_dir(&v2, NULL, "", dir, sizeof(dir)), 0);
+	assert_int_equal(
+		cgroup_backend_name(backend, sizeof(backend), v2name, "rng"),
+		0);
+	assert_int_equal(
+		cgroup_v2_ops.group_dir(&v2, NULL, "", dir, sizeof(dir)), 0);
 	assert_true(mkdir(dir, 0755) == 0 || errno == EEXIST);
-	assert_int_equal(cgroup_v2_ops.group_dir(&v2, NULL, v2name, dir, sizeof(dir)), 0);
+	assert_int_equal(
+		cgroup_v2_ops.group_dir(&v2, NULL, v2name, dir, sizeof(dir)),
+		0);
 	assert_int_equal(mkdir(dir, 0755), 0);
-	assert_int_equal(cgroup_v2_ops.group_dir(&v2, NULL, backend, dir, sizeof(dir)), 0);
+	assert_int_equal(
+		cgroup_v2_ops.group_dir(&v2, NULL, backend, dir, sizeof(dir)),
+		0);
 	assert_int_equal(mkdir(dir, 0755), 0);
 	assert_int_equal(cg_backend_groups(&v2, v2name, names, 2), 1);
 	assert_string_equal(names[0], backend);
@@ -396,7 +434,8 @@ test_v2_lifecycle(void **state)
 	snprintf(want, sizeof(want), "\n0::/" CG_PARENT "/%s\n", v2name);
 	assert_non_null(strstr(text, want));
 	free(text);
-	assert_int_equal(cg_read(&v2, v2name, "pids", "cgroup.procs", v, sizeof(v)), 0);
+	assert_int_equal(
+		cg_read(&v2, v2name, "pids", "cgroup.procs", v, sizeof(v)), 0);
 	assert_true(atoi(v) > 0);
 	assert_int_equal(cg_get_limits(&v2, v2name, &l), 0);
 	assert_int_equal(l.memory_bytes + l.pids_max + l.cpu_cap, 0);
@@ -457,7 +496,9 @@ run_v2_beside_tests(void)
 	}
 	printf("test_cgroup: v2 tests on %s\n", v2.root);
 	snprintf(v2name, sizeof(v2name), "bhtest-unit-v2-%d", (int)getpid());
-	assert_int_equal(cgroup_v2_ops.group_dir(&v2, NULL, "", parent, sizeof(parent)), 0);
+	assert_int_equal(
+		cgroup_v2_ops.group_dir(&v2, NULL, "", parent, sizeof(parent)),
+		0);
 	/* bulkhead/ is left as found: VMs do not use it on this host. */
 	bool had_parent = access(parent, F_OK) == 0;
 	const struct CMUnitTest tests[] = {
@@ -477,11 +518,15 @@ int
 main(void)
 {
 	const struct CMUnitTest files[] = {
-		cmocka_unit_test_setup_teardown(test_v2_files, fake_setup, fake_teardown),
-		cmocka_unit_test_setup_teardown(test_v1_files, fake_setup, fake_teardown),
-		cmocka_unit_test_setup_teardown(test_no_hierarchy, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_v2_files, fake_setup,
+						fake_teardown),
+		cmocka_unit_test_setup_teardown(test_v1_files, fake_setup,
+						fake_teardown),
+		cmocka_unit_test_setup_teardown(test_no_hierarchy, fake_setup,
+						fake_teardown),
 	};
-	int rc = cmocka_run_group_tests_name("control files", files, NULL, NULL);
+	int rc =
+		cmocka_run_group_tests_name("control files", files, NULL, NULL);
 	rc |= run_host_tests();
 	rc |= run_v2_beside_tests();
 	return rc;

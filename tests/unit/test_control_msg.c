@@ -57,15 +57,18 @@ test_round_trip(void **state)
 		struct ctl_msg m, got;
 		char line[CONTROL_LINE_MAX];
 		assert_int_equal(ctl_msg_set(&m, cases[i].type, cases[i].vdev,
-					     cases[i].fd), 0);
+					     cases[i].fd),
+				 0);
 		int n = ctl_msg_encode(&m, line, sizeof(line));
 		assert_int_equal(n, (int)strlen(cases[i].line));
 		assert_memory_equal(line, cases[i].line, (size_t)n);
 		assert_int_equal(decode(line, (size_t)n - 1, cases[i].fd,
-					cases[i].fd >= 0, &got), 0);
+					cases[i].fd >= 0, &got),
+				 0);
 		assert_int_equal(got.type, cases[i].type);
 		assert_int_equal(got.fd, cases[i].fd);
-		assert_string_equal(got.vdev, cases[i].vdev ? cases[i].vdev : "");
+		assert_string_equal(got.vdev,
+				    cases[i].vdev ? cases[i].vdev : "");
 	}
 }
 
@@ -78,7 +81,8 @@ test_encoder_refuses(void **state)
 
 	assert_int_equal(ctl_msg_set(&m, 0, NULL, -1), -EINVAL);
 	assert_int_equal(ctl_msg_set(&m, CTL_TYPES, NULL, -1), -EINVAL);
-	assert_int_equal(ctl_msg_set(&m, (enum ctl_type)-1, NULL, -1), -EINVAL);
+	assert_int_equal(ctl_msg_set(&m, (enum ctl_type) - 1, NULL, -1),
+			 -EINVAL);
 	assert_int_equal(ctl_msg_set(&m, CTL_PAUSE, "hdc", -1), -EINVAL);
 	assert_int_equal(ctl_msg_set(&m, CTL_PAUSE, NULL, 3), -EINVAL);
 	assert_int_equal(ctl_msg_set(&m, CTL_CD_INSERT, "hdc", -1), -EINVAL);
@@ -138,7 +142,8 @@ test_bad_vdevs(void **state)
 	assert_int_equal(DECODE("cd-eject hdC", -1, 0, &m), -1);
 	assert_int_equal(DECODE("cd-eject xvda", -1, 0, &m), -1);
 	assert_int_equal(DECODE("cd-eject ../x", -1, 0, &m), -1);
-	assert_int_equal(DECODE("cd-eject hdcccccccccccccccccccc", -1, 0, &m), -1);
+	assert_int_equal(DECODE("cd-eject hdcccccccccccccccccccc", -1, 0, &m),
+			 -1);
 	assert_int_equal(DECODE("cd-insert sda", 5, 1, &m), -1);
 	assert_int_equal(DECODE("cd-insert hd%s", 5, 1, &m), -1);
 	assert_int_equal(m.fd, -1);
@@ -209,7 +214,8 @@ send_raw(int sock, const void *buf, size_t len, const int *fds, size_t n)
 		char buf[CMSG_SPACE(4 * sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
-	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf,
+			     .iov_len = len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	memset(ctl.buf, 0, sizeof(ctl.buf));
@@ -291,7 +297,8 @@ test_read_leaves_what_follows(void **state)
 
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	/* Silence is a timeout. */
-	assert_int_equal(ctl_msg_read(sv[0], &m, 50, why, sizeof(why)), -ETIMEDOUT);
+	assert_int_equal(ctl_msg_read(sv[0], &m, 50, why, sizeof(why)),
+			 -ETIMEDOUT);
 	/* Console bytes after the request stay for the relay. */
 	assert_int_equal(ctl_msg_set(&m, CTL_CONSOLE, NULL, -1), 0);
 	assert_int_equal(ctl_msg_send(sv[1], &m), 0);
@@ -316,11 +323,13 @@ test_deadlines(void **state)
 	assert_int_equal(deadline_kind_of(WK_RESTORE), DL_MIGRATE);
 	assert_int_equal(deadline_kind_of(WK_EJECT), DL_COMMAND);
 	for (int t = 1; t < CTL_TYPES; t++)
-		assert_true(deadline_request_ms(t) > deadline_worker_ms(DL_COMMAND));
+		assert_true(deadline_request_ms(t) >
+			    deadline_worker_ms(DL_COMMAND));
 	/* A save: stop, the stream, its sync and cont, one after another. */
 	assert_true(deadline_request_ms(CTL_SAVE) >
 		    2 * deadline_worker_ms(DL_COMMAND) +
-			    deadline_worker_ms(DL_MIGRATE) + DEADLINE_SAVE_SYNC_MS);
+			    deadline_worker_ms(DL_MIGRATE) +
+			    DEADLINE_SAVE_SYNC_MS);
 }
 
 int

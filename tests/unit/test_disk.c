@@ -17,19 +17,23 @@ test_good(void **state)
 	char why[256];
 
 	assert_int_equal(disk_spec_parse("format=raw, vdev=xvda, access=rw, "
-					 "target=/img/a.img", &d, why,
-					 sizeof(why)), 0);
+					 "target=/img/a.img",
+					 &d, why, sizeof(why)),
+			 0);
 	assert_string_equal(d.vdev, "xvda");
 	assert_string_equal(d.target, "/img/a.img");
 	assert_false(d.readonly);
 
 	assert_int_equal(disk_spec_parse("vdev=hdc,access=ro,target=/a,b c.img",
-					 &d, why, sizeof(why)), 0);
+					 &d, why, sizeof(why)),
+			 0);
 	assert_true(d.readonly);
 	assert_string_equal(d.target, "/a,b c.img"); /* rest of the spec */
 
 	assert_int_equal(disk_spec_parse("  vdev = sdb , devtype=disk, "
-					 "target = /x  ", &d, why, sizeof(why)), 0);
+					 "target = /x  ",
+					 &d, why, sizeof(why)),
+			 0);
 	assert_string_equal(d.vdev, "sdb");
 	assert_string_equal(d.target, "/x");
 }
@@ -38,9 +42,12 @@ static const struct {
 	const char *spec;
 	const char *why;
 } bad[] = {
-	{ "format=qcow2, vdev=xvda, target=/a", "disk format 'qcow2' is not supported" },
-	{ "format=vmdk, vdev=xvda, target=/a", "disk format 'vmdk' is not supported" },
-	{ "vdev=xvda, target=relative.img", "path 'relative.img' is not absolute" },
+	{ "format=qcow2, vdev=xvda, target=/a",
+	  "disk format 'qcow2' is not supported" },
+	{ "format=vmdk, vdev=xvda, target=/a",
+	  "disk format 'vmdk' is not supported" },
+	{ "vdev=xvda, target=relative.img",
+	  "path 'relative.img' is not absolute" },
 	{ "vdev=xvda, target=/a/../etc/shadow", "has a '.' or '..' component" },
 	{ "vdev=xvda, target=", "empty path" },
 	{ "vdev=eth0, target=/a", "bad vdev 'eth0'" },
@@ -48,10 +55,13 @@ static const struct {
 	{ "vdev=xvdabc, target=/a", "bad vdev 'xvdabc'" },
 	{ "vdev=xvdA, target=/a", "bad vdev 'xvdA'" },
 	{ "vdev=xvda, access=rwx, target=/a", "bad access 'rwx'" },
-	{ "vdev=xvda, vdev=xvdb, target=/a", "disk spec key 'vdev' given twice" },
+	{ "vdev=xvda, vdev=xvdb, target=/a",
+	  "disk spec key 'vdev' given twice" },
 	{ "vdev=xvda, colo=1, target=/a", "unknown disk spec key 'colo'" },
-	{ "vdev=xvda, devtype=cdrom, target=/a", "a cdrom's vdev must be hda, hdb, hdc or hdd" },
-	{ "vdev=xvda, devtype=floppy, target=/a", "devtype 'floppy' is not supported" },
+	{ "vdev=xvda, devtype=cdrom, target=/a",
+	  "a cdrom's vdev must be hda, hdb, hdc or hdd" },
+	{ "vdev=xvda, devtype=floppy, target=/a",
+	  "devtype 'floppy' is not supported" },
 	{ "/a,raw,xvda,rw", "is not key=value" },
 	{ "vdev=xvda", "disk spec has no target=" },
 	{ "access=rw, target=/a", "disk spec has no vdev=" },
@@ -67,7 +77,8 @@ test_bad(void **state)
 		char why[256] = "";
 		int rc = disk_spec_parse(bad[i].spec, &d, why, sizeof(why));
 		if (rc != -1 || !strstr(why, bad[i].why))
-			fail_msg("case '%s': rc %d why '%s'", bad[i].spec, rc, why);
+			fail_msg("case '%s': rc %d why '%s'", bad[i].spec, rc,
+				 why);
 	}
 }
 
@@ -93,7 +104,8 @@ test_cdrom(void **state)
 	unsigned bus = 9, unit = 9;
 
 	assert_int_equal(disk_spec_parse("vdev=hdc, devtype=cdrom, target=", &d,
-					 why, sizeof(why)), 0);
+					 why, sizeof(why)),
+			 0);
 	assert_true(d.cdrom);
 	assert_true(d.readonly); /* always */
 	assert_string_equal(d.target, "");
@@ -102,8 +114,9 @@ test_cdrom(void **state)
 	assert_int_equal(bus, 1);
 	assert_int_equal(unit, 0);
 	assert_int_equal(disk_spec_parse("vdev=hdb, devtype=cdrom, access=ro, "
-					 "target=/isos/x.iso", &d, why,
-					 sizeof(why)), 0);
+					 "target=/isos/x.iso",
+					 &d, why, sizeof(why)),
+			 0);
 	assert_string_equal(d.target, "/isos/x.iso");
 	assert_int_equal(disk_ide_slot(d.vdev, &bus, &unit), 0);
 	assert_int_equal(bus, 0);
@@ -114,7 +127,7 @@ test_cdrom(void **state)
 		"vdev=xvda, devtype=cdrom, target=",
 		"vdev=hdc, devtype=cdrom, target=relative.iso",
 		"vdev=hdc, devtype=cdrom, target=/a/../b.iso",
-		"vdev=hdc, target=",             /* empty only for a cdrom */
+		"vdev=hdc, target=", /* empty only for a cdrom */
 		"vdev=hdc, devtype=floppy, target=",
 		"vdev=hdc, devtype=cdrom, devtype=cdrom, target=",
 	};

@@ -39,7 +39,8 @@ test_table_coherent(void **state)
 		if (jail_policy_check(p, why, sizeof(why)) < 0)
 			fail_msg("%s", why);
 		for (int k = JAIL_LEVEL_NONE + 1; k < l; k++)
-			assert_string_not_equal(p->name, jail_policy_get(k)->name);
+			assert_string_not_equal(p->name,
+						jail_policy_get(k)->name);
 	}
 	/* The checks catch an incoherent row. */
 	struct jail_policy bad = *jail_policy_get(JAIL_COPIER);
@@ -57,8 +58,9 @@ test_table_coherent(void **state)
 	assert_non_null(strstr(why, "pid namespace"));
 }
 
-#define NS_ALL (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | \
-		CLONE_NEWUTS)
+#define NS_ALL                                                      \
+	(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | \
+	 CLONE_NEWUTS)
 
 /* Today's confinement, as the five hand-made spawns had it. */
 static void
@@ -84,7 +86,8 @@ test_table_records_today(void **state)
 	assert_int_equal(be->nofile, 64);
 
 	const struct jail_policy *w = jail_policy_get(JAIL_WORKER);
-	assert_int_equal(w->ns_new, CLONE_NEWNET | CLONE_NEWIPC); /* no mnt, pid */
+	assert_int_equal(w->ns_new,
+			 CLONE_NEWNET | CLONE_NEWIPC); /* no mnt, pid */
 	assert_int_equal(w->root, JAIL_ROOT_HOST);
 	assert_int_equal(w->nofile, 16);
 	assert_false(w->rlimits & JAIL_RL_LOCKS);
@@ -106,8 +109,8 @@ test_table_records_today(void **state)
 
 	const struct jail_policy *pr = jail_policy_get(JAIL_PROBE);
 	assert_int_equal(pr->ns_new, CLONE_NEWNS);
-	assert_int_equal(pr->ns_join, CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
-					      CLONE_NEWUTS);
+	assert_int_equal(pr->ns_join, CLONE_NEWPID | CLONE_NEWNET |
+					      CLONE_NEWIPC | CLONE_NEWUTS);
 	assert_null(pr->hostname);
 	assert_int_equal(pr->root, JAIL_ROOT_DM);
 }
@@ -130,7 +133,8 @@ test_print(void **state)
 		assert_int_equal(lines, JAIL_LEVELS - 1 + 1 + md);
 		for (int l = JAIL_LEVEL_NONE + 1; l < JAIL_LEVELS; l++)
 			assert_non_null(strstr(buf, jail_policy_get(l)->name));
-		assert_non_null(strstr(buf, "CORE,MSGQUEUE,MEMLOCK=0;NOFILE=16"));
+		assert_non_null(
+			strstr(buf, "CORE,MSGQUEUE,MEMLOCK=0;NOFILE=16"));
 		free(buf);
 		buf = NULL;
 	}
@@ -198,9 +202,15 @@ spawn_call(enum jail_level level, void (*fn)(void *), size_t nfds)
 
 	memset(net, 0, sizeof(net));
 	assert_true(readlink("/proc/self/ns/net", net, sizeof(net) - 1) > 0);
-	struct jail_spec s = { .level = level, .uid = TEST_UID, .gid = TEST_UID,
-			       .fn = fn, .arg = net, .fds = fds, .nfds = nfds,
-			       .fsize = JAIL_FSIZE_MIN, .join_pidfd = -1 };
+	struct jail_spec s = { .level = level,
+			       .uid = TEST_UID,
+			       .gid = TEST_UID,
+			       .fn = fn,
+			       .arg = net,
+			       .fds = fds,
+			       .nfds = nfds,
+			       .fsize = JAIL_FSIZE_MIN,
+			       .join_pidfd = -1 };
 	if (jail_spawn(&s, &pid, NULL, why, sizeof(why)) < 0)
 		fail_msg("%s", why);
 	assert_int_equal(child_status(pid), 0);
@@ -235,8 +245,11 @@ test_spec_refused(void **state)
 	(void)state;
 	char why[256];
 	pid_t pid;
-	struct jail_spec s = { .level = JAIL_LEVEL_NONE, .fn = never,
-			       .uid = TEST_UID, .gid = TEST_UID, .join_pidfd = -1 };
+	struct jail_spec s = { .level = JAIL_LEVEL_NONE,
+			       .fn = never,
+			       .uid = TEST_UID,
+			       .gid = TEST_UID,
+			       .join_pidfd = -1 };
 
 	assert_int_equal(jail_spawn(&s, &pid, NULL, why, sizeof(why)), -1);
 	s.level = JAIL_COPIER;

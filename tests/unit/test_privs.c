@@ -25,9 +25,9 @@
 
 #define TEST_UID 4000000001u /* far from any real account */
 #define TEST_REAPER 4000000002u
-#define RL_ALL (JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_LOCKS | \
-		JAIL_RL_MEMLOCK | JAIL_RL_NOFILE | JAIL_RL_FSIZE)
-
+#define RL_ALL                                                               \
+	(JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_LOCKS | JAIL_RL_MEMLOCK | \
+	 JAIL_RL_NOFILE | JAIL_RL_FSIZE)
 
 static void
 test_drop(void **state)
@@ -36,7 +36,8 @@ test_drop(void **state)
 	pid_t pid = fork();
 	if (pid == 0) {
 		char why[256];
-		if (jail_drop_privileges(TEST_UID, TEST_UID, why, sizeof(why)) < 0)
+		if (jail_drop_privileges(TEST_UID, TEST_UID, why, sizeof(why)) <
+		    0)
 			_exit(10);
 		if (getuid() != TEST_UID || geteuid() != TEST_UID)
 			_exit(11);
@@ -70,7 +71,8 @@ test_rlimits(void **state)
 	if (pid == 0) {
 		char why[256];
 		struct rlimit rl;
-		if (jail_set_rlimits(RL_ALL, 70, JAIL_FSIZE_MIN, why, sizeof(why)) < 0)
+		if (jail_set_rlimits(RL_ALL, 70, JAIL_FSIZE_MIN, why,
+				     sizeof(why)) < 0)
 			_exit(10);
 		getrlimit(RLIMIT_FSIZE, &rl);
 		if (rl.rlim_cur != 262144 || rl.rlim_max != 262144)
@@ -114,9 +116,11 @@ test_fsize_covers_disk(void **state)
 	if (pid == 0) {
 		char why[256];
 		signal(SIGXFSZ, SIG_IGN);
-		if (jail_set_rlimits(RL_ALL, 70, JAIL_FSIZE_MIN, why, sizeof(why)) < 0)
+		if (jail_set_rlimits(RL_ALL, 70, JAIL_FSIZE_MIN, why,
+				     sizeof(why)) < 0)
 			_exit(10);
-		if (pwrite(fd, buf, sizeof(buf), 1 << 20) >= 0 || errno != EFBIG)
+		if (pwrite(fd, buf, sizeof(buf), 1 << 20) >= 0 ||
+		    errno != EFBIG)
 			_exit(11); /* inside the file, past FSIZE: refused */
 		_exit(0);
 	}
@@ -125,11 +129,14 @@ test_fsize_covers_disk(void **state)
 	if (pid == 0) {
 		char why[256];
 		signal(SIGXFSZ, SIG_IGN);
-		if (jail_set_rlimits(RL_ALL, 70, 2ull << 20, why, sizeof(why)) < 0)
+		if (jail_set_rlimits(RL_ALL, 70, 2ull << 20, why, sizeof(why)) <
+		    0)
 			_exit(10);
-		if (pwrite(fd, buf, sizeof(buf), (2 << 20) - 4096) != sizeof(buf))
+		if (pwrite(fd, buf, sizeof(buf), (2 << 20) - 4096) !=
+		    sizeof(buf))
 			_exit(11); /* the disk's last block */
-		if (pwrite(fd, buf, sizeof(buf), 2 << 20) >= 0 || errno != EFBIG)
+		if (pwrite(fd, buf, sizeof(buf), 2 << 20) >= 0 ||
+		    errno != EFBIG)
 			_exit(12); /* growing it: refused */
 		_exit(0);
 	}

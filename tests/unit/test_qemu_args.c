@@ -18,7 +18,8 @@ static int
 build(struct qemu_argv *a)
 {
 	static const struct dm_identity id = { .kind = IDENT_RANGE,
-					       .uid = 131073, .gid = 131073,
+					       .uid = 131073,
+					       .gid = 131073,
 					       .exclusive = true };
 	struct plan_input in = { .cfg = &cfg, .id = &id };
 	char why[256];
@@ -32,7 +33,8 @@ static bool
 has(const struct qemu_argv *a, const char *opt, const char *val)
 {
 	for (size_t i = 0; i + 1 < a->n; i++)
-		if (!strcmp(a->argv[i], opt) && (!val || !strcmp(a->argv[i + 1], val)))
+		if (!strcmp(a->argv[i], opt) &&
+		    (!val || !strcmp(a->argv[i + 1], val)))
 			return true;
 	return false;
 }
@@ -59,13 +61,17 @@ test_basic(void **state)
 	assert_true(has(&a, "-nodefaults", NULL));
 	assert_true(has(&a, "-no-user-config", NULL));
 	assert_true(has(&a, "-S", NULL));
-	assert_true(has(&a, "-sandbox", "on,obsolete=deny,elevateprivileges=deny,"
-				      "spawn=deny,resourcecontrol=deny"));
-	assert_true(has(&a, "-machine", "pc,accel=tcg,usb=off,vmport=off,hpet=off"));
+	assert_true(has(&a, "-sandbox",
+			"on,obsolete=deny,elevateprivileges=deny,"
+			"spawn=deny,resourcecontrol=deny"));
+	assert_true(has(&a, "-machine",
+			"pc,accel=tcg,usb=off,vmport=off,hpet=off"));
 	assert_true(has(&a, "-m", "300"));
 	assert_true(has(&a, "-smp", "2"));
-	assert_true(has(&a, "-chardev", "socket,id=bh-qmp,fd=3,server=on,wait=off"));
-	assert_true(has(&a, "-chardev", "socket,id=bh-console,fd=4,server=on,wait=off"));
+	assert_true(has(&a, "-chardev",
+			"socket,id=bh-qmp,fd=3,server=on,wait=off"));
+	assert_true(has(&a, "-chardev",
+			"socket,id=bh-console,fd=4,server=on,wait=off"));
 	assert_true(has(&a, "-kernel", "/k"));
 	assert_true(has(&a, "-initrd", "/r"));
 	assert_true(has(&a, "-append", "console=ttyS0"));
@@ -75,9 +81,11 @@ test_basic(void **state)
 	assert_true(has(&a, "-add-fd", "fd=7,set=2,opaque=xvdb-ro"));
 	assert_false(has(&a, "-add-fd", "fd=8,set=2,opaque=xvdb-rw"));
 	assert_int_equal(plan.fds.n, 8);
-	assert_true(has(&a, "-blockdev", "driver=raw,node-name=disk-xvdb,"
-				       "file=file-xvdb,read-only=on"));
-	assert_true(has(&a, "-action", "shutdown=pause,panic=pause,reboot=reset"));
+	assert_true(has(&a, "-blockdev",
+			"driver=raw,node-name=disk-xvdb,"
+			"file=file-xvdb,read-only=on"));
+	assert_true(
+		has(&a, "-action", "shutdown=pause,panic=pause,reboot=reset"));
 	assert_true(has(&a, "-device", "pvpanic-pci"));
 	/* No host path of a disk ever reaches QEMU. */
 	for (size_t i = 0; i < a.n; i++)
@@ -97,7 +105,9 @@ test_vifs(void **state)
 	assert_int_equal(plan_fd_num(&plan.fds, PFD_TAP, 0), 7);
 	assert_true(has(&a, "-netdev", "tap,id=net0,fd=7,vhost=off"));
 	assert_true(has(&a, "-netdev", "tap,id=net1,fd=8,vhost=off"));
-	assert_true(has(&a, "-device", "virtio-net-pci,netdev=net0,mac=00:16:3e:01:02:03,romfile="));
+	assert_true(has(
+		&a, "-device",
+		"virtio-net-pci,netdev=net0,mac=00:16:3e:01:02:03,romfile="));
 	assert_int_equal(plan.fds.n, 9);
 	qemu_args_free(&a);
 }
@@ -109,9 +119,11 @@ test_kvm_noreboot(void **state)
 	struct qemu_argv a;
 	load("name='vm'\nkernel='/k'\non_reboot='destroy'\n");
 	assert_int_equal(build(&a), 0);
-	assert_true(has(&a, "-machine", "pc,accel=kvm,usb=off,vmport=off,hpet=off"));
+	assert_true(has(&a, "-machine",
+			"pc,accel=kvm,usb=off,vmport=off,hpet=off"));
 	assert_true(has(&a, "-cpu", "host"));
-	assert_true(has(&a, "-action", "shutdown=pause,panic=pause,reboot=shutdown"));
+	assert_true(has(&a, "-action",
+			"shutdown=pause,panic=pause,reboot=shutdown"));
 	assert_false(has(&a, "-initrd", NULL));
 	assert_false(has(&a, "-append", NULL));
 	qemu_args_free(&a);

@@ -36,7 +36,9 @@ test_good_shapes(void **state)
 	char why[256];
 
 	assert_int_equal(parse("{\"QMP\": {\"version\": {\"qemu\": {}}, "
-			       "\"capabilities\": []}}", &m, why), 0);
+			       "\"capabilities\": []}}",
+			       &m, why),
+			 0);
 	assert_int_equal(m.kind, QMP_GREETING);
 	qmp_msg_free(&m);
 	assert_int_equal(parse("{\"return\": {}, \"id\": 7}", &m, why), 0);
@@ -44,11 +46,15 @@ test_good_shapes(void **state)
 	assert_int_equal(m.id, 7);
 	qmp_msg_free(&m);
 	assert_int_equal(parse("{\"error\": {\"class\": \"GenericError\", "
-			       "\"desc\": \"no\"}, \"id\": 2}", &m, why), 0);
+			       "\"desc\": \"no\"}, \"id\": 2}",
+			       &m, why),
+			 0);
 	assert_int_equal(m.kind, QMP_ERROR);
 	qmp_msg_free(&m);
 	assert_int_equal(parse("{\"event\": \"STOP\", \"timestamp\": "
-			       "{\"seconds\": 1, \"microseconds\": 2}}", &m, why), 0);
+			       "{\"seconds\": 1, \"microseconds\": 2}}",
+			       &m, why),
+			 0);
 	assert_int_equal(m.kind, QMP_EVENT);
 	assert_string_equal(m.event, "STOP");
 	qmp_msg_free(&m);
@@ -64,8 +70,8 @@ test_bad_shapes(void **state)
 		"[1,2,3]",
 		"\"string\"",
 		"{}",
-		"{\"return\": {}}",                      /* no id */
-		"{\"return\": {}, \"id\": \"7\"}",       /* id not a number */
+		"{\"return\": {}}",                /* no id */
+		"{\"return\": {}, \"id\": \"7\"}", /* id not a number */
 		"{\"return\": {}, \"id\": -1}",
 		"{\"return\": {}, \"id\": 1, \"x\": 1}", /* extra key */
 		"{\"error\": \"no\", \"id\": 1}",
@@ -107,7 +113,9 @@ test_deep_nesting(void **state)
 	assert_non_null(strstr(why, "nested too deeply"));
 	/* Brackets inside strings do not count. */
 	assert_int_equal(parse("{\"return\": \"[[[[[[[[[[[[[[[[[[[[[[\", "
-			       "\"id\": 1}", &m, why), 0);
+			       "\"id\": 1}",
+			       &m, why),
+			 0);
 	qmp_msg_free(&m);
 }
 
@@ -118,7 +126,8 @@ test_nul_inside(void **state)
 	const char s[] = "{\"return\": {}, \"id\": 1}\0";
 	struct qmp_msg m;
 	char why[256];
-	assert_int_equal(qmp_parse_line(s, sizeof(s), &m, why, sizeof(why)), -1);
+	assert_int_equal(qmp_parse_line(s, sizeof(s), &m, why, sizeof(why)),
+			 -1);
 }
 
 /* A peer on a socketpair: what it "sent" is written before we read. */
@@ -146,8 +155,10 @@ test_handshake_ok(void **state)
 	     "{\"return\": {}, \"id\": 1}\n"
 	     "{\"event\": \"X\", \"timestamp\": {}}\n"
 	     "{\"return\": {\"status\": \"prelaunch\", \"running\": false}, \"id\": 2}\n"
-	     "{\"return\": {}, \"id\": 3}\n", &conn, &o);
-	assert_int_equal(qmp_handshake(&conn, now_ms() + 2000, why, sizeof(why)), 0);
+	     "{\"return\": {}, \"id\": 3}\n",
+	     &conn, &o);
+	assert_int_equal(
+		qmp_handshake(&conn, now_ms() + 2000, why, sizeof(why)), 0);
 	close(o);
 	close(conn.fd);
 }
@@ -158,7 +169,8 @@ expect_handshake_fails(const char *data, const char *what)
 	int o;
 	char why[256] = "";
 	peer(data, &conn, &o);
-	assert_int_equal(qmp_handshake(&conn, now_ms() + 300, why, sizeof(why)), -1);
+	assert_int_equal(qmp_handshake(&conn, now_ms() + 300, why, sizeof(why)),
+			 -1);
 	if (!strstr(why, what))
 		fail_msg("why '%s' want '%s'", why, what);
 	close(o);
@@ -173,13 +185,20 @@ test_handshake_hostile(void **state)
 	char buf[1024];
 
 	expect_handshake_fails("", "timed out");
-	expect_handshake_fails("{\"return\": {}, \"id\": 1}\n", "expected the greeting");
+	expect_handshake_fails("{\"return\": {}, \"id\": 1}\n",
+			       "expected the greeting");
 	snprintf(buf, sizeof(buf), "%s{\"return\": {}, \"id\": 9}\n", g);
 	expect_handshake_fails(buf, "out of order");
-	snprintf(buf, sizeof(buf), "%s{\"return\": {}, \"id\": 1}\n"
-		 "{\"return\": {\"status\": \"running\", \"running\": true}, \"id\": 2}\n", g);
+	snprintf(
+		buf, sizeof(buf),
+		"%s{\"return\": {}, \"id\": 1}\n"
+		"{\"return\": {\"status\": \"running\", \"running\": true}, \"id\": 2}\n",
+		g);
 	expect_handshake_fails(buf, "not a paused VM");
-	snprintf(buf, sizeof(buf), "%s{\"error\": {\"class\": \"E\", \"desc\": \"nope\"}, \"id\": 1}\n", g);
+	snprintf(
+		buf, sizeof(buf),
+		"%s{\"error\": {\"class\": \"E\", \"desc\": \"nope\"}, \"id\": 1}\n",
+		g);
 	expect_handshake_fails(buf, "nope");
 	snprintf(buf, sizeof(buf), "%s{\"return\": {}, \"id\": 1}\n{\"ret", g);
 	expect_handshake_fails(buf, "timed out");
@@ -240,7 +259,8 @@ test_event_drip_never_replies(void **state)
 	}
 	uint64_t t0 = now_ms();
 	assert_int_equal(qmp_call(&conn, "cont", NULL, -1, qmp_shape_empty,
-				  t0 + 300, NULL, why, sizeof(why)), QMP_BROKEN);
+				  t0 + 300, NULL, why, sizeof(why)),
+			 QMP_BROKEN);
 	assert_true(now_ms() - t0 < 1000);
 	assert_non_null(strstr(why, "timed out"));
 	close(conn.fd);
@@ -265,7 +285,8 @@ test_oversize_line(void **state)
 		_exit(0);
 	}
 	struct qmp_msg m;
-	assert_int_equal(qmp_read(&conn, now_ms() + 2000, &m, why, sizeof(why)), -1);
+	assert_int_equal(qmp_read(&conn, now_ms() + 2000, &m, why, sizeof(why)),
+			 -1);
 	assert_non_null(strstr(why, "too long"));
 	close(conn.fd);
 	close(o);
@@ -280,7 +301,8 @@ test_pump(void **state)
 	int o;
 	char why[256];
 	peer("{\"event\": \"A\", \"timestamp\": {}}\n{\"event\": \"B\", "
-	     "\"timestamp\": {}}\n{\"eve", &conn, &o);
+	     "\"timestamp\": {}}\n{\"eve",
+	     &conn, &o);
 	assert_int_equal(qmp_pump(&conn, why, sizeof(why)), 0);
 	assert_int_equal(conn.len, 5); /* partial line kept */
 	assert_int_equal(write_all(o, "{\"return\": {}, \"id\": 4}\n", 24), 0);
@@ -305,19 +327,23 @@ test_reply_shapes(void **state)
 		{ "{}", true, false, false },
 		{ "{\"x\": 1}", false, false, false },
 		{ "[]", false, false, false },
-		{ "{\"status\": \"paused\", \"running\": false}", false, true, false },
+		{ "{\"status\": \"paused\", \"running\": false}", false, true,
+		  false },
 		{ "{\"status\": \"paused\", \"running\": false, \"singlestep\": false}",
 		  false, true, false },
 		{ "{\"status\": \"paused\", \"running\": false, \"extra\": false}",
 		  false, false, false },
 		{ "{\"status\": 1, \"running\": false}", false, false, false },
-		{ "{\"status\": \"paused\", \"running\": 0}", false, false, false },
+		{ "{\"status\": \"paused\", \"running\": 0}", false, false,
+		  false },
 		{ "{\"fdset-id\": 0, \"fd\": 3}", false, false, true },
 		{ "{\"fdset-id\": -1, \"fd\": 3}", false, false, false },
 		{ "{\"fdset-id\": \"0\", \"fd\": 3}", false, false, false },
 		{ "{\"fdset-id\": 0}", false, false, false },
-		{ "{\"fdset-id\": 0, \"fd\": 3, \"x\": 0}", false, false, false },
-		{ "{\"fdset-id\": 4294967296, \"fd\": 3}", false, false, false },
+		{ "{\"fdset-id\": 0, \"fd\": 3, \"x\": 0}", false, false,
+		  false },
+		{ "{\"fdset-id\": 4294967296, \"fd\": 3}", false, false,
+		  false },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		json_t *v = json_loads(cases[i].json, 0, NULL);
@@ -348,8 +374,10 @@ scripted_peer(int sock, const char *const *expect, const char *const *answer,
 		size_t got = 0;
 		for (;;) {
 			char ctl[CMSG_SPACE(sizeof(int))];
-			struct iovec iov = { .iov_base = line + got, .iov_len = 1 };
-			struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			struct iovec iov = { .iov_base = line + got,
+					     .iov_len = 1 };
+			struct msghdr mh = { .msg_iov = &iov,
+					     .msg_iovlen = 1,
 					     .msg_control = ctl,
 					     .msg_controllen = sizeof(ctl) };
 			if (recvmsg(sock, &mh, 0) != 1)
@@ -361,12 +389,14 @@ scripted_peer(int sock, const char *const *expect, const char *const *answer,
 		}
 		line[got] = '\0';
 		json_t *req = json_loads(line, 0, NULL);
-		const char *cmd = json_string_value(json_object_get(req, "execute"));
+		const char *cmd =
+			json_string_value(json_object_get(req, "execute"));
 		if (!cmd || strcmp(cmd, expect[i]) != 0)
 			_exit(2);
 		char out[1024];
-		int len = snprintf(out, sizeof(out), answer[i],
-				   (int)json_integer_value(json_object_get(req, "id")));
+		int len = snprintf(
+			out, sizeof(out), answer[i],
+			(int)json_integer_value(json_object_get(req, "id")));
 		json_decref(req);
 		if (write_all(sock, out, (size_t)len) < 0)
 			_exit(3);
@@ -408,8 +438,9 @@ test_call_refused_and_sanitized(void **state)
 		"\"Device 'hdc' is locked\\u001b[31m\\nforged\"}, \"id\": %d}\n"
 	};
 	pid_t pid = script(expect, answer, 1, &other);
-	assert_int_equal(cdrom_eject(&conn, "hdc", now_ms() + 2000, why,
-				     sizeof(why)), QMP_REFUSED);
+	assert_int_equal(
+		cdrom_eject(&conn, "hdc", now_ms() + 2000, why, sizeof(why)),
+		QMP_REFUSED);
 	assert_string_equal(why, "Device 'hdc' is locked?[31m?forged");
 	assert_int_equal(peer_status(pid), 0);
 	close(conn.fd);
@@ -423,7 +454,9 @@ test_call_wrong_shape(void **state)
 	int other;
 	char why[256];
 	static const char *const expect[] = { "stop" };
-	static const char *const answer[] = { "{\"return\": {\"x\": 1}, \"id\": %d}\n" };
+	static const char *const answer[] = {
+		"{\"return\": {\"x\": 1}, \"id\": %d}\n"
+	};
 	pid_t pid = script(expect, answer, 1, &other);
 	assert_int_equal(qmp_call(&conn, "stop", NULL, -1, qmp_shape_empty,
 				  now_ms() + 2000, NULL, why, sizeof(why)),
@@ -453,7 +486,8 @@ test_cdrom_insert_sequence(void **state)
 	(void)state;
 	int other;
 	char why[256];
-	static const char *const expect[] = { "add-fd", "blockdev-change-medium",
+	static const char *const expect[] = { "add-fd",
+					      "blockdev-change-medium",
 					      "remove-fd" };
 	static const char *const answer[] = {
 		"{\"return\": {\"fdset-id\": 7, \"fd\": 9}, \"id\": %d}\n",
@@ -464,7 +498,8 @@ test_cdrom_insert_sequence(void **state)
 	pid_t pid = script(expect, answer, 3, &other);
 	int fd = iso_fd();
 	assert_int_equal(cdrom_insert(&conn, "hdc", fd, now_ms() + 2000, why,
-				      sizeof(why)), QMP_OK);
+				      sizeof(why)),
+			 QMP_OK);
 	assert_int_equal(peer_status(pid), 10); /* exactly one fd passed */
 	close(fd);
 	close(conn.fd);
@@ -477,7 +512,8 @@ test_cdrom_insert_refused_drops_the_set(void **state)
 	(void)state;
 	int other;
 	char why[256];
-	static const char *const expect[] = { "add-fd", "blockdev-change-medium",
+	static const char *const expect[] = { "add-fd",
+					      "blockdev-change-medium",
 					      "remove-fd" };
 	static const char *const answer[] = {
 		"{\"return\": {\"fdset-id\": 0, \"fd\": 9}, \"id\": %d}\n",
@@ -487,7 +523,8 @@ test_cdrom_insert_refused_drops_the_set(void **state)
 	pid_t pid = script(expect, answer, 3, &other);
 	int fd = iso_fd();
 	assert_int_equal(cdrom_insert(&conn, "hdc", fd, now_ms() + 2000, why,
-				      sizeof(why)), QMP_REFUSED);
+				      sizeof(why)),
+			 QMP_REFUSED);
 	assert_string_equal(why, "locked");
 	assert_int_equal(peer_status(pid), 10);
 	close(fd);
@@ -508,7 +545,8 @@ test_cdrom_insert_hostile_add_fd(void **state)
 	pid_t pid = script(expect, answer, 1, &other);
 	int fd = iso_fd();
 	assert_int_equal(cdrom_insert(&conn, "hdc", fd, now_ms() + 2000, why,
-				      sizeof(why)), QMP_BROKEN);
+				      sizeof(why)),
+			 QMP_BROKEN);
 	assert_int_equal(peer_status(pid), 10);
 	close(fd);
 	close(conn.fd);
@@ -534,7 +572,8 @@ test_medium_checks(void **state)
 	int fd = medium_open(path, why, sizeof(why));
 	assert_true(fd >= 0);
 	assert_int_equal(medium_check_fd(fd, why, sizeof(why)), 0);
-	assert_int_equal(medium_open("/nonexistent/x.iso", why, sizeof(why)), -1);
+	assert_int_equal(medium_open("/nonexistent/x.iso", why, sizeof(why)),
+			 -1);
 	assert_non_null(strstr(why, "No such file"));
 	unlink(path);
 	close(w);
@@ -577,19 +616,50 @@ static void
 test_lifecycle_classify(void **state)
 {
 	(void)state;
-	assert_int_equal(classify(EV("SHUTDOWN", ", \"data\": {\"guest\": true, \"reason\": \"guest-shutdown\"}")), LC_POWEROFF);
-	assert_int_equal(classify(EV("SHUTDOWN", ", \"data\": {\"guest\": true, \"reason\": \"guest-reset\"}")), LC_REBOOT);
-	assert_int_equal(classify(EV("SHUTDOWN", ", \"data\": {\"guest\": true, \"reason\": \"guest-panic\"}")), LC_CRASH);
-	assert_int_equal(classify(EV("SHUTDOWN", ", \"data\": {\"guest\": false, \"reason\": \"host-signal\"}")), LC_POWEROFF);
-	assert_int_equal(classify(EV("GUEST_PANICKED", ", \"data\": {\"action\": \"pause\"}")), LC_CRASH);
-	assert_int_equal(classify(EV("RESET", ", \"data\": {\"guest\": true, \"reason\": \"guest-reset\"}")), LC_NONE);
+	assert_int_equal(
+		classify(EV(
+			"SHUTDOWN",
+			", \"data\": {\"guest\": true, \"reason\": \"guest-shutdown\"}")),
+		LC_POWEROFF);
+	assert_int_equal(
+		classify(EV(
+			"SHUTDOWN",
+			", \"data\": {\"guest\": true, \"reason\": \"guest-reset\"}")),
+		LC_REBOOT);
+	assert_int_equal(
+		classify(EV(
+			"SHUTDOWN",
+			", \"data\": {\"guest\": true, \"reason\": \"guest-panic\"}")),
+		LC_CRASH);
+	assert_int_equal(
+		classify(EV(
+			"SHUTDOWN",
+			", \"data\": {\"guest\": false, \"reason\": \"host-signal\"}")),
+		LC_POWEROFF);
+	assert_int_equal(classify(EV("GUEST_PANICKED",
+				     ", \"data\": {\"action\": \"pause\"}")),
+			 LC_CRASH);
+	assert_int_equal(
+		classify(EV(
+			"RESET",
+			", \"data\": {\"guest\": true, \"reason\": \"guest-reset\"}")),
+		LC_NONE);
 	assert_int_equal(classify(EV("STOP", "")), LC_NONE);
 	/* Shapes a compromised device model might send instead. */
 	assert_int_equal(classify(EV("SHUTDOWN", "")), LC_INVALID);
-	assert_int_equal(classify(EV("SHUTDOWN", ", \"data\": {\"guest\": \"yes\", \"reason\": \"x\"}")), LC_INVALID);
-	assert_int_equal(classify(EV("SHUTDOWN", ", \"data\": {\"guest\": true, \"reason\": 5}")), LC_INVALID);
+	assert_int_equal(
+		classify(EV(
+			"SHUTDOWN",
+			", \"data\": {\"guest\": \"yes\", \"reason\": \"x\"}")),
+		LC_INVALID);
+	assert_int_equal(
+		classify(EV("SHUTDOWN",
+			    ", \"data\": {\"guest\": true, \"reason\": 5}")),
+		LC_INVALID);
 	assert_int_equal(classify(EV("GUEST_PANICKED", "")), LC_INVALID);
-	assert_int_equal(classify(EV("GUEST_PANICKED", ", \"data\": {\"action\": []}")), LC_INVALID);
+	assert_int_equal(
+		classify(EV("GUEST_PANICKED", ", \"data\": {\"action\": []}")),
+		LC_INVALID);
 }
 
 static void
@@ -607,8 +677,9 @@ test_lifecycle_restart_sequence(void **state)
 		"{\"return\": {}, \"id\": %d}\n",
 	};
 	pid_t pid = script(expect, answer, 4, &other);
-	assert_int_equal(lifecycle_restart(&conn, now_ms() + 2000, why, sizeof(why)),
-			 QMP_OK);
+	assert_int_equal(
+		lifecycle_restart(&conn, now_ms() + 2000, why, sizeof(why)),
+		QMP_OK);
 	assert_int_equal(peer_status(pid), 0);
 	close(conn.fd);
 	close(other);
@@ -631,7 +702,8 @@ test_save_sequence(void **state)
 		"{\"return\": {\"status\": \"completed\"}, \"id\": %d}\n",
 	};
 	if (geteuid() != 0) {
-		print_message("SKIPPED: the copier drops to another uid: needs root\n");
+		print_message(
+			"SKIPPED: the copier drops to another uid: needs root\n");
 		skip();
 	}
 	char path[] = "/tmp/bh-test-save-XXXXXX";
@@ -644,13 +716,15 @@ test_save_sequence(void **state)
 					 why, sizeof(why));
 	assert_true(copier > 0);
 	assert_int_equal(save_migrate_out(&conn, qemu_end, now_ms() + 5000, why,
-					  sizeof(why)), QMP_OK);
+					  sizeof(why)),
+			 QMP_OK);
 	close(qemu_end);
 	/* The peer exits after its answers, closing the pipe's write end it
 	 * was given: the copier sees EOF, fdatasyncs and finishes. */
 	assert_int_equal(peer_status(pid), 10); /* one fd: the pipe */
 	assert_int_equal(save_copier_finish(copier, true, true, now_ms() + 5000,
-					    why, sizeof(why)), 0);
+					    why, sizeof(why)),
+			 0);
 	/* A read-only fd is no save file. */
 	int ro = open("/tmp", O_RDONLY | O_DIRECTORY);
 	assert_int_equal(save_check_fd(ro, true, why, sizeof(why)), -1);
@@ -676,7 +750,8 @@ test_save_migration_failed(void **state)
 		"{\"return\": {\"status\": \"failed\"}, \"id\": %d}\n",
 	};
 	if (geteuid() != 0) {
-		print_message("SKIPPED: the copier drops to another uid: needs root\n");
+		print_message(
+			"SKIPPED: the copier drops to another uid: needs root\n");
 		skip();
 	}
 	char path[] = "/tmp/bh-test-save-XXXXXX";
@@ -688,11 +763,13 @@ test_save_migration_failed(void **state)
 					 why, sizeof(why));
 	assert_true(copier > 0);
 	assert_int_equal(save_migrate_out(&conn, qemu_end, now_ms() + 5000, why,
-					  sizeof(why)), QMP_REFUSED);
+					  sizeof(why)),
+			 QMP_REFUSED);
 	close(qemu_end);
 	assert_string_equal(why, "migration failed");
 	assert_int_equal(peer_status(pid), 10);
-	assert_int_equal(save_copier_finish(copier, true, false, 0, NULL, 0), 0);
+	assert_int_equal(save_copier_finish(copier, true, false, 0, NULL, 0),
+			 0);
 	close(file);
 	close(conn.fd);
 	close(other);
@@ -708,7 +785,8 @@ test_restore_status_absent(void **state)
 	int other, p[2];
 	char why[256];
 	static const char *const expect[] = { "getfd", "migrate-incoming",
-					      "query-migrate", "query-migrate" };
+					      "query-migrate",
+					      "query-migrate" };
 	static const char *const answer[] = {
 		"{\"return\": {}, \"id\": %d}\n",
 		"{\"return\": {}, \"id\": %d}\n",
@@ -722,14 +800,16 @@ test_restore_status_absent(void **state)
 	};
 	assert_int_equal(pipe(p), 0);
 	pid_t pid = script(expect, answer, 4, &other);
-	assert_int_equal(save_migrate_in(&conn, p[0], now_ms() + 5000, why,
-					 sizeof(why)), QMP_OK);
+	assert_int_equal(
+		save_migrate_in(&conn, p[0], now_ms() + 5000, why, sizeof(why)),
+		QMP_OK);
 	assert_int_equal(peer_status(pid), 10); /* one fd: the pipe */
 	close(conn.fd);
 	close(other);
 	pid = script(expect, bad, 3, &other);
-	assert_int_equal(save_migrate_in(&conn, p[0], now_ms() + 5000, why,
-					 sizeof(why)), QMP_BROKEN);
+	assert_int_equal(
+		save_migrate_in(&conn, p[0], now_ms() + 5000, why, sizeof(why)),
+		QMP_BROKEN);
 	(void)peer_status(pid);
 	close(conn.fd);
 	close(other);

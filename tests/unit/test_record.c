@@ -44,7 +44,8 @@ test_parse_bad(void **state)
 		{ "\"name\":\"vm\"", "\"name\":5" },
 		{ "\"uid_exclusive\":true", "\"uid_exclusive\":1" },
 		{ "\"vmid\":1", "\"vmid\":1,\"extra\":1" },
-		{ "\"state\":\"running\"", "\"state\":\"a-very-long-state-name\"" },
+		{ "\"state\":\"running\"",
+		  "\"state\":\"a-very-long-state-name\"" },
 		{ "\"name\":\"vm\"", "\"name\":\"v\\u0000m\"" },
 	};
 	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {

@@ -25,7 +25,6 @@
 #include "../../src/jail/jail.h"
 #include "child.h"
 
-
 static void
 load_filter_or_exit(void)
 {
@@ -65,11 +64,13 @@ test_denied_calls_fail(void **state)
 			_exit(3);
 		if (syscall(SYS_keyctl, 0, 0, 0, 0, 0) != -1 || errno != EPERM)
 			_exit(4);
-		if (syscall(SYS_io_uring_setup, 1, NULL) != -1 || errno != EPERM)
+		if (syscall(SYS_io_uring_setup, 1, NULL) != -1 ||
+		    errno != EPERM)
 			_exit(5);
 		if (syscall(SYS_userfaultfd, 0) != -1 || errno != EPERM)
 			_exit(6);
-		if (syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0) != -1 || errno != EPERM)
+		if (syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0) != -1 ||
+		    errno != EPERM)
 			_exit(7);
 		char c = 'x';
 		if (ioctl(0, TIOCSTI, &c) != -1 || errno != EPERM)
@@ -121,7 +122,9 @@ test_landlock(void **state)
 		struct jail_bind b;
 		snprintf(b.path, sizeof(b.path), "%s", allowed);
 		b.exec = false;
-		struct jail_spec s = { .level = JAIL_DM, .binds = &b, .nbinds = 1,
+		struct jail_spec s = { .level = JAIL_DM,
+				       .binds = &b,
+				       .nbinds = 1,
 				       .exec_path = "/usr/bin/true" };
 		char why[256] = "";
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||

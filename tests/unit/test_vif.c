@@ -20,9 +20,11 @@ test_good(void **state)
 	assert_string_equal(v.bridge, "br0");
 	assert_false(v.has_mac);
 	assert_string_equal(v.vifname, "");
-	assert_int_equal(vif_spec_parse(" bridge = xenbr0 , mac=00:16:3E:aa:bb:cc, "
-					"vifname=web1-eth0, model=virtio-net ",
-					&v, why, sizeof(why)), 0);
+	assert_int_equal(
+		vif_spec_parse(" bridge = xenbr0 , mac=00:16:3E:aa:bb:cc, "
+			       "vifname=web1-eth0, model=virtio-net ",
+			       &v, why, sizeof(why)),
+		0);
 	assert_string_equal(v.bridge, "xenbr0");
 	assert_string_equal(v.vifname, "web1-eth0");
 	assert_true(v.has_mac);
@@ -49,7 +51,8 @@ static const struct {
 	{ "bridge=br0,mac=00:16:3e:00:00:01x", "bad mac" },
 	{ "bridge=br0,model=e1000", "vif model 'e1000' is not supported" },
 	{ "bridge=br0,vifname=..", "bad vifname" },
-	{ "bridge=br0,script=/etc/xen/scripts/vif-bridge", "unknown vif spec key 'script'" },
+	{ "bridge=br0,script=/etc/xen/scripts/vif-bridge",
+	  "unknown vif spec key 'script'" },
 	{ "bridge=br0,ip=10.0.0.1", "unknown vif spec key 'ip'" },
 };
 

@@ -15,8 +15,8 @@
 #include "../../src/vhost/virtq.h"
 
 #define MEM_BYTES (1u << 20)
-#define GPA0 0x100000ull      /* region 0: [1 MiB, 1.5 MiB) */
-#define GPA1 0x200000ull      /* region 1: [2 MiB, 2.5 MiB) */
+#define GPA0 0x100000ull /* region 0: [1 MiB, 1.5 MiB) */
+#define GPA1 0x200000ull /* region 1: [2 MiB, 2.5 MiB) */
 #define HALF (MEM_BYTES / 2)
 #define DESC_GPA GPA0
 #define AVAIL_GPA (GPA0 + 0x10000)
@@ -348,17 +348,15 @@ test_queue_sizes(void **state)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_false(vq_size_ok(bad[i]));
-		assert_int_equal(setup_size(state, (uint16_t)bad[i], true,
-					    false),
-				 -1);
+		assert_int_equal(
+			setup_size(state, (uint16_t)bad[i], true, false), -1);
 		/* A queue that failed to attach gives nothing. */
 		assert_int_equal(vq_pop(&q, &gm, &chain), -1);
 	}
 	assert_false(vq_size_ok(65536));
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		assert_int_equal(setup_size(state, (uint16_t)good[i], true,
-					    false),
-				 0);
+		assert_int_equal(
+			setup_size(state, (uint16_t)good[i], true, false), 0);
 }
 
 static void
@@ -444,9 +442,8 @@ test_table_check(void **state)
 	d[1] = (struct gm_region_desc){ 8192, 4096, 0x9000, 0 };
 	assert_int_equal(gm_table_check(d, 2, why, sizeof(why)), 0);
 	assert_int_equal(gm_table_check(d, 0, why, sizeof(why)), -1);
-	assert_int_equal(gm_table_check(d, GM_REGIONS_MAX + 1, why,
-					sizeof(why)),
-			 -1);
+	assert_int_equal(
+		gm_table_check(d, GM_REGIONS_MAX + 1, why, sizeof(why)), -1);
 	/* Overlap in guest physical space, then in front-end space. */
 	d[1].gpa = 4095;
 	assert_int_equal(gm_table_check(d, 2, why, sizeof(why)), -1);

@@ -18,7 +18,10 @@ static struct vm_config cfg;
 static struct vm_plan plan;
 
 static const struct dm_identity range_id = {
-	.kind = IDENT_RANGE, .uid = 131073, .gid = 131073, .exclusive = true,
+	.kind = IDENT_RANGE,
+	.uid = 131073,
+	.gid = 131073,
+	.exclusive = true,
 };
 
 static void
@@ -29,8 +32,10 @@ build(const char *text, bool restore)
 
 	if (config_parse(text, strlen(text), "t.cfg", &cfg, &e) < 0)
 		fail_msg("%s", e.msg);
-	struct plan_input in = { .cfg = &cfg, .id = &range_id,
-				 .be_id = &range_id, .restore = restore };
+	struct plan_input in = { .cfg = &cfg,
+				 .id = &range_id,
+				 .be_id = &range_id,
+				 .restore = restore };
 	if (vm_plan_build(&in, &plan, why, sizeof(why)) < 0)
 		fail_msg("%s", why);
 }
@@ -65,8 +70,7 @@ disk_index(const char *vdev)
 
 /* Slot N must exist and hold kind/index; it counts as named. */
 static void
-expect_slot(const char *arg, bool *used, enum plan_fd_kind kind,
-	    unsigned index)
+expect_slot(const char *arg, bool *used, enum plan_fd_kind kind, unsigned index)
 {
 	char b[16];
 	long n = strtol(opt(arg, "fd", b, sizeof(b)), NULL, 10);
@@ -209,7 +213,8 @@ test_disks_rw_ro(void **state)
 	(void)state;
 	build(BASE "disk=['vdev=xvda,access=rw,target=/a',"
 		   "'vdev=xvdb,access=ro,target=/b',"
-		   "'vdev=xvdc,access=rw,target=/c']\n", false);
+		   "'vdev=xvdc,access=rw,target=/c']\n",
+	      false);
 	check_plan();
 	assert_int_equal(plan.fds.n, 5 + 2 + 1 + 2);
 	assert_int_equal(plan.nbackends, 0);
@@ -245,7 +250,8 @@ test_cdroms_vifs(void **state)
 		   "'vdev=xvda,access=ro,target=/a',"
 		   "'vdev=hda,devtype=cdrom,target=']\n"
 		   "vif=['bridge=br0', 'bridge=br1,mac=00:16:3e:01:02:03',"
-		   "'bridge=br2']\n", false);
+		   "'bridge=br2']\n",
+	      false);
 	check_plan();
 	/* CD-ROMs take no slot: their media come over QMP. */
 	assert_int_equal(plan.fds.n, 5 + 1 + 3);
@@ -262,7 +268,8 @@ test_restore_everything(void **state)
 		   "'vdev=xvdb,access=rw,backendtype=isolated,target=/b',"
 		   "'vdev=hdc,devtype=cdrom,target=',"
 		   "'vdev=xvdc,access=ro,target=/c']\n"
-		   "vif=['bridge=br0']\n", true);
+		   "vif=['bridge=br0']\n",
+	      true);
 	check_plan();
 	assert_true(has_arg("-incoming"));
 	assert_int_equal(plan.fds.n, 5 + 2 + 1 + 1 + 1 + 1);
@@ -303,8 +310,10 @@ static void
 test_worker_identity(void **state)
 {
 	(void)state;
-	struct dm_identity shared = { .kind = IDENT_SHARED, .uid = 1234,
-				      .gid = 1234, .exclusive = false };
+	struct dm_identity shared = { .kind = IDENT_SHARED,
+				      .uid = 1234,
+				      .gid = 1234,
+				      .exclusive = false };
 	struct plan_input in = { .cfg = &cfg, .id = &shared };
 	char why[256];
 

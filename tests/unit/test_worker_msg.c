@@ -107,7 +107,8 @@ test_recv_sizes_and_fds(void **state)
 	assert_string_equal(got.text, "fine");
 
 	/* Short and long messages are refused whole. */
-	assert_int_equal(write(sv[1], &m, sizeof(m) - 1), (ssize_t)sizeof(m) - 1);
+	assert_int_equal(write(sv[1], &m, sizeof(m) - 1),
+			 (ssize_t)sizeof(m) - 1);
 	assert_int_equal(wk_recv(sv[0], &got, &fd, 100), -EPROTO);
 	char big[sizeof(m) + 16];
 	memset(big, 0, sizeof(big));
