@@ -62,6 +62,21 @@ fail(char *why, size_t whylen, const char *what)
 	return -e;
 }
 
+/* No supplementary groups, then the gid while we may still change it,
+ * then the uid (which, from 0, clears the permitted, effective and
+ * ambient sets). */
+static int
+set_ids(uid_t uid, gid_t gid, char *why, size_t whylen)
+{
+	if (setgroups(0, NULL) < 0)
+		return fail(why, whylen, "setgroups");
+	if (setresgid(gid, gid, gid) < 0)
+		return fail(why, whylen, "setresgid");
+	if (setresuid(uid, uid, uid) < 0)
+		return fail(why, whylen, "setresuid");
+	return 0;
+}
+
 /* Order: drop the bounding set while we still hold CAP_SETPCAP, then
  * groups and gids while we may still change them, then uids (which clears
  * the permitted and effective sets), then the inheritable set, then
@@ -81,12 +96,9 @@ jail_drop_privileges(uid_t uid, gid_t gid, char *why, size_t whylen)
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		return fail(why, whylen, "PR_CAP_AMBIENT_CLEAR_ALL");
-	if (setgroups(0, NULL) < 0)
-		return fail(why, whylen, "setgroups");
-	if (setresgid(gid, gid, gid) < 0)
-		return fail(why, whylen, "setresgid");
-	if (setresuid(uid, uid, uid) < 0)
-		return fail(why, whylen, "setresuid");
+	int rc = set_ids(uid, gid, why, whylen);
+	if (rc < 0)
+		return rc;
 
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
 						0 };
@@ -134,12 +146,9 @@ jail_drop_ids(uid_t uid, gid_t gid, char *why, size_t whylen)
 		errno = EPERM;
 		return fail(why, whylen, "refusing to run as uid/gid 0");
 	}
-	if (setgroups(0, NULL) < 0)
-		return fail(why, whylen, "setgroups");
-	if (setresgid(gid, gid, gid) < 0)
-		return fail(why, whylen, "setresgid");
-	if (setresuid(uid, uid, uid) < 0)
-		return fail(why, whylen, "setresuid");
+	int rc = set_ids(uid, gid, why, whylen);
+	if (rc < 0)
+		return rc;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return fail(why, whylen, "PR_SET_NO_NEW_PRIVS");
 	return 0;
