@@ -50,13 +50,25 @@ for vm in json.load(sys.stdin):
         print(vm[sys.argv[2]])' "$1" "$2"
 }
 
+# need_arg HELPER VALUE: a helper handed an empty argument (a lookup
+# before it failed) must not answer for nobody (uid_procs "" would say 0,
+# alive "" yes): it says so and exits its shell, so a check around it, a
+# loop over it or the suite itself fails.
+need_arg() {
+	[ -n "$2" ] && return 0
+	echo "not ok - $1: called with an empty argument (a lookup before it failed)" >&2
+	exit 2
+}
+
 # Is pid $1 a live process (not a zombie waiting for a reaper)?
 alive() {
+	need_arg alive "${1:-}"
 	[ -d "/proc/$1" ] && ! grep -q '^State:.*[ZX]' "/proc/$1/status" 2>/dev/null
 }
 
 # Processes (not zombies) whose real/effective/saved uid is $1.
 uid_procs() {
+	need_arg uid_procs "${1:-}"
 	local n=0 f u
 	for f in /proc/[0-9]*/status; do
 		u=$(awk '/^State:/{s=$2} /^Uid:/{print (s!="Z" && ($2=='"$1"' || $3=='"$1"' || $4=='"$1"')) ? 1 : 0}' "$f" 2>/dev/null)
@@ -83,12 +95,14 @@ mkcfg() {
 
 # No cgroup of VM $1 left in any hierarchy (v2 or v1).
 cgroup_gone() {
+	need_arg cgroup_gone "${1:-}"
 	! ls -d /sys/fs/cgroup/bulkhead/"$1" /sys/fs/cgroup/*/bulkhead/"$1" 2>/dev/null | grep -q .
 }
 
 # Destroy every VM whose name starts with $1 and remove its logs (test
 # cleanup: tests remove only what they created).
 destroy_prefix() {
+	need_arg destroy_prefix "${1:-}" # "" would be every VM on the host
 	local d
 	for d in /run/bulkhead/vm/"$1"*; do
 		[ -d "$d" ] && "$BULKHEAD" destroy "$(basename "$d")" >/dev/null 2>&1
