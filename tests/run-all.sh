@@ -54,6 +54,24 @@ fuzz() {
 	done
 }
 
+# suite NAME CMD...: run one suite with a time limit (SUITE_SECONDS, 600
+# by default). Its lines pass through; a suite that times out or exits
+# non-zero (a check failed, a helper refused an empty argument, the
+# script died half-way) adds a failure of its own.
+SUITE_SECONDS=${SUITE_SECONDS:-600}
+suite() {
+	local name=$1 rc
+	shift
+	timeout --kill-after=10 "$SUITE_SECONDS" "$@"
+	rc=$?
+	case $rc in
+	0) ;;
+	124) echo "not ok - suite $name: still running after ${SUITE_SECONDS}s" ;;
+	129 | 1[3-9][0-9] | 2[0-5][0-9]) echo "not ok - suite $name: killed by signal $((rc - 128))" ;;
+	*) echo "not ok - suite $name: exited with status $rc" ;;
+	esac
+}
+
 suites() {
 	unit build normal
 	unit build/asan asan
@@ -83,8 +101,8 @@ suites() {
 		echo "not ok - docs/SUPPORT.md is stale: make docs/SUPPORT.md"
 	fi
 	fuzz
-	bash tests/vhost/frontend.sh
-	BUILD=build/asan LABEL="(asan) " bash tests/vhost/frontend.sh
+	suite vhost/frontend bash tests/vhost/frontend.sh
+	suite vhost/frontend-asan env BUILD=build/asan LABEL="(asan) " bash tests/vhost/frontend.sh
 	if [ "$(id -u)" != 0 ]; then
 		echo "skip - golden and end-to-end suites: need root (namespaces, uids, /run/bulkhead)"
 	else
@@ -93,28 +111,28 @@ suites() {
 		else
 			echo "not ok - host-init: $(cat "$LOGS/host-init.log")"
 		fi
-		BULKHEAD=build/bulkhead bash tests/golden/run.sh
-		BULKHEAD=build/asan/bulkhead bash tests/golden/run.sh | sed 's/^\(ok\|not ok\) - golden/\1 - golden (asan)/'
-		bash tests/e2e/boot.sh
-		BULKHEAD=build/asan/bulkhead bash tests/e2e/boot.sh | sed 's/^\(ok\|not ok\) - /\1 - (asan) /'
-		bash tests/e2e/lifecycle.sh
-		bash tests/e2e/cdrom.sh
-		bash tests/e2e/backends.sh
-		bash tests/e2e/churn.sh
-		bash tests/e2e/actions.sh
-		bash tests/e2e/saverestore.sh
-		bash tests/e2e/recovery.sh
+		suite golden env BULKHEAD=build/bulkhead bash tests/golden/run.sh
+		suite golden-asan env BULKHEAD=build/asan/bulkhead bash tests/golden/run.sh | sed 's/^\(ok\|not ok\) - golden/\1 - golden (asan)/'
+		suite e2e/boot bash tests/e2e/boot.sh
+		suite e2e/boot-asan env BULKHEAD=build/asan/bulkhead bash tests/e2e/boot.sh | sed 's/^\(ok\|not ok\) - /\1 - (asan) /'
+		suite e2e/lifecycle bash tests/e2e/lifecycle.sh
+		suite e2e/cdrom bash tests/e2e/cdrom.sh
+		suite e2e/backends bash tests/e2e/backends.sh
+		suite e2e/churn bash tests/e2e/churn.sh
+		suite e2e/actions bash tests/e2e/actions.sh
+		suite e2e/saverestore bash tests/e2e/saverestore.sh
+		suite e2e/recovery bash tests/e2e/recovery.sh
 		# The hostile device model is parsed by the sanitized monitor.
-		BULKHEAD=build/asan/bulkhead bash tests/e2e/hostile-qmp.sh | sed 's/^\(ok\|not ok\) - /\1 - (asan) /'
-		bash tests/e2e/uids.sh
-		bash tests/e2e/override.sh
-		bash tests/e2e/cgroups.sh
-		bash tests/e2e/iothrottle.sh
-		bash tests/e2e/net.sh
-		bash tests/e2e/check.sh
-		bash tests/golden/audit/run.sh
-		bash tests/e2e/audit.sh
-		bash tests/e2e/audit-libvirt.sh
+		suite e2e/hostile-qmp-asan env BULKHEAD=build/asan/bulkhead bash tests/e2e/hostile-qmp.sh | sed 's/^\(ok\|not ok\) - /\1 - (asan) /'
+		suite e2e/uids bash tests/e2e/uids.sh
+		suite e2e/override bash tests/e2e/override.sh
+		suite e2e/cgroups bash tests/e2e/cgroups.sh
+		suite e2e/iothrottle bash tests/e2e/iothrottle.sh
+		suite e2e/net bash tests/e2e/net.sh
+		suite e2e/check bash tests/e2e/check.sh
+		suite golden/audit bash tests/golden/audit/run.sh
+		suite e2e/audit bash tests/e2e/audit.sh
+		suite e2e/audit-libvirt bash tests/e2e/audit-libvirt.sh
 	fi
 }
 

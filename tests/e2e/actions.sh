@@ -86,4 +86,4 @@ check "restart: still no capabilities, NoNewPrivs, two seccomp filters" bash -c 
 check "restart: same cgroup" test "$(sort /proc/$PID/cgroup | md5sum)" = "$CG"
 "$BULKHEAD" destroy "$N" > /dev/null 2>&1
 check "restart: destroyed, nothing left" bash -c "test ! -e /run/bulkhead/vm/$N && test ! -e /run/bulkhead/ids/$VMID"
-exit 0
+exit "$FAILED"

@@ -119,4 +119,4 @@ machine_cleanup
 check "audit (libvirt): the host's cgroup tree is as before" \
 	test "$(machine_dirs)" = "$before"
 rm -rf "$T"
-exit 0
+exit "$FAILED"

@@ -48,4 +48,4 @@ kill $QPID; wait $QPID 2>/dev/null; QPID=""
 check "audit: unknown pid exits 1" test $? = 1
 "$BULKHEAD" audit > "$T/usage.txt" 2>&1
 check "audit: no pid is a usage error (exit 2)" test $? = 2
-exit 0
+exit "$FAILED"

@@ -177,3 +177,4 @@ else
 fi
 kill "$QP" "$SA" 2>/dev/null
 wait 2>/dev/null
+exit "$FAILED"

@@ -159,4 +159,4 @@ check "destroy: cgroup removed" cgroup_gone "$NAME"
 check "destroy: console log kept for inspection" test -s "$LOG"
 # Under the ASan/UBSan build the monitor's reports land in its log.
 check "monitor: no sanitizer reports" bash -c "! grep -qE 'Sanitizer|runtime error' /var/log/bulkhead/$NAME/monitor.log"
-exit 0
+exit "$FAILED"

@@ -124,4 +124,4 @@ expect "pause: no such VM" 1 "no running VM" "$BULKHEAD" pause "$P-none"
 check "destroy: exit 0" grep -q destroyed "$T/out"
 check "destroy: cgroup removed" cgroup_gone "$P"
 check "monitor: no sanitizer reports" bash -c "! grep -qE 'Sanitizer|runtime error' /var/log/bulkhead/$P/monitor.log"
-exit 0
+exit "$FAILED"

@@ -68,4 +68,4 @@ if "$BULKHEAD" create "$T/b.cfg" >/dev/null 2>&1 && "$BULKHEAD" create "$T/h.cfg
 else
 	not_ok "memory bomb: VMs did not start"
 fi
-exit 0
+exit "$FAILED"

@@ -59,4 +59,4 @@ if "$BULKHEAD" create "$T/u.cfg" > /dev/null 2>&1; then
 	"$BULKHEAD" check "$P-u" > "$T/u.out" 2>&1
 	check "check: refuses an unrestricted VM" test $? = 1 -a -n "$(grep 'not deprivileged' "$T/u.out")"
 fi
-exit 0
+exit "$FAILED"

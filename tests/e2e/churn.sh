@@ -52,4 +52,4 @@ check "churn: no process holds an fd of theirs" bash -c "! ls -l /proc/[0-9]*/fd
 # [x]yz: the patterns do not match the checking command line itself.
 check "churn: no device model left" bash -c "! pgrep -f 'guest=[b]htest-churn-$$' > /dev/null"
 check "churn: no monitor left" bash -c "! pgrep -f '[${T:0:1}]${T:1}/' > /dev/null"
-exit 0
+exit "$FAILED"

@@ -98,4 +98,4 @@ for c in "late-badshape:reply of the wrong shape" "late-silent:timed out"; do
 	check "evil $mode: VM destroyed, nothing left" gone "$P-$mode" "$UID_" "$VMID"
 	check "evil $mode: monitor ended cleanly" monitor_clean "$P-$mode"
 done
-exit 0
+exit "$FAILED"

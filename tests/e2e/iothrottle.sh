@@ -92,4 +92,4 @@ if run free && run limited "${limits[@]}"; then
 		check "io: $kind unthrottled is faster: $f/s vs $l/s" test "$f" -ge $((l * 3))
 	done
 fi
-exit 0
+exit "$FAILED"

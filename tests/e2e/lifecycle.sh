@@ -62,4 +62,4 @@ if "$BULKHEAD" create "$T/flood.cfg" > "$T/flood.out" 2>&1; then
 else
 	not_ok "flood: create failed: $(cat "$T/flood.out")"
 fi
-exit 0
+exit "$FAILED"

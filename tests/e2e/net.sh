@@ -60,4 +60,4 @@ rc=$?
 check "net: taken vifname refused" test "$rc" = 1 -a -n "$(grep 'create tap' "$T/nc.out")"
 check "net: taken vifname leaves nothing" test ! -e /run/bulkhead/vm/$P-c
 check "net: bridge untouched" test -e /sys/class/net/$BR/bridge
-exit 0
+exit "$FAILED"

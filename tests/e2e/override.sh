@@ -58,4 +58,4 @@ if grep -q running "$T/u.out"; then
 else
 	not_ok "dm_restrict=0: create failed: $(cat "$T/u.out")"
 fi
-exit 0
+exit "$FAILED"

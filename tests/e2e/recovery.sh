@@ -92,4 +92,4 @@ if "$BULKHEAD" create "$T/c.cfg" > "$T/c.out" 2>&1; then
 else
 	not_ok "recovery: create failed: $(cat "$T/c.out")"
 fi
-exit 0
+exit "$FAILED"

@@ -86,4 +86,4 @@ check "restore failures: no process left" bash -c "! pgrep -f 'guest=[${N:0:1}]$
 expect "restore: missing file" 2 "No such file" "$BULKHEAD" restore "$T/vm.cfg" "$T/none.save"
 expect "restore: a directory" 2 "not a regular file" "$BULKHEAD" restore "$T/vm.cfg" "$T"
 check "monitor: no sanitizer reports" bash -c "! grep -qE 'Sanitizer|runtime error' $LOGDIR/monitor.log"
-exit 0
+exit "$FAILED"

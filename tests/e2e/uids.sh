@@ -87,4 +87,4 @@ fi
 userdel "bhtest$$-reaper"
 "$BULKHEAD" create --dry-run "$T/s.cfg" > "$T/s3.out" 2>&1
 check "uid: no reaper account: refused, never root" grep -q "does not exist: run 'bulkhead host-init'" "$T/s3.out"
-exit 0
+exit "$FAILED"

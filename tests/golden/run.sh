@@ -59,3 +59,4 @@ for cfg in *.cfg; do
 		ok "golden $name"
 	fi
 done
+exit "$FAILED"

@@ -20,10 +20,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
+FAILED=0
 ok() { echo "ok - ${LABEL}backend $*"; }
-not_ok() { echo "not ok - ${LABEL}backend $*"; }
-# Prefix the front end's own lines.
-front() { "$FRONT" "$@" | sed "s/^\(ok\|not ok\) - /\1 - ${LABEL}/"; }
+not_ok() {
+	echo "not ok - ${LABEL}backend $*"
+	FAILED=1
+}
+# Prefix the front end's own lines. Its exit status counts too: 1 when it
+# reported a failure, anything else when it died before it could.
+front() {
+	"$FRONT" "$@" | sed "s/^\(ok\|not ok\) - /\1 - ${LABEL}/"
+	local rc=${PIPESTATUS[0]}
+	[ "$rc" = 0 ] || not_ok "vu-front ${*: -1}: exited with status $rc"
+}
 
 start() { # start NAME ARGS...: background a backend, its pid in $pid
 	local name=$1
@@ -106,3 +115,4 @@ bad "a missing disk" $B --socket "$dir/x.sock" --disk "$dir/none.img"
 bad "a read-only --disk-fd without --read-only" $B --socket "$dir/x.sock" --disk-fd 3 3<"$dir/disk.img"
 bad "a socket path that is a file" $B --socket "$dir/disk.img" --disk "$dir/disk.img"
 bad "an extra argument" $BUILD/bulkhead-rng --socket "$dir/y.sock" extra
+exit "$FAILED"

@@ -33,3 +33,4 @@ for dir in */; do
 		ok "audit golden $c: $(echo "$out" | head -n 1 | sed 's/.*: //')"
 	fi
 done
+exit "$FAILED"
