@@ -6,9 +6,33 @@ BULKHEAD=${BULKHEAD:-build/bulkhead}
 GUEST=${GUEST:-build/guest}
 FAILED=0
 
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; FAILED=1; }
-skip() { echo "skip - $*"; }
+# plan N: the number of results this suite prints (TAP's "1..N"), first:
+# run-all.sh fails a suite that prints another number.
+PLANNED=0 RESULTS=0
+plan() {
+	PLANNED=$1
+	echo "1..$1"
+}
+ok() {
+	echo "ok - $*"
+	RESULTS=$((RESULTS + 1))
+}
+not_ok() {
+	echo "not ok - $*"
+	FAILED=1
+	RESULTS=$((RESULTS + 1))
+}
+skip() {
+	echo "skip - $*"
+	RESULTS=$((RESULTS + 1))
+}
+# skip_rest REASON: the host cannot run the rest of this suite. One skip
+# line stands for the remaining results, and says how many (run-all.sh
+# counts it as that many), then the suite ends.
+skip_rest() {
+	echo "skip - $* [skips the remaining $((PLANNED - RESULTS)) of $PLANNED]"
+	exit "$FAILED"
+}
 
 # check NAME COMMAND...: ok if the command succeeds.
 check() {

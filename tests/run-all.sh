@@ -55,21 +55,37 @@ fuzz() {
 }
 
 # suite NAME CMD...: run one suite with a time limit (SUITE_SECONDS, 600
-# by default). Its lines pass through; a suite that times out or exits
-# non-zero (a check failed, a helper refused an empty argument, the
-# script died half-way) adds a failure of its own.
+# by default). Its lines pass through. The suite declares its plan, TAP's
+# "1..N" line (lib.sh's plan), before its results. A failure of its own
+# is added when the suite times out, exits non-zero (a check failed, a
+# helper refused an empty argument, the script died), declares no plan,
+# or prints a number of results other than its plan (it stopped early or
+# skipped checks without saying so).
 SUITE_SECONDS=${SUITE_SECONDS:-600}
 suite() {
-	local name=$1 rc
+	local name=$1 rc out planned ran
 	shift
-	timeout --kill-after=10 "$SUITE_SECONDS" "$@"
-	rc=$?
+	out=$(mktemp)
+	timeout --kill-after=10 "$SUITE_SECONDS" "$@" | tee "$out"
+	rc=${PIPESTATUS[0]}
+	planned=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$out" | head -n 1)
+	ran=$(grep -cE '^(ok|not ok|skip) - ' "$out")
+	# lib.sh's skip_rest: one line that stands for K results.
+	local k
+	k=$(sed -n 's/^skip - .* \[skips the remaining \([0-9][0-9]*\) of [0-9][0-9]*\]$/\1/p' "$out" | head -n 1)
+	[ -n "$k" ] && ran=$((ran - 1 + k))
+	rm -f "$out"
 	case $rc in
 	0) ;;
 	124) echo "not ok - suite $name: still running after ${SUITE_SECONDS}s" ;;
 	129 | 1[3-9][0-9] | 2[0-5][0-9]) echo "not ok - suite $name: killed by signal $((rc - 128))" ;;
 	*) echo "not ok - suite $name: exited with status $rc" ;;
 	esac
+	if [ -z "$planned" ]; then
+		echo "not ok - suite $name: declared no plan (1..N); $ran results"
+	elif [ "$planned" != "$ran" ]; then
+		echo "not ok - suite $name: planned $planned results, printed $ran"
+	fi
 }
 
 suites() {

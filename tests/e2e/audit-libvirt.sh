@@ -8,16 +8,15 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
+plan 21
 if ! command -v libvirtd > /dev/null || ! command -v virsh > /dev/null; then
-	skip "audit (libvirt): libvirtd/virsh not installed (scripts/install-deps.sh installs them)"
-	exit 0
+	skip_rest "audit (libvirt): libvirtd/virsh not installed (scripts/install-deps.sh installs them)"
 fi
 T=$(mktemp -d /tmp/bh-e2e-lv-XXXXXX)
 LVUID=130999 # below bulkhead's range; no host account has it
 if getent passwd $LVUID > /dev/null || getent group $LVUID > /dev/null; then
-	skip "audit (libvirt): uid/gid $LVUID is taken on this host"
 	rm -rf "$T"
-	exit 0
+	skip_rest "audit (libvirt): uid/gid $LVUID is taken on this host"
 fi
 NAME=bhtest-lv-$$
 # libvirt-qemu must reach the kernel: the checkout may sit under a

@@ -5,6 +5,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
+plan 17
 P=bhtest-aud-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 QPID=""

@@ -4,6 +4,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
+plan 11
 N=${CHURN_VMS:-50}
 P=bhtest-churn-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)

@@ -6,6 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
+plan 12
 P=bhtest-net-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 BR=bhtbr$$

@@ -5,6 +5,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
+plan 15
 P=bhtest-uid-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 U=bhtest-dm$$

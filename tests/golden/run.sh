@@ -32,6 +32,7 @@ snapshot() {
 }
 
 cd "$fx"
+plan "$(ls ./*.cfg | wc -l)" # one result per config
 for cfg in *.cfg; do
 	name=${cfg%.cfg}
 	exp="$src/$name.expect"

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/../../.."
 . tests/lib.sh
 BULKHEAD=$(realpath "$BULKHEAD")
 cd tests/golden/audit
+plan "$(ls -d ./*/ | wc -l)" # one result per captured case
 for dir in */; do
 	c=${dir%/}
 	target="" host=""
