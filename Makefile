@@ -248,6 +248,10 @@ demo: deps
 	sh guest/build.sh build/guest
 	bash scripts/demo.sh
 
+# Not in check: one rebuild and a few real boots per mutant (see the script).
+check-mutations: all guest
+	bash scripts/check-mutations.sh
+
 bench: deps
 	$(MAKE) all $(BUILD)/blkbench
 	$(BUILD)/blkbench
@@ -258,4 +262,4 @@ docs/SUPPORT.md: $(BUILD)/bulkhead
 clean:
 	rm -rf build
 
-.PHONY: all deps guest asan fuzz lint check demo bench clean
+.PHONY: all deps guest asan fuzz lint check check-mutations demo bench clean
