@@ -18,24 +18,33 @@ struct ctx {
 	pid_t host;
 	char *status;
 	char *limits;
-	char *cmdline; /* NULs replaced by spaces */
+	char *cmdline; /* the argv, NUL-separated, as the kernel gives it */
+	size_t cmdlen;
 	char *cgroup;
 	struct audit_report *r;
 };
 
+/* A /proc text, NUL-terminated. The NULs of a text that has them (a
+ * cmdline) stay: its length is the whole text. */
+static char *
+slurp_len(const struct ctx *c, pid_t pid, const char *file, size_t *len)
+{
+	char p[512], *text = NULL;
+
+	*len = 0;
+	if (path_fmt(p, sizeof(p), "%s/%d/%s", c->root, (int)pid, file) < 0 ||
+	    file_read_all(p, 1 << 20, &text, len) < 0)
+		return NULL;
+	return text;
+}
+
+/* A /proc text read as one string: a NUL in it (where the kernel
+ * writes none) ends it. */
 static char *
 slurp(const struct ctx *c, pid_t pid, const char *file)
 {
-	char p[512], *text = NULL;
-	size_t len = 0;
-
-	if (path_fmt(p, sizeof(p), "%s/%d/%s", c->root, (int)pid, file) < 0 ||
-	    file_read_all(p, 1 << 20, &text, &len) < 0)
-		return NULL;
-	for (size_t i = 0; i < len; i++)
-		if (text[i] == '\0')
-			text[i] = ' ';
-	return text;
+	size_t len;
+	return slurp_len(c, pid, file, &len);
 }
 
 static const char *
@@ -47,6 +56,11 @@ field(const char *text, const char *key)
 
 	snprintf(k, sizeof(k), "\n%s:", key);
 	if (!text || !(p = strstr(text, k)))
+		return NULL;
+	/* The kernel writes each key once (and escapes newlines in the
+	 * name, the only text the process chooses): a second one is a
+	 * forgery, and the field counts as unreadable. */
+	if (strstr(p + 1, k))
 		return NULL;
 	p += strlen(k);
 	while (*p == '\t' || *p == ' ')
@@ -73,6 +87,9 @@ item(struct ctx *c, const char *id, bool pass, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(it->seen, sizeof(it->seen), fmt, ap);
 	va_end(ap);
+	/* What was seen may hold the process's own text (a cgroup name):
+	 * only printable ASCII reaches the auditor's terminal or JSON. */
+	text_printable(it->seen, sizeof(it->seen), it->seen);
 	r->passed += pass;
 }
 
@@ -112,6 +129,45 @@ cap(const struct ctx *c, const char *k)
 	return v ? strtoull(v, NULL, 16) : ~0ULL;
 }
 
+/* Whether OPTS (-sandbox's value) turns the sandbox on with
+ * elevateprivileges=deny and spawn=deny, each a whole option. */
+static bool
+sandbox_opts(const char *opts)
+{
+	bool on = false, elevate = false, spawn = false, first = true;
+
+	for (const char *o = opts; *o;) {
+		size_t n = strcspn(o, ",");
+		if (first && ((n == 2 && !strncmp(o, "on", 2)) ||
+			      (n == 9 && !strncmp(o, "enable=on", 9))))
+			on = true;
+		elevate |= n == 22 && !strncmp(o, "elevateprivileges=deny", 22);
+		spawn |= n == 10 && !strncmp(o, "spawn=deny", 10);
+		first = false;
+		o += n + (o[n] == ',');
+	}
+	return on && elevate && spawn;
+}
+
+/* Whether the command line (NUL-separated arguments, and a NUL at
+ * argv[len] from the read) holds a -sandbox argument whose next argument
+ * turns it on with both denies. Text inside another argument (-name
+ * 'x -sandbox on,...') is not one. */
+static bool
+sandbox_on(const char *argv, size_t len)
+{
+	for (size_t i = 0; argv && i < len;) {
+		const char *a = argv + i;
+		size_t n = strnlen(a, len - i);
+		size_t next = i + n + 1;
+		if ((!strcmp(a, "-sandbox") || !strcmp(a, "--sandbox")) &&
+		    next < len && sandbox_opts(argv + next))
+			return true;
+		i = next;
+	}
+	return false;
+}
+
 static void
 check_caps(struct ctx *c)
 {
@@ -141,9 +197,7 @@ check_caps(struct ctx *c)
 	recommend(
 		c,
 		"install a filter before exec too: QEMU's own is a deny-list it installs itself");
-	bool sandbox = c->cmdline && strstr(c->cmdline, "-sandbox on") &&
-		       strstr(c->cmdline, "elevateprivileges=deny") &&
-		       strstr(c->cmdline, "spawn=deny");
+	bool sandbox = sandbox_on(c->cmdline, c->cmdlen);
 	item(c, "qemu-sandbox-flags", sandbox, "%s",
 	     sandbox ? "-sandbox on with elevateprivileges/spawn deny"
 		     : "not on the command line");
@@ -367,7 +421,7 @@ audit_pid(const char *proc_root, pid_t pid, pid_t host_pid,
 		return -1;
 	}
 	c.limits = slurp(&c, pid, "limits");
-	c.cmdline = slurp(&c, pid, "cmdline");
+	c.cmdline = slurp_len(&c, pid, "cmdline", &c.cmdlen);
 	c.cgroup = slurp(&c, pid, "cgroup");
 	/* "Name:" is the first line, so field() (which matches after a
 	 * newline) cannot see it. */

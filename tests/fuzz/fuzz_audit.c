@@ -3,7 +3,9 @@
  * format a future kernel may change. The input is split at 0x1e bytes
  * into status, limits, cmdline, cgroup, comm and one fdinfo, written as
  * a fixture /proc tree; audit_pid() must never crash, leak or read out
- * of bounds. */
+ * of bounds, and what it reports (the name, each check's "seen") must be
+ * printable ASCII whatever the process wrote: no escape sequence, line
+ * or invalid UTF-8 reaches the auditor's terminal or JSON. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -78,6 +80,14 @@ setup(void)
 	(void)!symlink("mnt:[2]", p);
 }
 
+static void
+require_printable(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -96,6 +106,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	while (k < nfiles)
 		put(files[k++], data, 0);
-	(void)audit_pid(root, 100, 1, &r, why, sizeof(why));
+	if (audit_pid(root, 100, 1, &r, why, sizeof(why)) < 0)
+		return 0;
+	if (r.n > AUDIT_ITEMS_MAX || r.passed > r.n)
+		abort();
+	require_printable(r.exe);
+	for (size_t i = 0; i < r.n; i++)
+		require_printable(r.items[i].seen);
 	return 0;
 }
