@@ -134,3 +134,28 @@ destroy_prefix() {
 	rm -rf /var/log/bulkhead/"$1"*
 	return 0
 }
+
+# ids_of PREFIX: the VM ids in use by VMs whose name starts with PREFIX
+# (an id file holds its VM's name), sorted, on one line. A test compares
+# these, not every id on the host: another test's VMs come and go.
+ids_of() {
+	need_arg ids_of "${1:-}"
+	local f n
+	for f in /run/bulkhead/ids/*; do
+		n=$(cat "$f" 2>/dev/null) || continue
+		case "$n" in "$1"*) echo "${f##*/}" ;; esac
+	done | sort -n | tr '\n' ' '
+}
+
+
+# other_vm_uids PREFIX: " uid uid ... " of the running VMs whose name
+# does not start with PREFIX. Once a test's VM is destroyed its VM id,
+# and with it its uid, may go to another test's VM (destroy frees the id
+# only when no process of the uid is left): those processes are not the
+# test's to count.
+other_vm_uids() {
+	need_arg other_vm_uids "${1:-}"
+	echo " $("$BULKHEAD" list --json | python3 -c '
+import json, sys
+print(" ".join(str(v["uid"]) for v in json.load(sys.stdin) if not v["name"].startswith(sys.argv[1])))' "$1") "
+}

@@ -24,8 +24,13 @@ gone() {
 		[ -e "/run/bulkhead/vm/$name" ] || break
 		sleep 0.1
 	done
-	test ! -e "/run/bulkhead/vm/$name" && test ! -e "/run/bulkhead/ids/$vmid" &&
-		test "$(uid_procs "$uid")" = 0 && cgroup_gone "$name"
+	# Its id and uid may have gone to another test's VM since.
+	local others
+	others=$(other_vm_uids "$P-")
+	test ! -e "/run/bulkhead/vm/$name" &&
+		test "$(cat "/run/bulkhead/ids/$vmid" 2>/dev/null)" != "$name" &&
+		{ test "$(uid_procs "$uid")" = 0 || case "$others$(other_vm_uids "$P-")" in *" $uid "*) true ;; *) false ;; esac; } &&
+		cgroup_gone "$name"
 }
 
 mkvm() { # MODE: a config for that mode
@@ -45,7 +50,7 @@ for c in "garbage:not a JSON object" "hugeline:message too long" \
 	"silent:timed out"; do
 	mode=${c%%:*} want=${c#*:}
 	mkvm "$mode"
-	ids_before=$(ls /run/bulkhead/ids | tr '\n' ' ')
+	ids_before=$(ids_of "$P-")
 	t0=$(date +%s)
 	"$BULKHEAD" create "$T/$mode.cfg" > "$T/$mode.out" 2>&1
 	rc=$?
@@ -53,7 +58,7 @@ for c in "garbage:not a JSON object" "hugeline:message too long" \
 	check "evil $mode: create exits 1" test "$rc" = 1
 	check "evil $mode: says '$want'" grep -q "$want" "$T/$mode.out"
 	check "evil $mode: no runtime dir, id released ($((t1 - t0)) s)" bash -c \
-		"test ! -e /run/bulkhead/vm/$P-$mode && test \"\$(ls /run/bulkhead/ids | tr '\n' ' ')\" = '$ids_before'"
+		". tests/lib.sh; test ! -e /run/bulkhead/vm/$P-$mode && test \"\$(ids_of '$P-')\" = '$ids_before'"
 	# [x]yz: the pattern does not match the pgrep command line itself.
 	check "evil $mode: no process left" bash -c "! pgrep -f 'guest=[${P:0:1}]${P:1}-$mode ' > /dev/null"
 	check "evil $mode: cgroup removed" cgroup_gone "$P-$mode"

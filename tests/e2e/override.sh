@@ -37,14 +37,14 @@ fi
 
 # A device model that dies before the QMP handshake: create fails with a
 # reason, and nothing is left (no dir, no id, no process).
-ids_before=$(ls /run/bulkhead/ids | tr '\n' ' ')
+ids_before=$(ids_of "$P-")
 mkcfg "$T/f.cfg" "$P-f" "" 'device_model_override = "/usr/bin/false"'
 "$BULKHEAD" create "$T/f.cfg" > "$T/f.out" 2>&1
 rc=$?
 check "dying device model: create exits 1" test "$rc" = 1
 check "dying device model: reason given" grep -q "the device model exited with status 1" "$T/f.out"
 check "dying device model: runtime dir removed" test ! -e /run/bulkhead/vm/$P-f
-check "dying device model: VM id released" test "$(ls /run/bulkhead/ids | tr '\n' ' ')" = "$ids_before"
+check "dying device model: VM id released" test "$(ids_of "$P-")" = "$ids_before"
 
 mkcfg "$T/u.cfg" "$P-u" "" "dm_restrict = 0"
 "$BULKHEAD" create "$T/u.cfg" > "$T/u.out" 2>&1

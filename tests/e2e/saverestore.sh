@@ -74,7 +74,7 @@ check "save: no file left after a failed save" test ! -e "$T/none.save"
 expect "save: usage" 2 "usage" "$BULKHEAD" save "$N"
 "$BULKHEAD" destroy "$N" > /dev/null 2>&1
 
-ids_before=$(ls /run/bulkhead/ids | tr '\n' ' ')
+ids_before=$(ids_of "$P-")
 head -c 1000000 /dev/urandom > "$T/garbage.save"
 expect "restore: a garbage file fails" 1 "restore:" "$BULKHEAD" restore "$T/vm.cfg" "$T/garbage.save"
 head -c 2000000 "$T/vm.save" > "$T/truncated.save"
@@ -82,7 +82,7 @@ expect "restore: a truncated file fails" 1 "restore:" "$BULKHEAD" restore "$T/vm
 mkcfg "$T/big.cfg" "$N" "" "memory = 256"
 expect "restore: into a different memory size fails" 1 "restore:" "$BULKHEAD" restore "$T/big.cfg" "$T/vm.save"
 check "restore failures: nothing left (dir, id, cgroup)" bash -c \
-	"test ! -e /run/bulkhead/vm/$N && test \"\$(ls /run/bulkhead/ids | tr '\n' ' ')\" = '$ids_before'"
+	". tests/lib.sh; test ! -e /run/bulkhead/vm/$N && test \"\$(ids_of '$P-')\" = '$ids_before'"
 check "restore failures: no process left" bash -c "! pgrep -f 'guest=[${N:0:1}]${N:1} ' > /dev/null"
 expect "restore: missing file" 2 "No such file" "$BULKHEAD" restore "$T/vm.cfg" "$T/none.save"
 expect "restore: a directory" 2 "not a regular file" "$BULKHEAD" restore "$T/vm.cfg" "$T"
