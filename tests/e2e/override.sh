@@ -1,14 +1,30 @@
 #!/bin/bash
 # device_model_override is exec'd in exactly the same jail with the same
-# arguments; dm_restrict = 0 is the one way to get an unjailed root QEMU,
-# and it is loudly not security-supported.
+# arguments (compared field by field with a default VM running beside
+# it); dm_restrict = 0 is the one way to get an unjailed root QEMU, and
+# it is loudly not security-supported.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 17
+plan 19
 P=bhtest-ovr-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
+
+status_field() { sed -n "s/^$2:\t//p" "/proc/$1/status"; } # PID FIELD
+# ns_scheme PID: each namespace of PID, "new" (not this shell's, the
+# host's) or "host". Every kind the kernel has, not only those we make.
+ns_scheme() {
+	local f
+	for f in /proc/$$/ns/*; do
+		f=${f##*/}
+		if [ "$(readlink "/proc/$1/ns/$f")" = "$(readlink "/proc/$$/ns/$f")" ]; then
+			echo -n "$f:host "
+		else
+			echo -n "$f:new "
+		fi
+	done
+}
 
 # A QEMU installed in its own prefix, as a custom build would be: it
 # finds firmware and modules relative to its executable.
@@ -17,23 +33,66 @@ mkdir -p "$Q/bin" "$Q/share" "$Q/lib/x86_64-linux-gnu/qemu"
 cp /usr/bin/qemu-system-x86_64 "$Q/bin/qemu-custom"
 cp -a /usr/share/qemu /usr/share/seabios "$Q/share/"
 cp /usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so "$Q/lib/x86_64-linux-gnu/qemu/"
+# The default VM the override is compared with.
+mkcfg "$T/d.cfg" "$P-d" ""
+"$BULKHEAD" create -p "$T/d.cfg" > "$T/d.out" 2>&1
 mkcfg "$T/o.cfg" "$P-o" readdisk "device_model_override = \"$Q/bin/qemu-custom\""
 "$BULKHEAD" create "$T/o.cfg" > "$T/o.out" 2>&1
 check "override: warns it is a tech preview" grep -q "device_model_override is tech preview" "$T/o.out"
-if grep -q running "$T/o.out"; then
+if grep -q running "$T/o.out" && grep -q paused "$T/d.out"; then
 	PID=$(vm_field "$P-o" pid)
+	DPID=$(vm_field "$P-d" pid)
 	check "override: the override binary runs" test "$(readlink /proc/$PID/exe)" = "$Q/bin/qemu-custom"
 	check "override: copied execute-only into the jail" test "$(stat -c %a /proc/$PID/root$Q/bin/qemu-custom)" = 111
-	check "override: same uid scheme (not root)" test "$(awk '/^Uid:/{print $2}' /proc/$PID/status)" -gt 131072
-	check "override: same capabilities (none)" grep -qP '^CapBnd:\t0000000000000000$' /proc/$PID/status
-	check "override: same namespaces" test "$(readlink /proc/$PID/ns/mnt)" != "$(readlink /proc/self/ns/mnt)"
+	# The scheme: range base + VM id, for uid and gid, real, effective,
+	# saved and filesystem alike; the default VM beside it likewise.
+	BASE_U=$(getent passwd bulkhead-range-base | cut -d: -f3)
+	BASE_G=$(getent passwd bulkhead-range-base | cut -d: -f4)
+	ids_are() { # PID UID GID
+		[ -n "$2" ] && [ -n "$3" ] &&
+			[ "$(status_field "$1" Uid)" = "$2	$2	$2	$2" ] && [ "$(status_field "$1" Gid)" = "$3	$3	$3	$3" ]
+	}
+	VO=$(vm_field "$P-o" vmid) VD=$(vm_field "$P-d" vmid)
+	ids_ok=0
+	[ -n "$BASE_U" ] && [ -n "$BASE_G" ] && [ -n "$VO" ] && [ -n "$VD" ] &&
+		ids_are "$PID" $((BASE_U + VO)) $((BASE_G + VO)) && ids_are "$DPID" $((BASE_U + VD)) $((BASE_G + VD)) && ids_ok=1
+	[ $ids_ok = 1 ] || echo "# override Uid $(status_field "$PID" Uid) Gid $(status_field "$PID" Gid), default VM Uid $(status_field "$DPID" Uid); base $BASE_U:$BASE_G, VM ids $VO, $VD"
+	check "override: same uid scheme as the default VM (uid and gid = range base + VM id, all four: $((BASE_U + VO)))" test $ids_ok = 1
+	caps_ok=1
+	for c in CapInh CapPrm CapEff CapBnd CapAmb; do
+		o=$(status_field "$PID" $c) d=$(status_field "$DPID" $c)
+		[ "$o" = "$d" ] && [ "$o" = 0000000000000000 ] || { caps_ok=0; echo "# $c: override $o, default VM $d"; }
+	done
+	check "override: same capabilities as the default VM (CapInh/Prm/Eff/Bnd/Amb all empty)" test $caps_ok = 1
+	nnp_ok=1
+	for f in NoNewPrivs Seccomp Seccomp_filters; do
+		o=$(status_field "$PID" $f) d=$(status_field "$DPID" $f)
+		[ -n "$o" ] && [ "$o" = "$d" ] || { nnp_ok=0; echo "# $f: override $o, default VM $d"; }
+	done
+	check "override: same NoNewPrivs, Seccomp and Seccomp_filters as the default VM (1, 2, $(status_field "$PID" Seccomp_filters))" \
+		test $nnp_ok = 1 -a "$(status_field "$PID" NoNewPrivs)" = 1 -a "$(status_field "$PID" Seccomp)" = 2
+	# The jail makes mnt, pid, net, ipc and uts namespaces (the process
+	# table); every other kind stays the host's. Both VMs alike, and each
+	# new one its own, not shared with the other VM.
+	want="cgroup:host ipc:new mnt:new net:new pid:new pid_for_children:new time:host time_for_children:host user:host uts:new "
+	so=$(ns_scheme "$PID") sd=$(ns_scheme "$DPID")
+	[ "$so" = "$want" ] || echo "# namespaces: override $so; want $want"
+	[ "$sd" = "$want" ] || echo "# namespaces: default VM $sd; want $want"
+	check "override: same namespaces as the default VM (new: mnt pid net ipc uts; the host's: cgroup time user)" \
+		test "$so" = "$want" -a "$sd" = "$want"
+	shared=
+	for n in mnt pid net ipc uts; do
+		[ "$(readlink /proc/$PID/ns/$n)" = "$(readlink /proc/$DPID/ns/$n)" ] && shared="$shared $n"
+	done
+	check "override: its new namespaces are its own, not the default VM's${shared:+ (shared:$shared)}" test -z "$shared"
 	check "override: same arguments (-sandbox, -S, fd chardevs)" \
 		bash -c "tr '\0' ' ' < /proc/$PID/cmdline | grep -q -- '-S -name guest=$P-o .*-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny .*socket,id=bh-qmp,fd=3'"
 	"$BULKHEAD" destroy "$P-o" > /dev/null 2>&1
 	check "override: destroyed" test ! -d /proc/$PID
 else
-	not_ok "override: create failed: $(cat "$T/o.out")"
+	not_ok "override: create failed: $(cat "$T/o.out" "$T/d.out")"
 fi
+"$BULKHEAD" destroy "$P-d" > /dev/null 2>&1
 
 # A device model that dies before the QMP handshake: create fails with a
 # reason, and nothing is left (no dir, no id, no process).
@@ -59,4 +118,5 @@ if grep -q running "$T/u.out"; then
 else
 	not_ok "dm_restrict=0: create failed: $(cat "$T/u.out")"
 fi
+
 exit "$FAILED"
