@@ -159,3 +159,17 @@ other_vm_uids() {
 import json, sys
 print(" ".join(str(v["uid"]) for v in json.load(sys.stdin) if not v["name"].startswith(sys.argv[1])))' "$1") "
 }
+
+# holds_pidfd HOLDER PID: process HOLDER has a pidfd open on process PID
+# (a pidfd's fdinfo names the pid it refers to).
+holds_pidfd() {
+	need_arg holds_pidfd "${1:-}"
+	need_arg holds_pidfd "${2:-}"
+	local f
+	for f in /proc/"$1"/fd/*; do
+		[ "$(readlink "$f" 2>/dev/null)" = "anon_inode:[pidfd]" ] &&
+			grep -qP "^Pid:\t$2$" "/proc/$1/fdinfo/${f##*/}" 2>/dev/null &&
+			return 0
+	done
+	return 1
+}

@@ -2,15 +2,20 @@
 # device_model_override is exec'd in exactly the same jail with the same
 # arguments (compared field by field with a default VM running beside
 # it); dm_restrict = 0 is the one way to get an unjailed root QEMU, and
-# it is loudly not security-supported.
+# it is loudly not security-supported. Such a VM shares root with the
+# host, so destroy may kill only the process it started: with its
+# monitor gone and the recorded pid taken by another root process,
+# destroy must spare that process.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 19
+plan 24
 P=bhtest-ovr-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
-trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
+IMPOSTOR=
+trap 'destroy_prefix "$P"; [ -n "$IMPOSTOR" ] && kill "$IMPOSTOR" 2>/dev/null; rm -rf "$T"' EXIT
 
+monitor_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["monitor_pid"])' "/run/bulkhead/vm/$1/record.json"; }
 status_field() { sed -n "s/^$2:\t//p" "/proc/$1/status"; } # PID FIELD
 # ns_scheme PID: each namespace of PID, "new" (not this shell's, the
 # host's) or "host". Every kind the kernel has, not only those we make.
@@ -112,11 +117,48 @@ if grep -q running "$T/u.out"; then
 	PID=$(vm_field "$P-u" pid)
 	check "dm_restrict=0: list says not security-supported" test "$(vm_field "$P-u" security_supported)" = False
 	check "dm_restrict=0: QEMU runs as root, unjailed" test "$(awk '/^Uid:/{print $2}' /proc/$PID/status)" = 0
-	"$BULKHEAD" destroy "$P-u" > /dev/null 2>&1
-	check "dm_restrict=0: destroyed through its pidfd" test ! -d /proc/$PID
+	check "dm_restrict=0: the monitor holds a pidfd of QEMU" holds_pidfd "$(monitor_of "$P-u")" "$PID"
+	"$BULKHEAD" destroy "$P-u" > "$T/ud.out" 2>&1
+	check "dm_restrict=0: destroy through its monitor ends QEMU" \
+		bash -c ". tests/lib.sh; grep -q '^$P-u: destroyed$' '$T/ud.out' && ! alive $PID"
 	check "dm_restrict=0: runtime dir removed" test ! -e /run/bulkhead/vm/$P-u
 else
 	not_ok "dm_restrict=0: create failed: $(cat "$T/u.out")"
 fi
 
+# The recorded pid reused: the monitor and then QEMU are killed, and once
+# QEMU is reaped a root process of ours takes its pid (the kernel hands
+# out ns_last_pid + 1 next). destroy, with no monitor to ask, must find
+# the pid is no longer the device model (its start time differs) and
+# kill nothing by it: a root QEMU shares its uid with the host.
+mkcfg "$T/r.cfg" "$P-r" "" "dm_restrict = 0"
+if "$BULKHEAD" create -p "$T/r.cfg" > "$T/r.out" 2>&1; then
+	PID=$(vm_field "$P-r" pid)
+	M=$(monitor_of "$P-r")
+	kill -9 "$M"
+	while alive "$M"; do sleep 0.05; done
+	kill -9 "$PID"
+	# Reaped by whoever inherited it (init): until then the pid is taken.
+	for i in $(seq 1 600); do [ -e /proc/$PID ] || break; sleep 0.05; done
+	for i in $(seq 1 50); do
+		echo $((PID - 1)) > /proc/sys/kernel/ns_last_pid
+		sleep 600 &
+		IMPOSTOR=$!
+		[ "$IMPOSTOR" = "$PID" ] && break
+		kill "$IMPOSTOR"
+		IMPOSTOR=
+		[ -e /proc/$PID ] && break # someone else's process took it
+	done
+	check "pid reuse: a root process of ours now has QEMU's recorded pid $PID" test "$IMPOSTOR" = "$PID"
+	"$BULKHEAD" destroy "$P-r" > "$T/rd.out" 2>&1
+	check "pid reuse: destroy without a monitor succeeds, runtime dir removed" \
+		bash -c "grep -q '^$P-r: destroyed (without its monitor)$' '$T/rd.out' && test ! -e /run/bulkhead/vm/$P-r"
+	check "pid reuse: the process now holding the recorded pid survives destroy" \
+		bash -c ". tests/lib.sh; test -n '$IMPOSTOR' && alive '${IMPOSTOR:-0}'"
+	check "pid reuse: VM id released, cgroup removed" bash -c ". tests/lib.sh; test -z '$(ids_of "$P-r")' && cgroup_gone '$P-r'"
+	[ -n "$IMPOSTOR" ] && kill "$IMPOSTOR" && wait "$IMPOSTOR" 2>/dev/null
+	IMPOSTOR=
+else
+	not_ok "pid reuse: create failed: $(cat "$T/r.out")"
+fi
 exit "$FAILED"
