@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 ACCOUNT_FILES="passwd group shadow gshadow subuid subgid"
 
 if [ "${BH_UIDS_INNER:-}" != 1 ]; then
-	plan 24
+	plan 25
 	T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 	P=bhtest-uid-$$
 	# Contents, and inode and mtime: useradd replaces a file by a rename.
@@ -35,7 +35,9 @@ fi
 T=$BH_UIDS_T P=$BH_UIDS_P HOST=$BH_UIDS_HOST
 U=bhtest-dm$$
 SP=bhtest$$ # the account prefix of the shared-fallback part
+BYSTANDER=
 cleanup() {
+	[ -n "$BYSTANDER" ] && kill "$BYSTANDER" 2>/dev/null
 	destroy_prefix "$P"
 }
 trap cleanup EXIT
@@ -117,10 +119,20 @@ mkcfg "$T/s.cfg" "$P-s" ""
 check "uid: shared fallback warns that VMs can attack each other" grep -q "can attack each other" "$T/s.out"
 check "uid: shared fallback is not security-supported" grep -q "bulkhead-shared fallback is not security-supported" "$T/s.out"
 if "$BULKHEAD" create "$T/s.cfg" > "$T/s2.out" 2>&1; then
-	check "uid: shared VM runs as the shared account" test "$(vm_field "$P-s" uid)" = "$(id -u "$SP-shared")"
+	SUID=$(id -u "$SP-shared")
+	check "uid: shared VM runs as the shared account" test "$(vm_field "$P-s" uid)" = "$SUID"
 	spid=$(vm_field "$P-s" pid)
+	check "uid: shared VM: its monitor holds a pidfd of QEMU" holds_pidfd "$(monitor_of "$P-s")" "$spid"
+	# Another process of the shared uid (another VM's, as far as the
+	# toolstack can tell): a kill by uid would take it too.
+	setpriv --reuid="$SUID" --regid="$(id -g "$SP-shared")" --clear-groups sleep 600 &
+	BYSTANDER=$!
 	"$BULKHEAD" destroy "$P-s" >/dev/null 2>&1
-	check "uid: shared VM destroyed by pidfd" test ! -d /proc/$spid
+	check "uid: shared VM: destroy ends its QEMU and spares another process of the shared uid" \
+		bash -c ". tests/lib.sh; ! alive $spid && alive $BYSTANDER && test \$(awk '/^Uid:/{print \$2}' /proc/$BYSTANDER/status) = $SUID"
+	kill "$BYSTANDER"
+	wait "$BYSTANDER" 2>/dev/null
+	BYSTANDER=
 else
 	not_ok "uid: shared VM did not start: $(cat "$T/s2.out")"
 fi
