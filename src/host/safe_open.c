@@ -1,0 +1,417 @@
+#include "safe_open.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/util.h"
+
+/* Where a walk stands: the leaf's parent, open O_PATH, and what the
+ * directories on the way allow of the leaf. */
+struct walk {
+	char path[PATH_MAX]; /* absolute, as walked */
+	int dirfd;           /* the leaf's parent */
+	char leaf[NAME_MAX + 1];
+	bool has_user;      /* a directory on the way is owned by user */
+	uid_t user;         /* ... this one, not root */
+	bool parent_shared; /* the parent is writable by others (sticky) */
+	bool parent_root;   /* the parent is root's, written by root only */
+};
+
+static int
+refuse(int err, char *why, size_t whylen, const char *path, const char *fmt,
+       const char *arg)
+{
+	char what[128];
+
+	snprintf(what, sizeof(what), fmt, arg);
+	snprintf(why, whylen, "%s: %s", path, what);
+	return -err;
+}
+
+/* path as an absolute name: a relative one from the working directory
+ * (getcwd: the kernel's name of it, checked like the rest). */
+static int
+make_absolute(const char *path, char *out, size_t len, char *why, size_t whylen)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '\0')
+		return refuse(ENOENT, why, whylen, "''", "%s", "empty path");
+	if (path[0] == '/') {
+		if (path_fmt(out, len, "%s", path) < 0)
+			return refuse(ENAMETOOLONG, why, whylen, "path", "%s",
+				      "too long");
+		return 0;
+	}
+	if (!getcwd(cwd, sizeof(cwd)) ||
+	    path_fmt(out, len, "%s/%s", cwd, path) < 0)
+		return refuse(ENAMETOOLONG, why, whylen, path, "%s",
+			      "too long from the working directory");
+	return 0;
+}
+
+/* One directory on the way, open as fd, checked against the rule. */
+static int
+check_dir(struct walk *w, int fd, const char *name, char *why, size_t whylen)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return refuse(errno, why, whylen, w->path, "%s: cannot stat",
+			      name);
+	if (!S_ISDIR(st.st_mode))
+		return refuse(ENOTDIR, why, whylen, w->path,
+			      "%s: not a directory", name);
+	bool others_write = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+	if (others_write && !(st.st_mode & S_ISVTX))
+		return refuse(EPERM, why, whylen, w->path,
+			      "directory %s is writable by group or others "
+			      "and not sticky",
+			      name);
+	if (st.st_uid != 0) {
+		if (w->has_user && w->user != st.st_uid)
+			return refuse(EPERM, why, whylen, w->path,
+				      "directory %s belongs to a second user",
+				      name);
+		w->has_user = true;
+		w->user = st.st_uid;
+	}
+	w->parent_shared = others_write;
+	w->parent_root = st.st_uid == 0 && !others_write;
+	return 0;
+}
+
+/* The next directory below w->dirfd, never through a symlink. */
+static int
+step_into(struct walk *w, const char *name, char *why, size_t whylen)
+{
+	int fd = openat(w->dirfd, name,
+			O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0) {
+		int e = errno;
+		if (fstatat(w->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			return refuse(ELOOP, why, whylen, w->path,
+				      "%s is a symlink (not followed)", name);
+		return refuse(e, why, whylen, w->path, "%s", strerror(e));
+	}
+	close(w->dirfd);
+	w->dirfd = fd;
+	return check_dir(w, fd, name, why, whylen);
+}
+
+/* Walk every directory of the absolute path in w->path, leaving the
+ * last component in w->leaf and its parent open in w->dirfd. */
+static int
+walk_parent(struct walk *w, char *why, size_t whylen)
+{
+	char copy[PATH_MAX];
+	char *save = NULL, *next;
+
+	w->has_user = false;
+	w->dirfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (w->dirfd < 0)
+		return refuse(errno, why, whylen, "/", "%s", strerror(errno));
+	int rc = check_dir(w, w->dirfd, "/", why, whylen);
+	if (rc < 0)
+		return rc;
+	snprintf(copy, sizeof(copy), "%s", w->path);
+	char *c = strtok_r(copy, "/", &save);
+	for (; c; c = next) {
+		next = strtok_r(NULL, "/", &save);
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0)
+			return refuse(EPERM, why, whylen, w->path, "%s",
+				      "a '..' component is not followed");
+		if (strlen(c) > NAME_MAX)
+			return refuse(ENAMETOOLONG, why, whylen, w->path, "%s",
+				      "a component is too long");
+		if (!next) {
+			snprintf(w->leaf, sizeof(w->leaf), "%s", c);
+			return 0;
+		}
+		rc = step_into(w, c, why, whylen);
+		if (rc < 0)
+			return rc;
+	}
+	return refuse(EISDIR, why, whylen, w->path, "%s", "names no file");
+}
+
+/* The leaf, judged by what the walk found above it. */
+static int
+check_leaf(const struct walk *w, const struct stat *st, unsigned allow,
+	   char *why, size_t whylen)
+{
+	bool ok = (S_ISREG(st->st_mode) && (allow & SAFE_REG)) ||
+		  (S_ISBLK(st->st_mode) && (allow & SAFE_BLK));
+
+	if (!ok)
+		return refuse(EINVAL, why, whylen, w->path, "%s",
+			      (allow & SAFE_BLK)
+				      ? "not a regular file or block device"
+				      : "not a regular file");
+	if (w->has_user && st->st_uid != w->user)
+		return refuse(EPERM, why, whylen, w->path, "%s",
+			      "the file's owner does not own the directory "
+			      "it is in (only root's or the file owner's "
+			      "directories are trusted)");
+	if (w->parent_shared && st->st_nlink > 1)
+		return refuse(EPERM, why, whylen, w->path, "%s",
+			      "a file with several hard links in a directory "
+			      "others may write");
+	return 0;
+}
+
+/* Lexically resolve "." and ".." of an absolute name in place. Used only
+ * for the target of a /dev symlink, whose directories are root's. */
+static void
+normalize(char *p)
+{
+	char out[PATH_MAX] = "";
+	char *save = NULL;
+	size_t n = 0;
+
+	for (char *c = strtok_r(p, "/", &save); c;
+	     c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0) {
+			char *s = strrchr(out, '/');
+			n = s ? (size_t)(s - out) : 0;
+			out[n] = '\0';
+			continue;
+		}
+		int k = snprintf(out + n, sizeof(out) - n, "/%s", c);
+		n += (size_t)k < sizeof(out) - n ? (size_t)k : 0;
+	}
+	snprintf(p, PATH_MAX, "%s", n ? out : "/");
+}
+
+/* A symlink as leaf: followed only to a block device under /dev. The
+ * next name to walk is left in w->path. */
+static int
+follow_dev_link(struct walk *w, const struct stat *st, unsigned allow,
+		int *links, char *why, size_t whylen)
+{
+	char target[PATH_MAX], next[PATH_MAX * 2];
+
+	if (!(allow & SAFE_BLK) || strncmp(w->path, "/dev/", 5) != 0)
+		return refuse(ELOOP, why, whylen, w->path, "%s",
+			      "is a symlink (not followed)");
+	if (st->st_uid != 0 || !w->parent_root || w->has_user ||
+	    ++*links > SAFE_LINKS_MAX)
+		return refuse(ELOOP, why, whylen, w->path, "%s",
+			      "a /dev symlink not root's alone, or too many");
+	ssize_t n = readlinkat(w->dirfd, w->leaf, target, sizeof(target) - 1);
+	if (n <= 0)
+		return refuse(ELOOP, why, whylen, w->path, "%s",
+			      "unreadable symlink");
+	target[n] = '\0';
+	if (target[0] == '/')
+		snprintf(next, sizeof(next), "%s", target);
+	else {
+		snprintf(next, sizeof(next), "%s", w->path);
+		*strrchr(next, '/') = '\0';
+		snprintf(next + strlen(next), sizeof(next) - strlen(next),
+			 "/%s", target);
+	}
+	if (strlen(next) >= PATH_MAX)
+		return refuse(ENAMETOOLONG, why, whylen, w->path, "%s",
+			      "symlink target too long");
+	normalize(next);
+	if (strncmp(next, "/dev/", 5) != 0)
+		return refuse(ELOOP, why, whylen, w->path, "%s",
+			      "a /dev symlink that leaves /dev");
+	snprintf(w->path, sizeof(w->path), "%s", next);
+	return 0;
+}
+
+/* Walk to the leaf and check it (O_PATH only): leaves the walk with the
+ * leaf's parent open and st the checked leaf. 0 or -errno. */
+static int
+resolve(struct walk *w, unsigned allow, struct stat *st, char *why,
+	size_t whylen)
+{
+	int links = 0;
+
+	for (;;) {
+		int rc = walk_parent(w, why, whylen);
+		if (rc < 0)
+			return rc;
+		int fd = openat(w->dirfd, w->leaf,
+				O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return refuse(errno, why, whylen, w->path, "%s",
+				      strerror(errno));
+		rc = fstat(fd, st);
+		close(fd);
+		if (rc < 0)
+			return refuse(errno, why, whylen, w->path, "%s",
+				      strerror(errno));
+		if (!S_ISLNK(st->st_mode))
+			return check_leaf(w, st, allow, why, whylen);
+		rc = follow_dev_link(w, st, allow, &links, why, whylen);
+		if (rc < 0)
+			return rc;
+		allow = SAFE_BLK; /* a link leads to a block device only */
+		close(w->dirfd);
+		w->dirfd = -1;
+	}
+}
+
+static int
+walk_start(struct walk *w, const char *path, char *why, size_t whylen)
+{
+	memset(w, 0, sizeof(*w));
+	w->dirfd = -1;
+	return make_absolute(path, w->path, sizeof(w->path), why, whylen);
+}
+
+int
+safe_check(const char *path, unsigned allow, char *why, size_t whylen)
+{
+	struct walk w;
+	struct stat st;
+	int rc = walk_start(&w, path, why, whylen);
+
+	if (rc == 0)
+		rc = resolve(&w, allow, &st, why, whylen);
+	if (w.dirfd >= 0)
+		close(w.dirfd);
+	return rc;
+}
+
+int
+safe_open(const char *path, int flags, unsigned allow, char *why, size_t whylen)
+{
+	struct walk w;
+	struct stat want = { 0 }, got;
+	int rc = walk_start(&w, path, why, whylen);
+
+	if (rc == 0)
+		rc = resolve(&w, allow, &want, why, whylen);
+	if (rc < 0)
+		goto out;
+	/* O_NONBLOCK: should a FIFO be swapped in after the look, the
+	 * open returns at once and the inode check below refuses it. */
+	int fd = openat(w.dirfd, w.leaf,
+			flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = refuse(errno, why, whylen, w.path, "%s", strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &got) < 0 || got.st_dev != want.st_dev ||
+	    got.st_ino != want.st_ino ||
+	    (got.st_mode & S_IFMT) != (want.st_mode & S_IFMT)) {
+		close(fd);
+		rc = refuse(EAGAIN, why, whylen, w.path, "%s",
+			    "changed while it was being opened");
+		goto out;
+	}
+	if (fd_set_nonblock(fd, false) < 0) {
+		rc = refuse(errno, why, whylen, w.path, "%s", strerror(errno));
+		close(fd);
+		goto out;
+	}
+	rc = fd;
+out:
+	if (w.dirfd >= 0)
+		close(w.dirfd);
+	return rc;
+}
+
+int
+safe_read_all(const char *path, size_t max, char **out, size_t *len, char *why,
+	      size_t whylen)
+{
+	int fd = safe_open(path, O_RDONLY, SAFE_REG, why, whylen);
+
+	if (fd < 0)
+		return fd;
+	char *buf = malloc(max + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	/* One byte past max tells "exactly max" from "too big". */
+	ssize_t n = read_full(fd, buf, max + 1);
+	close(fd);
+	if (n < 0 || (size_t)n > max) {
+		free(buf);
+		return refuse(n < 0 ? (int)-n : EFBIG, why, whylen, path, "%s",
+			      n < 0 ? strerror((int)-n) : "file too large");
+	}
+	buf[n] = '\0';
+	*out = buf;
+	if (len)
+		*len = (size_t)n;
+	return 0;
+}
+
+int
+safe_create(const char *path, struct safe_new *n, char *why, size_t whylen)
+{
+	struct walk w;
+	struct stat st;
+	int rc = walk_start(&w, path, why, whylen);
+
+	n->dirfd = n->fd = -1;
+	if (rc == 0)
+		rc = walk_parent(&w, why, whylen);
+	if (rc == 0 && w.has_user)
+		rc = refuse(EPERM, why, whylen, w.path, "%s",
+			    "a directory on the way is not root's: a file "
+			    "root creates goes in root's directories only");
+	if (rc < 0)
+		goto fail;
+	n->fd = openat(w.dirfd, w.leaf,
+		       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		       0600);
+	if (n->fd < 0 || fstat(n->fd, &st) < 0) {
+		rc = refuse(errno, why, whylen, w.path, "%s", strerror(errno));
+		goto fail;
+	}
+	n->dirfd = w.dirfd;
+	snprintf(n->leaf, sizeof(n->leaf), "%s", w.leaf);
+	n->dev = st.st_dev;
+	n->ino = st.st_ino;
+	return 0;
+fail:
+	if (n->fd >= 0)
+		close(n->fd);
+	n->fd = -1;
+	if (w.dirfd >= 0)
+		close(w.dirfd);
+	return rc;
+}
+
+void
+safe_new_discard(struct safe_new *n)
+{
+	struct stat st;
+
+	if (n->dirfd >= 0 &&
+	    fstatat(n->dirfd, n->leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    st.st_dev == n->dev && st.st_ino == n->ino)
+		unlinkat(n->dirfd, n->leaf, 0);
+	safe_new_close(n);
+}
+
+void
+safe_new_close(struct safe_new *n)
+{
+	if (n->fd >= 0)
+		close(n->fd);
+	if (n->dirfd >= 0)
+		close(n->dirfd);
+	n->fd = n->dirfd = -1;
+}

@@ -1,0 +1,72 @@
+/* Opening a host path that a config or a command line names, as root, on
+ * a VM's behalf, without being a confused deputy. Every path of that kind
+ * (disk targets, CD media, kernel, ramdisk, save and restore files, the
+ * config itself) goes through here and nowhere else.
+ *
+ * The path is walked one component at a time from "/" (openat relative to
+ * the parent, O_PATH|O_NOFOLLOW, O_DIRECTORY but for the last), so no
+ * symlink, magic link or ".." is ever followed, and each directory is
+ * checked on the way (the rule, as OpenSSH's StrictModes):
+ *   - a directory writable by group or others must have the sticky bit;
+ *   - a directory is owned by root or by one other user U; once such a
+ *     U appears, the file must be owned by U (U can rename what is under
+ *     its directory, so only U's own files are trusted there);
+ *   - a file whose directory others may write (sticky) must have one
+ *     link: anyone could have made a second name of it there;
+ *   - the file must be of a type the caller allows (regular, or block
+ *     device for disks and media): a FIFO, socket, char device or
+ *     directory is refused after an O_PATH look, before any real open;
+ *   - a symlink is followed in one case only: a block-device caller, a
+ *     root-owned link in a root-owned directory that only root writes,
+ *     under /dev, pointing (after at most SAFE_LINKS_MAX such steps) to a
+ *     block device under /dev, as /dev/vg/lv and /dev/disk/by-id/... are.
+ * The real open is then openat(parent, leaf, O_NOFOLLOW|O_NONBLOCK), and
+ * it must be the very inode that was checked; O_NONBLOCK is then cleared.
+ * A relative path is taken from the working directory's absolute name,
+ * and every directory from "/" down is checked just the same. */
+#ifndef BULKHEAD_SAFE_OPEN_H
+#define BULKHEAD_SAFE_OPEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* What the named file may be (a bit set). */
+enum { SAFE_REG = 1, SAFE_BLK = 2 };
+
+#define SAFE_LINKS_MAX 8
+
+/* Open path with flags (O_RDONLY or O_RDWR, optionally O_DIRECT) if the
+ * rules above allow it. The fd is O_CLOEXEC and blocking. fd, or -errno
+ * with why (which names the component at fault). */
+int safe_open(const char *path, int flags, unsigned allow, char *why,
+	      size_t whylen);
+
+/* The checks of safe_open without opening the file for I/O (only
+ * O_PATH): for reporting a config's errors before anything is opened. */
+int safe_check(const char *path, unsigned allow, char *why, size_t whylen);
+
+/* Read a whole regular file opened by safe_open, at most max bytes, into
+ * a NUL-terminated heap buffer. 0, or -errno (-EFBIG: too large). */
+int safe_read_all(const char *path, size_t max, char **out, size_t *len,
+		  char *why, size_t whylen);
+
+/* A file this process creates (a save file), root-owned, mode 0600, in a
+ * directory every component of which is owned by root (the rule for a
+ * root-owned file, which restore then accepts). O_CREAT|O_EXCL relative
+ * to the parent: nothing existing is followed or reused. */
+struct safe_new {
+	int dirfd; /* the parent, O_PATH */
+	int fd;    /* the new file, O_WRONLY */
+	char leaf[256];
+	dev_t dev;
+	ino_t ino;
+};
+int safe_create(const char *path, struct safe_new *n, char *why, size_t whylen);
+/* Remove the new file if its name still names it (an incomplete save),
+ * and close both fds. */
+void safe_new_discard(struct safe_new *n);
+/* Close both fds, keeping the file. */
+void safe_new_close(struct safe_new *n);
+
+#endif

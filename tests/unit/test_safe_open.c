@@ -1,0 +1,449 @@
+/* safe_open: root opens a host path on a VM's behalf only when no user
+ * but the file's owner (or root) could have redirected it. Hostile
+ * layouts, each made the way an unprivileged user would make it. Needs
+ * root (chown, mknod, a mount namespace); skipped otherwise. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../../src/host/safe_open.h"
+#include "child.h"
+
+#define USER 61234u
+#define OTHER 61235u
+
+static char dir[64];
+static char why[512];
+
+static const char *
+at(const char *name)
+{
+	static char p[4][PATH_MAX];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
+	return p[i];
+}
+
+static void
+mkfile(const char *name, uid_t uid, mode_t mode)
+{
+	int fd = open(at(name), O_WRONLY | O_CREAT | O_EXCL, mode);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "data", 4), 4);
+	close(fd);
+	assert_int_equal(chown(at(name), uid, uid), 0);
+	assert_int_equal(chmod(at(name), mode), 0);
+}
+
+static void
+mkdir_as(const char *name, uid_t uid, mode_t mode)
+{
+	assert_int_equal(mkdir(at(name), mode), 0);
+	assert_int_equal(chown(at(name), uid, uid), 0);
+	assert_int_equal(chmod(at(name), mode), 0);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/bh-test-safe-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	chmod(dir, 0755);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Refused with err, and why says what. */
+static void
+refused(const char *path, unsigned allow, int err, const char *what)
+{
+	why[0] = '\0';
+	int fd = safe_open(path, O_RDONLY, allow, why, sizeof(why));
+	if (fd >= 0)
+		close(fd);
+	assert_int_equal(fd, -err);
+	if (!strstr(why, what))
+		fail_msg("%s: why '%s' lacks '%s'", path, why, what);
+}
+
+static void
+test_root_file_opens_blocking(void **state)
+{
+	(void)state;
+	mkfile("img", 0, 0600);
+	int fd = safe_open(at("img"), O_RDWR, SAFE_REG, why, sizeof(why));
+	assert_true(fd >= 0);
+	int fl = fcntl(fd, F_GETFL);
+	assert_int_equal(fl & O_ACCMODE, O_RDWR);
+	assert_false(fl & O_NONBLOCK);
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	close(fd);
+}
+
+static void
+test_symlink_last(void **state)
+{
+	(void)state;
+	mkfile("secret", 0, 0600);
+	assert_int_equal(symlink(at("secret"), at("link")), 0);
+	refused(at("link"), SAFE_REG, ELOOP, "symlink");
+	refused(at("link"), SAFE_REG | SAFE_BLK, ELOOP, "symlink");
+	assert_int_equal(safe_check(at("link"), SAFE_REG, why, sizeof(why)),
+			 -ELOOP);
+}
+
+static void
+test_symlink_middle_and_swapped_dir(void **state)
+{
+	(void)state;
+	mkdir_as("real", 0, 0755);
+	mkfile("real/img", 0, 0600);
+	assert_int_equal(symlink(at("real"), at("via")), 0);
+	refused(at("via/img"), SAFE_REG, ELOOP, "via is a symlink");
+	/* A directory swapped for a symlink to another (the race, done
+	 * before the open instead of during it). */
+	mkdir_as("d", 0, 0755);
+	mkfile("d/img", 0, 0600);
+	assert_int_equal(rename(at("d"), at("d.old")), 0);
+	assert_int_equal(symlink(at("real"), at("d")), 0);
+	refused(at("d/img"), SAFE_REG, ELOOP, "d is a symlink");
+}
+
+static void
+test_writable_dirs(void **state)
+{
+	(void)state;
+	mkdir_as("gw", 0, 0775);
+	mkfile("gw/img", 0, 0600);
+	refused(at("gw/img"), SAFE_REG, EPERM, "writable by group");
+	mkdir_as("ow", 0, 0757);
+	mkfile("ow/img", 0, 0600);
+	refused(at("ow/img"), SAFE_REG, EPERM, "writable by group or others");
+	/* Sticky, as /tmp: others cannot rename what is not theirs. */
+	mkdir_as("sticky", 0, 01777);
+	mkfile("sticky/img", USER, 0600);
+	int fd = safe_open(at("sticky/img"), O_RDONLY, SAFE_REG, why,
+			   sizeof(why));
+	assert_true(fd >= 0);
+	close(fd);
+	/* A user's directory, writable by the user's group. */
+	mkdir_as("ugw", USER, 0775);
+	mkfile("ugw/img", USER, 0600);
+	refused(at("ugw/img"), SAFE_REG, EPERM, "writable by group");
+}
+
+static void
+test_user_dir_owner_rule(void **state)
+{
+	(void)state;
+	mkdir_as("u", USER, 0755);
+	mkfile("u/own", USER, 0600);
+	mkfile("u/other", OTHER, 0600);
+	mkfile("u/rootfile", 0, 0600);
+	int fd = safe_open(at("u/own"), O_RDWR, SAFE_REG, why, sizeof(why));
+	assert_true(fd >= 0);
+	close(fd);
+	refused(at("u/other"), SAFE_REG, EPERM, "owner does not own");
+	refused(at("u/rootfile"), SAFE_REG, EPERM, "owner does not own");
+	/* A root directory under the user's: the user can rename it. */
+	mkdir_as("u/rootdir", 0, 0755);
+	mkfile("u/rootdir/img", 0, 0600);
+	refused(at("u/rootdir/img"), SAFE_REG, EPERM, "owner does not own");
+	/* A second user's directory under the first's. */
+	mkdir_as("u/o", OTHER, 0755);
+	mkfile("u/o/img", OTHER, 0600);
+	refused(at("u/o/img"), SAFE_REG, EPERM, "second user");
+}
+
+static void
+test_hard_links(void **state)
+{
+	(void)state;
+	/* A hard link to root's 0600 file in a user's directory (as
+	 * fs.protected_hardlinks=0 allows any user to make). */
+	mkfile("shadow", 0, 0600);
+	mkdir_as("u", USER, 0755);
+	assert_int_equal(link(at("shadow"), at("u/hard")), 0);
+	refused(at("u/hard"), SAFE_REG, EPERM, "owner does not own");
+	/* ... and in a sticky directory anyone writes. */
+	mkdir_as("tmp", 0, 01777);
+	assert_int_equal(link(at("shadow"), at("tmp/hard")), 0);
+	refused(at("tmp/hard"), SAFE_REG, EPERM, "hard links");
+	/* In root's own directory, a second name is root's doing. */
+	assert_int_equal(link(at("shadow"), at("hard")), 0);
+	int fd = safe_open(at("hard"), O_RDONLY, SAFE_REG, why, sizeof(why));
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+static void
+test_fifo_socket_devices(void **state)
+{
+	(void)state;
+	assert_int_equal(mkfifo(at("fifo"), 0600), 0);
+	alarm(5); /* a FIFO open that blocked would end the test here */
+	refused(at("fifo"), SAFE_REG | SAFE_BLK, EINVAL, "not a regular");
+	int fd = safe_open(at("fifo"), O_RDWR, SAFE_REG, why, sizeof(why));
+	assert_int_equal(fd, -EINVAL);
+	alarm(0);
+
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", at("sock"));
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	refused(at("sock"), SAFE_REG | SAFE_BLK, EINVAL, "not a regular");
+	close(s);
+
+	refused("/dev/null", SAFE_REG | SAFE_BLK, EINVAL, "not a regular");
+	refused(dir, SAFE_REG, EINVAL, "not a regular");
+	assert_int_equal(mknod(at("blk"), S_IFBLK | 0600, makedev(7, 0)), 0);
+	refused(at("blk"), SAFE_REG, EINVAL, "not a regular file");
+	assert_int_equal(safe_check(at("blk"), SAFE_BLK, why, sizeof(why)), 0);
+	/* A block device in a user's directory is not the user's. */
+	mkdir_as("u", USER, 0755);
+	assert_int_equal(mknod(at("u/blk"), S_IFBLK | 0600, makedev(7, 0)), 0);
+	assert_int_equal(safe_check(at("u/blk"), SAFE_BLK, why, sizeof(why)),
+			 -EPERM);
+}
+
+static void
+test_proc_magic_links(void **state)
+{
+	(void)state;
+	char p[PATH_MAX];
+
+	mkfile("secret", 0, 0600);
+	int fd = open(at("secret"), O_RDONLY);
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	refused(p, SAFE_REG, ELOOP, "self is a symlink");
+	snprintf(p, sizeof(p), "/proc/%d/fd/%d", (int)getpid(), fd);
+	refused(p, SAFE_REG | SAFE_BLK, ELOOP, "symlink");
+	snprintf(p, sizeof(p), "/proc/self/root%s", at("secret"));
+	refused(p, SAFE_REG, ELOOP, "self is a symlink");
+	snprintf(p, sizeof(p), "/proc/%d/root%s", (int)getpid(), at("secret"));
+	refused(p, SAFE_REG, ELOOP, "root is a symlink");
+	/* /dev/fd and /dev/stdin lead out of /dev, into /proc. */
+	refused("/dev/stdin", SAFE_REG | SAFE_BLK, ELOOP, "leaves /dev");
+	refused("/dev/fd/0", SAFE_REG | SAFE_BLK, ELOOP, "fd is a symlink");
+	close(fd);
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	char p[PATH_MAX + 64];
+
+	mkdir_as("a", 0, 0755);
+	mkfile("img", 0, 0600);
+	refused(at("a/../img"), SAFE_REG, EPERM, "'..'");
+	refused("", SAFE_REG, ENOENT, "empty");
+	refused("/", SAFE_REG, EISDIR, "names no file");
+	memset(p, 'a', sizeof(p));
+	p[0] = '/';
+	p[sizeof(p) - 1] = '\0';
+	refused(p, SAFE_REG, ENAMETOOLONG, "too long");
+	snprintf(p, sizeof(p), "%s/", dir);
+	memset(p + strlen(p), 'b', NAME_MAX + 1);
+	p[strlen(dir) + 1 + NAME_MAX + 1] = '\0';
+	refused(p, SAFE_REG, ENAMETOOLONG, "too long");
+	/* "." and repeated slashes are harmless. */
+	snprintf(p, sizeof(p), "%s/.//img", dir);
+	int fd = safe_open(p, O_RDONLY, SAFE_REG, why, sizeof(why));
+	assert_true(fd >= 0);
+	close(fd);
+	/* Relative: from the working directory, checked from "/". */
+	char cwd[PATH_MAX];
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(dir), 0);
+	fd = safe_open("img", O_RDONLY, SAFE_REG, why, sizeof(why));
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(chdir(cwd), 0);
+}
+
+static void
+test_read_all_cap(void **state)
+{
+	(void)state;
+	char *text;
+	size_t len;
+
+	mkfile("cfg", 0, 0600);
+	assert_int_equal(
+		safe_read_all(at("cfg"), 4, &text, &len, why, sizeof(why)), 0);
+	assert_int_equal(len, 4);
+	assert_string_equal(text, "data");
+	free(text);
+	assert_int_equal(
+		safe_read_all(at("cfg"), 3, &text, &len, why, sizeof(why)),
+		-EFBIG);
+	assert_int_equal(mkfifo(at("fifo"), 0600), 0);
+	alarm(5);
+	assert_int_equal(
+		safe_read_all(at("fifo"), 4, &text, &len, why, sizeof(why)),
+		-EINVAL);
+	alarm(0);
+}
+
+static void
+test_create(void **state)
+{
+	(void)state;
+	struct safe_new n;
+	struct stat st;
+
+	assert_int_equal(safe_create(at("new.save"), &n, why, sizeof(why)), 0);
+	assert_int_equal(fstat(n.fd, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(st.st_uid, 0);
+	safe_new_close(&n);
+	/* Never over an existing name, a symlink included. */
+	assert_int_equal(safe_create(at("new.save"), &n, why, sizeof(why)),
+			 -EEXIST);
+	assert_int_equal(symlink(at("elsewhere"), at("dangling")), 0);
+	assert_int_equal(safe_create(at("dangling"), &n, why, sizeof(why)),
+			 -EEXIST);
+	assert_int_equal(access(at("elsewhere"), F_OK), -1);
+	/* Not through a symlinked directory, not in a user's directory. */
+	mkdir_as("rootdir", 0, 0700);
+	assert_int_equal(symlink(at("rootdir"), at("via")), 0);
+	assert_int_equal(safe_create(at("via/x"), &n, why, sizeof(why)),
+			 -ELOOP);
+	mkdir_as("u", USER, 0755);
+	assert_int_equal(safe_create(at("u/x"), &n, why, sizeof(why)), -EPERM);
+	assert_int_equal(access(at("u/x"), F_OK), -1);
+	/* Discard removes our file, and only ours. */
+	assert_int_equal(safe_create(at("gone"), &n, why, sizeof(why)), 0);
+	safe_new_discard(&n);
+	assert_int_equal(access(at("gone"), F_OK), -1);
+	assert_int_equal(safe_create(at("kept"), &n, why, sizeof(why)), 0);
+	assert_int_equal(rename(at("kept"), at("moved")), 0);
+	mkfile("kept", 0, 0600);
+	safe_new_discard(&n);
+	assert_int_equal(access(at("kept"), F_OK), 0);
+}
+
+/* In a private mount namespace, a /dev of our own: LVM and udev style
+ * links to a block device are followed; others are not. */
+static int
+dev_links_child(void)
+{
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", "/dev", "tmpfs", 0, "mode=0755") < 0)
+		return 10;
+	if (mknod("/dev/loop0", S_IFBLK | 0600, makedev(7, 0)) < 0 ||
+	    mkdir("/dev/vg", 0755) < 0 || symlink("../loop0", "/dev/vg/lv") ||
+	    mkdir("/dev/disk", 0755) || mkdir("/dev/disk/by-id", 0755) ||
+	    symlink("../../loop0", "/dev/disk/by-id/x") ||
+	    symlink("/dev/vg/lv", "/dev/disk/by-id/chain") ||
+	    symlink("/etc/passwd", "/dev/out") || mkdir("/dev/shm", 0755) ||
+	    chmod("/dev/shm", 01777) || symlink("../loop0", "/dev/shm/x") ||
+	    symlink("../loop0", "/dev/vg/userlink") ||
+	    lchown("/dev/vg/userlink", USER, USER) ||
+	    symlink("loop", "/dev/loop") ||
+	    mknod("/dev/zero", S_IFCHR | 0666, makedev(1, 5)) ||
+	    symlink("zero", "/dev/z"))
+		return 11;
+	unsigned blk = SAFE_REG | SAFE_BLK;
+	if (safe_check("/dev/vg/lv", blk, why, sizeof(why)) != 0 ||
+	    safe_check("/dev/disk/by-id/x", blk, why, sizeof(why)) != 0 ||
+	    safe_check("/dev/disk/by-id/chain", blk, why, sizeof(why)) != 0)
+		return 12;
+	static const struct {
+		const char *path;
+		unsigned allow;
+		int rc;
+	} no[] = {
+		{ "/dev/vg/lv", SAFE_REG, -ELOOP },
+		{ "/dev/out", SAFE_REG | SAFE_BLK, -ELOOP },
+		{ "/dev/shm/x", SAFE_REG | SAFE_BLK, -ELOOP },
+		{ "/dev/vg/userlink", SAFE_REG | SAFE_BLK, -ELOOP },
+		{ "/dev/loop", SAFE_REG | SAFE_BLK, -ELOOP },
+		{ "/dev/z", SAFE_REG | SAFE_BLK, -EINVAL },
+	};
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (safe_check(no[i].path, no[i].allow, why, sizeof(why)) !=
+		    no[i].rc) {
+			fprintf(stderr, "%s: %s\n", no[i].path, why);
+			return 20 + (int)i;
+		}
+	return 0;
+}
+
+static void
+test_dev_links(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(dev_links_child());
+	int st = child_status(pid);
+	if (st != 0)
+		fail_msg("dev links child: %d", st);
+}
+
+int
+main(void)
+{
+	if (geteuid() != 0) {
+		printf("SKIPPED: needs root (chown, mknod, mount namespace)\n");
+		return 0;
+	}
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_root_file_opens_blocking,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlink_last, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_symlink_middle_and_swapped_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writable_dirs, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_user_dir_owner_rule, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_hard_links, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fifo_socket_devices, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_proc_magic_links, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_all_cap, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dev_links, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
