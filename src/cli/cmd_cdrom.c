@@ -1,12 +1,13 @@
 /* cd-insert / cd-eject, as in xl: the CLI opens the medium as root and
  * passes the fd to the VM's monitor, which hands it to QEMU over QMP. The
  * device model never sees the path. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "../common/log.h"
 #include "../config/disk.h"
-#include "../host/hostfile.h"
+#include "../host/safe_open.h"
 #include "cli.h"
 
 static int
@@ -34,9 +35,10 @@ cmd_cd_insert(int argc, char **argv)
 	int rc = cli_vm_args("cd-insert", argv[1]);
 	if (rc || (rc = check_vdev(argv[2])))
 		return rc;
-	int fd = medium_open(argv[3], why, sizeof(why));
+	int fd = safe_open(argv[3], O_RDONLY, SAFE_REG | SAFE_BLK, why,
+			   sizeof(why));
 	if (fd < 0) {
-		log_error("%s: %s", argv[3], why);
+		log_error("%s", why);
 		return 2;
 	}
 	rc = cli_vm_request(argv[1], CTL_CD_INSERT, argv[2], fd,

@@ -8,6 +8,7 @@
 
 #include "../common/log.h"
 #include "../host/hostfile.h"
+#include "../host/safe_open.h"
 #include "cli.h"
 
 #define SAVE_USAGE "usage: bulkhead save [-c] NAME FILE"
@@ -27,26 +28,25 @@ cmd_save(int argc, char **argv)
 	int rc = cli_vm_args("save", name);
 	if (rc)
 		return rc;
-	/* A new file only: a save never overwrites anything. */
-	int fd =
-		open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-		     0600);
-	if (fd < 0) {
-		log_error("%s: %s", file, strerror(errno));
+	/* A new file only, in root's directories: a save never overwrites
+	 * anything, and restore accepts what it makes. */
+	struct safe_new n;
+	if (safe_create(file, &n, why, sizeof(why)) < 0) {
+		log_error("%s", why);
 		return 2;
 	}
-	if (save_check_fd(fd, true, why, sizeof(why)) < 0) {
+	if (save_check_fd(n.fd, true, why, sizeof(why)) < 0) {
 		log_error("%s: %s", file, why);
-		close(fd);
-		unlink(file);
+		safe_new_discard(&n);
 		return 2;
 	}
-	rc = cli_vm_request(name, keep ? CTL_SAVE_CONTINUE : CTL_SAVE, NULL, fd,
-			    keep ? "saved, still running"
-				 : "saved and destroyed");
-	close(fd);
+	rc = cli_vm_request(
+		name, keep ? CTL_SAVE_CONTINUE : CTL_SAVE, NULL, n.fd,
+		keep ? "saved, still running" : "saved and destroyed");
 	if (rc != 0)
-		unlink(file); /* ours: created above, and incomplete */
+		safe_new_discard(&n); /* ours: created above, incomplete */
+	else
+		safe_new_close(&n);
 	return rc;
 }
 
@@ -63,13 +63,12 @@ cmd_restore(int argc, char **argv)
 	const char *config = argv[paused ? 2 : 1], *file = argv[paused ? 3 : 2];
 	if (cli_require_root("restore") < 0)
 		return 1;
-	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = safe_open(file, O_RDONLY, SAFE_REG, why, sizeof(why));
 	if (fd < 0) {
-		log_error("%s: %s", file, strerror(errno));
+		log_error("%s", why);
 		return 2;
 	}
-	if (save_check_fd(fd, false, why, sizeof(why)) < 0 ||
-	    fcntl(fd, F_SETFL, 0) < 0) {
+	if (save_check_fd(fd, false, why, sizeof(why)) < 0) {
 		log_error("%s: %s", file, why);
 		close(fd);
 		return 2;

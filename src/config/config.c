@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../common/util.h"
+#include "../host/safe_open.h"
 #include "pathcheck.h"
 
 struct key_ctx {
@@ -604,21 +605,20 @@ config_load(const char *path, struct vm_config *cfg, struct cfg_error *err)
 {
 	char *text;
 	size_t len;
-	int rc = file_read_all(path, CFG_FILE_MAX, &text, &len);
+	int rc = safe_read_all(path, CFG_FILE_MAX, &text, &len, err->msg,
+			       sizeof(err->msg));
 
-	if (rc < 0) {
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", path,
-			 rc == -EFBIG ? "file too large" : strerror(-rc));
+	if (rc < 0)
 		return -1;
-	}
 	rc = config_parse(text, len, path, cfg, err);
 	free(text);
 	return rc;
 }
 
-/* Opened with O_PATH so nothing is read, no device is opened and no FIFO
- * blocks: only what the name points to is checked here. */
-enum { CHECK_EXEC = 1, CHECK_BLOCK_OK = 2 };
+/* The device model binary: opened with O_PATH so nothing is read and no
+ * FIFO blocks; only what the name points to is checked here. (The files
+ * handed to a VM are checked by host_file below.) */
+enum { CHECK_EXEC = 1 };
 
 static int
 check_regular(const struct vm_config *cfg, int line, const char *key,
@@ -641,13 +641,9 @@ check_regular(const struct vm_config *cfg, int line, const char *key,
 	}
 	int rc = fstat(fd, &st);
 	close(fd);
-	if (rc < 0 || !(S_ISREG(st.st_mode) ||
-			(S_ISBLK(st.st_mode) && (how & CHECK_BLOCK_OK)))) {
+	if (rc < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err->msg, sizeof(err->msg),
-			 "%s: %s: %s: not a regular "
-			 "file%s",
-			 where, key, path,
-			 (how & CHECK_BLOCK_OK) ? " or block device" : "");
+			 "%s: %s: %s: not a regular file", where, key, path);
 		return -1;
 	}
 	if ((how & CHECK_EXEC) && !(st.st_mode & S_IXUSR)) {
@@ -658,15 +654,29 @@ check_regular(const struct vm_config *cfg, int line, const char *key,
 	return 0;
 }
 
+/* A file handed to the VM, by safe_open's rules (O_PATH looks only:
+ * the CLI opens it later, through the same rules). */
+static int
+host_file(const struct vm_config *cfg, int line, const char *key,
+	  const char *path, unsigned allow, struct cfg_error *err)
+{
+	char why[PATH_MAX + 256];
+
+	if (safe_check(path, allow, why, sizeof(why)) == 0)
+		return 0;
+	snprintf(err->msg, sizeof(err->msg), "%s:%d: %s: %s", cfg->file, line,
+		 key, why);
+	return -1;
+}
+
 int
 config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 {
-	if (check_regular(cfg, cfg->line[KEY_KERNEL], "kernel", cfg->kernel, 0,
-			  err) < 0)
+	if (host_file(cfg, cfg->line[KEY_KERNEL], "kernel", cfg->kernel,
+		      SAFE_REG, err) < 0)
 		return -1;
-	if (cfg->ramdisk[0] &&
-	    check_regular(cfg, cfg->line[KEY_RAMDISK], "ramdisk", cfg->ramdisk,
-			  0, err) < 0)
+	if (cfg->ramdisk[0] && host_file(cfg, cfg->line[KEY_RAMDISK], "ramdisk",
+					 cfg->ramdisk, SAFE_REG, err) < 0)
 		return -1;
 	int dm_line = cfg->line[KEY_DM_OVERRIDE];
 	if (check_regular(cfg, dm_line,
@@ -677,8 +687,9 @@ config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 		const struct disk_spec *d = &cfg->disks[i];
 		if (d->cdrom && !d->target[0])
 			continue; /* an empty drive */
-		if (check_regular(cfg, d->line, "disk", d->target,
-				  d->cdrom ? CHECK_BLOCK_OK : 0, err) < 0)
+		if (host_file(cfg, d->line, "disk", d->target,
+			      d->cdrom ? SAFE_REG | SAFE_BLK : SAFE_REG,
+			      err) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < cfg->nvifs; i++) {

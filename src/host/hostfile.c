@@ -29,30 +29,6 @@ medium_check_fd(int fd, char *why, size_t whylen)
 }
 
 int
-medium_open(const char *path, char *why, size_t whylen)
-{
-	/* O_NONBLOCK: a FIFO named here must not hang the CLI; the check
-	 * then refuses it. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-
-	if (fd < 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
-		return -1;
-	}
-	if (medium_check_fd(fd, why, whylen) < 0) {
-		close(fd);
-		return -1;
-	}
-	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-int
 save_check_fd(int fd, bool for_write, char *why, size_t whylen)
 {
 	struct stat st;

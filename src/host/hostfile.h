@@ -1,6 +1,6 @@
 /* Host files handed to a VM as fds: CD-ROM media and save files. The CLI
- * opens them as root; the monitor checks the fd it is handed again
- * before QEMU or the copier gets it. */
+ * opens them as root, through safe_open.h; the monitor checks the fd it
+ * is handed again before QEMU or the copier gets it. */
 #ifndef BULKHEAD_HOSTFILE_H
 #define BULKHEAD_HOSTFILE_H
 
@@ -9,8 +9,6 @@
 
 /* Is fd a read-only regular file or block device? 0, or -1 with why. */
 int medium_check_fd(int fd, char *why, size_t whylen);
-/* Open path read-only for use as a medium. fd, or -1 with why. */
-int medium_open(const char *path, char *why, size_t whylen);
 /* Is fd a regular file open for writing (save) or reading (restore)? */
 int save_check_fd(int fd, bool for_write, char *why, size_t whylen);
 

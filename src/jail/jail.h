@@ -96,10 +96,14 @@ int jail_policy_check(const struct jail_policy *p, char *why, size_t whylen);
 void jail_policies_print(FILE *out, bool markdown);
 
 /* A read-only, nosuid, nodev bind mount of host path src at the same
- * path inside the jail. exec allows mapping it executable (libraries). */
+ * path inside the jail. exec allows mapping it executable (libraries).
+ * checked: a file a config names (kernel, ramdisk), which a user may own
+ * a directory of: opened by safe_open's rules and bound from that fd,
+ * never by resolving the name again. */
 struct jail_bind {
 	char path[PATH_MAX];
 	bool exec;
+	bool checked;
 };
 
 /* One child. What it gets is its level's; the spec only names the

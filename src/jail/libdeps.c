@@ -79,6 +79,7 @@ add_bind(struct jail_bind *out, size_t max, size_t *n, const char *path)
 		return -1;
 	snprintf(out[*n].path, sizeof(out[*n].path), "%s", c);
 	out[*n].exec = true;
+	out[*n].checked = false;
 	(*n)++;
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../common/util.h"
+#include "../host/safe_open.h"
 #include "jail.h"
 
 /* Every path handled here is canonical (no symlink components, see
@@ -47,19 +48,43 @@ mkdir_below(const char *root, const char *path, char *why, size_t whylen)
 	return 0;
 }
 
+/* The source of a bind: the path itself, or for a checked bind the
+ * inode safe_open found, through its fd (/proc/self/fd/N names exactly
+ * that open file; the mount follows nothing else). fd -1 if none. */
 static int
-bind_one(const char *root, const struct jail_bind *b, char *why, size_t whylen)
+bind_source(const struct jail_bind *b, char *src, size_t len, int *fd,
+	    struct stat *st, char *why, size_t whylen)
+{
+	*fd = -1;
+	if (!b->checked) {
+		snprintf(src, len, "%s", b->path);
+		return stat(b->path, st) < 0
+			       ? fail(why, whylen, "stat", b->path)
+			       : 0;
+	}
+	*fd = safe_open(b->path, O_RDONLY, SAFE_REG, why, whylen);
+	if (*fd < 0)
+		return *fd;
+	snprintf(src, len, "/proc/self/fd/%d", *fd);
+	if (fstat(*fd, st) < 0) {
+		close(*fd);
+		*fd = -1;
+		return fail(why, whylen, "stat", b->path);
+	}
+	return 0;
+}
+
+static int
+bind_at(const char *root, const struct jail_bind *b, const char *src,
+	const struct stat *st, char *why, size_t whylen)
 {
 	char dst[PATH_MAX], parent[PATH_MAX];
-	struct stat st;
 
-	if (stat(b->path, &st) < 0)
-		return fail(why, whylen, "stat", b->path);
 	if (path_fmt(dst, sizeof(dst), "%s%s", root, b->path) < 0) {
 		errno = ENAMETOOLONG;
 		return fail(why, whylen, "path", b->path);
 	}
-	if (S_ISDIR(st.st_mode)) {
+	if (S_ISDIR(st->st_mode)) {
 		if (mkdir_below(root, b->path, why, whylen) < 0)
 			return -1;
 	} else {
@@ -76,13 +101,28 @@ bind_one(const char *root, const struct jail_bind *b, char *why, size_t whylen)
 			return fail(why, whylen, "create", dst);
 		close(fd);
 	}
-	if (mount(b->path, dst, NULL, MS_BIND, NULL) < 0)
+	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
 		return fail(why, whylen, "bind", b->path);
 	unsigned long fl = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
 			   MS_NODEV | (b->exec ? 0 : MS_NOEXEC);
 	if (mount(NULL, dst, NULL, fl, NULL) < 0)
 		return fail(why, whylen, "remount read-only", dst);
 	return 0;
+}
+
+static int
+bind_one(const char *root, const struct jail_bind *b, char *why, size_t whylen)
+{
+	char src[64 + PATH_MAX];
+	struct stat st;
+	int fd;
+
+	if (bind_source(b, src, sizeof(src), &fd, &st, why, whylen) < 0)
+		return -1;
+	int rc = bind_at(root, b, src, &st, why, whylen);
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 /* Copied, not bound: a file the jailed uid cannot read makes the kernel

@@ -290,6 +290,21 @@ bind_add(struct jail_bind *out, size_t max, size_t *n, const char *path,
 		return -1;
 	snprintf(out[*n].path, sizeof(out[*n].path), "%s", real);
 	out[*n].exec = exec;
+	out[*n].checked = false;
+	(*n)++;
+	return 0;
+}
+
+/* A file the config names: bound as written (no realpath, which would
+ * follow a link), from the inode safe_open checks in the jail. */
+static int
+bind_checked(struct jail_bind *out, size_t max, size_t *n, const char *path)
+{
+	if (*n == max)
+		return -1;
+	snprintf(out[*n].path, sizeof(out[*n].path), "%s", path);
+	out[*n].exec = false;
+	out[*n].checked = true;
 	(*n)++;
 	return 0;
 }
@@ -320,9 +335,9 @@ qemu_binds(const struct vm_config *cfg, struct jail_bind *out, size_t max)
 	if (cfg->accel == ACCEL_TCG && access(p, F_OK) == 0 &&
 	    bind_add(out, max, &n, p, true) < 0)
 		return -1;
-	if (bind_add(out, max, &n, cfg->kernel, false) < 0)
+	if (bind_checked(out, max, &n, cfg->kernel) < 0)
 		return -1;
-	if (cfg->ramdisk[0] && bind_add(out, max, &n, cfg->ramdisk, false) < 0)
+	if (cfg->ramdisk[0] && bind_checked(out, max, &n, cfg->ramdisk) < 0)
 		return -1;
 	return (int)n;
 }

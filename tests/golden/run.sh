@@ -21,6 +21,7 @@ printf 'QFI\373' > "$fx/looks-like-qcow2.img"
 mkdir "$fx/dir"
 mkfifo "$fx/fifo"
 ln -s disk.img "$fx/link.img"
+ln -s . "$fx/linkdir"
 cp "$src"/*.cfg "$fx/"
 sed -i "s|@DIR@|$fx|g" "$fx"/*.cfg
 printf 'name = "ok"\nkernel = "%s/kernel"\nname = "x\0y"\n' "$fx" > "$fx/bad-nul-byte.cfg"

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include "../../src/common/util.h"
 #include "../../src/host/hostfile.h"
+#include "../../src/host/safe_open.h"
 #include "../../src/monitor/copier_spawn.h"
 #include "../../src/qmpworker/cdrom.h"
 #include "../../src/qmpworker/lifecycle.h"
@@ -569,11 +571,13 @@ test_medium_checks(void **state)
 	int w = mkstemp(path);
 	assert_int_equal(medium_check_fd(w, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "not read-only"));
-	int fd = medium_open(path, why, sizeof(why));
+	int fd = safe_open(path, O_RDONLY, SAFE_REG | SAFE_BLK, why,
+			   sizeof(why));
 	assert_true(fd >= 0);
 	assert_int_equal(medium_check_fd(fd, why, sizeof(why)), 0);
-	assert_int_equal(medium_open("/nonexistent/x.iso", why, sizeof(why)),
-			 -1);
+	assert_int_equal(safe_open("/nonexistent/x.iso", O_RDONLY, SAFE_REG,
+				   why, sizeof(why)),
+			 -ENOENT);
 	assert_non_null(strstr(why, "No such file"));
 	unlink(path);
 	close(w);

@@ -1,0 +1,183 @@
+#!/bin/bash
+# Root is no confused deputy (SECURITY.md, "Host paths"): an unprivileged
+# user who owns a directory on a VM's paths redirects each kind of path
+# (disk rw/ro/isolated, cdrom at create and at cd-insert, kernel, ramdisk,
+# save target, restore source, the config) with a symlink in the last or
+# a middle component, a hard link, another user's file, a /proc magic
+# link or a FIFO, at files only root can reach. Each attempt must be
+# refused with a reason, and the target must never be opened (inotify
+# sees no open of it) nor a file be made where the user cannot write.
+# The same kinds of path still work for a root-owned file in root's
+# directories and for the user's own file in the user's own directory.
+#
+# The user is a numeric uid with no account (setpriv needs none): the
+# host's /etc/passwd, group and shadow are never touched, and there is
+# nothing to remove afterwards but the test's files.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+plan 28
+P=bhtest-dep-$$
+T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
+trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
+
+# A uid no account, no process and no bulkhead range uses.
+EU=
+for u in $(seq 61000 61100); do
+	getent passwd "$u" > /dev/null && continue
+	getent passwd "$((u + 1))" > /dev/null && continue
+	[ "$(uid_procs "$u")" = 0 ] && [ "$(uid_procs "$((u + 1))")" = 0 ] || continue
+	EU=$u
+	break
+done
+[ -n "$EU" ] || { not_ok "deputy: no free uid for the test user"; exit 1; }
+OTHER=$((EU + 1)) # a second user, whose image EU must not get
+as_user() { setpriv --reuid="$EU" --regid="$EU" --clear-groups -- "$@"; }
+
+fail_setup() { not_ok "deputy: setup: $*"; exit 1; }
+chmod 755 "$T" || fail_setup chmod
+# Root's: a 0700 directory holding what the user must never reach.
+R=$T/root
+U=$T/u
+mkdir -m 700 "$R" && mkdir -m 755 "$U" && chown "$EU:$EU" "$U" || fail_setup "dirs"
+echo "SECRET-$$" > "$R/secret.img" && truncate -s 1M "$R/secret.img" &&
+	chmod 600 "$R/secret.img" || fail_setup "secret"
+cp "$GUEST/vmlinuz" "$R/vmlinuz" && cp "$GUEST/initramfs.cpio.gz" "$R/initrd" || fail_setup "kernel copy"
+mkdir -p "$T/iso" && echo "iso-$$" > "$T/iso/HELLO.TXT" &&
+	genisoimage -quiet -r -o "$R/A.iso" "$T/iso" || fail_setup genisoimage
+mkcfg "$R/secret.cfg" "$P-secret" "" && chmod 600 "$R/secret.cfg" || fail_setup "root config"
+# The user's own: an image, a medium, a kernel; then the redirections,
+# each made by the user.
+as_user truncate -s 1M "$U/own.img" && as_user cp "$R/A.iso" "$U/own.iso" 2> /dev/null ||
+	{ cp "$R/A.iso" "$U/own.iso" && chown "$EU:$EU" "$U/own.iso"; } || fail_setup "own files"
+cp "$GUEST/vmlinuz" "$U/vmlinuz" && chown "$EU:$EU" "$U/vmlinuz" || fail_setup "own kernel"
+for l in secret.img:link.img A.iso:link.iso vmlinuz:link-kernel initrd:link-initrd \
+	secret.cfg:link.cfg; do
+	as_user ln -s "$R/${l%%:*}" "$U/${l#*:}" || fail_setup "symlink $l"
+done
+as_user ln -s "$R" "$U/d" || fail_setup "dir symlink"
+as_user mkfifo "$U/fifo" || fail_setup mkfifo
+# A hard link to root's file in the user's directory, as a host with
+# fs.protected_hardlinks=0 would let the user make it (root makes it here).
+ln "$R/secret.img" "$U/hard.img" || fail_setup "hard link"
+# Another user's 0600 image, in the user's directory.
+truncate -s 1M "$U/other.img" && chown "$OTHER:$OTHER" "$U/other.img" &&
+	chmod 600 "$U/other.img" || fail_setup "other's image"
+
+# opens FILE... -- CMD...: run CMD (at most 20 s) while watching the
+# files for opens; prints "RC OPENS" and leaves CMD's output in $T/out.
+opens() {
+	python3 - "$T/out" "$@" << 'EOF'
+import ctypes, os, subprocess, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+out, args = sys.argv[1], sys.argv[2:]
+sep = args.index("--")
+files, cmd = args[:sep], args[sep + 1:]
+fd = libc.inotify_init1(os.O_NONBLOCK)
+for f in files:
+    if libc.inotify_add_watch(fd, f.encode(), 0x20 | 0x1) < 0:  # OPEN|ACCESS
+        sys.exit("cannot watch " + f)
+with open(out, "w") as o:
+    try:
+        rc = subprocess.call(cmd, stdout=o, stderr=subprocess.STDOUT, timeout=20)
+    except subprocess.TimeoutExpired:
+        rc = "hung"
+time.sleep(0.3)
+n = 0
+try:
+    while True:
+        b = os.read(fd, 65536)
+        n += len(b) // 16  # no names: watches on files
+except BlockingIOError:
+    pass
+print(rc, n)
+EOF
+}
+
+# refused NAME PATTERN TARGET CMD...: CMD fails, says PATTERN, and
+# TARGET was never opened.
+refused() {
+	local name=$1 pat=$2 target=$3 r
+	shift 3
+	r=$(opens "$target" -- "$@")
+	if [ "${r%% *}" != 0 ] && [ "${r%% *}" != hung ] && [ "${r#* }" = 0 ] &&
+		grep -q -- "$pat" "$T/out"; then
+		ok "$name"
+	else
+		not_ok "$name: rc and opens of $target: $r: $(head -c 300 "$T/out")"
+	fi
+	destroy_prefix "$P-x"
+	destroy_prefix "$P-secret"
+}
+
+# cfg FILE NAME LINES...: the test guest's config with LINES; a kernel or
+# ramdisk line replaces the guest's.
+cfg() {
+	local file=$1 name=$2 l
+	shift 2
+	mkcfg "$file" "$name" ""
+	for l in "$@"; do
+		case $l in kernel\ =* | ramdisk\ =*) sed -i "/^${l%% *} = /d" "$file" ;; esac
+		echo "$l" >> "$file"
+	done
+}
+
+# try KIND-NAME TARGET PATTERN LINES...: create a VM whose config has
+# LINES (kernel and ramdisk are the guest's unless LINES set them).
+try_cfg() {
+	local name=$1 target=$2 pat=$3
+	shift 3
+	cfg "$T/x.cfg" "$P-x" "$@"
+	refused "$name" "$pat" "$target" "$BULKHEAD" create "$T/x.cfg"
+}
+
+SYM="symlink (not followed)"
+try_cfg "disk rw: symlink as last component refused" "$R/secret.img" "$SYM" \
+	"disk = [ 'vdev=xvda, access=rw, target=$U/link.img' ]"
+try_cfg "disk ro: symlink as last component refused" "$R/secret.img" "$SYM" \
+	"disk = [ 'vdev=xvda, access=ro, target=$U/link.img' ]"
+try_cfg "disk isolated: symlink as last component refused" "$R/secret.img" "$SYM" \
+	"disk = [ 'vdev=xvda, access=rw, backendtype=isolated, target=$U/link.img' ]"
+try_cfg "disk rw: symlink as a middle component refused" "$R/secret.img" "d is a symlink" \
+	"disk = [ 'vdev=xvda, access=rw, target=$U/d/secret.img' ]"
+try_cfg "disk rw: hard link to root's file in the user's dir refused" "$R/secret.img" "owner does not own" \
+	"disk = [ 'vdev=xvda, access=rw, target=$U/hard.img' ]"
+try_cfg "disk rw: another user's image in the user's dir refused" "$U/other.img" "owner does not own" \
+	"disk = [ 'vdev=xvda, access=rw, target=$U/other.img' ]"
+try_cfg "disk rw: /proc/self/root magic link refused" "$R/secret.img" "self is a symlink" \
+	"disk = [ 'vdev=xvda, access=rw, target=/proc/self/root$R/secret.img' ]"
+try_cfg "disk rw: FIFO refused" "$U/fifo" "not a regular file" \
+	"disk = [ 'vdev=xvda, access=rw, target=$U/fifo' ]"
+try_cfg "cdrom at create: symlink as last component refused" "$R/A.iso" "$SYM" \
+	"disk = [ 'vdev=hdc, devtype=cdrom, target=$U/link.iso' ]"
+try_cfg "cdrom at create: symlink as a middle component refused" "$R/A.iso" "d is a symlink" \
+	"disk = [ 'vdev=hdc, devtype=cdrom, target=$U/d/A.iso' ]"
+try_cfg "kernel: symlink refused" "$R/vmlinuz" "$SYM" "kernel = \"$U/link-kernel\""
+try_cfg "kernel: symlink as a middle component refused" "$R/vmlinuz" "d is a symlink" "kernel = \"$U/d/vmlinuz\""
+try_cfg "ramdisk: symlink refused" "$R/initrd" "$SYM" "ramdisk = \"$U/link-initrd\""
+refused "config: symlink to root's config refused" "$SYM" "$R/secret.cfg" "$BULKHEAD" create "$U/link.cfg"
+refused "config: symlink as a middle component refused" "d is a symlink" "$R/secret.cfg" "$BULKHEAD" create "$U/d/secret.cfg"
+refused "config: a FIFO is refused at once, no hang" "not a regular file" "$U/fifo" "$BULKHEAD" create "$U/fifo"
+
+# The legitimate cases: a VM from the user's own config, with the user's
+# own kernel and image (user-owned, in the user's directory), root's
+# medium-less drive, and root's image in root's directory.
+N=$P-ok
+cfg "$U/ok.cfg" "$N" "kernel = \"$U/vmlinuz\"" \
+	"disk = [ 'vdev=xvda, access=rw, target=$U/own.img', 'vdev=xvdb, access=ro, target=$R/secret.img', 'vdev=hdc, devtype=cdrom, target=' ]"
+chown "$EU:$EU" "$U/ok.cfg"
+expect "legit: the user's config, kernel and image in the user's dir, root's image in root's dir" 0 "" \
+	"$BULKHEAD" create "$U/ok.cfg"
+refused "cd-insert: symlink as last component refused" "$SYM" "$R/A.iso" "$BULKHEAD" cd-insert "$N" hdc "$U/link.iso"
+refused "cd-insert: symlink as a middle component refused" "d is a symlink" "$R/A.iso" "$BULKHEAD" cd-insert "$N" hdc "$U/d/A.iso"
+expect "legit: cd-insert of the user's own medium" 0 "medium inserted" "$BULKHEAD" cd-insert "$N" hdc "$U/own.iso"
+refused "save -c: through a symlinked directory refused" "d is a symlink" "$R" "$BULKHEAD" save -c "$N" "$U/d/evil.save"
+check "save -c: no file made in root's directory" test ! -e "$R/evil.save"
+refused "save -c: into the user's directory refused" "not root's" "$R" "$BULKHEAD" save -c "$N" "$U/mine.save"
+expect "legit: save into root's directory" 0 "saved and destroyed" "$BULKHEAD" save "$N" "$R/vm.save"
+as_user ln -s "$R/vm.save" "$U/link.save" || fail_setup "save symlink"
+refused "restore: symlink to root's save file refused" "$SYM" "$R/vm.save" "$BULKHEAD" restore "$U/ok.cfg" "$U/link.save"
+refused "restore: symlink as a middle component refused" "d is a symlink" "$R/vm.save" "$BULKHEAD" restore "$U/ok.cfg" "$U/d/vm.save"
+expect "legit: restore from root's save file" 0 "" "$BULKHEAD" restore "$U/ok.cfg" "$R/vm.save"
+check "legit: the restored VM runs" test "$(vm_field "$N" state)" = running
+exit "$FAILED"
