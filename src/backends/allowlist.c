@@ -18,7 +18,7 @@ static const struct allowed_syscall allowed[] = {
 	{ "read", "draining kick eventfds", false },
 	{ "write", "call/err eventfds, log lines on stderr", false },
 	{ "poll", "waiting for the socket and kicks", false },
-	{ "ppoll", "waiting (libc may use it for poll)", false },
+	{ "ppoll", "waiting, SIGTERM let in only there (serve.c)", false },
 	{ "recvmsg", "vhost-user headers with their fds", false },
 	{ "recvfrom", "vhost-user payloads", false },
 	{ "sendto", "vhost-user replies", false },

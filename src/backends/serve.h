@@ -30,12 +30,14 @@ int serve_parse_fd(const char *s);
  * stderr as prog). */
 int serve_option(struct serve_opts *o, int opt, const char *arg,
 		 const char *prog);
-/* Check the options and prepare the socket; before anything is served
- * and before the allowlist. 0, or -1 with why. */
+/* Check the options, prepare the socket and set SIGTERM up to stop the
+ * serving loops; before anything is served and before the allowlist. 0,
+ * or -1 with why. */
 int serve_prepare(struct serve_opts *o, char *why, size_t whylen);
 /* Apply the allowlist (unless disabled) and serve. Returns the exit
- * status: 0 after the front end hung up (--fd), 1 after a violation or
- * an error. With --socket it serves until killed. */
+ * status: 0 after the front end hung up (--fd) or SIGTERM, 1 after a
+ * violation (--fd) or an error. With --socket it serves connection after
+ * connection until SIGTERM. */
 int serve_run(const struct serve_opts *o, const struct vu_device *d);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CORE_FEATURES                            \
@@ -467,6 +468,7 @@ serve_socket(struct vu_conn *c, char *why, size_t whylen)
 int
 vu_conn_run(struct vu_conn *c, char *why, size_t whylen)
 {
+	static const struct timespec no_wait = { 0, 0 };
 	bool pending[VU_QUEUES_MAX] = { false };
 
 	for (;;) {
@@ -486,11 +488,14 @@ vu_conn_run(struct vu_conn *c, char *why, size_t whylen)
 			qof[n++] = i;
 			busy |= pending[i];
 		}
-		r = poll(pfd, n, busy ? 0 : -1);
+		/* With wait_mask: a blocked stop signal is let in here. */
+		r = ppoll(pfd, n, busy ? &no_wait : NULL, c->wait_mask);
 		if (r < 0 && errno != EINTR) {
 			snprintf(why, whylen, "poll: %s", strerror(errno));
 			return -1;
 		}
+		if (c->stop && *c->stop)
+			return 1; /* before more work: the stop is prompt */
 		if (r > 0 && pfd[0].revents) {
 			r = serve_socket(c, why, whylen);
 			if (r <= 0)

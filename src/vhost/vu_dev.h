@@ -7,6 +7,7 @@
 #ifndef BULKHEAD_VU_DEV_H
 #define BULKHEAD_VU_DEV_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,6 +52,11 @@ struct vu_queue {
 
 struct vu_conn {
 	int sock;
+	/* Stopping from a signal (a backend's SIGTERM), or NULL: the handler
+	 * sets *stop; the loop waits with wait_mask in place, so a signal
+	 * blocked everywhere else is taken during the wait, never missed. */
+	volatile sig_atomic_t *stop;
+	const sigset_t *wait_mask;
 	const struct vu_device *d;
 	uint64_t features; /* acknowledged by SET_FEATURES */
 	bool features_set;
@@ -66,6 +72,8 @@ struct vu_conn {
 uint64_t vu_offered_features(const struct vu_device *d);
 uint64_t vu_offered_protocol(const struct vu_device *d);
 
+/* A connection on sock that no signal stops (stop and wait_mask NULL);
+ * the caller may set them. */
 void vu_conn_init(struct vu_conn *c, int sock, const struct vu_device *d);
 /* Drop all state: queues stopped, fds closed, memory unmapped. The
  * socket is left open. */
@@ -82,8 +90,9 @@ int vu_conn_handle(struct vu_conn *c, struct vu_req *r, char *why,
 unsigned vu_queue_serve(struct vu_conn *c, unsigned qi, unsigned budget,
 			bool *more);
 
-/* Serve the connection until the front end disconnects (0) or breaks the
- * protocol (-1 with why). The socket is not closed. */
+/* Serve the connection until the front end disconnects (0), *stop is set
+ * (1) or the front end breaks the protocol (-1 with why). The socket is
+ * not closed. */
 int vu_conn_run(struct vu_conn *c, char *why, size_t whylen);
 
 #endif

@@ -22,7 +22,7 @@ trap cleanup EXIT
 
 FAILED=0
 # The plan (TAP's 1..N): the static binaries add the allowlist check.
-if [ "$BUILD" = build ]; then echo 1..121; else echo 1..120; fi
+if [ "$BUILD" = build ]; then echo 1..124; else echo 1..123; fi
 ok() { echo "ok - ${LABEL}backend $*"; }
 not_ok() {
 	echo "not ok - ${LABEL}backend $*"
@@ -41,8 +41,32 @@ start() { # start NAME ARGS...: background a backend, its pid in $pid
 	shift
 	"$@" "${EXTRA[@]}" 2>>"$dir/$name.log" &
 	pid=$!
-	disown "$pid" # its SIGKILL is the test's, not news
 	pids+=("$pid")
+}
+
+# stop NAME PID [WHEN]: SIGTERM, then wait until the process is gone (so
+# its log is complete): it must leave through its normal exit path,
+# status 0 and its closing "done:" line, within 5 s.
+stop() {
+	local name=$1 p=$2 when=${3:-waiting for a connection} i rc
+	kill -TERM "$p"
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$p" 2>/dev/null; then
+		kill -9 "$p"
+		wait "$p" 2>/dev/null
+		not_ok "$name: still running 5 s after SIGTERM"
+		return
+	fi
+	wait "$p" 2>/dev/null
+	rc=$?
+	if [ "$rc" = 0 ] && grep -q ': done: ' "$dir/$name.log"; then
+		ok "$name: SIGTERM $when: exited 0 through its normal exit path ($(grep -m1 ': done: ' "$dir/$name.log"))"
+	else
+		not_ok "$name: SIGTERM $when: exit status $rc, $(grep -c ': done: ' "$dir/$name.log") closing lines"
+	fi
 }
 
 clean_log() { # no sanitizer report, no crash in the backend's log
@@ -72,22 +96,41 @@ if [ "$BUILD" = build ]; then
 		not_ok "blk: allowlist not loaded ($st)"
 	fi
 fi
-kill "$blk"
+stop blk "$blk"
 clean_log blk
 
 start blk-ro "$BUILD/bulkhead-blk" --socket "$dir/ro.sock" --disk "$dir/disk.img" --read-only
 front --socket "$dir/ro.sock" --read-only blk-check
-kill "$pid"
+stop blk-ro "$pid"
 clean_log blk-ro
 
 start rng "$BUILD/bulkhead-rng" --socket "$dir/rng.sock"
 front --socket "$dir/rng.sock" rng-check
-kill "$pid"
+# SIGTERM in the middle of a connection: a front end that has been
+# answered once, then waits.
+python3 - "$dir/rng.sock" "$dir/held" <<'PY' &
+import os, socket, struct, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(struct.pack("<III", 1, 1, 0))  # GET_FEATURES, version 1
+s.recv(20)
+open(sys.argv[2], "w").close()
+s.recv(1)  # until the backend goes away
+PY
+held=$!
+for ((i = 0; i < 50; i++)); do [ -e "$dir/held" ] && break; sleep 0.1; done
+if [ -e "$dir/held" ]; then
+	stop rng "$pid" "with a front end connected"
+else
+	not_ok "rng: the connection to hold open was not served"
+fi
+wait "$held"
 clean_log rng
 
 # SIGKILL in the middle of a write workload: no acknowledged write lost.
 truncate -s 1G "$dir/dur.img"
 start dur "$BUILD/bulkhead-blk" --socket "$dir/dur.sock" --disk "$dir/dur.img"
+disown "$pid" # its SIGKILL is the test's, not news
 front --socket "$dir/dur.sock" --disk "$dir/dur.img" --kill-pid "$pid" \
 	--kill-after 5000 durability | grep -v '^#'
 
