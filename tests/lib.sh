@@ -173,3 +173,44 @@ holds_pidfd() {
 	done
 	return 1
 }
+
+# Sanitizer checks run only where a sanitizer is: SANITIZERS names what
+# $BULKHEAD was built with ("ASan+UBSan"), empty for a normal build, and
+# SANITIZED is 1 or 0, for a suite's plan (plan $((N + SANITIZED))).
+sanitizers_of() {
+	local s=
+	grep -qa __asan_init "$1" 2>/dev/null && s=ASan
+	grep -qa __ubsan_handle_ "$1" 2>/dev/null && s=${s:+$s+}UBSan
+	echo "$s"
+}
+SANITIZERS=$(sanitizers_of "$BULKHEAD")
+SANITIZED=$([ -n "$SANITIZERS" ] && echo 1 || echo 0)
+
+# Is FILE open in any process?
+held_open() {
+	need_arg held_open "${1:-}"
+	find /proc/[0-9]*/fd -lname "$1" 2>/dev/null | grep -q .
+}
+
+# san_check NAME LOG: in a sanitized build only (one result; none in a
+# normal build, which has no report to find). Waits until no process
+# holds LOG open: the processes writing it (a monitor, its QMP worker)
+# have exited, so LeakSanitizer, which runs at exit, has had its say.
+# Then LOG must hold no AddressSanitizer, LeakSanitizer or UBSan report.
+san_check() {
+	local name=$1 log=$2 i
+	[ "$SANITIZED" = 1 ] || return 0
+	for ((i = 0; i < 100; i++)); do
+		held_open "$log" || break
+		sleep 0.1
+	done
+	if held_open "$log"; then
+		not_ok "$name: $log still open 10 s on; its writers have not exited"
+	elif [ ! -e "$log" ]; then
+		not_ok "$name: no log $log"
+	elif grep -qE 'Sanitizer|runtime error' "$log"; then
+		not_ok "$name: $SANITIZERS report in $log: $(grep -m1 -E 'ERROR|runtime error' "$log")"
+	else
+		ok "$name: exited; no AddressSanitizer, LeakSanitizer or UBSan report in its log ($SANITIZERS build)"
+	fi
+}

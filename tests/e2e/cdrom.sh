@@ -6,7 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 36
+plan $((35 + SANITIZED))
 P=bhtest-cd-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -124,5 +124,5 @@ expect "pause: no such VM" 1 "no running VM" "$BULKHEAD" pause "$P-none"
 "$BULKHEAD" destroy "$P" > "$T/out" 2>&1
 check "destroy: exit 0" grep -q destroyed "$T/out"
 check "destroy: cgroup removed" cgroup_gone "$P"
-check "monitor: no sanitizer reports" bash -c "! grep -qE 'Sanitizer|runtime error' /var/log/bulkhead/$P/monitor.log"
+san_check "monitor" "/var/log/bulkhead/$P/monitor.log"
 exit "$FAILED"

@@ -6,7 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 31
+plan $((30 + SANITIZED))
 P=bhtest-save-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -86,5 +86,5 @@ check "restore failures: nothing left (dir, id, cgroup)" bash -c \
 check "restore failures: no process left" bash -c "! pgrep -f 'guest=[${N:0:1}]${N:1} ' > /dev/null"
 expect "restore: missing file" 2 "No such file" "$BULKHEAD" restore "$T/vm.cfg" "$T/none.save"
 expect "restore: a directory" 2 "not a regular file" "$BULKHEAD" restore "$T/vm.cfg" "$T"
-check "monitor: no sanitizer reports" bash -c "! grep -qE 'Sanitizer|runtime error' $LOGDIR/monitor.log"
+san_check "monitors" "$LOGDIR/monitor.log"
 exit "$FAILED"
