@@ -482,9 +482,26 @@ static const struct ring_scenario ring_scenarios[] = {
 	{ "no-status-byte", r_no_status },
 };
 
-/* The queue must stop (no completion), nothing may be written, the
- * connection must stay up, and stopping and restarting the queue (a
- * device reset) must bring it back. */
+/* A stopped queue serves nothing, not even a valid request offered
+ * after the one that stopped it: a backend that dropped only the bad
+ * chain, and went on, would complete it. Slot 2 (descriptors 6..8) is
+ * one no scenario uses. True if it stayed unserved for 200 ms. */
+static bool
+valid_request_unserved(struct vf *f, uint16_t used_before)
+{
+	uint16_t used;
+
+	vf_blk_prepare(f, 0, 2, VIRTIO_BLK_T_IN, 0, 512, false);
+	vf_kick(f, 0, true);
+	usleep(200 * 1000);
+	used = le16toh(*(uint16_t *)(void *)(f->q[0].used + 2));
+	return used == used_before && vf_blk_status(f, 2) == 0xee;
+}
+
+/* The queue must stop (no completion, not even of a valid request that
+ * follows), nothing may be written, the connection must stay up, and
+ * stopping and restarting the queue (a device reset, as a driver's
+ * reset makes QEMU do it) must bring it back. */
 static void
 ring_case(const struct ring_scenario *s)
 {
@@ -515,6 +532,10 @@ ring_case(const struct ring_scenario *s)
 		      "connection up",
 		      s->name, dirty);
 	}
+	check(valid_request_unserved(&f, used),
+	      "hostile %s: a valid request after it is not served while the "
+	      "queue is stopped",
+	      s->name);
 	st = vf_stop_queue(&f, 0, &base) == 0 &&
 	     vf_start_queue(&f, 0, QSIZE) == 0;
 	if (st)
@@ -1024,6 +1045,26 @@ hostile(bool listening)
 
 /* --- rng-check ------------------------------------------------------- */
 
+/* Offer descriptor i as one 512-byte device-writable buffer in slot 1
+ * and wait up to ms for the device to use it: the bytes it wrote, 0 if
+ * it was not used. */
+static uint32_t
+rng_fill(struct vf *f, uint16_t i, int ms)
+{
+	uint16_t head = 0;
+	uint32_t len = 0;
+	int got = 0;
+
+	vf_desc(f, 0, i, vf_gpa(f, vf_slot(f, 1)), 512, VRING_DESC_F_WRITE, 0);
+	submit(f, i);
+	for (int waited = 0; waited < ms && !got; waited += 10) {
+		got = vf_reap(f, 0, &head, &len);
+		if (!got)
+			vf_wait(f, 0, 10);
+	}
+	return got && head == i ? len : 0;
+}
+
 static int
 rng_check(void)
 {
@@ -1062,6 +1103,20 @@ rng_check(void)
 	usleep(200 * 1000);
 	check(vf_reap(&f, 0, &head, &len) == 0 && !vf_peer_closed(&f, 0),
 	      "rng: request with readable buffers stops the queue");
+	/* Stopped, not just that chain dropped: a valid request after it
+	 * stays unserved; a reset (stop and restart the queue) serves one. */
+	check(rng_fill(&f, 3, 200) == 0,
+	      "rng: a valid request after it is not served while the queue "
+	      "is stopped");
+	{
+		uint32_t base = 0;
+		bool reset = vf_stop_queue(&f, 0, &base) == 0 &&
+			     vf_start_queue(&f, 0, QSIZE) == 0;
+
+		len = reset ? rng_fill(&f, 0, 5000) : 0;
+		check(len == 512, "rng: queue reset serves again (%u bytes)",
+		      len);
+	}
 	vf_close(&f);
 	return failures ? 1 : 0;
 }

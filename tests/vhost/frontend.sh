@@ -27,7 +27,7 @@ grep -qa __asan_init "$BUILD/bulkhead-blk" && SAN=ASan
 grep -qa __ubsan_handle_ "$BUILD/bulkhead-blk" && SAN=${SAN:+$SAN+}UBSan
 # The plan (TAP's 1..N): the static binaries add the allowlist check, a
 # sanitized build a log check per backend.
-planned=120
+planned=141
 [ "$BUILD" = build ] && planned=$((planned + 1))
 [ -n "$SAN" ] && planned=$((planned + 3))
 echo "1..$planned"
