@@ -6,7 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan $((35 + SANITIZED))
+plan $((36 + SANITIZED))
 P=bhtest-cd-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -112,12 +112,22 @@ check "100 cycles: QMP worker fds $w0 before, $w1 after" test -n "$WK" -a "$w0" 
 "$BULKHEAD" cd-insert "$P" hdc "$T/A.iso" > /dev/null 2>&1
 check "100 cycles: guest still reads a fresh medium" test "$(guest_cdread c1)" = "iso-A-$$"
 
-# pause / unpause.
+# pause / unpause. A paused guest runs nothing: a command typed on its
+# console gets no echo and no answer while it is paused (low CPU would
+# not show that: an idle guest is quiet too), and the answer comes once
+# it is unpaused. The answer is computed ($((40+2))), so the echo of the
+# typed line cannot pass for it.
 "$BULKHEAD" pause "$P" > "$T/out" 2>&1
 check "pause: exit 0, state paused" bash -c "grep -q paused '$T/out' && '$BULKHEAD' list | grep -q '$P .* paused'"
-check "pause: vCPUs stopped (QEMU sleeps)" bash -c "sleep 1; a=\$(awk '{print \$14+\$15}' /proc/$PID/stat); sleep 2; b=\$(awk '{print \$14+\$15}' /proc/$PID/stat); test \$((b - a)) -lt 50"
+TOK="paused-$$-$RANDOM"
+(sleep 1; printf 'echo %s-$((40+2))\n' "$TOK"; sleep 2) |
+	timeout 15 "$BULKHEAD" console "$P" > "$T/con.out" 2>&1
+sleep 2
+check "pause: a line typed on the console gets no echo and no answer in 4 s" \
+	bash -c "! grep -aq '$TOK' '$LOG' && ! grep -aq '$TOK' '$T/con.out'"
 "$BULKHEAD" unpause "$P" > "$T/out" 2>&1
 check "unpause: exit 0, state running" bash -c "grep -q running '$T/out' && '$BULKHEAD' list | grep -q '$P .* running'"
+check "unpause: the guest runs the line typed while it was paused" wait_for "$LOG" "$TOK-42" 15
 check "unpause: guest answers" test "$(guest_cdread u1)" = "iso-A-$$"
 expect "pause: no such VM" 1 "no running VM" "$BULKHEAD" pause "$P-none"
 
