@@ -202,12 +202,13 @@ out_root:
 }
 
 /* The probe's report, as a table or JSON. It runs as the VM's uid: its
- * output is parsed, not trusted to be well-formed. Attempts counted;
+ * output is parsed, not trusted to be well-formed. Attempts counted
+ * (skipped ones too: the probe makes the same attempts everywhere);
  * escapes in *escaped. */
 static int
 print_results(const char *name, char *out, bool json, int *escaped)
 {
-	int attempts = 0;
+	int attempts = 0, skipped = 0;
 	json_t *arr = json ? json_array() : NULL;
 
 	if (!json)
@@ -218,10 +219,12 @@ print_results(const char *name, char *out, bool json, int *escaped)
 		int off = 0;
 		if (sscanf(line, "%15s %63s %n", result, id, &off) != 2 ||
 		    (strcmp(result, "blocked") != 0 &&
-		     strcmp(result, "escaped") != 0))
+		     strcmp(result, "escaped") != 0 &&
+		     strcmp(result, "skipped") != 0))
 			continue;
 		attempts++;
 		*escaped += result[0] == 'e';
+		skipped += result[0] == 's';
 		if (arr)
 			json_array_append_new(
 				arr, json_pack("{s:s, s:s, s:s}", "attempt", id,
@@ -229,19 +232,19 @@ print_results(const char *name, char *out, bool json, int *escaped)
 					       line + off));
 		else
 			printf("%-8s %-22s %s\n",
-			       result[0] == 'e' ? "ESCAPED" : "blocked", id,
+			       result[0] == 'e' ? "ESCAPED" : result, id,
 			       line + off);
 	}
 	if (arr) {
-		json_t *o = json_pack("{s:s, s:i, s:i, s:o}", "vm", name,
+		json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:o}", "vm", name,
 				      "attempts", attempts, "escaped", *escaped,
-				      "results", arr);
+				      "skipped", skipped, "results", arr);
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(o);
 	} else {
-		printf("\n%s: %d attempts, %d escaped\n", name, attempts,
-		       *escaped);
+		printf("\n%s: %d attempts, %d escaped, %d skipped\n", name,
+		       attempts, *escaped, skipped);
 	}
 	return attempts;
 }

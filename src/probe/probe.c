@@ -1,6 +1,9 @@
 /* bulkhead-probe: runs inside a VM's jail and tries to get out. One line
- * per attempt on stdout: "blocked|escaped ID what happened". Exit status
- * 1 if anything escaped. Statically linked: it needs nothing from the
+ * per attempt on stdout: "blocked|escaped|skipped ID what happened", the
+ * same attempts in the same order on every host. "skipped" means the
+ * attempt proves nothing on this kernel (it lacks the call, or the
+ * Landlock ABI that would block it), never that it was stopped. Exit
+ * status 1 if anything escaped. Statically linked: it needs nothing from the
  * jail's filesystem. Each attempt is written so that success means the
  * restriction is missing, never merely that a file happened to be absent
  * from this host. */
@@ -55,6 +58,14 @@ report(int escaped, const char *id, const char *fmt, ...)
 	escapes += escaped;
 }
 
+/* An attempt that cannot show anything on this kernel, and why. */
+static void
+skip(const char *id, const char *why)
+{
+	printf("skipped %s %s\n", id, why);
+	fflush(stdout);
+}
+
 /* A call that must fail: escaped if it succeeded. */
 static void
 must_fail(const char *id, long rc, const char *what)
@@ -68,12 +79,19 @@ must_fail(const char *id, long rc, const char *what)
 /* A call made with arguments the kernel rejects only after its
  * permission check, so nothing happens even where it is allowed: a
  * permission error means blocked, any other outcome means the call got
- * past the check. This keeps the probe safe to run unconfined as root. */
+ * past the check. This keeps the probe safe to run unconfined as root.
+ * ENOSYS unfiltered means this kernel lacks the call (the jail's filter
+ * answers EPERM): nothing to reach, nothing shown either way. */
 static void
 must_deny(const char *id, long rc, const char *what)
 {
 	int e = errno;
-	if (rc < 0 && (e == EPERM || e == EACCES || e == EIO || e == ENOSYS))
+	char why[128];
+	if (rc < 0 && e == ENOSYS) {
+		snprintf(why, sizeof(why), "%s: this kernel has no such call",
+			 what);
+		skip(id, why);
+	} else if (rc < 0 && (e == EPERM || e == EACCES || e == EIO))
 		report(0, id, "%s: %s", what, strerror(e));
 	else if (rc < 0)
 		report(1, id, "%s reached the kernel: %s", what, strerror(e));
@@ -443,8 +461,10 @@ terminal_fds(void)
 	/* A NULL character pointer: where TIOCSTI is allowed the kernel
 	 * fails the copy (EFAULT) and injects nothing. */
 	(void)c;
+	/* A controlling terminal: a setsid()'d jail has none, and no
+	 * /dev/tty to open. */
+	try_open("open-tty", "/dev/tty", O_RDWR);
 	if (tty < 0) {
-		try_open("open-tty", "/dev/tty", O_RDWR);
 		must_deny("tiocsti", ioctl(0, TIOCSTI, NULL),
 			  "TIOCSTI on stdin");
 	} else {
