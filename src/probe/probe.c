@@ -261,6 +261,79 @@ filesystem(void)
 
 /* --- processes ------------------------------------------------------- */
 
+/* A fork bomb, bounded by pids.max: blocked only where the kernel
+ * refused a fork before twice the limit (1024 where none is known). */
+static void
+fork_bomb(void)
+{
+	unsigned long cap = pids_limit ? pids_limit * 2 : 1024;
+	pid_t *kids = calloc(cap, sizeof(pid_t));
+	unsigned long n = 0;
+	int err = 0;
+
+	if (!kids) {
+		skip("fork-bomb", "no memory to record the children");
+		return;
+	}
+	for (; n < cap; n++) {
+		pid_t c = fork();
+		if (c < 0) {
+			err = errno;
+			break;
+		}
+		if (c == 0) {
+			pause();
+			_exit(0);
+		}
+		kids[n] = c;
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		kill(kids[i], SIGKILL);
+		waitpid(kids[i], NULL, 0);
+	}
+	free(kids);
+	if (n >= cap)
+		report(1, "fork-bomb",
+		       "all %lu forks succeeded (pids limit %lu)", n,
+		       pids_limit);
+	else
+		report(0, "fork-bomb",
+		       "fork refused after %lu forks: %s (pids limit %lu)", n,
+		       strerror(err), pids_limit);
+}
+
+/* A memory bomb, bounded by the cgroup's memory limit: a child touches
+ * twice the limit (1 GiB where none is known), 64 MiB at a time. */
+static void
+memory_bomb(void)
+{
+	uint64_t want = mem_limit ? mem_limit * 2 : (1ull << 30);
+	unsigned long long mib = (unsigned long long)(want >> 20);
+	int st = 0;
+	pid_t c = fork();
+
+	if (c == 0) {
+		for (uint64_t got = 0; got < want; got += 64 << 20) {
+			char *p = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (p == MAP_FAILED)
+				_exit(2);
+			memset(p, 1, 64 << 20);
+		}
+		_exit(0);
+	}
+	if (c < 0 || waitpid(c, &st, 0) < 0)
+		skip("memory-bomb", "could not start the child");
+	else if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		report(1, "memory-bomb", "the child touched all %llu MiB", mib);
+	else if (WIFEXITED(st))
+		report(0, "memory-bomb", "mmap refused before %llu MiB", mib);
+	else
+		report(0, "memory-bomb",
+		       "the child was killed by signal %d (%s) before %llu MiB",
+		       WTERMSIG(st), strsignal(WTERMSIG(st)), mib);
+}
+
 static void
 processes(void)
 {
@@ -294,50 +367,8 @@ processes(void)
 		  syscall(SYS_process_vm_readv, 1, NULL, 0, NULL, 0, 0),
 		  "process_vm_readv(1)");
 
-	/* A fork bomb, bounded by pids.max. */
-	unsigned long cap = pids_limit ? pids_limit * 2 : 1024;
-	pid_t *kids = calloc(cap, sizeof(pid_t));
-	unsigned long n = 0;
-	for (; kids && n < cap; n++) {
-		pid_t c = fork();
-		if (c < 0)
-			break;
-		if (c == 0) {
-			pause();
-			_exit(0);
-		}
-		kids[n] = c;
-	}
-	for (unsigned long i = 0; i < n; i++) {
-		kill(kids[i], SIGKILL);
-		waitpid(kids[i], NULL, 0);
-	}
-	free(kids);
-	report(n >= cap, "fork-bomb",
-	       "%lu forks before the kernel refused (limit %lu)", n,
-	       pids_limit);
-
-	/* A memory bomb, bounded by the cgroup's memory limit: in a child,
-	 * which the kernel must kill before it has touched twice the limit. */
-	uint64_t want = mem_limit ? mem_limit * 2 : (1ull << 30);
-	pid_t c = fork();
-	if (c == 0) {
-		for (uint64_t got = 0; got < want; got += 64 << 20) {
-			char *p = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-			if (p == MAP_FAILED)
-				_exit(2);
-			memset(p, 1, 64 << 20);
-		}
-		_exit(0);
-	}
-	int st = 0;
-	waitpid(c, &st, 0);
-	report(WIFEXITED(st) && WEXITSTATUS(st) == 0, "memory-bomb",
-	       WIFSIGNALED(st) ? "killed by signal %d before %llu MiB"
-			       : "exited %d (want %llu MiB)",
-	       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st),
-	       (unsigned long long)(want >> 20));
+	fork_bomb();
+	memory_bomb();
 }
 
 /* --- kernel surface -------------------------------------------------- */

@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 19
+plan 21
 P=bhtest-chk-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -32,8 +32,17 @@ for need in ["setuid-root", "capabilities", "read-shadow", "mknod-block", "chroo
              "host-loopback-tcp", "netlink-links", "af-packet", "host-abstract-socket",
              "tiocsti", "inherited-fds"]:
     assert need in ids, need' "$T/check.json"
-	check "check: fork bomb stopped by pids.max" grep -q 'fork-bomb .*before the kernel refused' "$T/check.txt"
-	check "check: memory bomb killed by the cgroup" grep -q 'memory-bomb .*killed by signal 9' "$T/check.txt"
+	# The bombs' outcome, not their wording: blocked, and how.
+	check "check: fork bomb blocked: a fork refused (EAGAIN) below pids.max" python3 -c '
+import json, re, sys
+r = {x["attempt"]: x for x in json.load(open(sys.argv[1]))["results"]}["fork-bomb"]
+m = re.fullmatch(r"fork refused after (\d+) forks: Resource temporarily unavailable \(pids limit (\d+)\)", r["detail"])
+assert r["result"] == "blocked" and m and 0 < int(m[1]) < int(m[2]), r' "$T/check.json"
+	check "check: memory bomb blocked: SIGKILLed before twice the limit" python3 -c '
+import json, re, sys
+r = {x["attempt"]: x for x in json.load(open(sys.argv[1]))["results"]}["memory-bomb"]
+assert r["result"] == "blocked", r
+assert re.fullmatch(r"the child was killed by signal 9 \(Killed\) before \d+ MiB", r["detail"]), r' "$T/check.json"
 	check "check: the VM still runs afterwards" test -d /proc/$PID
 	check "check: no probe cgroup left" bash -c "! ls -d /sys/fs/cgroup/bulkhead/.probe-* /sys/fs/cgroup/*/bulkhead/.probe-* 2>/dev/null | grep -q ."
 	check "check: no probe root left" test ! -e /run/bulkhead/vm/$P-a/probe-root
@@ -48,7 +57,7 @@ rc=$?
 n=$(grep -c '^escaped' "$T/root.txt")
 check "probe unconfined as root: exit 1" test "$rc" = 1
 check "probe unconfined as root: $n escapes (>= 10)" test "$n" -ge 10
-for id in setuid-root capabilities no-new-privs seccomp read-passwd see-processes; do
+for id in setuid-root capabilities no-new-privs seccomp read-passwd see-processes fork-bomb memory-bomb; do
 	check "probe unconfined as root: $id escapes" grep -q "^escaped $id " "$T/root.txt"
 done
 check "probe unconfined: left nothing in /" test ! -e /bulkhead-probe-was-here
