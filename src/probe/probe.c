@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
+#include <linux/random.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -479,6 +480,101 @@ network(void)
 	close(s);
 }
 
+/* --- Landlock ------------------------------------------------------- */
+
+/* What only the Landlock ruleset stops in a running jail, each found
+ * open to the jail's uid with jail_landlock_apply() left out: the root
+ * is a tmpfs of 0755 directories (DAC lets any uid list them, the mount
+ * namespace shows them, seccomp allows open and getdents), and the
+ * ruleset grants read-dir only beneath the binds (ABI 1); the device
+ * nodes are granted read and write, never ioctl (ABI 5); TCP bind is
+ * handled and never granted, and 0.0.0.0 needs no interface up (ABI 4);
+ * the device model, pid 1 of the pid namespace the probe joins, runs as
+ * the same uid but in another Landlock domain, which the signal scope
+ * closes (ABI 6). Where the kernel's ABI cannot block an attempt, it is
+ * skipped. */
+static int
+landlock_abi(void)
+{
+	/* LANDLOCK_CREATE_RULESET_VERSION: the ABI, or an error. */
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1UL);
+	return abi < 0 ? 0 : (int)abi;
+}
+
+static int
+need_abi(const char *id, int have, int want)
+{
+	char why[128];
+
+	if (have >= want)
+		return 1;
+	snprintf(why, sizeof(why),
+		 "needs Landlock ABI %d to be blocked; this kernel has %d",
+		 want, have);
+	skip(id, why);
+	return 0;
+}
+
+static void
+list_dir(const char *id, const char *dir)
+{
+	static char buf[8192];
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		report(0, id, "open %s to list it: %s", dir, strerror(errno));
+		return;
+	}
+	long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+	int e = errno;
+	close(fd);
+	if (n < 0)
+		report(0, id, "getdents64 %s: %s", dir, strerror(e));
+	else
+		report(1, id, "listed %s (%ld bytes of entries)", dir, n);
+}
+
+static void
+landlock(void)
+{
+	int abi = landlock_abi();
+
+	if (need_abi("list-root", abi, 1))
+		list_dir("list-root", "/");
+	if (need_abi("list-dev", abi, 1))
+		list_dir("list-dev", "/dev");
+	if (need_abi("ioctl-dev", abi, 5)) {
+		/* Reads the entropy count: harmless where it is allowed. */
+		int cnt = 0, fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			report(0, "ioctl-dev", "open /dev/urandom: %s",
+			       strerror(errno));
+		} else {
+			must_fail("ioctl-dev", ioctl(fd, RNDGETENTCNT, &cnt),
+				  "ioctl(RNDGETENTCNT) on /dev/urandom");
+			close(fd);
+		}
+	}
+	if (need_abi("tcp-bind", abi, 4)) {
+		/* Port 0: the kernel picks a free one, released at close. */
+		struct sockaddr_in in = { .sin_family = AF_INET };
+		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int rc = s < 0 ? -1
+			       : bind(s, (struct sockaddr *)&in, sizeof(in));
+		must_fail("tcp-bind", rc, "bind a TCP socket to 0.0.0.0:0");
+		if (s >= 0)
+			close(s);
+	}
+	if (need_abi("signal-out", abi, 6)) {
+		/* Signal 0 checks permission and delivers nothing. */
+		if (getpid() == 1)
+			skip("signal-out",
+			     "this probe is pid 1: no one to signal");
+		else
+			must_fail("signal-out", kill(1, 0),
+				  "kill(1, 0): signal a process outside");
+	}
+}
+
 /* --- terminal and fds ------------------------------------------------ */
 
 static void
@@ -528,6 +624,7 @@ main(int argc, char **argv)
 	processes();
 	kernel();
 	network();
+	landlock();
 	terminal_fds();
 	return escapes ? 1 : 0;
 }

@@ -30,7 +30,8 @@ for need in ["setuid-root", "capabilities", "read-shadow", "mknod-block", "chroo
              "grow-file", "see-processes", "ptrace", "fork-bomb", "memory-bomb", "mount",
              "unshare-userns", "bpf", "perf", "keyctl", "io-uring", "module-load", "reboot",
              "host-loopback-tcp", "netlink-links", "af-packet", "host-abstract-socket",
-             "tiocsti", "inherited-fds"]:
+             "tiocsti", "inherited-fds", "list-root", "list-dev", "ioctl-dev", "tcp-bind",
+             "signal-out"]:
     assert need in ids, need' "$T/check.json"
 	# The bombs' outcome, not their wording: blocked, and how.
 	check "check: fork bomb blocked: a fork refused (EAGAIN) below pids.max" python3 -c '
