@@ -62,8 +62,9 @@ static const struct feature table[F_COUNT] = {
 	  "messages; a misbehaving device model or worker ends the VM" },
 	{ F_ISOLATED_DISK, "disk backendtype=isolated (bulkhead-blk)",
 	  FS_TECH_PREVIEW,
-	  "vhost-user-blk served by a jailed backend of our own (own uid, "
-	  "namespaces, empty root, cgroup, seccomp allowlist); not the "
+	  "vhost-user-blk served by a jailed backend of our own (the uid "
+	  "of the VM's backends, not QEMU's; own namespaces, empty root, "
+	  "cgroup, seccomp allowlist); not the "
 	  "default until proven in use; no save/restore, no I/O limits, "
 	  "and a backend's death ends the VM" },
 	{ F_ISOLATED_RNG, "rng = \"isolated\" (bulkhead-rng)", FS_TECH_PREVIEW,

@@ -4,12 +4,13 @@
 # backing file), reads /dev/hwrng from bulkhead-rng, cannot write to an
 # isolated read-only disk; each backend is confined (own uid, no
 # capabilities, no_new_privs, seccomp, own namespaces and cgroup, only
-# its own fds); a backend's death ends the VM; destroy leaves nothing;
-# bad configs are refused.
+# its own fds); the backends of a VM share one uid, range base + 32768 +
+# VM id, which is neither QEMU's nor another VM's; a backend's death
+# ends the VM; destroy leaves nothing; bad configs are refused.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 45
+plan 48
 P=bhtest-be-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -48,12 +49,18 @@ RO=$(be_pid "$P" xvdb)
 RNG=$(be_pid "$P" rng)
 check "backends: one process per device (blk $BLK, ro $RO, rng $RNG)" test -n "$BLK" -a -n "$RO" -a -n "$RNG"
 DM_UID=$(status_of "$DM" Uid | cut -d' ' -f1)
+BASE=$(getent passwd "${BULKHEAD_ACCOUNT_PREFIX:-bulkhead}-range-base" | cut -d: -f3)
+# be_uid VM: the uid and gid its backends must have, as the docs say.
+be_uid() { echo "$((BASE + 32768 + $(vm_field "$1" vmid)))"; }
+BE_UID=$(be_uid "$P")
 for pid in $BLK $RNG; do
 	name=$(cat /proc/$pid/comm)
 	uid=$(status_of "$pid" Uid)
+	gid=$(status_of "$pid" Gid)
 	u=${uid%% *}
-	check "backends: $name runs as uid $u, neither root nor QEMU's $DM_UID" \
-		test "$uid" = "$u $u $u $u" -a "$u" != 0 -a "$u" != "$DM_UID"
+	check "backends: $name runs as uid and gid $u = range base $BASE + 32768 + VM id, not QEMU's $DM_UID" \
+		test "$uid" = "$BE_UID $BE_UID $BE_UID $BE_UID" -a "$gid" = "$BE_UID $BE_UID $BE_UID $BE_UID" \
+		-a -n "$BASE" -a "$u" != "$DM_UID"
 	check "backends: $name has no capabilities (effective, permitted, bounding)" \
 		test "$(status_of "$pid" CapEff)$(status_of "$pid" CapPrm)$(status_of "$pid" CapBnd)" = \
 		"000000000000000000000000000000000000000000000000"
@@ -75,6 +82,24 @@ for pid in $BLK $RNG; do
 	check "backends: $name's mount namespace has its read-only root and no other mount" \
 		test "$(wc -l < /proc/$pid/mountinfo)" = 1 -a "$(awk '{print $5, $6}' /proc/$pid/mountinfo | cut -c1-4)" = "/ ro"
 done
+check "backends: the VM's three backends share that one uid" \
+	test "$(for p in $BLK $RO $RNG; do status_of "$p" Uid; done | sort -u)" = "$BE_UID $BE_UID $BE_UID $BE_UID"
+# A second VM at the same time: its backends' uid is its own.
+ONE=$(status_of "$BLK" Uid)
+ONE=${ONE%% *}
+mkcfg "$T/two.cfg" "$P-two" none 'rng = "isolated"'
+if "$BULKHEAD" create "$T/two.cfg" > "$T/create.out" 2>&1; then
+	TWO=$(status_of "$(be_pid "$P-two" rng)" Uid)
+	TWO=${TWO%% *}
+	check "backends: a second VM's backends run as its own base + 32768 + VM id ($TWO)" \
+		test "$TWO" = "$(be_uid "$P-two")"
+	check "backends: ... which is neither the first VM's backends' uid nor either QEMU's" \
+		test "$TWO" != "$ONE" -a "$TWO" != "$DM_UID" -a "$TWO" != "$(vm_field "$P-two" uid)"
+	"$BULKHEAD" destroy "$P-two" > /dev/null 2>&1
+else
+	not_ok "backends: a second VM failed: $(cat "$T/create.out")"
+	not_ok "backends: ... so its backends' uid could not be compared"
+fi
 check "backends: QEMU holds no fd of the isolated disks" bash -c "! ls -l /proc/$DM/fd | grep -q '$T'"
 check "backends: QEMU's argv names no disk path" bash -c "! tr '\0' ' ' < /proc/$DM/cmdline | grep -q '$T'"
 for dev in xvda rng; do
