@@ -141,6 +141,7 @@ suites() {
 		suite e2e/deputy bash tests/e2e/deputy.sh
 		suite e2e/recovery bash tests/e2e/recovery.sh
 		suite e2e/worker bash tests/e2e/worker.sh
+		suite e2e/control bash tests/e2e/control.sh
 		# The hostile device model is parsed by the sanitized monitor.
 		suite e2e/hostile-qmp-asan env BULKHEAD=build/asan/bulkhead bash tests/e2e/hostile-qmp.sh | sed 's/^\(ok\|not ok\) - /\1 - (asan) /'
 		suite e2e/uids bash tests/e2e/uids.sh
