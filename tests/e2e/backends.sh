@@ -10,7 +10,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 48
+plan 50
 P=bhtest-be-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -105,6 +105,9 @@ check "backends: QEMU's argv names no disk path" bash -c "! tr '\0' ' ' < /proc/
 for dev in xvda rng; do
 	max=$(cat /sys/fs/cgroup/bulkhead/"$P+$dev"/pids.max /sys/fs/cgroup/pids/bulkhead/"$P+$dev"/pids.max 2>/dev/null | head -n 1)
 	check "backends: $dev backend has a cgroup of its own (pids.max $max)" test "$max" = 4
+	mem=$(cat /sys/fs/cgroup/bulkhead/"$P+$dev"/memory.max /sys/fs/cgroup/memory/bulkhead/"$P+$dev"/memory.limit_in_bytes 2>/dev/null | head -n 1)
+	check "backends: $dev backend's memory limit is the guest's 128 MiB + 64 MiB ($mem)" \
+		test "$mem" = $(((128 + 64) * 1048576))
 done
 
 expect "backends: save is refused for a VM with isolated backends" 1 "not supported" \
