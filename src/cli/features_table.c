@@ -28,7 +28,7 @@ static const struct feature table[F_COUNT] = {
 	{ F_DIRECT_KERNEL_BOOT, "kernel/ramdisk/cmdline", FS_SUPPORTED,
 	  "direct kernel boot; files bound read-only into the jail" },
 	{ F_SERIAL_CONSOLE, "serial console", FS_SUPPORTED,
-	  "socketpair to the monitor; log capped at 1 MiB + 1 rotated file" },
+	  "socketpair to the monitor; log capped at 1 MiB + one rotated file" },
 	{ F_LIFECYCLE_ACTIONS, "on_poweroff/on_reboot/on_crash", FS_SUPPORTED,
 	  "destroy, restart (in place: same process, uid and jail) or "
 	  "preserve; crashes reported by pvpanic" },
