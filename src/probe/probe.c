@@ -580,17 +580,15 @@ landlock(void)
 static void
 terminal_fds(void)
 {
-	char c = 'x';
 	int tty = -1;
 	for (int fd = 0; fd < 3; fd++)
 		if (isatty(fd))
 			tty = fd;
-	/* A NULL character pointer: where TIOCSTI is allowed the kernel
-	 * fails the copy (EFAULT) and injects nothing. */
-	(void)c;
 	/* A controlling terminal: a setsid()'d jail has none, and no
 	 * /dev/tty to open. */
 	try_open("open-tty", "/dev/tty", O_RDWR);
+	/* A NULL character pointer: where TIOCSTI is allowed the kernel
+	 * fails the copy (EFAULT) and injects nothing. */
 	if (tty < 0) {
 		must_deny("tiocsti", ioctl(0, TIOCSTI, NULL),
 			  "TIOCSTI on stdin");
