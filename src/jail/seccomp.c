@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,7 +45,7 @@ static const struct jail_denied_syscall denied[] = {
 	{ "fspick", "new mount API" },
 	{ "mount_setattr", "new mount API" },
 	{ "unshare", "new namespaces: user namespaces expose more kernel" },
-	{ "setns", "join other namespaces" },
+	{ "setns", "join other namespaces (by an ns fd or a pidfd)" },
 	{ "personality", "disable ASLR or make reads executable" },
 	{ "acct", "process accounting to a file" },
 	{ "swapon", "host swap configuration" },
@@ -75,6 +76,76 @@ jail_seccomp_denied(size_t *n)
 	return denied;
 }
 
+/* No new namespace and no way into another, on every path the kernel
+ * has to one. A namespace is made by clone, clone3 and unshare, and
+ * entered by setns; nothing else creates or joins one (fork and vfork
+ * take no flags; the new mount API's anonymous mount namespaces
+ * (open_tree OPEN_TREE_CLONE, fsmount) and chroot/pivot_root are in the
+ * deny-list; an ns fd from /proc/PID/ns, a pidfd or an nsfs ioctl
+ * (NS_GET_USERNS, NS_GET_PARENT, SIOCGSKNS) leads in only through
+ * setns; io_uring, which could clone for us, is denied). unshare and
+ * setns are in the list above, whatever their arguments. clone takes its
+ * flags in a register: refused with any CLONE_NEW* bit (0x80, NEWTIME,
+ * is clone's exit-signal byte, refused all the same). clone3 takes them
+ * in memory the filter cannot read: refused as a whole with ENOSYS, the
+ * answer of a kernel without clone3, on which glibc's pthread_create,
+ * posix_spawn and the sanitizers fall back to clone. A user namespace is
+ * the one an unprivileged process wants: it holds every capability
+ * there and reaches nf_tables, and the others come with it. */
+static const unsigned long ns_flags[] = {
+	CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID,    CLONE_NEWNET,
+	CLONE_NEWIPC,  CLONE_NEWUTS, CLONE_NEWCGROUP, CLONE_NEWTIME,
+};
+
+static int
+add_namespace_rules(scmp_filter_ctx ctx)
+{
+	int rc = 0;
+
+	for (size_t i = 0;
+	     rc == 0 && i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++)
+		rc = seccomp_rule_add(
+			ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+			SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]));
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+				      SCMP_SYS(clone3), 0);
+	return rc;
+}
+
+static int
+add_denied_list(scmp_filter_ctx ctx, char *why, size_t whylen)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < sizeof(denied) / sizeof(denied[0]);
+	     i++) {
+		int nr = seccomp_syscall_resolve_name(denied[i].name);
+		if (nr == __NR_SCMP_ERROR) {
+			snprintf(why, whylen, "seccomp: unknown syscall %s",
+				 denied[i].name);
+			return -EINVAL;
+		}
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+	}
+	return rc;
+}
+
+/* Typing into a terminal the jail inherited (TIOCSTI) or reading
+ * console memory (TIOCLINUX): ioctl stays, these commands do not. */
+static int
+add_ioctl_rules(scmp_filter_ctx ctx)
+{
+	int rc = seccomp_rule_add(
+		ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+		SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
+	if (rc == 0)
+		rc = seccomp_rule_add(
+			ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+			SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
+	return rc;
+}
+
 int
 jail_seccomp_apply(char *why, size_t whylen)
 {
@@ -90,27 +161,12 @@ jail_seccomp_apply(char *why, size_t whylen)
 	}
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
 			      SCMP_ACT_KILL_PROCESS);
-	for (size_t i = 0; rc == 0 && i < sizeof(denied) / sizeof(denied[0]);
-	     i++) {
-		int nr = seccomp_syscall_resolve_name(denied[i].name);
-		if (nr == __NR_SCMP_ERROR) {
-			snprintf(why, whylen, "seccomp: unknown syscall %s",
-				 denied[i].name);
-			rc = -EINVAL;
-			break;
-		}
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
-	}
-	/* Typing into a terminal the jail inherited (TIOCSTI) or reading
-	 * console memory (TIOCLINUX): ioctl stays, these commands do not. */
 	if (rc == 0)
-		rc = seccomp_rule_add(
-			ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-			SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
+		rc = add_denied_list(ctx, why, whylen);
 	if (rc == 0)
-		rc = seccomp_rule_add(
-			ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-			SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
+		rc = add_namespace_rules(ctx);
+	if (rc == 0)
+		rc = add_ioctl_rules(ctx);
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	if (rc < 0 && why[0] == '\0')

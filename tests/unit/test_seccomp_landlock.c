@@ -11,7 +11,11 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,9 +249,236 @@ test_allowed_calls_work(void **state)
 	assert_int_equal(child_status(pid), 0);
 }
 
+/* --- namespaces: no path to a new one, or into another ------------- */
+
+/* Every CLONE_NEW* flag and the namespace it makes, as /proc/PID/ns
+ * names it. Each makes a namespace through clone3 and unshare; through clone all
+ * but NEWTIME: 0x80 lies in clone's exit-signal byte, so clone has no
+ * way to ask for a time namespace. */
+static const struct {
+	unsigned long flag;
+	const char *name;
+	const char *ns;
+} ns_flags[] = {
+	{ CLONE_NEWUSER, "NEWUSER", "user" },
+	{ CLONE_NEWNS, "NEWNS", "mnt" },
+	{ CLONE_NEWPID, "NEWPID", "pid" },
+	{ CLONE_NEWNET, "NEWNET", "net" },
+	{ CLONE_NEWIPC, "NEWIPC", "ipc" },
+	{ CLONE_NEWUTS, "NEWUTS", "uts" },
+	{ CLONE_NEWCGROUP, "NEWCGROUP", "cgroup" },
+	{ CLONE_NEWTIME, "NEWTIME", "time" },
+};
+#define NNS (sizeof(ns_flags) / sizeof(ns_flags[0]))
+
+enum ns_call { NS_CLONE, NS_CLONE3, NS_UNSHARE, NS_SETNS };
+static const char *const ns_call_names[] = { "clone", "clone3", "unshare",
+					     "setns" };
+
+/* 1 if /proc/self/ns/NAME is no longer what it was (before). */
+static int
+ns_changed(const char *name, const char *before)
+{
+	char path[64], now[64] = "";
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
+	if (readlink(path, now, sizeof(now) - 1) < 0)
+		_exit(98);
+	return strcmp(now, before) != 0;
+}
+
+/* One attempt at a namespace, in the calling child: 0 if the call made
+ * the namespace flag asks for (or, for setns, joined one), 1 if it
+ * worked but made none, -1 with errno if it failed. A clone that works
+ * makes a process that looks at its own namespaces and exits at once
+ * (fork semantics: no CLONE_VM, the same stack); after an unshare a
+ * forked process looks (pid and time namespaces are its, not this
+ * child's). i is the flag's row, or -1 for none. */
+static long
+ns_attempt(enum ns_call call, int i)
+{
+	unsigned long flag = i < 0 ? 0 : ns_flags[i].flag;
+	const char *name = i < 0 ? "net" : ns_flags[i].ns;
+	char before[64] = "", path[64];
+	struct clone_args ca;
+	long r;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
+	if (readlink(path, before, sizeof(before) - 1) < 0)
+		_exit(98);
+	switch (call) {
+	case NS_CLONE: /* x86-64: flags, stack, parent_tid, child_tid, tls */
+		r = syscall(SYS_clone, flag | SIGCHLD, 0L, 0L, 0L, 0L);
+		break;
+	case NS_CLONE3:
+		memset(&ca, 0, sizeof(ca));
+		ca.flags = flag;
+		ca.exit_signal = SIGCHLD;
+		r = syscall(SYS_clone3, &ca, sizeof(ca));
+		break;
+	case NS_UNSHARE:
+		r = syscall(SYS_unshare, flag);
+		if (r == 0)
+			r = fork();
+		break;
+	case NS_SETNS: { /* this process's own namespace: a no-op join */
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			_exit(96);
+		r = syscall(SYS_setns, fd, CLONE_NEWNET);
+		int e = errno;
+		close(fd);
+		errno = e;
+		return r;
+	}
+	default:
+		_exit(93);
+	}
+	if (r == 0) /* the new process: 0 if it is in a new namespace */
+		_exit(!ns_changed(name, before));
+	if (r < 0)
+		return r;
+	/* __WALL: clone's NEWTIME bit makes its exit signal no SIGCHLD */
+	int st;
+	if (waitpid((pid_t)r, &st, __WALL) < 0 || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) > 1)
+		_exit(97);
+	return i < 0 ? 0 : WEXITSTATUS(st);
+}
+
+/* Runs one attempt in a child of its own, with the filter or without,
+ * and returns what that very call returned. */
+static struct result
+run_ns(enum ns_call call, int i, bool filtered)
+{
+	int fd[2];
+	struct result r = { 0, 0 };
+
+	assert_int_equal(pipe(fd), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		child_begin();
+		close(fd[0]);
+		if (filtered)
+			load_filter_or_exit();
+		errno = 0;
+		r.ret = ns_attempt(call, i);
+		r.err = r.ret < 0 ? errno : 0;
+		_exit(write(fd[1], &r, sizeof(r)) == sizeof(r) ? 0 : 92);
+	}
+	close(fd[1]);
+	ssize_t got = read(fd[0], &r, sizeof(r));
+	close(fd[0]);
+	int st = child_status(pid);
+	if (got != (ssize_t)sizeof(r) || st != 0)
+		fail_msg("%s %s (%s): child reported %zd bytes, status %d",
+			 ns_call_names[call], i < 0 ? "-" : ns_flags[i].name,
+			 filtered ? "filtered" : "unfiltered", got, st);
+	return r;
+}
+
+/* Each CLONE_NEW* flag through clone, clone3 and unshare: under the
+ * filter refused (clone3 as a whole with ENOSYS, so glibc falls back to
+ * clone, whose flags the filter can read); without it, as root, the same
+ * call makes that namespace (so the refusal is the filter's), except
+ * clone's NEWTIME bit, an exit signal the filter refuses all the same. */
+static void
+test_no_new_namespaces(void **state)
+{
+	(void)state;
+	static const enum ns_call calls[] = { NS_CLONE, NS_CLONE3, NS_UNSHARE };
+	size_t bad = 0;
+
+	for (size_t c = 0; c < sizeof(calls) / sizeof(calls[0]); c++)
+		for (size_t i = 0; i < NNS; i++) {
+			enum ns_call call = calls[c];
+			struct result f = run_ns(call, (int)i, true);
+			struct result u = run_ns(call, (int)i, false);
+			int want = call == NS_CLONE3 ? ENOSYS : EPERM;
+			bool refused = f.ret == -1 && f.err == want;
+			bool no_ns = call == NS_CLONE &&
+				     ns_flags[i].flag == CLONE_NEWTIME;
+			bool kernel_ok = u.ret == (no_ns ? 1 : 0);
+			if (!refused || !kernel_ok) {
+				printf("  %s(%s): filtered %ld/%s, "
+				       "unfiltered %ld/%s\n",
+				       ns_call_names[call], ns_flags[i].name,
+				       f.ret, strerror(f.err), u.ret,
+				       strerror(u.err));
+				bad++;
+			}
+		}
+	/* clone3 is refused whatever it asks, even a plain fork; setns is
+	 * refused even into a namespace the caller is in already. */
+	struct result f = run_ns(NS_CLONE3, -1, true);
+	struct result u = run_ns(NS_CLONE3, -1, false);
+	if (f.ret != -1 || f.err != ENOSYS || u.ret != 0) {
+		printf("  clone3(0): filtered %ld/%s, unfiltered %ld/%s\n",
+		       f.ret, strerror(f.err), u.ret, strerror(u.err));
+		bad++;
+	}
+	f = run_ns(NS_SETNS, -1, true);
+	u = run_ns(NS_SETNS, -1, false);
+	if (f.ret != -1 || f.err != EPERM || u.ret != 0) {
+		printf("  setns(own net): filtered %ld/%s, unfiltered %ld/%s\n",
+		       f.ret, strerror(f.err), u.ret, strerror(u.err));
+		bad++;
+	}
+	if (bad)
+		fail_msg("%zu namespace calls not refused by the filter", bad);
+}
+
+static int thread_ran;
+
+static void *
+thread_main(void *arg)
+{
+	thread_ran = 1;
+	return arg;
+}
+
+/* With clone3 refused, the C library's threads, fork and posix_spawn
+ * still work under the filter: glibc falls back to clone on ENOSYS (and
+ * so do the sanitizers' interceptors, which call it). */
+static void
+test_threads_and_fork_work(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		child_begin();
+		load_filter_or_exit();
+		pthread_t t;
+		void *ret = NULL;
+		if (pthread_create(&t, NULL, thread_main, &thread_ran) != 0)
+			_exit(1);
+		if (pthread_join(t, &ret) != 0 || ret != &thread_ran ||
+		    !thread_ran)
+			_exit(2);
+		pid_t f = fork();
+		if (f < 0)
+			_exit(3);
+		if (f == 0)
+			_exit(42);
+		if (child_status(f) != 42)
+			_exit(4);
+		char name[] = "true";
+		char *const argv[] = { name, NULL };
+		char *const envp[] = { NULL };
+		pid_t sp;
+		if (posix_spawn(&sp, "/bin/true", NULL, NULL, argv, envp) != 0)
+			_exit(5);
+		if (child_status(sp) != 0)
+			_exit(6);
+		_exit(0);
+	}
+	assert_int_equal(child_status(pid), 0);
+}
+
 /* Calls through another syscall ABI: the filter's bad-arch action kills
  * the whole process. */
-enum abi_call { I386_GETPID, X32_GETPID, X32_PTRACE };
+enum abi_call { I386_GETPID, X32_GETPID, X32_PTRACE, I386_UNSHARE, X32_CLONE3 };
 
 static void
 abi_call(enum abi_call which)
@@ -268,6 +499,18 @@ abi_call(enum abi_call which)
 				 : "=a"(ret)
 				 : "a"(0x40000000L | 521L), "D"(0x7fffffffL),
 				   "S"(0L)
+				 : "rcx", "r11", "memory");
+		break;
+	case I386_UNSHARE: /* i386 unshare (310): a user namespace */
+		__asm__ volatile("int $0x80"
+				 : "=a"(ret)
+				 : "a"(310L), "b"((long)CLONE_NEWUSER)
+				 : "memory");
+		break;
+	case X32_CLONE3: /* x32's clone3 (435), no arguments: EFAULT */
+		__asm__ volatile("syscall"
+				 : "=a"(ret)
+				 : "a"(0x40000000L | 435L), "D"(0L), "S"(0L)
 				 : "rcx", "r11", "memory");
 		break;
 	default:
@@ -327,6 +570,7 @@ test_i386_abi_killed(void **state)
 {
 	(void)state;
 	check_abi_killed(I386_GETPID, "i386 getpid");
+	check_abi_killed(I386_UNSHARE, "i386 unshare(CLONE_NEWUSER)");
 }
 
 static void
@@ -335,6 +579,7 @@ test_x32_abi_killed(void **state)
 	(void)state;
 	check_abi_killed(X32_GETPID, "x32 getpid");
 	check_abi_killed(X32_PTRACE, "x32 ptrace");
+	check_abi_killed(X32_CLONE3, "x32 clone3");
 }
 static void
 test_landlock(void **state)
@@ -393,6 +638,8 @@ main(void)
 		cmocka_unit_test(test_list_is_exactly_the_probes),
 		cmocka_unit_test(test_each_denied_call_fails_by_the_filter),
 		cmocka_unit_test(test_allowed_calls_work),
+		cmocka_unit_test(test_no_new_namespaces),
+		cmocka_unit_test(test_threads_and_fork_work),
 		cmocka_unit_test(test_i386_abi_killed),
 		cmocka_unit_test(test_x32_abi_killed),
 		cmocka_unit_test(test_landlock),
