@@ -32,8 +32,9 @@ loc() {
 }
 
 # One jailed level's columns from the confinement table: new namespaces
-# (joined ones in brackets), seccomp, Landlock, cgroup (the group the
-# spawner names is called $2; "-" if the level enters none).
+# (joined ones in brackets), seccomp (with the socket families it
+# allows), Landlock, cgroup (the group the spawner names is called $2;
+# "-" if the level enters none).
 level() {
 	"$BULKHEAD" features --confinement | awk -v want="$1" -v group="$2" '
 		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
@@ -44,6 +45,8 @@ level() {
 			ll = $col["landlock"]
 			ll = ll == "root" ? "rules for its root" : ll == "no-rules" ? "no file access" : ll
 			sc = $col["seccomp"] == "outer" ? "deny-list" : $col["seccomp"]
+			so = $col["sockets"]
+			if (sc == "deny-list") sc = sc (so == "none" ? ", no sockets" : ", sockets: " so)
 			printf "%s | %s | %s | %s", ns, sc, ll, cg
 			found = 1
 		}

@@ -65,6 +65,9 @@ enum jail_end {
 #define JAIL_RL_NOFILE (1u << 4)
 #define JAIL_RL_FSIZE (1u << 5)
 
+/* A socket family in a level's allowlist (AF_* < AF_MAX < 64). */
+#define JAIL_AF(family) (1ull << (family))
+
 /* One row of the table: everything a child of that level gets. The
  * namespace masks are CLONE_NEW* flags. */
 struct jail_policy {
@@ -83,6 +86,9 @@ struct jail_policy {
 	bool pdeathsig; /* SIGKILL when the parent dies */
 	enum jail_landlock landlock;
 	bool seccomp; /* the outer filter (seccomp.c) */
+	/* With the filter: the socket families socket() and socketpair()
+	 * may make, JAIL_AF() bits; every other family is refused. */
+	uint64_t sockets;
 	enum jail_end end;
 };
 
@@ -149,14 +155,15 @@ int jail_set_rlimits(unsigned which, unsigned long nofile,
 int jail_drop_privileges(uid_t uid, gid_t gid, char *why, size_t whylen);
 int jail_drop_ids(uid_t uid, gid_t gid, char *why, size_t whylen);
 
-/* Outer seccomp filter (deny-list, EPERM) and Landlock ruleset, applied
- * after the privilege drop (both need no_new_privs). */
+/* Outer seccomp filter (deny-list, EPERM; sockets of the families in
+ * the sockets allowlist only) and Landlock ruleset, applied after the
+ * privilege drop (both need no_new_privs). */
 struct jail_denied_syscall {
 	const char *name;
 	const char *why;
 };
 const struct jail_denied_syscall *jail_seccomp_denied(size_t *n);
-int jail_seccomp_apply(char *why, size_t whylen);
+int jail_seccomp_apply(uint64_t sockets, char *why, size_t whylen);
 int jail_landlock_abi(void);
 int jail_landlock_apply(const struct jail_spec *s, char *why, size_t whylen);
 

@@ -5,10 +5,14 @@
  * gaps included (the QMP worker has no mount or pid namespace, the
  * copier has only the privilege drop, the library lister only its ids);
  * tightening a child is editing its row. Every level installs the fd
- * allowlist first: a child holds the fds its spec lists and no other. */
+ * allowlist first: a child holds the fds its spec lists and no other.
+ * A level with the outer filter makes sockets only of the families its
+ * row lists (.sockets, JAIL_AF bits): every resource a child uses comes
+ * to it as an fd, so none of today's children makes a socket at all. */
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "jail.h"
 
@@ -28,7 +32,7 @@ static const struct jail_policy policies[JAIL_LEVELS] = {
 		.root = JAIL_ROOT_DM, .rlimits = RL_XEN,
 		.nofile = 0, /* 64 + 4 per disk (qemu_nofile) */
 		.privs = JAIL_PRIVS_DROP, .landlock = JAIL_LL_ROOT,
-		.seccomp = true, .end = JAIL_END_EXEC,
+		.seccomp = true, .sockets = 0, .end = JAIL_END_EXEC,
 	},
 	/* dm_restrict = 0: root, not security-supported. */
 	[JAIL_DM_ROOT] = {
@@ -45,7 +49,7 @@ static const struct jail_policy policies[JAIL_LEVELS] = {
 		 * a kick, call and error eventfd per queue. */
 		.nofile = 64,
 		.privs = JAIL_PRIVS_DROP, .landlock = JAIL_LL_ROOT,
-		.seccomp = true, .end = JAIL_END_EXEC,
+		.seccomp = true, .sockets = 0, .end = JAIL_END_EXEC,
 	},
 	/* No network, not even the host's loopback; its FSIZE is its log's
 	 * size plus an allowance. */
@@ -56,7 +60,7 @@ static const struct jail_policy policies[JAIL_LEVELS] = {
 			   JAIL_RL_NOFILE | JAIL_RL_FSIZE,
 		.nofile = 16,
 		.privs = JAIL_PRIVS_DROP, .pdeathsig = true,
-		.landlock = JAIL_LL_NO_RULES, .seccomp = true,
+		.landlock = JAIL_LL_NO_RULES, .seccomp = true, .sockets = 0,
 		.end = JAIL_END_CALL,
 	},
 	[JAIL_COPIER] = {
@@ -80,7 +84,7 @@ static const struct jail_policy policies[JAIL_LEVELS] = {
 		.cgroup = true, .clear_env = true, .setsid = true,
 		.root = JAIL_ROOT_DM, .rlimits = RL_XEN, .nofile = 64,
 		.privs = JAIL_PRIVS_DROP, .landlock = JAIL_LL_ROOT,
-		.seccomp = true, .end = JAIL_END_EXEC,
+		.seccomp = true, .sockets = 0, .end = JAIL_END_EXEC,
 	},
 };
 
@@ -121,6 +125,13 @@ jail_policy_check(const struct jail_policy *p, char *why, size_t whylen)
 		bad = "an exec without a cleared environment";
 	else if (p->nofile && !(p->rlimits & JAIL_RL_NOFILE))
 		bad = "a NOFILE value it does not set";
+	else if (p->sockets && !p->seccomp)
+		bad = "a socket allowlist without the filter that keeps it";
+	else if (p->sockets >> AF_MAX)
+		bad = "a socket family past AF_MAX";
+	else if (p->sockets & JAIL_AF(AF_NETLINK))
+		bad = "netlink sockets (the filter cannot tell netfilter, "
+		      "audit or uevents from routes)";
 	if (bad) {
 		snprintf(why, whylen, "level %s: %s", p->name ? p->name : "?",
 			 bad);
@@ -146,14 +157,16 @@ enum {
 	C_PDEATH,
 	C_LANDLOCK,
 	C_SECCOMP,
+	C_SOCKETS,
 	C_END,
 	C_COLS
 };
 
 static const char *const headers[C_COLS] = {
-	"level",      "child",     "new-ns",   "joined-ns", "cgroup",
-	"env",        "session",   "hostname", "root",      "rlimits",
-	"privileges", "pdeathsig", "landlock", "seccomp",   "ends-in",
+	"level",    "child",   "new-ns",     "joined-ns",
+	"cgroup",   "env",     "session",    "hostname",
+	"root",     "rlimits", "privileges", "pdeathsig",
+	"landlock", "seccomp", "sockets",    "ends-in",
 };
 
 #define CELL_MAX 96
@@ -209,6 +222,31 @@ rlimits_text(const struct jail_policy *p, char *out, size_t len)
 		snprintf(out + at, len - at, "%sFSIZE=spec", at ? ";" : "");
 }
 
+/* The families a level may make sockets of: "any" without the filter,
+ * "none", or their names. */
+static void
+sockets_text(const struct jail_policy *p, char *out, size_t len)
+{
+	static const char *const names[AF_MAX] = {
+		[AF_UNIX] = "unix",     [AF_INET] = "inet",
+		[AF_INET6] = "inet6",   [AF_NETLINK] = "netlink",
+		[AF_PACKET] = "packet", [AF_VSOCK] = "vsock",
+	};
+	size_t at = 0;
+
+	snprintf(out, len, "%s", p->seccomp ? "none" : "any");
+	for (int f = 0; f < AF_MAX && p->seccomp; f++) {
+		if (!(p->sockets & JAIL_AF(f)) || at >= len)
+			continue;
+		if (names[f])
+			at += (size_t)snprintf(out + at, len - at, "%s%s",
+					       at ? "," : "", names[f]);
+		else
+			at += (size_t)snprintf(out + at, len - at, "%saf%d",
+					       at ? "," : "", f);
+	}
+}
+
 static void
 policy_cells(const struct jail_policy *p, char cells[C_COLS][CELL_MAX])
 {
@@ -235,6 +273,7 @@ policy_cells(const struct jail_policy *p, char cells[C_COLS][CELL_MAX])
 		 p->pdeathsig ? "SIGKILL" : "-");
 	snprintf(cells[C_LANDLOCK], CELL_MAX, "%s", landlock[p->landlock]);
 	snprintf(cells[C_SECCOMP], CELL_MAX, "%s", p->seccomp ? "outer" : "-");
+	sockets_text(p, cells[C_SOCKETS], CELL_MAX);
 	snprintf(cells[C_END], CELL_MAX, "%s",
 		 p->end == JAIL_END_EXEC ? "execve" : "function");
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "jail.h"
 
@@ -11,7 +12,9 @@
  * stacked under QEMU's own -sandbox. It removes kernel surface no device
  * model needs, whatever the binary (device_model_override included) does
  * with its own filter. Denied calls fail with EPERM rather than killing,
- * so code that probes for a feature (io_uring) falls back cleanly. */
+ * so code that probes for a feature (io_uring) falls back cleanly. Two
+ * parts are narrower than a deny-list: no namespace on any path, and
+ * sockets only of the families the level's row lists. */
 static const struct jail_denied_syscall denied[] = {
 	{ "ptrace", "inspect or control other processes" },
 	{ "process_vm_readv", "read another process's memory" },
@@ -131,6 +134,43 @@ add_denied_list(scmp_filter_ctx ctx, char *why, size_t whylen)
 	return rc;
 }
 
+/* Sockets of the level's families only (levels.c); every other family
+ * fails with EPERM. A jail's resources come as fds (QMP, console and
+ * vhost-user sockets, taps), so a family is one the process makes
+ * itself: AF_INET and AF_INET6 (Landlock's TCP rules are absent before
+ * Linux 6.7 and cover neither UDP nor raw), AF_VSOCK (not namespaced: the
+ * hypervisor when the host is a VM, and other VMs' vhost-vsock),
+ * AF_NETLINK (netfilter, audit, uevents, sock_diag), AF_PACKET, and the
+ * rest, each of which can also make the kernel load a protocol module.
+ * socket and socketpair make sockets of a family they name; accept and
+ * accept4 make one of their listening socket's family, which the
+ * process made or was given; socketcall exists only in the i386 table
+ * (killed); io_uring's IORING_OP_SOCKET is denied with io_uring; a
+ * socket received over SCM_RIGHTS is its sender's choice. The kernel
+ * reads the family as an int: numbers with any of the upper 32 bits set,
+ * and every number from AF_MAX on, are refused whatever their low bits,
+ * then each family below AF_MAX the level does not list. */
+_Static_assert(AF_MAX <= 64, "a family past the allowlist's 64 bits");
+
+static int
+add_socket_rules(scmp_filter_ctx ctx, uint64_t sockets)
+{
+	static const int calls[] = { SCMP_SYS(socket), SCMP_SYS(socketpair) };
+	int rc = 0;
+
+	for (size_t c = 0; rc == 0 && c < sizeof(calls) / sizeof(calls[0]);
+	     c++) {
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), calls[c], 1,
+				      SCMP_A0(SCMP_CMP_GE, AF_MAX));
+		for (int f = 0; rc == 0 && f < AF_MAX; f++)
+			if (!(sockets & JAIL_AF(f)))
+				rc = seccomp_rule_add(
+					ctx, SCMP_ACT_ERRNO(EPERM), calls[c], 1,
+					SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)f));
+	}
+	return rc;
+}
+
 /* Typing into a terminal the jail inherited (TIOCSTI) or reading
  * console memory (TIOCLINUX): ioctl stays, these commands do not. */
 static int
@@ -147,7 +187,7 @@ add_ioctl_rules(scmp_filter_ctx ctx)
 }
 
 int
-jail_seccomp_apply(char *why, size_t whylen)
+jail_seccomp_apply(uint64_t sockets, char *why, size_t whylen)
 {
 	/* Default allow; libseccomp sends calls of any other ABI (i386
 	 * int 0x80, x32) to the bad-arch action, so the deny-list cannot be
@@ -165,6 +205,8 @@ jail_seccomp_apply(char *why, size_t whylen)
 		rc = add_denied_list(ctx, why, whylen);
 	if (rc == 0)
 		rc = add_namespace_rules(ctx);
+	if (rc == 0)
+		rc = add_socket_rules(ctx, sockets);
 	if (rc == 0)
 		rc = add_ioctl_rules(ctx);
 	if (rc == 0)

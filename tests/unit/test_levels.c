@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,6 +57,21 @@ test_table_coherent(void **state)
 	bad.ns_new |= CLONE_NEWPID;
 	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "pid namespace"));
+	/* A socket allowlist means something only under the filter, for
+	 * families the filter knows, and never netlink (its protocols are
+	 * netfilter, audit and uevents as much as routes). */
+	bad = *jail_policy_get(JAIL_COPIER);
+	bad.sockets = JAIL_AF(AF_UNIX);
+	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "socket"));
+	bad = *jail_policy_get(JAIL_DM);
+	bad.sockets = JAIL_AF(AF_MAX);
+	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), -1);
+	bad.sockets = JAIL_AF(AF_UNIX) | JAIL_AF(AF_NETLINK);
+	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "netlink"));
+	bad.sockets = JAIL_AF(AF_UNIX) | JAIL_AF(AF_INET6);
+	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), 0);
 }
 
 #define NS_ALL                                                      \
@@ -74,6 +90,10 @@ test_table_records_today(void **state)
 	assert_int_equal(dm->landlock, JAIL_LL_ROOT);
 	assert_true(dm->seccomp && dm->cgroup && !dm->pdeathsig);
 	assert_int_equal(dm->end, JAIL_END_EXEC);
+	/* Every resource comes as an fd: no child makes a socket, and
+	 * the probe tries what the device model could. */
+	for (int l = JAIL_LEVEL_NONE + 1; l < JAIL_LEVELS; l++)
+		assert_int_equal(jail_policy_get(l)->sockets, 0);
 
 	const struct jail_policy *root = jail_policy_get(JAIL_DM_ROOT);
 	assert_int_equal(root->ns_new, 0);
@@ -113,6 +133,7 @@ test_table_records_today(void **state)
 					      CLONE_NEWIPC | CLONE_NEWUTS);
 	assert_null(pr->hostname);
 	assert_int_equal(pr->root, JAIL_ROOT_DM);
+	assert_int_equal(pr->sockets, dm->sockets);
 }
 
 static void
@@ -135,6 +156,10 @@ test_print(void **state)
 			assert_non_null(strstr(buf, jail_policy_get(l)->name));
 		assert_non_null(
 			strstr(buf, "CORE,MSGQUEUE,MEMLOCK=0;NOFILE=16"));
+		/* the sockets column: none under the filter, any without */
+		assert_non_null(strstr(buf, "sockets"));
+		assert_non_null(strstr(buf, "none"));
+		assert_non_null(strstr(buf, "any"));
 		free(buf);
 		buf = NULL;
 	}
@@ -168,6 +193,10 @@ worker_check(void *arg)
 		_exit(17); /* its one fd, and not the error pipe */
 	if (jail_landlock_abi() >= 1 && open("/dev/null", O_RDONLY) >= 0)
 		_exit(18); /* Landlock with no rules: no file opens */
+	int sv[2];
+	if (socket(AF_INET6, SOCK_DGRAM, 0) >= 0 || errno != EPERM ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, sv) >= 0 || errno != EPERM)
+		_exit(19); /* no socket family in its row */
 	_exit(0);
 }
 
