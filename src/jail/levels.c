@@ -3,7 +3,8 @@
  * decide a step, so a difference between two children is a difference
  * between two rows. The rows record today's confinement faithfully,
  * gaps included (the QMP worker has no mount or pid namespace, the
- * copier has only the privilege drop, the library lister only its ids);
+ * copier has only the privilege drop and the outer filter, the library
+ * lister only its ids);
  * tightening a child is editing its row. Every level installs the fd
  * allowlist first: a child holds the fds its spec lists and no other.
  * A level with the outer filter makes sockets only of the families its
@@ -63,10 +64,12 @@ static const struct jail_policy policies[JAIL_LEVELS] = {
 		.landlock = JAIL_LL_NO_RULES, .seccomp = true, .sockets = 0,
 		.end = JAIL_END_CALL,
 	},
+	/* It reads, writes and syncs two fds; the filter keeps it from a
+	 * namespace or a socket in the host's network namespace. */
 	[JAIL_COPIER] = {
 		.name = "copier", .child = "save-restore-copier",
 		.root = JAIL_ROOT_HOST, .privs = JAIL_PRIVS_DROP,
-		.end = JAIL_END_CALL,
+		.seccomp = true, .sockets = 0, .end = JAIL_END_CALL,
 	},
 	/* It maps QEMU's libraries (and may run their IFUNC resolvers). */
 	[JAIL_LIBDEPS] = {

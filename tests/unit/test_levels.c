@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,7 +61,7 @@ test_table_coherent(void **state)
 	/* A socket allowlist means something only under the filter, for
 	 * families the filter knows, and never netlink (its protocols are
 	 * netfilter, audit and uevents as much as routes). */
-	bad = *jail_policy_get(JAIL_COPIER);
+	bad = *jail_policy_get(JAIL_LIBDEPS);
 	bad.sockets = JAIL_AF(AF_UNIX);
 	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "socket"));
@@ -117,8 +118,8 @@ test_table_records_today(void **state)
 
 	const struct jail_policy *c = jail_policy_get(JAIL_COPIER);
 	assert_int_equal(c->ns_new | c->ns_join | c->rlimits, 0);
-	assert_int_equal(c->privs, JAIL_PRIVS_DROP); /* and nothing else */
-	assert_true(!c->seccomp && !c->cgroup && !c->pdeathsig && !c->setsid);
+	assert_int_equal(c->privs, JAIL_PRIVS_DROP); /* and the filter */
+	assert_true(c->seccomp && !c->cgroup && !c->pdeathsig && !c->setsid);
 	assert_int_equal(c->landlock, JAIL_LL_NONE);
 	assert_int_equal(c->end, JAIL_END_CALL);
 
@@ -208,8 +209,11 @@ copier_check(void *arg)
 
 	if (getuid() != TEST_UID || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
 		_exit(10);
-	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0)
-		_exit(11); /* the copier's row has no filter */
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
+		_exit(11); /* the outer filter */
+	if (syscall(SYS_unshare, CLONE_NEWUSER) == 0 || errno != EPERM ||
+	    socket(AF_INET, SOCK_STREAM, 0) >= 0 || errno != EPERM)
+		_exit(15); /* no namespace, no socket */
 	if (readlink("/proc/self/ns/net", net, sizeof(net) - 1) < 0 ||
 	    strcmp(net, parent_net) != 0)
 		_exit(12); /* nor a namespace */
