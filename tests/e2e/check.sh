@@ -137,6 +137,8 @@ before=$(stat -c '%y %z' /)
 timeout 120 unshare --mount --propagation private --pid --fork --net --ipc --uts \
 	bash "$T/outer.sh" < /dev/null > "$T/root.txt" 2> "$T/root.err"
 rc=$?
+# When the control itself broke, say where (TAP comments).
+grep -qE '^(blocked|escaped|skipped) ' "$T/root.txt" || sed 's/^/# control: /' "$T/root.err" | head -20
 check "probe unconfined as root: exit 1" test "$rc" = 1
 check "probe unconfined as root: all $ATTEMPTS attempts reported" \
 	test "$(grep -cE '^(blocked|escaped|skipped) ' "$T/root.txt")" = "$ATTEMPTS"
