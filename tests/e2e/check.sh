@@ -115,6 +115,7 @@ tcp.listen(8)
 ab = socket.socket(socket.AF_UNIX)
 ab.bind("\0bulkhead-control-canary")
 ab.listen(8)
+port = tcp.getsockname()[1]
 out = os.dup(1)
 pid, master = pty.fork()  # the child's controlling terminal
 if pid == 0:
@@ -122,8 +123,11 @@ if pid == 0:
     os.dup2(out, 2)
     null = os.open("/dev/null", os.O_RDONLY)
     os.dup2(null, 0)
-    os.dup2(null, 3)  # inherited
-    os.execv("/probe", ["/probe", "--canary-tcp", str(tcp.getsockname()[1]),
+    # fd 3 inherited; whatever held that number (it depends on what this
+    # script was started with) is closed-on-exec or already copied.
+    if null != 3:
+        os.dup2(null, 3)
+    os.execv("/probe", ["/probe", "--canary-tcp", str(port),
                         "--canary-abstract", "bulkhead-control-canary",
                         "--memory-limit", str(32 << 20), "--pids-limit", "32"])
 try:
