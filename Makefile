@@ -61,6 +61,7 @@ SHARED_SRCS = \
 	src/host/tap.c \
 	src/host/hostfile.c \
 	src/host/safe_open.c \
+	src/host/subid.c \
 	src/jail/jail.c \
 	src/jail/levels.c \
 	src/jail/rootfs.c \
@@ -140,7 +141,7 @@ LIB_SRCS = $(SHARED_SRCS) $(MONITOR_SRCS) $(WORKER_SRCS) $(COPIER_SRCS) \
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args test_vm_plan test_vmdir \
 	test_console_log test_record test_vmid test_privs test_seccomp_landlock \
 	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_allowlist \
-	test_levels test_control_msg test_safe_open test_doc_numbers
+	test_levels test_control_msg test_safe_open test_doc_numbers test_subid
 
 OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)
@@ -222,7 +223,7 @@ asan:
 	$(MAKE) BUILD=build/asan SAN=1 all
 
 FUZZ_TARGETS = fuzz_config fuzz_qmp fuzz_audit fuzz_worker_msg fuzz_vu_msg fuzz_virtq \
-	fuzz_control
+	fuzz_control fuzz_subid
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/%)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)

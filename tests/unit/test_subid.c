@@ -1,0 +1,185 @@
+/* Subordinate id files (/etc/subuid, /etc/subgid) written by a hostile
+ * hand: every range that shadow could hand out is seen, and a line that
+ * cannot be read is an error, never skipped. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/host/subid.h"
+
+#define BASE 131072u
+#define SPAN 65536u
+
+static int
+ov(const char *text, struct subid_range *hit)
+{
+	char why[160] = "";
+
+	return subid_overlap(text, strlen(text), BASE, SPAN, hit, why,
+			     sizeof(why));
+}
+
+static void
+test_debian_default_overlaps(void **state)
+{
+	struct subid_range hit;
+
+	(void)state;
+	/* What adduser gives the first user: it covers 131072..165535. */
+	assert_int_equal(ov("alice:100000:65536\n", &hit), 1);
+	assert_string_equal(hit.owner, "alice");
+	assert_int_equal(hit.start, 100000);
+	assert_int_equal(hit.end, 165536);
+	assert_int_equal(hit.line, 1);
+}
+
+static void
+test_edges(void **state)
+{
+	struct subid_range hit;
+
+	(void)state;
+	/* Ends just below the range; starts just above it. */
+	assert_int_equal(ov("a:100000:31072\nb:196608:65536\n", &hit), 0);
+	/* Its last id is the range's first / first is the range's last. */
+	assert_int_equal(ov("a:100000:31073\n", &hit), 1);
+	assert_int_equal(ov("b:196607:1\n", &hit), 1);
+	assert_int_equal(hit.line, 1);
+	/* Overlapping the start, the end, inside, containing. */
+	assert_int_equal(ov("x:1:2\na:131000:100\n", &hit), 1);
+	assert_int_equal(hit.line, 2);
+	assert_int_equal(ov("a:196000:10000\n", &hit), 1);
+	assert_int_equal(ov("a:150000:1\n", &hit), 1);
+	assert_int_equal(ov("a:0:4294967295\n", &hit), 1);
+	/* An empty range covers nothing. */
+	assert_int_equal(ov("a:150000:0\n", &hit), 0);
+}
+
+static void
+test_names_and_numbers(void **state)
+{
+	struct subid_range hit;
+
+	(void)state;
+	/* The owner may be a name or a numeric uid: the range counts for
+	 * any owner (a numeric one is matched by uid by newuidmap). */
+	assert_int_equal(ov("1000:140000:10\n", &hit), 1);
+	assert_string_equal(hit.owner, "1000");
+	assert_int_equal(ov("root:140000:10\n", &hit), 1);
+	/* Unprintable bytes of an owner are not echoed into messages. */
+	assert_int_equal(ov("a\x1b[2Jb:140000:10\n", &hit), 1);
+	assert_null(strchr(hit.owner, '\x1b'));
+}
+
+static void
+test_comments_and_blanks(void **state)
+{
+	struct subid_range hit;
+
+	(void)state;
+	assert_int_equal(ov("# alice:131072:65536\n\n   \n\t\n", &hit), 0);
+	assert_int_equal(ov("# c\n\nbob:131072:1", &hit), 1); /* no \n */
+	assert_int_equal(hit.line, 3);
+	assert_int_equal(ov("", &hit), 0);
+}
+
+static void
+test_malformed_fails_closed(void **state)
+{
+	static const char *const bad[] = {
+		"alice:100000\n",         /* two fields */
+		"alice:100000:65536:x\n", /* four */
+		":131072:10\n",           /* no owner */
+		"alice::10\n",            /* no start */
+		"alice:131072:\n",        /* no count */
+		"alice: 131072:10\n",     /* blank */
+		"alice:+131072:10\n",     /* sign */
+		"alice:-1:10\n",          /* negative */
+		"alice:0x20000:10\n",     /* hex */
+		"alice:0400000:10\n",     /* octal or decimal? */
+		"alice:131072:10\r\n",    /* CR */
+		"alice:131072:1e3\n",     /* not an integer */
+		"alice",                  /* no colon at all */
+	};
+	struct subid_range hit;
+	char why[160];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		assert_int_equal(subid_overlap(bad[i], strlen(bad[i]), BASE,
+					       SPAN, &hit, why, sizeof(why)),
+				 -1);
+		assert_non_null(strstr(why, "line 1"));
+	}
+	/* A bad line after a harmless one, and a NUL inside a line. */
+	const char nul[] = "ok:1:1\nal\0ce:131072:10\n";
+	assert_int_equal(subid_overlap(nul, sizeof(nul) - 1, BASE, SPAN, &hit,
+				       why, sizeof(why)),
+			 -1);
+	assert_non_null(strstr(why, "line 2"));
+}
+
+static void
+test_huge_counts_saturate(void **state)
+{
+	struct subid_range hit;
+	uint64_t end;
+	char why[160];
+
+	(void)state;
+	/* start + count wraps 64 bits: read as reaching the top. */
+	assert_int_equal(ov("a:1000:18446744073709551615\n", &hit), 1);
+	assert_int_equal(hit.end, UINT64_MAX);
+	assert_int_equal(ov("a:200000:18446744073709551615\n", &hit), 0);
+	/* Past 64 bits: saturates too, never wraps to a small number. */
+	assert_int_equal(ov("a:1000:99999999999999999999999999\n", &hit), 1);
+	/* Wraps 32 bits (uid_t) but not 64. */
+	assert_int_equal(ov("a:4294967000:1000\n", &hit), 0);
+	const char *t = "a:100000:65536\nb:4294967000:1000\n";
+	assert_int_equal(subid_max_end(t, strlen(t), &end, why, sizeof(why)),
+			 0);
+	assert_int_equal(end, 4294968000u);
+}
+
+static void
+test_file(void **state)
+{
+	struct subid_range hit;
+	char why[160], path[] = "/tmp/bh-test-subid-XXXXXX";
+
+	(void)state;
+	assert_int_equal(subid_overlap_file("/nonexistent/subuid", BASE, SPAN,
+					    &hit, why, sizeof(why)),
+			 0);
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs("# test\nalice:100000:65536\n", f);
+	fclose(f);
+	assert_int_equal(
+		subid_overlap_file(path, BASE, SPAN, &hit, why, sizeof(why)),
+		1);
+	assert_int_equal(hit.line, 2);
+	remove(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_debian_default_overlaps),
+		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_names_and_numbers),
+		cmocka_unit_test(test_comments_and_blanks),
+		cmocka_unit_test(test_malformed_fails_closed),
+		cmocka_unit_test(test_huge_counts_saturate),
+		cmocka_unit_test(test_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
