@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +31,45 @@ status_has_uid(const char *pid, uid_t uid)
 	line = strstr(text, "\nUid:");
 	int hit = line &&
 		  sscanf(line, "\nUid: %u %u %u %u", &r, &e, &s, &f) == 4 &&
-		  (r == uid || e == uid || s == uid);
+		  (r == uid || e == uid || s == uid || f == uid);
 	free(text);
 	return hit;
+}
+
+/* SIGKILL pid as root if it holds uid, through a pidfd opened before
+ * the check: if the pid was reused meanwhile, the pidfd's process is
+ * dead and the signal goes nowhere. 1 if signalled. */
+static int
+kill_if_uid(const char *pid, uid_t uid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, (pid_t)atoi(pid), 0);
+	int hit = 0;
+
+	if (fd < 0)
+		return 0;
+	if (status_has_uid(pid, uid))
+		hit = syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0;
+	close(fd);
+	return hit;
+}
+
+int
+procscan_kill_uid(uid_t uid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    !status_has_uid(de->d_name, uid))
+			continue;
+		n += kill_if_uid(de->d_name, uid);
+	}
+	closedir(d);
+	return n;
 }
 
 int

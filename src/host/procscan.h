@@ -6,9 +6,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Number of live (non-zombie) processes whose real, effective or saved
- * uid is uid; -errno. */
+/* Number of live (non-zombie) processes whose real, effective, saved or
+ * filesystem uid is uid; -errno. */
 int procscan_count_uid(uid_t uid);
+/* SIGKILL, as the caller (root), each such process, each through a
+ * pidfd opened before its uids are read (a reused pid is never hit).
+ * For what the reaper cannot signal: a process whose effective uid is
+ * the target but whose real and saved uids are another's. Returns how
+ * many were signalled, or -errno. */
+int procscan_kill_uid(uid_t uid);
 /* Start time (clock ticks since boot, /proc/PID/stat field 22); 0 if the
  * process does not exist. */
 uint64_t procscan_starttime(pid_t pid);

@@ -85,6 +85,8 @@ recover_find(const char *name, struct vm_record *r)
 		r->gid = id.gid;
 		r->uid_exclusive = true;
 		r->reaper_uid = id.reaper_uid;
+		snprintf(r->ident, sizeof(r->ident), "%s",
+			 ident_kind_name(IDENT_RANGE));
 	}
 	return found ? 0 : -ENOENT;
 }

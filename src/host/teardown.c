@@ -55,6 +55,41 @@ kill_group(const char *name, char *why, size_t whylen)
 	return 0;
 }
 
+/* End every process that holds uid (real, effective, saved or fs),
+ * inside the VM's cgroups or not: the reaper's kill(-1) first (no fork
+ * loop outruns it), then root, through pidfds, for what the reaper may
+ * not signal: a process whose effective uid is uid but whose real and
+ * saved uids are another's, which anyone with a subordinate range over
+ * uid can make in a user namespace. Until none is left, or fail (the
+ * caller then keeps the VM id, and with it the uid, from reuse). */
+static int
+sweep_uid(const struct vm_record *r, uid_t uid, char *why, size_t whylen)
+{
+	uint64_t deadline = now_ms() + TEARDOWN_TIMEOUT_MS;
+
+	for (;;) {
+		int rc = reaper_kill_uid(BH_REAPER_LOCK, r->reaper_uid, uid);
+		if (rc < 0) {
+			snprintf(why, whylen,
+				 "reaper kill of uid %u failed: %s",
+				 (unsigned)uid, strerror(-rc));
+			return -1;
+		}
+		int n = procscan_count_uid(uid);
+		if (n == 0)
+			return 0;
+		(void)procscan_kill_uid(uid);
+		if (now_ms() > deadline) {
+			snprintf(why, whylen,
+				 "%d process(es) of uid %u survive "
+				 "the reaper and root's kill",
+				 n, (unsigned)uid);
+			return -1;
+		}
+		sleep_ms(20);
+	}
+}
+
 int
 teardown_kill(const struct vm_record *r, int dm_pidfd, char *why, size_t whylen)
 {
@@ -96,27 +131,14 @@ teardown_kill(const struct vm_record *r, int dm_pidfd, char *why, size_t whylen)
 			 (int)r->dm_pid);
 		return -1;
 	}
-	uint64_t deadline = now_ms() + TEARDOWN_TIMEOUT_MS;
-	for (;;) {
-		int rc = reaper_kill_uid(BH_REAPER_LOCK, r->reaper_uid, r->uid);
-		if (rc < 0) {
-			snprintf(why, whylen,
-				 "reaper kill of uid %u failed: %s",
-				 (unsigned)r->uid, strerror(-rc));
-			return -1;
-		}
-		int n = procscan_count_uid(r->uid);
-		if (n == 0)
-			return 0;
-		if (now_ms() > deadline) {
-			snprintf(why, whylen,
-				 "%d process(es) of uid %u survive "
-				 "the reaper",
-				 n, (unsigned)r->uid);
-			return -1;
-		}
-		sleep_ms(20);
-	}
+	if (sweep_uid(r, r->uid, why, whylen) < 0)
+		return -1;
+	/* Range backends run as uid + BACKEND_UID_OFFSET: nobody else may
+	 * keep that uid either when the id is freed. */
+	if (strcmp(r->ident, ident_kind_name(IDENT_RANGE)) == 0 &&
+	    sweep_uid(r, r->uid + BACKEND_UID_OFFSET, why, whylen) < 0)
+		return -1;
+	return 0;
 }
 
 /* The backends' roots (root-DEV): one per isolated device, so found by
