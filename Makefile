@@ -62,6 +62,7 @@ SHARED_SRCS = \
 	src/host/hostfile.c \
 	src/host/safe_open.c \
 	src/host/subid.c \
+	src/host/idrange.c \
 	src/jail/jail.c \
 	src/jail/levels.c \
 	src/jail/rootfs.c \

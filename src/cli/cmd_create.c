@@ -19,6 +19,7 @@
 #include "../config/config.h"
 #include "../host/accounts.h"
 #include "../host/hostfile.h"
+#include "../host/idrange.h"
 #include "../host/record.h"
 #include "../host/safe_open.h"
 #include "../host/tap.h"
@@ -349,6 +350,28 @@ load_config(struct create *c)
 	return cli_ensure_dirs() < 0 ? 1 : 0;
 }
 
+/* A range identity: the whole range must still be free of other
+ * accounts and of subordinate ranges (an entry added to /etc/subuid
+ * since host-init is caught here). 0 or 2. */
+static int
+check_range(const struct create *c)
+{
+	struct account_names an;
+	char why[512];
+
+	if (c->id.kind != IDENT_RANGE)
+		return 0;
+	accounts_names(&an);
+	if (idrange_check(c->id.uid - (uid_t)c->vmid,
+			  c->id.gid - (gid_t)c->vmid, an.range_base, why,
+			  sizeof(why)) == 0)
+		return 0;
+	log_error("%s: the VM id range of %s is not the VMs' alone: %s; "
+		  "refused (see 'bulkhead host-init')",
+		  c->file, an.range_base, why);
+	return 2;
+}
+
 /* Who the device model and the backends run as. The record keeps the
  * identity, and it is read back from there exactly as a monitor taking
  * the VM over reads it. 0 or 2. */
@@ -378,6 +401,8 @@ choose_identity(struct create *c)
 			  c->file);
 		return 2;
 	}
+	if (check_range(c) != 0)
+		return 2;
 	if (c->id.exclusive) {
 		struct uid_check u = { .uid = c->id.uid };
 		if (record_foreach(uid_in_use, &u) > 0) {

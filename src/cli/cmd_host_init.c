@@ -21,9 +21,13 @@
 #include "../common/util.h"
 #include "../host/accounts.h"
 #include "../host/cgroup.h"
+#include "../host/idrange.h"
 #include "cli.h"
 
 #define KVM_GET_API_VERSION_NR 0xAE00
+/* Debian's SUB_UID_MAX and SUB_GID_MAX (login.defs): new users' ranges
+ * stay below it. */
+#define SUGGEST_MIN 600100000u
 
 static int
 run(char *const argv[])
@@ -44,33 +48,24 @@ run(char *const argv[])
 	return 0;
 }
 
-/* The range base+1 .. base+VMID_MAX must belong to nobody, as uids and
- * as gids: those become the VMs' identities. */
+/* The whole range, base .. base + 65535 as uids and gids (VMs and their
+ * backends), must belong to no other account or group and lie in no
+ * subordinate range (idrange.h). Refused with a base that would do. */
 static int
-range_free(unsigned base)
+range_free(const char *name, uid_t ubase, gid_t gbase)
 {
-	struct passwd *pw;
-	struct group *gr;
-	int clash = 0;
+	char why[512];
 
-	setpwent();
-	while ((pw = getpwent()) != NULL)
-		if (pw->pw_uid > base && pw->pw_uid <= base + VMID_MAX) {
-			log_error("uid %u (%s) lies in the VM range %u..%u",
-				  (unsigned)pw->pw_uid, pw->pw_name, base + 1,
-				  base + VMID_MAX);
-			clash = 1;
-		}
-	endpwent();
-	setgrent();
-	while ((gr = getgrent()) != NULL)
-		if (gr->gr_gid > base && gr->gr_gid <= base + VMID_MAX) {
-			log_error("gid %u (%s) lies in the VM range",
-				  (unsigned)gr->gr_gid, gr->gr_name);
-			clash = 1;
-		}
-	endgrent();
-	return clash ? -1 : 0;
+	if (idrange_check(ubase, gbase, name, why, sizeof(why)) == 0)
+		return 0;
+	log_error("range base %u: %s", (unsigned)ubase, why);
+	uid_t alt = idrange_suggest(SUGGEST_MIN);
+	if (alt)
+		log_error("a free range (above every subordinate range and "
+			  "Debian's SUB_UID_MAX): remove account %s if it "
+			  "exists, then 'bulkhead host-init --range-base %u'",
+			  name, (unsigned)alt);
+	return -1;
 }
 
 static int
@@ -86,7 +81,7 @@ ensure_range_base(const char *name, unsigned base)
 			log_warn("%s: uid and gid differ; VM gids are gid + "
 				 "vmid",
 				 name);
-		return range_free(pw->pw_uid);
+		return range_free(name, pw->pw_uid, pw->pw_gid);
 	}
 	if (base == 0 || base % 65536 != 0)
 		log_warn("range base %u is not a multiple of 65536", base);
@@ -94,7 +89,7 @@ ensure_range_base(const char *name, unsigned base)
 		log_error("uid/gid %u is already taken", base);
 		return -1;
 	}
-	if (range_free(base) < 0)
+	if (range_free(name, base, base) < 0)
 		return -1;
 	snprintf(ids, sizeof(ids), "%u", base);
 	char *const ga[] = { exec_arg("/usr/sbin/groupadd"),
@@ -120,8 +115,7 @@ ensure_range_base(const char *name, unsigned base)
 		log_error("creating %s failed", name);
 		return -1;
 	}
-	printf("account %s: created (uid %u gid %u; VMs use %u..%u)\n", name,
-	       base, base, base + 1, base + VMID_MAX);
+	printf("account %s: created (uid %u gid %u)\n", name, base, base);
 	return 0;
 }
 
@@ -151,6 +145,28 @@ ensure_reaper(const char *name)
 	}
 	printf("account %s: created (uid %u)\n", name, (unsigned)pw->pw_uid);
 	return 0;
+}
+
+/* The range and whether it is still free (create checks it again). */
+static void
+report_range(const char *name)
+{
+	struct passwd *pw = getpwnam(name);
+	char why[512];
+
+	if (!pw) {
+		printf("id range: no account %s\n", name);
+		return;
+	}
+	unsigned u = (unsigned)pw->pw_uid, g = (unsigned)pw->pw_gid;
+	printf("uid range %u..%u, gid range %u..%u (VMs base+1..base+%u, "
+	       "backends base+%u..base+%u): ",
+	       u, u + IDRANGE_SPAN - 1, g, g + IDRANGE_SPAN - 1, VMID_MAX,
+	       BACKEND_UID_OFFSET + 1, BACKEND_UID_OFFSET + VMID_MAX);
+	if (idrange_check(pw->pw_uid, pw->pw_gid, name, why, sizeof(why)) == 0)
+		printf("free of other accounts, groups and subordinate ids\n");
+	else
+		printf("NOT FREE: %s\n", why);
 }
 
 static void
@@ -214,6 +230,7 @@ cmd_host_init(int argc, char **argv)
 		rc = 1;
 	else
 		printf("runtime dirs: %s, %s\n", BH_RUN_DIR, BH_LOG_DIR);
+	report_range(an.range_base);
 	report_host();
 	return rc;
 }

@@ -1,0 +1,119 @@
+#include "idrange.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "subid.h"
+
+#define ID_TOP 0x7fffffffu /* as host-init's --range-base limit */
+
+/* One file: 0, or -1 with why. what is "uid" or "gid". */
+static int
+subid_free(const char *path, const char *what, uint64_t lo, uint64_t n,
+	   char *why, size_t whylen)
+{
+	struct subid_range hit;
+	char msg[200];
+	int rc = subid_overlap_file(path, lo, n, &hit, msg, sizeof(msg));
+
+	if (rc == 0)
+		return 0;
+	if (rc < 0)
+		snprintf(why, whylen,
+			 "%s: cannot tell whether it covers %ss %llu..%llu",
+			 msg, what, (unsigned long long)lo,
+			 (unsigned long long)(lo + n - 1));
+	else
+		snprintf(why, whylen,
+			 "%ss %llu..%llu overlap %s line %u (%s: %llu..%llu): "
+			 "%s may map them in a user namespace and signal or "
+			 "trace a VM's processes",
+			 what, (unsigned long long)lo,
+			 (unsigned long long)(lo + n - 1), path, hit.line,
+			 hit.owner, (unsigned long long)hit.start,
+			 (unsigned long long)(hit.end - 1), hit.owner);
+	return -1;
+}
+
+static int
+accounts_free(uid_t ubase, gid_t gbase, const char *base_name, char *why,
+	      size_t whylen)
+{
+	struct passwd *pw;
+	struct group *gr;
+	int rc = 0;
+
+	setpwent();
+	while (rc == 0 && (pw = getpwent()) != NULL)
+		if (pw->pw_uid >= ubase && pw->pw_uid - ubase < IDRANGE_SPAN &&
+		    !(pw->pw_uid == ubase && !strcmp(pw->pw_name, base_name))) {
+			snprintf(why, whylen,
+				 "uid %u (account %s) lies in %u..%u",
+				 (unsigned)pw->pw_uid, pw->pw_name,
+				 (unsigned)ubase,
+				 (unsigned)(ubase + IDRANGE_SPAN - 1));
+			rc = -1;
+		}
+	endpwent();
+	setgrent();
+	while (rc == 0 && (gr = getgrent()) != NULL)
+		if (gr->gr_gid > gbase && gr->gr_gid - gbase < IDRANGE_SPAN) {
+			snprintf(why, whylen,
+				 "gid %u (group %s) lies in %u..%u",
+				 (unsigned)gr->gr_gid, gr->gr_name,
+				 (unsigned)gbase,
+				 (unsigned)(gbase + IDRANGE_SPAN - 1));
+			rc = -1;
+		}
+	endgrent();
+	return rc;
+}
+
+int
+idrange_check(uid_t ubase, gid_t gbase, const char *base_name, char *why,
+	      size_t whylen)
+{
+	if (ubase == 0 || gbase == 0 || ubase > ID_TOP - IDRANGE_SPAN ||
+	    gbase > ID_TOP - IDRANGE_SPAN) {
+		snprintf(why, whylen, "range base uid %u gid %u: out of bounds",
+			 (unsigned)ubase, (unsigned)gbase);
+		return -1;
+	}
+	if (subid_free(SUBUID_PATH, "uid", ubase, IDRANGE_SPAN, why, whylen) <
+		    0 ||
+	    subid_free(SUBGID_PATH, "gid", gbase, IDRANGE_SPAN, why, whylen) <
+		    0)
+		return -1;
+	return accounts_free(ubase, gbase, base_name, why, whylen);
+}
+
+int
+idrange_check_subid(uid_t uid, gid_t gid, char *why, size_t whylen)
+{
+	if (subid_free(SUBUID_PATH, "uid", uid, 1, why, whylen) < 0 ||
+	    subid_free(SUBGID_PATH, "gid", gid, 1, why, whylen) < 0)
+		return -1;
+	return 0;
+}
+
+uid_t
+idrange_suggest(uid_t min)
+{
+	uint64_t eu = 0, eg = 0, lo = min;
+	char why[256];
+
+	if (subid_max_end_file(SUBUID_PATH, &eu, why, sizeof(why)) < 0 ||
+	    subid_max_end_file(SUBGID_PATH, &eg, why, sizeof(why)) < 0)
+		return 0;
+	lo = lo > eu ? lo : eu;
+	lo = lo > eg ? lo : eg;
+	for (lo = (lo + IDRANGE_SPAN - 1) / IDRANGE_SPAN * IDRANGE_SPAN;
+	     lo <= ID_TOP - IDRANGE_SPAN; lo += IDRANGE_SPAN)
+		if (idrange_check((uid_t)lo, (gid_t)lo, "", why, sizeof(why)) ==
+		    0)
+			return (uid_t)lo;
+	return 0;
+}

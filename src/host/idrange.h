@@ -1,0 +1,28 @@
+/* The VM id range of the dm_restrict scheme, as a whole: range base +
+ * vmid for device models, + 32768 + vmid for backends, so the ids from
+ * base to base + 65535, as uids and as gids. No other account or group
+ * may have one, and no subordinate range (/etc/subuid, /etc/subgid) may
+ * cover one: its owner could map the id in a user namespace and signal,
+ * trace or stop a VM's processes as their own. host-init checks before
+ * it makes the range, create at every start (a range added since is
+ * caught then). */
+#ifndef BULKHEAD_IDRANGE_H
+#define BULKHEAD_IDRANGE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define IDRANGE_SPAN 65536u
+
+/* 0 when the uids ubase.. and gids gbase.. (IDRANGE_SPAN of each) are
+ * free; base_name's own account and gid gbase itself are allowed. -1
+ * with why naming what is in the way. */
+int idrange_check(uid_t ubase, gid_t gbase, const char *base_name, char *why,
+		  size_t whylen);
+/* 0 when no subordinate range covers uid or gid; -1 with why. */
+int idrange_check_subid(uid_t uid, gid_t gid, char *why, size_t whylen);
+/* A base at or above min, a multiple of IDRANGE_SPAN, that passes
+ * idrange_check and lies above every subordinate range; 0 if none. */
+uid_t idrange_suggest(uid_t min);
+
+#endif
