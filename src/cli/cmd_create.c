@@ -20,6 +20,7 @@
 #include "../host/accounts.h"
 #include "../host/hostfile.h"
 #include "../host/idrange.h"
+#include "../host/procscan.h"
 #include "../host/record.h"
 #include "../host/safe_open.h"
 #include "../host/tap.h"
@@ -356,7 +357,7 @@ load_config(struct create *c)
 static int
 check_range(const struct create *c)
 {
-	struct account_names an;
+	struct account_names an = { "", "", "", "" };
 	char why[512];
 
 	if (c->id.kind != IDENT_RANGE)
@@ -369,6 +370,32 @@ check_range(const struct create *c)
 	log_error("%s: the VM id range of %s is not the VMs' alone: %s; "
 		  "refused (see 'bulkhead host-init')",
 		  c->file, an.range_base, why);
+	return 2;
+}
+
+/* A device_model_user that no running VM has must own no process at
+ * all: one that does is in use outside bulkhead, and destroy would kill
+ * every process of it. (A VM's own restart and a takeover keep their
+ * identity and do not come here.) 0 or 2. */
+static int
+check_user_idle(const struct create *c)
+{
+	const struct vm_config *cfg = &c->ml.cfg;
+	int n;
+
+	if (c->id.kind != IDENT_USER ||
+	    (n = procscan_count_uid(c->id.uid)) == 0)
+		return 0;
+	if (n < 0)
+		log_error("%s:%d: device_model_user: cannot list processes: "
+			  "%s",
+			  c->file, cfg->line[KEY_DM_USER], strerror(-n));
+	else
+		log_error("%s:%d: device_model_user: '%s' (uid %u) owns %d "
+			  "process(es): it is in use outside bulkhead, and "
+			  "destroying the VM would kill them all",
+			  c->file, cfg->line[KEY_DM_USER], cfg->dm_user,
+			  (unsigned)c->id.uid, n);
 	return 2;
 }
 
@@ -414,6 +441,8 @@ choose_identity(struct create *c)
 			return 2;
 		}
 	}
+	if (check_user_idle(c) != 0)
+		return 2;
 	if (config_has_backends(cfg) &&
 	    ident_backend(&c->id, &c->be_id, why, sizeof(why)) < 0) {
 		log_error("%s: isolated backends: %s", c->file, why);

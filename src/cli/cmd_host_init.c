@@ -161,8 +161,9 @@ report_range(const char *name)
 	unsigned u = (unsigned)pw->pw_uid, g = (unsigned)pw->pw_gid;
 	printf("uid range %u..%u, gid range %u..%u (VMs base+1..base+%u, "
 	       "backends base+%u..base+%u): ",
-	       u, u + IDRANGE_SPAN - 1, g, g + IDRANGE_SPAN - 1, VMID_MAX,
-	       BACKEND_UID_OFFSET + 1, BACKEND_UID_OFFSET + VMID_MAX);
+	       u, u + IDRANGE_SPAN - 1, g, g + IDRANGE_SPAN - 1,
+	       (unsigned)VMID_MAX, BACKEND_UID_OFFSET + 1,
+	       BACKEND_UID_OFFSET + (unsigned)VMID_MAX);
 	if (idrange_check(pw->pw_uid, pw->pw_gid, name, why, sizeof(why)) == 0)
 		printf("free of other accounts, groups and subordinate ids\n");
 	else
@@ -206,7 +207,7 @@ report_host(void)
 int
 cmd_host_init(int argc, char **argv)
 {
-	struct account_names an = { "", "", "" };
+	struct account_names an = { "", "", "", "" };
 	uint64_t base = RANGE_BASE_DEFAULT;
 
 	if (argc == 3 && strcmp(argv[1], "--range-base") == 0) {

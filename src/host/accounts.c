@@ -1,5 +1,7 @@
 #include "accounts.h"
 
+#include "idrange.h"
+
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -17,6 +19,7 @@ accounts_names(struct account_names *n)
 	if (!p || !*p || strlen(p) > 24 ||
 	    strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(p))
 		p = "bulkhead";
+	snprintf(n->prefix, sizeof(n->prefix), "%s", p);
 	snprintf(n->range_base, sizeof(n->range_base), "%s-range-base", p);
 	snprintf(n->shared, sizeof(n->shared), "%s-shared", p);
 	snprintf(n->reaper, sizeof(n->reaper), "%s-reaper", p);
@@ -76,14 +79,161 @@ ident_kind_name(enum ident_kind k)
 	}
 }
 
-/* device_model_user: a named account, one per VM. 1 if set and taken,
- * 0 if unset, -1 with why. */
+static bool
+in_range(unsigned id, unsigned base)
+{
+	return id >= base && id - base < IDRANGE_SPAN;
+}
+
+/* The account rules that say which account it is not. */
+static int
+dm_user_not_special(const struct dm_user_facts *f, char *why, size_t whylen)
+{
+	const char *n = f->name;
+
+	if (f->uid == 0 || f->gid == 0)
+		snprintf(why, whylen,
+			 "device model identity maps to root "
+			 "(uid %u gid %u): refused",
+			 (unsigned)f->uid, (unsigned)f->gid);
+	else if (f->is_reaper)
+		snprintf(why, whylen,
+			 "'%s' is the reaper account; the "
+			 "reaper must own no device model",
+			 n);
+	else if (f->is_base)
+		snprintf(why, whylen,
+			 "'%s' is the range base account: every VM's uid is "
+			 "counted from it",
+			 n);
+	else if (f->is_shared)
+		snprintf(why, whylen,
+			 "'%s' is the shared fallback account, which VMs "
+			 "without a range uid share",
+			 n);
+	else if (f->uid == OVERFLOW_ID || f->gid == OVERFLOW_ID)
+		snprintf(why, whylen,
+			 "'%s' has the overflow id %u (nobody/nogroup), which "
+			 "the kernel gives every unmapped id",
+			 n, OVERFLOW_ID);
+	else if (f->uid < SYSTEM_ID_MIN || f->gid < SYSTEM_ID_MIN)
+		snprintf(why, whylen,
+			 "'%s' (uid %u gid %u) is a static system account "
+			 "below %u, shared with the host's services",
+			 n, (unsigned)f->uid, (unsigned)f->gid, SYSTEM_ID_MIN);
+	else if (f->has_range && (in_range(f->uid, f->range_uid) ||
+				  in_range(f->gid, f->range_gid)))
+		snprintf(why, whylen,
+			 "'%s' (uid %u gid %u) lies in the VM id range", n,
+			 (unsigned)f->uid, (unsigned)f->gid);
+	else
+		return 0;
+	return -1;
+}
+
+int
+dm_user_check(const struct dm_user_facts *f, char *why, size_t whylen)
+{
+	const char *sh = f->shell && f->shell[0] ? f->shell : "/bin/sh";
+	const char *base = strrchr(sh, '/') ? strrchr(sh, '/') + 1 : sh;
+	char want[64];
+
+	if (dm_user_not_special(f, why, whylen) < 0)
+		return -1;
+	snprintf(want, sizeof(want), "%s" DM_USER_INFIX, f->prefix);
+	if (strcmp(base, "nologin") != 0 && strcmp(base, "false") != 0)
+		snprintf(why, whylen,
+			 "'%s' has the login shell %s: someone may log in "
+			 "as it; a device model account has nologin or false",
+			 f->name, sh);
+	else if (strncmp(f->name, want, strlen(want)) != 0 ||
+		 !f->name[strlen(want)])
+		snprintf(why, whylen,
+			 "'%s' is not named %sNAME: only accounts so named "
+			 "are taken to be dedicated to device models (useradd "
+			 "--system --no-create-home --shell /usr/sbin/nologin "
+			 "--user-group %sNAME)",
+			 f->name, want, want);
+	else if (f->gid_shared)
+		snprintf(why, whylen,
+			 "'%s': its group %u is also the primary group of %s",
+			 f->name, (unsigned)f->gid, f->gid_shared);
+	else
+		return 0;
+	return -1;
+}
+
+/* Another account whose primary group is gid, into other; false if
+ * none. */
+static bool
+gid_shared(const char *name, gid_t gid, char *other, size_t len)
+{
+	struct passwd *pw;
+	bool hit = false;
+
+	setpwent();
+	while (!hit && (pw = getpwent()) != NULL)
+		if (pw->pw_gid == gid && strcmp(pw->pw_name, name) != 0) {
+			snprintf(other, len, "%s", pw->pw_name);
+			hit = true;
+		}
+	endpwent();
+	return hit;
+}
+
+/* Whether account name has uid (false if there is no such account). */
+static bool
+account_is(const char *name, uid_t uid, struct passwd *pw, char *buf,
+	   size_t len)
+{
+	bool found;
+
+	return lookup_name(name, pw, buf, len, &found) == 0 && found &&
+	       (!strcmp(name, pw->pw_name) && pw->pw_uid == uid);
+}
+
+/* The facts about account pw that dm_user_check weighs. */
+static void
+dm_user_facts_of(const struct passwd *pw, const struct account_names *an,
+		 uid_t reaper_uid, struct dm_user_facts *f, char *other,
+		 size_t otherlen)
+{
+	struct passwd b;
+	char buf[4096];
+	bool found;
+	const char *p = an->range_base;
+
+	memset(f, 0, sizeof(*f));
+	f->name = pw->pw_name;
+	f->uid = pw->pw_uid;
+	f->gid = pw->pw_gid;
+	f->shell = pw->pw_shell;
+	f->prefix = an->prefix;
+	f->is_reaper = !strcmp(f->name, an->reaper) || f->uid == reaper_uid;
+	f->is_shared = !strcmp(f->name, an->shared) ||
+		       account_is(an->shared, f->uid, &b, buf, sizeof(buf));
+	f->is_base = !strcmp(f->name, p);
+	if (lookup_name(p, &b, buf, sizeof(buf), &found) == 0 && found) {
+		f->has_range = true;
+		f->range_uid = b.pw_uid;
+		f->range_gid = b.pw_gid;
+		f->is_base |= b.pw_uid == f->uid;
+	}
+	if (gid_shared(f->name, f->gid, other, otherlen))
+		f->gid_shared = other;
+}
+
+/* device_model_user: a named account, one per VM, dedicated to device
+ * models (dm_user_check) and out of every subordinate range. 1 if set
+ * and taken, 0 if unset, -1 with why. Whether it owns processes is
+ * create's to check, after it knows no running VM has it. */
 static int
 ident_user(const char *dm_user, const struct account_names *an,
 	   struct dm_identity *out, char *why, size_t whylen)
 {
 	struct passwd pw;
-	char buf[4096];
+	struct dm_user_facts f;
+	char buf[4096], other[64], msg[400];
 	bool found;
 
 	if (!dm_user[0])
@@ -92,11 +242,11 @@ ident_user(const char *dm_user, const struct account_names *an,
 		snprintf(why, whylen, "no such account '%s'", dm_user);
 		return -1;
 	}
-	if (strcmp(dm_user, an->reaper) == 0 || pw.pw_uid == out->reaper_uid) {
-		snprintf(why, whylen,
-			 "'%s' is the reaper account; the "
-			 "reaper must own no device model",
-			 dm_user);
+	dm_user_facts_of(&pw, an, out->reaper_uid, &f, other, sizeof(other));
+	if (dm_user_check(&f, why, whylen) < 0)
+		return -1;
+	if (idrange_check_subid(pw.pw_uid, pw.pw_gid, msg, sizeof(msg)) < 0) {
+		snprintf(why, whylen, "'%s': %s", dm_user, msg);
 		return -1;
 	}
 	out->kind = IDENT_USER;
@@ -204,7 +354,7 @@ ident_select(bool dm_restrict, const char *dm_user, unsigned vmid,
 	     struct dm_identity *out, char *why, size_t whylen, char *warn,
 	     size_t warnlen)
 {
-	struct account_names an = { "", "", "" };
+	struct account_names an = { "", "", "", "" };
 	int rc;
 
 	memset(out, 0, sizeof(*out));

@@ -15,6 +15,7 @@
 /* Account names; the prefix is "bulkhead" unless BULKHEAD_ACCOUNT_PREFIX
  * is set (tests use their own accounts and touch nothing else). */
 struct account_names {
+	char prefix[32];
 	char range_base[48];
 	char shared[48];
 	char reaper[48];
@@ -37,6 +38,30 @@ struct dm_identity {
 	uid_t reaper_uid;
 	char user[48]; /* account name, or "" for range uids */
 };
+
+/* What decides whether an account may be a device_model_user: it must
+ * be dedicated to device models, since the VM takes the uid as its own
+ * and every destroy (one the guest triggers by powering off included)
+ * kills every process of it, host-wide. */
+#define DM_USER_INFIX "-dm-" /* accounts are named PREFIX-dm-NAME */
+#define SYSTEM_ID_MIN 100u   /* below: Debian's static system accounts */
+#define OVERFLOW_ID 65534u   /* nobody / nogroup, the kernel's overflow id */
+struct dm_user_facts {
+	const char *name;
+	uid_t uid;
+	gid_t gid;
+	const char *shell;
+	const char *prefix; /* the account prefix, "bulkhead" */
+	bool is_reaper;     /* by name or uid */
+	bool is_base;       /* the range base account, by name or uid */
+	bool is_shared;     /* the shared fallback account */
+	bool has_range;     /* a range base exists: */
+	uid_t range_uid;    /* its uid and gid */
+	gid_t range_gid;
+	const char *gid_shared; /* another account with this primary gid */
+};
+/* 0 if the account may run a device model, else -1 with why. */
+int dm_user_check(const struct dm_user_facts *f, char *why, size_t whylen);
 
 /* Choose the identity for VM vmid. dm_user may be "" (unset). On error
  * returns -1 with a message in why. *warn is set to a warning text, or

@@ -15,7 +15,7 @@ static int
 subid_free(const char *path, const char *what, uint64_t lo, uint64_t n,
 	   char *why, size_t whylen)
 {
-	struct subid_range hit;
+	struct subid_range hit = { .line = 0 };
 	char msg[200];
 	int rc = subid_overlap_file(path, lo, n, &hit, msg, sizeof(msg));
 

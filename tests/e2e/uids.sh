@@ -33,7 +33,7 @@ fi
 # replaces /etc/passwd by a rename, so the whole directory is bound, not
 # the files.
 T=$BH_UIDS_T P=$BH_UIDS_P HOST=$BH_UIDS_HOST
-U=bhtest-dm$$
+U=bulkhead-dm-bhtest$$ # device_model_user accounts are named bulkhead-dm-NAME
 SP=bhtest$$ # the account prefix of the shared-fallback part
 BYSTANDER=
 cleanup() {
