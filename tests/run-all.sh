@@ -145,6 +145,7 @@ suites() {
 		# The hostile device model is parsed by the sanitized monitor.
 		suite e2e/hostile-qmp-asan env BULKHEAD=build/asan/bulkhead bash tests/e2e/hostile-qmp.sh | sed 's/^\(ok\|not ok\) - /\1 - (asan) /'
 		suite e2e/uids bash tests/e2e/uids.sh
+		suite e2e/idrange bash tests/e2e/idrange.sh
 		suite e2e/override bash tests/e2e/override.sh
 		suite e2e/cgroups bash tests/e2e/cgroups.sh
 		suite e2e/iothrottle bash tests/e2e/iothrottle.sh
