@@ -123,15 +123,17 @@ cgroup_gone() {
 	! ls -d /sys/fs/cgroup/bulkhead/"$1" /sys/fs/cgroup/*/bulkhead/"$1" 2>/dev/null | grep -q .
 }
 
-# Destroy every VM whose name starts with $1 and remove its logs (test
+# Destroy VM $1 and every VM named $1-..., and remove their logs (test
 # cleanup: tests remove only what they created).
 destroy_prefix() {
 	need_arg destroy_prefix "${1:-}" # "" would be every VM on the host
 	local d
-	for d in /run/bulkhead/vm/"$1"*; do
+	# "$1" and "$1-..." only: run 123's prefix is also the start of run
+	# 1234's, whose VMs are not this run's to destroy.
+	for d in /run/bulkhead/vm/"$1" /run/bulkhead/vm/"$1"-*; do
 		[ -d "$d" ] && "$BULKHEAD" destroy "$(basename "$d")" >/dev/null 2>&1
 	done
-	rm -rf /var/log/bulkhead/"$1"*
+	rm -rf /var/log/bulkhead/"$1" /var/log/bulkhead/"$1"-*
 	return 0
 }
 
