@@ -105,7 +105,8 @@ restore() {
 	local rec file
 	while IFS= read -r -d $'\x1e' rec; do
 		file=${rec%%$'\x1f'*}
-		cp -p "$SRC/$file" "$WORK/$file"
+		# A fresh mtime: make must rebuild what the mutant built.
+		cp "$SRC/$file" "$WORK/$file"
 	done <<< "$1"
 }
 
