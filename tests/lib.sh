@@ -84,21 +84,30 @@ need_arg() {
 	exit 2
 }
 
-# Is pid $1 a live process (not a zombie waiting for a reaper)?
+# Is pid $1 a live process: has it a thread that is not a zombie? (Its
+# leader may have exited and show Z while other threads run.)
 alive() {
 	need_arg alive "${1:-}"
-	[ -d "/proc/$1" ] && ! grep -q '^State:.*[ZX]' "/proc/$1/status" 2>/dev/null
+	local f
+	for f in /proc/"$1"/task/[0-9]*/status; do
+		grep -q '^State:.*[ZX]' "$f" 2>/dev/null && continue
+		[ -e "$f" ] && return 0
+	done
+	return 1
 }
 
-# Processes (not zombies) whose real/effective/saved uid is $1.
+# Processes (thread groups) of which a live thread (not a zombie) has $1
+# as real, effective, saved or filesystem uid. Credentials are per
+# thread: one thread may hold a uid its leader does not, and a group's
+# leader may have exited (Z) while its threads run; every thread counts.
 uid_procs() {
 	need_arg uid_procs "${1:-}"
-	local n=0 f u
-	for f in /proc/[0-9]*/status; do
-		u=$(awk '/^State:/{s=$2} /^Uid:/{print (s!="Z" && ($2=='"$1"' || $3=='"$1"' || $4=='"$1"')) ? 1 : 0}' "$f" 2>/dev/null)
-		[ "$u" = 1 ] && n=$((n + 1))
-	done
-	echo $n
+	grep -H -e '^State:' -e '^Uid:' /proc/[0-9]*/task/[0-9]*/status 2>/dev/null |
+		awk -v u="$1" '
+		{ split($1, p, "/") }
+		$1 ~ /:State:$/ { s = $2 }
+		$1 ~ /:Uid:$/ && s != "Z" && s != "X" && ($2 == u || $3 == u || $4 == u || $5 == u) { hit[p[3]] = 1 }
+		END { n = 0; for (g in hit) n++; print n }'
 }
 
 # A config for the test guest. mkcfg FILE NAME CMDLINE-RUN [EXTRA LINES...]

@@ -384,7 +384,7 @@ check_user_idle(const struct create *c)
 	int n;
 
 	if (c->id.kind != IDENT_USER ||
-	    (n = procscan_count_uid(c->id.uid)) == 0)
+	    (n = procscan_count_ids(c->id.uid, PROCSCAN_NO_GID)) == 0)
 		return 0;
 	if (n < 0)
 		log_error("%s:%d: device_model_user: cannot list processes: "

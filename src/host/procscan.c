@@ -11,50 +11,107 @@
 
 #include "../common/util.h"
 
-static int
-status_has_uid(const char *pid, uid_t uid)
-{
-	char path[64], *text, *line;
-	unsigned r, e, s, f;
+/* A status is small, but its Groups line may list NGROUPS_MAX (65536)
+ * ids of up to 10 digits: read it whole, or a process could hide behind
+ * a long list of groups. */
+#define STATUS_MAX (1u << 20)
 
-	if (path_fmt(path, sizeof(path), "/proc/%s/status", pid) < 0)
-		return 0;
-	if (file_read_all(path, 16384, &text, NULL) < 0)
-		return 0; /* gone meanwhile */
-	/* A zombie holds no resources and runs no code; it only waits for
-	 * whoever reaps it (possibly a host init we do not control). */
-	const char *state = strstr(text, "\nState:\t");
-	if (state && (state[8] == 'Z' || state[8] == 'X')) {
-		free(text);
-		return 0;
+/* Whether the line of text that starts with key lists id. */
+static bool
+line_lists(const char *text, const char *key, unsigned long id)
+{
+	const char *p = strstr(text, key);
+	char *end;
+
+	if (!p)
+		return false;
+	for (p += strlen(key);; p = end) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p < '0' || *p > '9')
+			return false;
+		if (strtoul(p, &end, 10) == id)
+			return true;
 	}
-	line = strstr(text, "\nUid:");
-	int hit = line &&
-		  sscanf(line, "\nUid: %u %u %u %u", &r, &e, &s, &f) == 4 &&
-		  (r == uid || e == uid || s == uid || f == uid);
+}
+
+/* 1 if the thread whose status is at path runs and holds uid or gid, 0
+ * if not (or it is gone), -errno if it cannot be read. */
+static int
+task_holds(const char *path, uid_t uid, gid_t gid)
+{
+	char *text;
+	int rc = file_read_all(path, STATUS_MAX, &text, NULL);
+
+	if (rc == -ENOENT || rc == -ESRCH)
+		return 0; /* exited meanwhile */
+	if (rc < 0)
+		return rc;
+	const char *state = strstr(text, "\nState:\t");
+	if (!state || !strstr(text, "\nUid:") || !strstr(text, "\nGid:"))
+		rc = -EIO;
+	/* A zombie or dead thread holds no resources and runs no code. A
+	 * zombie leader's live threads are read on their own. */
+	else if (state[8] == 'Z' || state[8] == 'X')
+		rc = 0;
+	else
+		rc = (uid != PROCSCAN_NO_UID &&
+		      line_lists(text, "\nUid:", uid)) ||
+		     (gid != PROCSCAN_NO_GID &&
+		      (line_lists(text, "\nGid:", gid) ||
+		       line_lists(text, "\nGroups:", gid)));
 	free(text);
+	return rc;
+}
+
+/* 1 if some thread of process tgid holds uid or gid, else -errno if a
+ * thread could not be read, else 0. */
+static int
+group_holds(const char *tgid, uid_t uid, gid_t gid)
+{
+	char path[96];
+	struct dirent *de;
+	int hit = 0;
+
+	if (path_fmt(path, sizeof(path), "/proc/%s/task", tgid) < 0)
+		return -ENAMETOOLONG;
+	DIR *d = opendir(path);
+	if (!d)
+		return errno == ENOENT || errno == ESRCH ? 0 : -errno;
+	while (hit <= 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		int rc = path_fmt(path, sizeof(path), "/proc/%s/task/%s/status",
+				  tgid, de->d_name);
+		if (rc == 0)
+			rc = task_holds(path, uid, gid);
+		if (rc != 0)
+			hit = rc;
+	}
+	closedir(d);
 	return hit;
 }
 
-/* SIGKILL pid as root if it holds uid, through a pidfd opened before
- * the check: if the pid was reused meanwhile, the pidfd's process is
- * dead and the signal goes nowhere. 1 if signalled. */
+/* SIGKILL thread group tgid as root if it holds uid or gid, through a
+ * pidfd opened before the check: if the pid was reused meanwhile, the
+ * pidfd's process is dead and the signal goes nowhere (the next scan
+ * sees the new one). A group signal: every thread dies. 1 if signalled. */
 static int
-kill_if_uid(const char *pid, uid_t uid)
+kill_if_holds(const char *tgid, uid_t uid, gid_t gid)
 {
-	int fd = (int)syscall(SYS_pidfd_open, (pid_t)atoi(pid), 0);
+	int fd = (int)syscall(SYS_pidfd_open, (pid_t)atoi(tgid), 0);
 	int hit = 0;
 
 	if (fd < 0)
 		return 0;
-	if (status_has_uid(pid, uid))
+	if (group_holds(tgid, uid, gid) > 0)
 		hit = syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0;
 	close(fd);
 	return hit;
 }
 
 int
-procscan_kill_uid(uid_t uid)
+procscan_kill_ids(uid_t uid, gid_t gid)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
@@ -64,16 +121,16 @@ procscan_kill_uid(uid_t uid)
 		return -errno;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-		    !status_has_uid(de->d_name, uid))
+		    group_holds(de->d_name, uid, gid) <= 0)
 			continue;
-		n += kill_if_uid(de->d_name, uid);
+		n += kill_if_holds(de->d_name, uid, gid);
 	}
 	closedir(d);
 	return n;
 }
 
 int
-procscan_count_uid(uid_t uid)
+procscan_count_ids(uid_t uid, gid_t gid)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
@@ -84,7 +141,7 @@ procscan_count_uid(uid_t uid)
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		n += status_has_uid(de->d_name, uid);
+		n += group_holds(de->d_name, uid, gid) != 0; /* fail closed */
 	}
 	closedir(d);
 	return n;

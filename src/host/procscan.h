@@ -1,4 +1,4 @@
-/* Reading /proc: processes by uid, start times (pid-reuse detection). */
+/* Reading /proc: processes by uid and gid, start times (pid-reuse detection). */
 #ifndef BULKHEAD_PROCSCAN_H
 #define BULKHEAD_PROCSCAN_H
 
@@ -6,15 +6,26 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Number of live (non-zombie) processes whose real, effective, saved or
- * filesystem uid is uid; -errno. */
-int procscan_count_uid(uid_t uid);
-/* SIGKILL, as the caller (root), each such process, each through a
- * pidfd opened before its uids are read (a reused pid is never hit).
- * For what the reaper cannot signal: a process whose effective uid is
- * the target but whose real and saved uids are another's. Returns how
- * many were signalled, or -errno. */
-int procscan_kill_uid(uid_t uid);
+/* Ids a scan does not look for. */
+#define PROCSCAN_NO_UID ((uid_t)-1)
+#define PROCSCAN_NO_GID ((gid_t)-1)
+
+/* Number of processes (thread groups) of which some live thread holds
+ * uid (real, effective, saved or filesystem) or gid (the same four, or
+ * a supplementary group); PROCSCAN_NO_UID / PROCSCAN_NO_GID leave one
+ * out. Credentials belong to each thread, not to the process: every
+ * thread is read (/proc/PID/task/TID/status), those of a group whose
+ * leader has exited (a zombie) included; only zombie and dead threads
+ * are not counted. A process whose threads cannot be read counts (fail
+ * closed). -errno if /proc cannot be listed. */
+int procscan_count_ids(uid_t uid, gid_t gid);
+/* SIGKILL, as the caller (root), each such thread group, each through
+ * a pidfd of its tgid opened before its threads are read (a reused pid
+ * is never hit): a group signal, so every thread dies, the one holding
+ * the ids included. Reaches what the reaper's kill(-1), checked against
+ * leaders' credentials only, cannot. Returns how many were signalled,
+ * or -errno. */
+int procscan_kill_ids(uid_t uid, gid_t gid);
 /* Start time (clock ticks since boot, /proc/PID/stat field 22); 0 if the
  * process does not exist. */
 uint64_t procscan_starttime(pid_t pid);

@@ -55,15 +55,21 @@ kill_group(const char *name, char *why, size_t whylen)
 	return 0;
 }
 
-/* End every process that holds uid (real, effective, saved or fs),
- * inside the VM's cgroups or not: the reaper's kill(-1) first (no fork
- * loop outruns it), then root, through pidfds, for what the reaper may
- * not signal: a process whose effective uid is uid but whose real and
- * saved uids are another's, which anyone with a subordinate range over
- * uid can make in a user namespace. Until none is left, or fail (the
- * caller then keeps the VM id, and with it the uid, from reuse). */
+/* End every process that holds uid (real, effective, saved or fs) or,
+ * unless PROCSCAN_NO_GID, gid (the same, or supplementary), inside the
+ * VM's cgroups or not, until none is left, or fail (the caller then
+ * keeps the VM id, and with it the ids, from reuse). The reaper's
+ * kill(-1) goes first (no fork loop outruns it), but the kernel checks
+ * it against each thread group leader's credentials only; root then
+ * kills, each group through a pidfd, whatever the scan of every thread
+ * still finds: a thread that alone took the uid (credentials are per
+ * thread), a group whose leader has exited (a zombie), a process with
+ * effective uid uid but real and saved uid another's, a holder of the
+ * gid only: what anyone with a subordinate range over the ids can make
+ * in a user namespace. */
 static int
-sweep_uid(const struct vm_record *r, uid_t uid, char *why, size_t whylen)
+sweep_ids(const struct vm_record *r, uid_t uid, gid_t gid, char *why,
+	  size_t whylen)
 {
 	uint64_t deadline = now_ms() + TEARDOWN_TIMEOUT_MS;
 
@@ -75,15 +81,16 @@ sweep_uid(const struct vm_record *r, uid_t uid, char *why, size_t whylen)
 				 (unsigned)uid, strerror(-rc));
 			return -1;
 		}
-		int n = procscan_count_uid(uid);
+		int n = procscan_count_ids(uid, gid);
 		if (n == 0)
 			return 0;
-		(void)procscan_kill_uid(uid);
+		(void)procscan_kill_ids(uid, gid);
 		if (now_ms() > deadline) {
 			snprintf(why, whylen,
-				 "%d process(es) of uid %u survive "
+				 "%d process(es) holding uid %u%s survive "
 				 "the reaper and root's kill",
-				 n, (unsigned)uid);
+				 n, (unsigned)uid,
+				 gid == PROCSCAN_NO_GID ? "" : " or its gid");
 			return -1;
 		}
 		sleep_ms(20);
@@ -131,12 +138,17 @@ teardown_kill(const struct vm_record *r, int dm_pidfd, char *why, size_t whylen)
 			 (int)r->dm_pid);
 		return -1;
 	}
-	if (sweep_uid(r, r->uid, why, whylen) < 0)
+	/* A range VM's gids are checked to be no group's: nobody else may
+	 * hold them either. A device_model_user's group is an account's,
+	 * which host processes may have as a supplementary group: left. */
+	bool range = strcmp(r->ident, ident_kind_name(IDENT_RANGE)) == 0;
+	if (sweep_ids(r, r->uid, range ? r->gid : PROCSCAN_NO_GID, why,
+		      whylen) < 0)
 		return -1;
-	/* Range backends run as uid + BACKEND_UID_OFFSET: nobody else may
-	 * keep that uid either when the id is freed. */
-	if (strcmp(r->ident, ident_kind_name(IDENT_RANGE)) == 0 &&
-	    sweep_uid(r, r->uid + BACKEND_UID_OFFSET, why, whylen) < 0)
+	/* Range backends run as uid + BACKEND_UID_OFFSET (and that gid):
+	 * nobody else may keep those either when the id is freed. */
+	if (range && sweep_ids(r, r->uid + BACKEND_UID_OFFSET,
+			       r->gid + BACKEND_UID_OFFSET, why, whylen) < 0)
 		return -1;
 	return 0;
 }

@@ -2,9 +2,10 @@
 # Who else may hold a VM's ids (issue 12, items 2 and 3). A subordinate
 # id range (/etc/subuid, /etc/subgid: Debian gives each new user one)
 # over the VM range lets its owner map VM uids in a user namespace:
-# host-init and create refuse such a range. A process that holds a VM's
-# uid as its effective uid but not as its real or saved one cannot be
-# signalled by the reaper: destroy still ends it and frees the id.
+# host-init and create refuse such a range. A process the reaper cannot
+# signal (effective uid only; one thread alone holding the VM's uid; a
+# zombie leader with live threads; the VM's gid only): destroy still
+# ends it, and only then frees the id.
 # device_model_user is refused for accounts that are not dedicated to
 # device models, each with its reason. As in uids.sh, the accounts and
 # subid entries are made in a private mount namespace over a copy of
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/../.."
 ACCOUNT_FILES="passwd group shadow gshadow subuid subgid"
 
 if [ "${BH_IDR_INNER:-}" != 1 ]; then
-	plan 18
+	plan 30
 	T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 	P=bhtest-idr-$$
 	host_sums() { (cd /etc && sha256sum $ACCOUNT_FILES 2>&1 && stat -c '%n %i %Y' $ACCOUNT_FILES 2>&1); }
@@ -76,36 +77,102 @@ cp "$T/subgid.orig" /etc/subgid
 expect "idrange: host-init reports the range and that it is free" 0 \
 	"uid range $base\.\.$((base + 65535)).*free" "$BULKHEAD" host-init
 
-# --- item 2: a process the reaper cannot reach --------------------------
-# Real and saved uid another's, effective uid the VM's: what the owner
-# of a subuid range can make with newuidmap. kill(-1) from the reaper
-# (real reaper, effective VM uid) may not signal it; root may.
-other=$((60000 + $$ % 1000))
-mkcfg "$T/k.cfg" "$P-k" ""
-if "$BULKHEAD" create "$T/k.cfg" > "$T/create.out" 2>&1; then
-	vuid=$(vm_field "$P-k" uid)
-	vgid=$(vm_field "$P-k" gid)
-	python3 -c '
-import os, sys, time
-o, u, g = (int(a) for a in sys.argv[1:4])
+# --- item 2: processes the reaper cannot reach -------------------------
+# What the owner of a subuid range can make with newuidmap, staged here
+# as root (holder.py, below): each holds the VM's ids in a way the
+# reaper's kill(-1) (real reaper, effective VM uid, checked against each
+# thread group leader's credentials) cannot signal. Destroy must end it,
+# every thread of it, and only then free the id (a later VM with that id
+# would get the uid, and be signalled by the holder).
+#  E  real and saved uid another's, effective uid the VM's (one thread)
+#  A  the leader another's; one thread alone took the VM's uid and gid
+#     with raw setresuid/setresgid (credentials are per thread)
+#  B  as E in every thread, and the leader thread has exited: it shows Z
+#  G  uid another's, real/effective/saved gid the VM's (no VM uid)
+cat > "$T/holder.py" << 'PY'
+import ctypes, os, platform, sys, threading, time
+# syscall numbers: setresuid, setresgid, exit
+SETRESUID, SETRESGID, EXIT = {"x86_64": (117, 119, 60),
+                              "aarch64": (147, 149, 93)}[platform.machine()]
+libc = ctypes.CDLL(None, use_errno=True)
+def raw(nr, *args):  # this thread only: glibc's wrappers change every thread
+    if libc.syscall(nr, *[ctypes.c_long(a) for a in args]) != 0:
+        os._exit(3)
+shape = sys.argv[1]
+o, u, g = (int(a) for a in sys.argv[2:5])
 os.setgroups([])
-os.setresgid(o, g, o)
-os.setresuid(o, u, o)
-time.sleep(600)' "$other" "$vuid" "$vgid" &
-	H=$!
-	HELPERS+=("$H")
-	sleep 0.5
-	check "idrange: a process with effective uid $vuid and real/saved uid $other runs" \
-		test "$(awk '/^Uid:/{print $2, $3, $4}' /proc/$H/status)" = "$other $vuid $other"
-	expect "idrange: destroy succeeds" 0 "" "$BULKHEAD" destroy "$P-k"
-	check "idrange: destroy ended the process the reaper cannot signal" bash -c ". tests/lib.sh; ! alive $H"
-	check "idrange: destroy freed the VM id" bash -c ". tests/lib.sh; test -z \"\$(ids_of $P)\""
-else
-	not_ok "idrange: the VM did not start: $(cat "$T/create.out")"
-	not_ok "idrange: destroy succeeds: not run"
-	not_ok "idrange: destroy ended the process the reaper cannot signal: not run"
-	not_ok "idrange: destroy freed the VM id: not run"
-fi
+if shape in "EB":
+    os.setresgid(o, g, o)
+    os.setresuid(o, u, o)
+elif shape == "G":
+    os.setresgid(g, g, g)
+    os.setresuid(o, o, o)
+def hold():
+    if shape == "A":  # still root: its credentials were copied at clone
+        raw(SETRESGID, g, g, g)
+        raw(SETRESUID, u, u, u)
+    time.sleep(600)
+t = threading.Thread(target=hold)
+t.start()
+if shape == "A":
+    raw(SETRESGID, o, o, o)
+    raw(SETRESUID, o, o, o)
+elif shape == "B":
+    raw(EXIT, 0)  # the leader thread only
+t.join()
+PY
+other=$((60000 + $$ % 1000))
+# creds FILE: "STATE RUID EUID SUID FSUID RGID EGID SGID FSGID" of a thread.
+creds() {
+	awk '/^State:/{s=$2} /^Uid:/{u=$2" "$3" "$4" "$5} /^Gid:/{g=$2" "$3" "$4" "$5}
+		END{print s, u, g}' "$1" 2>/dev/null
+}
+# shaped SHAPE PID UID GID: PID's threads hold what SHAPE says.
+shaped() {
+	local o=$other u=$3 g=$4 lead rest="" f
+	lead=$(creds "/proc/$2/status")
+	for f in /proc/"$2"/task/[0-9]*/status; do
+		[ "$f" = "/proc/$2/task/$2/status" ] || rest="$rest $(creds "$f")"
+	done
+	case $1 in
+	E) [[ $lead == [RS]" $o $u $o $u $o $g $o $g" ]] ;;
+	A) [[ $lead == [RS]" $o $o $o $o $o $o $o $o" && $rest == *" "[RS]" $u $u $u $u $g $g $g $g"* ]] ;;
+	B) [[ $lead == "Z $o $u $o $u $o $g $o $g" && $rest == " "[RS]" $o $u $o $u $o $g $o $g" ]] ;;
+	G) [[ $lead == [RS]" $o $o $o $o $g $g $g $g" ]] ;;
+	*) false ;;
+	esac
+}
+# holder_case SHAPE WHAT: a VM, a SHAPE holder of its ids, destroy.
+holder_case() {
+	local vm=$P-k$1 vuid vgid h i
+	mkcfg "$T/k.cfg" "$vm" ""
+	if ! "$BULKHEAD" create "$T/k.cfg" > "$T/create.out" 2>&1; then
+		not_ok "idrange $1: the VM did not start: $(cat "$T/create.out")"
+		not_ok "idrange $1: destroy succeeds: not run"
+		not_ok "idrange $1: destroy ended the holder: not run"
+		not_ok "idrange $1: destroy freed the VM id: not run"
+		return
+	fi
+	vuid=$(vm_field "$vm" uid)
+	vgid=$(vm_field "$vm" gid)
+	python3 "$T/holder.py" "$1" "$other" "$vuid" "$vgid" &
+	h=$!
+	HELPERS+=("$h")
+	for ((i = 0; i < 50; i++)); do
+		shaped "$1" "$h" "$vuid" "$vgid" && break
+		sleep 0.1
+	done
+	check "idrange $1: $2 runs (uid $vuid, gid $vgid)" shaped "$1" "$h" "$vuid" "$vgid"
+	expect "idrange $1: destroy succeeds" 0 "" "$BULKHEAD" destroy "$vm"
+	# Right after destroy returned: nothing of the holder runs.
+	check "idrange $1: destroy ended the holder, every thread of it; no process of uid $vuid left" \
+		bash -c ". tests/lib.sh; ! alive $h && test \"\$(uid_procs $vuid)\" = 0"
+	check "idrange $1: destroy freed the VM id" bash -c ". tests/lib.sh; test -z \"\$(ids_of $P)\""
+}
+holder_case E "a process with effective uid the VM's, real/saved uid another's,"
+holder_case A "a process whose leader has another's uid and one thread the VM's"
+holder_case B "a process whose threads have effective uid the VM's, leader exited (Z),"
+holder_case G "a process holding only the VM's gid"
 
 # --- item 3: device_model_user must be dedicated ------------------------
 refused() { # NAME USER PATTERN
