@@ -104,12 +104,12 @@ gm_unmap(struct guestmem *gm)
 }
 
 /* The one range check. base is the region's start in the address space
- * asked about (gpa or uva). */
-static void *
-lookup(const struct guestmem *gm, uint64_t addr, uint64_t len, bool by_uva)
+ * asked about (gpa or uva). The host address of addr, with in *room the
+ * bytes of its region from addr on (at least 1); NULL if addr is in no
+ * region. */
+static uint8_t *
+find(const struct guestmem *gm, uint64_t addr, bool by_uva, uint64_t *room)
 {
-	if (len == 0)
-		return NULL;
 	for (unsigned i = 0; i < gm->n && i < GM_REGIONS_MAX; i++) {
 		const struct gm_region *r = &gm->r[i];
 		uint64_t base = by_uva ? r->d.uva : r->d.gpa;
@@ -118,12 +118,55 @@ lookup(const struct guestmem *gm, uint64_t addr, uint64_t len, bool by_uva)
 		if (addr < base)
 			continue;
 		off = addr - base;
-		/* off + len <= size, written so that nothing wraps. */
-		if (off >= r->d.size || len > r->d.size - off)
+		if (off >= r->d.size)
 			continue;
+		*room = r->d.size - off;
 		return r->host + off;
 	}
 	return NULL;
+}
+
+static void *
+lookup(const struct guestmem *gm, uint64_t addr, uint64_t len, bool by_uva)
+{
+	uint64_t room;
+	uint8_t *h;
+
+	if (len == 0)
+		return NULL;
+	h = find(gm, addr, by_uva, &room);
+	/* len <= room: [addr, addr + len) inside the region, no wrap. */
+	return h && len <= room ? h : NULL;
+}
+
+int
+gm_gpa_split(const struct guestmem *gm, uint64_t gpa, uint64_t len,
+	     struct gm_piece *p, unsigned max)
+{
+	unsigned n = 0;
+
+	/* The last byte, gpa + len - 1, must not wrap: a range running off
+	 * the top never continues at guest physical address 0. */
+	if (len == 0 || len - 1 > UINT64_MAX - gpa)
+		return -1;
+	while (len) {
+		uint64_t room, take;
+		uint8_t *h = find(gm, gpa, false, &room);
+
+		if (!h || n >= max)
+			return -1;
+		take = len < room ? len : room;
+		p[n].host = h;
+		p[n].len = take;
+		n++;
+		len -= take;
+		/* No wrap: take <= len before, and gpa + len - 1 fits. The
+		 * next piece starts exactly at this region's end; only a
+		 * region that begins there can hold it (they never
+		 * overlap). */
+		gpa += take;
+	}
+	return (int)n;
 }
 
 void *

@@ -1,9 +1,12 @@
 /* Guest memory as a vhost-user back end sees it: up to GM_REGIONS_MAX
  * regions of the front end's shared memory, each known by its guest
  * physical address (descriptors) and its front-end virtual address (ring
- * addresses). Every access to guest memory goes through gm_gpa() or
- * gm_uva(): the one place where a guest-chosen range is checked, with
- * overflow-safe arithmetic, to lie wholly inside one mapped region. */
+ * addresses). Every access to guest memory goes through gm_gpa_split(),
+ * gm_gpa() or gm_uva(): the one place where a guest-chosen range is
+ * checked, with overflow-safe arithmetic, to lie inside mapped memory:
+ * wholly inside one region, or (gm_gpa_split, for buffers) in a run of
+ * regions each starting where the one before ends in guest physical
+ * space, cut into one piece per region. */
 #ifndef BULKHEAD_GUESTMEM_H
 #define BULKHEAD_GUESTMEM_H
 
@@ -52,6 +55,22 @@ void gm_unmap(struct guestmem *gm);
 /* Host pointer to [gpa, gpa + len) if it lies wholly in one region, else
  * NULL. len 0 is refused (CVE-2016-6490's zero-length loop). */
 void *gm_gpa(const struct guestmem *gm, uint64_t gpa, uint64_t len);
+
+/* One piece of a guest range: inside one region. */
+struct gm_piece {
+	uint8_t *host;
+	uint64_t len;
+};
+
+/* [gpa, gpa + len) as pieces p[0..n), in order, each wholly inside one
+ * region, the next piece starting in guest physical space where the
+ * one before ends (QEMU splits guest RAM into several regions, possibly
+ * of different fds, and a guest buffer may cross from one into the
+ * next). Returns n (1..max), or -1: len 0, a range that wraps past
+ * 2^64, a byte in no region, or more than max pieces. At most one piece
+ * per region, as regions do not overlap. */
+int gm_gpa_split(const struct guestmem *gm, uint64_t gpa, uint64_t len,
+		 struct gm_piece *p, unsigned max);
 /* The same for the front end's virtual addresses (ring addresses). */
 void *gm_uva(const struct guestmem *gm, uint64_t uva, uint64_t len);
 

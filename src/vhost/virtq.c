@@ -96,30 +96,70 @@ vq_attach(struct virtq *q, uint16_t size, void *desc, void *avail, void *used,
 	return 0;
 }
 
+/* Copy descriptor i of a table held in pieces (one for the ring's own
+ * table, up to one per region for an indirect one) into d: a descriptor
+ * may itself straddle two pieces. The caller keeps i below the table's
+ * entry count. */
+static void
+fetch_desc(const struct gm_piece *t, unsigned tn, uint32_t i,
+	   struct vring_desc *d)
+{
+	uint64_t off = (uint64_t)i * DESC_BYTES;
+	uint8_t *out = (uint8_t *)d;
+	size_t want = sizeof(*d);
+
+	memset(d, 0, sizeof(*d)); /* (a short table would read as length 0) */
+	for (unsigned k = 0; k < tn && want; k++) {
+		size_t n;
+
+		if (off >= t[k].len) {
+			off -= t[k].len;
+			continue;
+		}
+		n = t[k].len - off < want ? (size_t)(t[k].len - off) : want;
+		memcpy(out, t[k].host + off, n);
+		out += n;
+		want -= n;
+		off = 0;
+	}
+}
+
 /* Walk the chain at head into c. Each descriptor is copied once into a
  * local and only the copy is used; the walk is bounded by the number of
- * entries in the table it is in (a loop is a chain that is too long). */
+ * entries in the table it is in (a loop is a chain that is too long).
+ *
+ * A buffer may run from one guest memory region into the next one
+ * (gm_gpa_split): it becomes one segment per region, and all segments
+ * of a chain together stay within VQ_SEGS_MAX. An indirect table may
+ * span regions the same way (it is guest memory like a buffer, and
+ * libvhost-user and DPDK accept it too); it is read one descriptor at a
+ * time across its pieces. The rings themselves do not: see
+ * queue_attach() in vu_dev.c. */
 static int
 walk(struct virtq *q, const struct guestmem *gm, uint16_t head,
      struct vq_chain *c)
 {
-	const uint8_t *table = q->desc;
+	struct gm_piece table[GM_REGIONS_MAX];
+	unsigned tn = 1;
 	uint32_t entries = q->size;
 	uint32_t count = 0;
 	uint16_t i = head;
 	bool in_table = false;
 
+	table[0].host = q->desc;
+	table[0].len = vq_desc_bytes(q->size);
 	c->head = head;
 	c->nout = c->nin = 0;
 	c->out_len = c->in_len = 0;
 	for (;;) {
+		struct gm_piece piece[GM_REGIONS_MAX];
 		struct vring_desc d;
 		uint64_t addr;
 		uint32_t len;
 		uint16_t flags, next;
-		uint8_t *host;
+		int np;
 
-		memcpy(&d, table + (size_t)i * DESC_BYTES, sizeof(d));
+		fetch_desc(table, tn, i, &d);
 		addr = le64toh(d.addr);
 		len = le32toh(d.len);
 		flags = le16toh(d.flags);
@@ -145,10 +185,11 @@ walk(struct virtq *q, const struct guestmem *gm, uint16_t head,
 			    len / DESC_BYTES > VQ_SIZE_MAX)
 				return broken(q, "indirect table of %u bytes",
 					      len);
-			table = gm_gpa(gm, addr, len);
-			if (!table)
+			np = gm_gpa_split(gm, addr, len, table, GM_REGIONS_MAX);
+			if (np < 0)
 				return broken(q, "indirect table outside "
 						 "guest memory");
+			tn = (unsigned)np;
 			entries = len / DESC_BYTES;
 			in_table = true;
 			count = 0;
@@ -157,26 +198,32 @@ walk(struct virtq *q, const struct guestmem *gm, uint16_t head,
 		}
 		if (len == 0)
 			return broken(q, "zero-length descriptor");
-		host = gm_gpa(gm, addr, len);
-		if (!host)
+		np = gm_gpa_split(gm, addr, len, piece, GM_REGIONS_MAX);
+		if (np < 0)
 			return broken(q,
 				      "buffer of %u bytes at 0x%llx outside "
 				      "guest memory",
 				      len, (unsigned long long)addr);
-		if (c->nout + c->nin >= VQ_SEGS_MAX)
+		if ((unsigned)np > VQ_SEGS_MAX - (c->nout + c->nin))
 			return broken(q, "too many segments");
 		if (flags & VRING_DESC_F_WRITE) {
 			c->in_len += len;
-			c->nin++;
 		} else {
 			if (c->nin)
 				return broken(q, "device-readable descriptor "
 						 "after a device-writable one");
 			c->out_len += len;
-			c->nout++;
 		}
-		c->seg[c->nout + c->nin - 1].host = host;
-		c->seg[c->nout + c->nin - 1].len = len;
+		for (int k = 0; k < np; k++) {
+			struct vq_seg *s = &c->seg[c->nout + c->nin];
+
+			s->host = piece[k].host;
+			s->len = (uint32_t)piece[k].len; /* <= len */
+			if (flags & VRING_DESC_F_WRITE)
+				c->nin++;
+			else
+				c->nout++;
+		}
 		if (!(flags & VRING_DESC_F_NEXT))
 			return 0;
 		if (next >= entries)

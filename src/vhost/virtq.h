@@ -15,13 +15,17 @@
 /* Largest queue accepted: QEMU's VIRTQUEUE_MAX_SIZE. The spec allows
  * 32768; refusing more bounds every per-request array and loop. */
 #define VQ_SIZE_MAX 1024
-/* A chain has at most one segment per descriptor it walks: a direct
- * chain at most the queue size, an indirect table at most VQ_SIZE_MAX
- * entries (a driver may use tables longer than a small queue). */
+/* A chain has one segment per descriptor it walks, or more for a buffer
+ * that crosses from one guest memory region into the next (one per
+ * region it touches). A direct chain has at most the queue size in
+ * descriptors, an indirect table at most VQ_SIZE_MAX (a driver may use
+ * tables longer than a small queue); the segments of one chain are
+ * capped at VQ_SEGS_MAX (IOV_MAX, so they go to one preadv), far above
+ * what a driver's seg_max allows. */
 #define VQ_SEGS_MAX VQ_SIZE_MAX
 
 struct vq_seg {
-	uint8_t *host; /* inside a guest memory region, len bytes */
+	uint8_t *host; /* inside one guest memory region, len bytes */
 	uint32_t len;
 };
 

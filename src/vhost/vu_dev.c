@@ -75,7 +75,19 @@ negotiated(const struct vu_conn *c, unsigned bit)
 
 /* Point q's ring at the current memory table. A ring the front end
  * placed outside guest memory breaks the queue, not the connection: the
- * addresses come from the guest. */
+ * addresses come from the guest.
+ *
+ * Each ring part (descriptor table, avail ring, used ring) must lie
+ * wholly inside one region, unlike buffers and indirect tables, which
+ * may cross into the next region (virtq.c). The rings are named by the
+ * front end's virtual addresses, and QEMU resolves each one to a single
+ * contiguous mapping of one RAM block before it sends them (vhost.c
+ * fails to start the device when vhost_memory_map() returns less than
+ * the ring's size), as DPDK's vhost library also requires; so no stock
+ * front end hands us a ring across regions, and keeping each ring one
+ * host pointer lets every index and element be one aligned load or
+ * store. virtio does not require more: the driver allocates each part
+ * as one block (virtio 1.1 §2.6). */
 static void
 queue_attach(struct vu_conn *c, struct vu_queue *q, bool keep_position)
 {

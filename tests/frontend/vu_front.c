@@ -39,13 +39,22 @@ ld16(const uint8_t *p, int order)
 int
 vf_open(struct vf *f, int sock, size_t mem_bytes, uint32_t slot_bytes)
 {
+	return vf_open_memfd(f, sock, mem_bytes, slot_bytes, true);
+}
+
+int
+vf_open_memfd(struct vf *f, int sock, size_t mem_bytes, uint32_t slot_bytes,
+	      bool seal)
+{
 	memset(f, 0, sizeof(*f));
 	f->sock = sock;
+	f->memfd2 = -1;
 	f->memfd = memfd_create("vu-front", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (f->memfd < 0)
 		return -errno;
 	if (ftruncate(f->memfd, (off_t)mem_bytes) < 0 ||
-	    fcntl(f->memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) < 0)
+	    (seal &&
+	     fcntl(f->memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) < 0))
 		return -errno;
 	f->mem = mmap(NULL, mem_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      f->memfd, 0);
@@ -62,6 +71,31 @@ vf_open(struct vf *f, int sock, size_t mem_bytes, uint32_t slot_bytes)
 	return 0;
 }
 
+int
+vf_split(struct vf *f, size_t split, uint64_t off2)
+{
+	size_t tail = f->mem_bytes - split;
+	void *p;
+
+	if (split == 0 || split >= f->mem_bytes || split % 4096 ||
+	    off2 % 4096 || f->memfd2 >= 0)
+		return -EINVAL;
+	f->memfd2 = memfd_create("vu-front-2", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (f->memfd2 < 0)
+		return -errno;
+	if (ftruncate(f->memfd2, (off_t)(off2 + tail)) < 0 ||
+	    fcntl(f->memfd2, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) < 0)
+		return -errno;
+	/* Over the first memfd's tail: our view stays contiguous. */
+	p = mmap(f->mem + split, tail, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, f->memfd2, (off_t)off2);
+	if (p == MAP_FAILED)
+		return -errno;
+	f->split = split;
+	f->off2 = off2;
+	return 0;
+}
+
 void
 vf_close(struct vf *f)
 {
@@ -75,10 +109,12 @@ vf_close(struct vf *f)
 		munmap(f->mem, f->mem_bytes);
 	if (f->memfd >= 0)
 		close(f->memfd);
+	if (f->memfd2 >= 0)
+		close(f->memfd2);
 	if (f->sock >= 0)
 		close(f->sock);
 	memset(f, 0, sizeof(*f));
-	f->sock = f->memfd = -1;
+	f->sock = f->memfd = f->memfd2 = -1;
 }
 
 int
@@ -270,15 +306,24 @@ vf_negotiate(struct vf *f, uint64_t want)
 int
 vf_set_mem_table(struct vf *f)
 {
-	uint8_t p[VU_MEM_HDR + VU_MEM_REGION_BYTES];
-	uint64_t r[4] = { htole64(VF_GPA_BASE), htole64(f->mem_bytes),
-			  htole64((uint64_t)(uintptr_t)f->mem), 0 };
-	uint32_t n = htole32(1);
+	uint8_t p[VU_MEM_HDR + 2 * VU_MEM_REGION_BYTES];
+	size_t first = f->split ? f->split : f->mem_bytes;
+	uint64_t r[2][4] = {
+		{ htole64(VF_GPA_BASE), htole64(first),
+		  htole64((uint64_t)(uintptr_t)f->mem), 0 },
+		{ htole64(VF_GPA_BASE + first), htole64(f->mem_bytes - first),
+		  htole64((uint64_t)(uintptr_t)(f->mem + first)),
+		  htole64(f->off2) },
+	};
+	int fds[2] = { f->memfd, f->memfd2 };
+	uint32_t n = htole32(f->split ? 2 : 1);
 
 	memset(p, 0, sizeof(p));
 	memcpy(p, &n, sizeof(n));
 	memcpy(p + VU_MEM_HDR, r, sizeof(r));
-	return set(f, VU_SET_MEM_TABLE, p, sizeof(p), &f->memfd, 1);
+	return set(f, VU_SET_MEM_TABLE, p,
+		   VU_MEM_HDR + le32toh(n) * VU_MEM_REGION_BYTES, fds,
+		   le32toh(n));
 }
 
 static int

@@ -31,6 +31,12 @@ struct vf {
 	int memfd;
 	uint8_t *mem;
 	size_t mem_bytes;
+	/* With vf_split: guest memory from split on is a second region,
+	 * memfd2 from offset off2, mapped right after the first in our
+	 * address space (so mem stays one contiguous view). */
+	int memfd2;
+	size_t split;
+	uint64_t off2;
 	uint64_t features; /* negotiated */
 	uint64_t protocol; /* negotiated */
 	unsigned nq;
@@ -42,6 +48,14 @@ struct vf {
 /* Guest memory of mem_bytes (memfd, sealed against shrinking) cut into
  * slots of slot_bytes after the ring area. 0 or -errno. */
 int vf_open(struct vf *f, int sock, size_t mem_bytes, uint32_t slot_bytes);
+/* vf_open with or without the seals (an unsealed memfd can be shrunk
+ * under the backend). */
+int vf_open_memfd(struct vf *f, int sock, size_t mem_bytes, uint32_t slot_bytes,
+		  bool seal);
+/* Before vf_setup: describe guest memory as two regions adjacent in
+ * guest physical space, the part from split (page aligned) on coming
+ * from a second memfd at offset off2 (page aligned). 0 or -errno. */
+int vf_split(struct vf *f, size_t split, uint64_t off2);
 void vf_close(struct vf *f);
 /* Connect to a listening backend, retrying for up to timeout_ms. */
 int vf_connect(const char *path, int timeout_ms);

@@ -4,6 +4,8 @@
  *   rng-check  correctness of an rng backend
  *   hostile    the hostile-front-end and hostile-guest scenarios of
  *              ../shared/research/device_bug_classes.md that apply
+ *   regions    buffers across two memory regions, guest memory shrunk
+ *              under the backend
  *   durability writes until the backend is killed, then checks that
  *              every acknowledged write is in the disk file
  * Output is one "ok - " or "not ok - " line per check; the exit status
@@ -1223,6 +1225,77 @@ durability(const char *disk, pid_t victim, unsigned kill_after)
 	return failures ? 1 : 0;
 }
 
+/* --- regions --------------------------------------------------------- */
+
+/* Slot 1's 8 KiB of data straddle the boundary of two regions from two
+ * memfds (the second at a non-zero offset), as QEMU's guest memory does
+ * when split between memory backends. */
+#define SPLIT_AT (VF_DATA_START + SLOT_BYTES + VF_SLOT_DATA + 4096)
+
+static int
+front_with(struct vf *f, bool seal, size_t split)
+{
+	int s = vf_connect(sock_path, 5000);
+
+	if (s < 0)
+		return -1;
+	if (vf_open_memfd(f, s, MEM_BYTES, SLOT_BYTES, seal) < 0 ||
+	    (split && vf_split(f, split, 8192) < 0)) {
+		vf_close(f);
+		return -1;
+	}
+	return vf_setup(f, ALL_FEATURES, 1, QSIZE);
+}
+
+static void
+span_cases(void)
+{
+	struct vf f;
+	uint8_t a[8192], b[8192];
+	uint32_t used = 0;
+	int st;
+
+	if (front_with(&f, true, SPLIT_AT) < 0) {
+		check(false, "regions: set-up with two memfds");
+		return;
+	}
+	fill(a, sizeof(a), 11);
+	fill(b, sizeof(b), 12);
+	/* Write through the straddling buffer, read back through one
+	 * that lies in one region. */
+	memcpy(vf_blk_data(&f, 1), a, sizeof(a));
+	st = vf_blk_do(&f, 0, 1, VIRTIO_BLK_T_OUT, 1000, 8192, &used, 3000);
+	check(st == VIRTIO_BLK_S_OK && used == 1,
+	      "regions: write from a buffer across two memfds (status %d)", st);
+	memset(vf_blk_data(&f, 3), 0, 8192);
+	st = vf_blk_do(&f, 0, 3, VIRTIO_BLK_T_IN, 1000, 8192, NULL, 3000);
+	check(st == 0 && !memcmp(vf_blk_data(&f, 3), a, sizeof(a)),
+	      "regions: the disk holds both halves of it (status %d)", st);
+	/* And the other way: into the straddling buffer. */
+	memcpy(vf_blk_data(&f, 3), b, sizeof(b));
+	st = vf_blk_do(&f, 0, 3, VIRTIO_BLK_T_OUT, 2000, 8192, NULL, 3000);
+	memset(vf_blk_data(&f, 1), 0, 8192);
+	st = st ? st
+		: vf_blk_do(&f, 0, 1, VIRTIO_BLK_T_IN, 2000, 8192, &used, 3000);
+	check(st == 0 && used == 8193 &&
+		      !memcmp(vf_blk_data(&f, 1), b, sizeof(b)),
+	      "regions: read into a buffer across two memfds (status %d, "
+	      "used %u)",
+	      st, used);
+	check(!memcmp(f.mem + SPLIT_AT, b + 4096, 4096) &&
+		      !vf_peer_closed(&f, 0),
+	      "regions: its second half landed in the second memfd, "
+	      "connection up");
+	vf_close(&f);
+}
+
+static int
+regions(void)
+{
+	span_cases();
+	return failures ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1268,7 +1341,7 @@ main(int argc, char **argv)
 		fprintf(stderr,
 			"usage: vu-front --socket PATH "
 			"(blk-check [--read-only] [--serial S] | rng-check | "
-			"hostile | durability --disk FILE [--kill-pid P --kill-after N])\n");
+			"hostile | regions | durability --disk FILE [--kill-pid P --kill-after N])\n");
 		return 2;
 	}
 	cmd = argv[optind];
@@ -1278,6 +1351,8 @@ main(int argc, char **argv)
 		return rng_check();
 	if (!strcmp(cmd, "hostile"))
 		return hostile(true);
+	if (!strcmp(cmd, "regions"))
+		return regions();
 	if (!strcmp(cmd, "durability") && disk)
 		return durability(disk, (pid_t)victim, (unsigned)kill_after);
 	fprintf(stderr, "vu-front: unknown command %s\n", cmd);

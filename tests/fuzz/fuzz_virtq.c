@@ -3,8 +3,11 @@
  * byte 1 the features (bit 0 EVENT_IDX, bit 1 INDIRECT_DESC), byte 2 the
  * avail index start; the rest is guest memory from its first byte: the
  * descriptor table at 0, the avail ring right after it, the used ring
- * after that (4-byte aligned), buffers anywhere. Guest memory is a heap block of exactly its
- * size, so any access outside it is an ASan report. */
+ * after that (4-byte aligned), buffers anywhere. Guest memory is two
+ * regions adjacent in guest physical space, each a heap block of exactly
+ * its size (32 KiB: the largest rings fit in the first), so a buffer may
+ * cross from one into the other and any access outside them is an ASan
+ * report. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define GUEST_BYTES (64u << 10)
+#define HALF (GUEST_BYTES / 2)
 #define GPA 0x10000ull
 
 static struct blk_disk disk;
@@ -33,7 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static bool ready;
 	struct guestmem gm;
 	struct virtq q;
-	uint8_t *mem;
+	uint8_t *mem, *mem2;
 	char why[128];
 	unsigned n, avail, used;
 
@@ -48,14 +52,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 3)
 		return 0;
-	mem = calloc(1, GUEST_BYTES);
-	if (!mem)
+	mem = calloc(1, HALF);
+	mem2 = calloc(1, HALF);
+	if (!mem || !mem2) {
+		free(mem);
+		free(mem2);
 		return 0;
-	memcpy(mem, data + 3, size - 3 < GUEST_BYTES ? size - 3 : GUEST_BYTES);
+	}
+	memcpy(mem, data + 3, size - 3 < HALF ? size - 3 : HALF);
+	if (size - 3 > HALF)
+		memcpy(mem2, data + 3 + HALF,
+		       size - 3 - HALF < HALF ? size - 3 - HALF : HALF);
 	memset(&gm, 0, sizeof(gm));
-	gm.n = 1;
-	gm.r[0].d = (struct gm_region_desc){ GPA, GUEST_BYTES, GPA, 0 };
+	gm.n = 2;
+	gm.r[0].d = (struct gm_region_desc){ GPA, HALF, GPA, 0 };
 	gm.r[0].host = mem;
+	gm.r[1].d = (struct gm_region_desc){ GPA + HALF, HALF, GPA + HALF, 0 };
+	gm.r[1].host = mem2;
 	n = 1u << (data[0] % 11);
 	avail = 16u * n;
 	used = (avail + 6u + 2u * n + 3u) & ~3u;
@@ -79,5 +92,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)vq_arm(&q);
 	}
 	free(mem);
+	free(mem2);
 	return 0;
 }

@@ -24,39 +24,49 @@ GPA = 0
 Q = 16
 DESC, AVAIL, USED, DATA = 0x1000, 0x2000, 0x3000, 0x10000
 
-def read_request():
+def read_request(buf=GPA + DATA + 512):
     hdr = struct.pack("<IIQ", 0, 0, 4)
-    ring = desc(GPA + DATA, 16, 1, 1) + desc(GPA + DATA + 512, 512, 3, 2) + desc(GPA + DATA + 1024, 1, 2, 0)
+    ring = desc(GPA + DATA, 16, 1, 1) + desc(buf, 512, 3, 2) + desc(GPA + DATA + 1024, 1, 2, 0)
     avail = struct.pack("<HHH", 0, 1, 0)
     return memw(DATA, hdr) + memw(DESC, ring) + memw(AVAIL, avail)
 
-def session():
+def session(span=False):
+    # span: guest memory as two regions adjacent in guest physical space
+    # (the second from another file offset), the read's buffer across
+    # their boundary.
+    mem = struct.pack("<II", 1, 0) + struct.pack("<QQQQ", GPA, 256 << 10, UVA, 0)
+    if span:
+        mem = (struct.pack("<II", 2, 0) + struct.pack("<QQQQ", GPA, 128 << 10, UVA, 0)
+               + struct.pack("<QQQQ", GPA + (128 << 10), 64 << 10, UVA + (1 << 20), 192 << 10))
     s = msg(1)                                   # GET_FEATURES
     s += msg(2, struct.pack("<Q", (1 << 32) | (1 << 30) | (1 << 28) | (1 << 29)))
     s += msg(15)                                 # GET_PROTOCOL_FEATURES
     s += msg(16, struct.pack("<Q", (1 << 0) | (1 << 3) | (1 << 9)))
     s += msg(3)                                  # SET_OWNER
-    s += msg(5, struct.pack("<II", 1, 0) + struct.pack("<QQQQ", GPA, 256 << 10, UVA, 0), nfds=1)
+    s += msg(5, mem, nfds=2 if span else 1)
     s += msg(24, struct.pack("<III", 0, 60, 0) + bytes(60))
     s += msg(17)                                 # GET_QUEUE_NUM
     s += msg(8, struct.pack("<II", 0, Q))
     s += msg(10, struct.pack("<II", 0, 0))
     s += msg(9, struct.pack("<IIQQQQ", 0, 0, UVA + DESC, UVA + USED, UVA + AVAIL, 0))
     s += msg(13, struct.pack("<Q", 0), nfds=1)
-    s += read_request()
+    s += read_request(GPA + (128 << 10) - 256 if span else GPA + DATA + 512)
     s += msg(12, struct.pack("<Q", 0), nfds=1)
     s += msg(18, struct.pack("<II", 0, 1))
     s += msg(11, struct.pack("<II", 0, 0))       # GET_VRING_BASE
     return s
 
-def rings(indirect):
+def rings(indirect, span=False):
     # Queue of 16: descriptors at 0, avail at 256, used at 296, the
     # request at 1024 and its table at 512 (guest address = offset +
     # 0x10000), all inside libFuzzer's 4096-byte inputs.
     mem = bytearray(3000)
     base = 0x10000
     mem[1024:1040] = struct.pack("<IIQ", 0, 0, 2)
-    chain = [desc(base + 1024, 16, 1, 1), desc(base + 1536, 1024, 3, 2), desc(base + 2900, 1, 2, 0)]
+    # span: the buffer crosses from the harness's first region into its
+    # second (at 32 KiB).
+    buf = base + 0x8000 - 512 if span else base + 1536
+    chain = [desc(base + 1024, 16, 1, 1), desc(buf, 1024, 3, 2), desc(base + 2900, 1, 2, 0)]
     if indirect:
         mem[512:560] = b"".join(chain)
         mem[0:16] = desc(base + 512, 48, 4, 0)
@@ -72,6 +82,8 @@ seeds = {
     "tests/fuzz/corpus/vu_msg/features": msg(1) + msg(15) + msg(17),
     "tests/fuzz/corpus/virtq/direct": rings(False),
     "tests/fuzz/corpus/virtq/indirect": rings(True),
+    "tests/fuzz/corpus/vu_msg/session_span": session(True),
+    "tests/fuzz/corpus/virtq/span": rings(False, True),
 }
 for path, data in seeds.items():
     with open(path, "wb") as f:

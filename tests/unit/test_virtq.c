@@ -482,6 +482,196 @@ test_lookup_edges(void **state)
 	assert_null(gm_uva(&gm, 0x7f0000000000ull - 1, 16));
 }
 
+/* Guest memory that QEMU splits into several regions (NUMA nodes, DIMMs,
+ * memory below and above a hole), each its own fd at its own offset: a
+ * buffer may run from one region into the next one that starts where
+ * it ends. Regions A, B and C follow each other in guest physical space
+ * but are listed out of order and live at unrelated places of this
+ * process (here: inside the data half of mem). */
+#define SPAN_A 0x400000ull /* [4 MiB, 4 MiB + 64 KiB) */
+#define SPAN_B (SPAN_A + 0x10000)
+#define SPAN_C (SPAN_B + 0x10000) /* 4 KiB */
+#define SPAN_HOST_A (HALF + 0x50000)
+#define SPAN_HOST_B (HALF + 0x10000)
+#define SPAN_HOST_C (HALF + 0x70000)
+
+static void
+add_region(uint64_t gpa, uint64_t size, size_t host_off)
+{
+	struct gm_region *r = &gm.r[gm.n];
+
+	r->d = (struct gm_region_desc){ gpa, size, 0x7e0000000000ull + gpa,
+					host_off };
+	r->host = mem + host_off;
+	gm.n++;
+}
+
+static int
+setup_span(void **state)
+{
+	int rc = setup(state);
+
+	add_region(SPAN_B, 0x10000, SPAN_HOST_B);
+	add_region(SPAN_C, 0x1000, SPAN_HOST_C);
+	add_region(SPAN_A, 0x10000, SPAN_HOST_A);
+	return rc;
+}
+
+/* A read request: header, then one device-writable buffer of len bytes
+ * at gpa, then the status byte. */
+static void
+offer_read(uint64_t gpa, uint32_t len)
+{
+	set_desc(DESC_GPA, 0, DATA_GPA, 16, VRING_DESC_F_NEXT, 1);
+	set_desc(DESC_GPA, 1, gpa, len, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE,
+		 2);
+	set_desc(DESC_GPA, 2, DATA_GPA + 8192, 1, VRING_DESC_F_WRITE, 0);
+	offer(0);
+}
+
+static void
+test_span_two_regions(void **state)
+{
+	(void)state;
+	/* 100 bytes at the end of A, 200 at the start of B. */
+	offer_read(SPAN_B - 100, 300);
+	assert_int_equal(vq_pop(&q, &gm, &chain), 1);
+	assert_int_equal(chain.nout, 1);
+	assert_int_equal(chain.nin, 3); /* two pieces, then the status */
+	assert_int_equal(chain.in_len, 301);
+	assert_ptr_equal(chain.seg[1].host, mem + SPAN_HOST_A + 0x10000 - 100);
+	assert_int_equal(chain.seg[1].len, 100);
+	assert_ptr_equal(chain.seg[2].host, mem + SPAN_HOST_B);
+	assert_int_equal(chain.seg[2].len, 200);
+	assert_ptr_equal(chain.seg[3].host, host(DATA_GPA + 8192));
+	assert_int_equal(chain.seg[3].len, 1);
+	/* Exactly up to the end of A, and exactly from the start of B: one
+	 * piece each. */
+	vq_push(&q, chain.head, 1);
+	offer_read(SPAN_B - 100, 100);
+	assert_int_equal(vq_pop(&q, &gm, &chain), 1);
+	assert_int_equal(chain.nin, 2);
+	vq_push(&q, chain.head, 1);
+	offer_read(SPAN_B, 0x10000);
+	assert_int_equal(vq_pop(&q, &gm, &chain), 1);
+	assert_int_equal(chain.nin, 2);
+	assert_ptr_equal(chain.seg[1].host, mem + SPAN_HOST_B);
+}
+
+static void
+test_span_three_regions(void **state)
+{
+	(void)state;
+	/* The last byte of A, all of B, the first 10 bytes of C. */
+	offer_read(SPAN_B - 1, 1 + 0x10000 + 10);
+	assert_int_equal(vq_pop(&q, &gm, &chain), 1);
+	assert_int_equal(chain.nin, 4);
+	assert_int_equal(chain.in_len, 1 + 0x10000 + 10 + 1);
+	assert_ptr_equal(chain.seg[1].host, mem + SPAN_HOST_A + 0xffff);
+	assert_int_equal(chain.seg[1].len, 1);
+	assert_ptr_equal(chain.seg[2].host, mem + SPAN_HOST_B);
+	assert_int_equal(chain.seg[2].len, 0x10000);
+	assert_ptr_equal(chain.seg[3].host, mem + SPAN_HOST_C);
+	assert_int_equal(chain.seg[3].len, 10);
+}
+
+static void
+test_span_past_last_region(void **state)
+{
+	(void)state;
+	/* C is followed by nothing: one byte past it is refused. */
+	offer_read(SPAN_C, 0x1001);
+	expect_broken("outside guest memory");
+}
+
+static void
+test_span_gap_of_one_byte(void **state)
+{
+	(void)state;
+	/* Move C one byte up: B and C no longer touch. */
+	for (unsigned i = 0; i < gm.n; i++)
+		if (gm.r[i].d.gpa == SPAN_C)
+			gm.r[i].d.gpa = SPAN_C + 1;
+	offer_read(SPAN_C - 16, 32);
+	expect_broken("outside guest memory");
+}
+
+static void
+test_span_wrap(void **state)
+{
+	(void)state;
+	/* A region that ends at 2^64 (gm_table_check would refuse it) and
+	 * one at 0: a buffer running off the top never continues at the
+	 * bottom. */
+	gm.n = 2;
+	add_region(0, 0x1000, HALF + 0x1000);
+	add_region(UINT64_MAX - 0xfff, 0x1000, HALF + 0x3000);
+	offer_read(UINT64_MAX - 0xf, 0x20);
+	expect_broken("outside guest memory");
+}
+
+static void
+test_span_too_many_pieces(void **state)
+{
+	(void)state;
+	/* 600 descriptors of an indirect table, each across A|B: 1200
+	 * pieces, more than a chain holds. */
+	for (unsigned i = 0; i < 600; i++)
+		set_desc(TABLE_GPA, i, SPAN_B - 8, 16,
+			 VRING_DESC_F_WRITE | (i < 599 ? VRING_DESC_F_NEXT : 0),
+			 (uint16_t)(i + 1));
+	set_desc(DESC_GPA, 0, TABLE_GPA, 600 * 16, VRING_DESC_F_INDIRECT, 0);
+	offer(0);
+	expect_broken("too many segments");
+}
+
+static void
+test_span_indirect_table(void **state)
+{
+	uint64_t table = SPAN_B - 40; /* entry 2 straddles A|B */
+	struct vring_desc d[3] = {
+		{ htole64(DATA_GPA), htole32(16), htole16(VRING_DESC_F_NEXT),
+		  htole16(1) },
+		{ htole64(SPAN_B - 4), htole32(12),
+		  htole16(VRING_DESC_F_NEXT | VRING_DESC_F_WRITE), htole16(2) },
+		{ htole64(DATA_GPA + 8192), htole32(1),
+		  htole16(VRING_DESC_F_WRITE), 0 },
+	};
+
+	(void)state;
+	memcpy(mem + SPAN_HOST_A + 0x10000 - 40, d, 40);
+	memcpy(mem + SPAN_HOST_B, (uint8_t *)d + 40, 8);
+	set_desc(DESC_GPA, 0, table, sizeof(d), VRING_DESC_F_INDIRECT, 0);
+	offer(0);
+	assert_int_equal(vq_pop(&q, &gm, &chain), 1);
+	assert_int_equal(chain.nout, 1);
+	assert_int_equal(chain.nin, 3);
+	assert_ptr_equal(chain.seg[1].host, mem + SPAN_HOST_A + 0xfffc);
+	assert_int_equal(chain.seg[1].len, 4);
+	assert_ptr_equal(chain.seg[2].host, mem + SPAN_HOST_B);
+	assert_int_equal(chain.seg[2].len, 8);
+	assert_ptr_equal(chain.seg[3].host, host(DATA_GPA + 8192));
+}
+
+static void
+test_span_rings_stay_in_one_region(void **state)
+{
+	(void)state;
+	/* Rings are found by front-end address, each in one region (see
+	 * vu_dev.c): adjacent front-end ranges do not make one ring. */
+	assert_non_null(gm_uva(&gm, 0x7e0000000000ull + SPAN_B - 16, 16));
+	assert_null(gm_uva(&gm, 0x7e0000000000ull + SPAN_B - 16, 32));
+	/* Adjacent regions are a legal table. */
+	{
+		struct gm_region_desc t[3];
+		char why[128];
+
+		for (unsigned i = 0; i < 3; i++)
+			t[i] = gm.r[2 + i].d;
+		assert_int_equal(gm_table_check(t, 3, why, sizeof(why)), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -507,6 +697,15 @@ main(void)
 		cmocka_unit_test_setup(test_no_interrupt_flag, setup),
 		cmocka_unit_test(test_table_check),
 		cmocka_unit_test_setup(test_lookup_edges, setup),
+		cmocka_unit_test_setup(test_span_two_regions, setup_span),
+		cmocka_unit_test_setup(test_span_three_regions, setup_span),
+		cmocka_unit_test_setup(test_span_past_last_region, setup_span),
+		cmocka_unit_test_setup(test_span_gap_of_one_byte, setup_span),
+		cmocka_unit_test_setup(test_span_wrap, setup_span),
+		cmocka_unit_test_setup(test_span_too_many_pieces, setup_span),
+		cmocka_unit_test_setup(test_span_indirect_table, setup_span),
+		cmocka_unit_test_setup(test_span_rings_stay_in_one_region,
+				       setup_span),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
