@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../common/util.h"
+#include "../vhost/guestmem.h"
 #include "allowlist.h"
 
 int
@@ -115,7 +116,10 @@ serve_prepare(struct serve_opts *o, char *why, size_t whylen)
 		return -1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (stop_on_sigterm(why, whylen) < 0)
+	/* Before the allowlist, which has no rt_sigaction: a front end that
+	 * shrinks guest memory under us ends its connection, not us. */
+	if (stop_on_sigterm(why, whylen) < 0 ||
+	    gm_fault_install(why, whylen) < 0)
 		return -1;
 	if (o->socket_path) {
 		o->sock_fd = listen_on(o->socket_path, why, whylen);

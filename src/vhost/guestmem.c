@@ -1,10 +1,12 @@
 #include "guestmem.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <ucontext.h>
 
 /* [a, a + alen) and [b, b + blen) overlap; both ranges already known
  * not to wrap. */
@@ -179,4 +181,90 @@ void *
 gm_uva(const struct guestmem *gm, uint64_t uva, uint64_t len)
 {
 	return lookup(gm, uva, len, true);
+}
+
+/* The SIGBUS guard. The handler runs on the faulting thread, in the
+ * middle of a load or store into guest memory; it only reads the armed
+ * table (set before, never changed while armed) and jumps out. No
+ * syscall: sigsetjmp(.., 0) saves no signal mask and siglongjmp restores
+ * none, and SA_NODEFER keeps SIGBUS unblocked in the handler, so leaving
+ * it by a jump leaves the mask as it was (SIGTERM stays blocked outside
+ * the wait, serve.c) and a later SIGBUS is caught again. */
+static sigjmp_buf fault_env;
+static const struct guestmem *volatile fault_gm;
+static volatile unsigned fault_region;
+static volatile uint64_t fault_off;
+
+static void
+on_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+	const struct guestmem *gm = fault_gm;
+	uintptr_t a = (uintptr_t)si->si_addr;
+
+	(void)sig;
+	/* Only a fault of ours (si_code > 0: the kernel's BUS_ codes); a
+	 * SIGBUS someone sent has no address worth trusting. */
+	for (unsigned i = 0;
+	     si->si_code > 0 && gm && i < gm->n && i < GM_REGIONS_MAX; i++) {
+		uintptr_t base = (uintptr_t)gm->r[i].map_base;
+
+		if (!base || a < base || a - base >= gm->r[i].map_len)
+			continue;
+		fault_gm = NULL;
+		fault_region = i;
+		fault_off = (uint64_t)(a - base);
+		siglongjmp(fault_env, 1);
+	}
+	/* Not guest memory, or not while serving: a bug of ours, which must
+	 * still end the process with SIGBUS, as without the guard. Return
+	 * with SIGBUS blocked in the mask rt_sigreturn restores: the access
+	 * runs again, and the kernel delivers a fault signal that is
+	 * blocked with its default action (force_sig_fault), no call of
+	 * ours needed. A SIGBUS sent with kill() has no access to run
+	 * again: it is ignored. */
+	if (si->si_code > 0)
+		sigaddset(&((ucontext_t *)ctx)->uc_sigmask, SIGBUS);
+}
+
+int
+gm_fault_install(char *why, size_t whylen)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, NULL) < 0) {
+		snprintf(why, whylen, "SIGBUS: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+sigjmp_buf *
+gm_fault_env(void)
+{
+	return &fault_env;
+}
+
+void
+gm_fault_arm(const struct guestmem *gm)
+{
+	fault_gm = gm;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+void
+gm_fault_disarm(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	fault_gm = NULL;
+}
+
+void
+gm_fault_where(unsigned *region, uint64_t *off)
+{
+	*region = fault_region;
+	*off = fault_off;
 }

@@ -10,6 +10,7 @@
 #ifndef BULKHEAD_GUESTMEM_H
 #define BULKHEAD_GUESTMEM_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,5 +74,29 @@ int gm_gpa_split(const struct guestmem *gm, uint64_t gpa, uint64_t len,
 		 struct gm_piece *p, unsigned max);
 /* The same for the front end's virtual addresses (ring addresses). */
 void *gm_uva(const struct guestmem *gm, uint64_t uva, uint64_t len);
+
+/* Guest memory that goes away under us. A front end can shrink a region's
+ * file after SET_MEM_TABLE (a memfd without F_SEAL_SHRINK, a tmpfs or
+ * hugetlbfs file of memory-backend-file), or leave a hole a hugetlb page
+ * cannot fill: a load or store there is a SIGBUS (preadv, pwritev and
+ * getrandom get EFAULT instead). The backend then recovers instead of
+ * dying: gm_fault_install() sets a SIGBUS handler (once, before the
+ * allowlist: it needs no call of its own, see guestmem.c); a caller
+ * about to touch guest memory does
+ *
+ *	if (sigsetjmp(*gm_fault_env(), 0)) { ...recover... }
+ *	gm_fault_arm(gm);
+ *	...loads and stores in gm's regions...
+ *	gm_fault_disarm();
+ *
+ * and a SIGBUS inside one of gm's mappings while armed returns from that
+ * sigsetjmp with 1 (disarmed). Any other fault still ends the process
+ * with SIGBUS; a SIGBUS sent with kill() is ignored. One thread. */
+int gm_fault_install(char *why, size_t whylen);
+sigjmp_buf *gm_fault_env(void);
+void gm_fault_arm(const struct guestmem *gm);
+void gm_fault_disarm(void);
+/* After a recovered fault: the region, and the offset in its fd. */
+void gm_fault_where(unsigned *region, uint64_t *off);
 
 #endif

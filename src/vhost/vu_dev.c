@@ -5,6 +5,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,6 +64,7 @@ vu_conn_reset(struct vu_conn *c)
 	for (unsigned i = 0; i < VU_QUEUES_MAX; i++)
 		queue_clear(&c->q[i]);
 	gm_unmap(&c->mem);
+	c->mem_fault = false;
 	c->features = c->protocol = 0;
 	c->features_set = c->owner = false;
 }
@@ -417,19 +419,12 @@ report_broken(struct vu_conn *c, unsigned qi)
 	signal_fd(q->err_fd);
 }
 
-unsigned
-vu_queue_serve(struct vu_conn *c, unsigned qi, unsigned budget, bool *more)
+static unsigned
+serve_chains(struct vu_conn *c, unsigned qi, unsigned budget, bool *more)
 {
 	struct vu_queue *q = &c->q[qi];
 	unsigned served = 0;
 
-	*more = false;
-	if (!q->started || !q->enabled)
-		return 0;
-	if (!q->attached || q->vq.broken) {
-		report_broken(c, qi);
-		return 0;
-	}
 	while (served < budget) {
 		char why[128];
 		int64_t written;
@@ -459,6 +454,44 @@ vu_queue_serve(struct vu_conn *c, unsigned qi, unsigned budget, bool *more)
 	q->served += served;
 	if (served && vq_should_notify(&q->vq))
 		signal_fd(q->call_fd);
+	return served;
+}
+
+/* Every load and store into guest memory (rings, headers, status bytes,
+ * buffers) happens inside serve_chains(), under guestmem's SIGBUS guard:
+ * if the front end shrank a region's file under us, the access jumps
+ * back here and the connection ends as for any protocol violation (the
+ * memory is the front end's, the guest cannot do it). The chain being
+ * served is not completed: its rings may be gone too. A sealed memfd
+ * (QEMU's memory-backend-memfd default) cannot shrink; a file of
+ * memory-backend-file can, and is accepted as QEMU offers it. */
+unsigned
+vu_queue_serve(struct vu_conn *c, unsigned qi, unsigned budget, bool *more)
+{
+	struct vu_queue *q = &c->q[qi];
+	unsigned served, region;
+	uint64_t off;
+
+	*more = false;
+	if (!q->started || !q->enabled)
+		return 0;
+	if (!q->attached || q->vq.broken) {
+		report_broken(c, qi);
+		return 0;
+	}
+	if (sigsetjmp(*gm_fault_env(), 0)) {
+		gm_fault_where(&region, &off);
+		snprintf(c->fault_why, sizeof(c->fault_why),
+			 "queue %u: guest memory region %u is gone at offset "
+			 "0x%llx of its file (shrunk under us: SIGBUS)",
+			 qi, region, (unsigned long long)off);
+		q->vq.broken = true;
+		c->mem_fault = true;
+		return 0;
+	}
+	gm_fault_arm(&c->mem);
+	served = serve_chains(c, qi, budget, more);
+	gm_fault_disarm();
 	return served;
 }
 
@@ -535,6 +568,10 @@ vu_conn_run(struct vu_conn *c, char *why, size_t whylen)
 			(void)vu_queue_serve(
 				c, i, c->q[i].num ? c->q[i].num : 1, &more);
 			pending[i] = more;
+			if (c->mem_fault) {
+				snprintf(why, whylen, "%s", c->fault_why);
+				return -1;
+			}
 		}
 	}
 }

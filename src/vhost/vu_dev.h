@@ -64,7 +64,9 @@ struct vu_conn {
 	bool owner;
 	struct guestmem mem;
 	struct vu_queue q[VU_QUEUES_MAX];
-	uint64_t violations;   /* queue breakages seen */
+	uint64_t violations; /* queue breakages seen */
+	bool mem_fault;      /* guest memory vanished under us: hang up */
+	char fault_why[128];
 	struct vq_chain chain; /* the chain being served (16 KiB) */
 };
 
@@ -86,7 +88,9 @@ int vu_conn_handle(struct vu_conn *c, struct vu_req *r, char *why,
 		   size_t whylen);
 
 /* Take and serve up to budget chains from queue qi. Returns the number
- * served; *more is set if chains were left for the next round. */
+ * served; *more is set if chains were left for the next round. If guest
+ * memory vanished under it (a SIGBUS caught by guestmem's guard, when
+ * installed), c->mem_fault is set, with c->fault_why. */
 unsigned vu_queue_serve(struct vu_conn *c, unsigned qi, unsigned budget,
 			bool *more);
 

@@ -1289,10 +1289,57 @@ span_cases(void)
 	vf_close(&f);
 }
 
+static void
+shrink_cases(void)
+{
+	struct vf f;
+	uint16_t used;
+	bool closed;
+	int st, e;
+
+	/* A sealed memfd (QEMU's memory-backend-memfd default) cannot be
+	 * shrunk at all. */
+	if (front_with(&f, true, 0) < 0) {
+		check(false, "regions: set-up with a sealed memfd");
+		return;
+	}
+	e = ftruncate(f.memfd, VF_DATA_START) < 0 ? errno : 0;
+	st = vf_blk_do(&f, 0, 0, VIRTIO_BLK_T_IN, 0, 4096, NULL, 3000);
+	check(e == EPERM && st == 0,
+	      "regions: shrinking a sealed memfd fails (%s), requests "
+	      "served",
+	      strerror(e));
+	vf_close(&f);
+
+	/* An unsealed one (memory-backend-file) shrunk under a request:
+	 * the backend hangs up, without dying of SIGBUS. */
+	if (front_with(&f, false, 0) < 0) {
+		check(false, "regions: set-up with an unsealed memfd");
+		return;
+	}
+	st = vf_blk_do(&f, 0, 0, VIRTIO_BLK_T_IN, 0, 4096, NULL, 3000);
+	vf_blk_prepare(&f, 0, 2, VIRTIO_BLK_T_IN, 0, 4096, false);
+	/* Everything past the rings goes: the request's header too. */
+	e = ftruncate(f.memfd, VF_DATA_START) < 0 ? errno : 0;
+	vf_kick(&f, 0, true);
+	closed = vf_peer_closed(&f, 3000);
+	used = le16toh(*(uint16_t *)(void *)(f.q[0].used + 2));
+	check(st == 0 && e == 0 && closed && used == 1,
+	      "regions: an unsealed memfd shrunk under a request: backend "
+	      "hung up (%s), request not completed",
+	      closed ? "closed" : "still open");
+	vf_close(&f);
+	closed = front_with(&f, true, 0) == 0 &&
+		 vf_blk_do(&f, 0, 0, VIRTIO_BLK_T_IN, 0, 512, NULL, 3000) == 0;
+	check(closed, "regions: the next connection is served");
+	vf_close(&f);
+}
+
 static int
 regions(void)
 {
 	span_cases();
+	shrink_cases();
 	return failures ? 1 : 0;
 }
 

@@ -27,7 +27,7 @@ grep -qa __asan_init "$BUILD/bulkhead-blk" && SAN=ASan
 grep -qa __ubsan_handle_ "$BUILD/bulkhead-blk" && SAN=${SAN:+$SAN+}UBSan
 # The plan (TAP's 1..N): the static binaries add the allowlist check, a
 # sanitized build a log check per backend.
-planned=145
+planned=149
 [ "$BUILD" = build ] && planned=$((planned + 1))
 [ -n "$SAN" ] && planned=$((planned + 3))
 echo "1..$planned"
@@ -100,6 +100,11 @@ else
 	not_ok "blk: died during the hostile scenarios"
 fi
 front --socket "$dir/blk.sock" regions
+if kill -0 "$blk" 2>/dev/null && grep -q 'region 0 is gone at offset' "$dir/blk.log"; then
+	ok "blk: still running after guest memory shrank under it ($(grep -m1 -o 'guest memory region 0 is gone.*' "$dir/blk.log"))"
+else
+	not_ok "blk: died when guest memory shrank under it"
+fi
 if [ "$BUILD" = build ]; then
 	st=$(grep -E '^(NoNewPrivs|Seccomp):' "/proc/$blk/status" | tr -s '\t ' ' ' | tr '\n' ' ')
 	if [ "$st" = "NoNewPrivs: 1 Seccomp: 2 " ]; then
