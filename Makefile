@@ -86,6 +86,7 @@ MONITOR_SRCS = \
 	src/monitor/worker_client.c \
 	src/monitor/backends.c \
 	src/monitor/console_log.c \
+	src/monitor/child_log.c \
 	src/monitor/copier_spawn.c \
 	src/monitor/worker_spawn.c
 
@@ -140,7 +141,7 @@ LIB_SRCS = $(SHARED_SRCS) $(MONITOR_SRCS) $(WORKER_SRCS) $(COPIER_SRCS) \
 	src/cli/audit.c src/cli/features_table.c $(VHOST_SRCS)
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args test_vm_plan test_vmdir \
-	test_console_log test_record test_vmid test_privs test_seccomp_landlock \
+	test_console_log test_child_log test_record test_vmid test_privs test_seccomp_landlock \
 	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_allowlist \
 	test_levels test_control_msg test_safe_open test_doc_numbers test_subid test_accounts \
 	test_procscan

@@ -61,9 +61,9 @@ for ns in NEWNS NEWPID NEWNET NEWIPC NEWUTS; do
 		$J 'ca.flags = flags | (pidfd ? CLONE_PIDFD : 0);' \
 		"ca.flags = (flags & ~(unsigned long)CLONE_$ns) | (pidfd ? CLONE_PIDFD : 0);"
 done
-for ns in NEWNET NEWIPC; do
+for ns in NEWNS NEWNET NEWIPC; do
 	mutant "worker-ns-${ns#NEW}" unit/test_levels,e2e/boot,e2e/worker \
-		"CLONE_$ns from the unshare of a forked child (QMP worker)" \
+		"CLONE_$ns from the unshare of a forked child (QMP worker, copier)" \
 		$J 'unshare((int)p->ns_new) < 0)' \
 		"unshare((int)(p->ns_new & ~(unsigned long)CLONE_$ns)) < 0)"
 done

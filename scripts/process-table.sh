@@ -43,7 +43,9 @@ level() {
 			if ($col["joined-ns"] != "-") ns = ns " (joins " $col["joined-ns"] ")"
 			cg = $col["cgroup"] == "spec" ? group : "its parent'"'"'s"
 			ll = $col["landlock"]
+			if (ll == "root" && $col["root"] == "tmpfs-empty") ll = "empty-root"
 			ll = ll == "root" ? "rules for its root" : ll == "no-rules" ? "no file access" : ll
+			ll = ll == "empty-root" ? "an empty root, no file access" : ll
 			sc = $col["seccomp"] == "outer" ? "deny-list" : $col["seccomp"]
 			so = $col["sockets"]
 			if (sc == "deny-list") sc = sc (so == "none" ? ", no sockets" : ", sockets: " so)

@@ -32,10 +32,12 @@ enum jail_level {
 
 /* What the child's / is. */
 enum jail_root {
-	JAIL_ROOT_HOST, /* the host's (no new root) */
-	JAIL_ROOT_BARE, /* read-only tmpfs holding only the copied binary */
-	JAIL_ROOT_DM,   /* read-only tmpfs: the binary, the spec's binds,
-			 * /dev/{null,zero,urandom} (and kvm), top-level links */
+	JAIL_ROOT_HOST,  /* the host's (no new root) */
+	JAIL_ROOT_BARE,  /* read-only tmpfs holding only the copied binary */
+	JAIL_ROOT_DM,    /* read-only tmpfs: the binary, the spec's binds,
+			  * /dev/{null,zero,urandom} (and kvm), top-level links */
+	JAIL_ROOT_EMPTY, /* read-only tmpfs holding nothing: a child that
+			  * calls a function and needs no file by name */
 };
 
 enum jail_privs {

@@ -75,8 +75,8 @@ add_path(int rfd, const char *path, uint64_t access, uint64_t handled,
  * read (and execute for libraries) under the binds, read+execute for the
  * binary (its mode stays 0111), read/write on the device nodes, nothing else. With ABI 4 no
  * TCP bind or connect; with ABI 6 no signals or abstract Unix sockets
- * outside the jail. With s NULL, no rule at all: no file may be opened
- * (JAIL_LL_NO_RULES). Returns 0 and does nothing when the kernel has no
+ * outside the jail. With s NULL, or an empty root, no rule at all: no
+ * file may be opened (JAIL_LL_NO_RULES). Returns 0 and does nothing when the kernel has no
  * Landlock (host-init reports that). */
 int
 jail_landlock_apply(const struct jail_spec *s, char *why, size_t whylen)
@@ -117,7 +117,8 @@ jail_landlock_apply(const struct jail_spec *s, char *why, size_t whylen)
 						 ? LANDLOCK_ACCESS_FS_EXECUTE
 						 : 0),
 			      h, why, whylen);
-	if (rc == 0 && s)
+	const struct jail_policy *p = s ? jail_policy_get(s->level) : NULL;
+	if (rc == 0 && p && p->root != JAIL_ROOT_EMPTY)
 		/* exec opens the file for reading, so Landlock wants both;
 		 * the 0111 mode still keeps the uid from reading it. */
 		rc = add_path(rfd, s->exec_path,
@@ -127,8 +128,7 @@ jail_landlock_apply(const struct jail_spec *s, char *why, size_t whylen)
 	static const char *const devs[] = { "/dev/null", "/dev/zero",
 					    "/dev/urandom" };
 	/* Only the device model's root has /dev; in a bare one the process
-	 * may open nothing but its own binary. */
-	const struct jail_policy *p = s ? jail_policy_get(s->level) : NULL;
+	 * may open nothing but its own binary, in an empty one nothing. */
 	bool dev = p && p->root == JAIL_ROOT_DM;
 	for (size_t i = 0; rc == 0 && dev && i < sizeof(devs) / sizeof(devs[0]);
 	     i++)

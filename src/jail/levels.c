@@ -2,10 +2,8 @@
  * one row per level, in one place. jail_spawn() reads nothing else to
  * decide a step, so a difference between two children is a difference
  * between two rows. The rows record today's confinement faithfully,
- * gaps included (the QMP worker has no mount or pid namespace, the
- * copier has only the privilege drop and the outer filter, the library
- * lister only its ids);
- * tightening a child is editing its row. Every level installs the fd
+ * gaps included (the library lister has only its ids); tightening a
+ * child is editing its row. Every level installs the fd
  * allowlist first: a child holds the fds its spec lists and no other.
  * A level with the outer filter makes sockets only of the families its
  * row lists (.sockets, JAIL_AF bits): every resource a child uses comes
@@ -20,6 +18,8 @@
 #define NS_ALL                                                      \
 	(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | \
 	 CLONE_NEWUTS)
+/* A forked child's: all but pid (see the worker's row). */
+#define NS_CALL (NS_ALL & ~(unsigned long)CLONE_NEWPID)
 /* Xen's dm_restrict limits, NOFILE and FSIZE sized to need. */
 #define RL_XEN                                                               \
 	(JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_LOCKS | JAIL_RL_MEMLOCK | \
@@ -52,24 +52,38 @@ static const struct jail_policy policies[JAIL_LEVELS] = {
 		.privs = JAIL_PRIVS_DROP, .landlock = JAIL_LL_ROOT,
 		.seccomp = true, .sockets = 0, .end = JAIL_END_EXEC,
 	},
-	/* No network, not even the host's loopback; its FSIZE is its log's
-	 * size plus an allowance. */
+	/* The two children that run a function of this image after fork()
+	 * get every namespace but pid's (unshare cannot move the caller;
+	 * neither forks, and with no /proc in an empty root and the VM's
+	 * uid, kill() reaches only their own VM's processes), a root with
+	 * nothing in it (no host file, and no pathname socket such as
+	 * /dev/log, which Landlock does not govern) and Landlock with no
+	 * rule: everything they use is an fd given before the jail.
+	 * The worker's log is a pipe the monitor copies, capped (it writes
+	 * no file: Xen's FSIZE). */
 	[JAIL_WORKER] = {
 		.name = "qmp-worker", .child = "bh-qmp-worker",
-		.ns_new = CLONE_NEWNET | CLONE_NEWIPC, .root = JAIL_ROOT_HOST,
+		.ns_new = NS_CALL, .clear_env = true, .setsid = true,
+		.hostname = "bulkhead-wk", .root = JAIL_ROOT_EMPTY,
 		.rlimits = JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_MEMLOCK |
 			   JAIL_RL_NOFILE | JAIL_RL_FSIZE,
 		.nofile = 16,
 		.privs = JAIL_PRIVS_DROP, .pdeathsig = true,
-		.landlock = JAIL_LL_NO_RULES, .seccomp = true, .sockets = 0,
+		.landlock = JAIL_LL_ROOT, .seccomp = true, .sockets = 0,
 		.end = JAIL_END_CALL,
 	},
-	/* It reads, writes and syncs two fds; the filter keeps it from a
-	 * namespace or a socket in the host's network namespace. */
+	/* It reads, writes and syncs two fds and writes nothing else; its
+	 * FSIZE is unset, as the save file is as large as the guest. */
 	[JAIL_COPIER] = {
-		.name = "copier", .child = "save-restore-copier",
-		.root = JAIL_ROOT_HOST, .privs = JAIL_PRIVS_DROP,
-		.seccomp = true, .sockets = 0, .end = JAIL_END_CALL,
+		.name = "copier", .child = "bh-copier",
+		.ns_new = NS_CALL, .clear_env = true, .setsid = true,
+		.hostname = "bulkhead-cp", .root = JAIL_ROOT_EMPTY,
+		.rlimits = JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_LOCKS |
+			   JAIL_RL_MEMLOCK | JAIL_RL_NOFILE,
+		.nofile = 8,
+		.privs = JAIL_PRIVS_DROP, .pdeathsig = true,
+		.landlock = JAIL_LL_ROOT, .seccomp = true, .sockets = 0,
+		.end = JAIL_END_CALL,
 	},
 	/* It maps QEMU's libraries (and may run their IFUNC resolvers). */
 	[JAIL_LIBDEPS] = {
@@ -119,6 +133,11 @@ jail_policy_check(const struct jail_policy *p, char *why, size_t whylen)
 		      "move the caller)";
 	else if (p->end == JAIL_END_CALL && p->ns_join)
 		bad = "a function call in joined namespaces";
+	else if (p->root == JAIL_ROOT_EMPTY && p->end != JAIL_END_CALL)
+		bad = "an exec from an empty root";
+	else if (p->end == JAIL_END_CALL &&
+		 (p->root == JAIL_ROOT_BARE || p->root == JAIL_ROOT_DM))
+		bad = "a function call in a root built for a binary";
 	else if ((p->landlock != JAIL_LL_NONE || p->seccomp) &&
 		 p->privs == JAIL_PRIVS_KEEP)
 		bad = "Landlock or seccomp without no_new_privs";
@@ -254,7 +273,7 @@ static void
 policy_cells(const struct jail_policy *p, char cells[C_COLS][CELL_MAX])
 {
 	static const char *const roots[] = { "host", "tmpfs-binary",
-					     "tmpfs-binds-dev" };
+					     "tmpfs-binds-dev", "tmpfs-empty" };
 	static const char *const privs[] = { "root", "ids", "drop" };
 	static const char *const landlock[] = { "-", "no-rules", "root" };
 

@@ -218,23 +218,43 @@ copy_toplevel_links(const char *root, char *why, size_t whylen)
 	return 0;
 }
 
+/* The tmpfs, sized for the copied binary plus a little (an empty root:
+ * a few KiB), with few inodes. */
+static int
+mount_tmpfs(const struct jail_spec *s, bool empty, char *opts, size_t len,
+	    char *why, size_t whylen)
+{
+	struct stat st = { 0 };
+
+	if (!empty && stat(s->exec_path, &st) < 0)
+		return fail(why, whylen, "stat", s->exec_path);
+	if (empty)
+		snprintf(opts, len, "mode=0555,size=16k,nr_inodes=16");
+	else
+		snprintf(opts, len, "mode=0755,size=%lluk,nr_inodes=4096",
+			 (unsigned long long)st.st_size / 1024 + 1024);
+	if (mount("bulkhead-root", s->root_dir, "tmpfs", MS_NOSUID, opts) < 0)
+		return fail(why, whylen, "mount tmpfs on", s->root_dir);
+	return 0;
+}
+
 int
 jail_rootfs_build(const struct jail_spec *s, char *why, size_t whylen)
 {
 	const char *root = s->root_dir;
-	struct stat st;
+	const struct jail_policy *p = jail_policy_get(s->level);
+	bool empty = !p || p->root == JAIL_ROOT_EMPTY;
 	char opts[64];
 
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return fail(why, whylen, "make / private", "");
-	if (stat(s->exec_path, &st) < 0)
-		return fail(why, whylen, "stat", s->exec_path);
-	/* Sized for the copied binary plus a little; few inodes. */
-	snprintf(opts, sizeof(opts), "mode=0755,size=%lluk,nr_inodes=4096",
-		 (unsigned long long)st.st_size / 1024 + 1024);
-	if (mount("bulkhead-root", root, "tmpfs", MS_NOSUID, opts) < 0)
-		return fail(why, whylen, "mount tmpfs on", root);
+	if (mount_tmpfs(s, empty, opts, sizeof(opts), why, whylen) < 0)
+		return -1;
+	/* An empty root: nothing at all (a child that calls a function
+	 * holds every resource as an fd). */
+	if (empty)
+		goto sealed;
 	for (size_t i = 0; i < s->nbinds; i++)
 		if (bind_one(root, &s->binds[i], why, whylen) < 0)
 			return -1;
@@ -242,8 +262,7 @@ jail_rootfs_build(const struct jail_spec *s, char *why, size_t whylen)
 		return -1;
 	/* A bare root: only the copied binary, no /dev nodes and no
 	 * library links (a static backend that opens nothing). */
-	const struct jail_policy *p = jail_policy_get(s->level);
-	if (!p || p->root == JAIL_ROOT_BARE)
+	if (p->root == JAIL_ROOT_BARE)
 		goto sealed;
 	if (mkdir_below(root, "/dev", why, whylen) < 0 ||
 	    make_dev(root, "null", 1, 3, 0, 0, 0666, why, whylen) < 0 ||

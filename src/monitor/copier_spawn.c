@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,19 +19,23 @@ static void
 copier_enter(void *arg)
 {
 	(void)arg;
+	prctl(PR_SET_NAME, "bh-copier", 0, 0, 0); /* in ps and audits */
 	signal(SIGPIPE, SIG_IGN); /* a closed pipe is EPIPE: exit 123 */
 	copier_run();
 }
 
 /* A child that copies src (its fd 0) to dst (its fd 1) until EOF as
- * uid/gid with nothing else open, then fdatasyncs dst if it is a file.
- * pid, or -1 with why. */
+ * uid/gid with nothing else open (no fd 2: it says what failed by its
+ * exit status), then fdatasyncs dst if it is a file. pid, or -1 with
+ * why. */
 static pid_t
-copier_spawn(int src, int dst, uid_t uid, gid_t gid, char *why, size_t whylen)
+copier_spawn(int src, int dst, const char *root_dir, uid_t uid, gid_t gid,
+	     char *why, size_t whylen)
 {
 	int fds[] = { src, dst };
 	struct jail_spec js = {
 		.level = JAIL_COPIER,
+		.root_dir = root_dir,
 		.uid = uid,
 		.gid = gid,
 		.fn = copier_enter,
@@ -47,8 +52,8 @@ copier_spawn(int src, int dst, uid_t uid, gid_t gid, char *why, size_t whylen)
  * (pipe -> file for a save, file -> pipe for a restore). The copier's
  * pid and QEMU's end of the pipe, or -1 with why. */
 pid_t
-save_copier_start(int file_fd, bool save, uid_t uid, gid_t gid, int *qemu_end,
-		  char *why, size_t whylen)
+save_copier_start(int file_fd, bool save, const char *root_dir, uid_t uid,
+		  gid_t gid, int *qemu_end, char *why, size_t whylen)
 {
 	int p[2];
 
@@ -58,8 +63,10 @@ save_copier_start(int file_fd, bool save, uid_t uid, gid_t gid, int *qemu_end,
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	pid_t pid = save ? copier_spawn(p[0], file_fd, uid, gid, why, whylen)
-			 : copier_spawn(file_fd, p[1], uid, gid, why, whylen);
+	pid_t pid = save ? copier_spawn(p[0], file_fd, root_dir, uid, gid, why,
+					whylen)
+			 : copier_spawn(file_fd, p[1], root_dir, uid, gid, why,
+					whylen);
 	close(save ? p[0] : p[1]);
 	*qemu_end = save ? p[1] : p[0];
 	if (pid < 0)

@@ -38,9 +38,10 @@ channel_paths(const char *name, char *qmp_path, char *con_path)
 int
 monitor_connect_channels(struct monitor *m, char *why, size_t whylen)
 {
-	char qmp_path[PATH_MAX], con_path[PATH_MAX];
+	char qmp_path[PATH_MAX], con_path[PATH_MAX], root[PATH_MAX];
 
-	if (channel_paths(m->rec->name, qmp_path, con_path) < 0) {
+	if (channel_paths(m->rec->name, qmp_path, con_path) < 0 ||
+	    vmdir_file(root, sizeof(root), m->rec->name, VMF_ROOT) < 0) {
 		snprintf(why, whylen, "socket paths too long");
 		return -1;
 	}
@@ -55,9 +56,11 @@ monitor_connect_channels(struct monitor *m, char *why, size_t whylen)
 		return -1;
 	}
 	/* QMP is read by the unprivileged worker only; the monitor keeps
-	 * the console (bytes it never interprets). */
-	m->worker = worker_start(qmp, 2, m->ml->plan.worker_uid,
-				 m->ml->plan.worker_gid, &m->chan);
+	 * the console (bytes it never interprets) and copies the worker's
+	 * stderr into its own log. */
+	m->worker = worker_start(qmp, root, m->ml->plan.worker_uid,
+				 m->ml->plan.worker_gid, &m->chan,
+				 &m->worker_log.in);
 	close(qmp);
 	if (m->worker < 0) {
 		snprintf(why, whylen, "starting the QMP worker: %s",

@@ -173,7 +173,7 @@ struct loop_source {
 	bool every_turn; /* runs each turn, whether fd is ready or not */
 };
 
-#define LOOP_SOURCES_MAX (7 + CONTROL_CLIENTS_MAX + BACKENDS_MAX)
+#define LOOP_SOURCES_MAX (8 + CONTROL_CLIENTS_MAX + BACKENDS_MAX)
 
 static void
 on_dm_exit(struct monitor *m, size_t i)
@@ -247,6 +247,13 @@ on_qemu_output(struct monitor *m, size_t i)
 }
 
 static void
+on_worker_log(struct monitor *m, size_t i)
+{
+	(void)i;
+	child_log_read(&m->worker_log);
+}
+
+static void
 on_backend_exit(struct monitor *m, size_t i)
 {
 	backend_exited(m, &m->backends[i]);
@@ -275,6 +282,7 @@ loop_sources(const struct monitor *m, struct loop_source *s)
 	for (size_t i = 0; i < CONTROL_CLIENTS_MAX; i++)
 		s[n++] = SOURCE(m->clients[i], on_client, i);
 	s[n++] = SOURCE(m->qemu_out_fd, on_qemu_output, 0);
+	s[n++] = SOURCE(m->worker_log.in, on_worker_log, 0);
 	for (size_t i = 0; i < m->nbackends; i++)
 		s[n++] = SOURCE(m->broken ? -1 : m->backends[i].pidfd,
 				on_backend_exit, i);

@@ -78,6 +78,8 @@ monitor_init(struct monitor *m, struct monitor_launch *ml)
 	m->rec = &ml->rec;
 	m->pidfd = m->console_fd = m->listen_fd = m->console_client = -1;
 	m->qemu_out_fd = m->chan = m->worker = -1;
+	child_log_init(&m->worker_log, -1, STDERR_FILENO,
+		       "bulkhead-monitor: qmp-worker", CHILD_LOG_MAX);
 	for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
 		m->clients[i] = -1;
 	signal(SIGPIPE, SIG_IGN);

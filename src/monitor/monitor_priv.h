@@ -14,6 +14,7 @@
 #include "../ipc/deadlines.h"
 #include "../ipc/worker_msg.h"
 #include "backends.h"
+#include "child_log.h"
 #include "console_log.h"
 #include "monitor.h"
 
@@ -32,6 +33,7 @@ struct monitor {
 	int pidfd;
 	int chan; /* to the QMP worker; -1 once it is gone */
 	pid_t worker;
+	struct child_log worker_log; /* its stderr, copied into ours */
 	int console_fd; /* our end of the serial port; -1 after EOF */
 	int listen_fd;
 	int console_client;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include "../common/log.h"
 #include "../common/util.h"
 #include "../host/hostfile.h"
+#include "../host/vmdir.h"
 #include "../ipc/control_msg.h"
 #include "copier_spawn.h"
 
@@ -94,7 +96,10 @@ save_request(struct monitor *m, int fd, int file_fd, bool keep_running)
 			 sizeof(why));
 
 	if (rc == QMP_OK) {
-		copier = save_copier_start(file_fd, true, m->rec->uid,
+		char root[PATH_MAX];
+		if (vmdir_file(root, sizeof(root), m->rec->name, VMF_ROOT) < 0)
+			root[0] = '\0'; /* the copier fails to mount it */
+		copier = save_copier_start(file_fd, true, root, m->rec->uid,
 					   m->rec->gid, &qemu_end, why,
 					   sizeof(why));
 		if (copier < 0)

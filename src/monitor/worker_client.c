@@ -28,6 +28,7 @@ worker_stop(struct monitor *m)
 		waitpid(m->worker, NULL, 0);
 	}
 	m->worker = -1;
+	child_log_close(&m->worker_log); /* its last words */
 }
 
 /* A checked lifecycle event from the worker, acted on by the event loop

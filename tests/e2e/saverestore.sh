@@ -6,7 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan $((30 + SANITIZED))
+plan $((35 + SANITIZED))
 P=bhtest-save-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -31,8 +31,47 @@ TOKEN="tok$RANDOM$$"
 type_cmd "echo $TOKEN > /token"
 VMID=$(vm_field "$N" vmid)
 
-# save -c: a snapshot, the VM keeps running.
+# save -c: a snapshot, the VM keeps running. Meanwhile the monitor's
+# other child, the copier, is sampled as it runs (the last complete
+# sample of each, taken once it is confined): its mount namespace, its
+# root, whether a host socket is in reach, its fd 2 and
+# its limits.
+MON=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["monitor_pid"])' "/run/bulkhead/vm/$N/record.json")
+DM=$(vm_field "$N" pid)
+W=$(pgrep -P "$MON" -x bh-qmp-worker | head -n 1)
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/host.sock"
+chmod 777 "$T/host.sock"
+(
+	while [ ! -e "$T/save.done" ]; do
+		for c in $(pgrep -P "$MON"); do
+			[ "$c" = "$DM" ] || [ "$c" = "$W" ] && continue
+			{
+				readlink "/proc/$c/ns/mnt"
+				echo "root:$(ls -A "/proc/$c/root" | paste -sd' ')"
+				test -e "/proc/$c/root$T/host.sock" && echo sock:reach || echo sock:none
+				echo "fd2:$(readlink "/proc/$c/fd/2")"
+				awk '/^Max (open files|core file size|locked memory)/ {print $(NF-2)}' "/proc/$c/limits" | paste -sd' '
+			} > "$T/sample" 2>/dev/null
+			[ -e "/proc/$c/ns/mnt" ] && grep -q '^mnt:' "$T/sample" && mv "$T/sample" "$T/copier.$c"
+		done
+		sleep 0.02
+	done
+) &
+SAMPLER=$!
 expect "save -c: exit 0, still running" 0 "saved, still running" "$BULKHEAD" save -c "$N" "$T/snap.save"
+touch "$T/save.done"
+wait "$SAMPLER"
+S=$(ls "$T"/copier.* 2>/dev/null | head -n 1)
+check "save -c: the copier was sampled as it ran ($S)" test -n "$S"
+S=${S:-/dev/null}
+check "save -c: the copier's mount namespace is not the host's ($(sed -n 1p "$S"))" \
+	test "$(sed -n 1p "$S")" != "$(readlink /proc/self/ns/mnt)" -a -n "$(sed -n 1p "$S")"
+check "save -c: the copier's root is empty ($(grep '^root:' "$S"))" grep -qx 'root:' "$S"
+check "save -c: a host socket is out of its reach ($(grep '^sock:' "$S"))" grep -qx 'sock:none' "$S"
+# fd 2 none (it writes nothing but its exit status), never monitor.log;
+# core, locked memory 0, NOFILE 8.
+check "save -c: the copier has no fd of monitor.log, and Xen's rlimits ($(grep '^fd2:' "$S"); $(tail -n 1 "$S"))" \
+	bash -c "grep -qx 'fd2:' '$S' && test \"\$(tail -n 1 '$S')\" = '0 8 0'"
 check "save -c: VM running" test "$(vm_field "$N" state)" = running
 check "save -c: file written, mode 0600" bash -c "test -s '$T/snap.save' && test \$(stat -c %a '$T/snap.save') = 600"
 

@@ -1,14 +1,17 @@
 #!/bin/bash
 # The QMP worker of a running VM has what SECURITY.md says: its own IPC
-# namespace, not dumpable, RLIMIT_NOFILE 16, RLIMIT_FSIZE its log + 8 MiB,
-# a Landlock ruleset with no rule (a world-readable file cannot be
-# opened: gdb makes the live worker try), and a parent-death signal (a
-# stopped worker, which cannot notice its channel closing, dies with
-# its monitor).
+# and mount namespaces, an empty read-only root (no host file or
+# pathname socket such as /dev/log is there to reach), not dumpable,
+# RLIMIT_NOFILE 16, RLIMIT_FSIZE 256 KiB, a Landlock ruleset with no
+# rule (even its own root directory cannot be opened: gdb makes the live
+# worker try), its stderr a pipe the monitor copies into monitor.log (it
+# can neither truncate the log nor write a line that passes for the
+# monitor's), and a parent-death signal (a stopped worker, which cannot
+# notice its channel closing, dies with its monitor).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 11
+plan 18
 P=bhtest-wk-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -37,23 +40,50 @@ check "worker: not dumpable (/proc/$W is root's though it runs as $VMUID)" \
 	test "$(stat -c %u "/proc/$W/status")" = 0 -a "$(awk '/^Uid:/ {print $2}' "/proc/$W/status")" = "$VMUID"
 check "worker: RLIMIT_NOFILE 16, soft and hard" \
 	test "$(awk '/^Max open files/ {print $4, $5}' "/proc/$W/limits")" = "16 16"
-# FSIZE = the size of monitor.log when it was started + 8 MiB.
+# It writes no file at all (its log is a pipe): Xen's 256 KiB.
 fsize=$(awk '/^Max file size/ {print $4}' "/proc/$W/limits")
-logsize=$(stat -c %s "/var/log/bulkhead/$P/monitor.log")
-check "worker: RLIMIT_FSIZE is its log + 8 MiB ($fsize; the log is $logsize bytes now)" \
-	test "$((fsize - 8388608))" -ge 0 -a "$((fsize - 8388608))" -le "$logsize"
+check "worker: RLIMIT_FSIZE 256 KiB ($fsize)" test "$fsize" = 262144
 
-# Landlock: gdb has the live worker call getpid() (the calls do run in
-# it) and open /dev/null, which anyone may read: only Landlock refuses
-# that, with EACCES (13; seccomp would say EPERM).
-timeout 60 gdb -p "$W" -batch -nx -ex 'print (int)getpid()' \
-	-ex 'print (int)open("/dev/null", 0)' -ex 'print *(int *)__errno_location()' \
+# Its mount namespace: not the host's, and nothing in it. A pathname
+# socket the worker's uid may connect to (as /dev/log, journald's or
+# D-Bus's are) is there on the host and not in the worker's root.
+mnt=$(readlink "/proc/$W/ns/mnt")
+check "worker: mount namespace of its own ($mnt): not the host's or the monitor's" \
+	test "$mnt" != "$(readlink /proc/self/ns/mnt)" -a "$mnt" != "$(readlink "/proc/$MON/ns/mnt")"
+check "worker: its root is empty ($(ls -A "/proc/$W/root" | paste -sd' '))" \
+	test -z "$(ls -A "/proc/$W/root")"
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/host.sock"
+chmod 777 "$T/host.sock"
+check "worker: a host socket ($T/host.sock, mode 777) is not in its root" \
+	test -S "$T/host.sock" -a ! -e "/proc/$W/root$T/host.sock"
+fd2=$(readlink "/proc/$W/fd/2")
+check "worker: its stderr is a pipe ($fd2), not monitor.log" \
+	eval '[[ $fd2 == pipe:* ]]'
+
+# gdb has the live worker call getpid() (the calls do run in it), open
+# its own root directory (only Landlock refuses that, with EACCES 13;
+# seccomp would say EPERM), truncate its stderr and write a line that
+# claims to be the monitor's. Its libraries are not in its root, so gdb
+# reads them from the host's (sysroot /).
+LOG=/var/log/bulkhead/$P/monitor.log
+logsize=$(stat -c %s "$LOG")
+FORGED="bulkhead-monitor: forged-by-the-worker-$$"
+timeout 60 gdb -p "$W" -batch -nx -iex 'set sysroot /' -ex 'print (int)getpid()' \
+	-ex 'print (int)open("/", 0)' -ex 'print *(int *)__errno_location()' \
+	-ex 'print (int)ftruncate(2, 0)' \
+	-ex "print (long)write(2, \"\\n$FORGED\\n\", ${#FORGED} + 2)" \
 	> "$T/gdb.out" 2>&1
-vals=$(grep -oP '^\$[0-9]+ = \K-?[0-9]+' "$T/gdb.out" | paste -sd' ')
-check "worker: calls injected with gdb run in the worker (getpid $W)" test "${vals%% *}" = "$W"
-check "worker: it cannot open /dev/null, readable by anyone: Landlock, EACCES ($vals)" \
-	test "${vals#* }" = "-1 13"
+vals=($(grep -oP '^\$[0-9]+ = \K-?[0-9]+' "$T/gdb.out"))
+check "worker: calls injected with gdb run in the worker (getpid $W)" test "${vals[0]:-}" = "$W"
+check "worker: it cannot open its root directory: Landlock, EACCES (${vals[*]:1:2})" \
+	test "${vals[1]:-} ${vals[2]:-}" = "-1 13"
+check "worker: it cannot truncate monitor.log (ftruncate ${vals[3]:-}, $logsize -> $(stat -c %s "$LOG") bytes)" \
+	test "${vals[3]:-}" = -1 -a "$(stat -c %s "$LOG")" -ge "$logsize"
 expect "worker: it still serves the VM afterwards (pause)" 0 "" "$BULKHEAD" pause "$P"
+wait_for "$LOG" "qmp event STOP" 10
+check "worker: its lines reach monitor.log (qmp event STOP)" grep -q "qmp event STOP" "$LOG"
+check "worker: none passes for the monitor's (the forged line is marked as the worker's)" \
+	bash -c "! grep -qx '$FORGED' '$LOG' && grep -q 'worker.*$FORGED' '$LOG'"
 
 # PDEATHSIG: a stopped worker cannot act on its channel's EOF, so only
 # the signal can end it when its monitor dies.

@@ -19,6 +19,7 @@
 #include "../../src/ipc/control_msg.h"
 #include "../../src/ipc/deadlines.h"
 #include "../../src/jail/jail.h"
+#include "../../src/monitor/child_log.h"
 #include "../../src/monitor/console_log.h"
 #include "../../src/qmpworker/qmp.h"
 #include "../../src/vhost/guestmem.h"
@@ -102,8 +103,10 @@ test_qmp_worker_and_control(void **state)
 	     deadline_qmp_ms(DL_COMMAND) / 1000);
 	says("SECURITY.md", "≤ %d events a second", QMP_EVENTS_PER_SEC);
 	says("SECURITY.md",
-	     "the outer seccomp filter, NOFILE %lu, FSIZE its log",
-	     jail_policy_get(JAIL_WORKER)->nofile);
+	     "the outer seccomp filter, NOFILE %lu, FSIZE %llu KiB",
+	     jail_policy_get(JAIL_WORKER)->nofile, JAIL_FSIZE_MIN / 1024);
+	says("SECURITY.md", "lines cut at %d bytes, %d KiB in all",
+	     CHILD_LOG_LINE, CHILD_LOG_MAX / 1024);
 	says("SECURITY.md", "the outer deny-list, NOFILE %lu, FSIZE = its disk",
 	     jail_policy_get(JAIL_BACKEND)->nofile);
 	static const char *const words[] = { "zero",  "one",  "two", "three",

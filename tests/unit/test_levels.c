@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <stdnoreturn.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 #include "../../src/jail/jail.h"
@@ -50,7 +52,17 @@ test_table_coherent(void **state)
 	bad.privs = JAIL_PRIVS_KEEP;
 	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), -1);
 	bad = *jail_policy_get(JAIL_WORKER);
-	bad.root = JAIL_ROOT_BARE; /* a root, no mount namespace */
+	bad.ns_new &= ~(unsigned long)CLONE_NEWNS; /* a root, no mount ns */
+	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), -1);
+	/* An empty root has no binary to exec; a root built around one is
+	 * no place for a function call. */
+	bad = *jail_policy_get(JAIL_WORKER);
+	bad.end = JAIL_END_EXEC;
+	bad.clear_env = true;
+	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "empty root"));
+	bad = *jail_policy_get(JAIL_COPIER);
+	bad.root = JAIL_ROOT_BARE;
 	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), -1);
 	/* A forked child that calls a function unshares its namespaces,
 	 * which cannot put the caller itself in a new pid namespace. */
@@ -78,6 +90,9 @@ test_table_coherent(void **state)
 #define NS_ALL                                                      \
 	(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | \
 	 CLONE_NEWUTS)
+#define RL_XEN                                                               \
+	(JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_LOCKS | JAIL_RL_MEMLOCK | \
+	 JAIL_RL_NOFILE | JAIL_RL_FSIZE)
 
 /* Today's confinement, as the five hand-made spawns had it. */
 static void
@@ -106,21 +121,27 @@ test_table_records_today(void **state)
 	assert_int_equal(be->root, JAIL_ROOT_BARE);
 	assert_int_equal(be->nofile, 64);
 
+	/* The children that call a function: every namespace but pid's
+	 * (a forked caller cannot enter one), an empty root. */
 	const struct jail_policy *w = jail_policy_get(JAIL_WORKER);
-	assert_int_equal(w->ns_new,
-			 CLONE_NEWNET | CLONE_NEWIPC); /* no mnt, pid */
-	assert_int_equal(w->root, JAIL_ROOT_HOST);
+	assert_int_equal(w->ns_new, NS_ALL & ~(unsigned long)CLONE_NEWPID);
+	assert_int_equal(w->root, JAIL_ROOT_EMPTY);
 	assert_int_equal(w->nofile, 16);
 	assert_false(w->rlimits & JAIL_RL_LOCKS);
+	assert_true(w->rlimits & JAIL_RL_FSIZE);
 	assert_true(w->pdeathsig && w->seccomp && !w->cgroup);
-	assert_int_equal(w->landlock, JAIL_LL_NO_RULES);
+	assert_int_equal(w->landlock, JAIL_LL_ROOT);
 	assert_int_equal(w->end, JAIL_END_CALL);
 
 	const struct jail_policy *c = jail_policy_get(JAIL_COPIER);
-	assert_int_equal(c->ns_new | c->ns_join | c->rlimits, 0);
+	assert_int_equal(c->ns_new, w->ns_new);
+	assert_int_equal(c->ns_join, 0);
+	assert_int_equal(c->root, JAIL_ROOT_EMPTY);
+	assert_int_equal(c->rlimits, RL_XEN & ~JAIL_RL_FSIZE); /* a guest */
+	assert_int_equal(c->nofile, 8);
 	assert_int_equal(c->privs, JAIL_PRIVS_DROP); /* and the filter */
-	assert_true(c->seccomp && !c->cgroup && !c->pdeathsig && !c->setsid);
-	assert_int_equal(c->landlock, JAIL_LL_NONE);
+	assert_true(c->seccomp && !c->cgroup && c->pdeathsig && c->setsid);
+	assert_int_equal(c->landlock, JAIL_LL_ROOT);
 	assert_int_equal(c->end, JAIL_END_CALL);
 
 	const struct jail_policy *ld = jail_policy_get(JAIL_LIBDEPS);
@@ -166,87 +187,140 @@ test_print(void **state)
 	}
 }
 
+/* What both children that call a function see from inside: a root
+ * that is an empty, read-only directory (no /proc, no host file, no
+ * pathname socket such as /dev/log to reach: stat needs no Landlock
+ * right), and Landlock refusing even that directory. 0, or which check
+ * failed. The spawner checks the namespaces from outside. */
+static int
+empty_root_check(void)
+{
+	struct stat st;
+
+	if (stat("/proc", &st) == 0 || errno != ENOENT ||
+	    stat("/dev/log", &st) == 0 || stat("/etc/passwd", &st) == 0)
+		return 30;
+	if (stat("/", &st) < 0 || !S_ISDIR(st.st_mode) || st.st_nlink != 2)
+		return 31; /* a directory with no subdirectory */
+	if (mkdir("/x", 0700) == 0 || (errno != EROFS && errno != EACCES))
+		return 32;
+	if (jail_landlock_abi() >= 1 &&
+	    (open("/", O_RDONLY | O_DIRECTORY) >= 0 || errno != EACCES))
+		return 33; /* Landlock with no rule: no file opens */
+	return 0;
+}
+
+/* The end of a child's checks: it waits, so that the spawner can look
+ * at it, until the spawner closes the pipe that is its fd 0. */
+static noreturn void
+report(int rc)
+{
+	char c;
+
+	while (read(0, &c, 1) > 0)
+		;
+	_exit(rc);
+}
+
 /* Runs as the worker: exit 0 if it got its row, else which check failed. */
 static void
 worker_check(void *arg)
 {
-	const char *parent_net = arg;
-	char net[64] = "";
+	(void)arg;
 	struct rlimit rl;
 
 	if (getuid() != TEST_UID || getgid() != TEST_UID)
-		_exit(10);
+		report(10);
 	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
-		_exit(11);
+		report(11);
 	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
-		_exit(12);
+		report(12);
 	int sig = 0;
 	if (prctl(PR_GET_PDEATHSIG, &sig, 0, 0, 0) < 0 || sig != SIGKILL)
-		_exit(13);
+		report(13);
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_max != 16)
-		_exit(14);
+		report(14);
 	if (getrlimit(RLIMIT_LOCKS, &rl) < 0 || rl.rlim_max == 0)
-		_exit(15); /* the worker's row leaves LOCKS alone */
-	if (readlink("/proc/self/ns/net", net, sizeof(net) - 1) < 0 ||
-	    strcmp(net, parent_net) == 0)
-		_exit(16);
+		report(15); /* the worker's row leaves LOCKS alone */
 	if (fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) >= 0)
-		_exit(17); /* its one fd, and not the error pipe */
-	if (jail_landlock_abi() >= 1 && open("/dev/null", O_RDONLY) >= 0)
-		_exit(18); /* Landlock with no rules: no file opens */
+		report(17); /* its one fd, and not the error pipe */
 	int sv[2];
 	if (socket(AF_INET6, SOCK_DGRAM, 0) >= 0 || errno != EPERM ||
 	    socketpair(AF_UNIX, SOCK_STREAM, 0, sv) >= 0 || errno != EPERM)
-		_exit(19); /* no socket family in its row */
-	_exit(0);
+		report(19); /* no socket family in its row */
+	report(empty_root_check());
 }
 
 static void
 copier_check(void *arg)
 {
-	const char *parent_net = arg;
-	char net[64] = "";
+	(void)arg;
+	struct rlimit rl;
 
 	if (getuid() != TEST_UID || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
-		_exit(10);
+		report(10);
 	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
-		_exit(11); /* the outer filter */
+		report(11); /* the outer filter */
 	if (syscall(SYS_unshare, CLONE_NEWUSER) == 0 || errno != EPERM ||
 	    socket(AF_INET, SOCK_STREAM, 0) >= 0 || errno != EPERM)
-		_exit(15); /* no namespace, no socket */
-	if (readlink("/proc/self/ns/net", net, sizeof(net) - 1) < 0 ||
-	    strcmp(net, parent_net) != 0)
-		_exit(12); /* nor a namespace */
+		report(15); /* no namespace, no socket */
 	if (fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) < 0 ||
 	    fcntl(2, F_GETFD) >= 0)
-		_exit(13); /* fds 0 and 1, nothing else */
-	if (open("/dev/null", O_RDONLY) < 0)
-		_exit(14); /* no Landlock */
-	_exit(0);
+		report(13); /* fds 0 and 1, nothing else */
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_max != 8 ||
+	    getrlimit(RLIMIT_CORE, &rl) < 0 || rl.rlim_max != 0 ||
+	    getrlimit(RLIMIT_FSIZE, &rl) < 0 || rl.rlim_max != RLIM_INFINITY)
+		report(14); /* Xen's limits but FSIZE: the save file */
+	report(empty_root_check());
 }
 
+static bool
+same_ns(pid_t pid, const char *ns)
+{
+	char a[64], b[64] = "", mine[64] = "";
+
+	snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)pid, ns);
+	assert_true(readlink(a, b, sizeof(b) - 1) > 0);
+	snprintf(a, sizeof(a), "/proc/self/ns/%s", ns);
+	assert_true(readlink(a, mine, sizeof(mine) - 1) > 0);
+	return strcmp(b, mine) == 0;
+}
+
+/* Spawn a child of the level with nfds copies of a pipe's read end; as
+ * it waits, its namespaces and root are looked at from outside. */
 static void
 spawn_call(enum jail_level level, void (*fn)(void *), size_t nfds)
 {
-	static char net[64];
-	int fds[2] = { 0, 1 };
+	char root[] = "/tmp/bh-test-root-XXXXXX", path[64];
 	char why[256] = "";
+	int p[2];
 	pid_t pid;
 
-	memset(net, 0, sizeof(net));
-	assert_true(readlink("/proc/self/ns/net", net, sizeof(net) - 1) > 0);
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	int fds[2] = { p[0], p[0] };
 	struct jail_spec s = { .level = level,
+			       .root_dir = root,
 			       .uid = TEST_UID,
 			       .gid = TEST_UID,
 			       .fn = fn,
-			       .arg = net,
 			       .fds = fds,
 			       .nfds = nfds,
 			       .fsize = JAIL_FSIZE_MIN,
 			       .join_pidfd = -1 };
 	if (jail_spawn(&s, &pid, NULL, why, sizeof(why)) < 0)
 		fail_msg("%s", why);
-	assert_int_equal(child_status(pid), 0);
+	close(p[0]);
+	bool mnt = same_ns(pid, "mnt"), net = same_ns(pid, "net");
+	bool ipc = same_ns(pid, "ipc"), pidns = same_ns(pid, "pid");
+	snprintf(path, sizeof(path), "/proc/%d/root/tmp", (int)pid);
+	bool host_tmp = access(path, F_OK) == 0;
+	close(p[1]);
+	int st = child_status(pid);
+	rmdir(root);
+	assert_int_equal(st, 0);
+	assert_false(mnt || net || ipc || host_tmp);
+	assert_true(pidns); /* a forked caller cannot enter a new one */
 }
 
 static void
@@ -277,8 +351,11 @@ test_spec_refused(void **state)
 {
 	(void)state;
 	char why[256];
+	char root[] = "/tmp/bh-test-root-XXXXXX";
 	pid_t pid;
+	assert_non_null(mkdtemp(root));
 	struct jail_spec s = { .level = JAIL_LEVEL_NONE,
+			       .root_dir = root,
 			       .fn = never,
 			       .uid = TEST_UID,
 			       .gid = TEST_UID,
@@ -301,6 +378,11 @@ test_spec_refused(void **state)
 	s.uid = 0; /* refused by the drop, in the child */
 	assert_int_equal(jail_spawn(&s, &pid, NULL, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "uid/gid 0"));
+	s.uid = TEST_UID;
+	s.root_dir = NULL; /* an empty root needs a place to mount it */
+	assert_int_equal(jail_spawn(&s, &pid, NULL, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "root"));
+	rmdir(root);
 }
 
 /* The library lister runs through the same path. */

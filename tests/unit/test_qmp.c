@@ -716,9 +716,13 @@ test_save_sequence(void **state)
 	unlink(path);
 	pid_t pid = script(expect, answer, 5, &other);
 	int qemu_end;
-	pid_t copier = save_copier_start(file, true, 65534, 65534, &qemu_end,
-					 why, sizeof(why));
-	assert_true(copier > 0);
+	char root[] = "/tmp/bh-test-root-XXXXXX"; /* the copier's empty / */
+	assert_non_null(mkdtemp(root));
+	pid_t copier = save_copier_start(file, true, root, 65534, 65534,
+					 &qemu_end, why, sizeof(why));
+	rmdir(root); /* mounted on in the copier's namespace, not here */
+	if (copier < 0)
+		fail_msg("%s", why);
 	assert_int_equal(save_migrate_out(&conn, qemu_end, now_ms() + 5000, why,
 					  sizeof(why)),
 			 QMP_OK);
@@ -763,9 +767,13 @@ test_save_migration_failed(void **state)
 	unlink(path);
 	pid_t pid = script(expect, answer, 4, &other);
 	int qemu_end;
-	pid_t copier = save_copier_start(file, true, 65534, 65534, &qemu_end,
-					 why, sizeof(why));
-	assert_true(copier > 0);
+	char root[] = "/tmp/bh-test-root-XXXXXX"; /* the copier's empty / */
+	assert_non_null(mkdtemp(root));
+	pid_t copier = save_copier_start(file, true, root, 65534, 65534,
+					 &qemu_end, why, sizeof(why));
+	rmdir(root); /* mounted on in the copier's namespace, not here */
+	if (copier < 0)
+		fail_msg("%s", why);
 	assert_int_equal(save_migrate_out(&conn, qemu_end, now_ms() + 5000, why,
 					  sizeof(why)),
 			 QMP_REFUSED);
