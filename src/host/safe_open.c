@@ -116,6 +116,11 @@ walk_parent(struct walk *w, char *why, size_t whylen)
 	char copy[PATH_MAX];
 	char *save = NULL, *next;
 
+	size_t len = strlen(w->path);
+	if (len > 1 && (w->path[len - 1] == '/' ||
+			(len > 2 && strcmp(w->path + len - 2, "/.") == 0)))
+		return refuse(ENOTDIR, why, whylen, w->path, "%s",
+			      "ends in '/': names a directory, not a file");
 	w->has_user = false;
 	w->dirfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (w->dirfd < 0)
@@ -216,6 +221,9 @@ follow_dev_link(struct walk *w, const struct stat *st, unsigned allow,
 		return refuse(ELOOP, why, whylen, w->path, "%s",
 			      "unreadable symlink");
 	target[n] = '\0';
+	if (target[n - 1] == '/')
+		return refuse(ENOTDIR, why, whylen, w->path, "%s",
+			      "a /dev symlink to a directory");
 	if (target[0] == '/')
 		snprintf(next, sizeof(next), "%s", target);
 	else {

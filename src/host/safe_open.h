@@ -23,7 +23,8 @@
  * The real open is then openat(parent, leaf, O_NOFOLLOW|O_NONBLOCK), and
  * it must be the very inode that was checked; O_NONBLOCK is then cleared.
  * A relative path is taken from the working directory's absolute name,
- * and every directory from "/" down is checked just the same. */
+ * and every directory from "/" down is checked just the same. A path
+ * that ends in "/" (or "/.") names a directory and is refused. */
 #ifndef BULKHEAD_SAFE_OPEN_H
 #define BULKHEAD_SAFE_OPEN_H
 

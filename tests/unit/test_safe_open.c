@@ -290,6 +290,21 @@ test_names(void **state)
 	assert_int_equal(chdir(cwd), 0);
 }
 
+/* A path that ends in '/' names a directory, which the kernel would
+ * refuse for a file: refused, not opened as the file before it. */
+static void
+test_trailing_slash(void **state)
+{
+	(void)state;
+	mkfile("img", 0, 0600);
+	refused(at("img/"), SAFE_REG, ENOTDIR, "ends in '/'");
+	refused(at("img//"), SAFE_REG, ENOTDIR, "ends in '/'");
+	refused(at("img/."), SAFE_REG, ENOTDIR, "ends in '/'");
+	assert_int_equal(safe_check(at("img/"), SAFE_REG, why, sizeof(why)),
+			 -ENOTDIR);
+	assert_int_equal(safe_check(at("img"), SAFE_REG, why, sizeof(why)), 0);
+}
+
 static void
 test_read_all_cap(void **state)
 {
@@ -439,6 +454,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_proc_magic_links, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trailing_slash, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_read_all_cap, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_create, setup, teardown),
