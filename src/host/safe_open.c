@@ -31,7 +31,7 @@ refuse(int err, char *why, size_t whylen, const char *path, const char *fmt,
 
 	snprintf(what, sizeof(what), fmt, arg);
 	snprintf(why, whylen, "%s: %s", path, what);
-	return -err;
+	return err > 0 ? -err : -EIO; /* never a success, whatever errno was */
 }
 
 /* path as an absolute name: a relative one from the working directory
@@ -56,12 +56,80 @@ make_absolute(const char *path, char *out, size_t len, char *why, size_t whylen)
 	return 0;
 }
 
+bool
+safe_fs_user_mounted(const char *fstype)
+{
+	/* The kernel names a FUSE mount "fuse" or "fuseblk", with ".SUBTYPE"
+	 * when the server gives one (fuse.sshfs, fuseblk.ntfs-3g). */
+	return strcmp(fstype, "fuse") == 0 || strcmp(fstype, "fuseblk") == 0 ||
+	       strncmp(fstype, "fuse.", 5) == 0 ||
+	       strncmp(fstype, "fuseblk.", 8) == 0;
+}
+
+/* The type of the mount id's filesystem, from /proc/self/mountinfo:
+ * "ID PARENT MAJ:MIN ROOT POINT OPTS [TAGS...] - TYPE SOURCE SUPEROPTS"
+ * (spaces in names are escaped). 0 or -errno. */
+static int
+mount_type(unsigned long long id, char *type, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (rc == -ENOENT && getline(&line, &cap, f) > 0) {
+		char *end, *sep = strstr(line, " - ");
+		unsigned long long got = strtoull(line, &end, 10);
+		if (got != id || end == line || *end != ' ' || !sep)
+			continue;
+		size_t n = strcspn(sep + 3, " \n");
+		rc = n < len ? 0 : -ENAMETOOLONG;
+		if (rc == 0)
+			snprintf(type, len, "%.*s", (int)n, sep + 3);
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* fd (O_PATH) is on no filesystem a user mounted. Asked before fd is
+ * stat'ed or anything is looked up below it; statx with DONT_SYNC
+ * answers from the VFS, without a request to a FUSE server. */
+static int
+check_fs(const struct walk *w, int fd, const char *name, char *why,
+	 size_t whylen)
+{
+	struct statx sx;
+	char type[64];
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID,
+		  &sx) < 0)
+		return refuse(errno, why, whylen, w->path, "%s: cannot stat",
+			      name);
+	int rc = (sx.stx_mask & STATX_MNT_ID)
+			 ? mount_type(sx.stx_mnt_id, type, sizeof(type))
+			 : -ENOSYS;
+	if (rc < 0)
+		return refuse(-rc, why, whylen, w->path,
+			      "%s: its mount is not in the mount table", name);
+	if (safe_fs_user_mounted(type))
+		return refuse(EPERM, why, whylen, w->path,
+			      "%s is on a filesystem a user mounts (FUSE)",
+			      name);
+	return 0;
+}
+
 /* One directory on the way, open as fd, checked against the rule. */
 static int
 check_dir(struct walk *w, int fd, const char *name, char *why, size_t whylen)
 {
 	struct stat st;
+	int rc = check_fs(w, fd, name, why, whylen);
 
+	if (rc < 0)
+		return rc;
 	if (fstat(fd, &st) < 0)
 		return refuse(errno, why, whylen, w->path, "%s: cannot stat",
 			      name);
@@ -243,8 +311,27 @@ follow_dev_link(struct walk *w, const struct stat *st, unsigned allow,
 	return 0;
 }
 
-/* Walk to the leaf and check it (O_PATH only): leaves the walk with the
- * leaf's parent open and st the checked leaf. 0 or -errno. */
+/* The leaf, open O_PATH without following it, its filesystem checked
+ * before it is stat'ed. fd, or -errno. */
+static int
+look_leaf(struct walk *w, struct stat *st, char *why, size_t whylen)
+{
+	int fd = openat(w->dirfd, w->leaf, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return refuse(errno, why, whylen, w->path, "%s",
+			      strerror(errno));
+	int rc = check_fs(w, fd, w->leaf, why, whylen);
+	if (rc == 0 && fstat(fd, st) == 0)
+		return fd; /* only with st filled */
+	if (rc == 0)
+		rc = refuse(errno, why, whylen, w->path, "%s", strerror(errno));
+	close(fd);
+	return rc;
+}
+
+/* Walk to the leaf and check it (O_PATH only): the leaf's O_PATH fd,
+ * with the walk left at its parent and st the checked leaf; or -errno. */
 static int
 resolve(struct walk *w, unsigned allow, struct stat *st, char *why,
 	size_t whylen)
@@ -255,18 +342,17 @@ resolve(struct walk *w, unsigned allow, struct stat *st, char *why,
 		int rc = walk_parent(w, why, whylen);
 		if (rc < 0)
 			return rc;
-		int fd = openat(w->dirfd, w->leaf,
-				O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		int fd = look_leaf(w, st, why, whylen);
 		if (fd < 0)
-			return refuse(errno, why, whylen, w->path, "%s",
-				      strerror(errno));
-		rc = fstat(fd, st);
+			return fd;
+		if (!S_ISLNK(st->st_mode)) {
+			rc = check_leaf(w, st, allow, why, whylen);
+			if (rc == 0)
+				return fd;
+			close(fd);
+			return rc;
+		}
 		close(fd);
-		if (rc < 0)
-			return refuse(errno, why, whylen, w->path, "%s",
-				      strerror(errno));
-		if (!S_ISLNK(st->st_mode))
-			return check_leaf(w, st, allow, why, whylen);
 		rc = follow_dev_link(w, st, allow, &links, why, whylen);
 		if (rc < 0)
 			return rc;
@@ -284,8 +370,8 @@ walk_start(struct walk *w, const char *path, char *why, size_t whylen)
 	return make_absolute(path, w->path, sizeof(w->path), why, whylen);
 }
 
-int
-safe_check(const char *path, unsigned allow, char *why, size_t whylen)
+static int
+check_root(const char *path, unsigned allow, char *why, size_t whylen)
 {
 	struct walk w;
 	struct stat st;
@@ -293,48 +379,74 @@ safe_check(const char *path, unsigned allow, char *why, size_t whylen)
 
 	if (rc == 0)
 		rc = resolve(&w, allow, &st, why, whylen);
+	if (rc >= 0) {
+		close(rc);
+		rc = 0;
+	}
+	if (w.dirfd >= 0)
+		close(w.dirfd);
+	return rc;
+}
+
+/* The checked leaf opened for I/O through its O_PATH fd: the very inode
+ * checked, with no second lookup of its name. O_NONBLOCK while opening
+ * (no FIFO gets here, but nothing can block), cleared after. */
+static int
+reopen(const struct walk *w, int pathfd, const struct stat *want, int flags,
+       char *why, size_t whylen)
+{
+	char proc[64];
+	struct stat got;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pathfd);
+	int fd = open(proc, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return refuse(errno, why, whylen, w->path, "%s",
+			      strerror(errno));
+	if (fstat(fd, &got) < 0 || got.st_dev != want->st_dev ||
+	    got.st_ino != want->st_ino ||
+	    (got.st_mode & S_IFMT) != (want->st_mode & S_IFMT)) {
+		close(fd);
+		return refuse(EAGAIN, why, whylen, w->path, "%s",
+			      "changed while it was being opened");
+	}
+	if (fd_set_nonblock(fd, false) < 0) {
+		int e = errno;
+		close(fd);
+		return refuse(e, why, whylen, w->path, "%s", strerror(e));
+	}
+	return fd;
+}
+
+static int
+open_root(const char *path, int flags, unsigned allow, char *why, size_t whylen)
+{
+	struct walk w;
+	struct stat want = { 0 };
+	int rc = walk_start(&w, path, why, whylen);
+
+	if (rc == 0)
+		rc = resolve(&w, allow, &want, why, whylen);
+	if (rc >= 0) {
+		int pathfd = rc;
+		rc = reopen(&w, pathfd, &want, flags, why, whylen);
+		close(pathfd);
+	}
 	if (w.dirfd >= 0)
 		close(w.dirfd);
 	return rc;
 }
 
 int
+safe_check(const char *path, unsigned allow, char *why, size_t whylen)
+{
+	return check_root(path, allow, why, whylen);
+}
+
+int
 safe_open(const char *path, int flags, unsigned allow, char *why, size_t whylen)
 {
-	struct walk w;
-	struct stat want = { 0 }, got;
-	int rc = walk_start(&w, path, why, whylen);
-
-	if (rc == 0)
-		rc = resolve(&w, allow, &want, why, whylen);
-	if (rc < 0)
-		goto out;
-	/* O_NONBLOCK: should a FIFO be swapped in after the look, the
-	 * open returns at once and the inode check below refuses it. */
-	int fd = openat(w.dirfd, w.leaf,
-			flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = refuse(errno, why, whylen, w.path, "%s", strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &got) < 0 || got.st_dev != want.st_dev ||
-	    got.st_ino != want.st_ino ||
-	    (got.st_mode & S_IFMT) != (want.st_mode & S_IFMT)) {
-		close(fd);
-		rc = refuse(EAGAIN, why, whylen, w.path, "%s",
-			    "changed while it was being opened");
-		goto out;
-	}
-	if (fd_set_nonblock(fd, false) < 0) {
-		rc = refuse(errno, why, whylen, w.path, "%s", strerror(errno));
-		close(fd);
-		goto out;
-	}
-	rc = fd;
-out:
-	if (w.dirfd >= 0)
-		close(w.dirfd);
-	return rc;
+	return open_root(path, flags, allow, why, whylen);
 }
 
 int

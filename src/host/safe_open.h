@@ -20,11 +20,22 @@
  *     root-owned link in a root-owned directory that only root writes,
  *     under /dev, pointing (after at most SAFE_LINKS_MAX such steps) to a
  *     block device under /dev, as /dev/vg/lv and /dev/disk/by-id/... are.
- * The real open is then openat(parent, leaf, O_NOFOLLOW|O_NONBLOCK), and
- * it must be the very inode that was checked; O_NONBLOCK is then cleared.
+ * The real open is then of the checked leaf's O_PATH fd (through
+ * /proc/self/fd/N, O_NONBLOCK), and it must be the very inode that was
+ * checked; O_NONBLOCK is then cleared.
  * A relative path is taken from the working directory's absolute name,
  * and every directory from "/" down is checked just the same. A path
- * that ends in "/" (or "/.") names a directory and is refused. */
+ * that ends in "/" (or "/.") names a directory and is refused.
+ *
+ * No filesystem a user can mount is walked: before anything is looked
+ * up in a directory, and before the leaf is stat'ed or opened, its mount
+ * is found in /proc/self/mountinfo (statx's mount id, asked with
+ * AT_STATX_DONT_SYNC: the filesystem itself is not asked) and a FUSE
+ * mount (fuse, fuseblk, fuse.*, fuseblk.*) is refused: its server, a user's
+ * process, answers every lookup, could stall it forever and report any
+ * owner. (The real open, through the checked O_PATH fd, looks nothing
+ * up again: a mount made on the name meanwhile is not entered.)
+ */
 #ifndef BULKHEAD_SAFE_OPEN_H
 #define BULKHEAD_SAFE_OPEN_H
 
@@ -46,6 +57,9 @@ int safe_open(const char *path, int flags, unsigned allow, char *why,
 /* The checks of safe_open without opening the file for I/O (only
  * O_PATH): for reporting a config's errors before anything is opened. */
 int safe_check(const char *path, unsigned allow, char *why, size_t whylen);
+
+/* Whether a filesystem type (mountinfo's) is one a user can mount. */
+bool safe_fs_user_mounted(const char *fstype);
 
 /* Read a whole regular file opened by safe_open, at most max bytes, into
  * a NUL-terminated heap buffer. 0, or -errno (-EFBIG: too large). */

@@ -305,6 +305,72 @@ test_trailing_slash(void **state)
 	assert_int_equal(safe_check(at("img"), SAFE_REG, why, sizeof(why)), 0);
 }
 
+/* FUSE, whose server is a user's process, is refused on the way. */
+static void
+test_fs_user_mounted(void **state)
+{
+	(void)state;
+	assert_true(safe_fs_user_mounted("fuse"));
+	assert_true(safe_fs_user_mounted("fuseblk"));
+	assert_true(safe_fs_user_mounted("fuse.sshfs"));
+	assert_true(safe_fs_user_mounted("fuseblk.ntfs-3g"));
+	assert_false(safe_fs_user_mounted("fusectl"));
+	assert_false(safe_fs_user_mounted("ext4"));
+	assert_false(safe_fs_user_mounted("tmpfs"));
+}
+
+/* A FUSE mount whose server never answers, in a private mount namespace:
+ * any lookup below its root, any stat or open that asks the server,
+ * would hang (the alarm kills the child: red). The walk must refuse it
+ * from the mount table alone. */
+static int
+fuse_child(void)
+{
+	char opts[128];
+	int fuse = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+
+	if (fuse < 0 || unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return 10;
+	snprintf(opts, sizeof(opts),
+		 "fd=%d,rootmode=40755,user_id=%u,"
+		 "group_id=%u,allow_other",
+		 fuse, USER, USER);
+	if (mount("bhtest", at("mnt"), "fuse.bhtest", MS_NOSUID | MS_NODEV,
+		  opts) < 0)
+		return 11;
+	alarm(5);
+	if (safe_check(at("mnt/img"), SAFE_REG, why, sizeof(why)) != -EPERM ||
+	    !strstr(why, "FUSE"))
+		return 12;
+	if (safe_check(at("mnt"), SAFE_REG, why, sizeof(why)) != -EPERM ||
+	    !strstr(why, "FUSE"))
+		return 13;
+	struct safe_new n;
+	if (safe_create(at("mnt/new"), &n, why, sizeof(why)) != -EPERM)
+		return 14;
+	int fd = safe_open(at("mnt/d/img"), O_RDONLY, SAFE_REG, why,
+			   sizeof(why));
+	return fd == -EPERM ? 0 : 15;
+}
+
+static void
+test_fuse_refused(void **state)
+{
+	(void)state;
+	if (access("/dev/fuse", R_OK | W_OK) < 0)
+		skip();
+	mkdir_as("mnt", USER, 0755);
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(fuse_child());
+	int st = child_status(pid);
+	if (st != 0)
+		fail_msg("fuse child: %d (142: hung on the server)", st);
+}
+
 static void
 test_read_all_cap(void **state)
 {
@@ -455,6 +521,10 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trailing_slash, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fs_user_mounted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fuse_refused, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_read_all_cap, setup,
 						teardown),
