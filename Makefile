@@ -61,6 +61,7 @@ SHARED_SRCS = \
 	src/host/tap.c \
 	src/host/hostfile.c \
 	src/host/safe_open.c \
+	src/host/safe_who.c \
 	src/host/subid.c \
 	src/host/idrange.c \
 	src/jail/jail.c \

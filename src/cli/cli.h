@@ -20,9 +20,9 @@ int cmd_restore(int argc, char **argv);
 
 /* Shared helpers. */
 #include <stdbool.h>
-/* create's work, for create and restore (restore_fd: the save file, or
- * -1). The process exit status. */
-int cli_create(const char *file, bool dry, bool paused, int restore_fd);
+/* create's work, for create and restore (restore: the save file's path,
+ * or NULL). The process exit status. */
+int cli_create(const char *file, bool dry, bool paused, const char *restore);
 int cli_require_root(const char *cmd);
 int cli_ensure_dirs(void);
 /* Send one request (vdev and pass_fd where its type takes them, else

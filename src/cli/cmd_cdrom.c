@@ -1,13 +1,17 @@
 /* cd-insert / cd-eject, as in xl: the CLI opens the medium as root and
  * passes the fd to the VM's monitor, which hands it to QEMU over QMP. The
- * device model never sees the path. */
+ * device model never sees the path. A VM made from a user's config gets
+ * only a medium that user may read (safe_who.h). */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "../common/log.h"
 #include "../config/disk.h"
+#include "../host/record.h"
 #include "../host/safe_open.h"
+#include "../host/safe_who.h"
 #include "cli.h"
 
 static int
@@ -26,17 +30,27 @@ check_vdev(const char *vdev)
 int
 cmd_cd_insert(int argc, char **argv)
 {
-	char why[256];
+	char why[PATH_MAX + 256];
 
 	if (argc != 4) {
 		log_error("usage: bulkhead cd-insert NAME VDEV FILE");
 		return 2;
 	}
+	static struct safe_who owner; /* large: keep it off the stack */
+	struct vm_record rec;
 	int rc = cli_vm_args("cd-insert", argv[1]);
 	if (rc || (rc = check_vdev(argv[2])))
 		return rc;
-	int fd = safe_open(argv[3], O_RDONLY, SAFE_REG | SAFE_BLK, why,
-			   sizeof(why));
+	if (record_read(argv[1], &rec) < 0) {
+		log_error("%s: no running VM of that name", argv[1]);
+		return 1;
+	}
+	if (safe_who_of(rec.owner, &owner, why, sizeof(why)) < 0) {
+		log_error("%s: the config's owner: %s", argv[1], why);
+		return 2;
+	}
+	int fd = safe_open_as(&owner, argv[3], O_RDONLY, SAFE_REG | SAFE_BLK,
+			      why, sizeof(why));
 	if (fd < 0) {
 		log_error("%s", why);
 		return 2;

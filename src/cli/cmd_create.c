@@ -89,6 +89,7 @@ struct create {
 	const char *file;
 	const char *text;
 	size_t len;
+	const struct safe_who *owner; /* the config file's */
 	bool dry;
 	int vmid;
 	int lock;
@@ -121,15 +122,16 @@ note_io_dev(struct create *c, const struct disk_spec *d, int fd)
 }
 
 /* A disk's regular file (a medium's, or block device), rw or read-only,
- * with extra open flags, by safe_open's rules; -1 after saying why. */
+ * with extra open flags, by safe_open's rules for the config's owner; -1
+ * after saying why. */
 static int
 disk_open(const struct vm_config *cfg, const struct disk_spec *d, bool rw,
 	  int extra)
 {
 	char why[PATH_MAX + 256];
-	int fd = safe_open(d->target, (rw ? O_RDWR : O_RDONLY) | extra,
-			   d->cdrom ? SAFE_REG | SAFE_BLK : SAFE_REG, why,
-			   sizeof(why));
+	int fd = safe_open_as(
+		&cfg->owner, d->target, (rw ? O_RDWR : O_RDONLY) | extra,
+		d->cdrom ? SAFE_REG | SAFE_BLK : SAFE_REG, why, sizeof(why));
 
 	if (fd < 0)
 		log_error("%s:%d: disk: %s", cfg->file, d->line, why);
@@ -303,27 +305,72 @@ cmd_create(int argc, char **argv)
 			"usage: bulkhead create [-n|--dry-run] [-p|--paused] CONFIG");
 		return 2;
 	}
-	return cli_create(file, dry, paused, -1);
+	return cli_create(file, dry, paused, NULL);
 }
 
-static int create_from(const char *file, const char *text, size_t len, bool dry,
-		       bool paused, int restore_fd);
+static int create_from(const char *file, const char *text, size_t len,
+		       const struct safe_who *owner, bool dry, bool paused,
+		       int restore_fd);
+
+/* A save file to restore from, as the config's owner may read it. fd or
+ * -1 after saying why. */
+static int
+open_save(const char *file, const struct safe_who *owner)
+{
+	char why[PATH_MAX + 256];
+	int fd =
+		safe_open_as(owner, file, O_RDONLY, SAFE_REG, why, sizeof(why));
+
+	if (fd < 0) {
+		log_error("%s", why);
+		return -1;
+	}
+	if (save_check_fd(fd, false, why, sizeof(why)) < 0) {
+		log_error("%s: %s", file, why);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
 
 /* The config is read once: the same text is parsed and kept in the VM's
- * runtime dir, where a monitor that re-attaches finds it. */
+ * runtime dir, where a monitor that re-attaches finds it. Its owner, the
+ * only one who may write it, decides which files it may name
+ * (safe_who.h), the save file of a restore too. */
 int
-cli_create(const char *file, bool dry, bool paused, int restore_fd)
+cli_create(const char *file, bool dry, bool paused, const char *restore)
 {
+	static struct safe_who owner; /* large: keep it off the stack */
 	char *text, why[PATH_MAX + 256];
 	size_t len;
-	int rc = safe_read_all(file, CFG_FILE_MAX, &text, &len, why,
-			       sizeof(why));
+	struct stat st;
+	int fd = -1, rc = safe_read_all(file, CFG_FILE_MAX, &text, &len, &st,
+					why, sizeof(why));
 
 	if (rc < 0) {
 		log_error("%s", why);
 		return 2;
 	}
-	rc = create_from(file, text, len, dry, paused, restore_fd);
+	/* Whoever may write it chooses what root opens: its owner alone. */
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		log_error("%s: writable by group or others (mode %04o): a "
+			  "config only its owner may write is read",
+			  file, (unsigned)(st.st_mode & 07777));
+		free(text);
+		return 2;
+	}
+	if (safe_who_of(st.st_uid, &owner, why, sizeof(why)) < 0) {
+		log_error("%s: owned by %s", file, why);
+		free(text);
+		return 2;
+	}
+	if (restore && (fd = open_save(restore, &owner)) < 0) {
+		free(text);
+		return 2;
+	}
+	rc = create_from(file, text, len, &owner, dry, paused, fd);
+	if (fd >= 0)
+		close(fd);
 	free(text);
 	return rc;
 }
@@ -335,8 +382,13 @@ load_config(struct create *c)
 	struct vm_config *cfg = &c->ml.cfg;
 	struct cfg_error err;
 
-	if (config_parse(c->text, c->len, c->file, cfg, &err) < 0 ||
-	    config_check_host(cfg, &err) < 0) {
+	int rc = config_parse(c->text, c->len, c->file, cfg, &err);
+
+	if (rc == 0) {
+		cfg->owner = *c->owner;
+		rc = config_check_host(cfg, &err);
+	}
+	if (rc < 0) {
 		log_error("%s", err.msg);
 		return 2;
 	}
@@ -502,6 +554,7 @@ make_vm_dir(struct create *c)
 	snprintf(rec->accel, sizeof(rec->accel), "%s",
 		 config_accel_name(cfg->accel));
 	snprintf(rec->config, sizeof(rec->config), "%s", c->file);
+	rec->owner = cfg->owner.uid;
 	if (mkdir(c->dir, 0700) < 0 ||
 	    vmdir_file(ml->root_dir, sizeof(ml->root_dir), cfg->name,
 		       VMF_ROOT) < 0 ||
@@ -580,8 +633,8 @@ start_monitor(struct create *c, bool paused)
 }
 
 static int
-create_from(const char *file, const char *text, size_t len, bool dry,
-	    bool paused, int restore_fd)
+create_from(const char *file, const char *text, size_t len,
+	    const struct safe_who *owner, bool dry, bool paused, int restore_fd)
 {
 	static struct create c; /* large: keep it off the stack */
 	int rc;
@@ -592,6 +645,7 @@ create_from(const char *file, const char *text, size_t len, bool dry,
 	c.file = file;
 	c.text = text;
 	c.len = len;
+	c.owner = owner;
 	c.dry = dry;
 	c.lock = -1;
 	c.ml.ready_fd = -1;

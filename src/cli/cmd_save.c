@@ -54,7 +54,6 @@ int
 cmd_restore(int argc, char **argv)
 {
 	bool paused = argc == 4 && strcmp(argv[1], "-p") == 0;
-	char why[256];
 
 	if (argc != 3 && !paused) {
 		log_error(RESTORE_USAGE);
@@ -63,17 +62,7 @@ cmd_restore(int argc, char **argv)
 	const char *config = argv[paused ? 2 : 1], *file = argv[paused ? 3 : 2];
 	if (cli_require_root("restore") < 0)
 		return 1;
-	int fd = safe_open(file, O_RDONLY, SAFE_REG, why, sizeof(why));
-	if (fd < 0) {
-		log_error("%s", why);
-		return 2;
-	}
-	if (save_check_fd(fd, false, why, sizeof(why)) < 0) {
-		log_error("%s: %s", file, why);
-		close(fd);
-		return 2;
-	}
-	int rc = cli_create(config, false, paused, fd);
-	close(fd);
-	return rc;
+	/* Opened there once the config is read: a user's config restores
+	 * only a save file that user may read (safe_who.h). */
+	return cli_create(config, false, paused, file);
 }

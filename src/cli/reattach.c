@@ -10,6 +10,7 @@
 #include "../common/util.h"
 #include "../host/procscan.h"
 #include "../host/record.h"
+#include "../host/safe_who.h"
 #include "../host/vmdir.h"
 #include "../host/vmid.h"
 #include "../monitor/monitor.h"
@@ -107,6 +108,12 @@ cli_reattach(const char *name)
 	/* The config as it was at create, kept root-only in the VM's dir. */
 	if (config_load(cfgp, &ml.cfg, &err) < 0) {
 		log_error("%s: kept config: %s", name, err.msg);
+		goto out;
+	}
+	/* Kept root's: whose files it names is the record's. */
+	if (safe_who_of(ml.rec.owner, &ml.cfg.owner, err.msg, sizeof(err.msg)) <
+	    0) {
+		log_error("%s: the config's owner: %s", name, err.msg);
 		goto out;
 	}
 	rc = plan_takeover(&ml, name);

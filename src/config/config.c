@@ -605,7 +605,7 @@ config_load(const char *path, struct vm_config *cfg, struct cfg_error *err)
 {
 	char *text;
 	size_t len;
-	int rc = safe_read_all(path, CFG_FILE_MAX, &text, &len, err->msg,
+	int rc = safe_read_all(path, CFG_FILE_MAX, &text, &len, NULL, err->msg,
 			       sizeof(err->msg));
 
 	if (rc < 0)
@@ -654,15 +654,17 @@ check_regular(const struct vm_config *cfg, int line, const char *key,
 	return 0;
 }
 
-/* A file handed to the VM, by safe_open's rules (O_PATH looks only:
- * the CLI opens it later, through the same rules). */
+/* A file handed to the VM, by safe_open's rules, for the config's owner
+ * with flags' access (O_PATH looks only: the CLI opens it later, through
+ * the same rules). */
 static int
 host_file(const struct vm_config *cfg, int line, const char *key,
-	  const char *path, unsigned allow, struct cfg_error *err)
+	  const char *path, int flags, unsigned allow, struct cfg_error *err)
 {
 	char why[PATH_MAX + 256];
 
-	if (safe_check(path, allow, why, sizeof(why)) == 0)
+	if (safe_check_as(&cfg->owner, path, flags, allow, why, sizeof(why)) ==
+	    0)
 		return 0;
 	snprintf(err->msg, sizeof(err->msg), "%s:%d: %s: %s", cfg->file, line,
 		 key, why);
@@ -673,10 +675,11 @@ int
 config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 {
 	if (host_file(cfg, cfg->line[KEY_KERNEL], "kernel", cfg->kernel,
-		      SAFE_REG, err) < 0)
+		      O_RDONLY, SAFE_REG, err) < 0)
 		return -1;
-	if (cfg->ramdisk[0] && host_file(cfg, cfg->line[KEY_RAMDISK], "ramdisk",
-					 cfg->ramdisk, SAFE_REG, err) < 0)
+	if (cfg->ramdisk[0] &&
+	    host_file(cfg, cfg->line[KEY_RAMDISK], "ramdisk", cfg->ramdisk,
+		      O_RDONLY, SAFE_REG, err) < 0)
 		return -1;
 	int dm_line = cfg->line[KEY_DM_OVERRIDE];
 	if (check_regular(cfg, dm_line,
@@ -688,6 +691,7 @@ config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 		if (d->cdrom && !d->target[0])
 			continue; /* an empty drive */
 		if (host_file(cfg, d->line, "disk", d->target,
+			      d->cdrom || d->readonly ? O_RDONLY : O_RDWR,
 			      d->cdrom ? SAFE_REG | SAFE_BLK : SAFE_REG,
 			      err) < 0)
 			return -1;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "../common/paths.h"
+#include "../host/safe_who.h"
 #include "cfgfile.h"
 #include "disk.h"
 #include "vif.h"
@@ -84,6 +85,9 @@ struct vm_config {
 	/* rng = "isolated": a virtio-rng served by bulkhead-rng. */
 	bool rng_isolated;
 	int line[KEY_COUNT]; /* 0 when the key was not given */
+	/* Whose files it may name (safe_who.h): the config file's owner,
+	 * set by whoever read it (config_parse leaves root: uid 0). */
+	struct safe_who owner;
 };
 
 #define CONFIG_DEFAULT_DM "/usr/bin/qemu-system-x86_64"

@@ -52,7 +52,7 @@ record_write(const struct vm_record *r)
 	char path[PATH_MAX];
 	json_t *o = json_pack(
 		"{s:s, s:I, s:I, s:I, s:b, s:I, s:s, s:I, s:I, s:I, s:I, s:s, "
-		"s:s, s:b, s:s, s:s}",
+		"s:s, s:b, s:s, s:s, s:I}",
 		"name", r->name, "vmid", (json_int_t)r->vmid, "uid",
 		(json_int_t)r->uid, "gid", (json_int_t)r->gid, "uid_exclusive",
 		r->uid_exclusive, "reaper_uid", (json_int_t)r->reaper_uid,
@@ -61,7 +61,8 @@ record_write(const struct vm_record *r)
 		(json_int_t)r->monitor_pid, "monitor_start",
 		(json_int_t)r->monitor_start, "state", r->state, "accel",
 		r->accel, "security_supported", r->security_supported, "config",
-		r->config, "console_log", r->console_log);
+		r->config, "console_log", r->console_log, "owner",
+		(json_int_t)r->owner);
 	if (!o)
 		return -ENOMEM;
 	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
@@ -111,14 +112,17 @@ int
 record_parse(const char *text, size_t len, struct vm_record *r)
 {
 	json_error_t jerr;
-	uint64_t vmid, uid, gid, reaper, pid, dms, mpid, ms;
+	uint64_t vmid, uid, gid, reaper, pid, dms, mpid, ms, owner = 0;
 	json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	int rc = -EINVAL;
 
 	memset(r, 0, sizeof(*r));
 	if (!json_is_object(o))
 		goto out;
-	if (json_object_size(o) != 16)
+	/* 16 keys: a record from before "owner" was kept. */
+	if (json_object_size(o) != 16 &&
+	    (json_object_size(o) != 17 ||
+	     get_int(o, "owner", UINT32_MAX - 1, &owner)))
 		goto out;
 	if (get_str(o, "name", r->name, sizeof(r->name)) ||
 	    get_int(o, "vmid", 32751, &vmid) ||
@@ -141,6 +145,7 @@ record_parse(const char *text, size_t len, struct vm_record *r)
 	r->uid = (uid_t)uid;
 	r->gid = (gid_t)gid;
 	r->reaper_uid = (uid_t)reaper;
+	r->owner = (uid_t)owner;
 	r->dm_pid = (pid_t)pid;
 	r->dm_start = dms;
 	r->monitor_pid = (pid_t)mpid;

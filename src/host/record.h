@@ -28,6 +28,10 @@ struct vm_record {
 	bool security_supported;
 	char config[PATH_MAX];
 	char console_log[PATH_MAX];
+	/* The config file's owner: whose files the VM may be given, at
+	 * create and later (cd-insert, a take-over's restart). A record
+	 * without it (made before it was kept) reads as root's. */
+	uid_t owner;
 };
 
 /* The device model's identity as a record keeps it (uid, gid, exclusive,

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../common/util.h"
+#include "safe_who.h"
 
 /* Where a walk stands: the leaf's parent, open O_PATH, and what the
  * directories on the way allow of the leaf. */
@@ -21,17 +22,44 @@ struct walk {
 	uid_t user;         /* ... this one, not root */
 	bool parent_shared; /* the parent is writable by others (sticky) */
 	bool parent_root;   /* the parent is root's, written by root only */
+	const struct safe_who *who; /* whose path: NULL or uid 0 for root */
+	int want;                   /* R_OK|W_OK on the file, for who */
 };
 
 static int
 refuse(int err, char *why, size_t whylen, const char *path, const char *fmt,
        const char *arg)
 {
-	char what[128];
+	char what[320];
 
 	snprintf(what, sizeof(what), fmt, arg);
 	snprintf(why, whylen, "%s: %s", path, what);
 	return err > 0 ? -err : -EIO; /* never a success, whatever errno was */
+}
+
+/* who (a config's owner, not root) may access the inode at fd with want,
+ * as the kernel would let it: else refused, saying why. */
+static int
+check_who(const struct walk *w, int fd, const struct stat *st, int want,
+	  const char *name, char *why, size_t whylen)
+{
+	char what[256];
+	int rc = safe_who_may(w->who, fd, st, want);
+
+	if (rc == 0)
+		return 0;
+	snprintf(what, sizeof(what),
+		 "uid %u, the config's owner, may not %s%s (mode %04o, owner "
+		 "%u, group %u%s); a user's config names only files that "
+		 "user may open",
+		 (unsigned)w->who->uid,
+		 want == X_OK    ? "search directory "
+		 : (want & W_OK) ? "read and write "
+				 : "read ",
+		 name, (unsigned)(st->st_mode & 07777), (unsigned)st->st_uid,
+		 (unsigned)st->st_gid, rc == -EACCES ? "" : ", unreadable ACL");
+	return refuse(rc == -EACCES ? EACCES : -rc, why, whylen, w->path, "%s",
+		      what);
 }
 
 /* path as an absolute name: a relative one from the working directory
@@ -136,6 +164,9 @@ check_dir(struct walk *w, int fd, const char *name, char *why, size_t whylen)
 	if (!S_ISDIR(st.st_mode))
 		return refuse(ENOTDIR, why, whylen, w->path,
 			      "%s: not a directory", name);
+	rc = check_who(w, fd, &st, X_OK, name, why, whylen);
+	if (rc < 0)
+		return rc;
 	bool others_write = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
 	if (others_write && !(st.st_mode & S_ISVTX))
 		return refuse(EPERM, why, whylen, w->path,
@@ -348,6 +379,9 @@ resolve(struct walk *w, unsigned allow, struct stat *st, char *why,
 		if (!S_ISLNK(st->st_mode)) {
 			rc = check_leaf(w, st, allow, why, whylen);
 			if (rc == 0)
+				rc = check_who(w, fd, st, w->want, "it", why,
+					       whylen);
+			if (rc == 0)
 				return fd;
 			close(fd);
 			return rc;
@@ -363,19 +397,23 @@ resolve(struct walk *w, unsigned allow, struct stat *st, char *why,
 }
 
 static int
-walk_start(struct walk *w, const char *path, char *why, size_t whylen)
+walk_start(struct walk *w, const struct safe_who *who, int flags,
+	   const char *path, char *why, size_t whylen)
 {
 	memset(w, 0, sizeof(*w));
 	w->dirfd = -1;
+	w->who = who;
+	w->want = safe_who_want(flags);
 	return make_absolute(path, w->path, sizeof(w->path), why, whylen);
 }
 
-static int
-check_root(const char *path, unsigned allow, char *why, size_t whylen)
+int
+safe_check_as(const struct safe_who *who, const char *path, int flags,
+	      unsigned allow, char *why, size_t whylen)
 {
 	struct walk w;
 	struct stat st;
-	int rc = walk_start(&w, path, why, whylen);
+	int rc = walk_start(&w, who, flags, path, why, whylen);
 
 	if (rc == 0)
 		rc = resolve(&w, allow, &st, why, whylen);
@@ -418,12 +456,13 @@ reopen(const struct walk *w, int pathfd, const struct stat *want, int flags,
 	return fd;
 }
 
-static int
-open_root(const char *path, int flags, unsigned allow, char *why, size_t whylen)
+int
+safe_open_as(const struct safe_who *who, const char *path, int flags,
+	     unsigned allow, char *why, size_t whylen)
 {
 	struct walk w;
 	struct stat want = { 0 };
-	int rc = walk_start(&w, path, why, whylen);
+	int rc = walk_start(&w, who, flags, path, why, whylen);
 
 	if (rc == 0)
 		rc = resolve(&w, allow, &want, why, whylen);
@@ -440,23 +479,28 @@ open_root(const char *path, int flags, unsigned allow, char *why, size_t whylen)
 int
 safe_check(const char *path, unsigned allow, char *why, size_t whylen)
 {
-	return check_root(path, allow, why, whylen);
+	return safe_check_as(NULL, path, O_RDONLY, allow, why, whylen);
 }
 
 int
 safe_open(const char *path, int flags, unsigned allow, char *why, size_t whylen)
 {
-	return open_root(path, flags, allow, why, whylen);
+	return safe_open_as(NULL, path, flags, allow, why, whylen);
 }
 
 int
-safe_read_all(const char *path, size_t max, char **out, size_t *len, char *why,
-	      size_t whylen)
+safe_read_all(const char *path, size_t max, char **out, size_t *len,
+	      struct stat *st, char *why, size_t whylen)
 {
 	int fd = safe_open(path, O_RDONLY, SAFE_REG, why, whylen);
 
 	if (fd < 0)
 		return fd;
+	if (st && fstat(fd, st) < 0) {
+		int e = errno;
+		close(fd);
+		return refuse(e, why, whylen, path, "%s", strerror(e));
+	}
 	char *buf = malloc(max + 1);
 	if (!buf) {
 		close(fd);
@@ -482,7 +526,7 @@ safe_create(const char *path, struct safe_new *n, char *why, size_t whylen)
 {
 	struct walk w;
 	struct stat st;
-	int rc = walk_start(&w, path, why, whylen);
+	int rc = walk_start(&w, NULL, O_WRONLY, path, why, whylen);
 
 	n->dirfd = n->fd = -1;
 	if (rc == 0)

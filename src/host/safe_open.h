@@ -41,7 +41,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+
+struct safe_who;
 
 /* What the named file may be (a bit set). */
 enum { SAFE_REG = 1, SAFE_BLK = 2 };
@@ -58,13 +61,24 @@ int safe_open(const char *path, int flags, unsigned allow, char *why,
  * O_PATH): for reporting a config's errors before anything is opened. */
 int safe_check(const char *path, unsigned allow, char *why, size_t whylen);
 
+/* The same, for a path that who (safe_who.h: a config's owner) names:
+ * when who is a user, not root, every directory walked must be one who
+ * may search and the file one who may open with flags' access (read;
+ * read and write for O_RDWR), or it is refused (EACCES) saying so. NULL
+ * who is root: the calls above. */
+int safe_open_as(const struct safe_who *who, const char *path, int flags,
+		 unsigned allow, char *why, size_t whylen);
+int safe_check_as(const struct safe_who *who, const char *path, int flags,
+		  unsigned allow, char *why, size_t whylen);
+
 /* Whether a filesystem type (mountinfo's) is one a user can mount. */
 bool safe_fs_user_mounted(const char *fstype);
 
 /* Read a whole regular file opened by safe_open, at most max bytes, into
- * a NUL-terminated heap buffer. 0, or -errno (-EFBIG: too large). */
+ * a NUL-terminated heap buffer, with its fstat in st if st is not NULL.
+ * 0, or -errno (-EFBIG: too large). */
 int safe_read_all(const char *path, size_t max, char **out, size_t *len,
-		  char *why, size_t whylen);
+		  struct stat *st, char *why, size_t whylen);
 
 /* A file this process creates (a save file), root-owned, mode 0600, in a
  * directory every component of which is owned by root (the rule for a

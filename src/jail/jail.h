@@ -108,10 +108,12 @@ void jail_policies_print(FILE *out, bool markdown);
  * checked: a file a config names (kernel, ramdisk), which a user may own
  * a directory of: opened by safe_open's rules and bound from that fd,
  * never by resolving the name again. */
+struct safe_who;
 struct jail_bind {
 	char path[PATH_MAX];
 	bool exec;
 	bool checked;
+	const struct safe_who *who; /* checked: whose file (NULL: root) */
 };
 
 /* One child. What it gets is its level's; the spec only names the

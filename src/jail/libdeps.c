@@ -80,6 +80,7 @@ add_bind(struct jail_bind *out, size_t max, size_t *n, const char *path)
 	snprintf(out[*n].path, sizeof(out[*n].path), "%s", c);
 	out[*n].exec = true;
 	out[*n].checked = false;
+	out[*n].who = NULL;
 	(*n)++;
 	return 0;
 }

@@ -62,7 +62,7 @@ bind_source(const struct jail_bind *b, char *src, size_t len, int *fd,
 			       ? fail(why, whylen, "stat", b->path)
 			       : 0;
 	}
-	*fd = safe_open(b->path, O_RDONLY, SAFE_REG, why, whylen);
+	*fd = safe_open_as(b->who, b->path, O_RDONLY, SAFE_REG, why, whylen);
 	if (*fd < 0)
 		return *fd;
 	snprintf(src, len, "/proc/self/fd/%d", *fd);

@@ -291,6 +291,7 @@ bind_add(struct jail_bind *out, size_t max, size_t *n, const char *path,
 	snprintf(out[*n].path, sizeof(out[*n].path), "%s", real);
 	out[*n].exec = exec;
 	out[*n].checked = false;
+	out[*n].who = NULL;
 	(*n)++;
 	return 0;
 }
@@ -298,13 +299,15 @@ bind_add(struct jail_bind *out, size_t max, size_t *n, const char *path,
 /* A file the config names: bound as written (no realpath, which would
  * follow a link), from the inode safe_open checks in the jail. */
 static int
-bind_checked(struct jail_bind *out, size_t max, size_t *n, const char *path)
+bind_checked(struct jail_bind *out, size_t max, size_t *n, const char *path,
+	     const struct safe_who *who)
 {
 	if (*n == max)
 		return -1;
 	snprintf(out[*n].path, sizeof(out[*n].path), "%s", path);
 	out[*n].exec = false;
 	out[*n].checked = true;
+	out[*n].who = who;
 	(*n)++;
 	return 0;
 }
@@ -335,9 +338,10 @@ qemu_binds(const struct vm_config *cfg, struct jail_bind *out, size_t max)
 	if (cfg->accel == ACCEL_TCG && access(p, F_OK) == 0 &&
 	    bind_add(out, max, &n, p, true) < 0)
 		return -1;
-	if (bind_checked(out, max, &n, cfg->kernel) < 0)
+	if (bind_checked(out, max, &n, cfg->kernel, &cfg->owner) < 0)
 		return -1;
-	if (cfg->ramdisk[0] && bind_checked(out, max, &n, cfg->ramdisk) < 0)
+	if (cfg->ramdisk[0] &&
+	    bind_checked(out, max, &n, cfg->ramdisk, &cfg->owner) < 0)
 		return -1;
 	return (int)n;
 }

@@ -13,10 +13,18 @@
 # The user is a numeric uid with no account (setpriv needs none): the
 # host's /etc/passwd, group and shadow are never touched, and there is
 # nothing to remove afterwards but the test's files.
+#
+# A config the user owns may also name only files the user could open
+# itself with the same access (review F2): /etc/shadow, root's 0600
+# image or kernel, a file below root's 0700 directory, root's 0644 image
+# read-write, root's 0600 save file, and (into the VM of the user's
+# config) root's 0600 medium at cd-insert are refused for it; root's 0644
+# image read-only works, and root's own config still names root's 0600
+# files. Root's config that others may write is refused.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 28
+plan 37
 P=bhtest-dep-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -46,6 +54,13 @@ cp "$GUEST/vmlinuz" "$R/vmlinuz" && cp "$GUEST/initramfs.cpio.gz" "$R/initrd" ||
 mkdir -p "$T/iso" && echo "iso-$$" > "$T/iso/HELLO.TXT" &&
 	genisoimage -quiet -r -o "$R/A.iso" "$T/iso" || fail_setup genisoimage
 mkcfg "$R/secret.cfg" "$P-secret" "" && chmod 600 "$R/secret.cfg" || fail_setup "root config"
+# Root's, in a directory the user may search: a 0600 image and kernel,
+# and a 0644 image the user may read.
+S=$T/pub
+mkdir -m 755 "$S" && truncate -s 1M "$S/secret.img" && chmod 600 "$S/secret.img" &&
+	cp "$GUEST/vmlinuz" "$S/vmlinuz" && chmod 600 "$S/vmlinuz" &&
+	truncate -s 1M "$S/shared.img" && chmod 644 "$S/shared.img" &&
+	cp "$R/A.iso" "$S/A.iso" && chmod 600 "$S/A.iso" || fail_setup "root's files"
 # The user's own: an image, a medium, a kernel; then the redirections,
 # each made by the user.
 as_user truncate -s 1M "$U/own.img" && as_user cp "$R/A.iso" "$U/own.iso" 2> /dev/null ||
@@ -155,21 +170,50 @@ try_cfg "cdrom at create: symlink as a middle component refused" "$R/A.iso" "d i
 try_cfg "kernel: symlink refused" "$R/vmlinuz" "$SYM" "kernel = \"$U/link-kernel\""
 try_cfg "kernel: symlink as a middle component refused" "$R/vmlinuz" "d is a symlink" "kernel = \"$U/d/vmlinuz\""
 try_cfg "ramdisk: symlink refused" "$R/initrd" "$SYM" "ramdisk = \"$U/link-initrd\""
+# try_user NAME TARGET PATTERN LINES...: try_cfg with a config the user owns.
+try_user() {
+	local name=$1 target=$2 pat=$3
+	shift 3
+	cfg "$T/x.cfg" "$P-x" "$@"
+	chown "$EU:$EU" "$T/x.cfg"
+	refused "$name" "$pat" "$target" "$BULKHEAD" create "$T/x.cfg"
+	rm -f "$T/x.cfg"
+}
+NOT="the config's owner, may not"
+try_user "user's config: /etc/shadow as a disk refused" /etc/shadow "$NOT read it" \
+	"disk = [ 'vdev=xvda, access=ro, target=/etc/shadow' ]"
+try_user "user's config: root's 0600 image as a disk refused" "$S/secret.img" "$NOT read it" \
+	"disk = [ 'vdev=xvda, access=ro, target=$S/secret.img' ]"
+try_user "user's config: root's image below root's 0700 dir refused" "$R/secret.img" \
+	"$NOT search directory root" "disk = [ 'vdev=xvda, access=ro, target=$R/secret.img' ]"
+try_user "user's config: root's 0644 image read-write refused" "$S/shared.img" \
+	"$NOT read and write it" "disk = [ 'vdev=xvda, access=rw, target=$S/shared.img' ]"
+try_user "user's config: root's 0600 kernel refused" "$S/vmlinuz" "$NOT read it" \
+	"kernel = \"$S/vmlinuz\""
+# Root's config that others may write is theirs to fill: refused.
+cfg "$T/x.cfg" "$P-x" "disk = [ 'vdev=xvda, access=ro, target=/etc/shadow' ]"
+chmod 666 "$T/x.cfg"
+refused "config: root's, writable by others, refused" "writable by group or others" \
+	/etc/shadow "$BULKHEAD" create "$T/x.cfg"
+rm -f "$T/x.cfg"
 refused "config: symlink to root's config refused" "$SYM" "$R/secret.cfg" "$BULKHEAD" create "$U/link.cfg"
 refused "config: symlink as a middle component refused" "d is a symlink" "$R/secret.cfg" "$BULKHEAD" create "$U/d/secret.cfg"
 refused "config: a FIFO is refused at once, no hang" "not a regular file" "$U/fifo" "$BULKHEAD" create "$U/fifo"
 
 # The legitimate cases: a VM from the user's own config, with the user's
-# own kernel and image (user-owned, in the user's directory), root's
-# medium-less drive, and root's image in root's directory.
+# own kernel and image (user-owned, in the user's directory), a
+# medium-less drive, and root's 0644 image, read-only, in root's
+# directory.
 N=$P-ok
 cfg "$U/ok.cfg" "$N" "kernel = \"$U/vmlinuz\"" \
-	"disk = [ 'vdev=xvda, access=rw, target=$U/own.img', 'vdev=xvdb, access=ro, target=$R/secret.img', 'vdev=hdc, devtype=cdrom, target=' ]"
+	"disk = [ 'vdev=xvda, access=rw, target=$U/own.img', 'vdev=xvdb, access=ro, target=$S/shared.img', 'vdev=hdc, devtype=cdrom, target=' ]"
 chown "$EU:$EU" "$U/ok.cfg"
-expect "legit: the user's config, kernel and image in the user's dir, root's image in root's dir" 0 "" \
+expect "legit: the user's config, kernel and image in the user's dir, root's 0644 image read-only" 0 "" \
 	"$BULKHEAD" create "$U/ok.cfg"
 refused "cd-insert: symlink as last component refused" "$SYM" "$R/A.iso" "$BULKHEAD" cd-insert "$N" hdc "$U/link.iso"
 refused "cd-insert: symlink as a middle component refused" "d is a symlink" "$R/A.iso" "$BULKHEAD" cd-insert "$N" hdc "$U/d/A.iso"
+refused "cd-insert: root's 0600 medium into the user's VM refused" "$NOT read it" "$S/A.iso" \
+	"$BULKHEAD" cd-insert "$N" hdc "$S/A.iso"
 expect "legit: cd-insert of the user's own medium" 0 "medium inserted" "$BULKHEAD" cd-insert "$N" hdc "$U/own.iso"
 refused "save -c: through a symlinked directory refused" "d is a symlink" "$R" "$BULKHEAD" save -c "$N" "$U/d/evil.save"
 check "save -c: no file made in root's directory" test ! -e "$R/evil.save"
@@ -178,6 +222,13 @@ expect "legit: save into root's directory" 0 "saved and destroyed" "$BULKHEAD" s
 as_user ln -s "$R/vm.save" "$U/link.save" || fail_setup "save symlink"
 refused "restore: symlink to root's save file refused" "$SYM" "$R/vm.save" "$BULKHEAD" restore "$U/ok.cfg" "$U/link.save"
 refused "restore: symlink as a middle component refused" "d is a symlink" "$R/vm.save" "$BULKHEAD" restore "$U/ok.cfg" "$U/d/vm.save"
-expect "legit: restore from root's save file" 0 "" "$BULKHEAD" restore "$U/ok.cfg" "$R/vm.save"
+refused "restore: the user's config with root's save file refused" "$NOT search directory root" \
+	"$R/vm.save" "$BULKHEAD" restore "$U/ok.cfg" "$R/vm.save"
+# Root's config, the same VM but for root's 0600 image: root's files.
+sed "s|$S/shared.img|$S/secret.img|" "$U/ok.cfg" > "$R/ok.cfg" || fail_setup "root's ok.cfg"
+expect "legit: root's config restores root's save file, with root's 0600 image" 0 "" \
+	"$BULKHEAD" restore "$R/ok.cfg" "$R/vm.save"
 check "legit: the restored VM runs" test "$(vm_field "$N" state)" = running
+expect "legit: cd-insert of root's 0600 medium into root's VM" 0 "medium inserted" \
+	"$BULKHEAD" cd-insert "$N" hdc "$S/A.iso"
 exit "$FAILED"

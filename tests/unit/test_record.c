@@ -27,6 +27,27 @@ test_parse_good(void **state)
 	assert_int_equal(r.dm_pid, 100);
 	assert_true(r.uid_exclusive);
 	assert_false(r.security_supported);
+	assert_int_equal(r.owner, 0);
+}
+
+/* The config's owner is kept, and a record read back has it. */
+static void
+test_owner(void **state)
+{
+	(void)state;
+	struct vm_record r;
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "%.*s,\"owner\":1000}",
+		 (int)strlen(good) - 1, good);
+	assert_int_equal(record_parse(buf, strlen(buf), &r), 0);
+	assert_int_equal(r.owner, 1000);
+	snprintf(buf, sizeof(buf), "%.*s,\"owner\":-1}", (int)strlen(good) - 1,
+		 good);
+	assert_int_equal(record_parse(buf, strlen(buf), &r), -22);
+	snprintf(buf, sizeof(buf), "%.*s,\"owner\":\"0\"}",
+		 (int)strlen(good) - 1, good);
+	assert_int_equal(record_parse(buf, strlen(buf), &r), -22);
 }
 
 static void
@@ -66,6 +87,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_parse_bad),
+		cmocka_unit_test(test_owner),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,9 +19,11 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "../../src/host/safe_open.h"
+#include "../../src/host/safe_who.h"
 #include "child.h"
 
 #define USER 61234u
@@ -371,27 +373,182 @@ test_fuse_refused(void **state)
 		fail_msg("fuse child: %d (142: hung on the server)", st);
 }
 
+/* USER as a config's owner, in group GROUP too (no account needed). */
+#define GROUP 61236u
+static const struct safe_who user = {
+	.uid = USER, .gid = USER, .ngroups = 1, .groups = { GROUP }
+};
+
+static void
+user_refused(const char *path, int flags, const char *what)
+{
+	int fd = safe_open_as(&user, path, flags, SAFE_REG, why, sizeof(why));
+
+	if (fd >= 0)
+		close(fd);
+	if (fd != -EACCES || !strstr(why, what))
+		fail_msg("%s: %d, '%s', wanted EACCES and '%s'", path, fd, why,
+			 what);
+	assert_int_equal(
+		safe_check_as(&user, path, flags, SAFE_REG, why, sizeof(why)),
+		-EACCES);
+}
+
+static void
+user_opens(const char *path, int flags)
+{
+	int fd = safe_open_as(&user, path, flags, SAFE_REG, why, sizeof(why));
+
+	if (fd < 0)
+		fail_msg("%s: %d, '%s'", path, fd, why);
+	close(fd);
+}
+
+/* A user's config names only what the user may open itself: root's
+ * 0600 files (review F2), files of a group it is not in, files below a
+ * directory it may not search, writing a file it may only read. Root's
+ * config still opens them all. */
+static void
+test_config_owner_access(void **state)
+{
+	(void)state;
+	user_refused("/etc/shadow", O_RDONLY, "may not read it");
+	mkfile("secret", 0, 0600);
+	user_refused(at("secret"), O_RDONLY, "uid 61234, the config's owner");
+	user_refused(at("secret"), O_RDWR, "may not read and write it");
+	int fd = safe_open(at("secret"), O_RDWR, SAFE_REG, why, sizeof(why));
+	assert_true(fd >= 0);
+	close(fd);
+	mkfile("pub", 0, 0644);
+	user_opens(at("pub"), O_RDONLY);
+	user_refused(at("pub"), O_RDWR, "may not read and write it");
+	mkfile("grp", 0, 0640);
+	assert_int_equal(chown(at("grp"), 0, GROUP), 0);
+	user_opens(at("grp"), O_RDONLY);
+	assert_int_equal(chown(at("grp"), 0, OTHER), 0);
+	user_refused(at("grp"), O_RDONLY, "may not read");
+	/* The group's bits, not other's, bind a member (the kernel's rule). */
+	mkfile("nogrp", 0, 0604);
+	assert_int_equal(chown(at("nogrp"), 0, GROUP), 0);
+	user_refused(at("nogrp"), O_RDONLY, "may not read");
+	/* The owner's bits bind the owner. */
+	mkdir_as("u", USER, 0755);
+	mkfile("u/own", USER, 0600);
+	user_opens(at("u/own"), O_RDWR);
+	mkfile("u/wo", USER, 0244);
+	user_refused(at("u/wo"), O_RDONLY, "may not read");
+	/* A directory the user may not search hides what is below it. */
+	mkdir_as("closed", 0, 0700);
+	mkfile("closed/img", 0, 0644);
+	user_refused(at("closed/img"), O_RDONLY,
+		     "may not search directory closed");
+	fd = safe_open(at("closed/img"), O_RDONLY, SAFE_REG, why, sizeof(why));
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+/* An on-disk POSIX ACL: version 2, { le16 tag, le16 perm, le32 id }. */
+static void
+set_acl(const char *path, const unsigned (*e)[3], int n)
+{
+	unsigned char buf[4 + 8 * 8] = { 2, 0, 0, 0 };
+
+	for (int i = 0; i < n; i++) {
+		unsigned char *p = buf + 4 + 8 * i;
+		p[0] = (unsigned char)e[i][0];
+		p[2] = (unsigned char)e[i][1];
+		for (int b = 0; b < 4; b++)
+			p[4 + b] = (unsigned char)(e[i][2] >> (8 * b));
+	}
+	if (setxattr(path, "system.posix_acl_access", buf, 4 + 8 * (size_t)n,
+		     0) < 0)
+		fail_msg("setxattr %s: %s", path, strerror(errno));
+}
+
+/* The ACL decides, not the mode: a named user entry grants, the mask
+ * limits it, a group entry that matches without the bit refuses even
+ * when other has it. */
+static void
+test_config_owner_acl(void **state)
+{
+	(void)state;
+	mkfile("acl", 0, 0600);
+	const unsigned grant[][3] = { { 1, 6, 0 },
+				      { 2, 6, USER },
+				      { 4, 0, 0 },
+				      { 0x10, 4, 0 },
+				      { 0x20, 0, 0 } };
+	set_acl(at("acl"), grant, 5);
+	user_opens(at("acl"), O_RDONLY);
+	user_refused(at("acl"), O_RDWR, "may not read and write it");
+	mkfile("aclg", 0, 0604);
+	const unsigned deny[][3] = { { 1, 6, 0 },
+				     { 4, 4, 0 },
+				     { 8, 0, GROUP },
+				     { 0x10, 4, 0 },
+				     { 0x20, 4, 0 } };
+	set_acl(at("aclg"), deny, 5);
+	user_refused(at("aclg"), O_RDONLY, "may not read it");
+}
+
+static void
+test_who_of(void **state)
+{
+	struct safe_who w;
+
+	(void)state;
+	assert_int_equal(safe_who_of(0, &w, why, sizeof(why)), 0);
+	assert_int_equal(w.uid, 0);
+	/* No account: any group or none, so group and other must grant. */
+	assert_int_equal(safe_who_of(USER, &w, why, sizeof(why)), 0);
+	assert_true(w.no_account);
+	mkfile("g", 0, 0640);
+	mkfile("o", 0, 0604);
+	mkfile("go", 0, 0644);
+	assert_int_equal(chown(at("go"), 0, GROUP), 0);
+	assert_int_equal(chown(at("o"), 0, GROUP), 0);
+	assert_int_equal(chown(at("g"), 0, GROUP), 0);
+	assert_int_equal(safe_check_as(&w, at("g"), O_RDONLY, SAFE_REG, why,
+				       sizeof(why)),
+			 -EACCES);
+	assert_int_equal(safe_check_as(&w, at("o"), O_RDONLY, SAFE_REG, why,
+				       sizeof(why)),
+			 -EACCES);
+	assert_int_equal(safe_check_as(&w, at("go"), O_RDONLY, SAFE_REG, why,
+				       sizeof(why)),
+			 0);
+}
+
 static void
 test_read_all_cap(void **state)
 {
 	(void)state;
 	char *text;
 	size_t len;
+	struct stat st = { 0 };
 
+	mkdir_as("u", USER, 0755);
+	mkfile("u/cfg", USER, 0600);
+	assert_int_equal(safe_read_all(at("u/cfg"), 4, &text, &len, &st, why,
+				       sizeof(why)),
+			 0);
+	assert_int_equal(st.st_uid, USER);
+	free(text);
 	mkfile("cfg", 0, 0600);
-	assert_int_equal(
-		safe_read_all(at("cfg"), 4, &text, &len, why, sizeof(why)), 0);
+	assert_int_equal(safe_read_all(at("cfg"), 4, &text, &len, NULL, why,
+				       sizeof(why)),
+			 0);
 	assert_int_equal(len, 4);
 	assert_string_equal(text, "data");
 	free(text);
-	assert_int_equal(
-		safe_read_all(at("cfg"), 3, &text, &len, why, sizeof(why)),
-		-EFBIG);
+	assert_int_equal(safe_read_all(at("cfg"), 3, &text, &len, NULL, why,
+				       sizeof(why)),
+			 -EFBIG);
 	assert_int_equal(mkfifo(at("fifo"), 0600), 0);
 	alarm(5);
-	assert_int_equal(
-		safe_read_all(at("fifo"), 4, &text, &len, why, sizeof(why)),
-		-EINVAL);
+	assert_int_equal(safe_read_all(at("fifo"), 4, &text, &len, NULL, why,
+				       sizeof(why)),
+			 -EINVAL);
 	alarm(0);
 }
 
@@ -526,6 +683,11 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_fuse_refused, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_config_owner_access, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_config_owner_acl, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_who_of, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_all_cap, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_create, setup, teardown),
