@@ -14,6 +14,7 @@
 #include <linux/netlink.h>
 #include <linux/random.h>
 #include <linux/rtnetlink.h>
+#include <linux/sched.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -138,18 +139,6 @@ try_open(const char *id, const char *path, int flags)
 			unlink(path); /* leave nothing behind */
 	}
 	must_fail(id, fd, path);
-}
-
-static long
-do_unshare_user(void)
-{
-	return unshare(CLONE_NEWUSER);
-}
-
-static long
-do_unshare_mnt(void)
-{
-	return unshare(CLONE_NEWNS);
 }
 
 static long
@@ -383,10 +372,6 @@ kernel(void)
 		"mount",
 		mount("none", "/bulkhead-probe-no-such-dir", "tmpfs", 0, NULL),
 		"mount tmpfs");
-	must_fail("unshare-userns", in_child(do_unshare_user),
-		  "unshare(CLONE_NEWUSER)");
-	must_fail("unshare-mountns", in_child(do_unshare_mnt),
-		  "unshare(CLONE_NEWNS)");
 	must_deny("bpf", syscall(SYS_bpf, 0, NULL, 0), "bpf()");
 	must_deny("perf", syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0),
 		  "perf_event_open");
@@ -405,7 +390,215 @@ kernel(void)
 	must_fail("userfaultfd", ufd, "userfaultfd");
 	must_fail("personality", in_child(do_personality),
 		  "personality(ADDR_NO_RANDOMIZE)");
-	must_deny("setns", setns(-1, 0), "setns(-1)");
+}
+
+/* --- namespaces ------------------------------------------------------ */
+
+/* Every path to a new namespace, not one call: clone with each
+ * CLONE_NEW* flag (all but NEWTIME, whose bit is clone's exit-signal
+ * byte), clone3 with each flag and with none, unshare with each flag,
+ * and setns into a real namespace. A namespace attempt escapes when the
+ * call succeeds: the kernel makes the namespace with the process or not
+ * at all (where /proc is mounted the new process also checks that its
+ * /proc/self/ns link changed; the jail has no /proc). Where the flag
+ * alone is refused with EPERM, as it is for any uid but root, it is
+ * asked again with CLONE_NEWUSER, the way an unprivileged process gets
+ * every other namespace. Each attempt runs in a throwaway child, and a
+ * process made in a new namespace exits at once. */
+static const struct {
+	unsigned long flag;
+	const char *id;   /* the attempt's suffix */
+	const char *ns;   /* its /proc/self/ns name */
+	const char *name; /* the flag */
+} ns_kinds[] = {
+	{ CLONE_NEWUSER, "newuser", "user", "CLONE_NEWUSER" },
+	{ CLONE_NEWNS, "newns", "mnt", "CLONE_NEWNS" },
+	{ CLONE_NEWPID, "newpid", "pid", "CLONE_NEWPID" },
+	{ CLONE_NEWNET, "newnet", "net", "CLONE_NEWNET" },
+	{ CLONE_NEWIPC, "newipc", "ipc", "CLONE_NEWIPC" },
+	{ CLONE_NEWUTS, "newuts", "uts", "CLONE_NEWUTS" },
+	{ CLONE_NEWCGROUP, "newcgroup", "cgroup", "CLONE_NEWCGROUP" },
+	{ CLONE_NEWTIME, "newtime", "time", "CLONE_NEWTIME" },
+};
+#define NS_KINDS (sizeof(ns_kinds) / sizeof(ns_kinds[0]))
+
+enum ns_call { NS_CLONE, NS_CLONE3, NS_UNSHARE };
+static const char *const ns_call_names[] = { "clone", "clone3", "unshare" };
+
+/* How the new process saw its namespace. */
+enum ns_view { VIEW_NEW, VIEW_SAME, VIEW_UNSEEN };
+
+struct ns_result {
+	long ret;
+	int err;
+	int view;
+};
+
+/* In the process the call made (or, after unshare, forked): whether
+ * /proc/self/ns/NS differs from before. Raw calls only: after a raw
+ * clone the C library's idea of this thread is its parent's. */
+static void __attribute__((noreturn))
+ns_look(const char *ns, const char *before)
+{
+	char path[64], now[64] = "";
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns);
+	if (!before[0] || readlink(path, now, sizeof(now) - 1) < 0)
+		_exit(VIEW_UNSEEN);
+	_exit(strcmp(now, before) ? VIEW_NEW : VIEW_SAME);
+}
+
+/* One call with flags, in the calling (throwaway) child. */
+static struct ns_result
+ns_call_once(enum ns_call call, unsigned long flags, const char *ns)
+{
+	struct ns_result r = { -1, 0, VIEW_UNSEEN };
+	char path[64], before[64] = "";
+	struct clone_args ca;
+	int st;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns);
+	if (readlink(path, before, sizeof(before) - 1) < 0)
+		before[0] = '\0';
+	switch (call) {
+	case NS_CLONE: /* x86-64: flags, stack, parent_tid, child_tid, tls */
+		r.ret = syscall(SYS_clone, flags | SIGCHLD, 0L, 0L, 0L, 0L);
+		break;
+	case NS_CLONE3:
+		memset(&ca, 0, sizeof(ca));
+		ca.flags = flags;
+		ca.exit_signal = SIGCHLD;
+		r.ret = syscall(SYS_clone3, &ca, sizeof(ca));
+		break;
+	case NS_UNSHARE: /* pid and time namespaces are the next child's */
+		r.ret = syscall(SYS_unshare, flags);
+		if (r.ret == 0)
+			r.ret = fork();
+		break;
+	default:
+		errno = EINVAL;
+	}
+	r.err = errno;
+	if (r.ret == 0)
+		ns_look(ns, before);
+	if (r.ret > 0 && waitpid((pid_t)r.ret, &st, __WALL) == (pid_t)r.ret &&
+	    WIFEXITED(st))
+		r.view = WEXITSTATUS(st);
+	return r;
+}
+
+/* The call with flags in a child of its own, so nothing it changes
+ * outlives it. */
+static struct ns_result
+ns_call_child(enum ns_call call, unsigned long flags, const char *ns)
+{
+	struct ns_result r = { -1, EIO, VIEW_UNSEEN };
+	int p[2];
+
+	if (pipe(p) < 0)
+		return r;
+	pid_t c = fork();
+	if (c == 0) {
+		close(p[0]);
+		r = ns_call_once(call, flags, ns);
+		_exit(write(p[1], &r, sizeof(r)) == sizeof(r) ? 0 : 1);
+	}
+	close(p[1]);
+	if (c < 0 || read(p[0], &r, sizeof(r)) != sizeof(r))
+		r = (struct ns_result){ -1, EIO, VIEW_UNSEEN };
+	close(p[0]);
+	if (c > 0)
+		waitpid(c, NULL, 0);
+	return r;
+}
+
+/* Blocked or escaped for one namespace attempt. ENOSYS is clone3's
+ * refusal under the filter (the answer of a kernel without it), so it
+ * counts as blocked under a seccomp filter and as a missing call
+ * without one; EINVAL for a flag this kernel lacks likewise proves
+ * nothing unfiltered, but under the filter means the call reached the
+ * kernel. */
+static void
+ns_attempt(const char *id, enum ns_call call, unsigned long flag,
+	   const char *ns, const char *flagname)
+{
+	const char *cn = ns_call_names[call];
+	int filtered = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2;
+	char why[200], also[96] = "", both[48];
+	struct ns_result r = ns_call_child(call, flag, ns);
+
+	if (r.ret < 0 && r.err == EPERM && flag && flag != CLONE_NEWUSER) {
+		struct ns_result u =
+			ns_call_child(call, flag | CLONE_NEWUSER, ns);
+		snprintf(also, sizeof(also), "; with CLONE_NEWUSER: %s",
+			 u.ret < 0 ? strerror(u.err) : "made it");
+		if (u.ret > 0) {
+			snprintf(both, sizeof(both), "%s|CLONE_NEWUSER",
+				 flagname);
+			r = u;
+			flagname = both;
+		}
+	}
+	const char *seen =
+		r.view == VIEW_NEW    ? "a process in it sees a new ns link"
+		: r.view == VIEW_SAME ? "though the ns link looks unchanged"
+				      : "no /proc here to look";
+	if (r.ret > 0 && !flag)
+		report(1, id,
+		       "%s without flags made a child: the filter cannot read "
+		       "clone3's flags",
+		       cn);
+	else if (r.ret > 0)
+		report(1, id, "%s(%s) made a new %s namespace (%s)", cn,
+		       flagname, ns, seen);
+	else if (r.err == ENOSYS && !filtered) {
+		snprintf(why, sizeof(why),
+			 "%s(%s): this kernel has no such call", cn, flagname);
+		skip(id, why);
+	} else if (r.err == EINVAL && !filtered) {
+		snprintf(why, sizeof(why),
+			 "%s(%s): this kernel has no such namespace", cn,
+			 flagname);
+		skip(id, why);
+	} else if (r.err == EINVAL)
+		report(1, id, "%s(%s) reached the kernel: %s", cn, flagname,
+		       strerror(r.err));
+	else
+		report(0, id, "%s(%s): %s%s", cn, flag ? flagname : "0",
+		       strerror(r.err), also);
+}
+
+static long
+do_setns_pidfd(void)
+{
+	long fd = syscall(SYS_pidfd_open, getpid(), 0);
+	if (fd < 0)
+		return fd;
+	/* Its own network namespace: a real one, and no change. */
+	return syscall(SYS_setns, (int)fd, CLONE_NEWNET);
+}
+
+static void
+namespaces(void)
+{
+	char id[32];
+
+	for (size_t c = NS_CLONE; c <= NS_UNSHARE; c++)
+		for (size_t i = 0; i < NS_KINDS; i++) {
+			if (c == NS_CLONE && ns_kinds[i].flag == CLONE_NEWTIME)
+				continue;
+			snprintf(id, sizeof(id), "%s-%s", ns_call_names[c],
+				 ns_kinds[i].id);
+			ns_attempt(id, (enum ns_call)c, ns_kinds[i].flag,
+				   ns_kinds[i].ns, ns_kinds[i].name);
+			if (c == NS_CLONE3 && i + 1 == NS_KINDS)
+				ns_attempt("clone3-plain", NS_CLONE3, 0, "net",
+					   "0");
+		}
+	/* Into a namespace through a pidfd (no /proc needed): as root,
+	 * its own network namespace is joined, a no-op. */
+	must_deny("setns-pidfd", in_child(do_setns_pidfd),
+		  "setns(pidfd of itself, CLONE_NEWNET)");
 }
 
 /* --- network --------------------------------------------------------- */
@@ -621,6 +814,7 @@ main(int argc, char **argv)
 	filesystem();
 	processes();
 	kernel();
+	namespaces();
 	network();
 	landlock();
 	terminal_fds();

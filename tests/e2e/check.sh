@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib.sh
 plan 23
 # Every attempt bulkhead-probe makes, on every host (skipped ones included).
-ATTEMPTS=52
+ATTEMPTS=74
 P=bhtest-chk-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -21,6 +21,7 @@ if "$BULKHEAD" create "$T/c.cfg" > "$T/c.out" 2>&1; then
 	rc=$?
 	check "check: exit 0 (nothing escaped)" test "$rc" = 0
 	check "check: no ESCAPED line" bash -c "! grep -q ESCAPED '$T/check.txt'"
+	grep ESCAPED "$T/check.txt" | sed 's/^/# /'
 	"$BULKHEAD" check "$P-a" --json > "$T/check.json" 2>&1
 	check "check --json: $ATTEMPTS attempts, 0 escaped, skipped only for a Landlock ABI" python3 -c '
 import json, re, sys
@@ -33,11 +34,16 @@ for x in r["results"]:
 ids = {x["attempt"] for x in r["results"]}
 for need in ["setuid-root", "capabilities", "read-shadow", "mknod-block", "chroot-escape",
              "grow-file", "see-processes", "ptrace", "fork-bomb", "memory-bomb", "mount",
-             "unshare-userns", "bpf", "perf", "keyctl", "io-uring", "module-load", "reboot",
+             "bpf", "perf", "keyctl", "io-uring", "module-load", "reboot",
              "host-loopback-tcp", "netlink-links", "af-packet", "host-abstract-socket",
              "tiocsti", "inherited-fds", "list-root", "list-dev", "ioctl-dev", "tcp-bind",
-             "signal-out"]:
-    assert need in ids, need' "$T/check.json" "$ATTEMPTS"
+             "signal-out", "clone3-plain", "setns-pidfd"]:
+    assert need in ids, need
+# Every namespace flag through every call that can ask for it.
+for call in ["clone", "clone3", "unshare"]:
+    for ns in ["user", "ns", "pid", "net", "ipc", "uts", "cgroup", "time"]:
+        if (call, ns) != ("clone", "time"):
+            assert call + "-new" + ns in ids, call + "-new" + ns' "$T/check.json" "$ATTEMPTS"
 	# The bombs' outcome, not their wording: blocked, and how.
 	check "check: fork bomb blocked: a fork refused (EAGAIN) below pids.max" python3 -c '
 import json, re, sys
@@ -147,8 +153,8 @@ check "probe unconfined as root: exit 1" test "$rc" = 1
 check "probe unconfined as root: all $ATTEMPTS attempts reported" \
 	test "$(grep -cE '^(blocked|escaped|skipped) ' "$T/root.txt")" = "$ATTEMPTS"
 check "probe unconfined as root: no attempt blocked" bash -c "! grep '^blocked ' '$T/root.txt'"
-check "probe unconfined as root: skipped only where the kernel lacks the call or ABI" \
-	bash -c "! grep '^skipped ' '$T/root.txt' | grep -vE ': this kernel has no such call\$|^skipped [a-z-]+ needs Landlock ABI [0-9]+ to be blocked; this kernel has [0-9]+\$'"
+check "probe unconfined as root: skipped only where the kernel lacks the call, namespace or ABI" \
+	bash -c "! grep '^skipped ' '$T/root.txt' | grep -vE ': this kernel has no such (call|namespace)\$|^skipped [a-z-]+ needs Landlock ABI [0-9]+ to be blocked; this kernel has [0-9]+\$'"
 n=$(grep -c '^escaped ' "$T/root.txt")
 sk=$(grep -c '^skipped ' "$T/root.txt")
 check "probe unconfined as root: exactly $ATTEMPTS - $sk skipped = $n escapes" \
