@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
+#include <linux/pfkeyv2.h>
 #include <linux/random.h>
 #include <linux/rtnetlink.h>
 #include <linux/sched.h>
@@ -603,6 +604,121 @@ namespaces(void)
 
 /* --- network --------------------------------------------------------- */
 
+/* Sockets by family: the jail makes sockets of no family (every
+ * resource comes as an fd). Each family the review named, and each
+ * netlink protocol, is one attempt that tries every socket type the
+ * family has, really making each socket (closed at once): it escapes
+ * when any is made. EPERM is blocked; without a seccomp filter, a
+ * family, type or protocol this kernel lacks proves nothing (skipped
+ * where no type was made), while under one it means the filter let the
+ * call through. A sweep then covers every other family number without
+ * making a socket (see socket_sweep). Unfiltered, making a socket of a
+ * family or netlink protocol the kernel has as a module loads it, as
+ * any user's socket() call does. */
+static const char *
+no_such(int e)
+{
+	return e == EAFNOSUPPORT                              ? "family"
+	       : e == EPROTONOSUPPORT || e == ESOCKTNOSUPPORT ? "protocol"
+							      : NULL;
+}
+
+static void
+socket_outcome(const char *id, long rc, int e, const char *what)
+{
+	int filtered = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2;
+	char why[160];
+
+	if (rc >= 0)
+		report(1, id, "%s made a socket", what);
+	else if (e == EPERM || e == EACCES)
+		report(0, id, "%s: %s", what, strerror(e));
+	else if (!filtered && no_such(e)) {
+		snprintf(why, sizeof(why), "%s: this kernel has no such %s",
+			 what, no_such(e));
+		skip(id, why);
+	} else
+		report(1, id, "%s reached the kernel: %s", what, strerror(e));
+}
+
+/* One way to ask a family for a socket. */
+struct sock_try {
+	int type;
+	int proto;
+	int pair; /* socketpair rather than socket */
+	const char *name;
+};
+
+#define TRIES(...)                                                 \
+	(const struct sock_try[]){ __VA_ARGS__ },                  \
+		sizeof((const struct sock_try[]){ __VA_ARGS__ }) / \
+			sizeof(struct sock_try)
+
+/* Bluetooth's protocol numbers (no uapi header ships them). */
+#define BT_L2CAP 0
+#define BT_HCI 1
+#define BT_SCO 2
+#define BT_RFCOMM 3
+
+static void
+append(char *buf, size_t len, const char *fmt, const char *a, const char *b)
+{
+	size_t at = strlen(buf);
+
+	if (at < len)
+		snprintf(buf + at, len - at, fmt, at ? ", " : "", a, b);
+}
+
+/* One attempt: every way in t, escaped if any made a socket. */
+static void
+family_attempt(const char *id, int family, const char *fname,
+	       const struct sock_try *t, size_t n, const char *note)
+{
+	int filtered = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2;
+	char made[160] = "", reached[160] = "", why[200];
+	size_t denied = 0, absent = 0;
+	int denied_e = EPERM;
+	const char *what = "family";
+
+	for (size_t i = 0; i < n; i++) {
+		int sv[2], e;
+		long rc = t[i].pair
+				  ? socketpair(family, t[i].type | SOCK_CLOEXEC,
+					       t[i].proto, sv)
+				  : socket(family, t[i].type | SOCK_CLOEXEC,
+					   t[i].proto);
+		e = errno;
+		if (rc >= 0) {
+			close(t[i].pair ? sv[0] : (int)rc);
+			if (t[i].pair)
+				close(sv[1]);
+			append(made, sizeof(made), "%s%s%s", t[i].name, "");
+		} else if (e == EPERM || e == EACCES) {
+			denied++;
+			denied_e = e;
+		} else if (!filtered && no_such(e)) {
+			absent++;
+			what = no_such(e);
+		} else {
+			append(reached, sizeof(reached), "%s%s: %s", t[i].name,
+			       strerror(e));
+		}
+	}
+	if (made[0])
+		report(1, id, "%s: made %s%s", fname, made, note);
+	else if (reached[0])
+		report(1, id, "%s reached the kernel: %s", fname, reached);
+	else if (absent == n) {
+		snprintf(why, sizeof(why), "%s: this kernel has no such %s",
+			 fname, what);
+		skip(id, why);
+	} else
+		report(0, id, "%s: %zu of %zu refused: %s", fname, denied, n,
+		       strerror(denied_e));
+}
+
+/* How many interfaces a NETLINK_ROUTE socket shows (more than lo means
+ * the host's network namespace); -1 where none is made. */
 static int
 netlink_links(void)
 {
@@ -618,11 +734,7 @@ netlink_links(void)
 	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (s < 0)
 		return -1;
-	if (send(s, &req, sizeof(req), 0) < 0) {
-		close(s);
-		return -1;
-	}
-	for (int done = 0; !done;) {
+	for (int done = send(s, &req, sizeof(req), 0) < 0; !done;) {
 		ssize_t n = recv(s, buf, sizeof(buf), 0);
 		if (n <= 0)
 			break;
@@ -640,6 +752,211 @@ netlink_links(void)
 	return links;
 }
 
+/* Every family the review named, each with its socket types. */
+static void
+socket_families(void)
+{
+	family_attempt("socket-inet", AF_INET, "AF_INET",
+		       TRIES({ SOCK_STREAM, 0, 0, "stream" },
+			     { SOCK_DGRAM, 0, 0, "dgram" },
+			     { SOCK_RAW, IPPROTO_ICMP, 0, "raw" },
+			     { SOCK_STREAM, IPPROTO_MPTCP, 0, "mptcp" }),
+		       "");
+	family_attempt("socket-inet6", AF_INET6, "AF_INET6",
+		       TRIES({ SOCK_STREAM, 0, 0, "stream" },
+			     { SOCK_DGRAM, 0, 0, "dgram" },
+			     { SOCK_RAW, IPPROTO_ICMPV6, 0, "raw" },
+			     { SOCK_STREAM, IPPROTO_MPTCP, 0, "mptcp" }),
+		       "");
+	family_attempt("socket-unix", AF_UNIX, "AF_UNIX",
+		       TRIES({ SOCK_STREAM, 0, 0, "stream" },
+			     { SOCK_DGRAM, 0, 0, "dgram" },
+			     { SOCK_SEQPACKET, 0, 0, "seqpacket" },
+			     { SOCK_STREAM, 0, 1, "stream pair" },
+			     { SOCK_DGRAM, 0, 1, "dgram pair" },
+			     { SOCK_SEQPACKET, 0, 1, "seqpacket pair" }),
+		       "");
+	family_attempt(
+		"socket-packet", AF_PACKET, "AF_PACKET",
+		TRIES({ SOCK_RAW, 0, 0, "raw" }, { SOCK_DGRAM, 0, 0, "dgram" }),
+		"");
+	family_attempt("socket-vsock", AF_VSOCK, "AF_VSOCK",
+		       TRIES({ SOCK_STREAM, 0, 0, "stream" },
+			     { SOCK_DGRAM, 0, 0, "dgram" },
+			     { SOCK_SEQPACKET, 0, 0, "seqpacket" }),
+		       "");
+	family_attempt("socket-alg", AF_ALG, "AF_ALG",
+		       TRIES({ SOCK_SEQPACKET, 0, 0, "seqpacket" }), "");
+	family_attempt("socket-key", AF_KEY, "AF_KEY",
+		       TRIES({ SOCK_RAW, PF_KEY_V2, 0, "raw" }), "");
+	family_attempt("socket-xdp", AF_XDP, "AF_XDP",
+		       TRIES({ SOCK_RAW, 0, 0, "raw" }), "");
+	family_attempt("socket-bluetooth", AF_BLUETOOTH, "AF_BLUETOOTH",
+		       TRIES({ SOCK_RAW, BT_HCI, 0, "hci" },
+			     { SOCK_SEQPACKET, BT_L2CAP, 0, "l2cap" },
+			     { SOCK_SEQPACKET, BT_SCO, 0, "sco" },
+			     { SOCK_STREAM, BT_RFCOMM, 0, "rfcomm" }),
+		       "");
+}
+
+/* Each netlink protocol the review named and the other common ones,
+ * raw and datagram (netlink treats them alike). */
+static void
+netlink_protocols(void)
+{
+	static const struct {
+		int proto;
+		const char *id, *name;
+	} nl[] = {
+		{ NETLINK_ROUTE, "netlink-route", "NETLINK_ROUTE" },
+		{ NETLINK_NETFILTER, "netlink-netfilter", "NETLINK_NETFILTER" },
+		{ NETLINK_KOBJECT_UEVENT, "netlink-uevent",
+		  "NETLINK_KOBJECT_UEVENT" },
+		{ NETLINK_AUDIT, "netlink-audit", "NETLINK_AUDIT" },
+		{ NETLINK_SOCK_DIAG, "netlink-sock-diag", "NETLINK_SOCK_DIAG" },
+		{ NETLINK_GENERIC, "netlink-generic", "NETLINK_GENERIC" },
+		{ NETLINK_XFRM, "netlink-xfrm", "NETLINK_XFRM" },
+		{ NETLINK_CONNECTOR, "netlink-connector", "NETLINK_CONNECTOR" },
+		{ NETLINK_FIB_LOOKUP, "netlink-fib-lookup",
+		  "NETLINK_FIB_LOOKUP" },
+		{ NETLINK_USERSOCK, "netlink-usersock", "NETLINK_USERSOCK" },
+		{ NETLINK_CRYPTO, "netlink-crypto", "NETLINK_CRYPTO" },
+	};
+	char fname[48], note[48] = "";
+
+	for (size_t i = 0; i < sizeof(nl) / sizeof(nl[0]); i++) {
+		if (nl[i].proto == NETLINK_ROUTE) {
+			int links = netlink_links();
+			if (links >= 0)
+				snprintf(note, sizeof(note),
+					 "; interfaces visible: %d", links);
+		}
+		snprintf(fname, sizeof(fname), "AF_NETLINK %s", nl[i].name);
+		family_attempt(nl[i].id, AF_NETLINK, fname,
+			       TRIES({ SOCK_RAW, nl[i].proto, 0, "raw" },
+				     { SOCK_DGRAM, nl[i].proto, 0, "dgram" }),
+			       nl[i].proto == NETLINK_ROUTE ? note : "");
+	}
+}
+
+/* The sweep: every family number 0..AF_MAX-1, numbers past it and with
+ * bit 32 or 63 set, through socket and socketpair with four types, and
+ * every netlink protocol 0..31, without making a socket or loading a
+ * module: each call carries a type flag no kernel knows, which the
+ * kernel rejects (EINVAL) before it looks at the family, and the seccomp
+ * filter, which sees only the family, looks before that. A call passes
+ * the filter when its answer is not EPERM. */
+#define SOCK_NO_SUCH_FLAG 0x40000000
+#define SOCK_NO_SUCH_FLAG 0x40000000
+
+/* Appends "n" or "a-b" for each run of set bits in mask to buf. */
+static void
+append_runs(char *buf, size_t len, uint64_t mask, int bits)
+{
+	for (int i = 0; i < bits; i++) {
+		if (!(mask >> i & 1))
+			continue;
+		int j = i;
+		while (j + 1 < bits && (mask >> (j + 1) & 1))
+			j++;
+		size_t at = strlen(buf);
+		if (at < len)
+			snprintf(buf + at, len - at, j > i ? "%s%d-%d" : "%s%d",
+				 at && buf[at - 1] != ' ' ? "," : "", i, j);
+		i = j;
+	}
+}
+
+/* One sweep call: 1 if it passed the filter (anything but EPERM). */
+static int
+sweep_one(int pair, unsigned long family, int type, int proto)
+{
+	int sv[2];
+	long rc = pair ? syscall(SYS_socketpair, family,
+				 type | SOCK_NO_SUCH_FLAG, proto, sv)
+		       : syscall(SYS_socket, family, type | SOCK_NO_SUCH_FLAG,
+				 proto);
+	int e = errno;
+
+	if (rc >= 0 && pair) {
+		close(sv[0]);
+		close(sv[1]);
+	} else if (rc >= 0) {
+		close((int)rc);
+	}
+	return rc >= 0 || e != EPERM;
+}
+
+static void
+socket_sweep(void)
+{
+	static const int types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_RAW,
+				     SOCK_SEQPACKET };
+	static const unsigned long high[] = { 0, 1UL << 32, 1UL << 63 };
+	static const long past[] = {
+		AF_MAX, AF_MAX + 1, 63, 255, 0x7fffffff, -1
+	};
+	uint64_t fams = 0, protos = 0;
+	int calls = 0, passed = 0, past_passed = 0, high_passed = 0;
+	int past_calls = 0, high_calls = 0;
+	char what[200] = "";
+
+	for (int pair = 0; pair < 2; pair++)
+		for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+			for (size_t h = 0; h < sizeof(high) / sizeof(high[0]);
+			     h++)
+				for (int f = 0; f < AF_MAX; f++) {
+					int p = sweep_one(pair, high[h] | f,
+							  types[t], 0);
+					calls++;
+					passed += p;
+					high_calls += h > 0;
+					if (p && h)
+						high_passed++;
+					else if (p)
+						fams |= 1ull << f;
+				}
+			for (size_t i = 0; i < sizeof(past) / sizeof(past[0]);
+			     i++) {
+				int p = sweep_one(pair, (unsigned long)past[i],
+						  types[t], 0);
+				calls++;
+				passed += p;
+				past_calls++;
+				past_passed += p;
+			}
+		}
+	for (int proto = 0; proto < 32; proto++)
+		for (int pair = 0; pair < 2; pair++)
+			for (int t = 0; t < 2; t++) {
+				int p = sweep_one(pair, AF_NETLINK,
+						  t ? SOCK_DGRAM : SOCK_RAW,
+						  proto);
+				calls++;
+				passed += p;
+				if (p)
+					protos |= 1ull << proto;
+			}
+	if (!passed) {
+		report(0, "socket-sweep",
+		       "all %d calls refused with EPERM: socket and socketpair "
+		       "of families 0-%d, past AF_MAX and with bit 32 or 63 "
+		       "set, 4 types; netlink protocols 0-31",
+		       calls, AF_MAX - 1);
+		return;
+	}
+	snprintf(what, sizeof(what), "families ");
+	append_runs(what, sizeof(what), fams, AF_MAX);
+	size_t at = strlen(what);
+	snprintf(what + at, sizeof(what) - at,
+		 "; past AF_MAX %d of %d; with high bits %d of %d; netlink "
+		 "protocols ",
+		 past_passed, past_calls, high_passed, high_calls);
+	append_runs(what, sizeof(what), protos, 32);
+	report(1, "socket-sweep", "%d of %d calls passed the filter: %s",
+	       passed, calls, what);
+}
+
 static void
 network(void)
 {
@@ -652,25 +969,33 @@ network(void)
 		  "connect to the host's 127.0.0.1 canary");
 	if (s >= 0)
 		close(s);
-	int links = netlink_links();
-	report(links > 1, "netlink-links", "%d interfaces visible",
-	       links < 0 ? 0 : links);
-	s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	must_fail("af-packet", s, "socket(AF_PACKET)");
-	if (s >= 0)
-		close(s);
 	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un un = { .sun_family = AF_UNIX };
 	size_t len = strlen(canary_abstract);
 	if (len > sizeof(un.sun_path) - 2)
 		len = sizeof(un.sun_path) - 2;
 	memcpy(un.sun_path + 1, canary_abstract, len);
-	rc = connect(
-		s, (struct sockaddr *)&un,
-		(socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len));
+	rc = s < 0 ? -1
+		   : connect(s, (struct sockaddr *)&un,
+			     (socklen_t)(offsetof(struct sockaddr_un,
+						  sun_path) +
+					 1 + len));
 	must_fail("host-abstract-socket", rc,
 		  "connect to the host's abstract canary");
-	close(s);
+	if (s >= 0)
+		close(s);
+
+	socket_families();
+	netlink_protocols();
+	/* The kernel reads the family as an int: this is AF_INET to it. */
+	long fd = syscall(SYS_socket, (1UL << 32) | AF_INET,
+			  SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int e = errno;
+	if (fd >= 0)
+		close((int)fd);
+	socket_outcome("socket-family-bit32", fd, e,
+		       "socket((1 << 32) | AF_INET, SOCK_STREAM)");
+	socket_sweep();
 }
 
 /* --- Landlock ------------------------------------------------------- */

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib.sh
 plan 23
 # Every attempt bulkhead-probe makes, on every host (skipped ones included).
-ATTEMPTS=74
+ATTEMPTS=94
 P=bhtest-chk-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -22,6 +22,8 @@ if "$BULKHEAD" create "$T/c.cfg" > "$T/c.out" 2>&1; then
 	check "check: exit 0 (nothing escaped)" test "$rc" = 0
 	check "check: no ESCAPED line" bash -c "! grep -q ESCAPED '$T/check.txt'"
 	grep ESCAPED "$T/check.txt" | sed 's/^/# /'
+	echo "# probe in the jail: $(grep -E ': [0-9]+ attempts, [0-9]+ escaped, [0-9]+ skipped$' "$T/check.txt")"
+	echo "# jail skips: $(grep -E '^ *skipped ' "$T/check.txt" | awk '{print $2}' | tr '\n' ' ')"
 	"$BULKHEAD" check "$P-a" --json > "$T/check.json" 2>&1
 	check "check --json: $ATTEMPTS attempts, 0 escaped, skipped only for a Landlock ABI" python3 -c '
 import json, re, sys
@@ -35,10 +37,16 @@ ids = {x["attempt"] for x in r["results"]}
 for need in ["setuid-root", "capabilities", "read-shadow", "mknod-block", "chroot-escape",
              "grow-file", "see-processes", "ptrace", "fork-bomb", "memory-bomb", "mount",
              "bpf", "perf", "keyctl", "io-uring", "module-load", "reboot",
-             "host-loopback-tcp", "netlink-links", "af-packet", "host-abstract-socket",
-             "tiocsti", "inherited-fds", "list-root", "list-dev", "ioctl-dev", "tcp-bind",
-             "signal-out", "clone3-plain", "setns-pidfd"]:
+             "host-loopback-tcp", "host-abstract-socket", "socket-family-bit32",
+             "socket-sweep", "tiocsti", "inherited-fds", "list-root", "list-dev",
+             "ioctl-dev", "tcp-bind", "signal-out", "clone3-plain", "setns-pidfd"]:
     assert need in ids, need
+# Every socket family the review named, and every netlink protocol.
+for fam in ["inet", "inet6", "unix", "packet", "vsock", "alg", "key", "xdp", "bluetooth"]:
+    assert "socket-" + fam in ids, fam
+for nl in ["route", "netfilter", "uevent", "audit", "sock-diag", "generic", "xfrm",
+           "connector", "fib-lookup", "usersock", "crypto"]:
+    assert "netlink-" + nl in ids, nl
 # Every namespace flag through every call that can ask for it.
 for call in ["clone", "clone3", "unshare"]:
     for ns in ["user", "ns", "pid", "net", "ipc", "uts", "cgroup", "time"]:
@@ -153,8 +161,8 @@ check "probe unconfined as root: exit 1" test "$rc" = 1
 check "probe unconfined as root: all $ATTEMPTS attempts reported" \
 	test "$(grep -cE '^(blocked|escaped|skipped) ' "$T/root.txt")" = "$ATTEMPTS"
 check "probe unconfined as root: no attempt blocked" bash -c "! grep '^blocked ' '$T/root.txt'"
-check "probe unconfined as root: skipped only where the kernel lacks the call, namespace or ABI" \
-	bash -c "! grep '^skipped ' '$T/root.txt' | grep -vE ': this kernel has no such (call|namespace)\$|^skipped [a-z-]+ needs Landlock ABI [0-9]+ to be blocked; this kernel has [0-9]+\$'"
+check "probe unconfined as root: skipped only where the kernel lacks the call, namespace, family or ABI" \
+	bash -c "! grep '^skipped ' '$T/root.txt' | grep -vE ': this kernel has no such (call|namespace|family|protocol)\$|^skipped [a-z-]+ needs Landlock ABI [0-9]+ to be blocked; this kernel has [0-9]+\$'"
 n=$(grep -c '^escaped ' "$T/root.txt")
 sk=$(grep -c '^skipped ' "$T/root.txt")
 check "probe unconfined as root: exactly $ATTEMPTS - $sk skipped = $n escapes" \
