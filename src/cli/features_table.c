@@ -44,7 +44,7 @@ static const struct feature table[F_COUNT] = {
 	  "tap created and bridged by the toolstack, passed as an fd; the "
 	  "device model's network namespace stays empty" },
 	{ F_CHECK, "bulkhead check (bulkhead-probe)", FS_SUPPORTED,
-	  "94 escape attempts in a running VM's jail: joined namespaces, "
+	  "99 escape attempts in a running VM's jail: joined namespaces, "
 	  "same uid, rlimits, Landlock, seccomp, a cgroup with its limits" },
 	{ F_AUDIT, "bulkhead audit", FS_SUPPORTED,
 	  "scores any running QEMU from /proc (23 checks); tested on "

@@ -7,6 +7,7 @@
  * jail's filesystem. Each attempt is written so that success means the
  * restriction is missing, never merely that a file happened to be absent
  * from this host. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -325,6 +326,58 @@ memory_bomb(void)
 		       WTERMSIG(st), strsignal(WTERMSIG(st)), mib);
 }
 
+/* The real uid of process p from /proc, -1 where there is no /proc. */
+static long
+proc_uid(pid_t p)
+{
+	char path[64], line[128];
+	long uid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)p);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Uid:", 4)) {
+			uid = strtol(line + 4, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return uid;
+}
+
+/* Another VM's processes run as other uids: signal 0 (permission
+ * checked, nothing delivered) at every pid of this pid namespace's
+ * view. Escaped if one of another uid accepts it. Without /proc a pid
+ * that accepts it is taken to share the probe's uid, which is all the
+ * kernel lets a process with no CAP_KILL signal; its capabilities are
+ * an attempt of their own. The pid namespace hides other VMs. */
+static void
+signal_other_uid(void)
+{
+	long me = (long)getuid();
+	int refused = 0, same = 0;
+
+	for (pid_t p = 1; p < 65536; p++) {
+		if (p == getpid() || kill(p, 0) < 0) {
+			refused += errno == EPERM;
+			continue;
+		}
+		long uid = proc_uid(p);
+		if (uid >= 0 && uid != me) {
+			report(1, "signal-other-uid",
+			       "kill(%d, 0) reached a process of uid %ld",
+			       (int)p, uid);
+			return;
+		}
+		same++;
+	}
+	report(0, "signal-other-uid",
+	       "no process of another uid accepts a signal among pids "
+	       "1-65535 (%d refused, %d of its own uid)",
+	       refused, same);
+}
+
 static void
 processes(void)
 {
@@ -358,6 +411,7 @@ processes(void)
 		  syscall(SYS_process_vm_readv, 1, NULL, 0, NULL, 0, 0),
 		  "process_vm_readv(1)");
 
+	signal_other_uid();
 	fork_bomb();
 	memory_bomb();
 }
@@ -957,6 +1011,44 @@ socket_sweep(void)
 	       passed, calls, what);
 }
 
+/* A pathname socket of the host's: escaped if connect succeeds with any
+ * socket type. In the jail's root the path is absent (ENOENT): the
+ * jail's mount namespace is what keeps it out of reach. */
+static void
+host_unix_socket(const char *id, const char *path)
+{
+	static const int types[] = { SOCK_DGRAM, SOCK_STREAM, SOCK_SEQPACKET };
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	int made = 0, e = EIO;
+
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s", path);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		int s = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
+		if (s < 0) {
+			e = errno;
+			continue;
+		}
+		made++;
+		int rc = connect(s, (struct sockaddr *)&un, sizeof(un));
+		int ce = errno;
+		close(s);
+		if (rc == 0) {
+			report(1, id, "connected to %s", path);
+			return;
+		}
+		if (ce != EPROTOTYPE || e == EIO)
+			e = ce;
+	}
+	if (!made)
+		report(0, id, "socket(AF_UNIX) for %s: %s (the path is %s)",
+		       path, strerror(e),
+		       access(path, F_OK) == 0 ? "there" : "absent");
+	else if (e == ENOENT)
+		report(0, id, "connect %s: absent from the jail's root", path);
+	else
+		report(0, id, "connect %s: %s", path, strerror(e));
+}
+
 static void
 network(void)
 {
@@ -984,6 +1076,10 @@ network(void)
 		  "connect to the host's abstract canary");
 	if (s >= 0)
 		close(s);
+	/* The logging and bus sockets a host process reaches by path. */
+	host_unix_socket("host-dev-log", "/dev/log");
+	host_unix_socket("host-journal-socket", "/run/systemd/journal/socket");
+	host_unix_socket("host-dbus-socket", "/run/dbus/system_bus_socket");
 
 	socket_families();
 	netlink_protocols();
@@ -1095,6 +1191,61 @@ landlock(void)
 
 /* --- terminal and fds ------------------------------------------------ */
 
+/* Appends fd to found where it is a file (or disk) open for writing. */
+static int
+writable_file(int fd, char *found, size_t len)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || (fl & O_PATH) || (fl & O_ACCMODE) == O_RDONLY ||
+	    fstat(fd, &st) < 0 ||
+	    (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)))
+		return 0;
+	size_t at = strlen(found);
+	if (at < len)
+		snprintf(found + at, len - at, "%sfd %d (uid %u, %s)",
+			 at ? ", " : "", fd, (unsigned)st.st_uid,
+			 fl & O_APPEND ? "append" : "write");
+	return 1;
+}
+
+/* Its own log: a jailed process that holds the file root logs it to
+ * (the QMP worker's fd 2 was monitor.log) can truncate and forge it.
+ * Escaped if any fd is a file open for writing: fds 0-2 and every fd
+ * /proc/self/fd lists, or, with no /proc, every fd below 1024. Its
+ * output belongs in a pipe the launcher reads and caps. */
+static void
+log_fds(void)
+{
+	char found[200] = "";
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	int proc = d != NULL;
+
+	for (int fd = 0; fd < 3; fd++)
+		n += writable_file(fd, found, sizeof(found));
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.' && atoi(e->d_name) > 2 &&
+			    atoi(e->d_name) != dirfd(d))
+				n += writable_file(atoi(e->d_name), found,
+						   sizeof(found));
+		closedir(d);
+	} else {
+		for (int fd = 3; fd < 1024; fd++)
+			n += writable_file(fd, found, sizeof(found));
+	}
+	if (n)
+		report(1, "log-fd-writable", "%d fds write to a file: %s", n,
+		       found);
+	else
+		report(0, "log-fd-writable",
+		       "no fd writes to a file (fds 0-2 and %s)",
+		       proc ? "/proc/self/fd" : "every fd below 1024");
+}
+
 static void
 terminal_fds(void)
 {
@@ -1120,6 +1271,7 @@ terminal_fds(void)
 			extra++;
 	report(extra > 0, "inherited-fds", "%d fds beyond stdin/stdout/stderr",
 	       extra);
+	log_fds();
 }
 
 int

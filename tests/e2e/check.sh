@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib.sh
 plan 23
 # Every attempt bulkhead-probe makes, on every host (skipped ones included).
-ATTEMPTS=94
+ATTEMPTS=99
 P=bhtest-chk-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -37,9 +37,11 @@ ids = {x["attempt"] for x in r["results"]}
 for need in ["setuid-root", "capabilities", "read-shadow", "mknod-block", "chroot-escape",
              "grow-file", "see-processes", "ptrace", "fork-bomb", "memory-bomb", "mount",
              "bpf", "perf", "keyctl", "io-uring", "module-load", "reboot",
-             "host-loopback-tcp", "host-abstract-socket", "socket-family-bit32",
-             "socket-sweep", "tiocsti", "inherited-fds", "list-root", "list-dev",
-             "ioctl-dev", "tcp-bind", "signal-out", "clone3-plain", "setns-pidfd"]:
+             "host-loopback-tcp", "host-abstract-socket", "host-dev-log",
+             "host-journal-socket", "host-dbus-socket", "socket-family-bit32", "socket-sweep",
+             "tiocsti", "inherited-fds", "log-fd-writable", "list-root", "list-dev",
+             "ioctl-dev", "tcp-bind", "signal-out", "signal-other-uid", "clone3-plain",
+             "setns-pidfd"]:
     assert need in ids, need
 # Every socket family the review named, and every netlink protocol.
 for fam in ["inet", "inet6", "unix", "packet", "vsock", "alg", "key", "xdp", "bluetooth"]:
@@ -78,7 +80,9 @@ fi
 # /etc/shadow, /dev/sda...), its own proc, sysfs and devpts, the host's
 # /usr read-only for bash, ip and python3; new pid, net, ipc and uts
 # namespaces with lo up, a veth pair and the canaries listening; a
-# controlling terminal; an inherited fd; small bombs (32 forks, 32 MiB).
+# controlling terminal; an inherited fd; small bombs (32 forks, 32 MiB);
+# listeners at the host's logging and bus socket paths; a stand-in for
+# root's log as the probe's fd 2; a process of another uid (a VM's).
 R=$T/root
 mkdir "$R"
 cp "$PROBE" "$T/probe"
@@ -86,7 +90,8 @@ cat > "$T/outer.sh" << EOF_OUTER
 set -eu
 mount -t tmpfs -o mode=0755 bh-probe-control "$R"
 cd "$R"
-mkdir -p etc root tmp home var boot proc sys usr dev/shm dev/pts
+mkdir -p etc root tmp home var/log boot proc sys usr dev/shm dev/pts \
+	run/systemd/journal run/dbus
 echo 'root:*:19000:0:99999:7:::' > etc/shadow
 echo 'root:x:0:0:root:/root:/bin/sh' > etc/passwd
 chmod 600 etc/shadow
@@ -122,7 +127,7 @@ ip link add name bhp0 type veth peer name bhp1
 exec python3 /run.py
 EOF_INNER
 cat > "$T/run.py" << 'EOF_RUN'
-import os, pty, socket, sys
+import os, pty, signal, socket, sys
 tcp = socket.socket()
 tcp.bind(("127.0.0.1", 0))
 tcp.listen(8)
@@ -130,11 +135,30 @@ ab = socket.socket(socket.AF_UNIX)
 ab.bind("\0bulkhead-control-canary")
 ab.listen(8)
 port = tcp.getsockname()[1]
+paths = []
+for path, kind in (("/dev/log", socket.SOCK_DGRAM),
+                   ("/run/systemd/journal/socket", socket.SOCK_DGRAM),
+                   ("/run/dbus/system_bus_socket", socket.SOCK_STREAM)):
+    s = socket.socket(socket.AF_UNIX, kind)
+    s.bind(path)
+    if kind == socket.SOCK_STREAM:
+        s.listen(8)
+    paths.append(s)
+other = os.fork()  # another VM's process: its uid, asleep
+if other == 0:
+    os.setgroups([])
+    os.setresgid(131073, 131073, 131073)
+    os.setresuid(131073, 131073, 131073)
+    while True:
+        signal.pause()
+LOG = "/var/log/bulkhead-monitor.log"
 out = os.dup(1)
 pid, master = pty.fork()  # the child's controlling terminal
 if pid == 0:
     os.dup2(out, 1)
-    os.dup2(out, 2)
+    log = os.open(LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(log, 2)
+    os.close(log)
     null = os.open("/dev/null", os.O_RDONLY)
     os.dup2(null, 0)
     # fd 3 inherited; whatever held that number (it depends on what this
@@ -149,7 +173,11 @@ try:
         pass
 except OSError:
     pass
-sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+rc = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+os.kill(other, signal.SIGKILL)
+os.waitpid(other, 0)
+sys.stderr.write(open(LOG).read())  # the probe's own stderr
+sys.exit(rc)
 EOF_RUN
 before=$(stat -c '%y %z' /)
 timeout 120 unshare --mount --propagation private --pid --fork --net --ipc --uts \
