@@ -146,8 +146,13 @@ run_suite() {
 		if [ "$rc" = 0 ] && ! grep -q '^not ok - ' "$log" && [ "${plan:-x}" = "$results" ]; then
 			return 0
 		fi
+		# A failed create prints its warnings first: TCG's says nothing
+		# about the mutant, the error line after it does.
 		{ grep -m1 '^not ok - ' "$log" || echo "exit $rc, $results of ${plan:-no} planned results"; } |
+			sed 's/ bulkhead: warning: \*\*\*.*\*\*\*$//' |
 			awk '{ print (length($0) > 160 ? substr($0, 1, 70) " ... " substr($0, length($0) - 85) : $0) }' > "$log.first"
+		grep -m1 -A1 '^not ok - .*create failed: bulkhead: warning: \*\*\*' "$log" |
+			sed -n '2s/^bulkhead: error: /  /p' >> "$log.first"
 		return 1 ;;
 	esac
 	echo "unknown suite $spec" > "$log.first"
@@ -206,7 +211,7 @@ for i in "${!NAMES[@]}"; do
 			log=$LOGS/$name.${s//\//_}.log
 			if ! run_suite "$s" "$log"; then
 				verdict="killed by $s"
-				first=$(cat "$log.first")
+				first=$(tr -s "\n" " " < "$log.first")
 				break
 			fi
 		done
