@@ -207,11 +207,11 @@ test_many_groups(void **state)
 		for (;;)
 			pause();
 	}
-	for (int i = 0; i < 200 && procscan_count_ids(VM_UID, PROCSCAN_NO_GID) == 0; i++)
+	for (int i = 0;
+	     i < 200 && procscan_count_ids(VM_UID, PROCSCAN_NO_GID) == 0; i++)
 		sleep_ms(10);
 	assert_int_equal(procscan_count_ids(VM_UID, PROCSCAN_NO_GID), 1);
-	assert_int_equal(procscan_count_ids(PROCSCAN_NO_UID, groups[N - 1]),
-			 1);
+	assert_int_equal(procscan_count_ids(PROCSCAN_NO_UID, groups[N - 1]), 1);
 	assert_int_equal(procscan_kill_ids(VM_UID, PROCSCAN_NO_GID), 1);
 	assert_int_equal(child_status(pid), 128 + SIGKILL);
 }
