@@ -1,6 +1,7 @@
 #include "audit.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -244,39 +245,141 @@ check_ns(struct ctx *c)
 	}
 }
 
+/* What the inode cache says of PATH, which may pass through a hostile
+ * process's magic links (/proc/PID/root, fd/N), without asking its file
+ * system: following a magic link does no lookup, and AT_STATX_DONT_SYNC
+ * has FUSE (and NFS, and overlayfs over either) answer from the cache,
+ * never with a request that a hostile daemon may leave unanswered. */
+static int
+peek(const char *path, int flags, struct statx *st)
+{
+	return statx(AT_FDCWD, path,
+		     flags | AT_STATX_DONT_SYNC | AT_NO_AUTOMOUNT,
+		     STATX_TYPE | STATX_INO | STATX_SIZE | STATX_MNT_ID, st);
+}
+
+int
+audit_mount_type(const char *text, unsigned long long id, char *type,
+		 size_t len)
+{
+	for (const char *l = text; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) : strlen(l);
+		char *end;
+		/* Paths and sources are escaped (a space is \040): the first
+		 * " - " of a line ends its optional fields. */
+		const char *sep = memmem(l, n, " - ", 3);
+		if (l[0] >= '0' && l[0] <= '9' && sep &&
+		    strtoull(l, &end, 10) == id && *end == ' ') {
+			const char *t = sep + 3;
+			size_t tl = strcspn(t, " \n");
+			if (tl == 0 || tl >= len)
+				return -1;
+			memcpy(type, t, tl);
+			type[tl] = '\0';
+			return 0;
+		}
+		l = nl ? nl + 1 : NULL;
+	}
+	return -1;
+}
+
+/* Whether looking up names in the directory on mount MNT_ID asks no one
+ * but the kernel. A mount the auditor sees itself was made by root (in
+ * the host's mount namespace only root mounts) unless it is FUSE's; one
+ * only the target sees may be its own: only file systems whose lookups
+ * stay in the kernel. TYPE says which, or "unknown". */
+static bool
+lookups_safe(const struct ctx *c, unsigned long long mnt_id, char *type,
+	     size_t len)
+{
+	static const char *const local[] = { "tmpfs", "ramfs", "devtmpfs",
+					     "ext2",  "ext3",  "ext4",
+					     "xfs",   "btrfs", "squashfs",
+					     "erofs" };
+	char *mine = NULL, *theirs = slurp(c, c->pid, "mountinfo");
+	bool safe = false;
+
+	snprintf(type, len, "unknown");
+	if (file_read_all("/proc/self/mountinfo", 1 << 22, &mine, NULL) == 0 &&
+	    audit_mount_type(mine, mnt_id, type, len) == 0) {
+		safe = strncmp(type, "fuse", 4) != 0;
+	} else if (audit_mount_type(theirs, mnt_id, type, len) == 0) {
+		for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+			safe |= !strcmp(type, local[i]);
+	}
+	free(mine);
+	free(theirs);
+	text_printable(type, len, type);
+	return safe;
+}
+
+/* How many of the host's top-level directories the root at P shows,
+ * or -1 (with why) where it is not looked into. */
+static int
+host_dirs_seen(const struct ctx *c, const char *p, bool host_root,
+	       const struct statx *st, char *why, size_t len)
+{
+	static const char *const host[] = { "etc", "home", "root",
+					    "var", "proc", "sys" };
+	char q[600], type[32];
+	struct statx x;
+	int seen = 0;
+
+	/* The host's own root is the auditor's too; another's lookups may
+	 * be served by a daemon that never answers. */
+	if (!host_root &&
+	    !((st->stx_mask & STATX_MNT_ID) &&
+	      lookups_safe(c, st->stx_mnt_id, type, sizeof(type)))) {
+		snprintf(why, len, "root on a %s file system: not looked into",
+			 (st->stx_mask & STATX_MNT_ID) ? type : "unknown");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(host) / sizeof(host[0]); i++) {
+		/* The name itself: a symbolic link is not followed (it would
+		 * resolve against the auditor's root). */
+		snprintf(q, sizeof(q), "%s/%s", p, host[i]);
+		seen += peek(q, AT_SYMLINK_NOFOLLOW, &x) == 0;
+	}
+	return seen;
+}
+
 static void
 check_root(struct ctx *c)
 {
-	char p[512], q[512];
-	struct stat a, b;
+	char p[512], q[512], why[96];
+	struct statx a, b;
+	struct stat s;
 
 	snprintf(p, sizeof(p), "%s/%d/root", c->root, (int)c->pid);
 	snprintf(q, sizeof(q), "%s/%d/root", c->root, (int)c->host);
-	bool own = stat(p, &a) == 0 && stat(q, &b) == 0 &&
-		   (a.st_dev != b.st_dev || a.st_ino != b.st_ino);
+	bool read = peek(p, 0, &a) == 0 && peek(q, 0, &b) == 0;
+	bool own = read && (a.stx_dev_major != b.stx_dev_major ||
+			    a.stx_dev_minor != b.stx_dev_minor ||
+			    a.stx_ino != b.stx_ino);
 	item(c, "own-root", own, "%s",
 	     own ? "root differs from the host's" : "host root");
 	recommend(
 		c,
 		"pivot_root (or chroot) into an empty directory (-run-with chroot=)");
-	static const char *const host[] = { "etc", "home", "root",
-					    "var", "proc", "sys" };
-	int seen = 0;
-	for (size_t i = 0; i < sizeof(host) / sizeof(host[0]); i++) {
-		snprintf(q, sizeof(q), "%s/%s", p, host[i]);
-		seen += access(q, F_OK) == 0;
-	}
-	item(c, "no-host-dirs", seen == 0,
-	     "%d of 6 host dirs (etc home root var proc sys) visible", seen);
+	int seen = read ? host_dirs_seen(c, p, !own, &a, why, sizeof(why)) : -1;
+	if (seen < 0 && !read)
+		snprintf(why, sizeof(why), "root unreadable");
+	if (seen < 0)
+		item(c, "no-host-dirs", false, "%s", why);
+	else
+		item(c, "no-host-dirs", seen == 0,
+		     "%d of 6 host dirs (etc home root var proc sys) visible",
+		     seen);
 	recommend(
 		c,
 		"show QEMU only what it needs: its libraries, firmware, kernel");
 	/* Dumpable processes own their /proc files; non-dumpable ones show
 	 * root, which keeps same-uid ptrace and /proc/PID/mem away. */
 	snprintf(q, sizeof(q), "%s/%d/status", c->root, (int)c->pid);
-	bool nd = stat(q, &a) == 0 && (c->r->uid == 0 || a.st_uid == 0);
+	bool nd = stat(q, &s) == 0 && (c->r->uid == 0 || s.st_uid == 0);
 	item(c, "not-dumpable", nd && c->r->uid != 0, "status owned by uid %u",
-	     (unsigned)a.st_uid);
+	     (unsigned)s.st_uid);
 	recommend(
 		c,
 		"make QEMU non-dumpable (an execute-only binary, or PR_SET_DUMPABLE 0)");
@@ -314,7 +417,7 @@ largest_writable(const struct ctx *c)
 			continue;
 		char *info = NULL;
 		unsigned flags = 0;
-		struct stat st;
+		struct statx st;
 		if (path_fmt(p, sizeof(p), "%s/%d/fdinfo/%s", c->root,
 			     (int)c->pid, e->d_name) < 0 ||
 		    file_read_all(p, 1 << 16, &info, NULL) < 0)
@@ -323,13 +426,14 @@ largest_writable(const struct ctx *c)
 		bool writable = f && sscanf(f + 6, "%o", &flags) == 1 &&
 				(flags & 3) != 0;
 		free(info);
-		/* stat follows the fd's link to the open file itself. */
+		/* The fd's link leads to the open file itself; its size is
+		 * the cached one (a hostile file system's is its own say). */
 		if (writable &&
 		    path_fmt(p, sizeof(p), "%s/%d/fd/%s", c->root, (int)c->pid,
 			     e->d_name) == 0 &&
-		    stat(p, &st) == 0 && S_ISREG(st.st_mode) &&
-		    (unsigned long long)st.st_size > max)
-			max = (unsigned long long)st.st_size;
+		    peek(p, 0, &st) == 0 && S_ISREG(st.stx_mode) &&
+		    st.stx_size > max)
+			max = st.stx_size;
 	}
 	closedir(dir);
 	return max;

@@ -32,6 +32,10 @@ struct audit_report {
  * (the auditor itself, normally). -1 with why if PID cannot be read. */
 int audit_pid(const char *proc_root, pid_t pid, pid_t host_pid,
 	      struct audit_report *r, char *why, size_t whylen);
+/* The file system type of mount ID in a /proc/PID/mountinfo TEXT, into
+ * TYPE; -1 if no line names ID (or its type does not fit). */
+int audit_mount_type(const char *text, unsigned long long id, char *type,
+		     size_t len);
 /* Every process under proc_root whose comm starts with "qemu-system". */
 int audit_find_qemu(const char *proc_root, pid_t *pids, size_t max);
 

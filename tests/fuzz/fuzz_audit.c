@@ -1,9 +1,10 @@
 /* libFuzzer harness: bulkhead audit's parsing of /proc files, which a
  * hostile process partly controls (its name and command line) and whose
  * format a future kernel may change. The input is split at 0x1e bytes
- * into status, limits, cmdline, cgroup, comm and one fdinfo, written as
- * a fixture /proc tree; audit_pid() must never crash, leak or read out
- * of bounds, and what it reports (the name, each check's "seen") must be
+ * into status, limits, cmdline, cgroup, comm, one fdinfo and mountinfo
+ * (a hostile process mounts, and names, what it likes in a namespace of
+ * its own), written as a fixture /proc tree; audit_pid() and the
+ * mountinfo parser must never crash, leak or read out of bounds, and what it reports (the name, each check's "seen") must be
  * printable ASCII whatever the process wrote: no escape sequence, line
  * or invalid UTF-8 reaches the auditor's terminal or JSON. */
 #include <errno.h>
@@ -37,8 +38,8 @@ put(const char *file, const uint8_t *p, size_t n)
 static const char *const dirs[] = { "",        "/100",        "/100/root",
 				    "/100/fd", "/100/fdinfo", "/100/ns",
 				    "/1",      "/1/root",     "/1/ns" };
-static const char *const files[] = { "status", "limits", "cmdline",
-				     "cgroup", "comm",   "fdinfo/3" };
+static const char *const files[] = { "status", "limits",   "cmdline",  "cgroup",
+				     "comm",   "fdinfo/3", "mountinfo" };
 static const char *const links[] = { "/100/fd/3", "/100/ns/mnt", "/1/ns/mnt" };
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -106,6 +107,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	while (k < nfiles)
 		put(files[k++], data, 0);
+	/* The last part, as text: the mountinfo parser on its own. */
+	size_t ml = start < size ? size - start : 0;
+	char *mi = malloc(ml + 1), type[32];
+	if (!mi)
+		abort();
+	memcpy(mi, data + size - ml, ml);
+	mi[ml] = '\0';
+	for (unsigned long long id = 0; id < 40; id++)
+		if (audit_mount_type(mi, id, type, sizeof(type)) == 0 &&
+		    strlen(type) >= sizeof(type))
+			abort();
+	free(mi);
 	if (audit_pid(root, 100, 1, &r, why, sizeof(why)) < 0)
 		return 0;
 	if (r.n > AUDIT_ITEMS_MAX || r.passed > r.n)
