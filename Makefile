@@ -120,6 +120,7 @@ CLI_SRCS = \
 	src/cli/reattach.c \
 	src/cli/monitor_fork.c \
 	src/cli/audit.c \
+	src/cli/audit_find.c \
 	src/cli/features_table.c
 
 # The device backends (jailed, one process per device): vhost/ is the
@@ -137,9 +138,11 @@ VHOST_SRCS = \
 BACKEND_SRCS = src/common/util.c $(VHOST_SRCS)
 
 # What the unit tests and fuzzers link: every process's code but the CLI's
-# commands (audit.c, which parses hostile /proc text, is fuzzed).
+# commands (audit.c and audit_find.c, which parse hostile /proc text, are
+# fuzzed).
 LIB_SRCS = $(SHARED_SRCS) $(MONITOR_SRCS) $(WORKER_SRCS) $(COPIER_SRCS) \
-	src/cli/audit.c src/cli/features_table.c $(VHOST_SRCS)
+	src/cli/audit.c src/cli/audit_find.c src/cli/features_table.c \
+	$(VHOST_SRCS)
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args test_vm_plan test_vmdir \
 	test_console_log test_child_log test_record test_vmid test_privs test_seccomp_landlock \

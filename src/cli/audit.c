@@ -245,13 +245,11 @@ check_ns(struct ctx *c)
 	}
 }
 
-/* What the inode cache says of PATH, which may pass through a hostile
- * process's magic links (/proc/PID/root, fd/N), without asking its file
- * system: following a magic link does no lookup, and AT_STATX_DONT_SYNC
- * has FUSE (and NFS, and overlayfs over either) answer from the cache,
- * never with a request that a hostile daemon may leave unanswered. */
-static int
-peek(const char *path, int flags, struct statx *st)
+/* Following a magic link does no lookup, and AT_STATX_DONT_SYNC has FUSE
+ * (and NFS, and overlayfs over either) answer from its inode cache, never
+ * with a request that a hostile daemon may leave unanswered. */
+int
+audit_peek(const char *path, int flags, struct statx *st)
 {
 	return statx(AT_FDCWD, path,
 		     flags | AT_STATX_DONT_SYNC | AT_NO_AUTOMOUNT,
@@ -339,7 +337,7 @@ host_dirs_seen(const struct ctx *c, const char *p, bool host_root,
 		/* The name itself: a symbolic link is not followed (it would
 		 * resolve against the auditor's root). */
 		snprintf(q, sizeof(q), "%s/%s", p, host[i]);
-		seen += peek(q, AT_SYMLINK_NOFOLLOW, &x) == 0;
+		seen += audit_peek(q, AT_SYMLINK_NOFOLLOW, &x) == 0;
 	}
 	return seen;
 }
@@ -353,7 +351,7 @@ check_root(struct ctx *c)
 
 	snprintf(p, sizeof(p), "%s/%d/root", c->root, (int)c->pid);
 	snprintf(q, sizeof(q), "%s/%d/root", c->root, (int)c->host);
-	bool read = peek(p, 0, &a) == 0 && peek(q, 0, &b) == 0;
+	bool read = audit_peek(p, 0, &a) == 0 && audit_peek(q, 0, &b) == 0;
 	bool own = read && (a.stx_dev_major != b.stx_dev_major ||
 			    a.stx_dev_minor != b.stx_dev_minor ||
 			    a.stx_ino != b.stx_ino);
@@ -431,7 +429,7 @@ largest_writable(const struct ctx *c)
 		if (writable &&
 		    path_fmt(p, sizeof(p), "%s/%d/fd/%s", c->root, (int)c->pid,
 			     e->d_name) == 0 &&
-		    peek(p, 0, &st) == 0 && S_ISREG(st.stx_mode) &&
+		    audit_peek(p, 0, &st) == 0 && S_ISREG(st.stx_mode) &&
 		    st.stx_size > max)
 			max = st.stx_size;
 	}
@@ -464,10 +462,8 @@ check_limits(struct ctx *c)
 	recommend(c, "RLIMIT_MEMLOCK 0");
 }
 
-/* The path of the memory controller's group (v1), or of the unified
- * group (v2), from a /proc/PID/cgroup text. */
-static void
-cgroup_path(const char *text, char *out, size_t len)
+void
+audit_cgroup_path(const char *text, char *out, size_t len)
 {
 	out[0] = '\0';
 	for (const char *l = text; l && *l;) {
@@ -498,8 +494,8 @@ check_cgroup(struct ctx *c)
 	char mine[256], host[256];
 	char *hc = slurp(c, c->host, "cgroup");
 
-	cgroup_path(c->cgroup, mine, sizeof(mine));
-	cgroup_path(hc, host, sizeof(host));
+	audit_cgroup_path(c->cgroup, mine, sizeof(mine));
+	audit_cgroup_path(hc, host, sizeof(host));
 	free(hc);
 	bool own = mine[0] && strcmp(mine, "/") != 0 && strcmp(mine, host) != 0;
 	item(c, "own-cgroup", own, "cgroup %s", mine[0] ? mine : "?");
@@ -548,30 +544,4 @@ audit_pid(const char *proc_root, pid_t pid, pid_t host_pid,
 	free(c.cmdline);
 	free(c.cgroup);
 	return 0;
-}
-
-int
-audit_find_qemu(const char *proc_root, pid_t *pids, size_t max)
-{
-	DIR *d = opendir(proc_root);
-	struct dirent *de;
-	size_t n = 0;
-
-	if (!d)
-		return -errno;
-	while ((de = readdir(d)) != NULL && n < max) {
-		char p[512], *comm;
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		if (path_fmt(p, sizeof(p), "%s/%s/comm", proc_root,
-			     de->d_name) < 0 ||
-		    file_read_all(p, 256, &comm, NULL) < 0)
-			continue;
-		if (!strncmp(comm, "qemu-system", 11) ||
-		    !strncmp(comm, "qemu-custom", 11))
-			pids[n++] = (pid_t)atoi(de->d_name);
-		free(comm);
-	}
-	closedir(d);
-	return (int)n;
 }

@@ -13,11 +13,13 @@
 
 #define AUDIT_PIDS_MAX 256
 
+/* found_by: why --all took the process (NULL for a pid named). */
 static void
-print_text(const struct audit_report *r)
+print_text(const struct audit_report *r, const char *found_by)
 {
-	printf("pid %d (%s, uid %u): %zu/%zu checks pass\n", (int)r->pid,
-	       r->exe, r->uid, r->passed, r->n);
+	printf("pid %d (%s, uid %u%s%s): %zu/%zu checks pass\n", (int)r->pid,
+	       r->exe, r->uid, found_by ? ", found by " : "",
+	       found_by ? found_by : "", r->passed, r->n);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct audit_item *it = &r->items[i];
 		printf("  %s %-26s %s\n", it->pass ? "pass" : "FAIL", it->id,
@@ -28,7 +30,7 @@ print_text(const struct audit_report *r)
 }
 
 static json_t *
-to_json(const struct audit_report *r)
+to_json(const struct audit_report *r, const char *found_by)
 {
 	json_t *items = json_array();
 
@@ -41,9 +43,13 @@ to_json(const struct audit_report *r)
 					    json_string(it->recommend));
 		json_array_append_new(items, o);
 	}
-	return json_pack("{s:i, s:s, s:i, s:i, s:i, s:o}", "pid", (int)r->pid,
-			 "name", r->exe, "uid", (int)r->uid, "passed",
-			 (int)r->passed, "total", (int)r->n, "checks", items);
+	json_t *o =
+		json_pack("{s:i, s:s, s:i, s:i, s:i, s:o}", "pid", (int)r->pid,
+			  "name", r->exe, "uid", (int)r->uid, "passed",
+			  (int)r->passed, "total", (int)r->n, "checks", items);
+	if (found_by)
+		json_object_set_new(o, "found_by", json_string(found_by));
+	return o;
 }
 
 int
@@ -54,7 +60,7 @@ cmd_audit(int argc, char **argv)
 	/* "The host" is where the auditor runs: its own namespaces and root
 	 * (pid 1's may be unreadable inside a container). */
 	uint64_t pid = 0, host = (uint64_t)getpid();
-	pid_t pids[AUDIT_PIDS_MAX];
+	static struct audit_target t[AUDIT_PIDS_MAX];
 	int n = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -80,13 +86,13 @@ cmd_audit(int argc, char **argv)
 	if (!strcmp(proc, "/proc") && cli_require_root("audit") < 0)
 		return 1;
 	if (all) {
-		n = audit_find_qemu(proc, pids, AUDIT_PIDS_MAX);
+		n = audit_find(proc, t, AUDIT_PIDS_MAX);
 		if (n < 0) {
 			log_error("cannot list %s", proc);
 			return 1;
 		}
 	} else {
-		pids[n++] = (pid_t)pid;
+		t[n++] = (struct audit_target){ (pid_t)pid, NULL };
 	}
 
 	json_t *arr = json ? json_array() : NULL;
@@ -94,7 +100,7 @@ cmd_audit(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		static struct audit_report r;
 		char why[256];
-		if (audit_pid(proc, pids[i], (pid_t)host, &r, why,
+		if (audit_pid(proc, t[i].pid, (pid_t)host, &r, why,
 			      sizeof(why)) < 0) {
 			log_error("%s", why);
 			failed = 1;
@@ -102,9 +108,9 @@ cmd_audit(int argc, char **argv)
 		}
 		failed |= r.passed != r.n;
 		if (arr)
-			json_array_append_new(arr, to_json(&r));
+			json_array_append_new(arr, to_json(&r, t[i].found_by));
 		else
-			print_text(&r);
+			print_text(&r, t[i].found_by);
 	}
 	if (arr) {
 		json_dumpf(arr, stdout, JSON_INDENT(2));

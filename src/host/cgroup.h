@@ -16,6 +16,9 @@
 
 #define CG_IO_DEVS_MAX 16
 
+/* The folder of the VMs' groups in each hierarchy: bulkhead/NAME. */
+#define CG_PARENT "bulkhead"
+
 enum cg_mode { CG_NONE, CG_V1, CG_V2 };
 
 struct cg_limits {

@@ -14,7 +14,6 @@
 #include "cgroup.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
-#define CG_PARENT "bulkhead"
 #define CG_PATH_MAX 512
 
 struct cg_host;

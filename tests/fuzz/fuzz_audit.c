@@ -4,7 +4,7 @@
  * into status, limits, cmdline, cgroup, comm, one fdinfo and mountinfo
  * (a hostile process mounts, and names, what it likes in a namespace of
  * its own), written as a fixture /proc tree; audit_pid() and the
- * mountinfo parser must never crash, leak or read out of bounds, and what it reports (the name, each check's "seen") must be
+ * mountinfo parser (and --all's search, over the tree) must never crash, leak or read out of bounds, and what it reports (the name, each check's "seen") must be
  * printable ASCII whatever the process wrote: no escape sequence, line
  * or invalid UTF-8 reaches the auditor's terminal or JSON. */
 #include <errno.h>
@@ -119,6 +119,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strlen(type) >= sizeof(type))
 			abort();
 	free(mi);
+	/* --all over the tree: the name and cgroup are the process's text. */
+	struct audit_target t[4];
+	int nt = audit_find(root, t, 4);
+	if (nt > 4 || (nt > 0 && t[0].pid != 1 && t[0].pid != 100))
+		abort();
 	if (audit_pid(root, 100, 1, &r, why, sizeof(why)) < 0)
 		return 0;
 	if (r.n > AUDIT_ITEMS_MAX || r.passed > r.n)
