@@ -56,9 +56,10 @@ struct audit_target {
 	const char *found_by;
 };
 
-/* Every device model under proc_root, in pid order, up to max; -errno if
- * proc_root cannot be listed. Records and installed binaries are the
- * live host's: they count only when proc_root is /proc. */
-int audit_find(const char *proc_root, struct audit_target *t, size_t max);
+/* Every device model under proc_root, in pid order, into *t (malloc'd,
+ * the caller frees it); their count, or -1 if proc_root cannot be listed
+ * (or memory runs out). Records and installed binaries are the live
+ * host's: they count only when proc_root is /proc. */
+int audit_find(const char *proc_root, struct audit_target **t);
 
 #endif

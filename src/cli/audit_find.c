@@ -6,6 +6,7 @@
  * the file it executes (device and inode of an installed QEMU); then by
  * its executable's file name, and last by the name it gives itself. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,7 +20,6 @@
 #include "../host/record.h"
 #include "audit.h"
 
-#define RECORDS_MAX 256
 #define BINARIES_MAX 64
 
 struct file_id {
@@ -27,12 +27,14 @@ struct file_id {
 	unsigned long long ino;
 };
 
+struct vm_pid {
+	pid_t pid;
+	uint64_t start;
+};
+
 struct known {
 	bool live;
-	struct {
-		pid_t pid;
-		uint64_t start;
-	} vm[RECORDS_MAX];
+	struct vm_pid *vm; /* one per VM: as many as the host runs */
 	size_t nvm;
 	struct file_id bin[BINARIES_MAX];
 	size_t nbin;
@@ -54,11 +56,13 @@ add_record(const char *name, void *arg)
 	struct vm_record r;
 
 	/* Written by root, read strictly; a malformed one names no one. */
-	if (k->nvm < RECORDS_MAX && record_read(name, &r) == 0 &&
-	    r.dm_pid > 0 && r.dm_start) {
-		k->vm[k->nvm].pid = r.dm_pid;
-		k->vm[k->nvm++].start = r.dm_start;
-	}
+	if (record_read(name, &r) < 0 || r.dm_pid <= 0 || !r.dm_start)
+		return 0;
+	struct vm_pid *v = realloc(k->vm, (k->nvm + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	k->vm = v;
+	k->vm[k->nvm++] = (struct vm_pid){ r.dm_pid, r.dm_start };
 	return 0;
 }
 
@@ -174,32 +178,57 @@ found_by(const struct known *k, const char *proc_root, const char *pid)
 	return by_name(proc_root, pid) ? "name" : NULL;
 }
 
-int
-audit_find(const char *proc_root, struct audit_target *t, size_t max)
+/* Appends pid to *t, growing it; -1 if out of memory. */
+static int
+add_target(struct audit_target **t, size_t *n, pid_t pid, const char *why)
 {
-	static struct known k;
+	struct audit_target *g = realloc(*t, (*n + 1) * sizeof(**t));
+
+	if (!g)
+		return -1;
+	*t = g;
+	g[(*n)++] = (struct audit_target){ pid, why };
+	return 0;
+}
+
+int
+audit_find(const char *proc_root, struct audit_target **t)
+{
+	struct known k = { .live = !strcmp(proc_root, "/proc") };
 	struct dirent **list;
 	size_t n = 0;
+	int rc = 0;
 
-	memset(&k, 0, sizeof(k));
-	k.live = !strcmp(proc_root, "/proc");
+	*t = NULL;
 	if (k.live) {
+		/* Without every record, a VM is found by cgroup or exe. */
 		(void)record_foreach(add_record, &k);
 		add_binaries(&k);
 	}
 	int np = scandir(proc_root, &list, NULL, versionsort);
-	if (np < 0)
+	if (np < 0) {
+		free(k.vm);
 		return -1;
+	}
+	/* No cap: any user can start look-alikes (a QEMU of their own, a
+	 * process named so), and a cap would let them push the host's
+	 * device models off the list. */
 	for (int i = 0; i < np; i++) {
 		const char *pid = list[i]->d_name;
 		const char *why;
-		if (n < max && pid[0] >= '1' && pid[0] <= '9' &&
+		if (rc == 0 && pid[0] >= '1' && pid[0] <= '9' &&
 		    strspn(pid, "0123456789") == strlen(pid) &&
 		    !(k.live && atoi(pid) == (int)getpid()) &&
 		    (why = found_by(&k, proc_root, pid)))
-			t[n++] = (struct audit_target){ (pid_t)atoi(pid), why };
+			rc = add_target(t, &n, (pid_t)atoi(pid), why);
 		free(list[i]);
 	}
 	free(list);
+	free(k.vm);
+	if (rc < 0) {
+		free(*t);
+		*t = NULL;
+		return -1;
+	}
 	return (int)n;
 }

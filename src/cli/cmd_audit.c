@@ -11,8 +11,6 @@
 #include "audit.h"
 #include "cli.h"
 
-#define AUDIT_PIDS_MAX 256
-
 /* found_by: why --all took the process (NULL for a pid named). */
 static void
 print_text(const struct audit_report *r, const char *found_by)
@@ -60,7 +58,7 @@ cmd_audit(int argc, char **argv)
 	/* "The host" is where the auditor runs: its own namespaces and root
 	 * (pid 1's may be unreadable inside a container). */
 	uint64_t pid = 0, host = (uint64_t)getpid();
-	static struct audit_target t[AUDIT_PIDS_MAX];
+	struct audit_target one, *t = &one;
 	int n = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -86,7 +84,7 @@ cmd_audit(int argc, char **argv)
 	if (!strcmp(proc, "/proc") && cli_require_root("audit") < 0)
 		return 1;
 	if (all) {
-		n = audit_find(proc, t, AUDIT_PIDS_MAX);
+		n = audit_find(proc, &t);
 		if (n < 0) {
 			log_error("cannot list %s", proc);
 			return 1;
@@ -119,6 +117,8 @@ cmd_audit(int argc, char **argv)
 	} else if (n == 0) {
 		printf("no QEMU process found\n");
 	}
+	if (t != &one)
+		free(t);
 	return failed;
 usage:
 	log_error("usage: bulkhead audit PID|--all [--json]");
