@@ -16,7 +16,7 @@ WARN = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 HARDEN = -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE
 LDHARDEN = -pie -Wl,-z,relro,-z,now
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) $(HARDEN) \
-	$(shell pkg-config --cflags jansson libseccomp 2>/dev/null)
+	$(shell pkg-config --cflags jansson libseccomp libelf 2>/dev/null)
 ifeq ($(SAN),1)
 # FORTIFY and ASan disagree about some interceptors; ASan checks more.
 CFLAGS_BASE := $(filter-out -D_FORTIFY_SOURCE=3,$(CFLAGS_BASE)) -O1 \
@@ -26,7 +26,7 @@ LDHARDEN += -fsanitize=address,undefined
 endif
 CFLAGS ?=
 CFLAGS += $(CFLAGS_BASE)
-LIBS = $(shell pkg-config --libs jansson libseccomp 2>/dev/null)
+LIBS = $(shell pkg-config --libs jansson libseccomp libelf 2>/dev/null)
 
 # Sources by process (ARCHITECTURE.md, "Processes"). A folder is either
 # one process's code or shared code; scripts/check-layout.sh fails when a
@@ -68,6 +68,8 @@ SHARED_SRCS = \
 	src/jail/levels.c \
 	src/jail/rootfs.c \
 	src/jail/libdeps.c \
+	src/jail/elfdeps.c \
+	src/jail/sysfile.c \
 	src/jail/privs.c \
 	src/jail/fds.c \
 	src/jail/seccomp.c \
@@ -148,7 +150,7 @@ UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args test_vm_
 	test_console_log test_child_log test_record test_vmid test_privs test_seccomp_landlock \
 	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_allowlist \
 	test_levels test_control_msg test_safe_open test_doc_numbers test_subid test_accounts \
-	test_procscan
+	test_procscan test_libdeps
 
 OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)
@@ -230,12 +232,12 @@ asan:
 	$(MAKE) BUILD=build/asan SAN=1 all
 
 FUZZ_TARGETS = fuzz_config fuzz_qmp fuzz_audit fuzz_worker_msg fuzz_vu_msg fuzz_virtq \
-	fuzz_control fuzz_subid
+	fuzz_control fuzz_subid fuzz_elfdeps
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/%)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-		$(shell pkg-config --cflags jansson libseccomp) \
+		$(shell pkg-config --cflags jansson libseccomp libelf) \
 		-o $@ $< $(LIB_SRCS) $(LIBS)
 fuzz: $(FUZZ_BINS)
 

@@ -69,7 +69,6 @@ table() {
 	echo "| device model with \`dm_restrict = 0\` | root | $(level device-model-root "the VM's, bulkhead/NAME") | the distribution's QEMU | - |"
 	echo "| device backend (\`bulkhead-blk\`, \`bulkhead-rng\`), one per device | base + 32768 + VM id | $(level backend "its own, bulkhead/NAME+DEV") | src/backends, src/vhost | $(loc src/backends src/vhost) |"
 	echo "| probe (\`bulkhead check\`) | the VM's uid | $(level probe "a sibling, bulkhead/.probe-NAME") | src/probe | $(loc src/probe) |"
-	echo "| library lister (the loader's \`--list\`, at create) | the VM's uid | $(level libdeps -) | src/jail/libdeps.c | $(loc src/jail/libdeps.c) |"
 	echo
 	echo 'The deny-list is the outer seccomp filter of src/jail/seccomp.c; QEMU'
 	echo 'stacks its own `-sandbox` filter on it, and each backend its allowlist.'
@@ -78,7 +77,7 @@ table() {
 	echo
 	echo "| folder | what | lines |"
 	echo "|---|---|---|"
-	echo "| src/jail | the one spawn path and its confinement table | $(loc src/jail) |"
+	echo "| src/jail | the one spawn path and its confinement table; the device model's library list, read from ELF | $(loc src/jail) |"
 	echo "| src/host | root-side host state: accounts, ids, records, cgroups, taps, teardown | $(loc src/host) |"
 	echo "| src/ipc | both ends of each channel | $(loc src/ipc) |"
 	echo "| src/plan | the VM plan: QEMU's argv, fd table, binds, limits | $(loc src/plan) |"

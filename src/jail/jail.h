@@ -25,7 +25,6 @@ enum jail_level {
 	JAIL_BACKEND, /* bulkhead-blk, bulkhead-rng, backends.c */
 	JAIL_WORKER,  /* the QMP worker, worker_spawn.c */
 	JAIL_COPIER,  /* the save/restore copier, copier_spawn.c */
-	JAIL_LIBDEPS, /* the loader's --list for QEMU's libraries */
 	JAIL_PROBE,   /* bulkhead-probe in a VM's namespaces, cmd_check.c */
 	JAIL_LEVELS
 };
@@ -105,14 +104,22 @@ void jail_policies_print(FILE *out, bool markdown);
 
 /* A read-only, nosuid, nodev bind mount of host path src at the same
  * path inside the jail. exec allows mapping it executable (libraries).
- * checked: a file a config names (kernel, ramdisk), which a user may own
- * a directory of: opened by safe_open's rules and bound from that fd,
- * never by resolving the name again. */
+ * kind says how the host path is opened for the bind. */
 struct safe_who;
+enum jail_bind_kind {
+	JAIL_BIND_PLAIN, /* root's own directory (firmware), as named */
+	/* A file a config names (kernel, ramdisk), which a user may own a
+	 * directory of: opened by safe_open's rules and bound from that fd,
+	 * never by resolving the name again. */
+	JAIL_BIND_CHECKED,
+	/* A library (jail_libdeps): opened by sysfile's rules (root's
+	 * alone, links followed on purpose) and bound from that fd. */
+	JAIL_BIND_SYSTEM,
+};
 struct jail_bind {
 	char path[PATH_MAX];
 	bool exec;
-	bool checked;
+	enum jail_bind_kind kind;
 	const struct safe_who *who; /* checked: whose file (NULL: root) */
 };
 
@@ -171,10 +178,24 @@ int jail_seccomp_apply(uint64_t sockets, char *why, size_t whylen);
 int jail_landlock_abi(void);
 int jail_landlock_apply(const struct jail_spec *s, char *why, size_t whylen);
 
-/* Libraries (and the ELF interpreter) a dynamic binary needs, found by
- * running the dynamic loader's --list as an unprivileged uid. Adds binds
- * to out; returns count added or -1 with why. */
-int jail_libdeps(const char *binary, uid_t run_uid, gid_t run_gid,
-		 struct jail_bind *out, size_t max, char *why, size_t whylen);
+/* Libraries (and the ELF interpreter) a dynamic binary needs, found
+ * without running any of its code (libdeps.c): its ELF and each
+ * library's read with libelf, each name looked up in the system library
+ * directories only, as the jail's loader will. Adds JAIL_BIND_SYSTEM
+ * binds at the paths that loader opens; returns the count added (0 for
+ * a static binary) or -1 with why. */
+int jail_libdeps(const char *binary, struct jail_bind *out, size_t max,
+		 char *why, size_t whylen);
+/* The same with other directories (tests): search is searched in
+ * order, interp may hold PT_INTERP but is not searched. */
+struct jail_libdirs {
+	const char *const *search;
+	size_t nsearch;
+	const char *const *interp;
+	size_t ninterp;
+};
+int jail_libdeps_in(const char *binary, const struct jail_libdirs *dirs,
+		    struct jail_bind *out, size_t max, char *why,
+		    size_t whylen);
 
 #endif

@@ -2,9 +2,9 @@
  * one row per level, in one place. jail_spawn() reads nothing else to
  * decide a step, so a difference between two children is a difference
  * between two rows. The rows record today's confinement faithfully,
- * gaps included (the library lister has only its ids); tightening a
- * child is editing its row. Every level installs the fd
- * allowlist first: a child holds the fds its spec lists and no other.
+ * gaps included; tightening a child is editing its row. Every level
+ * installs the fd allowlist first: a child holds the fds its spec lists
+ * and no other.
  * A level with the outer filter makes sockets only of the families its
  * row lists (.sockets, JAIL_AF bits): every resource a child uses comes
  * to it as an fd, so none of today's children makes a socket at all. */
@@ -84,12 +84,6 @@ static const struct jail_policy policies[JAIL_LEVELS] = {
 		.privs = JAIL_PRIVS_DROP, .pdeathsig = true,
 		.landlock = JAIL_LL_ROOT, .seccomp = true, .sockets = 0,
 		.end = JAIL_END_CALL,
-	},
-	/* It maps QEMU's libraries (and may run their IFUNC resolvers). */
-	[JAIL_LIBDEPS] = {
-		.name = "libdeps", .child = "ld.so--list",
-		.clear_env = true, .root = JAIL_ROOT_HOST,
-		.privs = JAIL_PRIVS_IDS, .end = JAIL_END_EXEC,
 	},
 	/* The device model's jail, in the device model's namespaces; a
 	 * joined UTS namespace keeps its owner's hostname. */

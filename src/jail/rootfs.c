@@ -12,10 +12,11 @@
 #include "../common/util.h"
 #include "../host/safe_open.h"
 #include "jail.h"
+#include "sysfile.h"
 
 /* Every path handled here is canonical (no symlink components, see
- * jail_libdeps), and symlinks are only created after the last mkdir, so
- * building the root never follows a link out of it. */
+ * jail_libdeps and sysfile.c), and symlinks are only created after the
+ * last mkdir, so building the root never follows a link out of it. */
 
 static int
 fail(char *why, size_t whylen, const char *what, const char *path)
@@ -48,21 +49,32 @@ mkdir_below(const char *root, const char *path, char *why, size_t whylen)
 	return 0;
 }
 
-/* The source of a bind: the path itself, or for a checked bind the
- * inode safe_open found, through its fd (/proc/self/fd/N names exactly
- * that open file; the mount follows nothing else). fd -1 if none. */
+/* The source of a bind: the path itself, or for a checked or system
+ * bind the inode safe_open or sysfile found, through its fd
+ * (/proc/self/fd/N names exactly that open file; the mount follows
+ * nothing else). fd -1 if none. */
 static int
 bind_source(const struct jail_bind *b, char *src, size_t len, int *fd,
 	    struct stat *st, char *why, size_t whylen)
 {
 	*fd = -1;
-	if (!b->checked) {
+	switch (b->kind) {
+	case JAIL_BIND_PLAIN:
 		snprintf(src, len, "%s", b->path);
 		return stat(b->path, st) < 0
 			       ? fail(why, whylen, "stat", b->path)
 			       : 0;
+	case JAIL_BIND_CHECKED:
+		*fd = safe_open_as(b->who, b->path, O_RDONLY, SAFE_REG, why,
+				   whylen);
+		break;
+	case JAIL_BIND_SYSTEM:
+		*fd = sysfile_open(b->path, SYSFILE_REG, NULL, 0, why, whylen);
+		break;
+	default:
+		snprintf(why, whylen, "bind %s: unknown kind", b->path);
+		return -EINVAL;
 	}
-	*fd = safe_open_as(b->who, b->path, O_RDONLY, SAFE_REG, why, whylen);
 	if (*fd < 0)
 		return *fd;
 	snprintf(src, len, "/proc/self/fd/%d", *fd);

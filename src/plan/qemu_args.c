@@ -290,7 +290,7 @@ bind_add(struct jail_bind *out, size_t max, size_t *n, const char *path,
 		return -1;
 	snprintf(out[*n].path, sizeof(out[*n].path), "%s", real);
 	out[*n].exec = exec;
-	out[*n].checked = false;
+	out[*n].kind = JAIL_BIND_PLAIN;
 	out[*n].who = NULL;
 	(*n)++;
 	return 0;
@@ -306,7 +306,7 @@ bind_checked(struct jail_bind *out, size_t max, size_t *n, const char *path,
 		return -1;
 	snprintf(out[*n].path, sizeof(out[*n].path), "%s", path);
 	out[*n].exec = false;
-	out[*n].checked = true;
+	out[*n].kind = JAIL_BIND_CHECKED;
 	out[*n].who = who;
 	(*n)++;
 	return 0;

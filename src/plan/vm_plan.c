@@ -82,20 +82,19 @@ plan_backends(const struct vm_config *cfg, struct vm_plan *p)
 }
 
 /* Read-only binds: firmware, kernel, ramdisk, and QEMU's libraries as
- * its loader finds them when run as the device model's uid. */
+ * its loader will find them in the jail (read from its ELF, system
+ * library directories only). */
 static int
-plan_binds(const struct vm_config *cfg, const struct dm_identity *id,
-	   struct vm_plan *p, char *why, size_t whylen)
+plan_binds(const struct vm_config *cfg, struct vm_plan *p, char *why,
+	   size_t whylen)
 {
-	bool root = id->kind == IDENT_ROOT;
 	int n = qemu_binds(cfg, p->binds, JAIL_BINDS_MAX);
 
 	if (n < 0) {
 		snprintf(why, whylen, "firmware or kernel missing");
 		return -1;
 	}
-	int m = jail_libdeps(cfg->dm_binary, root ? NOBODY : id->uid,
-			     root ? NOBODY : id->gid, p->binds + n,
+	int m = jail_libdeps(cfg->dm_binary, p->binds + n,
 			     JAIL_BINDS_MAX - (size_t)n, why, whylen);
 	if (m < 0)
 		return -1;
@@ -169,7 +168,7 @@ vm_plan_build(const struct plan_input *in, struct vm_plan *p, char *why,
 		snprintf(why, whylen, "building QEMU arguments failed");
 		return -1;
 	}
-	if (in->host && plan_binds(cfg, in->id, p, why, whylen) < 0) {
+	if (in->host && plan_binds(cfg, p, why, whylen) < 0) {
 		qemu_args_free(&p->argv);
 		return -1;
 	}

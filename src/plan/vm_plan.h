@@ -50,7 +50,7 @@ struct plan_input {
 	const struct dm_identity *be_id; /* the backends', or NULL */
 	bool restore;                    /* QEMU waits for the save stream */
 	/* NULL for a dry run or a take-over: then the plan has no host fds
-	 * and no binds (finding QEMU's libraries runs its loader). */
+	 * and no binds (the binds are what the launch mounts). */
 	const struct plan_host *host;
 };
 

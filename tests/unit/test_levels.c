@@ -73,7 +73,7 @@ test_table_coherent(void **state)
 	/* A socket allowlist means something only under the filter, for
 	 * families the filter knows, and never netlink (its protocols are
 	 * netfilter, audit and uevents as much as routes). */
-	bad = *jail_policy_get(JAIL_LIBDEPS);
+	bad = *jail_policy_get(JAIL_DM_ROOT);
 	bad.sockets = JAIL_AF(AF_UNIX);
 	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "socket"));
@@ -143,11 +143,6 @@ test_table_records_today(void **state)
 	assert_true(c->seccomp && !c->cgroup && c->pdeathsig && c->setsid);
 	assert_int_equal(c->landlock, JAIL_LL_ROOT);
 	assert_int_equal(c->end, JAIL_END_CALL);
-
-	const struct jail_policy *ld = jail_policy_get(JAIL_LIBDEPS);
-	assert_int_equal(ld->ns_new | ld->rlimits, 0);
-	assert_int_equal(ld->privs, JAIL_PRIVS_IDS);
-	assert_true(!ld->seccomp && ld->landlock == JAIL_LL_NONE);
 
 	const struct jail_policy *pr = jail_policy_get(JAIL_PROBE);
 	assert_int_equal(pr->ns_new, CLONE_NEWNS);
@@ -385,24 +380,6 @@ test_spec_refused(void **state)
 	rmdir(root);
 }
 
-/* The library lister runs through the same path. */
-static void
-test_libdeps(void **state)
-{
-	(void)state;
-	static struct jail_bind b[64];
-	char why[256] = "";
-	int n = jail_libdeps("/usr/bin/true", 65534, 65534, b, 64, why,
-			     sizeof(why));
-	if (n < 0)
-		fail_msg("%s", why);
-	assert_true(n >= 2); /* libc and the loader */
-	bool libc = false;
-	for (int i = 0; i < n; i++)
-		libc |= strstr(b[i].path, "libc.so") != NULL;
-	assert_true(libc);
-}
-
 int
 main(void)
 {
@@ -415,7 +392,6 @@ main(void)
 		cmocka_unit_test(test_worker_level),
 		cmocka_unit_test(test_copier_level),
 		cmocka_unit_test(test_spec_refused),
-		cmocka_unit_test(test_libdeps),
 	};
 	int rc = cmocka_run_group_tests(table, NULL, NULL);
 	if (geteuid() != 0) {
