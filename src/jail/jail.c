@@ -54,8 +54,6 @@ drop(const struct child *c, char *why, size_t whylen)
 	switch (c->p->privs) {
 	case JAIL_PRIVS_DROP:
 		return jail_drop_privileges(c->s->uid, c->s->gid, why, whylen);
-	case JAIL_PRIVS_IDS:
-		return jail_drop_ids(c->s->uid, c->s->gid, why, whylen);
 	case JAIL_PRIVS_KEEP:
 	default:
 		return 0;

@@ -41,7 +41,6 @@ enum jail_root {
 
 enum jail_privs {
 	JAIL_PRIVS_KEEP, /* stays root */
-	JAIL_PRIVS_IDS,  /* groups, gid, uid, no_new_privs; nothing else */
 	JAIL_PRIVS_DROP, /* jail_drop_privileges(): capabilities, bounding
 			  * set, ids, no_new_privs, not dumpable, verified */
 };
@@ -164,7 +163,6 @@ int jail_rootfs_build(const struct jail_spec *s, char *why, size_t whylen);
 int jail_set_rlimits(unsigned which, unsigned long nofile,
 		     unsigned long long fsize, char *why, size_t whylen);
 int jail_drop_privileges(uid_t uid, gid_t gid, char *why, size_t whylen);
-int jail_drop_ids(uid_t uid, gid_t gid, char *why, size_t whylen);
 
 /* Outer seccomp filter (deny-list, EPERM; sockets of the families in
  * the sockets allowlist only) and Landlock ruleset, applied after the

@@ -268,7 +268,7 @@ policy_cells(const struct jail_policy *p, char cells[C_COLS][CELL_MAX])
 {
 	static const char *const roots[] = { "host", "tmpfs-binary",
 					     "tmpfs-binds-dev", "tmpfs-empty" };
-	static const char *const privs[] = { "root", "ids", "drop" };
+	static const char *const privs[] = { "root", "drop" };
 	static const char *const landlock[] = { "-", "no-rules", "root" };
 
 	snprintf(cells[C_LEVEL], CELL_MAX, "%s", p->name);

@@ -134,22 +134,3 @@ jail_drop_privileges(uid_t uid, gid_t gid, char *why, size_t whylen)
 	}
 	return 0;
 }
-
-/* The ids only: supplementary groups, gid, uid, then no_new_privs. A
- * change from uid 0 to another clears the permitted, effective and
- * ambient sets; the bounding and inheritable sets are left as they are.
- * What the library lister gets (JAIL_PRIVS_IDS). */
-int
-jail_drop_ids(uid_t uid, gid_t gid, char *why, size_t whylen)
-{
-	if (uid == 0 || gid == 0) {
-		errno = EPERM;
-		return fail(why, whylen, "refusing to run as uid/gid 0");
-	}
-	int rc = set_ids(uid, gid, why, whylen);
-	if (rc < 0)
-		return rc;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return fail(why, whylen, "PR_SET_NO_NEW_PRIVS");
-	return 0;
-}
