@@ -103,8 +103,22 @@ subid_parse(const char *text, size_t len,
 	return 0;
 }
 
+/* Whether r is exactly e. An owner set_owner cut or changed cannot
+ * match: e's owner must fit whole and hold no '?'. */
+static bool
+is_entry(const struct subid_range *r, const struct subid_entry *e)
+{
+	size_t n = strlen(e->owner);
+
+	return n > 0 && n + 1 < sizeof(r->owner) && !strchr(e->owner, '?') &&
+	       strcmp(r->owner, e->owner) == 0 && r->start == e->start &&
+	       e->count <= UINT64_MAX - e->start &&
+	       r->end == e->start + e->count;
+}
+
 struct overlap {
 	uint64_t lo, hi; /* [lo, hi) */
+	const struct subid_entry *ex;
 	struct subid_range *hit;
 };
 
@@ -113,6 +127,8 @@ overlap_one(const struct subid_range *r, void *arg)
 {
 	struct overlap *o = arg;
 
+	if (o->ex && is_entry(r, o->ex))
+		return 0;
 	if (r->start < r->end && r->start < o->hi && o->lo < r->end) {
 		*o->hit = *r;
 		return 1;
@@ -121,13 +137,42 @@ overlap_one(const struct subid_range *r, void *arg)
 }
 
 int
-subid_overlap(const char *text, size_t len, uint64_t lo, uint64_t n,
-	      struct subid_range *hit, char *why, size_t whylen)
+subid_overlap_except(const char *text, size_t len, uint64_t lo, uint64_t n,
+		     const struct subid_entry *ex, struct subid_range *hit,
+		     char *why, size_t whylen)
 {
-	struct overlap o = { lo, lo > UINT64_MAX - n ? UINT64_MAX : lo + n,
+	struct overlap o = { lo, lo > UINT64_MAX - n ? UINT64_MAX : lo + n, ex,
 			     hit };
 
 	return subid_parse(text, len, overlap_one, &o, why, whylen);
+}
+
+int
+subid_overlap(const char *text, size_t len, uint64_t lo, uint64_t n,
+	      struct subid_range *hit, char *why, size_t whylen)
+{
+	return subid_overlap_except(text, len, lo, n, NULL, hit, why, whylen);
+}
+
+struct wanted {
+	const struct subid_entry *e;
+};
+
+static int
+has_one(const struct subid_range *r, void *arg)
+{
+	const struct wanted *w = arg;
+
+	return is_entry(r, w->e) ? 1 : 0;
+}
+
+int
+subid_has(const char *text, size_t len, const struct subid_entry *e, char *why,
+	  size_t whylen)
+{
+	struct wanted w = { e };
+
+	return subid_parse(text, len, has_one, &w, why, whylen);
 }
 
 static int
@@ -168,13 +213,37 @@ int
 subid_overlap_file(const char *path, uint64_t lo, uint64_t n,
 		   struct subid_range *hit, char *why, size_t whylen)
 {
+	return subid_overlap_file_except(path, lo, n, NULL, hit, why, whylen);
+}
+
+int
+subid_has_file(const char *path, const struct subid_entry *e, char *why,
+	       size_t whylen)
+{
 	char *text, msg[160];
 	size_t len;
 
 	if (read_file(path, &text, &len, why, whylen) < 0)
 		return -1;
-	int rc = subid_overlap(text ? text : "", len, lo, n, hit, msg,
-			       sizeof(msg));
+	int rc = subid_has(text ? text : "", len, e, msg, sizeof(msg));
+	if (rc < 0)
+		snprintf(why, whylen, "%s: %s", path, msg);
+	free(text);
+	return rc;
+}
+
+int
+subid_overlap_file_except(const char *path, uint64_t lo, uint64_t n,
+			  const struct subid_entry *ex, struct subid_range *hit,
+			  char *why, size_t whylen)
+{
+	char *text, msg[160];
+	size_t len;
+
+	if (read_file(path, &text, &len, why, whylen) < 0)
+		return -1;
+	int rc = subid_overlap_except(text ? text : "", len, lo, n, ex, hit,
+				      msg, sizeof(msg));
 	if (rc < 0)
 		snprintf(why, whylen, "%s: %s", path, msg);
 	free(text);

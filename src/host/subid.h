@@ -36,9 +36,32 @@ int subid_overlap(const char *text, size_t len, uint64_t lo, uint64_t n,
 /* The highest end of any range in text (0 for none); -1 with why. */
 int subid_max_end(const char *text, size_t len, uint64_t *end, char *why,
 		  size_t whylen);
+/* One entry by its exact owner, start and count: host-init's
+ * reservation of the VM id range (owner the range base account), which
+ * keeps useradd from giving those ids to a new user. An entry matches
+ * only if its owner is exactly owner (not cut, no unprintable byte) and
+ * its start and count are exactly these. */
+struct subid_entry {
+	const char *owner;
+	uint64_t start;
+	uint64_t count;
+};
+/* subid_overlap, skipping the one entry ex (NULL: none). */
+int subid_overlap_except(const char *text, size_t len, uint64_t lo, uint64_t n,
+			 const struct subid_entry *ex, struct subid_range *hit,
+			 char *why, size_t whylen);
+/* 1 when text holds entry e, 0 if not, -1 with why. */
+int subid_has(const char *text, size_t len, const struct subid_entry *e,
+	      char *why, size_t whylen);
 /* subid_overlap on a file; a file that does not exist has no ranges. */
 int subid_overlap_file(const char *path, uint64_t lo, uint64_t n,
 		       struct subid_range *hit, char *why, size_t whylen);
+int subid_overlap_file_except(const char *path, uint64_t lo, uint64_t n,
+			      const struct subid_entry *ex,
+			      struct subid_range *hit, char *why,
+			      size_t whylen);
+int subid_has_file(const char *path, const struct subid_entry *e, char *why,
+		   size_t whylen);
 int subid_max_end_file(const char *path, uint64_t *end, char *why,
 		       size_t whylen);
 

@@ -169,6 +169,61 @@ test_file(void **state)
 	remove(path);
 }
 
+/* host-init's reservation, bulkhead-range-base:BASE:SPAN, is skipped;
+ * nothing that only resembles it is. */
+static void
+test_reservation_exempt(void **state)
+{
+	static const struct subid_entry ex = { "bulkhead-range-base", BASE,
+					       SPAN };
+	static const char *const others[] = {
+		"bulkhead-range-base:131072:65537\n", /* a wider one */
+		"bulkhead-range-base:131071:65536\n",
+		"bulkhead-range-bas:131072:65536\n",
+		"bulkhead-range-basex:131072:65536\n",
+		"131072:131072:65536\n", /* its uid: not the name */
+		"bulkhead-range-base\x01:131072:65536\n",
+		"bulkhead-range-base:131072:65536\nalice:100000:65536\n",
+	};
+	struct subid_range hit;
+	char why[160];
+	const char *own = "# host-init\nbulkhead-range-base:131072:65536\n";
+
+	(void)state;
+	assert_int_equal(subid_overlap_except(own, strlen(own), BASE, SPAN, &ex,
+					      &hit, why, sizeof(why)),
+			 0);
+	assert_int_equal(subid_overlap(own, strlen(own), BASE, SPAN, &hit, why,
+				       sizeof(why)),
+			 1);
+	assert_int_equal(subid_has(own, strlen(own), &ex, why, sizeof(why)), 1);
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		assert_int_equal(
+			subid_overlap_except(others[i], strlen(others[i]), BASE,
+					     SPAN, &ex, &hit, why, sizeof(why)),
+			1);
+		if (i + 1 < sizeof(others) / sizeof(others[0]))
+			assert_int_equal(subid_has(others[i], strlen(others[i]),
+						   &ex, why, sizeof(why)),
+					 0);
+	}
+	/* An owner longer than the parser keeps never matches its cut. */
+	static const struct subid_entry longer = {
+		"a123456789b123456789c123456789d123456789e", BASE, SPAN
+	};
+	const char *l =
+		"a123456789b123456789c123456789d123456789e:131072:65536";
+	assert_int_equal(subid_overlap_except(l, strlen(l), BASE, SPAN, &longer,
+					      &hit, why, sizeof(why)),
+			 1);
+	/* A bad line still fails, reservation or not. */
+	const char *bad = "bulkhead-range-base:131072:65536\nx:1\n";
+	assert_int_equal(subid_overlap_except(bad, strlen(bad), BASE, SPAN, &ex,
+					      &hit, why, sizeof(why)),
+			 -1);
+	assert_int_equal(subid_has(bad, strlen(bad), &ex, why, sizeof(why)), 1);
+}
+
 int
 main(void)
 {
@@ -180,6 +235,7 @@ main(void)
 		cmocka_unit_test(test_malformed_fails_closed),
 		cmocka_unit_test(test_huge_counts_saturate),
 		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_reservation_exempt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
