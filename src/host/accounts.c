@@ -49,14 +49,39 @@ uid_has_account(uid_t uid, char *name, size_t len)
 	return false;
 }
 
+/* Another account whose primary group is gid, into other; false if
+ * none. */
 static bool
-gid_has_group(gid_t gid, char *name, size_t len)
+gid_shared(const char *name, gid_t gid, char *other, size_t len)
+{
+	struct passwd *pw;
+	bool hit = false;
+
+	setpwent();
+	while (!hit && (pw = getpwent()) != NULL)
+		if (pw->pw_gid == gid && strcmp(pw->pw_name, name) != 0) {
+			snprintf(other, len, "%s", pw->pw_name);
+			hit = true;
+		}
+	endpwent();
+	return hit;
+}
+
+/* A group with gid, or an account with it as its primary gid (which
+ * needs no group line), into what: "group X" or "the primary group of
+ * account X". */
+static bool
+gid_has_group(gid_t gid, char *what, size_t len)
 {
 	struct group gr, *res = NULL;
-	char buf[8192];
+	char buf[8192], other[64];
 
 	if (getgrgid_r(gid, &gr, buf, sizeof(buf), &res) == 0 && res) {
-		snprintf(name, len, "%s", gr.gr_name);
+		snprintf(what, len, "group %s", gr.gr_name);
+		return true;
+	}
+	if (gid_shared("", gid, other, sizeof(other))) {
+		snprintf(what, len, "the primary group of account %s", other);
 		return true;
 	}
 	return false;
@@ -131,6 +156,55 @@ dm_user_not_special(const struct dm_user_facts *f, char *why, size_t whylen)
 	return -1;
 }
 
+/* The rules that the uid and the gid are this account's alone: no
+ * other account shares either, its primary group is its own group
+ * (same name), no one else is a member of it, and the account is a
+ * member of no other group. */
+static int
+dm_user_not_shared(const struct dm_user_facts *f, char *why, size_t whylen)
+{
+	const char *n = f->name;
+	unsigned g = (unsigned)f->gid;
+
+	if (f->uid_shared)
+		snprintf(why, whylen,
+			 "'%s': its uid %u is also account %s, which would "
+			 "hold the VM's uid",
+			 n, (unsigned)f->uid, f->uid_shared);
+	else if (!f->group_name)
+		snprintf(why, whylen,
+			 "'%s': its primary gid %u has no group; a device "
+			 "model account has its own group (useradd "
+			 "--user-group)",
+			 n, g);
+	else if (strcmp(f->group_name, n) != 0)
+		snprintf(why, whylen,
+			 "'%s': its primary group is %s (gid %u), not its own "
+			 "group %s: the VM would hold what %s may read",
+			 n, f->group_name, g, n, f->group_name);
+	else if (f->gid_group)
+		snprintf(why, whylen, "'%s': its gid %u is also group %s", n, g,
+			 f->gid_group);
+	else if (f->group_member)
+		snprintf(why, whylen,
+			 "'%s': group %s (gid %u) has member %s, who would "
+			 "hold the VM's gid",
+			 n, f->member_group ? f->member_group : n, g,
+			 f->group_member);
+	else if (f->gid_shared)
+		snprintf(why, whylen,
+			 "'%s': its group %u is also the primary group of %s",
+			 n, g, f->gid_shared);
+	else if (f->supp_group)
+		snprintf(why, whylen,
+			 "'%s' is a member of group %s: an account in other "
+			 "groups serves more than device models",
+			 n, f->supp_group);
+	else
+		return 0;
+	return -1;
+}
+
 int
 dm_user_check(const struct dm_user_facts *f, char *why, size_t whylen)
 {
@@ -154,31 +228,112 @@ dm_user_check(const struct dm_user_facts *f, char *why, size_t whylen)
 			 "--system --no-create-home --shell /usr/sbin/nologin "
 			 "--user-group %sNAME)",
 			 f->name, want, want);
-	else if (f->gid_shared)
-		snprintf(why, whylen,
-			 "'%s': its group %u is also the primary group of %s",
-			 f->name, (unsigned)f->gid, f->gid_shared);
 	else
-		return 0;
+		return dm_user_not_shared(f, why, whylen);
 	return -1;
 }
 
-/* Another account whose primary group is gid, into other; false if
- * none. */
-static bool
-gid_shared(const char *name, gid_t gid, char *other, size_t len)
+static void
+keep(const char **field, char *dst, size_t len, const char *v)
+{
+	if (*field)
+		return; /* the first one found is named */
+	snprintf(dst, len, "%s", v);
+	*field = dst;
+}
+
+static void
+scan_passwd(struct dm_user_facts *f, struct dm_user_others *o, FILE *in)
 {
 	struct passwd *pw;
-	bool hit = false;
 
-	setpwent();
-	while (!hit && (pw = getpwent()) != NULL)
-		if (pw->pw_gid == gid && strcmp(pw->pw_name, name) != 0) {
-			snprintf(other, len, "%s", pw->pw_name);
-			hit = true;
+	if (in)
+		rewind(in);
+	else
+		setpwent();
+	while ((pw = in ? fgetpwent(in) : getpwent()) != NULL) {
+		if (strcmp(pw->pw_name, f->name) == 0)
+			continue;
+		if (pw->pw_uid == f->uid)
+			keep(&f->uid_shared, o->uid_shared,
+			     sizeof(o->uid_shared), pw->pw_name);
+		if (pw->pw_gid == f->gid)
+			keep(&f->gid_shared, o->gid_shared,
+			     sizeof(o->gid_shared), pw->pw_name);
+	}
+	if (!in)
+		endpwent();
+}
+
+static bool
+is_member(const struct group *gr, const char *name)
+{
+	for (char **m = gr->gr_mem; m && *m; m++)
+		if (strcmp(*m, name) == 0)
+			return true;
+	return false;
+}
+
+/* A member of gr other than name (listed in its own group is no
+ * sharing), or NULL. */
+static const char *
+other_member(const struct group *gr, const char *name)
+{
+	for (char **m = gr->gr_mem; m && *m; m++)
+		if (strcmp(*m, name) != 0)
+			return *m;
+	return NULL;
+}
+
+static void
+scan_group(struct dm_user_facts *f, struct dm_user_others *o, FILE *in)
+{
+	struct group *gr;
+
+	if (in)
+		rewind(in);
+	else
+		setgrent();
+	while ((gr = in ? fgetgrent(in) : getgrent()) != NULL) {
+		if (gr->gr_gid != f->gid) {
+			if (is_member(gr, f->name))
+				keep(&f->supp_group, o->supp_group,
+				     sizeof(o->supp_group), gr->gr_name);
+			continue;
 		}
-	endpwent();
-	return hit;
+		if (strcmp(gr->gr_name, f->name) == 0)
+			keep(&f->group_name, o->group_name,
+			     sizeof(o->group_name), gr->gr_name);
+		else
+			keep(&f->gid_group, o->gid_group, sizeof(o->gid_group),
+			     gr->gr_name);
+		const char *m = other_member(gr, f->name);
+		if (m && !f->group_member) {
+			keep(&f->group_member, o->group_member,
+			     sizeof(o->group_member), m);
+			keep(&f->member_group, o->member_group,
+			     sizeof(o->member_group), gr->gr_name);
+		}
+	}
+	if (!in)
+		endgrent();
+	/* No group named as the account: name the gid's group, if any. */
+	if (!f->group_name && f->gid_group) {
+		f->group_name = f->gid_group;
+		f->gid_group = NULL;
+	}
+}
+
+void
+dm_user_scan(struct dm_user_facts *f, struct dm_user_others *o, FILE *passwd,
+	     FILE *group)
+{
+	memset(o, 0, sizeof(*o));
+	f->uid_shared = f->gid_shared = NULL;
+	f->group_name = f->gid_group = NULL;
+	f->group_member = f->member_group = f->supp_group = NULL;
+	scan_passwd(f, o, passwd);
+	scan_group(f, o, group);
 }
 
 /* Whether account name has uid (false if there is no such account). */
@@ -195,8 +350,8 @@ account_is(const char *name, uid_t uid, struct passwd *pw, char *buf,
 /* The facts about account pw that dm_user_check weighs. */
 static void
 dm_user_facts_of(const struct passwd *pw, const struct account_names *an,
-		 uid_t reaper_uid, struct dm_user_facts *f, char *other,
-		 size_t otherlen)
+		 uid_t reaper_uid, struct dm_user_facts *f,
+		 struct dm_user_others *o)
 {
 	struct passwd b;
 	char buf[4096];
@@ -219,8 +374,7 @@ dm_user_facts_of(const struct passwd *pw, const struct account_names *an,
 		f->range_gid = b.pw_gid;
 		f->is_base |= b.pw_uid == f->uid;
 	}
-	if (gid_shared(f->name, f->gid, other, otherlen))
-		f->gid_shared = other;
+	dm_user_scan(f, o, NULL, NULL);
 }
 
 /* device_model_user: a named account, one per VM, dedicated to device
@@ -233,7 +387,8 @@ ident_user(const char *dm_user, const struct account_names *an,
 {
 	struct passwd pw;
 	struct dm_user_facts f;
-	char buf[4096], other[64], msg[400];
+	struct dm_user_others o;
+	char buf[4096], msg[400];
 	bool found;
 
 	if (!dm_user[0])
@@ -242,7 +397,7 @@ ident_user(const char *dm_user, const struct account_names *an,
 		snprintf(why, whylen, "no such account '%s'", dm_user);
 		return -1;
 	}
-	dm_user_facts_of(&pw, an, out->reaper_uid, &f, other, sizeof(other));
+	dm_user_facts_of(&pw, an, out->reaper_uid, &f, &o);
 	if (dm_user_check(&f, why, whylen) < 0)
 		return -1;
 	if (idrange_check_subid(pw.pw_uid, pw.pw_gid, msg, sizeof(msg)) < 0) {
@@ -286,7 +441,7 @@ ident_range(unsigned vmid, const struct account_names *an,
 	if (gid_has_group(out->gid, other, sizeof(other))) {
 		snprintf(why, whylen,
 			 "wanted gid %u (%s + %u) but that is "
-			 "group %s",
+			 "%s",
 			 (unsigned)out->gid, an->range_base, vmid, other);
 		return -1;
 	}
@@ -426,7 +581,7 @@ ident_backend(const struct dm_identity *dm, struct dm_identity *out, char *why,
 		return -1;
 	}
 	if (gid_has_group(out->gid, other, sizeof(other))) {
-		snprintf(why, whylen, "backend gid %u is group %s",
+		snprintf(why, whylen, "backend gid %u is %s",
 			 (unsigned)out->gid, other);
 		return -1;
 	}

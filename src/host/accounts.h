@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define VMID_MIN 1
@@ -58,10 +59,28 @@ struct dm_user_facts {
 	bool has_range;     /* a range base exists: */
 	uid_t range_uid;    /* its uid and gid */
 	gid_t range_gid;
-	const char *gid_shared; /* another account with this primary gid */
+	/* What the account database says besides (dm_user_scan): the uid
+	 * and the gid must be this account's and its own group's alone. */
+	const char *gid_shared;   /* another account with this primary gid */
+	const char *uid_shared;   /* another account with this uid */
+	const char *group_name;   /* the group of gid; NULL: none */
+	const char *gid_group;    /* another group with this gid */
+	const char *group_member; /* a member of a group with this gid */
+	const char *member_group; /* that group */
+	const char *supp_group;   /* a group it is a member of (not its gid) */
 };
 /* 0 if the account may run a device model, else -1 with why. */
 int dm_user_check(const struct dm_user_facts *f, char *why, size_t whylen);
+
+/* Sets the database fields of f (name, uid and gid set) to point into
+ * o, from NSS when passwd and group are NULL, else from those streams
+ * (passwd(5) and group(5) text, read from the start; for tests). */
+struct dm_user_others {
+	char uid_shared[64], gid_shared[64], group_name[64], gid_group[64];
+	char group_member[64], member_group[64], supp_group[64];
+};
+void dm_user_scan(struct dm_user_facts *f, struct dm_user_others *o,
+		  FILE *passwd, FILE *group);
 
 /* Choose the identity for VM vmid. dm_user may be "" (unset). On error
  * returns -1 with a message in why. *warn is set to a warning text, or

@@ -56,6 +56,16 @@ accounts_free(uid_t ubase, gid_t gbase, const char *base_name, char *why,
 				 (unsigned)ubase,
 				 (unsigned)(ubase + IDRANGE_SPAN - 1));
 			rc = -1;
+		} else if (pw->pw_gid > gbase &&
+			   pw->pw_gid - gbase < IDRANGE_SPAN) {
+			/* A primary gid needs no /etc/group line. */
+			snprintf(why, whylen,
+				 "gid %u (primary group of account %s) lies in "
+				 "%u..%u",
+				 (unsigned)pw->pw_gid, pw->pw_name,
+				 (unsigned)gbase,
+				 (unsigned)(gbase + IDRANGE_SPAN - 1));
+			rc = -1;
 		}
 	endpwent();
 	setgrent();

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 ACCOUNT_FILES="passwd group shadow gshadow subuid subgid"
 
 if [ "${BH_IDR_INNER:-}" != 1 ]; then
-	plan 30
+	plan 35
 	T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 	P=bhtest-idr-$$
 	host_sums() { (cd /etc && sha256sum $ACCOUNT_FILES 2>&1 && stat -c '%n %i %Y' $ACCOUNT_FILES 2>&1); }
@@ -195,4 +195,31 @@ useradd --system --no-create-home --shell /usr/sbin/nologin --user-group "${DM}o
 mkcfg "$T/ok.cfg" "$P-ok" "" "device_model_user = \"${DM}ok$$\""
 expect "dm_user: a dedicated ${DM} account is accepted" 0 "identity: user uid $(id -u "${DM}ok$$")" \
 	"$BULKHEAD" create --dry-run "$T/ok.cfg"
+
+# --- review F4: a device_model_user shares nothing -----------------------
+# Its primary group is its own (same name) with no other members, it is
+# a member of no other group, and no other account has its uid or its
+# primary gid.
+useradd --system --no-create-home --shell /usr/sbin/nologin -g users "${DM}revg$$"
+refused "dm_user: a borrowed primary group (users) refused" "${DM}revg$$" \
+	"primary group is users"
+useradd --system --no-create-home --shell /usr/sbin/nologin --user-group "${DM}reva$$"
+useradd -o -u "$(id -u "${DM}reva$$")" --no-create-home --shell /bin/bash "bhtest-alias$$" 2>/dev/null
+refused "dm_user: an account sharing its uid (login alias) refused" "${DM}reva$$" \
+	"also account bhtest-alias$$"
+useradd --system --no-create-home --shell /usr/sbin/nologin --user-group "${DM}revm$$"
+useradd --no-create-home --shell /bin/bash "bhtest-mem$$"
+usermod -a -G "${DM}revm$$" "bhtest-mem$$"
+refused "dm_user: a member of its group refused" "${DM}revm$$" \
+	"has member bhtest-mem$$"
+useradd --system --no-create-home --shell /usr/sbin/nologin --user-group "${DM}revs$$"
+usermod -a -G disk "${DM}revs$$"
+refused "dm_user: a supplementary member of another group (disk) refused" "${DM}revs$$" \
+	"member of group disk"
+# The range: a primary gid in it needs no /etc/group line to count.
+cp /etc/passwd "$T/passwd.orig"
+echo "bhtest-pg$$:x:$((60000 + $$ % 1000)):$((gbase + 500))::/nonexistent:/usr/sbin/nologin" >> /etc/passwd
+expect "idrange: create refuses a passwd primary gid in the range" 2 \
+	"primary group of account bhtest-pg$$" "$BULKHEAD" create --dry-run "$T/r.cfg"
+cp "$T/passwd.orig" /etc/passwd
 exit "$FAILED"
