@@ -405,20 +405,30 @@ load_config(struct create *c)
 
 /* A range identity: the whole range must still be free of other
  * accounts and of subordinate ranges (an entry added to /etc/subuid
- * since host-init is caught here). 0 or 2. */
+ * since host-init is caught here). Without host-init's reservation the
+ * next useradd may hand VM ids out: warned, since no one holds them yet
+ * (list warns again). 0 or 2. */
 static int
 check_range(const struct create *c)
 {
 	struct account_names an = { "", "", "", "" };
+	uid_t ub = c->id.uid - (uid_t)c->vmid;
+	gid_t gb = c->id.gid - (gid_t)c->vmid;
 	char why[512];
 
 	if (c->id.kind != IDENT_RANGE)
 		return 0;
 	accounts_names(&an);
-	if (idrange_check(c->id.uid - (uid_t)c->vmid,
-			  c->id.gid - (gid_t)c->vmid, an.range_base, why,
-			  sizeof(why)) == 0)
+	if (idrange_check(ub, gb, an.range_base, why, sizeof(why)) == 0) {
+		if (idrange_reserved(ub, gb, an.range_base, why, sizeof(why)) !=
+		    1)
+			log_warn("*** the VM id range of %s is not reserved "
+				 "against useradd (%s): the next new user "
+				 "may get subordinate ids over this VM's; "
+				 "run 'bulkhead host-init' ***",
+				 an.range_base, why);
 		return 0;
+	}
 	log_error("%s: the VM id range of %s is not the VMs' alone: %s; "
 		  "refused (see 'bulkhead host-init')",
 		  c->file, an.range_base, why);

@@ -22,6 +22,7 @@
 #include "../host/accounts.h"
 #include "../host/cgroup.h"
 #include "../host/idrange.h"
+#include "../host/subid.h"
 #include "cli.h"
 
 #define KVM_GET_API_VERSION_NR 0xAE00
@@ -147,6 +148,76 @@ ensure_reaper(const char *name)
 	return 0;
 }
 
+/* An empty path (root's, 0644) if none: usermod adds no subordinate
+ * ids to a file that does not exist. */
+static int
+subid_file_present(const char *path)
+{
+	int fd =
+		open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		     0644);
+
+	if (fd >= 0)
+		return close(fd);
+	return errno == EEXIST ? 0 : -1;
+}
+
+/* Reserve the range for the range base account in /etc/subuid and
+ * /etc/subgid with usermod --add-subuids/--add-subgids (shadow writes a
+ * new file and renames it over the old, under its lock): useradd gives
+ * a new user a subordinate range that overlaps no existing entry, so
+ * none over the VM ids. idrange_check exempts exactly this entry. Run
+ * again, host-init finds it and adds nothing; a failure fails
+ * host-init. */
+static int
+reserve_range(const char *name)
+{
+	struct passwd *pw = getpwnam(name);
+	char why[256], ur[48], gr[48];
+
+	if (!pw)
+		return -1;
+	unsigned u = (unsigned)pw->pw_uid, g = (unsigned)pw->pw_gid;
+	struct subid_entry eu = { name, u, IDRANGE_SPAN };
+	struct subid_entry eg = { name, g, IDRANGE_SPAN };
+	int had = idrange_reserved(u, g, name, why, sizeof(why));
+	if (had < 0) {
+		log_error("reserving the VM id range: %s", why);
+		return -1;
+	}
+	snprintf(ur, sizeof(ur), "%u-%u", u, u + IDRANGE_SPAN - 1);
+	snprintf(gr, sizeof(gr), "%u-%u", g, g + IDRANGE_SPAN - 1);
+	if (had == 0) {
+		/* Only what is missing: usermod would add a second line. */
+		char *av[7];
+		int n = 0;
+		av[n++] = exec_arg("/usr/sbin/usermod");
+		if (subid_has_file(SUBUID_PATH, &eu, why, sizeof(why)) != 1) {
+			av[n++] = exec_arg("--add-subuids");
+			av[n++] = ur;
+		}
+		if (subid_has_file(SUBGID_PATH, &eg, why, sizeof(why)) != 1) {
+			av[n++] = exec_arg("--add-subgids");
+			av[n++] = gr;
+		}
+		av[n++] = exec_arg(name);
+		av[n] = NULL;
+		if (subid_file_present(SUBUID_PATH) < 0 ||
+		    subid_file_present(SUBGID_PATH) < 0 || run(av) < 0 ||
+		    idrange_reserved(u, g, name, why, sizeof(why)) != 1) {
+			log_error("reserving uids %s and gids %s for %s in %s "
+				  "and %s failed",
+				  ur, gr, name, SUBUID_PATH, SUBGID_PATH);
+			return -1;
+		}
+	}
+	printf("subordinate ids: %s:%u:%u in %s, %s:%u:%u in %s: %s (new "
+	       "users' ranges are allocated around them)\n",
+	       name, u, IDRANGE_SPAN, SUBUID_PATH, name, g, IDRANGE_SPAN,
+	       SUBGID_PATH, had ? "reserved" : "reserved now");
+	return 0;
+}
+
 /* The range and whether it is still free (create checks it again). */
 static void
 report_range(const char *name)
@@ -168,6 +239,14 @@ report_range(const char *name)
 		printf("free of other accounts, groups and subordinate ids\n");
 	else
 		printf("NOT FREE: %s\n", why);
+	if (idrange_reserved(pw->pw_uid, pw->pw_gid, name, why, sizeof(why)) ==
+	    1)
+		printf("id range: reserved against useradd's subordinate "
+		       "ids\n");
+	else
+		printf("id range: NOT RESERVED against useradd's subordinate "
+		       "ids (%s): the next new user may get VM ids\n",
+		       why);
 }
 
 static void
@@ -223,7 +302,8 @@ cmd_host_init(int argc, char **argv)
 		return 1;
 	accounts_names(&an);
 	int rc = 0;
-	if (ensure_range_base(an.range_base, (unsigned)base) < 0)
+	if (ensure_range_base(an.range_base, (unsigned)base) < 0 ||
+	    reserve_range(an.range_base) < 0)
 		rc = 1;
 	if (ensure_reaper(an.reaper) < 0)
 		rc = 1;

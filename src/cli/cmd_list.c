@@ -1,14 +1,18 @@
 #include <jansson.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../common/log.h"
+#include "../host/accounts.h"
+#include "../host/idrange.h"
 #include "../host/procscan.h"
 #include "../host/record.h"
 #include "cli.h"
 
 struct list_ctx {
-	json_t *arr; /* NULL for the table */
+	json_t *arr;     /* NULL for the table */
+	unsigned ranged; /* VMs with a range uid */
 };
 
 /* A record says "running" but its device model is gone (monitor killed
@@ -41,6 +45,8 @@ list_one(const char *name, void *arg)
 			       "-", "-", "creating");
 		return 0;
 	}
+	if (strcmp(r.ident, "range") == 0)
+		c->ranged++;
 	if (c->arr) {
 		json_array_append_new(
 			c->arr,
@@ -65,10 +71,45 @@ list_one(const char *name, void *arg)
 	return 0;
 }
 
+/* The range's checks again, for the VMs already running on it: an
+ * entry in /etc/subuid or /etc/subgid (useradd, an admin), an account
+ * or group added since create lets someone else hold their ids. Create
+ * refuses then; a running VM is not stopped, but warned about here on
+ * stderr, the table and the JSON unchanged, as is a range that lacks
+ * host-init's reservation (the next useradd may cover it). */
+static void
+recheck_range(unsigned ranged)
+{
+	struct account_names an = { "", "", "", "" };
+	struct passwd *pw;
+	char why[512];
+
+	accounts_names(&an);
+	if (ranged == 0 || !(pw = getpwnam(an.range_base)))
+		return;
+	if (idrange_check(pw->pw_uid, pw->pw_gid, an.range_base, why,
+			  sizeof(why)) == 0) {
+		if (idrange_reserved(pw->pw_uid, pw->pw_gid, an.range_base, why,
+				     sizeof(why)) != 1)
+			log_warn("*** the VM id range of %s is not reserved "
+				 "against useradd (%s): the next new user may "
+				 "get subordinate ids over the %u running "
+				 "VM(s) with range uids; run 'bulkhead "
+				 "host-init' ***",
+				 an.range_base, why, ranged);
+		return;
+	}
+	log_warn("*** the VM id range of %s is no longer the VMs' alone: "
+		 "%s; the %u running VM(s) with range uids are exposed "
+		 "to it, and create refuses new ones (see 'bulkhead "
+		 "host-init') ***",
+		 an.range_base, why, ranged);
+}
+
 int
 cmd_list(int argc, char **argv)
 {
-	struct list_ctx c = { NULL };
+	struct list_ctx c = { NULL, 0 };
 
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json") != 0)) {
 		log_error("usage: bulkhead list [--json]");
@@ -88,5 +129,6 @@ cmd_list(int argc, char **argv)
 		putchar('\n');
 		json_decref(c.arr);
 	}
+	recheck_range(c.ranged);
 	return 0;
 }

@@ -13,11 +13,12 @@
 /* One file: 0, or -1 with why. what is "uid" or "gid". */
 static int
 subid_free(const char *path, const char *what, uint64_t lo, uint64_t n,
-	   char *why, size_t whylen)
+	   const struct subid_entry *ex, char *why, size_t whylen)
 {
 	struct subid_range hit = { .line = 0 };
 	char msg[200];
-	int rc = subid_overlap_file(path, lo, n, &hit, msg, sizeof(msg));
+	int rc = subid_overlap_file_except(path, lo, n, ex, &hit, msg,
+					   sizeof(msg));
 
 	if (rc == 0)
 		return 0;
@@ -92,19 +93,41 @@ idrange_check(uid_t ubase, gid_t gbase, const char *base_name, char *why,
 			 (unsigned)ubase, (unsigned)gbase);
 		return -1;
 	}
-	if (subid_free(SUBUID_PATH, "uid", ubase, IDRANGE_SPAN, why, whylen) <
-		    0 ||
-	    subid_free(SUBGID_PATH, "gid", gbase, IDRANGE_SPAN, why, whylen) <
-		    0)
+	/* host-init's own reservation, exactly, and nothing else. */
+	struct subid_entry eu = { base_name, ubase, IDRANGE_SPAN };
+	struct subid_entry eg = { base_name, gbase, IDRANGE_SPAN };
+	if (subid_free(SUBUID_PATH, "uid", ubase, IDRANGE_SPAN, &eu, why,
+		       whylen) < 0 ||
+	    subid_free(SUBGID_PATH, "gid", gbase, IDRANGE_SPAN, &eg, why,
+		       whylen) < 0)
 		return -1;
 	return accounts_free(ubase, gbase, base_name, why, whylen);
 }
 
 int
+idrange_reserved(uid_t ubase, gid_t gbase, const char *base_name, char *why,
+		 size_t whylen)
+{
+	struct subid_entry eu = { base_name, ubase, IDRANGE_SPAN };
+	struct subid_entry eg = { base_name, gbase, IDRANGE_SPAN };
+	int hu = subid_has_file(SUBUID_PATH, &eu, why, whylen);
+	int hg = hu < 0 ? -1 : subid_has_file(SUBGID_PATH, &eg, why, whylen);
+
+	if (hu < 0 || hg < 0)
+		return -1;
+	if (hu && hg)
+		return 1;
+	snprintf(why, whylen, "%s has no line %s:%u:%u",
+		 hu ? SUBGID_PATH : SUBUID_PATH, base_name,
+		 (unsigned)(hu ? gbase : ubase), IDRANGE_SPAN);
+	return 0;
+}
+
+int
 idrange_check_subid(uid_t uid, gid_t gid, char *why, size_t whylen)
 {
-	if (subid_free(SUBUID_PATH, "uid", uid, 1, why, whylen) < 0 ||
-	    subid_free(SUBGID_PATH, "gid", gid, 1, why, whylen) < 0)
+	if (subid_free(SUBUID_PATH, "uid", uid, 1, NULL, why, whylen) < 0 ||
+	    subid_free(SUBGID_PATH, "gid", gid, 1, NULL, why, whylen) < 0)
 		return -1;
 	return 0;
 }

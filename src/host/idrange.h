@@ -15,10 +15,19 @@
 #define IDRANGE_SPAN 65536u
 
 /* 0 when the uids ubase.. and gids gbase.. (IDRANGE_SPAN of each) are
- * free; base_name's own account and gid gbase itself are allowed. -1
+ * free; base_name's own account and gid gbase itself are allowed, and
+ * so is host-init's reservation: exactly base_name:ubase:IDRANGE_SPAN in
+ * /etc/subuid and base_name:gbase:IDRANGE_SPAN in /etc/subgid (any
+ * other entry over the range, base_name's included, is in the way). -1
  * with why naming what is in the way. */
 int idrange_check(uid_t ubase, gid_t gbase, const char *base_name, char *why,
 		  size_t whylen);
+/* Whether host-init's reservation (idrange_check) is in both files:
+ * 1, 0 with why naming the file that lacks it, or -1 with why. Without
+ * it, useradd may give the next new user subordinate ids over the VM
+ * range (login.defs SUB_UID_MIN..SUB_UID_MAX holds Xen's 131072). */
+int idrange_reserved(uid_t ubase, gid_t gbase, const char *base_name, char *why,
+		     size_t whylen);
 /* 0 when no subordinate range covers uid or gid; -1 with why. */
 int idrange_check_subid(uid_t uid, gid_t gid, char *why, size_t whylen);
 /* A base at or above min, a multiple of IDRANGE_SPAN, that passes

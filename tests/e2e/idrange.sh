@@ -222,4 +222,66 @@ echo "bhtest-pg$$:x:$((60000 + $$ % 1000)):$((gbase + 500))::/nonexistent:/usr/s
 expect "idrange: create refuses a passwd primary gid in the range" 2 \
 	"primary group of account bhtest-pg$$" "$BULKHEAD" create --dry-run "$T/r.cfg"
 cp "$T/passwd.orig" /etc/passwd
+
+# --- review F3: host-init reserves the range in /etc/subuid and subgid ---
+# useradd allocates a new user's subordinate ids (login.defs SUB_UID_MIN
+# .. SUB_UID_MAX, which holds 131072) around every entry. Without the
+# reservation the next new user gets VM ids: shown first, as the control.
+# The reservation is the range base's own entry, exempt from the check.
+sub_hits() { # FILE USER BASE: USER has one line there and it covers BASE+1..
+	awk -F: -v u="$2" -v b="$3" '$1 == u { n++; if ($2 + $3 > b + 1 && $2 < b + 65536) hit = 1 }
+		END { exit !(n == 1 && hit) }' "$1"
+}
+sub_misses() { # FILE USER BASE: USER has one line there, clear of the range
+	awk -F: -v u="$2" -v b="$3" '$1 == u { n++; if ($2 + $3 > b && $2 < b + 65536) hit = 1 }
+		END { exit !(n == 1 && !hit) }' "$1"
+}
+grep -v '^bulkhead-range-base:' "$T/subuid.orig" > /etc/subuid
+grep -v '^bulkhead-range-base:' "$T/subgid.orig" > /etc/subgid
+cp /etc/subuid "$T/subuid.bare"
+cp /etc/subgid "$T/subgid.bare"
+expect "idrange: without the reservation create warns that useradd may hand out VM ids" 0 \
+	"not reserved against useradd" "$BULKHEAD" create --dry-run "$T/r.cfg"
+useradd --no-create-home --shell /bin/bash "bhtest-pre$$"
+check "idrange: control: without the reservation useradd gives a new user subuids over the VM uids" \
+	sub_hits /etc/subuid "bhtest-pre$$" "$base"
+check "idrange: control: and subgids over the VM gids" \
+	sub_hits /etc/subgid "bhtest-pre$$" "$gbase"
+userdel "bhtest-pre$$" 2>/dev/null
+cp "$T/subuid.bare" /etc/subuid
+cp "$T/subgid.bare" /etc/subgid
+expect "idrange: host-init reserves the range for the range base account" 0 \
+	"subordinate ids: bulkhead-range-base:$base:65536 in /etc/subuid, bulkhead-range-base:$gbase:65536 in /etc/subgid: reserved now" \
+	"$BULKHEAD" host-init
+expect "idrange: host-init run again finds the reservation and reports it" 0 \
+	"in /etc/subgid: reserved (" "$BULKHEAD" host-init
+expect "idrange: the host-init report shows the range reserved" 0 \
+	"^id range: reserved against useradd" "$BULKHEAD" host-init
+check "idrange: host-init run three times left one entry in each file" \
+	test "$(grep -c "^bulkhead-range-base:$base:65536\$" /etc/subuid):$(grep -c "^bulkhead-range-base:$gbase:65536\$" /etc/subgid)" = 1:1
+useradd --no-create-home --shell /bin/bash "bhtest-new$$"
+check "idrange: after host-init useradd gives a new user subuids clear of the VM uids" \
+	sub_misses /etc/subuid "bhtest-new$$" "$base"
+check "idrange: and subgids clear of the VM gids" \
+	sub_misses /etc/subgid "bhtest-new$$" "$gbase"
+"$BULKHEAD" create --dry-run "$T/r.cfg" > "$T/res.out" 2>&1
+check "idrange: create takes the range after the reservation and the new user, unwarned" \
+	bash -c "grep -q 'identity: range' '$T/res.out' && ! grep -q 'not reserved' '$T/res.out'"
+# Under a running VM: an entry over the range appearing, or the
+# reservation going away: list warns.
+mkcfg "$T/l.cfg" "$P-l" ""
+if "$BULKHEAD" create "$T/l.cfg" > "$T/create-l.out" 2>&1; then
+	cp /etc/subuid "$T/subuid.res"
+	echo "bhtest-late$$:$((base + 1)):10" >> /etc/subuid
+	expect "idrange: list warns that a running VM's range is exposed" 0 \
+		"no longer the VMs' alone.*bhtest-late$$" "$BULKHEAD" list
+	grep -v '^bulkhead-range-base:' "$T/subuid.res" > /etc/subuid
+	expect "idrange: list warns that a running VM's range is not reserved" 0 \
+		"not reserved against useradd (/etc/subuid has no line" "$BULKHEAD" list
+	cp "$T/subuid.res" /etc/subuid
+	"$BULKHEAD" destroy "$P-l" > /dev/null 2>&1
+else
+	not_ok "idrange: list warns: the VM did not start: $(cat "$T/create-l.out")"
+	not_ok "idrange: list warns (not reserved): not run"
+fi
 exit "$FAILED"
