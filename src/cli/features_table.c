@@ -13,10 +13,11 @@ static const struct feature table[F_COUNT] = {
 	  "device model runs as root with no jail" },
 	{ F_UID_RANGE, "uid from bulkhead-range-base", FS_SUPPORTED,
 	  "one uid per VM id, never shared; the range is refused where an "
-	  "account or a subuid/subgid range overlaps it" },
+	  "account or a subuid/subgid range overlaps it, and host-init "
+	  "reserves it against useradd's subordinate ids" },
 	{ F_UID_USER, "device_model_user", FS_SUPPORTED,
 	  "one dedicated bulkhead-dm-NAME account per VM; login, system, "
-	  "overflow and busy accounts are refused" },
+	  "overflow, busy and shared accounts are refused" },
 	{ F_UID_SHARED, "bulkhead-shared fallback", FS_NOT_SECURITY_SUPPORTED,
 	  "VMs share one uid and can attack each other's device models" },
 	{ F_DM_OVERRIDE, "device_model_override", FS_TECH_PREVIEW,
