@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 ACCOUNT_FILES="passwd group shadow gshadow subuid subgid"
 
 if [ "${BH_IDR_INNER:-}" != 1 ]; then
-	plan 35
+	plan 47
 	T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 	P=bhtest-idr-$$
 	host_sums() { (cd /etc && sha256sum $ACCOUNT_FILES 2>&1 && stat -c '%n %i %Y' $ACCOUNT_FILES 2>&1); }
