@@ -23,6 +23,7 @@
 #include "../host/cgroup.h"
 #include "../host/idrange.h"
 #include "../host/subid.h"
+#include "../jail/jail.h"
 #include "cli.h"
 
 #define KVM_GET_API_VERSION_NR 0xAE00
@@ -273,8 +274,11 @@ report_host(void)
 	printf("cgroups: %s\n", cg);
 	long ll = syscall(SYS_landlock_create_ruleset, NULL, 0,
 			  LANDLOCK_CREATE_RULESET_VERSION);
-	if (ll > 0)
-		printf("landlock: ABI %ld\n", ll);
+	char lacks[512];
+	if (ll > 0 && *jail_landlock_missing((int)ll, lacks, sizeof(lacks)))
+		printf("landlock: ABI %ld; this kernel lacks %s\n", ll, lacks);
+	else if (ll > 0)
+		printf("landlock: ABI %ld; every rule bulkhead uses\n", ll);
 	else
 		printf("landlock: not available\n");
 	printf("seccomp: %s\n",

@@ -9,6 +9,12 @@ static const struct feature table[F_COUNT] = {
 	{ F_DM_RESTRICT, "dm_restrict=1", FS_SUPPORTED,
 	  "device model deprivileged: own uid, namespaces, empty root, "
 	  "rlimits, no capabilities, Landlock, two seccomp filters" },
+	{ F_LANDLOCK_KERNEL, "Landlock, by kernel", FS_SUPPORTED,
+	  "file rules from Linux 5.13 (Debian 12's 6.1: ABI 2); truncate "
+	  "6.2, TCP bind/connect 6.7, device ioctls 6.10, signal and "
+	  "abstract-socket scoping 6.12; where the kernel lacks a rule the "
+	  "empty root, the network and pid namespaces and seccomp stand in, "
+	  "and host-init names each rule this host lacks" },
 	{ F_DM_UNRESTRICTED, "dm_restrict=0", FS_NOT_SECURITY_SUPPORTED,
 	  "device model runs as root with no jail" },
 	{ F_UID_RANGE, "uid from bulkhead-range-base", FS_SUPPORTED,

@@ -174,6 +174,10 @@ struct jail_denied_syscall {
 const struct jail_denied_syscall *jail_seccomp_denied(size_t *n);
 int jail_seccomp_apply(uint64_t sockets, char *why, size_t whylen);
 int jail_landlock_abi(void);
+/* The Landlock rules a kernel of ABI abi lacks, each with the kernel
+ * that adds it and what stands in meanwhile, "; "-separated into buf;
+ * "" when it lacks none. Returns buf. */
+const char *jail_landlock_missing(int abi, char *buf, size_t len);
 int jail_landlock_apply(const struct jail_spec *s, char *why, size_t whylen);
 
 /* Libraries (and the ELF interpreter) a dynamic binary needs, found

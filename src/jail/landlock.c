@@ -37,6 +37,45 @@ jail_landlock_abi(void)
 	return abi < 0 ? 0 : (int)abi;
 }
 
+/* What each ABI after the first adds to bulkhead's rules, and what
+ * confines a jailed child where the kernel lacks it (Debian 12's 6.1
+ * has ABI 2). */
+static const struct {
+	int abi;
+	const char *rule;
+} ll_rules[] = {
+	{ 3, "truncate rules (Linux 6.2; files are opened by the toolstack "
+	     "and the root holds nothing writable)" },
+	{ 4, "TCP bind/connect rules (Linux 6.7; the network namespace is "
+	     "empty and seccomp allows no socket family)" },
+	{ 5, "device ioctl rules (Linux 6.10; the root has only the nodes "
+	     "the VM needs and seccomp denies TIOCSTI/TIOCLINUX)" },
+	{ 6, "signal and abstract-socket scoping (Linux 6.12; the pid and "
+	     "network namespaces, and the uid, stand in)" },
+};
+
+const char *
+jail_landlock_missing(int abi, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(ll_rules) / sizeof(ll_rules[0]); i++) {
+		if (abi >= ll_rules[i].abi)
+			continue;
+		int n = snprintf(buf + used, len - used, "%s%s",
+				 used ? "; " : "", ll_rules[i].rule);
+		if (n < 0 || (size_t)n >= len - used) {
+			buf[used] = '\0'; /* whole rules only */
+			break;
+		}
+		used += (size_t)n;
+	}
+	return buf;
+}
+
 static int
 add_path(int rfd, const char *path, uint64_t access, uint64_t handled,
 	 char *why, size_t whylen)

@@ -875,11 +875,36 @@ test_landlock(void **state)
 	assert_int_equal(st, 0);
 }
 
+/* Each Landlock rule a kernel lacks is named with the kernel that adds
+ * it: Debian 12's 6.1 (ABI 2) lacks four, a 6.12 kernel (ABI 6) none. */
+static void
+test_landlock_missing_by_abi(void **state)
+{
+	char buf[512], small[40];
+	(void)state;
+
+	jail_landlock_missing(2, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "truncate rules (Linux 6.2"));
+	assert_non_null(strstr(buf, "TCP bind/connect rules (Linux 6.7"));
+	assert_non_null(strstr(buf, "device ioctl rules (Linux 6.10"));
+	assert_non_null(strstr(buf, "scoping (Linux 6.12"));
+	jail_landlock_missing(4, buf, sizeof(buf));
+	assert_null(strstr(buf, "truncate"));
+	assert_null(strstr(buf, "TCP"));
+	assert_non_null(strstr(buf, "device ioctl rules"));
+	assert_non_null(strstr(buf, "scoping"));
+	assert_string_equal(jail_landlock_missing(6, buf, sizeof(buf)), "");
+	assert_string_equal(jail_landlock_missing(7, buf, sizeof(buf)), "");
+	/* Too small for the first rule: an empty, terminated string. */
+	assert_string_equal(jail_landlock_missing(1, small, sizeof(small)), "");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list_is_exactly_the_probes),
+		cmocka_unit_test(test_landlock_missing_by_abi),
 		cmocka_unit_test(test_each_denied_call_fails_by_the_filter),
 		cmocka_unit_test(test_allowed_calls_work),
 		cmocka_unit_test(test_no_new_namespaces),
