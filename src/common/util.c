@@ -52,32 +52,33 @@ read_full(int fd, void *buf, size_t len)
 }
 
 int
-file_read_all(const char *path, size_t max, char **out, size_t *len)
+fd_read_all(int fd, size_t max, char **out, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
 	char *buf = malloc(max + 1);
-	if (!buf) {
-		close(fd);
+	if (!buf)
 		return -ENOMEM;
-	}
 	/* Read one byte past max to tell "exactly max" from "too big". */
 	ssize_t n = read_full(fd, buf, max + 1);
-	close(fd);
-	if (n < 0) {
+	if (n < 0 || (size_t)n > max) {
 		free(buf);
-		return (int)n;
-	}
-	if ((size_t)n > max) {
-		free(buf);
-		return -EFBIG;
+		return n < 0 ? (int)n : -EFBIG;
 	}
 	buf[n] = '\0';
 	*out = buf;
 	if (len)
 		*len = (size_t)n;
 	return 0;
+}
+
+int
+file_read_all(const char *path, size_t max, char **out, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	int rc = fd_read_all(fd, max, out, len);
+	close(fd);
+	return rc;
 }
 
 int

@@ -13,6 +13,9 @@ int write_all(int fd, const void *buf, size_t len);
 ssize_t read_full(int fd, void *buf, size_t len);
 /* Read a whole small file (at most max bytes) into a NUL-terminated heap
  * buffer. -EFBIG if larger. */
+/* All of fd (at most max bytes, NUL-terminated, malloc'd into *out);
+ * -EFBIG if it holds more, -errno. The fd stays open. */
+int fd_read_all(int fd, size_t max, char **out, size_t *len);
 int file_read_all(const char *path, size_t max, char **out, size_t *len);
 /* Write path atomically (tmp file + rename) with the given mode. */
 int file_write_atomic(const char *path, const void *buf, size_t len,

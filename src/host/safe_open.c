@@ -501,23 +501,11 @@ safe_read_all(const char *path, size_t max, char **out, size_t *len,
 		close(fd);
 		return refuse(e, why, whylen, path, "%s", strerror(e));
 	}
-	char *buf = malloc(max + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	/* One byte past max tells "exactly max" from "too big". */
-	ssize_t n = read_full(fd, buf, max + 1);
+	int rc = fd_read_all(fd, max, out, len);
 	close(fd);
-	if (n < 0 || (size_t)n > max) {
-		free(buf);
-		return refuse(n < 0 ? (int)-n : EFBIG, why, whylen, path, "%s",
-			      n < 0 ? strerror((int)-n) : "file too large");
-	}
-	buf[n] = '\0';
-	*out = buf;
-	if (len)
-		*len = (size_t)n;
+	if (rc < 0)
+		return refuse(-rc, why, whylen, path, "%s",
+			      rc == -EFBIG ? "file too large" : strerror(-rc));
 	return 0;
 }
 
