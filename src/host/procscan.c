@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,27 +111,10 @@ kill_if_holds(const char *tgid, uid_t uid, gid_t gid)
 	return hit;
 }
 
-int
-procscan_kill_ids(uid_t uid, gid_t gid)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -errno;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-		    group_holds(de->d_name, uid, gid) <= 0)
-			continue;
-		n += kill_if_holds(de->d_name, uid, gid);
-	}
-	closedir(d);
-	return n;
-}
-
-int
-procscan_count_ids(uid_t uid, gid_t gid)
+/* Every thread group holding uid or gid: counted (an unreadable one
+ * too: fail closed), or killed. */
+static int
+scan(uid_t uid, gid_t gid, bool kill)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
@@ -141,10 +125,26 @@ procscan_count_ids(uid_t uid, gid_t gid)
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		n += group_holds(de->d_name, uid, gid) != 0; /* fail closed */
+		int held = group_holds(de->d_name, uid, gid);
+		if (kill)
+			n += held > 0 ? kill_if_holds(de->d_name, uid, gid) : 0;
+		else
+			n += held != 0;
 	}
 	closedir(d);
 	return n;
+}
+
+int
+procscan_kill_ids(uid_t uid, gid_t gid)
+{
+	return scan(uid, gid, true);
+}
+
+int
+procscan_count_ids(uid_t uid, gid_t gid)
+{
+	return scan(uid, gid, false);
 }
 
 /* State letter (field 3) and start time (field 22) of pid; 0 if none. */
