@@ -224,7 +224,11 @@ test_reaper(void **state)
 			}
 		}
 	}
-	sleep_ms(100);
+	/* Each child takes the uid after fork: on a loaded host that may
+	 * take longer than any fixed sleep. */
+	for (int i = 0;
+	     i < 500 && procscan_count_ids(TEST_UID, PROCSCAN_NO_GID) < 3; i++)
+		sleep_ms(10);
 	assert_true(procscan_count_ids(TEST_UID, PROCSCAN_NO_GID) >= 3);
 	assert_int_equal(reaper_kill_uid(lock, TEST_REAPER, TEST_UID), 0);
 	for (int i = 0; i < 3; i++)
