@@ -671,9 +671,52 @@ host_file(const struct vm_config *cfg, int line, const char *key,
 	return -1;
 }
 
+/* Keys that choose how root itself acts, not which files a VM gets: a
+ * config whose owner is not root may not give them. Its owner could
+ * otherwise have root exec a binary of theirs (device_model_override),
+ * run the device model as root (dm_restrict = 0), take a dedicated
+ * account root handed to another VM (device_model_user) or join a VM
+ * to any host bridge (vif). */
+static const struct {
+	enum config_key key;
+	const char *name;
+	const char *why;
+} root_keys[] = {
+	{ KEY_DM_RESTRICT, "dm_restrict",
+	  "only a config root owns may turn the jail off" },
+	{ KEY_DM_OVERRIDE, "device_model_override",
+	  "root would run a binary the config's owner chose" },
+	{ KEY_DM_USER, "device_model_user",
+	  "the dedicated accounts are root's to hand out" },
+	{ KEY_VIF, "vif", "which host bridge a VM joins is root's choice" },
+};
+
+int
+config_check_owner(const struct vm_config *cfg, struct cfg_error *err)
+{
+	if (cfg->owner.uid == 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(root_keys) / sizeof(root_keys[0]); i++) {
+		int line = cfg->line[root_keys[i].key];
+		/* dm_restrict = 1 is the default: saying so is harmless. */
+		if (!line ||
+		    (root_keys[i].key == KEY_DM_RESTRICT && cfg->dm_restrict))
+			continue;
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s:%d: %s: not in a config owned by uid %u (only "
+			 "root's): %s",
+			 cfg->file, line, root_keys[i].name,
+			 (unsigned)cfg->owner.uid, root_keys[i].why);
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 {
+	if (config_check_owner(cfg, err) < 0)
+		return -1;
 	if (host_file(cfg, cfg->line[KEY_KERNEL], "kernel", cfg->kernel,
 		      O_RDONLY, SAFE_REG, err) < 0)
 		return -1;

@@ -97,7 +97,12 @@ int config_parse(const char *text, size_t len, const char *fname,
 		 struct vm_config *cfg, struct cfg_error *err);
 /* Read and parse a file. */
 int config_load(const char *path, struct vm_config *cfg, struct cfg_error *err);
-/* Check that named host files exist and have the right type. */
+/* A config whose owner is not root may not give the keys that choose
+ * how root acts (dm_restrict = 0, device_model_override,
+ * device_model_user, vif). -1 with err->msg. */
+int config_check_owner(const struct vm_config *cfg, struct cfg_error *err);
+/* Check config_check_owner, then that named host files exist and have
+ * the right type. */
 int config_check_host(const struct vm_config *cfg, struct cfg_error *err);
 /* Valid VM name: 1..64 of [A-Za-z0-9_.-], not starting with '.' or '-'. */
 bool config_name_valid(const char *name);

@@ -94,6 +94,27 @@ safe_fs_user_mounted(const char *fstype)
 	       strncmp(fstype, "fuseblk.", 8) == 0;
 }
 
+bool
+safe_fs_kernel_view(const char *fstype)
+{
+	/* Files the kernel makes up, whose meaning (and permission check)
+	 * is not a disk's: /proc/PID/uid_map written through root's fd maps
+	 * its owner's namespace to host root; cgroup.procs, /proc/PID/mem,
+	 * sysfs attributes act at write time with the opener's rights. */
+	static const char *const kinds[] = {
+		"proc",      "sysfs",     "cgroup",     "cgroup2",
+		"debugfs",   "tracefs",   "securityfs", "configfs",
+		"bpf",       "efivarfs",  "pstore",     "binfmt_misc",
+		"fusectl",   "mqueue",    "devpts",     "nsfs",
+		"pidfs",     "selinuxfs", "smackfs",    "rpc_pipefs",
+		"hugetlbfs", "autofs",
+	};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(fstype, kinds[i]) == 0)
+			return true;
+	return false;
+}
+
 /* The type of the mount id's filesystem, from /proc/self/mountinfo:
  * "ID PARENT MAJ:MIN ROOT POINT OPTS [TAGS...] - TYPE SOURCE SUPEROPTS"
  * (spaces in names are escaped). 0 or -errno. */
@@ -146,6 +167,13 @@ check_fs(const struct walk *w, int fd, const char *name, char *why,
 		return refuse(EPERM, why, whylen, w->path,
 			      "%s is on a filesystem a user mounts (FUSE)",
 			      name);
+	if (safe_fs_kernel_view(type)) {
+		snprintf(why, whylen,
+			 "%s: %s is on %s, a filesystem the kernel makes up, "
+			 "not storage",
+			 w->path, name, type);
+		return -EPERM;
+	}
 	return 0;
 }
 
@@ -349,6 +377,7 @@ look_leaf(struct walk *w, struct stat *st, char *why, size_t whylen)
 {
 	int fd = openat(w->dirfd, w->leaf, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 
+	memset(st, 0, sizeof(*st)); /* never read unfilled on a failure path */
 	if (fd < 0)
 		return refuse(errno, why, whylen, w->path, "%s",
 			      strerror(errno));

@@ -73,6 +73,10 @@ int safe_check_as(const struct safe_who *who, const char *path, int flags,
 
 /* Whether a filesystem type (mountinfo's) is one a user can mount. */
 bool safe_fs_user_mounted(const char *fstype);
+/* Whether fstype is a kernel pseudo-filesystem (proc, sysfs, cgroup,
+ * ...): refused on every path, since its files act on the opener's
+ * rights, not a disk's. devtmpfs (/dev) is not one of them. */
+bool safe_fs_kernel_view(const char *fstype);
 
 /* Read a whole regular file opened by safe_open, at most max bytes, into
  * a NUL-terminated heap buffer, with its fstat in st if st is not NULL.

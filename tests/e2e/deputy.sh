@@ -24,7 +24,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 37
+plan 40
 P=bhtest-dep-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -66,6 +66,8 @@ mkdir -m 755 "$S" && truncate -s 1M "$S/secret.img" && chmod 600 "$S/secret.img"
 as_user truncate -s 1M "$U/own.img" && as_user cp "$R/A.iso" "$U/own.iso" 2> /dev/null ||
 	{ cp "$R/A.iso" "$U/own.iso" && chown "$EU:$EU" "$U/own.iso"; } || fail_setup "own files"
 cp "$GUEST/vmlinuz" "$U/vmlinuz" && chown "$EU:$EU" "$U/vmlinuz" || fail_setup "own kernel"
+# A "device model" of the user's own: root must never run it.
+cp /bin/true "$U/evil-qemu" && chown "$EU:$EU" "$U/evil-qemu" || fail_setup "own binary"
 for l in secret.img:link.img A.iso:link.iso vmlinuz:link-kernel initrd:link-initrd \
 	secret.cfg:link.cfg; do
 	as_user ln -s "$R/${l%%:*}" "$U/${l#*:}" || fail_setup "symlink $l"
@@ -159,7 +161,7 @@ try_cfg "disk rw: hard link to root's file in the user's dir refused" "$R/secret
 	"disk = [ 'vdev=xvda, access=rw, target=$U/hard.img' ]"
 try_cfg "disk rw: another user's image in the user's dir refused" "$U/other.img" "owner does not own" \
 	"disk = [ 'vdev=xvda, access=rw, target=$U/other.img' ]"
-try_cfg "disk rw: /proc/self/root magic link refused" "$R/secret.img" "self is a symlink" \
+try_cfg "disk rw: /proc/self/root magic link refused" "$R/secret.img" "proc is on proc" \
 	"disk = [ 'vdev=xvda, access=rw, target=/proc/self/root$R/secret.img' ]"
 try_cfg "disk rw: FIFO refused" "$U/fifo" "not a regular file" \
 	"disk = [ 'vdev=xvda, access=rw, target=$U/fifo' ]"
@@ -190,6 +192,21 @@ try_user "user's config: root's 0644 image read-write refused" "$S/shared.img" \
 	"$NOT read and write it" "disk = [ 'vdev=xvda, access=rw, target=$S/shared.img' ]"
 try_user "user's config: root's 0600 kernel refused" "$S/vmlinuz" "$NOT read it" \
 	"kernel = \"$S/vmlinuz\""
+# A file the kernel makes up, in the user's own /proc/PID: root writing
+# a user namespace's uid_map maps it onto host root.
+as_user sleep 60 &
+UPID=$!
+try_user "user's config: its own process's /proc/PID/uid_map as a disk refused" \
+	"/proc/$UPID/uid_map" "a filesystem the kernel makes up" \
+	"disk = [ 'vdev=xvda, access=rw, target=/proc/$UPID/uid_map' ]"
+kill "$UPID" 2>/dev/null
+wait "$UPID" 2>/dev/null
+# Keys that choose how root acts, not which files: root's alone.
+try_user "user's config: dm_restrict = 0 refused" "$U/evil-qemu" \
+	"dm_restrict: not in a config owned by uid $EU" "dm_restrict = 0" \
+	"device_model_override = \"$U/evil-qemu\""
+try_user "user's config: device_model_override refused, the binary never opened" "$U/evil-qemu" \
+	"device_model_override: not in a config owned by uid $EU" "device_model_override = \"$U/evil-qemu\""
 # Root's config that others may write is theirs to fill: refused.
 cfg "$T/x.cfg" "$P-x" "disk = [ 'vdev=xvda, access=ro, target=/etc/shadow' ]"
 chmod 666 "$T/x.cfg"

@@ -199,6 +199,46 @@ test_names(void **state)
 	assert_true(config_name_valid(long_name));
 }
 
+/* A config a user owns may not choose how root acts: each root-only
+ * key refused with its line, each allowed in root's config, and
+ * dm_restrict = 1 (the default, said aloud) allowed for anyone. */
+static void
+test_owner_keys(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+	static const struct {
+		const char *line, *key;
+	} keys[] = {
+		{ "dm_restrict = 0", "dm_restrict" },
+		{ "device_model_override = '/home/u/qemu'",
+		  "device_model_override" },
+		{ "device_model_user = 'bulkhead-dm-a'", "device_model_user" },
+		{ "vif = [ 'bridge=br0' ]", "vif" },
+	};
+	char text[256], want[128];
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(text, sizeof(text), "name='a'\nkernel='/k'\n%s\n",
+			 keys[i].line);
+		assert_int_equal(parse(text, &e), 0);
+		assert_int_equal(config_check_owner(&cfg, &e), 0); /* root's */
+		cfg.owner.uid = 1000;
+		assert_int_equal(config_check_owner(&cfg, &e), -1);
+		snprintf(want, sizeof(want),
+			 "vm.cfg:3: %s: not in a config owned by uid 1000",
+			 keys[i].key);
+		assert_non_null(strstr(e.msg, want));
+		/* config_check_host refuses before it looks at any file. */
+		assert_int_equal(config_check_host(&cfg, &e), -1);
+		assert_non_null(strstr(e.msg, want));
+	}
+	assert_int_equal(parse("name='a'\nkernel='/k'\ndm_restrict = 1\n", &e),
+			 0);
+	cfg.owner.uid = 1000;
+	assert_int_equal(config_check_owner(&cfg, &e), 0);
+}
+
 int
 main(void)
 {
@@ -208,6 +248,7 @@ main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_disks_max),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_owner_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -244,18 +244,44 @@ test_proc_magic_links(void **state)
 
 	mkfile("secret", 0, 0600);
 	int fd = open(at("secret"), O_RDONLY);
+	/* /proc is refused as a whole, before its magic links are reached:
+	 * the kernel makes up its files (next test). */
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
-	refused(p, SAFE_REG, ELOOP, "self is a symlink");
+	refused(p, SAFE_REG, EPERM, "proc is on proc");
 	snprintf(p, sizeof(p), "/proc/%d/fd/%d", (int)getpid(), fd);
-	refused(p, SAFE_REG | SAFE_BLK, ELOOP, "symlink");
+	refused(p, SAFE_REG | SAFE_BLK, EPERM, "proc is on proc");
 	snprintf(p, sizeof(p), "/proc/self/root%s", at("secret"));
-	refused(p, SAFE_REG, ELOOP, "self is a symlink");
+	refused(p, SAFE_REG, EPERM, "proc is on proc");
 	snprintf(p, sizeof(p), "/proc/%d/root%s", (int)getpid(), at("secret"));
-	refused(p, SAFE_REG, ELOOP, "root is a symlink");
+	refused(p, SAFE_REG, EPERM, "proc is on proc");
 	/* /dev/fd and /dev/stdin lead out of /dev, into /proc. */
 	refused("/dev/stdin", SAFE_REG | SAFE_BLK, ELOOP, "leaves /dev");
 	refused("/dev/fd/0", SAFE_REG | SAFE_BLK, ELOOP, "fd is a symlink");
 	close(fd);
+}
+
+/* Files the kernel makes up are no disk: a user's /proc/PID/uid_map,
+ * opened read-write by root, would map the user's namespace onto host
+ * root (the follow-up review); a cgroup or sysfs file acts on the
+ * opener's rights too. Refused for root's configs and users' alike. */
+static void
+test_kernel_views(void **state)
+{
+	(void)state;
+	char p[64];
+
+	snprintf(p, sizeof(p), "/proc/%d/uid_map", (int)getpid());
+	refused(p, SAFE_REG, EPERM, "a filesystem the kernel makes up");
+	refused("/sys/kernel/mm/transparent_hugepage/enabled", SAFE_REG, EPERM,
+		"sys is on sysfs");
+	refused("/sys/fs/cgroup/pids/cgroup.procs", SAFE_REG, EPERM,
+		"is on sysfs");
+	assert_true(safe_fs_kernel_view("cgroup2"));
+	assert_true(safe_fs_kernel_view("proc"));
+	assert_false(safe_fs_kernel_view("ext4"));
+	assert_false(safe_fs_kernel_view("tmpfs"));
+	assert_false(safe_fs_kernel_view("devtmpfs")); /* /dev's block nodes */
+	assert_false(safe_fs_kernel_view("proc2"));
 }
 
 static void
@@ -675,6 +701,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fifo_socket_devices, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_proc_magic_links, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_views, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trailing_slash, setup,
