@@ -83,6 +83,39 @@ accounts_free(uid_t ubase, gid_t gbase, const char *base_name, char *why,
 	return rc;
 }
 
+/* Ids systemd hands out with no line in /etc/passwd or /etc/subuid
+ * (systemd's UIDS-GIDS.md): a range over them is another's tomorrow. */
+static const struct {
+	uint64_t lo, hi; /* inclusive */
+	const char *what;
+} systemd_ranges[] = {
+	{ 60001, 60513, "systemd-homed's users" },
+	{ 61184, 65519, "systemd's DynamicUser= ids" },
+	{ 524288, 1879048191,
+	  "systemd's container range (nspawn "
+	  "--private-users=pick)" },
+	{ 2147352576, 2147418111, "systemd's foreign-uid range" },
+};
+
+int
+idrange_systemd_free(uint64_t base, char *why, size_t whylen)
+{
+	for (size_t i = 0;
+	     i < sizeof(systemd_ranges) / sizeof(systemd_ranges[0]); i++)
+		if (base <= systemd_ranges[i].hi &&
+		    base + IDRANGE_SPAN - 1 >= systemd_ranges[i].lo) {
+			snprintf(why, whylen,
+				 "ids %llu..%llu overlap %s (%llu..%llu)",
+				 (unsigned long long)base,
+				 (unsigned long long)(base + IDRANGE_SPAN - 1),
+				 systemd_ranges[i].what,
+				 (unsigned long long)systemd_ranges[i].lo,
+				 (unsigned long long)systemd_ranges[i].hi);
+			return -1;
+		}
+	return 0;
+}
+
 int
 idrange_check(uid_t ubase, gid_t gbase, const char *base_name, char *why,
 	      size_t whylen)
@@ -93,6 +126,9 @@ idrange_check(uid_t ubase, gid_t gbase, const char *base_name, char *why,
 			 (unsigned)ubase, (unsigned)gbase);
 		return -1;
 	}
+	if (idrange_systemd_free(ubase, why, whylen) < 0 ||
+	    idrange_systemd_free(gbase, why, whylen) < 0)
+		return -1;
 	/* host-init's own reservation, exactly, and nothing else. */
 	struct subid_entry eu = { base_name, ubase, IDRANGE_SPAN };
 	struct subid_entry eg = { base_name, gbase, IDRANGE_SPAN };

@@ -10,6 +10,7 @@
 #define BULKHEAD_IDRANGE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define IDRANGE_SPAN 65536u
@@ -30,6 +31,10 @@ int idrange_reserved(uid_t ubase, gid_t gbase, const char *base_name, char *why,
 		     size_t whylen);
 /* 0 when no subordinate range covers uid or gid; -1 with why. */
 int idrange_check_subid(uid_t uid, gid_t gid, char *why, size_t whylen);
+/* 0 when IDRANGE_SPAN ids from base miss every range systemd allocates
+ * without an account line (homed, DynamicUser, the container range,
+ * the foreign range); -1 with why naming it. idrange_check asks it. */
+int idrange_systemd_free(uint64_t base, char *why, size_t whylen);
 /* A base at or above min, a multiple of IDRANGE_SPAN, that passes
  * idrange_check and lies above every subordinate range; 0 if none. */
 uid_t idrange_suggest(uid_t min);

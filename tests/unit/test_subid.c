@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/host/idrange.h"
 #include "../../src/host/subid.h"
 
 #define BASE 131072u
@@ -224,6 +225,36 @@ test_reservation_exempt(void **state)
 	assert_int_equal(subid_has(bad, strlen(bad), &ex, why, sizeof(why)), 1);
 }
 
+/* Ranges systemd allocates without a passwd or subuid line are refused
+ * before any file is read: the bases on either side of each edge. */
+static void
+test_systemd_ranges(void **state)
+{
+	(void)state;
+	char why[256];
+
+	assert_int_equal(idrange_systemd_free(131072, why, sizeof(why)), 0);
+	assert_int_equal(idrange_systemd_free(458752, why, sizeof(why)), 0);
+	assert_int_equal(idrange_systemd_free(458753, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "container range"));
+	assert_int_equal(idrange_systemd_free(524288, why, sizeof(why)), -1);
+	assert_int_equal(idrange_systemd_free(1879048191, why, sizeof(why)),
+			 -1);
+	assert_int_equal(idrange_systemd_free(1879048192, why, sizeof(why)), 0);
+	assert_int_equal(idrange_systemd_free(1000, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "homed"));
+	assert_int_equal(idrange_systemd_free(65520, why, sizeof(why)), 0);
+	assert_int_equal(
+		idrange_systemd_free(2147352576 - 65536, why, sizeof(why)), 0);
+	assert_int_equal(
+		idrange_systemd_free(2147352577 - 65536, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "foreign"));
+	/* idrange_check refuses it too, whatever the files hold. */
+	assert_int_equal(idrange_check(524288, 131072, "x", why, sizeof(why)),
+			 -1);
+	assert_non_null(strstr(why, "systemd"));
+}
+
 int
 main(void)
 {
@@ -236,6 +267,7 @@ main(void)
 		cmocka_unit_test(test_huge_counts_saturate),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_reservation_exempt),
+		cmocka_unit_test(test_systemd_ranges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
