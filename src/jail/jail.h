@@ -26,6 +26,10 @@ enum jail_level {
 	JAIL_WORKER,  /* the QMP worker, worker_spawn.c */
 	JAIL_COPIER,  /* the save/restore copier, copier_spawn.c */
 	JAIL_PROBE,   /* bulkhead-probe in a VM's namespaces, cmd_check.c */
+	/* bulkhead-probe as the worker and the copier: their rows but for
+	 * a root holding the probe and an exec (check --as, cmd_check.c) */
+	JAIL_PROBE_WORKER,
+	JAIL_PROBE_COPIER,
 	JAIL_LEVELS
 };
 

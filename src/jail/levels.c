@@ -25,6 +25,26 @@
 	(JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_LOCKS | JAIL_RL_MEMLOCK | \
 	 JAIL_RL_NOFILE | JAIL_RL_FSIZE)
 
+/* The worker's and the copier's confinement, shared with the probe's
+ * copies of their rows (check --as worker|copier), which differ only in
+ * what they end in: an exec of the static probe from a root holding
+ * that one binary, as a backend's does, where the real child calls a
+ * function in an empty root. test_levels.c pins every other field. */
+#define WORKER_ROW                                                     \
+	.ns_new = NS_CALL, .clear_env = true, .setsid = true,          \
+	.hostname = "bulkhead-wk",                                     \
+	.rlimits = JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_MEMLOCK | \
+		   JAIL_RL_NOFILE | JAIL_RL_FSIZE,                     \
+	.nofile = 16, .privs = JAIL_PRIVS_DROP, .pdeathsig = true,     \
+	.landlock = JAIL_LL_ROOT, .seccomp = true, .sockets = 0
+#define COPIER_ROW                                                   \
+	.ns_new = NS_CALL, .clear_env = true, .setsid = true,        \
+	.hostname = "bulkhead-cp",                                   \
+	.rlimits = JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_LOCKS | \
+		   JAIL_RL_MEMLOCK | JAIL_RL_NOFILE,                 \
+	.nofile = 8, .privs = JAIL_PRIVS_DROP, .pdeathsig = true,    \
+	.landlock = JAIL_LL_ROOT, .seccomp = true, .sockets = 0
+
 static const struct jail_policy policies[JAIL_LEVELS] = {
 	[JAIL_DM] = {
 		.name = "device-model", .child = "qemu-system-x86_64",
@@ -63,27 +83,13 @@ static const struct jail_policy policies[JAIL_LEVELS] = {
 	 * no file: Xen's FSIZE). */
 	[JAIL_WORKER] = {
 		.name = "qmp-worker", .child = "bh-qmp-worker",
-		.ns_new = NS_CALL, .clear_env = true, .setsid = true,
-		.hostname = "bulkhead-wk", .root = JAIL_ROOT_EMPTY,
-		.rlimits = JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_MEMLOCK |
-			   JAIL_RL_NOFILE | JAIL_RL_FSIZE,
-		.nofile = 16,
-		.privs = JAIL_PRIVS_DROP, .pdeathsig = true,
-		.landlock = JAIL_LL_ROOT, .seccomp = true, .sockets = 0,
-		.end = JAIL_END_CALL,
+		WORKER_ROW, .root = JAIL_ROOT_EMPTY, .end = JAIL_END_CALL,
 	},
 	/* It reads, writes and syncs two fds and writes nothing else; its
 	 * FSIZE is unset, as the save file is as large as the guest. */
 	[JAIL_COPIER] = {
 		.name = "copier", .child = "bh-copier",
-		.ns_new = NS_CALL, .clear_env = true, .setsid = true,
-		.hostname = "bulkhead-cp", .root = JAIL_ROOT_EMPTY,
-		.rlimits = JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_LOCKS |
-			   JAIL_RL_MEMLOCK | JAIL_RL_NOFILE,
-		.nofile = 8,
-		.privs = JAIL_PRIVS_DROP, .pdeathsig = true,
-		.landlock = JAIL_LL_ROOT, .seccomp = true, .sockets = 0,
-		.end = JAIL_END_CALL,
+		COPIER_ROW, .root = JAIL_ROOT_EMPTY, .end = JAIL_END_CALL,
 	},
 	/* The device model's jail, in the device model's namespaces; a
 	 * joined UTS namespace keeps its owner's hostname. */
@@ -96,6 +102,15 @@ static const struct jail_policy policies[JAIL_LEVELS] = {
 		.root = JAIL_ROOT_DM, .rlimits = RL_XEN, .nofile = 64,
 		.privs = JAIL_PRIVS_DROP, .landlock = JAIL_LL_ROOT,
 		.seccomp = true, .sockets = 0, .end = JAIL_END_EXEC,
+	},
+	/* The probe as the worker and as the copier (see WORKER_ROW). */
+	[JAIL_PROBE_WORKER] = {
+		.name = "probe-worker", .child = "bulkhead-probe",
+		WORKER_ROW, .root = JAIL_ROOT_BARE, .end = JAIL_END_EXEC,
+	},
+	[JAIL_PROBE_COPIER] = {
+		.name = "probe-copier", .child = "bulkhead-probe",
+		COPIER_ROW, .root = JAIL_ROOT_BARE, .end = JAIL_END_EXEC,
 	},
 };
 

@@ -153,6 +153,66 @@ test_table_records_today(void **state)
 	assert_int_equal(pr->sockets, dm->sockets);
 }
 
+/* Every confinement field of a, b equal: what the probe's copy of a row
+ * may differ in (names, root, end, and for the device model's probe
+ * how it comes by its namespaces) is checked by the callers. A field
+ * added to the row changes the size and stops the build here, so it
+ * cannot be left out of the comparison. */
+_Static_assert(sizeof(struct jail_policy) == 96,
+	       "a new row field: compare it in same_confinement()");
+static void
+same_confinement(const struct jail_policy *a, const struct jail_policy *b)
+{
+	assert_int_equal(a->cgroup, b->cgroup);
+	assert_int_equal(a->clear_env, b->clear_env);
+	assert_int_equal(a->setsid, b->setsid);
+	assert_int_equal(a->rlimits, b->rlimits);
+	assert_int_equal(a->privs, b->privs);
+	assert_int_equal(a->pdeathsig, b->pdeathsig);
+	assert_int_equal(a->landlock, b->landlock);
+	assert_int_equal(a->seccomp, b->seccomp);
+	assert_int_equal(a->sockets, b->sockets);
+}
+
+/* check --as runs the probe under the row of the child it stands for,
+ * or a copy that differs only in ending in an exec of the probe from a
+ * root holding it: never under a weaker copy. */
+static void
+test_probe_rows_are_their_childs(void **state)
+{
+	(void)state;
+	static const struct {
+		enum jail_level probe, child;
+	} pairs[] = { { JAIL_PROBE_WORKER, JAIL_WORKER },
+		      { JAIL_PROBE_COPIER, JAIL_COPIER } };
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		const struct jail_policy *pr = jail_policy_get(pairs[i].probe);
+		const struct jail_policy *ch = jail_policy_get(pairs[i].child);
+		same_confinement(pr, ch);
+		assert_int_equal(pr->ns_new, ch->ns_new);
+		assert_int_equal(pr->ns_join, ch->ns_join);
+		assert_string_equal(pr->hostname, ch->hostname);
+		assert_int_equal(pr->nofile, ch->nofile);
+		assert_int_equal(ch->root, JAIL_ROOT_EMPTY);
+		assert_int_equal(pr->root, JAIL_ROOT_BARE);
+		assert_int_equal(ch->end, JAIL_END_CALL);
+		assert_int_equal(pr->end, JAIL_END_EXEC);
+		assert_string_equal(pr->child, "bulkhead-probe");
+	}
+	/* The device model's probe: its namespaces, the pid, net, ipc and
+	 * uts ones joined (so its hostname is the device model's), and a
+	 * NOFILE of its own where the device model's is per VM. */
+	const struct jail_policy *pr = jail_policy_get(JAIL_PROBE);
+	const struct jail_policy *dm = jail_policy_get(JAIL_DM);
+	same_confinement(pr, dm);
+	assert_int_equal(pr->ns_new | pr->ns_join, dm->ns_new);
+	assert_int_equal(pr->root, dm->root);
+	assert_int_equal(pr->end, dm->end);
+	assert_int_equal(dm->nofile, 0);
+	assert_int_equal(pr->nofile, 64);
+}
+
 static void
 test_print(void **state)
 {
@@ -386,6 +446,7 @@ main(void)
 	const struct CMUnitTest table[] = {
 		cmocka_unit_test(test_table_coherent),
 		cmocka_unit_test(test_table_records_today),
+		cmocka_unit_test(test_probe_rows_are_their_childs),
 		cmocka_unit_test(test_print),
 	};
 	const struct CMUnitTest spawn[] = {
