@@ -1,10 +1,19 @@
-/* check NAME: run bulkhead-probe in the jail of running VM NAME and show
- * which escapes it blocked. The probe goes through the same jail code, at
- * level JAIL_PROBE (src/jail/levels.c): the VM's uid and gid, its pid,
- * net, ipc and uts namespaces (joined through the device model's pidfd),
- * a fresh mount namespace built by the same rootfs code, the same
- * rlimits, Landlock and seccomp filter, and a cgroup with the VM's
- * limits. That cgroup is a sibling, not the VM's own, so the probe's
+/* check NAME [--as LEVEL]: run bulkhead-probe in the jail of running VM
+ * NAME and show which escapes it blocked. The probe goes through the same
+ * jail code as the child it stands for (src/jail/levels.c), as that
+ * child's uid and gid (the VM's; a backend's own with range uids):
+ *  dm:      level JAIL_PROBE: the device model's pid, net, ipc and uts
+ *           namespaces (joined through its pidfd), a fresh mount namespace
+ *           built by the same rootfs code, the same rlimits, Landlock and
+ *           seccomp filter, and a cgroup with the VM's limits;
+ *  backend: the backend's own row, JAIL_BACKEND, in a cgroup with the
+ *           backend's pids limit and the VM's memory limit;
+ *  worker, copier: JAIL_PROBE_WORKER/COPIER, their rows but for a root
+ *           holding the probe and an exec; like the worker and the copier
+ *           they enter no cgroup and stay in their parent's (here this
+ *           command's, for them the monitor's), so the bombs are sized
+ *           as for no limit and report what that allows.
+ * A cgroup made here is a sibling, not the VM's own, so the probe's
  * memory and fork bombs cannot take the VM down. */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +21,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,16 +35,29 @@
 #include "../common/paths.h"
 #include "../common/util.h"
 #include "../config/config.h"
+#include "../host/accounts.h"
 #include "../host/cgroup.h"
 #include "../host/procscan.h"
 #include "../host/record.h"
 #include "../host/vmdir.h"
 #include "../jail/jail.h"
+#include "../monitor/backends.h"
 #include "cli.h"
 
 #define PROBE_TIMEOUT_MS 120000
 #define PROBE_OUT_MAX (64 * 1024)
 #define PROBE_MIN_ATTEMPTS 30
+
+/* The children check --as can stand for. */
+static const struct {
+	const char *name;
+	enum jail_level level;
+} as_levels[] = {
+	{ "dm", JAIL_PROBE },
+	{ "backend", JAIL_BACKEND },
+	{ "worker", JAIL_PROBE_WORKER },
+	{ "copier", JAIL_PROBE_COPIER },
+};
 
 /* Host-side listeners the probe must not reach from the jail. */
 struct canaries {
@@ -120,8 +143,46 @@ read_output(int fd, char *buf, size_t len)
 	return (ssize_t)got;
 }
 
+/* The sibling cgroup the probe enters, for a level that enters one:
+ * the VM's limits, a backend's pids limit at its level. The group's
+ * name in cg, or "" for a level that stays in its parent's. */
 static int
-run_probe(const struct vm_record *r, int vm_pidfd, const struct cg_limits *lim,
+probe_group(const struct vm_record *r, enum jail_level level,
+	    struct cg_limits *lim, char *cg, size_t cglen, char *why,
+	    size_t whylen)
+{
+	cg[0] = '\0';
+	if (!jail_policy_get(level)->cgroup) {
+		memset(lim, 0, sizeof(*lim)); /* no limit of its own */
+		return 0;
+	}
+	if (level == JAIL_BACKEND)
+		lim->pids_max = BACKEND_PIDS;
+	/* '.' cannot start a VM name, so this group belongs to no VM. */
+	snprintf(cg, cglen, ".probe-%s", r->name);
+	return cgroup_create(cg, lim, why, whylen);
+}
+
+/* The probe's output, then the probe stopped and reaped: with its
+ * group where it has one; else it reaps its own children. */
+static ssize_t
+collect(int fd, pid_t pid, int pidfd, const char *cg, char *out, size_t len)
+{
+	ssize_t n = read_output(fd, out, len);
+	int st;
+
+	if (cg[0])
+		cgroup_kill(cg);
+	else
+		kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	close(pidfd);
+	return n;
+}
+
+static int
+run_probe(const struct vm_record *r, const struct dm_identity *who,
+	  enum jail_level level, int vm_pidfd, struct cg_limits *lim,
 	  const struct canaries *c, char *out, size_t outlen, char *why,
 	  size_t whylen)
 {
@@ -134,14 +195,12 @@ run_probe(const struct vm_record *r, int vm_pidfd, const struct cg_limits *lim,
 			 "bulkhead-probe not found next to bulkhead");
 		return -1;
 	}
-	/* '.' cannot start a VM name, so this group belongs to no VM. */
-	snprintf(cg, sizeof(cg), ".probe-%s", r->name);
 	if (vmdir_file(root, sizeof(root), r->name, VMF_PROBE_ROOT) < 0 ||
 	    (mkdir(root, 0755) < 0 && errno != EEXIST)) {
 		snprintf(why, whylen, "cannot make %s", root);
 		return -1;
 	}
-	if (cgroup_create(cg, lim, why, whylen) < 0)
+	if (probe_group(r, level, lim, cg, sizeof(cg), why, whylen) < 0)
 		goto out_root;
 	snprintf(port, sizeof(port), "%d", c->tcp_port);
 	snprintf(mem, sizeof(mem), "%llu",
@@ -162,17 +221,17 @@ run_probe(const struct vm_record *r, int vm_pidfd, const struct cg_limits *lim,
 		goto out_cg;
 	int fds[3] = { devnull, pipefd[1], pipefd[1] };
 	struct jail_spec js = {
-		.level = JAIL_PROBE,
+		.level = level,
 		.root_dir = root,
-		.uid = r->uid,
-		.gid = r->gid,
+		.uid = who->uid,
+		.gid = who->gid,
 		.exec_path = probe,
 		.argv = argv,
 		.fds = fds,
 		.nfds = 3,
 		.fsize = JAIL_FSIZE_MIN,
-		.cgroup = cg,
-		.join_pidfd = vm_pidfd,
+		.cgroup = cg[0] ? cg : NULL,
+		.join_pidfd = jail_policy_get(level)->ns_join ? vm_pidfd : -1,
 	};
 	pid_t pid;
 	int pfd;
@@ -181,11 +240,7 @@ run_probe(const struct vm_record *r, int vm_pidfd, const struct cg_limits *lim,
 	close(devnull);
 	if (sr < 0)
 		goto out_pipe;
-	ssize_t n = read_output(pipefd[0], out, outlen);
-	cgroup_kill(cg);
-	int st;
-	waitpid(pid, &st, 0);
-	close(pfd);
+	ssize_t n = collect(pipefd[0], pid, pfd, cg, out, outlen);
 	if (n < 0) {
 		snprintf(why, whylen, "the probe did not finish in time");
 		goto out_pipe;
@@ -194,11 +249,32 @@ run_probe(const struct vm_record *r, int vm_pidfd, const struct cg_limits *lim,
 out_pipe:
 	close(pipefd[0]);
 out_cg:
-	cgroup_kill(cg);
-	cgroup_remove(cg);
+	if (cg[0]) {
+		cgroup_kill(cg);
+		cgroup_remove(cg);
+	}
 out_root:
 	rmdir(root);
 	return rc;
+}
+
+/* Whom the probe runs as: the device model's uid and gid, or at a
+ * backend's level the backend's (its own with range uids). */
+static int
+probe_identity(const struct vm_record *r, enum jail_level level,
+	       struct dm_identity *who, char *why, size_t whylen)
+{
+	struct dm_identity dm;
+
+	if (record_identity(r, &dm) < 0) {
+		snprintf(why, whylen, "its record names no identity");
+		return -1;
+	}
+	if (level != JAIL_BACKEND) {
+		*who = dm;
+		return 0;
+	}
+	return ident_backend(&dm, who, why, whylen);
 }
 
 /* The probe's report, as a table or JSON. It runs as the VM's uid: its
@@ -206,7 +282,8 @@ out_root:
  * (skipped ones too: the probe makes the same attempts everywhere);
  * escapes in *escaped. */
 static int
-print_results(const char *name, char *out, bool json, int *escaped)
+print_results(const char *name, const char *as, char *out, bool json,
+	      int *escaped)
 {
 	int attempts = 0, skipped = 0;
 	json_t *arr = json ? json_array() : NULL;
@@ -236,15 +313,16 @@ print_results(const char *name, char *out, bool json, int *escaped)
 			       line + off);
 	}
 	if (arr) {
-		json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:o}", "vm", name,
-				      "attempts", attempts, "escaped", *escaped,
-				      "skipped", skipped, "results", arr);
+		json_t *o =
+			json_pack("{s:s, s:s, s:i, s:i, s:i, s:o}", "vm", name,
+				  "as", as, "attempts", attempts, "escaped",
+				  *escaped, "skipped", skipped, "results", arr);
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(o);
 	} else {
-		printf("\n%s: %d attempts, %d escaped, %d skipped\n", name,
-		       attempts, *escaped, skipped);
+		printf("\n%s as %s: %d attempts, %d escaped, %d skipped\n",
+		       name, as, attempts, *escaped, skipped);
 	}
 	return attempts;
 }
@@ -255,21 +333,29 @@ cmd_check(int argc, char **argv)
 	struct vm_record r;
 	struct canaries c = { -1, 0, -1, "" };
 	struct cg_limits lim;
+	struct dm_identity who;
 	char why[512];
 	bool json = false;
-	const char *name = NULL;
+	const char *name = NULL, *as = "dm";
 	static char out[PROBE_OUT_MAX];
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			json = true;
+		else if (!strcmp(argv[i], "--as") && i + 1 < argc)
+			as = argv[++i];
 		else if (!name && argv[i][0] != '-')
 			name = argv[i];
 		else
 			name = NULL, i = argc;
 	}
-	if (!name) {
-		log_error("usage: bulkhead check NAME [--json]");
+	enum jail_level level = JAIL_LEVEL_NONE;
+	for (size_t i = 0; i < sizeof(as_levels) / sizeof(as_levels[0]); i++)
+		if (!strcmp(as, as_levels[i].name))
+			level = as_levels[i].level;
+	if (!name || level == JAIL_LEVEL_NONE) {
+		log_error("usage: bulkhead check NAME [--as "
+			  "dm|backend|worker|copier] [--json]");
 		return 2;
 	}
 	if (cli_require_root("check") < 0)
@@ -294,18 +380,20 @@ cmd_check(int argc, char **argv)
 		log_error("%s: cannot prepare the check", name);
 		return 1;
 	}
-	int rc = run_probe(&r, vm_pidfd, &lim, &c, out, sizeof(out), why,
-			   sizeof(why));
+	int rc = probe_identity(&r, level, &who, why, sizeof(why));
+	if (rc == 0)
+		rc = run_probe(&r, &who, level, vm_pidfd, &lim, &c, out,
+			       sizeof(out), why, sizeof(why));
 	close(vm_pidfd);
 	close(c.tcp);
 	close(c.abstract);
 	if (rc < 0) {
-		log_error("%s: %s", name, why);
+		log_error("%s as %s: %s", name, as, why);
 		return 1;
 	}
 
 	int escaped = 0;
-	int attempts = print_results(name, out, json, &escaped);
+	int attempts = print_results(name, as, out, json, &escaped);
 	if (attempts < PROBE_MIN_ATTEMPTS) {
 		log_error(
 			"%s: the probe made only %d attempts; the check is incomplete",

@@ -32,7 +32,8 @@ static const struct {
 	{ "features", cmd_features,
 	  "features [--json|--markdown] | --confinement [--markdown]" },
 	{ "check", cmd_check,
-	  "check NAME [--json]   (run bulkhead-probe in NAME's jail)" },
+	  "check NAME [--as dm|backend|worker|copier] [--json]   (run "
+	  "bulkhead-probe in NAME's jail)" },
 	{ "audit", cmd_audit,
 	  "audit PID|--all [--json]   (score any running QEMU)" },
 };

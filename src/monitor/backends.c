@@ -14,9 +14,6 @@
 #include "../host/cgroup.h"
 #include "../jail/jail.h"
 
-#define BACKEND_PIDS 4
-#define BACKEND_MEMORY_EXTRA_MIB 64
-
 int
 backend_exec_path(const char *dir, bool blk, char *out, size_t len)
 {
