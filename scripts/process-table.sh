@@ -68,7 +68,7 @@ table() {
 	echo "| device model (QEMU) | the VM's uid (base + VM id) | $(level device-model "the VM's, bulkhead/NAME") | the distribution's QEMU | - |"
 	echo "| device model with \`dm_restrict = 0\` | root | $(level device-model-root "the VM's, bulkhead/NAME") | the distribution's QEMU | - |"
 	echo "| device backend (\`bulkhead-blk\`, \`bulkhead-rng\`), one per device | base + 32768 + VM id | $(level backend "its own, bulkhead/NAME+DEV") | src/backends, src/vhost | $(loc src/backends src/vhost) |"
-	echo "| probe (\`bulkhead check\`) | the VM's uid | $(level probe "a sibling, bulkhead/.probe-NAME") | src/probe | $(loc src/probe) |"
+	echo "| probe (\`bulkhead check\`; with \`--as\`, under the backend's, the worker's or the copier's row instead) | the VM's uid (the backends' for \`--as backend\`) | $(level probe "a sibling, bulkhead/.probe-NAME") | src/probe | $(loc src/probe) |"
 	echo
 	echo 'The deny-list is the outer seccomp filter of src/jail/seccomp.c; QEMU'
 	echo 'stacks its own `-sandbox` filter on it, and each backend its allowlist.'

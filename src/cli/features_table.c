@@ -52,7 +52,10 @@ static const struct feature table[F_COUNT] = {
 	  "device model's network namespace stays empty" },
 	{ F_CHECK, "bulkhead check (bulkhead-probe)", FS_SUPPORTED,
 	  "99 escape attempts in a running VM's jail: joined namespaces, "
-	  "same uid, rlimits, Landlock, seccomp, a cgroup with its limits" },
+	  "same uid, rlimits, Landlock, seccomp, a cgroup with its limits; "
+	  "--as backend|worker|copier under those children's rows (the "
+	  "worker's and copier's: no cgroup, the host's pid namespace, 3 "
+	  "escape)" },
 	{ F_AUDIT, "bulkhead audit", FS_SUPPORTED,
 	  "scores any running QEMU from /proc (23 checks); tested on "
 	  "bulkhead's, a hand-run root QEMU and a libvirt-started one" },
