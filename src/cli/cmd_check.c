@@ -41,7 +41,6 @@
 #include "../host/record.h"
 #include "../host/vmdir.h"
 #include "../jail/jail.h"
-#include "../monitor/backends.h"
 #include "cli.h"
 
 #define PROBE_TIMEOUT_MS 120000

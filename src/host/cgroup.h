@@ -36,6 +36,9 @@ enum cg_mode cgroup_detect(void);
 const char *cgroup_mode_name(enum cg_mode m);
 /* Create NAME's group(s) and write the limits. A stale empty group is
  * replaced; one that still holds processes is refused. */
+/* A backend's own group (VM+DEV) holds this many tasks; shared by the
+ * monitor, which makes it, and check --as backend, which copies it. */
+#define BACKEND_PIDS 4
 int cgroup_create(const char *name, const struct cg_limits *l, char *why,
 		  size_t whylen);
 /* Move the calling process into NAME's group(s) (the jail child). */

@@ -19,10 +19,7 @@
 #include "../config/disk.h"
 
 #define BACKENDS_MAX (CONFIG_DISKS_MAX + 1)
-/* A backend's own cgroup: this many tasks, and the VM's memory plus
- * this much (check --as backend uses the pids limit too). */
-#define BACKEND_PIDS 4
-#define BACKEND_MEMORY_EXTRA_MIB 64
+#define BACKEND_MEMORY_EXTRA_MIB 64 /* a backend's group: the VM's + this */
 
 struct backend {
 	char dev[DISK_VDEV_MAX]; /* the disk's vdev, or "rng" */
