@@ -9,10 +9,8 @@
  *  backend: the backend's own row, JAIL_BACKEND, in a cgroup with the
  *           backend's pids limit and the VM's memory limit;
  *  worker, copier: JAIL_PROBE_WORKER/COPIER, their rows but for a root
- *           holding the probe and an exec; like the worker and the copier
- *           they enter no cgroup and stay in their parent's (here this
- *           command's, for them the monitor's), so the bombs are sized
- *           as for no limit and report what that allows.
+ *           holding the probe and an exec, in a cgroup with the limits
+ *           the monitor gives theirs (CG_HELPER_PIDS, _MEMORY_MIB).
  * A cgroup made here is a sibling, not the VM's own, so the probe's
  * memory and fork bombs cannot take the VM down. */
 #include <errno.h>
@@ -157,6 +155,12 @@ probe_group(const struct vm_record *r, enum jail_level level,
 	}
 	if (level == JAIL_BACKEND)
 		lim->pids_max = BACKEND_PIDS;
+	if (level == JAIL_PROBE_WORKER || level == JAIL_PROBE_COPIER) {
+		/* The group the monitor gives each (cgroup_helper_create). */
+		memset(lim, 0, sizeof(*lim));
+		lim->pids_max = CG_HELPER_PIDS;
+		lim->memory_bytes = (uint64_t)CG_HELPER_MEMORY_MIB << 20;
+	}
 	/* '.' cannot start a VM name, so this group belongs to no VM. */
 	snprintf(cg, cglen, ".probe-%s", r->name);
 	return cgroup_create(cg, lim, why, whylen);

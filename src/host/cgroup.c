@@ -338,6 +338,30 @@ cgroup_create(const char *name, const struct cg_limits *l, char *why,
 }
 
 int
+cgroup_helper_create(const char *vm, const char *what, char *group, size_t len,
+		     char *why, size_t whylen)
+{
+	struct cg_limits lim;
+
+	if (cgroup_backend_name(group, len, vm, what) < 0) {
+		snprintf(why, whylen, "%s: cgroup name too long", what);
+		return -ENAMETOOLONG;
+	}
+	memset(&lim, 0, sizeof(lim));
+	lim.pids_max = CG_HELPER_PIDS;
+	lim.memory_bytes = (uint64_t)CG_HELPER_MEMORY_MIB << 20;
+	int rc = cgroup_create(group, &lim, why, whylen);
+	/* A helper of a monitor that died (a takeover follows) may still be
+	 * dying in it: it is this VM's, and ends now. */
+	for (int i = 0; rc == -EBUSY && i < 100; i++) {
+		cgroup_kill(group);
+		sleep_ms(10);
+		rc = cgroup_create(group, &lim, why, whylen);
+	}
+	return rc;
+}
+
+int
 cgroup_enter_self(const char *name, char *why, size_t whylen)
 {
 	return cg_enter_self(host(), name, why, whylen);

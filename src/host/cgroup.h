@@ -39,6 +39,15 @@ const char *cgroup_mode_name(enum cg_mode m);
 /* A backend's own group (VM+DEV) holds this many tasks; shared by the
  * monitor, which makes it, and check --as backend, which copies it. */
 #define BACKEND_PIDS 4
+/* A VM's helper children (the QMP worker, the save/restore copier) get
+ * a group of their own, VM+WHAT beside the backends' VM+DEV groups (so
+ * teardown kills and removes it with them): a helper its device model
+ * took over can exhaust neither the host's pids nor its memory. */
+#define CG_HELPER_PIDS 8
+#define CG_HELPER_MEMORY_MIB 256
+/* Make VM+what with the CG_HELPER_* limits; its name in group. */
+int cgroup_helper_create(const char *vm, const char *what, char *group,
+			 size_t len, char *why, size_t whylen);
 int cgroup_create(const char *name, const struct cg_limits *l, char *why,
 		  size_t whylen);
 /* Move the calling process into NAME's group(s) (the jail child). */

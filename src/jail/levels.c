@@ -36,14 +36,16 @@
 	.rlimits = JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_MEMLOCK | \
 		   JAIL_RL_NOFILE | JAIL_RL_FSIZE,                     \
 	.nofile = 16, .privs = JAIL_PRIVS_DROP, .pdeathsig = true,     \
-	.landlock = JAIL_LL_ROOT, .seccomp = true, .sockets = 0
+	.cgroup = true, .landlock = JAIL_LL_ROOT, .seccomp = true,     \
+	.sockets = 0
 #define COPIER_ROW                                                   \
 	.ns_new = NS_CALL, .clear_env = true, .setsid = true,        \
 	.hostname = "bulkhead-cp",                                   \
 	.rlimits = JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_LOCKS | \
 		   JAIL_RL_MEMLOCK | JAIL_RL_NOFILE,                 \
 	.nofile = 8, .privs = JAIL_PRIVS_DROP, .pdeathsig = true,    \
-	.landlock = JAIL_LL_ROOT, .seccomp = true, .sockets = 0
+	.cgroup = true, .landlock = JAIL_LL_ROOT, .seccomp = true,   \
+	.sockets = 0
 
 static const struct jail_policy policies[JAIL_LEVELS] = {
 	[JAIL_DM] = {

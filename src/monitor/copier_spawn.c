@@ -11,6 +11,7 @@
 
 #include "../common/util.h"
 #include "../copier/copier.h"
+#include "../host/cgroup.h"
 #include "../host/hostfile.h"
 #include "../jail/jail.h"
 
@@ -29,13 +30,19 @@ copier_enter(void *arg)
  * exit status), then fdatasyncs dst if it is a file. pid, or -1 with
  * why. */
 static pid_t
-copier_spawn(int src, int dst, const char *root_dir, uid_t uid, gid_t gid,
-	     char *why, size_t whylen)
+copier_spawn(const char *vm, int src, int dst, const char *root_dir, uid_t uid,
+	     gid_t gid, char *why, size_t whylen)
 {
+	char group[CG_NAME_MAX];
 	int fds[] = { src, dst };
+
+	if (cgroup_helper_create(vm, "copier", group, sizeof(group), why,
+				 whylen) < 0)
+		return -1;
 	struct jail_spec js = {
 		.level = JAIL_COPIER,
 		.root_dir = root_dir,
+		.cgroup = group,
 		.uid = uid,
 		.gid = gid,
 		.fn = copier_enter,
@@ -52,8 +59,8 @@ copier_spawn(int src, int dst, const char *root_dir, uid_t uid, gid_t gid,
  * (pipe -> file for a save, file -> pipe for a restore). The copier's
  * pid and QEMU's end of the pipe, or -1 with why. */
 pid_t
-save_copier_start(int file_fd, bool save, const char *root_dir, uid_t uid,
-		  gid_t gid, int *qemu_end, char *why, size_t whylen)
+save_copier_start(const char *vm, int file_fd, bool save, const char *root_dir,
+		  uid_t uid, gid_t gid, int *qemu_end, char *why, size_t whylen)
 {
 	int p[2];
 
@@ -63,10 +70,10 @@ save_copier_start(int file_fd, bool save, const char *root_dir, uid_t uid,
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	pid_t pid = save ? copier_spawn(p[0], file_fd, root_dir, uid, gid, why,
-					whylen)
-			 : copier_spawn(file_fd, p[1], root_dir, uid, gid, why,
-					whylen);
+	pid_t pid = save ? copier_spawn(vm, p[0], file_fd, root_dir, uid, gid,
+					why, whylen)
+			 : copier_spawn(vm, file_fd, p[1], root_dir, uid, gid,
+					why, whylen);
 	close(save ? p[0] : p[1]);
 	*qemu_end = save ? p[1] : p[0];
 	if (pid < 0)

@@ -18,8 +18,9 @@
  * no privilege, its empty root mounted (in its own mount namespace) on
  * root_dir, an empty root-owned directory. The copier's pid and QEMU's
  * end of the pipe (for the worker), or -1 with why. */
-pid_t save_copier_start(int file_fd, bool save, const char *root_dir, uid_t uid,
-			gid_t gid, int *qemu_end, char *why, size_t whylen);
+pid_t save_copier_start(const char *vm, int file_fd, bool save,
+			const char *root_dir, uid_t uid, gid_t gid,
+			int *qemu_end, char *why, size_t whylen);
 /* After the migration: a save's copier must finish its fdatasync (0, or
  * -1 with why); a restore's, or one of a failed migration, is ended. */
 int save_copier_finish(pid_t pid, bool save, bool migrated,

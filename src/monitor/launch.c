@@ -58,9 +58,9 @@ monitor_connect_channels(struct monitor *m, char *why, size_t whylen)
 	/* QMP is read by the unprivileged worker only; the monitor keeps
 	 * the console (bytes it never interprets) and copies the worker's
 	 * stderr into its own log. */
-	m->worker = worker_start(qmp, root, m->ml->plan.worker_uid,
-				 m->ml->plan.worker_gid, &m->chan,
-				 &m->worker_log.in);
+	m->worker = worker_start(m->rec->name, qmp, root,
+				 m->ml->plan.worker_uid, m->ml->plan.worker_gid,
+				 &m->chan, &m->worker_log.in);
 	close(qmp);
 	if (m->worker < 0) {
 		snprintf(why, whylen, "starting the QMP worker: %s",

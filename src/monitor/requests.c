@@ -99,9 +99,9 @@ save_request(struct monitor *m, int fd, int file_fd, bool keep_running)
 		char root[PATH_MAX];
 		if (vmdir_file(root, sizeof(root), m->rec->name, VMF_ROOT) < 0)
 			root[0] = '\0'; /* the copier fails to mount it */
-		copier = save_copier_start(file_fd, true, root, m->rec->uid,
-					   m->rec->gid, &qemu_end, why,
-					   sizeof(why));
+		copier = save_copier_start(m->rec->name, file_fd, true, root,
+					   m->rec->uid, m->rec->gid, &qemu_end,
+					   why, sizeof(why));
 		if (copier < 0)
 			rc = QMP_REFUSED;
 	}

@@ -80,9 +80,9 @@ restore(struct monitor *m, char *why, size_t whylen)
 	struct monitor_launch *ml = m->ml;
 	char w[400];
 	int qemu_end, rc = QMP_REFUSED;
-	pid_t copier = save_copier_start(ml->restore_fd, false, ml->root_dir,
-					 ml->plan.id.uid, ml->plan.id.gid,
-					 &qemu_end, w, sizeof(w));
+	pid_t copier = save_copier_start(
+		m->rec->name, ml->restore_fd, false, ml->root_dir,
+		ml->plan.id.uid, ml->plan.id.gid, &qemu_end, w, sizeof(w));
 
 	if (copier >= 0) {
 		rc = worker_call(m, WK_RESTORE, NULL, 0, qemu_end,

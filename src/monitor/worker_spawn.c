@@ -11,6 +11,7 @@
 
 #include "../common/log.h"
 #include "../common/util.h"
+#include "../host/cgroup.h"
 #include "../jail/jail.h"
 #include "../qmpworker/worker.h"
 
@@ -27,13 +28,19 @@ worker_enter(void *arg)
 /* Fds: 0-1 /dev/null, 2 the log pipe's write end, 3 QMP, 4 the channel;
  * no other. */
 static pid_t
-spawn(int qmp_fd, const char *root_dir, uid_t uid, gid_t gid, int chan,
-      int log_w)
+spawn(const char *vm, int qmp_fd, const char *root_dir, uid_t uid, gid_t gid,
+      int chan, int log_w)
 {
-	char why[512];
+	char why[512], group[CG_NAME_MAX];
 	pid_t pid;
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
+	if (cgroup_helper_create(vm, "worker", group, sizeof(group), why,
+				 sizeof(why)) < 0) {
+		log_error("the QMP worker's cgroup: %s", why);
+		errno = EPERM;
+		return -1;
+	}
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0)
 		return -1;
 	int fds[] = { null, null, log_w, qmp_fd, chan };
@@ -42,6 +49,7 @@ spawn(int qmp_fd, const char *root_dir, uid_t uid, gid_t gid, int chan,
 	struct jail_spec js = {
 		.level = JAIL_WORKER,
 		.root_dir = root_dir,
+		.cgroup = group,
 		.uid = uid,
 		.gid = gid,
 		.fn = worker_enter,
@@ -61,8 +69,8 @@ spawn(int qmp_fd, const char *root_dir, uid_t uid, gid_t gid, int chan,
 }
 
 pid_t
-worker_start(int qmp_fd, const char *root_dir, uid_t uid, gid_t gid, int *chan,
-	     int *log_fd)
+worker_start(const char *vm, int qmp_fd, const char *root_dir, uid_t uid,
+	     gid_t gid, int *chan, int *log_fd)
 {
 	int sv[2], lp[2];
 
@@ -77,7 +85,7 @@ worker_start(int qmp_fd, const char *root_dir, uid_t uid, gid_t gid, int *chan,
 		errno = e;
 		return -1;
 	}
-	pid_t pid = spawn(qmp_fd, root_dir, uid, gid, sv[1], lp[1]);
+	pid_t pid = spawn(vm, qmp_fd, root_dir, uid, gid, sv[1], lp[1]);
 	int e = errno;
 	close(sv[1]);
 	close(lp[1]);

@@ -19,7 +19,7 @@
  * qmp_fd. pid, with the monitor's end of the channel in *chan and the
  * read end of its stderr pipe (non-blocking) in *log_fd, once the
  * worker is confined; or -1 (why is logged). */
-pid_t worker_start(int qmp_fd, const char *root_dir, uid_t uid, gid_t gid,
-		   int *chan, int *log_fd);
+pid_t worker_start(const char *vm, int qmp_fd, const char *root_dir, uid_t uid,
+		   gid_t gid, int *chan, int *log_fd);
 
 #endif

@@ -24,6 +24,8 @@
 #include <stdbool.h>
 #include <unistd.h>
 
+#include "../../src/common/util.h"
+#include "../../src/host/cgroup.h"
 #include "../../src/jail/jail.h"
 #include "child.h"
 
@@ -129,7 +131,7 @@ test_table_records_today(void **state)
 	assert_int_equal(w->nofile, 16);
 	assert_false(w->rlimits & JAIL_RL_LOCKS);
 	assert_true(w->rlimits & JAIL_RL_FSIZE);
-	assert_true(w->pdeathsig && w->seccomp && !w->cgroup);
+	assert_true(w->pdeathsig && w->seccomp && w->cgroup);
 	assert_int_equal(w->landlock, JAIL_LL_ROOT);
 	assert_int_equal(w->end, JAIL_END_CALL);
 
@@ -140,7 +142,7 @@ test_table_records_today(void **state)
 	assert_int_equal(c->rlimits, RL_XEN & ~JAIL_RL_FSIZE); /* a guest */
 	assert_int_equal(c->nofile, 8);
 	assert_int_equal(c->privs, JAIL_PRIVS_DROP); /* and the filter */
-	assert_true(c->seccomp && !c->cgroup && c->pdeathsig && c->setsid);
+	assert_true(c->seccomp && c->cgroup && c->pdeathsig && c->setsid);
 	assert_int_equal(c->landlock, JAIL_LL_ROOT);
 	assert_int_equal(c->end, JAIL_END_CALL);
 
@@ -341,16 +343,43 @@ same_ns(pid_t pid, const char *ns)
 	return strcmp(b, mine) == 0;
 }
 
+/* A helper group of this test's own, as the monitor makes one per VM
+ * (cgroup_helper_create): its name in group. */
+static void
+helper_group(const char *what, char *group, size_t len)
+{
+	char vm[64], why[256] = "";
+
+	snprintf(vm, sizeof(vm), "bhtest-unit-levels-%d", (int)getpid());
+	if (cgroup_helper_create(vm, what, group, len, why, sizeof(why)) < 0)
+		fail_msg("%s", why);
+}
+
+/* Whether pid's cgroup list names group. */
+static bool
+in_group(pid_t pid, const char *group)
+{
+	char path[64], *text;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	assert_int_equal(file_read_all(path, 65536, &text, NULL), 0);
+	bool in = strstr(text, group) != NULL;
+	free(text);
+	return in;
+}
+
 /* Spawn a child of the level with nfds copies of a pipe's read end; as
- * it waits, its namespaces and root are looked at from outside. */
+ * it waits, its namespaces, root and cgroup are looked at from outside. */
 static void
 spawn_call(enum jail_level level, void (*fn)(void *), size_t nfds)
 {
 	char root[] = "/tmp/bh-test-root-XXXXXX", path[64];
-	char why[256] = "";
+	char why[256] = "", group[CG_NAME_MAX];
 	int p[2];
 	pid_t pid;
 
+	helper_group(level == JAIL_WORKER ? "worker" : "copier", group,
+		     sizeof(group));
 	assert_non_null(mkdtemp(root));
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 	int fds[2] = { p[0], p[0] };
@@ -362,10 +391,12 @@ spawn_call(enum jail_level level, void (*fn)(void *), size_t nfds)
 			       .fds = fds,
 			       .nfds = nfds,
 			       .fsize = JAIL_FSIZE_MIN,
+			       .cgroup = group,
 			       .join_pidfd = -1 };
 	if (jail_spawn(&s, &pid, NULL, why, sizeof(why)) < 0)
 		fail_msg("%s", why);
 	close(p[0]);
+	bool grouped = in_group(pid, group);
 	bool mnt = same_ns(pid, "mnt"), net = same_ns(pid, "net");
 	bool ipc = same_ns(pid, "ipc"), pidns = same_ns(pid, "pid");
 	snprintf(path, sizeof(path), "/proc/%d/root/tmp", (int)pid);
@@ -373,7 +404,9 @@ spawn_call(enum jail_level level, void (*fn)(void *), size_t nfds)
 	close(p[1]);
 	int st = child_status(pid);
 	rmdir(root);
+	assert_int_equal(cgroup_remove(group), 0);
 	assert_int_equal(st, 0);
+	assert_true(grouped); /* its own limits: no fork or memory bomb */
 	assert_false(mnt || net || ipc || host_tmp);
 	assert_true(pidns); /* a forked caller cannot enter a new one */
 }
@@ -417,11 +450,12 @@ test_spec_refused(void **state)
 			       .join_pidfd = -1 };
 
 	assert_int_equal(jail_spawn(&s, &pid, NULL, why, sizeof(why)), -1);
-	s.level = JAIL_COPIER;
-	s.cgroup = "nope"; /* the copier's row enters no cgroup */
+	s.level = JAIL_COPIER; /* its row enters a cgroup: none given */
 	assert_int_equal(jail_spawn(&s, &pid, NULL, why, sizeof(why)), -1);
-	assert_non_null(strstr(why, "cgroup"));
-	s.cgroup = NULL;
+	assert_non_null(strstr(why, "no cgroup"));
+	char group[CG_NAME_MAX];
+	helper_group("copier", group, sizeof(group));
+	s.cgroup = group;
 	s.fn = NULL;
 	assert_int_equal(jail_spawn(&s, &pid, NULL, why, sizeof(why)), -1);
 	s.level = JAIL_WORKER;
@@ -438,6 +472,7 @@ test_spec_refused(void **state)
 	assert_int_equal(jail_spawn(&s, &pid, NULL, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "root"));
 	rmdir(root);
+	assert_int_equal(cgroup_remove(group), 0);
 }
 
 int

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../../src/common/util.h"
+#include "../../src/host/cgroup.h"
 #include "../../src/host/hostfile.h"
 #include "../../src/host/safe_open.h"
 #include "../../src/monitor/copier_spawn.h"
@@ -718,7 +719,10 @@ test_save_sequence(void **state)
 	int qemu_end;
 	char root[] = "/tmp/bh-test-root-XXXXXX"; /* the copier's empty / */
 	assert_non_null(mkdtemp(root));
-	pid_t copier = save_copier_start(file, true, root, 65534, 65534,
+	char vm[64], group[CG_NAME_MAX];
+	snprintf(vm, sizeof(vm), "bhtest-unit-qmp-%d", (int)getpid());
+	snprintf(group, sizeof(group), "%s+copier", vm);
+	pid_t copier = save_copier_start(vm, file, true, root, 65534, 65534,
 					 &qemu_end, why, sizeof(why));
 	rmdir(root); /* mounted on in the copier's namespace, not here */
 	if (copier < 0)
@@ -733,6 +737,9 @@ test_save_sequence(void **state)
 	assert_int_equal(save_copier_finish(copier, true, true, now_ms() + 5000,
 					    why, sizeof(why)),
 			 0);
+	/* The copier ran in a group of its own (CG_HELPER_* limits). */
+	assert_int_equal(cgroup_count(group), 0);
+	assert_int_equal(cgroup_remove(group), 0);
 	/* A read-only fd is no save file. */
 	int ro = open("/tmp", O_RDONLY | O_DIRECTORY);
 	assert_int_equal(save_check_fd(ro, true, why, sizeof(why)), -1);
@@ -769,7 +776,10 @@ test_save_migration_failed(void **state)
 	int qemu_end;
 	char root[] = "/tmp/bh-test-root-XXXXXX"; /* the copier's empty / */
 	assert_non_null(mkdtemp(root));
-	pid_t copier = save_copier_start(file, true, root, 65534, 65534,
+	char vm[64], group[CG_NAME_MAX];
+	snprintf(vm, sizeof(vm), "bhtest-unit-qmp-%d", (int)getpid());
+	snprintf(group, sizeof(group), "%s+copier", vm);
+	pid_t copier = save_copier_start(vm, file, true, root, 65534, 65534,
 					 &qemu_end, why, sizeof(why));
 	rmdir(root); /* mounted on in the copier's namespace, not here */
 	if (copier < 0)
@@ -782,6 +792,7 @@ test_save_migration_failed(void **state)
 	assert_int_equal(peer_status(pid), 10);
 	assert_int_equal(save_copier_finish(copier, true, false, 0, NULL, 0),
 			 0);
+	assert_int_equal(cgroup_remove(group), 0);
 	close(file);
 	close(conn.fd);
 	close(other);
