@@ -155,12 +155,9 @@ probe_group(const struct vm_record *r, enum jail_level level,
 	}
 	if (level == JAIL_BACKEND)
 		lim->pids_max = BACKEND_PIDS;
-	if (level == JAIL_PROBE_WORKER || level == JAIL_PROBE_COPIER) {
-		/* The group the monitor gives each (cgroup_helper_create). */
-		memset(lim, 0, sizeof(*lim));
-		lim->pids_max = CG_HELPER_PIDS;
-		lim->memory_bytes = (uint64_t)CG_HELPER_MEMORY_MIB << 20;
-	}
+	/* The group the monitor gives each (cgroup_helper_create). */
+	if (level == JAIL_PROBE_WORKER || level == JAIL_PROBE_COPIER)
+		cgroup_helper_limits(lim);
 	/* '.' cannot start a VM name, so this group belongs to no VM. */
 	snprintf(cg, cglen, ".probe-%s", r->name);
 	return cgroup_create(cg, lim, why, whylen);

@@ -337,6 +337,14 @@ cgroup_create(const char *name, const struct cg_limits *l, char *why,
 	return cg_create(host(), name, l, why, whylen);
 }
 
+void
+cgroup_helper_limits(struct cg_limits *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->pids_max = CG_HELPER_PIDS;
+	l->memory_bytes = (uint64_t)CG_HELPER_MEMORY_MIB << 20;
+}
+
 int
 cgroup_helper_create(const char *vm, const char *what, char *group, size_t len,
 		     char *why, size_t whylen)
@@ -347,9 +355,7 @@ cgroup_helper_create(const char *vm, const char *what, char *group, size_t len,
 		snprintf(why, whylen, "%s: cgroup name too long", what);
 		return -ENAMETOOLONG;
 	}
-	memset(&lim, 0, sizeof(lim));
-	lim.pids_max = CG_HELPER_PIDS;
-	lim.memory_bytes = (uint64_t)CG_HELPER_MEMORY_MIB << 20;
+	cgroup_helper_limits(&lim);
 	int rc = cgroup_create(group, &lim, why, whylen);
 	/* A helper of a monitor that died (a takeover follows) may still be
 	 * dying in it: it is this VM's, and ends now. */

@@ -45,6 +45,8 @@ const char *cgroup_mode_name(enum cg_mode m);
  * took over can exhaust neither the host's pids nor its memory. */
 #define CG_HELPER_PIDS 8
 #define CG_HELPER_MEMORY_MIB 256
+/* The CG_HELPER_* limits, all others unset (check --as copies them). */
+void cgroup_helper_limits(struct cg_limits *l);
 /* Make VM+what with the CG_HELPER_* limits; its name in group. */
 int cgroup_helper_create(const char *vm, const char *what, char *group,
 			 size_t len, char *why, size_t whylen);
