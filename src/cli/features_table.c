@@ -54,8 +54,8 @@ static const struct feature table[F_COUNT] = {
 	  "99 escape attempts in a running VM's jail: joined namespaces, "
 	  "same uid, rlimits, Landlock, seccomp, a cgroup with its limits; "
 	  "--as backend|worker|copier under those children's rows (the "
-	  "worker's and copier's: no cgroup, the host's pid namespace, 3 "
-	  "escape)" },
+	  "worker's and copier's: a cgroup of their own, the host's pid "
+	  "namespace, 1 escapes)" },
 	{ F_AUDIT, "bulkhead audit", FS_SUPPORTED,
 	  "scores any running QEMU from /proc (23 checks); tested on "
 	  "bulkhead's, a hand-run root QEMU and a libvirt-started one" },
