@@ -65,7 +65,11 @@ mkdir -m 755 "$S" && truncate -s 1M "$S/secret.img" && chmod 600 "$S/secret.img"
 # each made by the user.
 as_user truncate -s 1M "$U/own.img" && as_user cp "$R/A.iso" "$U/own.iso" 2> /dev/null ||
 	{ cp "$R/A.iso" "$U/own.iso" && chown "$EU:$EU" "$U/own.iso"; } || fail_setup "own files"
-cp "$GUEST/vmlinuz" "$U/vmlinuz" && chown "$EU:$EU" "$U/vmlinuz" || fail_setup "own kernel"
+# The user's configs boot the user's own copies: the build tree may sit
+# in a directory the user cannot search (a clone in a 0700 mktemp dir).
+cp "$GUEST/vmlinuz" "$U/vmlinuz" && cp "$GUEST/initramfs.cpio.gz" "$U/initrd" &&
+	chown "$EU:$EU" "$U/vmlinuz" "$U/initrd" || fail_setup "own kernel"
+U_BOOT=("kernel = \"$U/vmlinuz\"" "ramdisk = \"$U/initrd\"")
 # A "device model" of the user's own: root must never run it.
 cp /bin/true "$U/evil-qemu" && chown "$EU:$EU" "$U/evil-qemu" || fail_setup "own binary"
 for l in secret.img:link.img A.iso:link.iso vmlinuz:link-kernel initrd:link-initrd \
@@ -176,7 +180,7 @@ try_cfg "ramdisk: symlink refused" "$R/initrd" "$SYM" "ramdisk = \"$U/link-initr
 try_user() {
 	local name=$1 target=$2 pat=$3
 	shift 3
-	cfg "$T/x.cfg" "$P-x" "$@"
+	cfg "$T/x.cfg" "$P-x" "${U_BOOT[@]}" "$@"
 	chown "$EU:$EU" "$T/x.cfg"
 	refused "$name" "$pat" "$target" "$BULKHEAD" create "$T/x.cfg"
 	rm -f "$T/x.cfg"
@@ -222,7 +226,7 @@ refused "config: a FIFO is refused at once, no hang" "not a regular file" "$U/fi
 # medium-less drive, and root's 0644 image, read-only, in root's
 # directory.
 N=$P-ok
-cfg "$U/ok.cfg" "$N" "kernel = \"$U/vmlinuz\"" \
+cfg "$U/ok.cfg" "$N" "${U_BOOT[@]}" \
 	"disk = [ 'vdev=xvda, access=rw, target=$U/own.img', 'vdev=xvdb, access=ro, target=$S/shared.img', 'vdev=hdc, devtype=cdrom, target=' ]"
 chown "$EU:$EU" "$U/ok.cfg"
 expect "legit: the user's config, kernel and image in the user's dir, root's 0644 image read-only" 0 "" \
