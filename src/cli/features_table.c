@@ -32,7 +32,8 @@ static const struct feature table[F_COUNT] = {
 	{ F_DISK_RAW_FD, "disk format=raw (fd-passed)", FS_SUPPORTED,
 	  "QEMU's built-in virtio-blk (backendtype=qdisk, the default and "
 	  "the recommended disk); opened by the toolstack, passed with "
-	  "-add-fd; never probed" },
+	  "-add-fd; never probed; specs in every xl-disk-configuration(5) "
+	  "form (key=value, positional, xend's prefixes)" },
 	{ F_DIRECT_KERNEL_BOOT, "kernel/ramdisk/cmdline", FS_SUPPORTED,
 	  "direct kernel boot; files bound read-only into the jail" },
 	{ F_SERIAL_CONSOLE, "serial console", FS_SUPPORTED,

@@ -44,10 +44,9 @@ static const struct {
 } bad[] = {
 	{ "format=qcow2, vdev=xvda, target=/a",
 	  "disk format 'qcow2' is not supported" },
-	{ "format=vmdk, vdev=xvda, target=/a",
-	  "disk format 'vmdk' is not supported" },
-	{ "vdev=xvda, target=relative.img",
-	  "path 'relative.img' is not absolute" },
+	{ "format=vmdk, vdev=xvda, target=/a", "unknown disk format 'vmdk'" },
+	{ "vdev=xvda, target=vg/../../etc/shadow",
+	  "has a '.' or '..' component" },
 	{ "vdev=xvda, target=/a/../etc/shadow", "has a '.' or '..' component" },
 	{ "vdev=xvda, target=", "empty path" },
 	{ "vdev=eth0, target=/a", "bad vdev 'eth0'" },
@@ -62,10 +61,37 @@ static const struct {
 	  "a cdrom's vdev must be hda, hdb, hdc or hdd" },
 	{ "vdev=xvda, devtype=floppy, target=/a",
 	  "devtype 'floppy' is not supported" },
-	{ "/a,raw,xvda,rw", "is not key=value" },
 	{ "vdev=xvda", "disk spec has no target=" },
 	{ "access=rw, target=/a", "disk spec has no vdev=" },
-	{ "", "is not key=value" },
+	{ "", "disk spec has no vdev=" },
+	/* xl's positional and deprecated forms, misused. */
+	{ "/a,raw,xvda,rw,extra", "too many positional items at 'extra'" },
+	{ "/a,qcow2,xvda", "disk format 'qcow2' is not supported" },
+	{ "/a,bogus,xvda", "unknown disk format 'bogus'" },
+	{ "tap:qcow2:/a,xvda,w", "disk format 'qcow2' is not supported" },
+	{ "nbd:host:1234,xvda,w", "runs the host script block-nbd" },
+	{ "drbd:res0,xvda,w", "runs the host script block-drbd" },
+	{ "foo:/a,xvda,w", "unknown deprecated disk prefix 'foo:'" },
+	{ "/a,,xvda:floppy", "devtype 'floppy' is not supported" },
+	{ "/a,,xvda,rwx", "bad access 'rwx'" },
+	{ "/a,,xvda,rw,access=ro", "disk spec key 'access' given twice" },
+	{ "/a,raw,xvda,format=raw", "disk spec key 'format' given twice" },
+	{ "raw:/a,raw,xvda", "bad vdev 'raw'" },
+	{ "/a,,xvda,script=block-iscsi", "bulkhead runs no block scripts" },
+	{ "/a,,xvda,backend=drv1", "driver domains are not supported" },
+	{ "/a,,xvda,specification=xen", "never Xen PV" },
+	{ "/a,,xvda,colo-host=h", "COLO replication is not supported" },
+	{ "/a,,xvda,colo", "COLO replication is not supported" },
+	{ "/a,,xvda,discard", "may not punch holes" },
+	{ "/a,,xvda,backendtype=standalone",
+	  "backendtype 'standalone' is not supported" },
+	{ "/a,empty,xvda", "format 'empty' is for an empty cdrom drive" },
+	{ "/a=b,,xvda", "bad disk spec item '/a=b'" },
+	{ "/a,,xvda,cdrom,devtype=cdrom",
+	  "disk spec key 'devtype' given twice" },
+	{ "/a,,hdc,cdrom,rw", "a cdrom is read-only: drop access=rw" },
+	{ ",,hdc", "empty path" },
+	{ "phy:,xvda,w", "empty path" },
 };
 
 static void
@@ -79,6 +105,80 @@ test_bad(void **state)
 		if (rc != -1 || !strstr(why, bad[i].why))
 			fail_msg("case '%s': rc %d why '%s'", bad[i].spec, rc,
 				 why);
+	}
+}
+
+/* Every form xl-disk-configuration(5) documents, and xend's old ones,
+ * with what each must mean. */
+#define RO 1u
+#define CD 2u
+#define ISO 4u
+static const struct {
+	const char *spec;
+	const char *target, *vdev;
+	unsigned flags; /* RO, CD, ISO */
+} xl_forms[] = {
+	{ "/dev/vg/guest-volume,,hda", "/dev/vg/guest-volume", "hda", 0 },
+	{ "/dev/vg/guest-volume,raw,hda,rw", "/dev/vg/guest-volume", "hda", 0 },
+	{ "format=raw, vdev=hda, access=rw, target=/dev/vg/guest-volume",
+	  "/dev/vg/guest-volume", "hda", 0 },
+	{ "raw:/dev/vg/guest-volume,hda,w", "/dev/vg/guest-volume", "hda", 0 },
+	{ "/root/image.iso,,hdc,cdrom", "/root/image.iso", "hdc", RO | CD },
+	{ "/root/image.iso,,hdc,,cdrom", "/root/image.iso", "hdc", RO | CD },
+	{ "/root/image.iso,raw,hdc,devtype=cdrom", "/root/image.iso", "hdc",
+	  RO | CD },
+	{ "format=raw, vdev=hdc, access=ro, devtype=cdrom, "
+	  "target=/root/image.iso",
+	  "/root/image.iso", "hdc", RO | CD },
+	{ "raw:/root/image.iso,hdc:cdrom,ro", "/root/image.iso", "hdc",
+	  RO | CD },
+	{ ",hdc:cdrom,r", "", "hdc", RO | CD },
+	{ "phy:/dev/vg/guest,xvda,w", "/dev/vg/guest", "xvda", 0 },
+	{ "file:/srv/a.img,hda,w", "/srv/a.img", "hda", 0 },
+	{ "file:/srv/a.img,xvda,r", "/srv/a.img", "xvda", RO },
+	{ "tap:aio:/srv/a.img,xvda,w", "/srv/a.img", "xvda", 0 },
+	{ "tap2:tapdisk:aio:/srv/a.img,xvdb,w", "/srv/a.img", "xvdb", 0 },
+	{ "phy:vg/guest,xvda,w", "/dev/vg/guest", "xvda", 0 },
+	{ "/srv/a.img,raw,xvda,rw", "/srv/a.img", "xvda", 0 },
+	{ "vg/guest,,xvda", "/dev/vg/guest", "xvda", 0 },
+	{ "  /srv/a.img , raw , xvda , ro ", "/srv/a.img", "xvda", RO },
+	{ "/srv/a.img,,xvda,", "/srv/a.img", "xvda", 0 },
+	{ "vdev=xvda, /srv/a.img, raw, ro", "/srv/a.img", "xvda", RO },
+	{ ",,xvda,target=/srv/a,b.img", "/srv/a,b.img", "xvda", 0 },
+	{ "/srv/a.img,,xvda,backendtype=isolated", "/srv/a.img", "xvda", ISO },
+	{ "/srv/a.img,,xvda,backendtype=phy,direct-io-safe,no-discard",
+	  "/srv/a.img", "xvda", 0 },
+	{ "/srv/a.img,,xvda,backend=Domain-0,specification=virtio",
+	  "/srv/a.img", "xvda", 0 },
+	{ "hdc:cdrom,r", "/dev/hdc:cdrom", "", 0 }, /* a target: no vdev */
+};
+
+static void
+test_xl_forms(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(xl_forms) / sizeof(xl_forms[0]); i++) {
+		struct disk_spec d;
+		char why[256] = "";
+		int rc =
+			disk_spec_parse(xl_forms[i].spec, &d, why, sizeof(why));
+		if (!xl_forms[i].vdev[0]) {
+			/* xl reads 'hdc:cdrom,r' as a target and a format. */
+			if (rc != -1)
+				fail_msg("accepted: '%s'", xl_forms[i].spec);
+			continue;
+		}
+		if (rc != 0)
+			fail_msg("'%s' refused: %s", xl_forms[i].spec, why);
+		if (strcmp(d.target, xl_forms[i].target) != 0 ||
+		    strcmp(d.vdev, xl_forms[i].vdev) != 0 ||
+		    d.readonly != !!(xl_forms[i].flags & RO) ||
+		    d.cdrom != !!(xl_forms[i].flags & CD) ||
+		    d.isolated != !!(xl_forms[i].flags & ISO))
+			fail_msg("'%s': target '%s' vdev '%s' ro %d cdrom %d "
+				 "isolated %d",
+				 xl_forms[i].spec, d.target, d.vdev, d.readonly,
+				 d.cdrom, d.isolated);
 	}
 }
 
@@ -125,7 +225,7 @@ test_cdrom(void **state)
 		"vdev=hdc, devtype=cdrom, access=rw, target=",
 		"vdev=hde, devtype=cdrom, target=",
 		"vdev=xvda, devtype=cdrom, target=",
-		"vdev=hdc, devtype=cdrom, target=relative.iso",
+		"vdev=hdc, devtype=cdrom, target=vg/../../b.iso",
 		"vdev=hdc, devtype=cdrom, target=/a/../b.iso",
 		"vdev=hdc, target=", /* empty only for a cdrom */
 		"vdev=hdc, devtype=floppy, target=",
@@ -143,9 +243,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good),
-		cmocka_unit_test(test_bad),
-		cmocka_unit_test(test_vdev),
+		cmocka_unit_test(test_good),     cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_xl_forms), cmocka_unit_test(test_vdev),
 		cmocka_unit_test(test_cdrom),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
