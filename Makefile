@@ -42,6 +42,7 @@ SHARED_SRCS = \
 	src/config/pathcheck.c \
 	src/config/disk.c \
 	src/config/vif.c \
+	src/config/keyget.c \
 	src/config/config.c \
 	src/ipc/control.c \
 	src/ipc/control_msg.c \

@@ -95,8 +95,18 @@ static const struct {
 	  "vm.cfg:3: name: duplicate key (first set on line 1)" },
 	{ "name=5\nkernel='/k'\n",
 	  "vm.cfg:1: name: expected a string, got a number" },
-	{ "name='a'\nkernel='/k'\nmemory='256'\n",
-	  "vm.cfg:3: memory: expected a number, got a string" },
+	{ "name='a'\nkernel='/k'\nmemory=['256']\n",
+	  "vm.cfg:3: memory: expected a number, got a list" },
+	{ "name='a'\nkernel='/k'\nmemory='0x100'\n",
+	  "vm.cfg:3: memory: expected a number, got '0x100'" },
+	{ "name='a'\nkernel='/k'\nmemory='256 '\n",
+	  "vm.cfg:3: memory: expected a number, got '256 '" },
+	{ "name='a'\nkernel='/k'\nmemory=''\n",
+	  "vm.cfg:3: memory: expected a number, got ''" },
+	{ "name='a'\nkernel='/k'\nmemory='99999999999999999999'\n",
+	  "vm.cfg:3: memory: expected a number, got '99999999999999999999'" },
+	{ "name='a'\nkernel='/k'\nvcpus='65'\n",
+	  "vm.cfg:3: vcpus: 65 is out of range 1..64" },
 	{ "name='a'\nkernel='/k'\nmemory=8\n",
 	  "vm.cfg:3: memory: 8 is out of range 16..1048576" },
 	{ "name='a'\nkernel='/k'\npids_max=8\n",
@@ -165,6 +175,22 @@ test_bad(void **state)
 			fail_msg("case %zu: rc %d msg '%s' want '%s'", i, rc,
 				 rc ? e.msg : "", bad[i].msg);
 	}
+}
+
+/* xl reads a quoted number as the number. */
+static void
+test_quoted_numbers(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+
+	assert_int_equal(parse("name='a'\nkernel='/k'\nmemory='256'\n"
+			       "vcpus=\"4\"\ndisk_read_bps='0'\n",
+			       &e),
+			 0);
+	assert_int_equal(cfg.memory_mib, 256);
+	assert_int_equal(cfg.vcpus, 4);
+	assert_int_equal(cfg.disk_read_bps, 0);
 }
 
 static void
@@ -246,6 +272,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_quoted_numbers),
 		cmocka_unit_test(test_disks_max),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_owner_keys),
