@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -46,6 +47,23 @@ child_die_errno(int errfd, const char *what)
 
 	snprintf(why, sizeof(why), "%s: %s", what, strerror(errno));
 	child_die(errfd, why);
+}
+
+/* Whether the parent died before the child's parent-death signal was
+ * set (it then sent none). Where the parent has a pid, getppid() tells.
+ * From a new pid namespace it has none (getppid() is 0 whoever the
+ * parent is), so the error pipe tells: the spawner holds its only read
+ * end until the child's end closes, and a pipe with no reader polls
+ * POLLERR (levels.c refuses the signal in join mode, where the spawner
+ * is not the parent). */
+static bool
+parent_gone(const struct child *c, int errfd)
+{
+	struct pollfd pf = { .fd = errfd, .events = 0 };
+
+	if (c->parent)
+		return getppid() != c->parent;
+	return poll(&pf, 1, 0) == 1 && (pf.revents & POLLERR);
 }
 
 static int
@@ -107,7 +125,7 @@ child_main(const struct child *c)
 	if (p->pdeathsig && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		child_die_errno(errfd, "PR_SET_PDEATHSIG");
 	/* A parent that died before the prctl sent no signal. */
-	if (p->pdeathsig && getppid() != c->parent)
+	if (p->pdeathsig && parent_gone(c, errfd))
 		child_die(errfd, "the parent is gone");
 	why[0] = '\0';
 	if (p->landlock != JAIL_LL_NONE &&
@@ -128,6 +146,20 @@ child_main(const struct child *c)
 	child_die(errfd, why);
 }
 
+/* Every child, one that calls a function of this image too, is cloned
+ * straight into its new namespaces (in join mode the joining child
+ * makes them): only a clone puts a process in a new pid namespace, so
+ * the child the spawner waits for and kills is the jailed process
+ * itself, pid 1 there, with no process in between. fork() would also
+ * fix up the C library's per-thread state, which a raw clone leaves as
+ * the parent's: the cached thread id (read by owner-checked mutexes
+ * and calls on other threads; raise() asks the kernel), and locks and
+ * at-fork handlers, which matter only to a multithreaded parent; no
+ * spawner is one.
+ * As pid 1 the child gets no signal from its own namespace that it has
+ * no handler for (a SIGPIPE is just EPIPE); the spawner's SIGKILL comes
+ * from outside, and what the child forks dies with it. The child's pid,
+ * 0 in the child, or -1 with errno. */
 static long
 clone_into(unsigned long flags, int *pidfd)
 {
@@ -138,32 +170,6 @@ clone_into(unsigned long flags, int *pidfd)
 	ca.pidfd = (uint64_t)(uintptr_t)pidfd;
 	ca.exit_signal = SIGCHLD;
 	return syscall(SYS_clone3, &ca, sizeof(ca));
-}
-
-/* A child that execs is cloned straight into its new namespaces (in
- * join mode the joining child makes them). One that goes on to run a
- * function of this image is made by glibc's fork(), so the C library's
- * own state (the thread id it caches, its locks, at-fork handlers) is
- * right in the child, and unshares them itself. The child's pid, 0 in
- * the child, or -1 with errno. */
-static long
-start_child(const struct jail_policy *p, int *pidfd)
-{
-	if (p->end != JAIL_END_CALL)
-		return clone_into(p->ns_join ? 0 : p->ns_new, pidfd);
-	pid_t pid = fork();
-	if (pid <= 0 || !pidfd)
-		return pid;
-	/* Our unreaped child: its pid cannot be reused before we wait. */
-	*pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (*pidfd < 0) {
-		int e = errno;
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		errno = e;
-		return -1;
-	}
-	return pid;
 }
 
 /* The parent's pid as a child cloned with these namespaces sees it. */
@@ -250,7 +256,7 @@ jail_spawn(const struct jail_spec *s, pid_t *pid, int *pidfd, char *why,
 	}
 	c.errfd = ep[1];
 	c.parent = parent_seen(p);
-	long r = start_child(p, pidfd ? &fd : NULL);
+	long r = clone_into(p->ns_join ? 0 : p->ns_new, pidfd ? &fd : NULL);
 	if (r < 0) {
 		snprintf(why, whylen, "starting the child: %s",
 			 strerror(errno));
@@ -260,11 +266,6 @@ jail_spawn(const struct jail_spec *s, pid_t *pid, int *pidfd, char *why,
 	}
 	if (r == 0) {
 		close(ep[0]);
-		/* A forked child makes its namespaces first, as clone3 would
-		 * have (levels.c refuses a new pid namespace for it). */
-		if (p->end == JAIL_END_CALL && p->ns_new &&
-		    unshare((int)p->ns_new) < 0)
-			child_die_errno(c.errfd, "unshare");
 		if (p->ns_join)
 			join_main(&c);
 		child_main(&c);

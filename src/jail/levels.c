@@ -18,8 +18,6 @@
 #define NS_ALL                                                      \
 	(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | \
 	 CLONE_NEWUTS)
-/* A forked child's: all but pid (see the worker's row). */
-#define NS_CALL (NS_ALL & ~(unsigned long)CLONE_NEWPID)
 /* Xen's dm_restrict limits, NOFILE and FSIZE sized to need. */
 #define RL_XEN                                                               \
 	(JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_LOCKS | JAIL_RL_MEMLOCK | \
@@ -31,7 +29,7 @@
  * that one binary, as a backend's does, where the real child calls a
  * function in an empty root. test_levels.c pins every other field. */
 #define WORKER_ROW                                                     \
-	.ns_new = NS_CALL, .clear_env = true, .setsid = true,          \
+	.ns_new = NS_ALL, .clear_env = true, .setsid = true,           \
 	.hostname = "bulkhead-wk",                                     \
 	.rlimits = JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_MEMLOCK | \
 		   JAIL_RL_NOFILE | JAIL_RL_FSIZE,                     \
@@ -39,7 +37,7 @@
 	.cgroup = true, .landlock = JAIL_LL_ROOT, .seccomp = true,     \
 	.sockets = 0
 #define COPIER_ROW                                                   \
-	.ns_new = NS_CALL, .clear_env = true, .setsid = true,        \
+	.ns_new = NS_ALL, .clear_env = true, .setsid = true,         \
 	.hostname = "bulkhead-cp",                                   \
 	.rlimits = JAIL_RL_CORE | JAIL_RL_MSGQUEUE | JAIL_RL_LOCKS | \
 		   JAIL_RL_MEMLOCK | JAIL_RL_NOFILE,                 \
@@ -74,13 +72,12 @@ static const struct jail_policy policies[JAIL_LEVELS] = {
 		.privs = JAIL_PRIVS_DROP, .landlock = JAIL_LL_ROOT,
 		.seccomp = true, .sockets = 0, .end = JAIL_END_EXEC,
 	},
-	/* The two children that run a function of this image after fork()
-	 * get every namespace but pid's (unshare cannot move the caller;
-	 * neither forks, and with no /proc in an empty root and the VM's
-	 * uid, kill() reaches only their own VM's processes), a root with
-	 * nothing in it (no host file, and no pathname socket such as
-	 * /dev/log, which Landlock does not govern) and Landlock with no
-	 * rule: everything they use is an fd given before the jail.
+	/* The two children that run a function of this image get every
+	 * namespace, each pid 1 of a pid namespace of its own (cloned into
+	 * it: jail.c's clone_into), a root with nothing in it (no /proc, no
+	 * host file, and no pathname socket such as /dev/log, which Landlock
+	 * does not govern) and Landlock with no rule: everything they use
+	 * is an fd given before the jail.
 	 * The worker's log is a pipe the monitor copies, capped (it writes
 	 * no file: Xen's FSIZE). */
 	[JAIL_WORKER] = {
@@ -139,9 +136,9 @@ jail_policy_check(const struct jail_policy *p, char *why, size_t whylen)
 		bad = "a root of its own without a new mount namespace";
 	else if (p->hostname && !(p->ns_new & CLONE_NEWUTS))
 		bad = "a hostname without a new UTS namespace";
-	else if (p->end == JAIL_END_CALL && (p->ns_new & CLONE_NEWPID))
-		bad = "a function call in a new pid namespace (unshare cannot "
-		      "move the caller)";
+	else if (p->pdeathsig && p->ns_join)
+		bad = "a parent-death signal in joined namespaces (its parent "
+		      "is the joining child, not the spawner)";
 	else if (p->end == JAIL_END_CALL && p->ns_join)
 		bad = "a function call in joined namespaces";
 	else if (p->root == JAIL_ROOT_EMPTY && p->end != JAIL_END_CALL)

@@ -6,7 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan $((35 + SANITIZED))
+plan $((37 + SANITIZED))
 P=bhtest-save-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -30,12 +30,13 @@ wait_for "$LOGDIR/console.log" BULKHEAD-GUEST-READY 90
 TOKEN="tok$RANDOM$$"
 type_cmd "echo $TOKEN > /token"
 VMID=$(vm_field "$N" vmid)
+VMUID=$(vm_field "$N" uid)
 
 # save -c: a snapshot, the VM keeps running. Meanwhile the monitor's
 # other child, the copier, is sampled as it runs (the last complete
 # sample of each, taken once it is confined): its mount namespace, its
-# root, whether a host socket is in reach, its fd 2 and
-# its limits.
+# root, whether a host socket is in reach, its fd 2, its pid in its own
+# pid namespace and its limits.
 MON=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["monitor_pid"])' "/run/bulkhead/vm/$N/record.json")
 DM=$(vm_field "$N" pid)
 W=$(pgrep -P "$MON" -x bh-qmp-worker | head -n 1)
@@ -50,6 +51,7 @@ chmod 777 "$T/host.sock"
 				echo "root:$(ls -A "/proc/$c/root" | paste -sd' ')"
 				test -e "/proc/$c/root$T/host.sock" && echo sock:reach || echo sock:none
 				echo "fd2:$(readlink "/proc/$c/fd/2")"
+				awk '/^NSpid:/ {print "nspid:" $3}' "/proc/$c/status"
 				awk '/^Max (open files|core file size|locked memory)/ {print $(NF-2)}' "/proc/$c/limits" | paste -sd' '
 			} > "$T/sample" 2>/dev/null
 			[ -e "/proc/$c/ns/mnt" ] && grep -q '^mnt:' "$T/sample" && mv "$T/sample" "$T/copier.$c"
@@ -68,6 +70,8 @@ check "save -c: the copier's mount namespace is not the host's ($(sed -n 1p "$S"
 	test "$(sed -n 1p "$S")" != "$(readlink /proc/self/ns/mnt)" -a -n "$(sed -n 1p "$S")"
 check "save -c: the copier's root is empty ($(grep '^root:' "$S"))" grep -qx 'root:' "$S"
 check "save -c: a host socket is out of its reach ($(grep '^sock:' "$S"))" grep -qx 'sock:none' "$S"
+check "save -c: the copier is pid 1 of a pid namespace of its own ($(grep '^nspid:' "$S"))" \
+	grep -qx 'nspid:1' "$S"
 # fd 2 none (it writes nothing but its exit status), never monitor.log;
 # core, locked memory 0, NOFILE 8.
 check "save -c: the copier has no fd of monitor.log, and Xen's rlimits ($(grep '^fd2:' "$S"); $(tail -n 1 "$S"))" \
@@ -78,6 +82,8 @@ check "save -c: file written, mode 0600" bash -c "test -s '$T/snap.save' && test
 # save: the VM is saved and destroyed.
 expect "save: exit 0" 0 "saved and destroyed" "$BULKHEAD" save "$N" "$T/vm.save"
 check "save: VM destroyed, id released" bash -c "test ! -e /run/bulkhead/vm/$N && test ! -e /run/bulkhead/ids/$VMID"
+check "save: no process of the VM's uid $VMUID left (copier, worker, device model)" \
+	test "$(uid_procs "$VMUID")" = 0
 SIZE=$(stat -c %s "$T/vm.save")
 check "save: $SIZE bytes written, past the device model's 256 KiB RLIMIT_FSIZE" test "$SIZE" -gt 262144
 

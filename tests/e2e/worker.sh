@@ -1,17 +1,17 @@
 #!/bin/bash
-# The QMP worker of a running VM has what SECURITY.md says: its own IPC
-# and mount namespaces, an empty read-only root (no host file or
-# pathname socket such as /dev/log is there to reach), not dumpable,
-# RLIMIT_NOFILE 16, RLIMIT_FSIZE 256 KiB, a Landlock ruleset with no
-# rule (even its own root directory cannot be opened: gdb makes the live
-# worker try), its stderr a pipe the monitor copies into monitor.log (it
-# can neither truncate the log nor write a line that passes for the
-# monitor's), and a parent-death signal (a stopped worker, which cannot
-# notice its channel closing, dies with its monitor).
+# The QMP worker of a running VM has what SECURITY.md says: its own IPC,
+# mount and pid namespaces (pid 1 of its own), an empty read-only root
+# (no host file or pathname socket such as /dev/log is there to reach),
+# not dumpable, RLIMIT_NOFILE 16, RLIMIT_FSIZE 256 KiB, a Landlock
+# ruleset with no rule (even its own root directory cannot be opened:
+# gdb makes the live worker try), its stderr a pipe the monitor copies
+# into monitor.log (it can neither truncate the log nor write a line that
+# passes for the monitor's), and a parent-death signal (a stopped worker,
+# which cannot notice its channel closing, dies with its monitor).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 18
+plan 19
 P=bhtest-wk-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -35,6 +35,11 @@ ipc=$(readlink "/proc/$W/ns/ipc")
 check "worker: IPC namespace of its own ($ipc): not the host's, the monitor's or QEMU's" \
 	test "$ipc" != "$(readlink /proc/self/ns/ipc)" -a "$ipc" != "$(readlink "/proc/$MON/ns/ipc")" \
 	-a "$ipc" != "$(readlink "/proc/$DM/ns/ipc")"
+# Pid 1 of a pid namespace of its own: no host process has a pid there.
+pidns=$(readlink "/proc/$W/ns/pid")
+check "worker: pid namespace of its own ($pidns), pid 1 in it ($(grep '^NSpid:' "/proc/$W/status" | tr '\t' ' '))" \
+	test "$pidns" != "$(readlink /proc/self/ns/pid)" -a "$pidns" != "$(readlink "/proc/$MON/ns/pid")" \
+	-a "$pidns" != "$(readlink "/proc/$DM/ns/pid")" -a "$(awk '/^NSpid:/ {print $2, $3}' "/proc/$W/status")" = "$W 1"
 # The kernel makes /proc/PID of a non-dumpable process root's.
 check "worker: not dumpable (/proc/$W is root's though it runs as $VMUID)" \
 	test "$(stat -c %u "/proc/$W/status")" = 0 -a "$(awk '/^Uid:/ {print $2}' "/proc/$W/status")" = "$VMUID"
@@ -60,7 +65,8 @@ fd2=$(readlink "/proc/$W/fd/2")
 check "worker: its stderr is a pipe ($fd2), not monitor.log" \
 	eval '[[ $fd2 == pipe:* ]]'
 
-# gdb has the live worker call getpid() (the calls do run in it), open
+# gdb has the live worker call getpid() (the calls do run in it: 1,
+# its pid in its own namespace), open
 # its own root directory (only Landlock refuses that, with EACCES 13;
 # seccomp would say EPERM), truncate its stderr and write a line that
 # claims to be the monitor's. Its libraries are not in its root, so gdb
@@ -74,7 +80,7 @@ timeout 60 gdb -p "$W" -batch -nx -iex 'set sysroot /' -ex 'print (int)getpid()'
 	-ex "print (long)write(2, \"\\n$FORGED\\n\", ${#FORGED} + 2)" \
 	> "$T/gdb.out" 2>&1
 vals=($(grep -oP '^\$[0-9]+ = \K-?[0-9]+' "$T/gdb.out"))
-check "worker: calls injected with gdb run in the worker (getpid $W)" test "${vals[0]:-}" = "$W"
+check "worker: calls injected with gdb run in the worker (getpid ${vals[0]:-}, pid $W outside)" test "${vals[0]:-}" = 1
 check "worker: it cannot open its root directory: Landlock, EACCES (${vals[*]:1:2})" \
 	test "${vals[1]:-} ${vals[2]:-}" = "-1 13"
 check "worker: it cannot truncate monitor.log (ftruncate ${vals[3]:-}, $logsize -> $(stat -c %s "$LOG") bytes)" \

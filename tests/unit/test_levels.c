@@ -26,6 +26,7 @@
 
 #include "../../src/common/util.h"
 #include "../../src/host/cgroup.h"
+#include "../../src/host/cgroup_ops.h"
 #include "../../src/jail/jail.h"
 #include "child.h"
 
@@ -66,12 +67,13 @@ test_table_coherent(void **state)
 	bad = *jail_policy_get(JAIL_COPIER);
 	bad.root = JAIL_ROOT_BARE;
 	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), -1);
-	/* A forked child that calls a function unshares its namespaces,
-	 * which cannot put the caller itself in a new pid namespace. */
-	bad = *jail_policy_get(JAIL_WORKER);
-	bad.ns_new |= CLONE_NEWPID;
+	/* In join mode the spawner is not the parent, so the check that
+	 * the parent did not die before the signal was set cannot be made
+	 * from a joined pid namespace. */
+	bad = *jail_policy_get(JAIL_PROBE);
+	bad.pdeathsig = true;
 	assert_int_equal(jail_policy_check(&bad, why, sizeof(why)), -1);
-	assert_non_null(strstr(why, "pid namespace"));
+	assert_non_null(strstr(why, "parent-death"));
 	/* A socket allowlist means something only under the filter, for
 	 * families the filter knows, and never netlink (its protocols are
 	 * netfilter, audit and uevents as much as routes). */
@@ -123,10 +125,10 @@ test_table_records_today(void **state)
 	assert_int_equal(be->root, JAIL_ROOT_BARE);
 	assert_int_equal(be->nofile, 64);
 
-	/* The children that call a function: every namespace but pid's
-	 * (a forked caller cannot enter one), an empty root. */
+	/* The children that call a function: every namespace, pid's
+	 * too (each is pid 1 of its own), an empty root. */
 	const struct jail_policy *w = jail_policy_get(JAIL_WORKER);
-	assert_int_equal(w->ns_new, NS_ALL & ~(unsigned long)CLONE_NEWPID);
+	assert_int_equal(w->ns_new, NS_ALL);
 	assert_int_equal(w->root, JAIL_ROOT_EMPTY);
 	assert_int_equal(w->nofile, 16);
 	assert_false(w->rlimits & JAIL_RL_LOCKS);
@@ -299,6 +301,8 @@ worker_check(void *arg)
 		report(14);
 	if (getrlimit(RLIMIT_LOCKS, &rl) < 0 || rl.rlim_max == 0)
 		report(15); /* the worker's row leaves LOCKS alone */
+	if (getpid() != 1 || getppid() != 0)
+		report(16); /* pid 1 of its own pid namespace */
 	if (fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) >= 0)
 		report(17); /* its one fd, and not the error pipe */
 	int sv[2];
@@ -318,6 +322,8 @@ copier_check(void *arg)
 		report(10);
 	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
 		report(11); /* the outer filter */
+	if (getpid() != 1 || getppid() != 0)
+		report(12); /* pid 1 of its own pid namespace */
 	if (syscall(SYS_unshare, CLONE_NEWUSER) == 0 || errno != EPERM ||
 	    socket(AF_INET, SOCK_STREAM, 0) >= 0 || errno != EPERM)
 		report(15); /* no namespace, no socket */
@@ -407,8 +413,7 @@ spawn_call(enum jail_level level, void (*fn)(void *), size_t nfds)
 	assert_int_equal(cgroup_remove(group), 0);
 	assert_int_equal(st, 0);
 	assert_true(grouped); /* its own limits: no fork or memory bomb */
-	assert_false(mnt || net || ipc || host_tmp);
-	assert_true(pidns); /* a forked caller cannot enter a new one */
+	assert_false(mnt || net || ipc || pidns || host_tmp);
 }
 
 static void
@@ -423,6 +428,119 @@ test_copier_level(void **state)
 {
 	(void)state;
 	spawn_call(JAIL_COPIER, copier_check, 2);
+}
+
+/* A spawner, forked: it spawns a copier whose function waits on fd 0
+ * (p[0]), says so on ready, and waits to be killed. */
+static noreturn void
+spawner_main(const char *root, const char *group, int fd0, int ready)
+{
+	int fds[2] = { fd0, fd0 };
+	struct jail_spec s = { .level = JAIL_COPIER,
+			       .root_dir = root,
+			       .uid = TEST_UID,
+			       .gid = TEST_UID,
+			       .fn = copier_check,
+			       .fds = fds,
+			       .nfds = 2,
+			       .cgroup = group,
+			       .join_pidfd = -1 };
+	char why[256];
+	pid_t c;
+
+	if (jail_spawn(&s, &c, NULL, why, sizeof(why)) == 0)
+		(void)!write(ready, "x", 1);
+	for (;;)
+		pause();
+}
+
+/* The child's status once it ends, within 5 s; -1 if it does not. */
+static int
+orphan_status(pid_t child)
+{
+	for (int i = 0; i < 500; i++) {
+		int st;
+		if (waitpid(child, &st, WNOHANG) == child)
+			return WIFEXITED(st) ? WEXITSTATUS(st)
+					     : 128 + WTERMSIG(st);
+		sleep_ms(10);
+	}
+	return -1;
+}
+
+/* The parent-death signal reaches a child that is pid 1 of its own pid
+ * namespace; and one whose spawner died before the signal was set (so
+ * none was sent) ends rather than run its function with no one left to
+ * stop it: from its namespace the spawner has no pid, so the error pipe
+ * tells it. The spawner is forked here and killed (this test is the
+ * subreaper that inherits its child), once the child is confined, or
+ * while the child is frozen where it enters its group, before its
+ * prctl; then the child is thawed. It must end by the signal, or by
+ * child_die (127, or SIGPIPE where its report to the spawner that is
+ * gone raises one: outside a pid namespace, as pid 1 ignores it). */
+static void
+orphan(bool before_prctl)
+{
+	char group[CG_NAME_MAX], dir[CG_PATH_MAX], pids[32] = "";
+	char root[] = "/tmp/bh-test-root-XXXXXX", c;
+	bool v1 = cgroup_detect() == CG_V1;
+	const char *freeze = v1 ? "freezer.state" : "cgroup.freeze";
+	int p[2], ready[2];
+
+	helper_group("copier", group, sizeof(group));
+	snprintf(dir, sizeof(dir), CG_ROOT "%s/" CG_PARENT "/%s",
+		 v1 ? "/freezer" : "", group);
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+	if (before_prctl)
+		assert_int_equal(
+			cg_file_write(dir, freeze, v1 ? "FROZEN" : "1"), 0);
+	pid_t spawner = fork();
+	if (spawner == 0)
+		spawner_main(root, group, p[0], ready[1]);
+	close(p[0]);
+	close(ready[1]);
+	if (!before_prctl)
+		assert_int_equal(read(ready[0], &c, 1), 1); /* confined */
+	for (int i = 0; i < 500 && !pids[0]; i++) {
+		(void)cg_file_read(dir, "cgroup.procs", pids, sizeof(pids));
+		sleep_ms(10);
+	}
+	pid_t child = (pid_t)atoi(pids);
+	kill(spawner, SIGKILL);
+	int spst = child_status(spawner);
+	if (before_prctl)
+		(void)cg_file_write(dir, freeze, v1 ? "THAWED" : "0");
+	int st = child > 0 ? orphan_status(child) : -2;
+	if (st == -1) { /* it outlived its spawner */
+		cgroup_kill(group);
+		(void)child_status(child);
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+	close(p[1]);
+	close(ready[0]);
+	rmdir(root);
+	assert_int_equal(cgroup_remove(group), 0);
+	assert_int_equal(spst, 128 + SIGKILL);
+	if (before_prctl && st == 128 + SIGPIPE)
+		st = 127;
+	assert_int_equal(st, before_prctl ? 127 : 128 + SIGKILL);
+}
+
+static void
+test_dies_with_its_spawner(void **state)
+{
+	(void)state;
+	orphan(false);
+}
+
+static void
+test_orphan_before_pdeathsig_ends(void **state)
+{
+	(void)state;
+	orphan(true);
 }
 
 static void
@@ -487,6 +605,8 @@ main(void)
 	const struct CMUnitTest spawn[] = {
 		cmocka_unit_test(test_worker_level),
 		cmocka_unit_test(test_copier_level),
+		cmocka_unit_test(test_dies_with_its_spawner),
+		cmocka_unit_test(test_orphan_before_pdeathsig_ends),
 		cmocka_unit_test(test_spec_refused),
 	};
 	int rc = cmocka_run_group_tests(table, NULL, NULL);
