@@ -54,9 +54,9 @@ static const struct feature table[F_COUNT] = {
 	{ F_CHECK, "bulkhead check (bulkhead-probe)", FS_SUPPORTED,
 	  "99 escape attempts in a running VM's jail: joined namespaces, "
 	  "same uid, rlimits, Landlock, seccomp, a cgroup with its limits; "
-	  "--as backend|worker|copier under those children's rows (the "
-	  "worker's and copier's: a cgroup of their own, the host's pid "
-	  "namespace, 1 escapes)" },
+	  "--as backend|worker|copier under those children's rows (each "
+	  "pid 1 of a pid namespace of its own, in a cgroup of its own; "
+	  "nothing escapes)" },
 	{ F_AUDIT, "bulkhead audit", FS_SUPPORTED,
 	  "scores any running QEMU from /proc (23 checks); tested on "
 	  "bulkhead's, a hand-run root QEMU and a libvirt-started one" },
