@@ -44,6 +44,8 @@ SHARED_SRCS = \
 	src/config/vif.c \
 	src/config/keyget.c \
 	src/config/config.c \
+	src/config/policy.c \
+	src/config/policy_check.c \
 	src/ipc/control.c \
 	src/ipc/control_msg.c \
 	src/ipc/worker_msg.c \
@@ -124,6 +126,7 @@ CLI_SRCS = \
 	src/cli/monitor_fork.c \
 	src/cli/audit.c \
 	src/cli/audit_find.c \
+	src/cli/tenant.c \
 	src/cli/features_table.c
 
 # The device backends (jailed, one process per device): vhost/ is the
@@ -151,7 +154,7 @@ UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args test_vm_
 	test_console_log test_child_log test_record test_vmid test_privs test_seccomp_landlock \
 	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_allowlist \
 	test_levels test_control_msg test_safe_open test_doc_numbers test_subid test_accounts \
-	test_procscan test_libdeps
+	test_procscan test_libdeps test_policy
 
 OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)
@@ -233,7 +236,7 @@ asan:
 	$(MAKE) BUILD=build/asan SAN=1 all
 
 FUZZ_TARGETS = fuzz_config fuzz_qmp fuzz_audit fuzz_worker_msg fuzz_vu_msg fuzz_virtq \
-	fuzz_control fuzz_subid fuzz_elfdeps
+	fuzz_control fuzz_subid fuzz_elfdeps fuzz_policy
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/%)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)

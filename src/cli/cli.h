@@ -50,5 +50,11 @@ struct vm_config;
 struct dm_identity;
 int cli_config_features(const struct vm_config *cfg,
 			const struct dm_identity *id, int *ids, int max);
+/* The policy's checks of a config a non-root user owns (0 for root's):
+ * its sizes and bridges (at read), and, under the create lock, its
+ * owner's VM count. 0 or the exit status, after saying why. The second
+ * uses the limits the first found. */
+int cli_tenant_config(const struct vm_config *cfg);
+int cli_tenant_count(const struct vm_config *cfg);
 
 #endif

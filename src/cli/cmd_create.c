@@ -392,6 +392,8 @@ load_config(struct create *c)
 		log_error("%s", err.msg);
 		return 2;
 	}
+	if ((rc = cli_tenant_config(cfg)) != 0)
+		return rc;
 	/* Not the kernel and ramdisk: their names are checked as written
 	 * (safe_open.h), and bound into the jail from the checked inode;
 	 * resolving them here would follow what the checks refuse. */
@@ -536,13 +538,16 @@ reserve(struct create *c)
 			  cfg->line[KEY_NAME], cfg->name);
 		return 2;
 	}
+	int rc = cli_tenant_count(cfg);
+	if (rc != 0)
+		return rc;
 	c->vmid = c->dry ? vmid_peek(BH_ID_DIR)
 			 : vmid_alloc(BH_ID_DIR, cfg->name);
 	if (c->vmid < 0) {
 		log_error("no free VM id: %s", strerror(-c->vmid));
 		return 1;
 	}
-	int rc = choose_identity(c);
+	rc = choose_identity(c);
 	if (rc != 0 && !c->dry)
 		vmid_release(BH_ID_DIR, (unsigned)c->vmid);
 	return rc;

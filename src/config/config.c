@@ -375,7 +375,7 @@ config_defaults(struct vm_config *cfg)
 	cfg->on_crash = ACTION_DESTROY;
 	/* QEMU's own memory (TCG translation cache, I/O buffers, libraries)
 	 * on top of guest RAM; threads: vCPUs, I/O workers (up to 64), RCU. */
-	cfg->memory_overhead_mib = 256;
+	cfg->memory_overhead_mib = CONFIG_MEMORY_OVERHEAD_DEFAULT;
 	cfg->pids_max = 512;
 	cfg->cpu_weight = 100;
 	cfg->cpu_cap = 0;
@@ -579,8 +579,8 @@ host_file(const struct vm_config *cfg, int line, const char *key,
  * config whose owner is not root may not give them. Its owner could
  * otherwise have root exec a binary of theirs (device_model_override),
  * run the device model as root (dm_restrict = 0), take a dedicated
- * account root handed to another VM (device_model_user) or join a VM
- * to any host bridge (vif). */
+ * account root handed to another VM (device_model_user). Which bridges
+ * its vifs may join is the policy's to say (policy.h). */
 static const struct {
 	enum config_key key;
 	const char *name;
@@ -592,7 +592,6 @@ static const struct {
 	  "root would run a binary the config's owner chose" },
 	{ KEY_DM_USER, "device_model_user",
 	  "the dedicated accounts are root's to hand out" },
-	{ KEY_VIF, "vif", "which host bridge a VM joins is root's choice" },
 };
 
 int
@@ -611,6 +610,20 @@ config_check_owner(const struct vm_config *cfg, struct cfg_error *err)
 			 "root's): %s",
 			 cfg->file, line, root_keys[i].name,
 			 (unsigned)cfg->owner.uid, root_keys[i].why);
+		return -1;
+	}
+	/* The tap's name is a host interface's: firewall rules and
+	 * monitoring match it. A tenant's taps get bulkhead's bh<vmid>.<n>.
+	 * (A mac the guest could set itself anyway: allowed.) */
+	for (size_t i = 0; i < cfg->nvifs; i++) {
+		if (!cfg->vifs[i].vifname[0])
+			continue;
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s:%d: vif: vifname: not in a config owned by uid "
+			 "%u (only root's): host interface names are root's "
+			 "to choose",
+			 cfg->file, cfg->vifs[i].line,
+			 (unsigned)cfg->owner.uid);
 		return -1;
 	}
 	return 0;

@@ -91,6 +91,7 @@ struct vm_config {
 };
 
 #define CONFIG_DEFAULT_DM "/usr/bin/qemu-system-x86_64"
+#define CONFIG_MEMORY_OVERHEAD_DEFAULT 256u /* MiB */
 
 /* Parse text (from file fname). -1 with err->msg "file:line: key: why". */
 int config_parse(const char *text, size_t len, const char *fname,
@@ -99,7 +100,8 @@ int config_parse(const char *text, size_t len, const char *fname,
 int config_load(const char *path, struct vm_config *cfg, struct cfg_error *err);
 /* A config whose owner is not root may not give the keys that choose
  * how root acts (dm_restrict = 0, device_model_override,
- * device_model_user, vif). -1 with err->msg. */
+ * device_model_user, a vif's vifname). Its sizes and bridges are the
+ * policy's (policy.h). -1 with err->msg. */
 int config_check_owner(const struct vm_config *cfg, struct cfg_error *err);
 /* Check config_check_owner, then that named host files exist and have
  * the right type. */

@@ -227,7 +227,9 @@ test_names(void **state)
 
 /* A config a user owns may not choose how root acts: each root-only
  * key refused with its line, each allowed in root's config, and
- * dm_restrict = 1 (the default, said aloud) allowed for anyone. */
+ * dm_restrict = 1 (the default, said aloud) allowed for anyone. A vif
+ * without vifname is the policy's to judge (test_policy), not refused
+ * here. */
 static void
 test_owner_keys(void **state)
 {
@@ -240,7 +242,7 @@ test_owner_keys(void **state)
 		{ "device_model_override = '/home/u/qemu'",
 		  "device_model_override" },
 		{ "device_model_user = 'bulkhead-dm-a'", "device_model_user" },
-		{ "vif = [ 'bridge=br0' ]", "vif" },
+		{ "vif = [ 'bridge=br0, vifname=t0' ]", "vif: vifname" },
 	};
 	char text[256], want[128];
 
@@ -261,6 +263,13 @@ test_owner_keys(void **state)
 	}
 	assert_int_equal(parse("name='a'\nkernel='/k'\ndm_restrict = 1\n", &e),
 			 0);
+	cfg.owner.uid = 1000;
+	assert_int_equal(config_check_owner(&cfg, &e), 0);
+	assert_int_equal(
+		parse("name='a'\nkernel='/k'\n"
+		      "vif = [ 'bridge=br0, mac=00:16:3e:00:00:01' ]\n",
+		      &e),
+		0);
 	cfg.owner.uid = 1000;
 	assert_int_equal(config_check_owner(&cfg, &e), 0);
 }

@@ -1,0 +1,76 @@
+/* create's checks of a tenant's config (one a non-root user owns)
+ * against the policy (config/policy.h): its sizes and bridges when it
+ * is read, its owner's VM count under the create lock. Root's configs
+ * are not limited. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "../config/config.h"
+#include "../config/policy.h"
+#include "../host/record.h"
+#include "cli.h"
+
+/* Large, and one per create: kept off the stack. */
+static struct policy policy;
+static struct policy_limits limits;
+
+int
+cli_tenant_config(const struct vm_config *cfg)
+{
+	struct cfg_error err;
+
+	if (cfg->owner.uid == 0)
+		return 0;
+	/* A policy that cannot be read refuses tenants: never unlimited. */
+	if (policy_load(BH_POLICY_PATH, &policy, &err) < 0) {
+		log_error("%s: owned by uid %u, refused: %s (fix the policy "
+			  "file; root's configs are not affected)",
+			  cfg->file, (unsigned)cfg->owner.uid, err.msg);
+		return 2;
+	}
+	policy_limits_of(&policy, &cfg->owner, &limits);
+	if (policy_check_config(cfg, &limits, &err) < 0) {
+		log_error("%s", err.msg);
+		return 2;
+	}
+	return 0;
+}
+
+struct owner_count {
+	uid_t uid;
+	unsigned n;
+};
+
+static int
+count_one(const char *name, void *arg)
+{
+	struct owner_count *c = arg;
+	struct vm_record r;
+
+	/* Unreadable under the lock: being torn down. */
+	if (record_read(name, &r) == 0 && r.owner == c->uid)
+		c->n++;
+	return 0;
+}
+
+int
+cli_tenant_count(const struct vm_config *cfg)
+{
+	struct owner_count c = { cfg->owner.uid, 0 };
+	struct cfg_error err;
+
+	if (cfg->owner.uid == 0)
+		return 0;
+	int rc = record_foreach(count_one, &c);
+	if (rc < 0) {
+		log_error("%s: cannot count the VMs of uid %u: %s", cfg->file,
+			  (unsigned)c.uid, strerror(-rc));
+		return 1;
+	}
+	if (policy_check_count(cfg, &limits, c.n, &err) < 0) {
+		log_error("%s", err.msg);
+		return 2;
+	}
+	return 0;
+}

@@ -1,0 +1,109 @@
+/* A tenant's config against the limits the policy gives its owner
+ * (policy.h): each refusal names the config's line, the value asked,
+ * the limit and the policy line it came from. */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "policy.h"
+
+/* The config's sizes that the policy bounds. */
+static const struct {
+	enum policy_limit l;
+	enum config_key key;
+	const char *name;
+	size_t off;
+} sized[] = {
+	{ PL_MEMORY, KEY_MEMORY, "memory",
+	  offsetof(struct vm_config, memory_mib) },
+	{ PL_VCPUS, KEY_VCPUS, "vcpus", offsetof(struct vm_config, vcpus) },
+	{ PL_PIDS_MAX, KEY_PIDS_MAX, "pids_max",
+	  offsetof(struct vm_config, pids_max) },
+	{ PL_CPU_WEIGHT, KEY_CPU_WEIGHT, "cpu_weight",
+	  offsetof(struct vm_config, cpu_weight) },
+};
+
+static void
+where(const struct vm_config *cfg, int line, char *out, size_t len)
+{
+	if (line)
+		snprintf(out, len, "%s:%d", cfg->file, line);
+	else
+		snprintf(out, len, "%s", cfg->file);
+}
+
+static int
+check_sizes(const struct vm_config *cfg, const struct policy_limits *l,
+	    struct cfg_error *err)
+{
+	char w[PATH_MAX + 16];
+
+	for (size_t i = 0; i < sizeof(sized) / sizeof(sized[0]); i++) {
+		unsigned v;
+		memcpy(&v, (const char *)cfg + sized[i].off, sizeof(v));
+		if (v <= l->max[sized[i].l])
+			continue;
+		int line = cfg->line[sized[i].key];
+		where(cfg, line, w, sizeof(w));
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s: %s: %u%s is over the limit for uid %u: %s = %u "
+			 "(%s)",
+			 w, sized[i].name, v, line ? "" : " (the default)",
+			 (unsigned)cfg->owner.uid, policy_key(sized[i].l),
+			 l->max[sized[i].l], l->from[sized[i].l]);
+		return -1;
+	}
+	/* QEMU's own share of the VM's memory cgroup: a tenant may lower
+	 * it, not raise it past the limit the policy sets on memory. */
+	if (cfg->memory_overhead_mib > CONFIG_MEMORY_OVERHEAD_DEFAULT) {
+		where(cfg, cfg->line[KEY_MEMORY_OVERHEAD], w, sizeof(w));
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s: memory_overhead: %u is over %u, the most a "
+			 "config root does not own may give (the VM's memory "
+			 "cgroup is memory + memory_overhead)",
+			 w, cfg->memory_overhead_mib,
+			 CONFIG_MEMORY_OVERHEAD_DEFAULT);
+		return -1;
+	}
+	return 0;
+}
+
+int
+policy_check_config(const struct vm_config *cfg, const struct policy_limits *l,
+		    struct cfg_error *err)
+{
+	if (check_sizes(cfg, l, err) < 0)
+		return -1;
+	for (size_t i = 0; i < cfg->nvifs; i++) {
+		const char *br = cfg->vifs[i].bridge;
+		char granted[POLICY_BRIDGES_MAX * (IFNAMSIZ + 1) + 1] = "";
+		if (policy_bridge_granted(l, br))
+			continue;
+		size_t n = 0;
+		for (size_t j = 0; j < l->nbridges; j++)
+			n += (size_t)snprintf(granted + n, sizeof(granted) - n,
+					      "%s%s", j ? " " : "",
+					      l->bridges[j]);
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s:%d: vif: bridge '%s' is not granted to uid %u: "
+			 "bridges = [%s] (%s)",
+			 cfg->file, cfg->vifs[i].line, br,
+			 (unsigned)cfg->owner.uid, granted, l->bridges_from);
+		return -1;
+	}
+	return 0;
+}
+
+int
+policy_check_count(const struct vm_config *cfg, const struct policy_limits *l,
+		   unsigned n, struct cfg_error *err)
+{
+	if (n < l->max[PL_VMS])
+		return 0;
+	snprintf(err->msg, sizeof(err->msg),
+		 "%s: uid %u already has %u VM(s), the limit: %s = %u (%s)",
+		 cfg->file, (unsigned)cfg->owner.uid, n, policy_key(PL_VMS),
+		 l->max[PL_VMS], l->from[PL_VMS]);
+	return -1;
+}

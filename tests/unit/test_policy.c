@@ -1,0 +1,316 @@
+/* The tenant policy (src/config/policy.h): its parser on good and
+ * hostile files, which rule an owner gets, the checks of a config and of
+ * the VM count, and the file's ownership and mode. Accounts used: daemon
+ * (uid/gid 1), bin (2), sys (3), adm (4), which every Debian has. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../src/config/config.h"
+#include "../../src/config/policy.h"
+
+static struct policy pol;
+static struct policy_limits lim;
+static struct vm_config cfg;
+
+static int
+pparse(const char *text, struct cfg_error *e)
+{
+	return policy_parse(text, strlen(text), "pol.cfg", &pol, e);
+}
+
+/* An owner with uid and primary group gid, in groups g1 and g2. */
+static struct safe_who
+who(uid_t uid, gid_t gid, gid_t g1, gid_t g2)
+{
+	struct safe_who w;
+
+	memset(&w, 0, sizeof(w));
+	w.uid = uid;
+	w.gid = gid;
+	w.groups[0] = g1;
+	w.groups[1] = g2;
+	w.ngroups = 2;
+	return w;
+}
+
+static void
+test_builtin(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+	struct safe_who w = who(1, 1, 1, 1);
+
+	/* No file: policy_load's p->present false; an empty one: present. */
+	memset(&pol, 0, sizeof(pol));
+	snprintf(pol.file, sizeof(pol.file), "/etc/x/policy.cfg");
+	policy_limits_of(&pol, &w, &lim);
+	assert_int_equal(lim.max[PL_MEMORY], POLICY_BUILTIN_MEMORY);
+	assert_int_equal(lim.max[PL_VCPUS], 1);
+	assert_int_equal(lim.max[PL_VMS], 1);
+	assert_int_equal(lim.nbridges, 0);
+	assert_non_null(strstr(lim.from[PL_MEMORY],
+			       "built-in default: there is no "
+			       "/etc/x/policy.cfg"));
+	assert_int_equal(pparse("# nothing\n", &e), 0);
+	policy_limits_of(&pol, &w, &lim);
+	assert_int_equal(lim.max[PL_PIDS_MAX], POLICY_BUILTIN_PIDS_MAX);
+	assert_string_equal(lim.from[PL_VCPUS],
+			    "built-in default, not set in pol.cfg");
+}
+
+static const char *full = "max_memory = 2048\n"            /* 1 */
+			  "max_vcpus = 2\n"                /* 2 */
+			  "bridges = [ 'br-t' ]\n"         /* 3 */
+			  "user = 'bin'\n"                 /* 4 */
+			  "max_memory = 8192\n"            /* 5 */
+			  "bridges = [ 'br-b', 'br-t' ]\n" /* 6 */
+			  "group = 'sys'\n"                /* 7 */
+			  "max_vms = 3\n"                  /* 8 */
+			  "group = 'adm'\n"                /* 9 */
+			  "max_vms = 5\n"                  /* 10 */
+			  "max_vcpus = 4\n"                /* 11 */
+			  "bridges = []\n";                /* 12 */
+
+/* The user rule beats group rules; the first group rule in the file
+ * wins; a key the rule lacks comes from the defaults, then built in. */
+static void
+test_rules(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+	struct safe_who w;
+
+	assert_int_equal(pparse(full, &e), 0);
+	w = who(2, 2, 3, 4); /* bin, in sys and adm: its user rule */
+	policy_limits_of(&pol, &w, &lim);
+	assert_int_equal(lim.max[PL_MEMORY], 8192);
+	assert_string_equal(lim.from[PL_MEMORY],
+			    "pol.cfg:5, the rule for user 'bin'");
+	assert_int_equal(lim.max[PL_VCPUS], 2);
+	assert_string_equal(lim.from[PL_VCPUS], "pol.cfg:2");
+	assert_int_equal(lim.max[PL_VMS], POLICY_BUILTIN_VMS);
+	assert_int_equal(lim.nbridges, 2);
+	assert_true(policy_bridge_granted(&lim, "br-b"));
+	assert_false(policy_bridge_granted(&lim, "br-x"));
+
+	w = who(1, 1, 4, 3); /* daemon, in adm and sys: sys's rule is first */
+	policy_limits_of(&pol, &w, &lim);
+	assert_int_equal(lim.max[PL_VMS], 3);
+	assert_string_equal(lim.from[PL_VMS],
+			    "pol.cfg:8, the rule for group 'sys'");
+	assert_int_equal(lim.max[PL_VCPUS], 2);
+	assert_true(policy_bridge_granted(&lim, "br-t"));
+
+	w = who(1, 4, 1, 1); /* primary group adm: adm's rule, no bridges */
+	policy_limits_of(&pol, &w, &lim);
+	assert_int_equal(lim.max[PL_VMS], 5);
+	assert_int_equal(lim.max[PL_VCPUS], 4);
+	assert_int_equal(lim.nbridges, 0);
+	assert_false(policy_bridge_granted(&lim, "br-t"));
+
+	w = who(2, 3, 3, 3); /* bin's uid but no account: no rule at all */
+	w.no_account = true;
+	policy_limits_of(&pol, &w, &lim);
+	assert_int_equal(lim.max[PL_MEMORY], 2048);
+	assert_int_equal(lim.max[PL_VMS], POLICY_BUILTIN_VMS);
+}
+
+/* A hostile or broken policy is refused with its line: never read as
+ * "no limit". */
+static void
+test_hostile(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{ "max_memory = \n", "pol.cfg:1: max_memory:" },
+		{ "max_memory 1024\n", "pol.cfg:1: max_memory: expected '='" },
+		{ "max_memory = 99999999999999999999999\n", "pol.cfg:1:" },
+		{ "max_memory = 1048577\n", "out of range 16..1048576" },
+		{ "max_memory = 0\n", "out of range" },
+		{ "max_vcpus = 65\n", "out of range 1..64" },
+		{ "max_vms = 32752\n", "out of range 0..32751" },
+		{ "max_pids_max = 4294967296\n", "out of range" },
+		{ "max_memory = -1\n", "pol.cfg:1:" },
+		{ "max_memory = '1024'\n", "expected a number" },
+		{ "max_memory = [ 1 ]\n", "expected a number" },
+		{ "memory = 1024\n", "pol.cfg:1: memory: unknown key" },
+		{ "vif = 'br0'\n", "unknown key" },
+		{ "max_vms = 1\nmax_vms = 2\n",
+		  "pol.cfg:2: max_vms: given twice in one part (first on line "
+		  "1)" },
+		{ "user = 'no-such-user-bh'\n",
+		  "pol.cfg:1: user: no user named 'no-such-user-bh'" },
+		{ "group = 'no-such-group-bh'\n", "no group named" },
+		{ "user = 'root'\n", "root, whose configs" },
+		{ "user = ''\n", "expected a user name" },
+		{ "user = 1\n", "expected a user name" },
+		{ "user = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'\n", "1..32" },
+		{ "user = 'bin'\nuser = 'bin'\n",
+		  "pol.cfg:2: user: 'bin' already has a rule on line 1" },
+		{ "group = 'sys'\nmax_vms = 1\nmax_vms = 1\n", "given twice" },
+		{ "bridges = 'br0'\n", "expected a list" },
+		{ "bridges = [ 1 ]\n", "item 1: not an interface name" },
+		{ "bridges = [ 'a/b' ]\n", "not an interface name" },
+		{ "bridges = [ 'abcdefghijklmnop' ]\n",
+		  "not an interface name" },
+		{ "bridges = [ 'a','b','c','d','e','f','g','h','i','j','k',"
+		  "'l','m','n','o','p','q' ]\n",
+		  "more than 16 bridges" },
+		{ "max_vms = 1\x01\n", "pol.cfg:1:" },
+	};
+	struct cfg_error e;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		e.msg[0] = '\0';
+		if (pparse(bad[i].text, &e) != -1 || !strstr(e.msg, bad[i].msg))
+			fail_msg("case %zu: '%s' gave '%s'", i, bad[i].text,
+				 e.msg);
+	}
+	/* A NUL byte (text with its length), and rules repeated many times. */
+	assert_int_equal(
+		policy_parse("max_vms = 1\n\0x", 14, "pol.cfg", &pol, &e), -1);
+	assert_non_null(strstr(e.msg, "NUL"));
+	static char many[65 * 20];
+	many[0] = '\0';
+	for (int i = 0; i < 65; i++)
+		strcat(many, i % 2 ? "user = 'bin'\n" : "group = 'sys'\n");
+	assert_int_equal(pparse(many, &e), -1);
+}
+
+static void
+mkcfg(const char *text)
+{
+	struct cfg_error e;
+
+	if (config_parse(text, strlen(text), "vm.cfg", &cfg, &e) < 0)
+		fail_msg("%s", e.msg);
+	cfg.owner = who(2, 2, 2, 2);
+}
+
+/* Each size over its limit refused with the config's line, the value,
+ * the limit and the policy line; at the limit accepted. */
+static void
+test_check(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+	struct safe_who w = who(1, 1, 1, 1);
+
+	assert_int_equal(pparse(full, &e), 0);
+	policy_limits_of(&pol, &w, &lim); /* daemon: the defaults */
+	mkcfg("name='a'\nkernel='/k'\nmemory = 2048\nvcpus = 2\n"
+	      "vif = [ 'bridge=br-t' ]\n");
+	assert_int_equal(policy_check_config(&cfg, &lim, &e), 0);
+	mkcfg("name='a'\nkernel='/k'\nmemory = 2049\n");
+	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
+	assert_string_equal(e.msg, "vm.cfg:3: memory: 2049 is over the limit "
+				   "for uid 2: max_memory = 2048 (pol.cfg:1)");
+	mkcfg("name='a'\nkernel='/k'\nvcpus = 3\n");
+	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
+	assert_non_null(strstr(e.msg, "vm.cfg:3: vcpus: 3 is over the limit "
+				      "for uid 2: max_vcpus = 2 (pol.cfg:2)"));
+	mkcfg("name='a'\nkernel='/k'\npids_max = 513\n");
+	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
+	assert_non_null(strstr(e.msg, "pids_max: 513 is over the limit for "
+				      "uid 2: max_pids_max = 512 (built-in"));
+	mkcfg("name='a'\nkernel='/k'\ncpu_weight = 101\n");
+	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
+	assert_non_null(strstr(e.msg, "max_cpu_weight = 100"));
+	mkcfg("name='a'\nkernel='/k'\nmemory_overhead = 257\n");
+	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
+	assert_non_null(strstr(e.msg, "vm.cfg:3: memory_overhead: 257"));
+	mkcfg("name='a'\nkernel='/k'\nvif = [ 'bridge=br-t', 'bridge=br-b' ]\n");
+	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
+	assert_string_equal(e.msg, "vm.cfg:3: vif: bridge 'br-b' is not "
+				   "granted to uid 2: bridges = [br-t] "
+				   "(pol.cfg:3)");
+	/* A default over a small limit: said to be the default. */
+	assert_int_equal(pparse("max_memory = 64\n", &e), 0);
+	policy_limits_of(&pol, &w, &lim);
+	mkcfg("name='a'\nkernel='/k'\n");
+	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
+	assert_string_equal(e.msg, "vm.cfg: memory: 128 (the default) is over "
+				   "the limit for uid 2: max_memory = 64 "
+				   "(pol.cfg:1)");
+	/* The VM count: one less than the limit may start one more. */
+	assert_int_equal(policy_check_count(&cfg, &lim, 0, &e), 0);
+	assert_int_equal(policy_check_count(&cfg, &lim, 1, &e), -1);
+	assert_non_null(strstr(e.msg, "vm.cfg: uid 2 already has 1 VM(s), "
+				      "the limit: max_vms = 1 (built-in"));
+	assert_int_equal(pparse("max_vms = 0\n", &e), 0);
+	policy_limits_of(&pol, &w, &lim);
+	assert_int_equal(policy_check_count(&cfg, &lim, 0, &e), -1);
+}
+
+/* The file: root's and writable by root alone, or refused; absent: the
+ * built-in values. */
+static void
+test_load(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/bh-policy-XXXXXX", path[64];
+	struct cfg_error e;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/policy.cfg", dir);
+	assert_int_equal(policy_load(path, &pol, &e), 0);
+	assert_false(pol.present);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "max_vms = 2\n", 12), 12);
+	close(fd);
+	if (geteuid() == 0) {
+		assert_int_equal(policy_load(path, &pol, &e), 0);
+		assert_true(pol.present);
+		assert_int_equal(pol.defaults.max[PL_VMS], 2);
+		assert_int_equal(chmod(path, 0664), 0);
+		assert_int_equal(policy_load(path, &pol, &e), -1);
+		assert_non_null(strstr(e.msg, "writable by root alone"));
+		assert_int_equal(chmod(path, 0646), 0);
+		assert_int_equal(policy_load(path, &pol, &e), -1);
+		assert_int_equal(chmod(path, 0644), 0);
+		assert_int_equal(chown(path, 1, 1), 0);
+		assert_int_equal(policy_load(path, &pol, &e), -1);
+		assert_non_null(strstr(e.msg, "owner uid 1"));
+		/* In a directory a user owns: the walk trusts it for that
+		 * user's files only, and root's file there is refused. */
+		assert_int_equal(chown(path, 0, 0), 0);
+		assert_int_equal(chown(dir, 1, 1), 0);
+		assert_int_equal(policy_load(path, &pol, &e), -1);
+		assert_int_equal(chown(dir, 0, 0), 0);
+		/* A bad file is an error, not "no policy". */
+		assert_int_equal(truncate(path, 0), 0);
+		fd = open(path, O_WRONLY);
+		assert_int_equal(write(fd, "max_vms = x\n", 12), 12);
+		close(fd);
+		assert_int_equal(policy_load(path, &pol, &e), -1);
+		assert_non_null(strstr(e.msg, "policy.cfg:1:"));
+	} else {
+		/* Not root: the file is this user's, never root's. */
+		assert_int_equal(policy_load(path, &pol, &e), -1);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_builtin), cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_hostile), cmocka_unit_test(test_check),
+		cmocka_unit_test(test_load),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
