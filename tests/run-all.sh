@@ -139,6 +139,7 @@ suites() {
 		suite e2e/actions bash tests/e2e/actions.sh
 		suite e2e/saverestore bash tests/e2e/saverestore.sh
 		suite e2e/deputy bash tests/e2e/deputy.sh
+		suite e2e/policy bash tests/e2e/policy.sh
 		suite e2e/recovery bash tests/e2e/recovery.sh
 		suite e2e/worker bash tests/e2e/worker.sh
 		suite e2e/control bash tests/e2e/control.sh
