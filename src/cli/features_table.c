@@ -51,6 +51,13 @@ static const struct feature table[F_COUNT] = {
 	{ F_VIF, "vif (bridge, virtio-net)", FS_SUPPORTED,
 	  "tap created and bridged by the toolstack, passed as an fd; the "
 	  "device model's network namespace stays empty" },
+	{ F_TENANT_POLICY, "tenant policy (/etc/bulkhead/policy.cfg)",
+	  FS_SUPPORTED,
+	  "a config a user owns is held, at create and restore, to root's "
+	  "per-user/per-group max memory, vCPUs, pids_max, cpu_weight, VM "
+	  "count and bridges (built in without the file: 1 VM, 1 vCPU, "
+	  "1024 MiB, no network); a policy that is not root's alone or does "
+	  "not parse refuses tenants; not I/O limits or cpu_cap" },
 	{ F_CHECK, "bulkhead check (bulkhead-probe)", FS_SUPPORTED,
 	  "99 escape attempts in a running VM's jail: joined namespaces, "
 	  "same uid, rlimits, Landlock, seccomp, a cgroup with its limits; "

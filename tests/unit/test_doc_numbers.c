@@ -15,6 +15,7 @@
 
 #include "../../src/config/cfgfile.h"
 #include "../../src/config/config.h"
+#include "../../src/config/policy.h"
 #include "../../src/host/accounts.h"
 #include "../../src/ipc/control_msg.h"
 #include "../../src/ipc/deadlines.h"
@@ -152,6 +153,29 @@ test_logs_limits_uids(void **state)
 	says("docs/man/bulkhead.cfg.5", "(string, at most %d bytes)",
 	     CONFIG_CMDLINE_MAX - 1);
 	says("docs/man/bulkhead.cfg.5", "1-%d characters of", BH_NAME_MAX);
+}
+
+/* The tenant policy's keys, ranges and built-in values, and the config
+ * defaults its page quotes. */
+static void
+test_policy(void **state)
+{
+	(void)state;
+	static const char *page = "docs/man/bulkhead-policy.cfg.5";
+
+	says(page, "(MiB, 16-1048576, built-in %d)", POLICY_BUILTIN_MEMORY);
+	says(page, "(1-64, built-in %d)", POLICY_BUILTIN_VCPUS);
+	says(page, "(16-65536, built-in %d)", POLICY_BUILTIN_PIDS_MAX);
+	says(page, "(1-10000, built-in %d)", POLICY_BUILTIN_CPU_WEIGHT);
+	says(page, "(0-%d, built-in %d)", VMID_MAX, POLICY_BUILTIN_VMS);
+	says(page, "above its default (%u)", CONFIG_MEMORY_OVERHEAD_DEFAULT);
+	says(page, "(one VM of one vCPU and %d MiB, no network)",
+	     POLICY_BUILTIN_MEMORY);
+	assert_int_equal(POLICY_BUILTIN_VMS, 1);
+	assert_int_equal(POLICY_BUILTIN_VCPUS, 1);
+	says(page, "%s", BH_POLICY_PATH);
+	for (int l = 0; l < PL_COUNT; l++)
+		says(page, ".BR %s \" (", policy_key((enum policy_limit)l));
 }
 
 static void
@@ -349,6 +373,7 @@ main(void)
 		cmocka_unit_test(test_qmp_worker_and_control),
 		cmocka_unit_test(test_logs_limits_uids),
 		cmocka_unit_test(test_vhost),
+		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_audit_scores),
 		cmocka_unit_test(test_cfg_ranges),
 	};
