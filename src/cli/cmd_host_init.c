@@ -317,5 +317,6 @@ cmd_host_init(int argc, char **argv)
 		printf("runtime dirs: %s, %s\n", BH_RUN_DIR, BH_LOG_DIR);
 	report_range(an.range_base);
 	report_host();
+	cli_tenant_report();
 	return rc;
 }

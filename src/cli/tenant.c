@@ -37,6 +37,29 @@ cli_tenant_config(const struct vm_config *cfg)
 	return 0;
 }
 
+/* For host-init: whether the policy is there and reads, so a broken
+ * one is found before a tenant's create is refused for it. */
+void
+cli_tenant_report(void)
+{
+	struct cfg_error err;
+	struct safe_who anyone = { .uid = 65534, .no_account = true };
+
+	if (policy_load(BH_POLICY_PATH, &policy, &err) < 0) {
+		printf("tenant policy: BROKEN, configs users own are refused "
+		       "until it is fixed: %s\n",
+		       err.msg);
+		return;
+	}
+	policy_limits_of(&policy, &anyone, &limits);
+	printf("tenant policy: %s%s: configs users own get at most %u "
+	       "VM(s) of %u vCPU(s) and %u MiB, %zu bridge(s), by default; "
+	       "%zu user/group rule(s)\n",
+	       BH_POLICY_PATH, policy.present ? "" : " absent, built-in values",
+	       limits.max[PL_VMS], limits.max[PL_VCPUS], limits.max[PL_MEMORY],
+	       limits.nbridges, policy.nrules);
+}
+
 struct owner_count {
 	uid_t uid;
 	unsigned n;

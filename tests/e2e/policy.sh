@@ -6,8 +6,9 @@
 # within them created. A vif onto a bridge the policy does not grant
 # refused, onto a granted one created and attached; a tenant's vifname
 # refused. Root's configs are not limited. A group-writable, user-owned
-# or malformed policy refuses tenants (never "unlimited"). restore holds
-# a tenant's config to the policy just as create does.
+# or malformed policy refuses tenants (never "unlimited"), and host-init
+# says so. restore holds a tenant's config to the policy just as create
+# does.
 #
 # The policy file and the test user live in a private mount namespace
 # over a copy of /etc (as uids.sh): the host's /etc is never written.
@@ -17,7 +18,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib.sh
 
 if [ "${BH_POL_INNER:-}" != 1 ]; then
-	plan 26
+	plan 27
 	T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 	P=bhtest-pol-$$
 	BR1=bhpa$$ BR2=bhpb$$
@@ -169,6 +170,9 @@ refused "file: a group-writable policy refuses tenants" \
 	"$BULKHEAD" create -n "$U/d.cfg"
 expect "file: root's config still created with a group-writable policy" 0 "next free" \
 	"$BULKHEAD" create -n "$T/root.cfg"
+expect "file: host-init reports the group-writable policy as broken" 0 \
+	"tenant policy: BROKEN, configs users own are refused until it is fixed: policy: $POL: must be owned by root" \
+	"$BULKHEAD" host-init
 chmod 644 "$POL"
 chown "$EU" "$POL"
 refused "file: a policy the tenant owns refuses tenants" "must be owned by root" \
