@@ -13,6 +13,7 @@
 #include "../host/safe_open.h"
 #include "keyget.h"
 #include "pathcheck.h"
+#include "xl_keys.h"
 
 bool
 config_name_valid(const char *name)
@@ -350,6 +351,14 @@ static const struct {
 	{ "disk_read_iops", KEY_DISK_READ_IOPS, key_disk_read_iops },
 	{ "disk_write_iops", KEY_DISK_WRITE_IOPS, key_disk_write_iops },
 	{ "rng", KEY_RNG, key_rng },
+	{ "extra", KEY_EXTRA, key_extra },
+	{ "root", KEY_ROOT, key_root },
+	{ "uuid", KEY_UUID, key_uuid },
+	{ "maxmem", KEY_MAXMEM, key_maxmem },
+	{ "maxvcpus", KEY_MAXVCPUS, key_maxvcpus },
+	{ "type", KEY_TYPE, key_type },
+	{ "builder", KEY_BUILDER, key_builder },
+	{ "serial", KEY_SERIAL, key_serial },
 };
 
 static const char *
@@ -404,7 +413,11 @@ config_parse(const char *text, size_t len, const char *fname,
 			if (strcmp(key_table[t].name, k.e->key) == 0)
 				break;
 		if (t == sizeof(key_table) / sizeof(key_table[0])) {
-			key_fail(&k, k.e->line, "unknown key");
+			int xl = xl_refused_key(&k);
+			if (xl == 0)
+				continue; /* xl's way to say "off" */
+			if (xl > 0)
+				key_fail(&k, k.e->line, "unknown key");
 			goto out;
 		}
 		enum config_key id = key_table[t].id;
@@ -418,6 +431,8 @@ config_parse(const char *text, size_t len, const char *fname,
 		if (key_table[t].fn(&k) < 0)
 			goto out;
 	}
+	if (xl_keys_finish(cfg, err) < 0)
+		goto out;
 	static const enum config_key required[] = { KEY_NAME, KEY_KERNEL };
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
 		if (!cfg->line[required[i]]) {

@@ -53,6 +53,15 @@ enum config_key {
 	KEY_DISK_READ_IOPS,
 	KEY_DISK_WRITE_IOPS,
 	KEY_RNG,
+	/* Kept for xl's sake (xl_keys.c). */
+	KEY_EXTRA,
+	KEY_ROOT,
+	KEY_UUID,
+	KEY_MAXMEM,
+	KEY_MAXVCPUS,
+	KEY_TYPE,
+	KEY_BUILDER,
+	KEY_SERIAL,
 	KEY_COUNT
 };
 
@@ -84,6 +93,13 @@ struct vm_config {
 	uint64_t disk_read_iops, disk_write_iops;
 	/* rng = "isolated": a virtio-rng served by bulkhead-rng. */
 	bool rng_isolated;
+	char uuid[37];       /* "" if none; else lower-case 8-4-4-4-12 */
+	unsigned maxmem_mib; /* 0 if unset; must equal memory_mib */
+	unsigned maxvcpus;   /* 0 if unset; must equal vcpus */
+	bool hvm;            /* type = "hvm" or builder = "hvm" */
+	/* xl's root and extra, joined into cmdline once all keys are read */
+	char root[256];
+	char extra[CONFIG_CMDLINE_MAX];
 	int line[KEY_COUNT]; /* 0 when the key was not given */
 	/* Whose files it may name (safe_who.h): the config file's owner,
 	 * set by whoever read it (config_parse leaves root: uid 0). */

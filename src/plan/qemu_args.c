@@ -79,6 +79,10 @@ args_machine(const struct vm_config *cfg, struct qemu_argv *a)
 	rc |= add(a, "-S");
 	rc |= add(a, "-name");
 	rc |= add(a, "guest=%s", cfg->name);
+	if (cfg->uuid[0]) { /* xl's uuid: the guest reads it from SMBIOS */
+		rc |= add(a, "-uuid");
+		rc |= add(a, "%s", cfg->uuid);
+	}
 	/* i440fx with nothing optional: no USB, no vmport, no HPET. */
 	rc |= add(a, "-machine");
 	/* A vhost-user backend maps guest memory, so it must be a shared

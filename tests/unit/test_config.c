@@ -105,6 +105,47 @@ static const struct {
 	  "vm.cfg:3: memory: expected a number, got ''" },
 	{ "name='a'\nkernel='/k'\nmemory='99999999999999999999'\n",
 	  "vm.cfg:3: memory: expected a number, got '99999999999999999999'" },
+	/* xl's keys: kept ones misused, refused ones with why. */
+	{ "name='a'\nkernel='/k'\nmemory=512\nmaxmem=1024\n",
+	  "vm.cfg:4: maxmem: 1024 differs from memory (512): there is no "
+	  "ballooning" },
+	{ "name='a'\nkernel='/k'\nvcpus=2\nmaxvcpus=4\n",
+	  "vm.cfg:4: maxvcpus: 4 differs from vcpus (2): there is no vCPU "
+	  "hot-plug" },
+	{ "name='a'\ntype='hvm'\nboot='d'\n",
+	  "vm.cfg:3: boot: an xl key for firmware (HVM) boot" },
+	{ "name='a'\nbuilder='hvm'\n",
+	  "vm.cfg:2: builder: firmware boot (BIOS or UEFI, from a disk or a "
+	  "CD) is not in this version" },
+	{ "name='a'\nkernel='/k'\ntype='hvm'\nbuilder='hvm'\n",
+	  "vm.cfg:4: builder: give type or builder (xm's name), not both" },
+	{ "name='a'\nkernel='/k'\ntype='xen'\n",
+	  "vm.cfg:3: type: unknown guest type 'xen' (pv, pvh or hvm)" },
+	{ "name='a'\nkernel='/k'\ncmdline='x'\nextra='y'\n",
+	  "vm.cfg:4: extra: give cmdline, or root and extra, not both" },
+	{ "name='a'\nkernel='/k'\nuuid='3c8e3d2a-1b2c-4d5e-8f90-0123456789a'\n",
+	  "vm.cfg:3: uuid: '3c8e3d2a-1b2c-4d5e-8f90-0123456789a' is not a "
+	  "UUID" },
+	{ "name='a'\nkernel='/k'\nuuid='3c8e3d2a+1b2c-4d5e-8f90-0123456789ab'\n",
+	  "vm.cfg:3: uuid: '3c8e3d2a+1b2c-4d5e-8f90-0123456789ab' is not a UUID" },
+	{ "name='a'\nkernel='/k'\nuuid='3c8e3d2a-1b2c-4d5e-8f90-0123456789ag'\n",
+	  "vm.cfg:3: uuid: '3c8e3d2a-1b2c-4d5e-8f90-0123456789ag' is not a UUID" },
+	{ "name='a'\nkernel='/k'\nbootloader='pygrub'\n",
+	  "vm.cfg:3: bootloader: not supported: pygrub would read the guest's "
+	  "filesystem as root" },
+	{ "name='a'\nkernel='/k'\nvnc=1\n",
+	  "vm.cfg:3: vnc: not supported: no display in this version" },
+	{ "name='a'\nkernel='/k'\nsdl='1'\n", "vm.cfg:3: sdl: not supported" },
+	{ "name='a'\nkernel='/k'\nusbdevice=['tablet']\n",
+	  "vm.cfg:3: usbdevice: not supported: no USB controller" },
+	{ "name='a'\nkernel='/k'\npci=['01:00.0']\n",
+	  "vm.cfg:3: pci: not supported: PCI passthrough" },
+	{ "name='a'\nkernel='/k'\nserial='/dev/ttyS0'\n",
+	  "vm.cfg:3: serial: '/dev/ttyS0': the serial port is the VM's console" },
+	{ "name='a'\nkernel='/k'\ncpus='0-3'\n",
+	  "vm.cfg:3: cpus: not supported: vCPU pinning" },
+	{ "name='a'\nkernel='/k'\nfrobnicate=1\n",
+	  "vm.cfg:3: frobnicate: unknown key" },
 	{ "name='a'\nkernel='/k'\nvcpus='65'\n",
 	  "vm.cfg:3: vcpus: 65 is out of range 1..64" },
 	{ "name='a'\nkernel='/k'\nmemory=8\n",
@@ -191,6 +232,38 @@ test_quoted_numbers(void **state)
 	assert_int_equal(cfg.memory_mib, 256);
 	assert_int_equal(cfg.vcpus, 4);
 	assert_int_equal(cfg.disk_read_bps, 0);
+}
+
+/* xl's keys that mean "off", and the kept ones used as xl users do. */
+static void
+test_xl_keys(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+
+	assert_int_equal(parse("name='a'\nkernel='/k'\nvnc=0\nsdl='0'\n"
+			       "usb=0\npci=[]\nvfb=[]\nserial='pty'\n"
+			       "type='pvh'\nmemory=256\nmaxmem='256'\n"
+			       "vcpus=2\nmaxvcpus=2\nroot='/dev/vda'\n",
+			       &e),
+			 0);
+	assert_string_equal(cfg.cmdline, "root=/dev/vda");
+	assert_false(cfg.hvm);
+	/* type = "hvm" with a kernel: a PC booting that kernel directly. */
+	assert_int_equal(parse("name='a'\nkernel='/k'\ntype='hvm'\n", &e), 0);
+	assert_true(cfg.hvm);
+	assert_int_equal(
+		parse("name='a'\nkernel='/k'\nbuilder='generic'\n", &e), 0);
+	assert_false(cfg.hvm);
+	/* root and extra may not overflow the command line. */
+	char big[2400];
+	int n = snprintf(big, sizeof(big),
+			 "name='a'\nkernel='/k'\nroot='x'\n"
+			 "extra='");
+	memset(big + n, 'e', 2046);
+	snprintf(big + n + 2046, sizeof(big) - (size_t)n - 2046, "'\n");
+	assert_int_equal(parse(big, &e), -1);
+	assert_non_null(strstr(e.msg, "longer than 2047 bytes"));
 }
 
 static void
@@ -282,6 +355,7 @@ main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_quoted_numbers),
+		cmocka_unit_test(test_xl_keys),
 		cmocka_unit_test(test_disks_max),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_owner_keys),

@@ -93,6 +93,29 @@ test_basic(void **state)
 	qemu_args_free(&a);
 }
 
+/* An xl PV config: root and extra become -append, uuid becomes -uuid. */
+static void
+test_xl_keys(void **state)
+{
+	(void)state;
+	struct qemu_argv a;
+	load("name='vm'\nkernel='/k'\ntype='pv'\nroot='/dev/vda1 ro'\n"
+	     "extra='console=ttyS0 quiet'\nmemory='512'\nmaxmem=512\n"
+	     "uuid='3C8E3D2A-1B2C-4D5E-8F90-0123456789AB'\nvnc=0\n"
+	     "serial='pty'\n");
+	assert_int_equal(build(&a), 0);
+	assert_true(
+		has(&a, "-append", "root=/dev/vda1 ro console=ttyS0 quiet"));
+	assert_true(has(&a, "-uuid", "3c8e3d2a-1b2c-4d5e-8f90-0123456789ab"));
+	assert_true(has(&a, "-m", "512"));
+	qemu_args_free(&a);
+	load("name='vm'\nkernel='/k'\nextra='init=/bin/sh'\n");
+	assert_int_equal(build(&a), 0);
+	assert_true(has(&a, "-append", "init=/bin/sh"));
+	assert_false(has(&a, "-uuid", NULL));
+	qemu_args_free(&a);
+}
+
 static void
 test_vifs(void **state)
 {
@@ -159,6 +182,7 @@ main(void)
 		cmocka_unit_test(test_cdrom),
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_kvm_noreboot),
+		cmocka_unit_test(test_xl_keys),
 		cmocka_unit_test(test_vifs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

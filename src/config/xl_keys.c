@@ -1,0 +1,265 @@
+#include "xl_keys.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int
+key_extra(struct key_ctx *k)
+{
+	return get_str(k, k->cfg->extra, sizeof(k->cfg->extra));
+}
+
+int
+key_root(struct key_ctx *k)
+{
+	return get_str(k, k->cfg->root, sizeof(k->cfg->root));
+}
+
+int
+key_uuid(struct key_ctx *k)
+{
+	char u[64];
+
+	if (get_str(k, u, sizeof(u)) < 0)
+		return -1;
+	bool ok = strlen(u) == 36;
+	for (size_t i = 0; ok && i < 36; i++) {
+		char c = u[i];
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			ok = c == '-';
+		else if (c >= 'A' && c <= 'F')
+			u[i] = (char)(c - 'A' + 'a');
+		else
+			ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+	}
+	if (!ok)
+		return key_fail(k, k->e->line,
+				"'%.40s' is not a UUID "
+				"(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, hex)",
+				u);
+	memcpy(k->cfg->uuid, u, 37);
+	return 0;
+}
+
+int
+key_maxmem(struct key_ctx *k)
+{
+	return get_num(k, 16, 1024 * 1024, &k->cfg->maxmem_mib);
+}
+
+int
+key_maxvcpus(struct key_ctx *k)
+{
+	return get_num(k, 1, 64, &k->cfg->maxvcpus);
+}
+
+static int
+guest_type(struct key_ctx *k, const char *const *pv, const char *known)
+{
+	char v[16];
+
+	if (get_str(k, v, sizeof(v)) < 0)
+		return -1;
+	if (strcmp(v, "hvm") == 0) {
+		k->cfg->hvm = true;
+		return 0;
+	}
+	for (; *pv; pv++)
+		if (strcmp(v, *pv) == 0)
+			return 0;
+	return key_fail(k, k->e->line, "unknown guest type '%s' (%s)", v,
+			known);
+}
+
+/* pv and pvh guests boot their kernel directly, which is what bulkhead
+ * does for every guest; hvm asks for a whole PC. */
+int
+key_type(struct key_ctx *k)
+{
+	static const char *const pv[] = { "pv", "pvh", NULL };
+
+	return guest_type(k, pv, "pv, pvh or hvm");
+}
+
+/* xm's name for type: "generic" and "linux" were PV. */
+int
+key_builder(struct key_ctx *k)
+{
+	static const char *const pv[] = { "generic", "linux", NULL };
+
+	return guest_type(k, pv, "generic, linux or hvm");
+}
+
+/* The guest's serial port is bulkhead's console, which xl calls pty. */
+int
+key_serial(struct key_ctx *k)
+{
+	char v[16];
+
+	if (get_str(k, v, sizeof(v)) < 0)
+		return -1;
+	if (strcmp(v, "pty") != 0)
+		return key_fail(k, k->e->line,
+				"'%s': the serial port is the VM's console "
+				"(bulkhead console NAME); only 'pty' says so",
+				v);
+	return 0;
+}
+
+enum { OFF_OK = 1 }; /* 0, "0" or [] means the feature is off */
+
+static const struct {
+	const char *key;
+	unsigned flags;
+	const char *why;
+} refused[] = {
+	{ "bootloader", 0,
+	  "pygrub would read the guest's filesystem as root (seed 003 of "
+	  "this project's sources); give kernel= and ramdisk= instead" },
+	{ "bootloader_args", 0, "there is no bootloader (see bootloader)" },
+	{ "vnc", OFF_OK,
+	  "no display in this version; use the serial console (bulkhead "
+	  "console NAME)" },
+	{ "vncdisplay", 0, "no display in this version (see vnc)" },
+	{ "vnclisten", 0, "no display in this version (see vnc)" },
+	{ "vncunused", OFF_OK, "no display in this version (see vnc)" },
+	{ "vncpasswd", 0, "no display in this version (see vnc)" },
+	{ "vfb", OFF_OK, "no display in this version (see vnc)" },
+	{ "sdl", OFF_OK,
+	  "a window on the host's desktop would run the device model "
+	  "outside its jail; use the serial console" },
+	{ "opengl", OFF_OK, "no display in this version (see vnc)" },
+	{ "spice", OFF_OK, "no display in this version (see vnc)" },
+	{ "usb", OFF_OK,
+	  "no USB controller: emulated USB is attack surface a guest "
+	  "without it does not need" },
+	{ "usbdevice", OFF_OK, "no USB controller (see usb)" },
+	{ "usbctrl", OFF_OK, "no USB controller (see usb)" },
+	{ "usbdev", OFF_OK, "no USB controller (see usb)" },
+	{ "pci", OFF_OK, "PCI passthrough is not supported" },
+	{ "cpus", 0, "vCPU pinning is not in this version" },
+	{ "cpus_soft", 0, "vCPU pinning is not in this version" },
+	{ "device_model_stubdomain_override", OFF_OK,
+	  "stub domains are Xen's; the device model runs deprivileged "
+	  "(dm_restrict) instead" },
+	{ "device_model_version", 0,
+	  "bulkhead runs one device model, QEMU (device_model_override "
+	  "names another binary)" },
+	/* An HVM config's firmware-boot keys. */
+	{ "boot", 0, NULL },
+	{ "bios", 0, NULL },
+	{ "firmware", 0, NULL },
+	{ "acpi", 0, NULL },
+	{ "apic", 0, NULL },
+	{ "pae", 0, NULL },
+	{ "hap", 0, NULL },
+	{ "viridian", 0, NULL },
+	{ "stdvga", 0, NULL },
+	{ "videoram", 0, NULL },
+	{ "vga", 0, NULL },
+	{ "hdtype", 0, NULL },
+	{ "nestedhvm", 0, NULL },
+	{ "shadow_memory", 0, NULL },
+	{ "xen_platform_pci", 0, NULL },
+	{ "timer_mode", 0, NULL },
+	{ "hpet", 0, NULL },
+	{ "soundhw", 0, NULL },
+	{ "localtime", 0, NULL },
+	{ "rtc_timeoffset", 0, NULL },
+};
+
+static bool
+means_off(const struct cfg_value *v)
+{
+	return (v->type == CFG_NUM && v->num == 0) ||
+	       (v->type == CFG_STR && strcmp(v->str, "0") == 0) ||
+	       (v->type == CFG_LIST && v->nitems == 0);
+}
+
+int
+xl_refused_key(struct key_ctx *k)
+{
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		if (strcmp(refused[i].key, k->e->key) != 0)
+			continue;
+		if ((refused[i].flags & OFF_OK) && means_off(&k->e->val))
+			return 0;
+		if (!refused[i].why)
+			return key_fail(k, k->e->line,
+					"an xl key for firmware (HVM) boot, "
+					"which is not in this version; boot "
+					"the guest's kernel with kernel=");
+		return key_fail(k, k->e->line, "not supported: %s",
+				refused[i].why);
+	}
+	return 1;
+}
+
+static int
+finish_fail(const struct vm_config *cfg, struct cfg_error *err,
+	    enum config_key key, const char *name, const char *why)
+{
+	snprintf(err->msg, sizeof(err->msg), "%s:%d: %s: %s", cfg->file,
+		 cfg->line[key], name, why);
+	return -1;
+}
+
+/* xl's rule: cmdline = "root=ROOT EXTRA"; with cmdline given, xl drops
+ * root and extra with a warning, which bulkhead makes an error. */
+static int
+join_cmdline(struct vm_config *cfg, struct cfg_error *err)
+{
+	bool r = cfg->line[KEY_ROOT] != 0, x = cfg->line[KEY_EXTRA] != 0;
+
+	if (!r && !x)
+		return 0;
+	if (cfg->line[KEY_CMDLINE])
+		return finish_fail(cfg, err, r ? KEY_ROOT : KEY_EXTRA,
+				   r ? "root" : "extra",
+				   "give cmdline, or root and extra, not both "
+				   "(xl would drop root and extra)");
+	int n = snprintf(cfg->cmdline, sizeof(cfg->cmdline), "%s%s%s%s",
+			 r ? "root=" : "", cfg->root, r && x ? " " : "",
+			 cfg->extra);
+	if (n < 0 || (size_t)n >= sizeof(cfg->cmdline))
+		return finish_fail(cfg, err, x ? KEY_EXTRA : KEY_ROOT,
+				   x ? "extra" : "root",
+				   "root= and extra make a command line longer "
+				   "than 2047 bytes");
+	return 0;
+}
+
+int
+xl_keys_finish(struct vm_config *cfg, struct cfg_error *err)
+{
+	char why[160];
+
+	if (cfg->hvm && !cfg->line[KEY_KERNEL])
+		return finish_fail(
+			cfg, err, cfg->line[KEY_TYPE] ? KEY_TYPE : KEY_BUILDER,
+			cfg->line[KEY_TYPE] ? "type" : "builder",
+			"firmware boot (BIOS or UEFI, from a disk or "
+			"a CD) is not in this version; boot the "
+			"guest's kernel with kernel=");
+	if (cfg->maxmem_mib && cfg->maxmem_mib != cfg->memory_mib) {
+		snprintf(why, sizeof(why),
+			 "%u differs from memory (%u): there is no "
+			 "ballooning in this version; make them equal or "
+			 "drop maxmem",
+			 cfg->maxmem_mib, cfg->memory_mib);
+		return finish_fail(cfg, err, KEY_MAXMEM, "maxmem", why);
+	}
+	if (cfg->maxvcpus && cfg->maxvcpus != cfg->vcpus) {
+		snprintf(why, sizeof(why),
+			 "%u differs from vcpus (%u): there is no vCPU "
+			 "hot-plug in this version; make them equal or drop "
+			 "maxvcpus",
+			 cfg->maxvcpus, cfg->vcpus);
+		return finish_fail(cfg, err, KEY_MAXVCPUS, "maxvcpus", why);
+	}
+	if (cfg->line[KEY_TYPE] && cfg->line[KEY_BUILDER])
+		return finish_fail(cfg, err, KEY_BUILDER, "builder",
+				   "give type or builder (xm's name), not "
+				   "both");
+	return join_cmdline(cfg, err);
+}
