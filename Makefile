@@ -68,6 +68,8 @@ SHARED_SRCS = \
 	src/host/safe_who.c \
 	src/host/subid.c \
 	src/host/idrange.c \
+	src/host/nsswitch.c \
+	src/host/subid_nss.c \
 	src/jail/jail.c \
 	src/jail/levels.c \
 	src/jail/rootfs.c \
@@ -165,7 +167,7 @@ BACKENDS = $(BUILD)/bulkhead-blk $(BUILD)/bulkhead-rng
 FRONT_SRCS = tests/frontend/vu_front.c src/common/util.c
 
 all: $(BUILD)/bulkhead $(BUILD)/bulkhead-probe $(UNIT_BINS) $(BUILD)/tests/evil-dm \
-	$(BACKENDS) $(BUILD)/tests/vu-front
+	$(BACKENDS) $(BUILD)/tests/vu-front $(BUILD)/tests/libsubid_bhtest.so
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -211,6 +213,12 @@ $(BUILD)/tests/vu-front: $(OBJ)/tests/frontend/vu_front_main.o $(FRONT_SRCS:%.c=
 # The benchmark (bench/README.md): not part of `all`, run by `make bench`.
 $(BUILD)/blkbench: $(OBJ)/bench/blkbench.o $(FRONT_SRCS:%.c=$(OBJ)/%.o) $(BUILD)/libbulkhead.a
 	@echo "  LD $@"; $(CC) $(CFLAGS) $(LDHARDEN) -o $@ $^ $(LIBS)
+
+# A subid NSS module standing in for SSSD's (tests/e2e/idrange.sh).
+$(BUILD)/tests/libsubid_bhtest.so: tests/peers/subid_module.c
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"; $(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -fPIC \
+		-shared -o $@ $<
 
 # A compromised device model for the hostile-QMP tests: static, so it
 # needs nothing from the jail's filesystem.

@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck
   clang-format clang-tidy git
-  libseccomp-dev libjansson-dev libcmocka-dev libelf-dev
+  libseccomp-dev libjansson-dev libcmocka-dev libelf-dev libsubid-dev
   qemu-system-x86 qemu-utils busybox-static cpio gzip genisoimage
   passwd util-linux procps xz-utils python3 iproute2 gdb strace
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"

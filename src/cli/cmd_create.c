@@ -421,6 +421,19 @@ check_range(const struct create *c)
 	if (c->id.kind != IDENT_RANGE)
 		return 0;
 	accounts_names(&an);
+	/* A module source (SSSD, FreeIPA) is asked for the owners of the
+	 * very ids this VM and its backends get; the base account's own
+	 * reservation aside. */
+	uid_t ids[] = { c->id.uid, c->id.uid + BACKEND_UID_OFFSET };
+	gid_t gids[] = { c->id.gid, c->id.gid + BACKEND_UID_OFFSET };
+	for (size_t i = 0; i < 2; i++)
+		if (idrange_nss_id(false, ids[i], ub, why, sizeof(why)) < 0 ||
+		    idrange_nss_id(true, gids[i], ub, why, sizeof(why)) < 0) {
+			log_error("%s: the VM's ids are not the VMs' alone: "
+				  "%s; refused",
+				  c->file, why);
+			return 2;
+		}
 	if (idrange_check(ub, gb, an.range_base, why, sizeof(why)) == 0) {
 		if (idrange_reserved(ub, gb, an.range_base, why, sizeof(why)) !=
 		    1)

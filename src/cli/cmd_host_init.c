@@ -50,6 +50,39 @@ run(char *const argv[])
 	return 0;
 }
 
+/* A module source of subordinate ids (nsswitch.conf's subid: line):
+ * every account getpwent lists is asked for its ranges, and what that
+ * cannot cover is said plainly. 0, or -1 with the error logged. */
+static int
+nss_free(const char *name, uid_t ubase, gid_t gbase, bool report)
+{
+	struct idrange_nss_scan sc;
+	char why[512];
+	int rc =
+		idrange_nss_accounts(ubase, gbase, name, &sc, why, sizeof(why));
+
+	if (rc < 0)
+		log_error("range base %u: %s", (unsigned)ubase, why);
+	if (!report || !sc.src.module) {
+		if (report && rc == 0)
+			printf("subid source: files (%s, %s)\n", SUBUID_PATH,
+			       SUBGID_PATH);
+		return rc;
+	}
+	printf("subid source: '%s' (%s subid:), through libsubid, and the "
+	       "files: %u account(s) checked, %u not answered for%s%s%s\n",
+	       sc.src.name, NSSWITCH_PATH, sc.checked, sc.unanswered,
+	       sc.unanswered ? " (first: " : "", sc.first_unanswered,
+	       sc.unanswered ? ")" : "");
+	log_warn("subid source '%s' can be checked in full only for the "
+		 "accounts it answers for: a source that does not list its "
+		 "users (SSSD's default enumerate = false) may hold ranges "
+		 "over the VM ids that host-init cannot see; create asks it "
+		 "for the owners of each VM's own ids at every start",
+		 sc.src.name);
+	return rc;
+}
+
 /* The whole range, base .. base + 65535 as uids and gids (VMs and their
  * backends), must belong to no other account or group and lie in no
  * subordinate range (idrange.h). Refused with a base that would do. */
@@ -59,7 +92,7 @@ range_free(const char *name, uid_t ubase, gid_t gbase)
 	char why[512];
 
 	if (idrange_check(ubase, gbase, name, why, sizeof(why)) == 0)
-		return 0;
+		return nss_free(name, ubase, gbase, false);
 	log_error("range base %u: %s", (unsigned)ubase, why);
 	uid_t alt = idrange_suggest(SUGGEST_MIN);
 	if (alt)
@@ -240,6 +273,8 @@ report_range(const char *name)
 		printf("free of other accounts, groups and subordinate ids\n");
 	else
 		printf("NOT FREE: %s\n", why);
+	if (nss_free(name, pw->pw_uid, pw->pw_gid, true) < 0)
+		printf("id range: NOT FREE of the subid source's ranges\n");
 	if (idrange_reserved(pw->pw_uid, pw->pw_gid, name, why, sizeof(why)) ==
 	    1)
 		printf("id range: reserved against useradd's subordinate "

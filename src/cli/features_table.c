@@ -19,8 +19,9 @@ static const struct feature table[F_COUNT] = {
 	  "device model runs as root with no jail" },
 	{ F_UID_RANGE, "uid from bulkhead-range-base", FS_SUPPORTED,
 	  "one uid per VM id, never shared; the range is refused where an "
-	  "account or a subuid/subgid range overlaps it, and host-init "
-	  "reserves it against useradd's subordinate ids" },
+	  "account or a subuid/subgid range overlaps it (the files, and an "
+	  "NSS subid: source through libsubid), and host-init reserves it "
+	  "against useradd's subordinate ids" },
 	{ F_UID_USER, "device_model_user", FS_SUPPORTED,
 	  "one dedicated bulkhead-dm-NAME account per VM; login, system, "
 	  "overflow, busy and shared accounts are refused" },

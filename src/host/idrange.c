@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "subid.h"
+#include "subid_nss.h"
 
 #define ID_TOP 0x7fffffffu /* as host-init's --range-base limit */
 
@@ -160,8 +161,114 @@ idrange_reserved(uid_t ubase, gid_t gbase, const char *base_name, char *why,
 }
 
 int
+idrange_subid_source(struct subid_source *src, char *why, size_t whylen)
+{
+	return nsswitch_subid_file(NSSWITCH_PATH, src, why, whylen);
+}
+
+int
+idrange_nss_id(bool gid, uint64_t id, uid_t except, char *why, size_t whylen)
+{
+	struct subid_source src;
+	char msg[300];
+	uid_t owner = 0;
+	int rc;
+
+	if (idrange_subid_source(&src, why, whylen) < 0)
+		return -1;
+	if (!src.module)
+		return 0;
+	rc = subidnss_owner(gid, id, except, &owner, msg, sizeof(msg));
+	if (rc == 0)
+		return 0;
+	if (rc < 0) {
+		snprintf(why, whylen,
+			 "subid source '%s' (%s): %s: cannot tell who may map "
+			 "it",
+			 src.name, NSSWITCH_PATH, msg);
+		return -1;
+	}
+	struct passwd *pw = getpwuid(owner);
+	snprintf(why, whylen,
+		 "%s %llu is a subordinate %s of %s (uid %u) from subid "
+		 "source '%s' (%s): they may map it in a user namespace and "
+		 "signal or trace a VM's processes",
+		 gid ? "gid" : "uid", (unsigned long long)id,
+		 gid ? "gid" : "uid", pw ? pw->pw_name : "an unknown account",
+		 (unsigned)owner, src.name, NSSWITCH_PATH);
+	return -1;
+}
+
+/* One account, uids then gids: 1 overlap (why), 0 none, -1 no answer. */
+static int
+nss_account(const char *name, uid_t ubase, gid_t gbase, bool reserved,
+	    const char *src, char *why, size_t whylen)
+{
+	uint64_t s = 0, c = 0;
+	char msg[200];
+
+	for (int g = 0; g < 2; g++) {
+		uint64_t lo = g ? gbase : ubase;
+		int rc = subidnss_user_overlap(g, name, lo, IDRANGE_SPAN,
+					       reserved, &s, &c, msg,
+					       sizeof(msg));
+		if (rc < 0)
+			return -1;
+		if (rc == 1) {
+			snprintf(why, whylen,
+				 "%ss %llu..%llu overlap the subordinate %ss "
+				 "%llu..%llu of %s from subid source '%s' "
+				 "(%s): %s may map them in a user namespace",
+				 g ? "gid" : "uid", (unsigned long long)lo,
+				 (unsigned long long)(lo + IDRANGE_SPAN - 1),
+				 g ? "gid" : "uid", (unsigned long long)s,
+				 (unsigned long long)(s + c - 1), name, src,
+				 NSSWITCH_PATH, name);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+idrange_nss_accounts(uid_t ubase, gid_t gbase, const char *base_name,
+		     struct idrange_nss_scan *sc, char *why, size_t whylen)
+{
+	struct passwd *pw;
+	char name[256];
+	int rc = 0;
+
+	memset(sc, 0, sizeof(*sc));
+	if (idrange_subid_source(&sc->src, why, whylen) < 0)
+		return -1;
+	if (!sc->src.module)
+		return 0;
+	setpwent();
+	while (rc == 0 && (pw = getpwent()) != NULL) {
+		/* libsubid looks names up itself: pw may be reused. */
+		snprintf(name, sizeof(name), "%s", pw->pw_name);
+		rc = nss_account(name, ubase, gbase, !strcmp(name, base_name),
+				 sc->src.name, why, whylen);
+		if (rc < 0) {
+			if (sc->unanswered++ == 0)
+				snprintf(sc->first_unanswered,
+					 sizeof(sc->first_unanswered), "%s",
+					 name);
+			rc = 0;
+		} else if (rc == 0) {
+			sc->checked++;
+		}
+	}
+	endpwent();
+	return rc ? -1 : 0;
+}
+
+int
 idrange_check_subid(uid_t uid, gid_t gid, char *why, size_t whylen)
 {
+	if (idrange_nss_id(false, uid, (uid_t)-1, why, whylen) < 0 ||
+	    idrange_nss_id(true, gid, (uid_t)-1, why, whylen) < 0)
+		return -1;
 	if (subid_free(SUBUID_PATH, "uid", uid, 1, NULL, why, whylen) < 0 ||
 	    subid_free(SUBGID_PATH, "gid", gid, 1, NULL, why, whylen) < 0)
 		return -1;

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 ACCOUNT_FILES="passwd group shadow gshadow subuid subgid"
 
 if [ "${BH_IDR_INNER:-}" != 1 ]; then
-	plan 47
+	plan 56
 	T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 	P=bhtest-idr-$$
 	host_sums() { (cd /etc && sha256sum $ACCOUNT_FILES 2>&1 && stat -c '%n %i %Y' $ACCOUNT_FILES 2>&1); }
@@ -76,6 +76,52 @@ expect "idrange: create refuses a subgid entry over the backend gids" 2 \
 cp "$T/subgid.orig" /etc/subgid
 expect "idrange: host-init reports the range and that it is free" 0 \
 	"uid range $base\.\.$((base + 65535)).*free" "$BULKHEAD" host-init
+
+# --- item 2: subordinate ids from an NSS module -------------------------
+# "subid: NAME" in nsswitch.conf makes shadow (newuidmap, libsubid) take
+# ranges from libsubid_NAME.so (SSSD's, FreeIPA's), which the files do
+# not show. libsubid_bhtest.so stands in for one: it serves
+# /etc/bhtest-subid (this copy of /etc), found through LD_LIBRARY_PATH.
+MODDIR=$(cd "$(dirname "$BULKHEAD")/tests" && pwd)
+need_arg module "$(ls "$MODDIR/libsubid_bhtest.so")"
+nss() { env LD_LIBRARY_PATH="$MODDIR" "$BULKHEAD" "$@"; }
+cp /etc/nsswitch.conf "$T/nsswitch.orig"
+printf '# a test\nsubid:\tbhtest files\n' >> /etc/nsswitch.conf
+echo "u daemon $((base + 1)) 65535" > /etc/bhtest-subid
+expect "idrange nss: create refuses a VM uid the module gives to another" 2 \
+	"subordinate uid of daemon (uid 1) from subid source 'bhtest'" \
+	nss create --dry-run "$T/r.cfg"
+expect "idrange nss: host-init refuses the range, naming the module's range" 1 \
+	"overlap the subordinate uids $((base + 1))\.\.$((base + 65535)) of daemon from subid source 'bhtest'" \
+	nss host-init
+echo "g daemon $((gbase + 32768)) 200" > /etc/bhtest-subid
+expect "idrange nss: create refuses a module's gid over the backend gids" 2 \
+	"subordinate gid of daemon (uid 1) from subid source 'bhtest'" \
+	nss create --dry-run "$T/r.cfg"
+echo "x *" > /etc/bhtest-subid
+expect "idrange nss: create refuses when the module cannot say who owns an id" 2 \
+	"subid source 'bhtest'.*cannot tell who may map it" \
+	nss create --dry-run "$T/r.cfg"
+echo "x root" > /etc/bhtest-subid
+expect "idrange nss: host-init names the source and the accounts it did not answer for" 0 \
+	"subid source: 'bhtest'.* 1 not answered for (first: root)" nss host-init
+expect "idrange nss: host-init says a module that lists no users cannot be checked in full" 0 \
+	"subid source 'bhtest' can be checked in full only for the accounts it answers for" \
+	nss host-init
+expect "idrange nss: create takes the range when the module gives none of its ids" 0 \
+	"" nss create --dry-run "$T/r.cfg"
+# A module shadow cannot load: libsubid, as newuidmap, reads the files;
+# the owners check asks it, and it names the owner of the files' entry.
+sed -i 's/^subid:\tbhtest/subid: bhtestnone/' /etc/nsswitch.conf
+echo "daemon:$((base + 1)):65535" >> /etc/subuid
+expect "idrange nss: create asks libsubid's files backend and refuses a covered uid" 2 \
+	"subordinate uid of daemon (uid 1) from subid source 'bhtestnone'" \
+	nss create --dry-run "$T/r.cfg"
+cp "$T/subuid.orig" /etc/subuid
+cp "$T/nsswitch.orig" /etc/nsswitch.conf
+rm -f /etc/bhtest-subid
+expect "idrange nss: without a subid line host-init says the files are the source" 0 \
+	"subid source: files" "$BULKHEAD" host-init
 
 # --- item 2: processes the reaper cannot reach -------------------------
 # What the owner of a subuid range can make with newuidmap, staged here

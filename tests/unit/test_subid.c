@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../src/host/idrange.h"
+#include "../../src/host/nsswitch.h"
 #include "../../src/host/subid.h"
 
 #define BASE 131072u
@@ -255,6 +257,105 @@ test_systemd_ranges(void **state)
 	assert_non_null(strstr(why, "systemd"));
 }
 
+/* The subid: line as shadow reads it (lib/nss.c): a line this parser
+ * took for "files" while shadow loads a module would hide that
+ * module's ranges from every check. */
+static struct subid_source
+src_of(const char *text, size_t len)
+{
+	struct subid_source s;
+
+	nsswitch_subid(text, len, &s);
+	return s;
+}
+
+#define SRC(t) src_of((t), strlen(t))
+
+static void
+test_nsswitch_plain(void **state)
+{
+	(void)state;
+	assert_false(SRC("").module);
+	assert_false(SRC("passwd: files systemd\ngroup: files\n").module);
+	assert_string_equal(SRC("").name, "files");
+	assert_false(SRC("subid: files\n").module);
+	assert_true(SRC("subid: sss\n").module);
+	assert_string_equal(SRC("subid: sss\n").name, "sss");
+	assert_true(SRC("passwd: files\nsubid:\tsss files\n").module);
+	/* Only the first word counts, as in shadow. */
+	assert_false(SRC("subid: files sss\n").module);
+	assert_true(SRC("SUBID: sss").module); /* any case; no newline */
+	assert_true(SRC("Subid:sss\n").module);
+}
+
+static void
+test_nsswitch_hostile(void **state)
+{
+	char big[5000];
+
+	(void)state;
+	/* Comments, leading blanks and lines that do not start with it. */
+	assert_false(SRC("#subid: sss\n").module);
+	assert_false(SRC(" subid: sss\n").module);
+	assert_false(SRC("xsubid: sss\n").module);
+	assert_false(SRC("subids: sss\n").module);
+	/* A blank subid line does not decide: the next one does. */
+	assert_true(SRC("subid:    \nsubid: sss\n").module);
+	assert_false(SRC("subid: files\nsubid: sss\n").module);
+	/* Shorter than 8 bytes with its newline: shadow skips it. */
+	assert_false(SRC("subid:x").module);
+	assert_true(SRC("subid:x\n").module);
+	/* A comment after the word is another word; "files#x" is not
+	 * "files" (shadow fails to load it and falls back to the files, and
+	 * libsubid is asked: the safe side). */
+	assert_false(SRC("subid: files # sss\n").module);
+	assert_true(SRC("subid: files#x\n").module);
+	assert_true(SRC("subid: files\r\n").module);
+	assert_string_equal(SRC("subid: sss\x1b[2J\n").name, "sss?[2J");
+	/* A NUL ends the line for shadow (strlen). */
+	assert_false(src_of("subid: \0sss\n", 12).module);
+	assert_false(src_of("#\0\nsubid: files\n", 16).module);
+	assert_true(src_of("#\0\nsubid: sss\n", 14).module);
+	/* A long word is cut in the name, and still a module. */
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "subid: ", 7);
+	big[sizeof(big) - 1] = '\0';
+	struct subid_source s = SRC(big);
+	assert_true(s.module);
+	assert_int_equal(strlen(s.name), sizeof(s.name) - 1);
+	/* A long line before it, and "files" padded to a long line. */
+	memset(big, ' ', sizeof(big));
+	memcpy(big, "passwd: files", 13);
+	snprintf(big + 4000, 1000, "\nsubid: sss\n");
+	assert_true(SRC(big).module);
+	memset(big, ' ', sizeof(big));
+	memcpy(big, "subid: files", 12);
+	big[sizeof(big) - 1] = '\0';
+	assert_false(SRC(big).module);
+}
+
+static void
+test_nsswitch_file(void **state)
+{
+	char path[] = "/tmp/bh-test-nss-XXXXXX", why[200] = "";
+	struct subid_source s;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "subid: sss\n", 11), 11);
+	close(fd);
+	assert_int_equal(nsswitch_subid_file(path, &s, why, sizeof(why)), 0);
+	assert_true(s.module);
+	unlink(path);
+	/* Gone: shadow reads the files then. */
+	assert_int_equal(nsswitch_subid_file(path, &s, why, sizeof(why)), 0);
+	assert_false(s.module);
+	/* A directory cannot be read: fail closed. */
+	assert_int_equal(nsswitch_subid_file("/tmp", &s, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "cannot tell"));
+}
+
 int
 main(void)
 {
@@ -268,6 +369,9 @@ main(void)
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_reservation_exempt),
 		cmocka_unit_test(test_systemd_ranges),
+		cmocka_unit_test(test_nsswitch_plain),
+		cmocka_unit_test(test_nsswitch_hostile),
+		cmocka_unit_test(test_nsswitch_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
