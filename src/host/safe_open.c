@@ -284,13 +284,15 @@ check_leaf(const struct walk *w, const struct stat *st, unsigned allow,
 	   char *why, size_t whylen)
 {
 	bool ok = (S_ISREG(st->st_mode) && (allow & SAFE_REG)) ||
-		  (S_ISBLK(st->st_mode) && (allow & SAFE_BLK));
+		  (S_ISBLK(st->st_mode) && (allow & SAFE_BLK)) ||
+		  (S_ISDIR(st->st_mode) && (allow & SAFE_DIR));
 
 	if (!ok)
 		return refuse(EINVAL, why, whylen, w->path, "%s",
-			      (allow & SAFE_BLK)
-				      ? "not a regular file or block device"
-				      : "not a regular file");
+			      (allow & SAFE_DIR)   ? "not a directory"
+			      : (allow & SAFE_BLK) ? "not a regular file or "
+						     "block device"
+						   : "not a regular file");
 	if (w->has_user && st->st_uid != w->user)
 		return refuse(EPERM, why, whylen, w->path, "%s",
 			      "the file's owner does not own the directory "
@@ -449,6 +451,33 @@ safe_check_as(const struct safe_who *who, const char *path, int flags,
 	if (rc >= 0) {
 		close(rc);
 		rc = 0;
+	}
+	if (w.dirfd >= 0)
+		close(w.dirfd);
+	return rc;
+}
+
+int
+safe_check_root(const char *path, unsigned allow, char *why, size_t whylen)
+{
+	struct walk w;
+	struct stat st;
+	int rc = walk_start(&w, NULL, O_RDONLY, path, why, whylen);
+
+	if (rc == 0)
+		rc = resolve(&w, allow, &st, why, whylen);
+	if (rc >= 0) {
+		close(rc);
+		rc = 0;
+		if (w.has_user)
+			rc = refuse(EPERM, why, whylen, w.path, "%s",
+				    "a directory on the way is not root's "
+				    "(root binds only what root alone can "
+				    "change)");
+		else if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+			rc = refuse(EPERM, why, whylen, w.path, "%s",
+				    "not root's alone (owned by another, or "
+				    "writable by group or others)");
 	}
 	if (w.dirfd >= 0)
 		close(w.dirfd);

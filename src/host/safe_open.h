@@ -46,8 +46,9 @@
 
 struct safe_who;
 
-/* What the named file may be (a bit set). */
-enum { SAFE_REG = 1, SAFE_BLK = 2 };
+/* What the named file may be (a bit set). SAFE_DIR: safe_check_root
+ * only. */
+enum { SAFE_REG = 1, SAFE_BLK = 2, SAFE_DIR = 4 };
 
 #define SAFE_LINKS_MAX 8
 
@@ -70,6 +71,15 @@ int safe_open_as(const struct safe_who *who, const char *path, int flags,
 		 unsigned allow, char *why, size_t whylen);
 int safe_check_as(const struct safe_who *who, const char *path, int flags,
 		  unsigned allow, char *why, size_t whylen);
+
+/* A path root binds into a jail by name as its own (a device model's
+ * firmware and module directories): the walk above with no user at all
+ * (every directory on the way root's, no symlink, no FUSE), and the leaf
+ * (a directory with SAFE_DIR) root's and writable by no one else, not
+ * even sticky (anyone could add a file QEMU would load). Then only root
+ * can change what the name leads to between this check and the bind.
+ * 0, or -errno with why naming the component. */
+int safe_check_root(const char *path, unsigned allow, char *why, size_t whylen);
 
 /* Whether a filesystem type (mountinfo's) is one a user can mount. */
 bool safe_fs_user_mounted(const char *fstype);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../host/safe_open.h"
+
 /* QEMU is relocatable: it looks for firmware and modules relative to its
  * own executable (PREFIX/bin/qemu -> PREFIX/share/qemu and
  * PREFIX/lib/x86_64-linux-gnu/qemu). For Debian's binary PREFIX is /usr;
@@ -282,17 +284,28 @@ qemu_args_free(struct qemu_argv *a)
 	a->argv[0] = NULL;
 }
 
+/* A directory (or module) of the device model's prefix, bound by name:
+ * every component must be root's alone, with no symlink on the way
+ * (safe_check_root), or a user who can write one could point the bind
+ * at a directory of theirs, or of root's that the jail should not see
+ * (realpath followed any link). */
 static int
 bind_add(struct jail_bind *out, size_t max, size_t *n, const char *path,
-	 bool exec)
+	 bool exec, char *why, size_t whylen)
 {
-	char real[PATH_MAX];
+	char msg[400];
 
-	if (!realpath(path, real))
+	if (safe_check_root(path, exec ? SAFE_REG : SAFE_DIR, msg,
+			    sizeof(msg)) < 0) {
+		snprintf(why, whylen, "device model %s: %s",
+			 exec ? "module" : "data directory", msg);
 		return -1;
-	if (*n == max)
+	}
+	if (*n == max) {
+		snprintf(why, whylen, "too many binds");
 		return -1;
-	snprintf(out[*n].path, sizeof(out[*n].path), "%s", real);
+	}
+	snprintf(out[*n].path, sizeof(out[*n].path), "%s", path);
 	out[*n].exec = exec;
 	out[*n].kind = JAIL_BIND_PLAIN;
 	out[*n].who = NULL;
@@ -317,7 +330,8 @@ bind_checked(struct jail_bind *out, size_t max, size_t *n, const char *path,
 }
 
 int
-qemu_binds(const struct vm_config *cfg, struct jail_bind *out, size_t max)
+qemu_binds(const struct vm_config *cfg, struct jail_bind *out, size_t max,
+	   char *why, size_t whylen)
 {
 	size_t n = 0;
 	char prefix[PATH_MAX], p[PATH_MAX];
@@ -326,26 +340,31 @@ qemu_binds(const struct vm_config *cfg, struct jail_bind *out, size_t max)
 	snprintf(prefix, sizeof(prefix), "%s", cfg->dm_binary);
 	for (int i = 0; i < 2; i++) {
 		char *slash = strrchr(prefix, '/');
-		if (!slash)
+		if (!slash) {
+			snprintf(why, whylen, "%s: no prefix", cfg->dm_binary);
 			return -1;
+		}
 		*slash = '\0';
 	}
+	/* Without share/qemu, QEMU could not boot anything. */
 	snprintf(p, sizeof(p), "%s/%s", prefix, QEMU_DATADIR);
-	if (bind_add(out, max, &n, p, false) < 0)
-		return -1; /* no firmware: QEMU could not boot anything */
+	if (bind_add(out, max, &n, p, false, why, whylen) < 0)
+		return -1;
 	snprintf(p, sizeof(p), "%s/%s", prefix, SEABIOS_DIR);
-	if (access(p, F_OK) == 0 && bind_add(out, max, &n, p, false) < 0)
+	if (access(p, F_OK) == 0 &&
+	    bind_add(out, max, &n, p, false, why, whylen) < 0)
 		return -1;
 	/* Debian builds TCG as a loadable module. */
 	snprintf(p, sizeof(p), "%s/%s/accel-tcg-x86_64.so", prefix,
 		 QEMU_MODDIR);
 	if (cfg->accel == ACCEL_TCG && access(p, F_OK) == 0 &&
-	    bind_add(out, max, &n, p, true) < 0)
+	    bind_add(out, max, &n, p, true, why, whylen) < 0)
 		return -1;
-	if (bind_checked(out, max, &n, cfg->kernel, &cfg->owner) < 0)
+	if (bind_checked(out, max, &n, cfg->kernel, &cfg->owner) < 0 ||
+	    (cfg->ramdisk[0] &&
+	     bind_checked(out, max, &n, cfg->ramdisk, &cfg->owner) < 0)) {
+		snprintf(why, whylen, "too many binds");
 		return -1;
-	if (cfg->ramdisk[0] &&
-	    bind_checked(out, max, &n, cfg->ramdisk, &cfg->owner) < 0)
-		return -1;
+	}
 	return (int)n;
 }

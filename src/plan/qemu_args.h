@@ -25,8 +25,11 @@ unsigned qemu_blk_queues(const struct vm_config *cfg);
 int qemu_args_build(const struct vm_config *cfg, const struct plan_fdtab *t,
 		    bool incoming, struct qemu_argv *out);
 void qemu_args_free(struct qemu_argv *a);
-/* Read-only binds QEMU needs besides its libraries. Returns count or -1. */
-int qemu_binds(const struct vm_config *cfg, struct jail_bind *out, size_t max);
+/* Read-only binds QEMU needs besides its libraries: its prefix's data
+ * directories and TCG module (each root's alone: safe_check_root), the
+ * kernel and ramdisk. Returns count, or -1 with why. */
+int qemu_binds(const struct vm_config *cfg, struct jail_bind *out, size_t max,
+	       char *why, size_t whylen);
 /* RLIMIT_NOFILE for this config. */
 unsigned long qemu_nofile(const struct vm_config *cfg);
 

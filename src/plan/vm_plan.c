@@ -88,12 +88,10 @@ static int
 plan_binds(const struct vm_config *cfg, struct vm_plan *p, char *why,
 	   size_t whylen)
 {
-	int n = qemu_binds(cfg, p->binds, JAIL_BINDS_MAX);
+	int n = qemu_binds(cfg, p->binds, JAIL_BINDS_MAX, why, whylen);
 
-	if (n < 0) {
-		snprintf(why, whylen, "firmware or kernel missing");
+	if (n < 0)
 		return -1;
-	}
 	int m = jail_libdeps(cfg->dm_binary, p->binds + n,
 			     JAIL_BINDS_MAX - (size_t)n, why, whylen);
 	if (m < 0)

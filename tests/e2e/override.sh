@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 24
+plan 28
 P=bhtest-ovr-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 IMPOSTOR=
@@ -109,6 +109,43 @@ check "dying device model: create exits 1" test "$rc" = 1
 check "dying device model: reason given" grep -q "the device model exited with status 1" "$T/f.out"
 check "dying device model: runtime dir removed" test ! -e /run/bulkhead/vm/$P-f
 check "dying device model: VM id released" test "$(ids_of "$P-")" = "$ids_before"
+
+# The override's data directories and TCG module are bound into the jail
+# by name, as root: each must be root's alone, with no symlink on the
+# way (a directory a user can write lets them point the bind at another
+# directory, or add firmware QEMU loads). Refused with the reason, and
+# nothing left. (The prefix above, root's, boots; so does /usr's.)
+Q2=$T/prefix2
+mkdir -p "$Q2/bin" "$Q2/share" "$Q2/lib/x86_64-linux-gnu/qemu"
+cp "$Q/bin/qemu-custom" "$Q2/bin/"
+cp -a "$Q/share/seabios" "$Q2/share/"
+ln -s "$Q/share/qemu" "$Q2/share/qemu"
+ln -s "$Q/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so" "$Q2/lib/x86_64-linux-gnu/qemu/"
+mkcfg "$T/fw.cfg" "$P-fw" "" "device_model_override = \"$Q2/bin/qemu-custom\""
+fw_refused() { # NAME PATTERN
+	"$BULKHEAD" create "$T/fw.cfg" > "$T/fw.out" 2>&1
+	local rc=$?
+	if [ "$rc" != 0 ] && grep -q -- "$2" "$T/fw.out" && [ ! -e "/run/bulkhead/vm/$P-fw" ]; then
+		ok "firmware dirs: $1"
+	else
+		not_ok "firmware dirs: $1: rc $rc: $(cat "$T/fw.out")"
+	fi
+	destroy_prefix "$P-fw"
+}
+fw_refused "share/qemu as a symlink (to a root-owned copy) is refused" \
+	"device model data directory: $Q2/share/qemu: is a symlink (not followed)"
+rm "$Q2/share/qemu"
+cp -a "$Q/share/qemu" "$Q2/share/"
+chown nobody "$Q2/share"
+fw_refused "a directory above it owned by a user (nobody) is refused" \
+	"device model data directory: $Q2/share/qemu: .*owner"
+chown root "$Q2/share"
+chmod 0775 "$Q2/share/qemu"
+fw_refused "share/qemu writable by its group is refused" \
+	"device model data directory: $Q2/share/qemu: not root's alone"
+chmod 0755 "$Q2/share/qemu"
+fw_refused "the TCG module as a symlink is refused" \
+	"device model module: $Q2/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so: is a symlink"
 
 mkcfg "$T/u.cfg" "$P-u" "" "dm_restrict = 0"
 "$BULKHEAD" create "$T/u.cfg" > "$T/u.out" 2>&1

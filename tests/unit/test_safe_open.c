@@ -399,6 +399,56 @@ test_fuse_refused(void **state)
 		fail_msg("fuse child: %d (142: hung on the server)", st);
 }
 
+/* safe_check_root: what root binds into a jail by name (a device
+ * model's data directories and module) must be root's alone. */
+static void
+root_refused(const char *path, unsigned allow, int err, const char *what)
+{
+	int rc = safe_check_root(path, allow, why, sizeof(why));
+
+	if (rc != -err || !strstr(why, what))
+		fail_msg("%s: %d, '%s', wanted %d and '%s'", path, rc, why,
+			 -err, what);
+}
+
+static void
+test_check_root(void **state)
+{
+	(void)state;
+	mkdir_as("p", 0, 0755);
+	mkdir_as("p/share", 0, 0755);
+	mkdir_as("p/share/qemu", 0, 0755);
+	mkfile("p/mod.so", 0, 0644);
+	assert_int_equal(
+		safe_check_root(at("p/share/qemu"), SAFE_DIR, why, sizeof(why)),
+		0);
+	assert_int_equal(
+		safe_check_root(at("p/mod.so"), SAFE_REG, why, sizeof(why)), 0);
+	assert_int_equal(
+		safe_check_root("/usr/share", SAFE_DIR, why, sizeof(why)), 0);
+	root_refused(at("p/share"), SAFE_REG, EINVAL, "not a regular file");
+	root_refused(at("p/mod.so"), SAFE_DIR, EINVAL, "not a directory");
+	/* A symlink, last or on the way, even to a root-owned directory. */
+	assert_int_equal(symlink(at("p/share/qemu"), at("p/link")), 0);
+	root_refused(at("p/link"), SAFE_DIR, ELOOP, "symlink");
+	assert_int_equal(symlink(at("p/share"), at("p/slink")), 0);
+	root_refused(at("p/slink/qemu"), SAFE_DIR, ELOOP, "symlink");
+	/* A user's directory on the way, even with root's inside it. */
+	mkdir_as("u", USER, 0755);
+	mkdir_as("u/qemu", 0, 0755);
+	root_refused(at("u/qemu"), SAFE_DIR, EPERM, "owner");
+	mkdir_as("u/own", USER, 0755);
+	root_refused(at("u/own"), SAFE_DIR, EPERM, "not root's");
+	/* Writable by others: group, other, and sticky too (anyone could
+	 * add a file QEMU loads). */
+	assert_int_equal(chmod(at("p/share/qemu"), 0775), 0);
+	root_refused(at("p/share/qemu"), SAFE_DIR, EPERM, "not root's alone");
+	assert_int_equal(chmod(at("p/share/qemu"), 01777), 0);
+	root_refused(at("p/share/qemu"), SAFE_DIR, EPERM, "not root's alone");
+	assert_int_equal(chmod(at("p/mod.so"), 0646), 0);
+	root_refused(at("p/mod.so"), SAFE_REG, EPERM, "not root's alone");
+}
+
 /* USER as a config's owner, in group GROUP too (no account needed). */
 #define GROUP 61236u
 static const struct safe_who user = {
@@ -720,6 +770,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dev_links, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_check_root, setup,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
