@@ -22,15 +22,38 @@ tally() {
 	done
 }
 
+# A cmocka case that called skip(): "CASE: REASON", the reason being the
+# "SKIPPED: ..." line the case printed before it.
+skipped_cases() {
+	awk '/^\[ RUN +\] / { c = $NF; r = "" }
+		/^SKIPPED: / && c != "" { r = $0 }
+		/^\[  SKIPPED \] / && c != "" { print c ": " (r == "" ? "no reason printed" : r); c = "" }
+		/^\[ +(OK|FAILED|ERROR) +\] / { c = "" }' "$1"
+}
+
+# One line per binary; a binary whose main() skipped everything (a
+# "SKIPPED:" line and no cmocka run) is one skip, and a case that
+# skipped in a binary that ran is one skip line of its own beside the
+# binary's ok (its other cases passed).
 unit() {
-	local dir=$1 label=$2 t name
+	local dir=$1 label=$2 t name log ran c
 	for t in "$dir"/tests/test_*; do
 		name=$(basename "$t")
-		if "$t" > "$LOGS/$name.$label.log" 2>&1; then
-			if grep -q "SKIPPED" "$LOGS/$name.$label.log"; then
-				echo "skip - unit $name ($label): $(grep SKIPPED "$LOGS/$name.$label.log")"
+		log=$LOGS/$name.$label.log
+		if "$t" > "$log" 2>&1; then
+			ran=$(grep -o '[0-9]* test(s) run' "$log")
+			if [ -z "$ran" ] && grep -q "SKIPPED" "$log"; then
+				echo "skip - unit $name ($label): $(grep SKIPPED "$log")"
 			else
-				echo "ok - unit $name ($label): $(grep -o '[0-9]* test(s) run' "$LOGS/$name.$label.log")"
+				c=$(skipped_cases "$log" | wc -l)
+				if [ "$c" = 0 ]; then
+					echo "ok - unit $name ($label): $ran"
+				else
+					echo "ok - unit $name ($label): $ran, $c of them skipped (below), the rest passed"
+				fi
+				skipped_cases "$log" | while IFS= read -r c; do
+					echo "skip - unit $name $c ($label)"
+				done
 			fi
 		else
 			echo "not ok - unit $name ($label): see $LOGS/$name.$label.log"

@@ -386,8 +386,13 @@ static void
 test_fuse_refused(void **state)
 {
 	(void)state;
-	if (access("/dev/fuse", R_OK | W_OK) < 0)
+	if (access("/dev/fuse", R_OK | W_OK) < 0) {
+		print_message("SKIPPED: /dev/fuse: %s: no FUSE mount to try "
+			      "(the mount table rule is tested without one by "
+			      "test_fs_user_mounted)\n",
+			      strerror(errno));
 		skip();
+	}
 	mkdir_as("mnt", USER, 0755);
 	pid_t pid = fork();
 
