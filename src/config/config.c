@@ -677,9 +677,13 @@ config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 			 cfg->vifs[i].bridge);
 		if (access(p, F_OK) < 0) {
 			snprintf(err->msg, sizeof(err->msg),
-				 "%s:%d: vif: bridge '%s' does not exist",
+				 "%s:%d: vif: bridge '%s' does not exist%s",
 				 cfg->file, cfg->vifs[i].line,
-				 cfg->vifs[i].bridge);
+				 cfg->vifs[i].bridge,
+				 cfg->vifs[i].bridge_default
+					 ? " (xl's default bridge; name "
+					   "another with bridge=)"
+					 : "");
 			return -1;
 		}
 	}

@@ -40,6 +40,45 @@ parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+/* xl-network-configuration(5) keys bulkhead does not take, each with
+ * why and what instead. */
+static int
+vif_refused_key(const char *key, const char *val, char *why, size_t whylen)
+{
+	static const struct {
+		const char *key, *why;
+	} refused[] = {
+		{ "script", "bulkhead runs no vif scripts as root; it "
+			    "attaches the tap to bridge= itself" },
+		{ "ip", "per-vif addresses (anti-spoofing, vif-route) are not "
+			"in this version" },
+		{ "gatewaydev", "routed and NAT vif scripts are not supported; "
+				"use bridge=" },
+		{ "forwarddev", "routed and NAT vif scripts are not supported; "
+				"use bridge=" },
+		{ "rate", "vif rate limits are not in this version" },
+		{ "mtu", "a vif's MTU is the bridge's in this version" },
+		{ "devid", "vifs are numbered by their order in the list" },
+		{ "backend", "driver domains are not supported; the host "
+			     "serves every vif (drop backend=)" },
+		{ "accel", "no NIC acceleration option is supported" },
+	};
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		if (strcmp(key, refused[i].key) != 0)
+			continue;
+		/* backend=0 names the host, as in xl. */
+		if (!strcmp(key, "backend") &&
+		    (!strcmp(val, "0") || !strcmp(val, "Domain-0")))
+			return 0;
+		snprintf(why, whylen, "vif spec key '%s': %s", key,
+			 refused[i].why);
+		return -1;
+	}
+	snprintf(why, whylen, "unknown vif spec key '%s'", key);
+	return -1;
+}
+
 int
 vif_spec_parse(const char *spec, struct vif_spec *out, char *why, size_t whylen)
 {
@@ -59,6 +98,8 @@ vif_spec_parse(const char *spec, struct vif_spec *out, char *why, size_t whylen)
 		char *end = item + strlen(item);
 		while (end > item && (end[-1] == ' ' || end[-1] == '\t'))
 			*--end = '\0';
+		if (!*item)
+			continue; /* ' ' or ', ,': nothing given */
 		char *eq = strchr(item, '=');
 		if (!eq) {
 			snprintf(why, whylen,
@@ -118,14 +159,26 @@ vif_spec_parse(const char *spec, struct vif_spec *out, char *why, size_t whylen)
 				return -1;
 			}
 			seen_model = true;
-		} else {
-			snprintf(why, whylen, "unknown vif spec key '%s'", key);
+		} else if (!strcmp(key, "type")) {
+			/* xl's ioemu (an emulated NIC) and vif (a PV one)
+			 * are both the NIC model= names here. */
+			if (strcmp(val, "ioemu") != 0 &&
+			    strcmp(val, "vif") != 0) {
+				snprintf(why, whylen,
+					 "vif type '%s' is not supported "
+					 "(ioemu or vif)",
+					 val);
+				return -1;
+			}
+		} else if (vif_refused_key(key, val, why, whylen) < 0) {
 			return -1;
 		}
 	}
+	/* As xl: with no bridge=, the VM joins xenbr0. */
 	if (!out->bridge[0]) {
-		snprintf(why, whylen, "vif spec has no bridge=");
-		return -1;
+		snprintf(out->bridge, sizeof(out->bridge), "%s",
+			 VIF_DEFAULT_BRIDGE);
+		out->bridge_default = true;
 	}
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* xl-style network specs: 'bridge=br0, mac=00:16:3e:01:02:03,
- * vifname=web1-eth0, model=virtio-net'. The toolstack creates the tap,
+ * vifname=web1-eth0, model=virtio-net'; '' takes every default (xenbr0,
+ * a random MAC in Xen's OUI), as in xl-network-configuration(5). The toolstack creates the tap,
  * attaches it to the bridge and passes QEMU only the fd. */
 #ifndef BULKHEAD_VIF_H
 #define BULKHEAD_VIF_H
@@ -9,8 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The bridge a vif without bridge= joins: xl's default. */
+#define VIF_DEFAULT_BRIDGE "xenbr0"
+
 struct vif_spec {
 	char bridge[IFNAMSIZ];
+	bool bridge_default;    /* no bridge= given */
 	char vifname[IFNAMSIZ]; /* "" = bulkhead picks bh<vmid>.<n> */
 	uint8_t mac[6];
 	bool has_mac;

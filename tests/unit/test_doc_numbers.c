@@ -148,7 +148,7 @@ test_logs_limits_uids(void **state)
 	says("docs/man/bulkhead.cfg.5", "The file may be at most %d MiB",
 	     CFG_FILE_MAX >> 20);
 	says("docs/man/bulkhead.cfg.5", "Up to %d disks", CONFIG_DISKS_MAX);
-	says("docs/man/bulkhead.cfg.5", "may only be virtio-net. Up to %d.",
+	says("docs/man/bulkhead.cfg.5", "naming a driver domain. Up to %d.",
 	     CONFIG_VIFS_MAX);
 	says("docs/man/bulkhead.cfg.5", "(string, at most %d bytes)",
 	     CONFIG_CMDLINE_MAX - 1);

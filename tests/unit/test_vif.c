@@ -30,14 +30,29 @@ test_good(void **state)
 	assert_true(v.has_mac);
 	assert_int_equal(v.mac[3], 0xaa);
 	assert_int_equal(v.mac[5], 0xcc);
+	assert_false(v.bridge_default);
+	/* xl's defaults: '' and a mac-only vif join xenbr0. */
+	static const char *const defaults[] = {
+		"",
+		" ",
+		"mac=00:16:3e:00:00:01",
+		"type=ioemu",
+		"type=vif",
+		"backend=0,model=virtio",
+		"backend=Domain-0",
+	};
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+		if (vif_spec_parse(defaults[i], &v, why, sizeof(why)) != 0)
+			fail_msg("'%s' refused: %s", defaults[i], why);
+		assert_string_equal(v.bridge, VIF_DEFAULT_BRIDGE);
+		assert_true(v.bridge_default);
+	}
 }
 
 static const struct {
 	const char *spec;
 	const char *why;
 } bad[] = {
-	{ "", "has no bridge=" },
-	{ "mac=00:16:3e:00:00:01", "has no bridge=" },
 	{ "br0", "is not key=value" },
 	{ "bridge=", "bad bridge name ''" },
 	{ "bridge=a/b", "bad bridge name 'a/b'" },
@@ -52,8 +67,14 @@ static const struct {
 	{ "bridge=br0,model=e1000", "vif model 'e1000' is not supported" },
 	{ "bridge=br0,vifname=..", "bad vifname" },
 	{ "bridge=br0,script=/etc/xen/scripts/vif-bridge",
-	  "unknown vif spec key 'script'" },
-	{ "bridge=br0,ip=10.0.0.1", "unknown vif spec key 'ip'" },
+	  "vif spec key 'script': bulkhead runs no vif scripts as root" },
+	{ "bridge=br0,ip=10.0.0.1", "vif spec key 'ip': per-vif addresses" },
+	{ "gatewaydev=eth0", "vif spec key 'gatewaydev'" },
+	{ "rate=10Mb/s", "vif spec key 'rate'" },
+	{ "backend=netdom", "vif spec key 'backend': driver domains" },
+	{ "type=pv", "vif type 'pv' is not supported (ioemu or vif)" },
+	{ "devid=3", "vif spec key 'devid'" },
+	{ "frob=1", "unknown vif spec key 'frob'" },
 };
 
 static void
