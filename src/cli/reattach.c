@@ -13,10 +13,9 @@
 #include "../host/safe_who.h"
 #include "../host/vmdir.h"
 #include "../host/vmid.h"
+#include "../ipc/deadlines.h"
 #include "../monitor/monitor.h"
 #include "cli.h"
-
-#define REATTACH_TIMEOUT_MS 30000
 
 static bool
 monitor_alive(const struct vm_record *r)
@@ -35,7 +34,7 @@ spawn(struct monitor_launch *ml, const char *name)
 	if (vmdir_log(mon_log, sizeof(mon_log), name, VML_MONITOR) < 0 ||
 	    cli_fork_monitor(ml, mon_log, monitor_reattach, &ready) < 0)
 		return -1;
-	if (cli_monitor_word(ready, REATTACH_TIMEOUT_MS, msg, sizeof(msg)) <
+	if (cli_monitor_word(ready, deadline_takeover_ms(), msg, sizeof(msg)) <
 	    0) {
 		log_error("%s: the new monitor did not answer; see %s", name,
 			  mon_log);

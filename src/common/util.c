@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -296,8 +297,41 @@ unix_listen_path(const char *path, bool nonblock)
 	return fd;
 }
 
+/* connect() bounded by SO_SNDTIMEO: a Unix stream connect waits for room
+ * in the listener's backlog for at most the socket's send timeout, then
+ * fails with EAGAIN (a non-blocking one fails at once and cannot be
+ * polled for completion). A signal cuts the wait short: retried. */
+static int
+connect_bounded(int fd, const struct sockaddr_un *sa, int timeout_ms)
+{
+	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+
+	for (;;) {
+		uint64_t now = now_ms();
+		uint64_t left = now < deadline ? deadline - now : 1;
+		struct timeval tv = { .tv_sec = (time_t)(left / 1000),
+				      .tv_usec = (suseconds_t)(left % 1000) *
+						 1000 };
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) <
+		    0)
+			return -errno;
+		if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
+			break;
+		int err = errno;
+		if (err == EAGAIN || (err == EINTR && now_ms() >= deadline))
+			return -ETIMEDOUT;
+		if (err != EINTR)
+			return -err;
+	}
+	/* Later sends block as they did before. */
+	struct timeval zero = { 0 };
+	return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &zero, sizeof(zero)) < 0
+		       ? -errno
+		       : 0;
+}
+
 int
-unix_connect_path(const char *path)
+unix_connect_path(const char *path, int timeout_ms)
 {
 	struct sockaddr_un sa;
 	int rc = fill_addr(&sa, path);
@@ -307,8 +341,13 @@ unix_connect_path(const char *path)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		rc = -errno;
+	if (timeout_ms < 0)
+		rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0
+			     ? -errno
+			     : 0;
+	else
+		rc = connect_bounded(fd, &sa, timeout_ms);
+	if (rc < 0) {
 		close(fd);
 		return rc;
 	}

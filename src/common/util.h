@@ -44,8 +44,10 @@ void cmsg_take_fds(struct msghdr *mh, int *fds, size_t max, size_t *n);
 /* A listening Unix stream socket at path (replacing whatever is there),
  * created under umask 077 (mode 0700: its owner only). fd or -errno. */
 int unix_listen_path(const char *path, bool nonblock);
-/* A connection to the Unix stream socket at path. fd or -errno. */
-int unix_connect_path(const char *path);
+/* A connection to the Unix stream socket at path. A listener that does
+ * not take it (its backlog full) within timeout_ms (-1: no limit) is
+ * -ETIMEDOUT. fd or -errno. */
+int unix_connect_path(const char *path, int timeout_ms);
 /* Set FD_CLOEXEC / O_NONBLOCK. */
 int fd_set_cloexec(int fd, bool on);
 int fd_set_nonblock(int fd, bool on);

@@ -72,6 +72,20 @@ deadline_kind_of(enum wk_type t)
 /* A request may wait behind another one: the monitor serves one at a
  * time. */
 #define DEADLINE_QUEUE_MS 15000
+/* Connecting to one of the device model's listening sockets (console,
+ * QMP): the kernel queues the connection without QEMU's help unless the
+ * backlog is full, as a device model that stopped accepting can make it
+ * (listen(fd, 0)); the monitor gives up on it after this. */
+#define DEADLINE_CONNECT_MS 5000
+
+/* ms the CLI waits for a new monitor's word on a take-over: both
+ * connections, the QMP handshake through a new worker, and a margin. */
+static inline int
+deadline_takeover_ms(void)
+{
+	return 2 * DEADLINE_CONNECT_MS + deadline_worker_ms(DL_HANDSHAKE) +
+	       DEADLINE_MARGIN_MS;
+}
 
 /* ms the CLI waits for the monitor's answer to a request. */
 static inline int

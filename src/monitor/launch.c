@@ -45,12 +45,18 @@ monitor_connect_channels(struct monitor *m, char *why, size_t whylen)
 		snprintf(why, whylen, "socket paths too long");
 		return -1;
 	}
-	int con = unix_connect_path(con_path);
-	int qmp = con < 0 ? con : unix_connect_path(qmp_path);
+	/* Bounded: a device model that stopped accepting (its backlog
+	 * full) makes the take-over fail, not hang; destroy still works. */
+	int con = unix_connect_path(con_path, DEADLINE_CONNECT_MS);
+	int qmp = con < 0 ? con
+			  : unix_connect_path(qmp_path, DEADLINE_CONNECT_MS);
 
 	if (qmp < 0) {
-		snprintf(why, whylen, "connect to the device model: %s",
-			 strerror(-qmp));
+		snprintf(why, whylen,
+			 "connect to the device model's %s socket: %s",
+			 con < 0 ? "console" : "QMP",
+			 qmp == -ETIMEDOUT ? "it accepted no connection in time"
+					   : strerror(-qmp));
 		if (con >= 0)
 			close(con);
 		return -1;

@@ -7,7 +7,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 24
+plan 28
 P=bhtest-rec-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -92,5 +92,48 @@ if "$BULKHEAD" create "$T/c.cfg" > "$T/c.out" 2>&1; then
 	check "state lost: a second destroy says no such VM (exit 1)" bash -c "test $? = 1 && grep -q 'no such VM' '$T/cd2.out'"
 else
 	not_ok "recovery: create failed: $(cat "$T/c.out")"
+fi
+# 4. A device model that takes no connection (a compromised QEMU can set
+#    its backlog to 0 and stop accepting): the take-over gives up within
+#    its deadline instead of hanging a root monitor, and destroy works.
+D=$P-d
+mkcfg "$T/d.cfg" "$D" ""
+if "$BULKHEAD" create "$T/d.cfg" > "$T/dd.out" 2>&1; then
+	PID=$(vm_field "$D" pid)
+	wait_for "$(vm_field "$D" console_log)" BULKHEAD-GUEST-READY 90
+	kill_monitor "$D"
+	# One connection QEMU accepts, then the backlog filled behind it.
+	python3 - "/run/bulkhead/vm/$D/console.sock" "$T/fill" <<'PY' &
+import socket, sys, time
+held = [socket.socket(socket.AF_UNIX)]
+held[0].connect(sys.argv[1])
+time.sleep(1)
+for _ in range(512):
+    s = socket.socket(socket.AF_UNIX)
+    s.setblocking(False)
+    try:
+        s.connect(sys.argv[1])
+    except BlockingIOError:
+        break
+    held.append(s)
+open(sys.argv[2], "w").write("%d\n" % len(held))
+time.sleep(120)
+PY
+	FILLER=$!
+	for i in $(seq 1 50); do [ -s "$T/fill" ] && break; sleep 0.1; done
+	START=$SECONDS
+	timeout 60 "$BULKHEAD" pause "$D" > "$T/dp.out" 2>&1
+	RC=$? TOOK=$((SECONDS - START))
+	check "backlog full: the take-over fails (exit $RC, ${TOOK}s) instead of hanging" \
+		bash -c "test $RC != 0 && test $RC != 124 && test $TOOK -le 15"
+	check "backlog full: the error says the device model took no connection" \
+		grep -q "console socket: it accepted no connection in time" "$T/dp.out"
+	check "backlog full: no monitor left behind" test "$(vm_field "$D" monitor)" = False
+	kill "$FILLER" 2> /dev/null
+	wait "$FILLER" 2> /dev/null
+	"$BULKHEAD" destroy "$D" > "$T/dd2.out" 2>&1
+	check "backlog full: destroy still works" bash -c ". tests/lib.sh; grep -q '$D: destroyed' '$T/dd2.out' && sleep 0.5 && ! alive $PID && test ! -e /run/bulkhead/vm/$D"
+else
+	not_ok "recovery: create failed: $(cat "$T/dd.out")"
 fi
 exit "$FAILED"

@@ -121,7 +121,7 @@ int
 vf_connect(const char *path, int timeout_ms)
 {
 	for (int waited = 0;; waited += 10) {
-		int fd = unix_connect_path(path);
+		int fd = unix_connect_path(path, timeout_ms - waited);
 
 		if (fd >= 0 || waited >= timeout_ms)
 			return fd;
