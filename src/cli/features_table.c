@@ -47,8 +47,11 @@ static const struct feature table[F_COUNT] = {
 	  "pids_max, cpu_weight, cpu_cap; destroy kills through the cgroup" },
 	{ F_DISK_THROTTLE, "disk I/O throttling", FS_SUPPORTED,
 	  "disk_read/write_bps/iops on each disk's backing device, in the "
-	  "kernel (v1 blkio.throttle, v2 io.max); O_DIRECT disk I/O; not for "
-	  "disks on tmpfs, overlayfs, btrfs or NFS" },
+	  "kernel (v1 blkio.throttle, v2 io.max); O_DIRECT disk I/O, which "
+	  "a compromised device model can clear: its writes then bypass the "
+	  "limits on v1, and hold to them on v2 only on a filesystem with "
+	  "cgroup writeback (ext4, xfs, ext2, f2fs); not for disks on tmpfs, "
+	  "overlayfs, btrfs or NFS" },
 	{ F_VIF, "vif (bridge, virtio-net)", FS_SUPPORTED,
 	  "tap created and bridged by the toolstack, passed as an fd; the "
 	  "device model's network namespace stays empty" },
