@@ -130,6 +130,7 @@ CLI_SRCS = \
 	src/cli/audit.c \
 	src/cli/audit_find.c \
 	src/cli/tenant.c \
+	src/cli/termfilter.c \
 	src/cli/features_table.c
 
 # The device backends (jailed, one process per device): vhost/ is the
@@ -151,13 +152,13 @@ BACKEND_SRCS = src/common/util.c $(VHOST_SRCS)
 # fuzzed).
 LIB_SRCS = $(SHARED_SRCS) $(MONITOR_SRCS) $(WORKER_SRCS) $(COPIER_SRCS) \
 	src/cli/audit.c src/cli/audit_find.c src/cli/features_table.c \
-	$(VHOST_SRCS)
+	src/cli/termfilter.c $(VHOST_SRCS)
 
 UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args test_vm_plan test_vmdir \
 	test_console_log test_child_log test_record test_vmid test_privs test_seccomp_landlock \
 	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_allowlist \
 	test_levels test_control_msg test_safe_open test_doc_numbers test_subid test_accounts \
-	test_procscan test_libdeps test_policy test_util
+	test_procscan test_libdeps test_policy test_util test_termfilter
 
 OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)

@@ -19,7 +19,7 @@ static const struct {
 	{ "create", cmd_create, "create [-n|--dry-run] [-p|--paused] CONFIG" },
 	{ "list", cmd_list, "list [--json]" },
 	{ "destroy", cmd_destroy, "destroy NAME" },
-	{ "console", cmd_console, "console NAME   (Ctrl-] detaches)" },
+	{ "console", cmd_console, "console [--raw] NAME   (Ctrl-] detaches)" },
 	{ "pause", cmd_pause, "pause NAME" },
 	{ "unpause", cmd_unpause, "unpause NAME" },
 	{ "cd-insert", cmd_cd_insert,

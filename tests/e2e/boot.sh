@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan $((59 + SANITIZED))
+plan $((62 + SANITIZED))
 NAME=bhtest-boot-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$NAME"; rm -rf "$T"' EXIT
@@ -141,6 +141,19 @@ TOKEN="tok$RANDOM$RANDOM"
 	timeout 15 "$BULKHEAD" console "$NAME" > "$T/console.out" 2>&1
 check "console: command typed into the guest ran" grep -aq "$TOKEN-42" "$T/console.out"
 check "console: output also in the console log" wait_for "$LOG" "$TOKEN-42" 5
+
+# A hostile guest's escapes (OSC 52 clipboard write, window title, an
+# 8-bit CSI) do not reach the caller's terminal; --raw passes them.
+HOSTILE='printf "\\033]52;c;ZXZpbA==\\007\\033]0;title\\007\\233""2JOSC-%d\\n" $((6*7))'
+printf '%s\n' 'import sys' 'd = open(sys.argv[1], "rb").read()' \
+	'sys.exit(0 if b"\x1b]" in d or b"\x9b" in d else 1)' > "$T/esc.py"
+(sleep 1; printf '%s\n' "$HOSTILE"; sleep 3) |
+	timeout 15 "$BULKHEAD" console "$NAME" > "$T/hostile.out" 2>&1
+check "console: the guest's text after its escapes is shown" grep -aq "OSC-42" "$T/hostile.out"
+check "console: no OSC or 8-bit control reaches the terminal" bash -c "! python3 '$T/esc.py' '$T/hostile.out'"
+(sleep 1; printf '%s\n' "$HOSTILE"; sleep 3) |
+	timeout 15 "$BULKHEAD" console --raw "$NAME" > "$T/raw.out" 2>&1
+check "console --raw: the guest's bytes as they are" bash -c "grep -aq OSC-42 '$T/raw.out' && python3 '$T/esc.py' '$T/raw.out'"
 
 # Same name again: refused, first VM untouched.
 "$BULKHEAD" create "$T/vm.cfg" > "$T/dup.out" 2>&1
