@@ -246,7 +246,7 @@ asan:
 	$(MAKE) BUILD=build/asan SAN=1 all
 
 FUZZ_TARGETS = fuzz_config fuzz_qmp fuzz_audit fuzz_worker_msg fuzz_vu_msg fuzz_virtq \
-	fuzz_control fuzz_subid fuzz_elfdeps fuzz_policy
+	fuzz_control fuzz_subid fuzz_elfdeps fuzz_policy fuzz_termfilter
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/%)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)
