@@ -63,7 +63,7 @@ static const struct feature table[F_COUNT] = {
 	  "1024 MiB, no network); a policy that is not root's alone or does "
 	  "not parse refuses tenants; not I/O limits or cpu_cap" },
 	{ F_CHECK, "bulkhead check (bulkhead-probe)", FS_SUPPORTED,
-	  "99 escape attempts in a running VM's jail: joined namespaces, "
+	  "102 escape attempts in a running VM's jail: joined namespaces, "
 	  "same uid, rlimits, Landlock, seccomp, a cgroup with its limits; "
 	  "--as backend|worker|copier under those children's rows (each "
 	  "pid 1 of a pid namespace of its own, in a cgroup of its own; "

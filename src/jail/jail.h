@@ -176,6 +176,15 @@ struct jail_denied_syscall {
 	const char *why;
 };
 const struct jail_denied_syscall *jail_seccomp_denied(size_t *n);
+/* ioctl commands the filter denies: those whose low 32 bits, masked
+ * with mask, equal cmd. */
+struct jail_denied_ioctl {
+	unsigned long cmd;
+	unsigned long mask;
+	const char *name;
+	const char *why;
+};
+const struct jail_denied_ioctl *jail_seccomp_denied_ioctls(size_t *n);
 int jail_seccomp_apply(uint64_t sockets, char *why, size_t whylen);
 int jail_landlock_abi(void);
 /* The Landlock rules a kernel of ABI abi lacks, each with the kernel

@@ -1,4 +1,7 @@
 #include <errno.h>
+#include <linux/cdrom.h>
+#include <linux/if_tun.h>
+#include <linux/sockios.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -171,18 +174,93 @@ add_socket_rules(scmp_filter_ctx ctx, uint64_t sockets)
 	return rc;
 }
 
-/* Typing into a terminal the jail inherited (TIOCSTI) or reading
- * console memory (TIOCLINUX): ioctl stays, these commands do not. */
+/* ioctl stays; these commands do not. The kernel reads the command as
+ * an unsigned int, so the rules compare the low 32 bits only (mask),
+ * whatever a caller puts in the upper ones; a mask of 0xffffff00 takes
+ * a driver's whole range. Each is a command the holder of an fd the
+ * jail was given (a tty, its tap, a medium) may issue without any
+ * capability, and that changes something other processes share. */
+static const struct jail_denied_ioctl denied_ioctls[] = {
+	{ TIOCSTI, 0xffffffffu, "TIOCSTI", "type into an inherited terminal" },
+	{ TIOCLINUX, 0xffffffffu, "TIOCLINUX", "read console memory" },
+	/* The tap is the toolstack's: the device model uses it (QEMU's
+	 * TUNGETIFF, TUNGETFEATURES, TUNSETOFFLOAD, TUNSETVNETHDRSZ,
+	 * TUNSETSNDBUF, TUNSETVNETLE/BE stay), it does not remake it. A
+	 * tap fd's holder needs no capability for any of these. */
+	{ TUNSETIFF, 0xffffffffu, "TUNSETIFF", "make or attach a tun device" },
+	{ TUNSETPERSIST, 0xffffffffu, "TUNSETPERSIST",
+	  "keep the tap after the VM: it outlives destroy" },
+	{ TUNSETOWNER, 0xffffffffu, "TUNSETOWNER",
+	  "give the tap to a host user, who attaches to the bridge" },
+	{ TUNSETGROUP, 0xffffffffu, "TUNSETGROUP",
+	  "give the tap to a host group" },
+	{ TUNSETLINK, 0xffffffffu, "TUNSETLINK", "change the tap's link type" },
+	{ TUNSETQUEUE, 0xffffffffu, "TUNSETQUEUE",
+	  "attach or detach queues (bulkhead's taps have one)" },
+	{ TUNSETIFINDEX, 0xffffffffu, "TUNSETIFINDEX",
+	  "choose the index of a new tun device" },
+	{ TUNSETTXFILTER, 0xffffffffu, "TUNSETTXFILTER",
+	  "filter what the bridge delivers to the VM" },
+	{ TUNATTACHFILTER, 0xffffffffu, "TUNATTACHFILTER",
+	  "classic BPF on the tap's socket" },
+	{ TUNDETACHFILTER, 0xffffffffu, "TUNDETACHFILTER",
+	  "classic BPF on the tap's socket" },
+	{ TUNSETSTEERINGEBPF, 0xffffffffu, "TUNSETSTEERINGEBPF",
+	  "eBPF on the tap" },
+	{ TUNSETFILTEREBPF, 0xffffffffu, "TUNSETFILTEREBPF",
+	  "eBPF on the tap" },
+	{ TUNSETCARRIER, 0xffffffffu, "TUNSETCARRIER",
+	  "take the host side's link down or up" },
+	{ SIOCSIFHWADDR, 0xffffffffu, "SIOCSIFHWADDR",
+	  "change the tap's host MAC, and so maybe the bridge's" },
+	/* A loop device medium: LOOP_CHANGE_FD and LOOP_CLR_FD need no
+	 * capability at all, even on a read-only fd, and change what
+	 * every user of the loop device reads. QEMU needs none. */
+	{ 0x4C00, 0xffffff00u, "LOOP_*", "rebind or detach a loop device" },
+	/* A CD drive medium: a read-only fd moves the tray, locks the
+	 * door, sets the drive's options and speed, with no capability.
+	 * (Block ioctls that change shared state need CAP_SYS_ADMIN
+	 * (BLKPG, BLKRRPART, BLKFLSBUF, BLKROSET, BLKBSZSET, BLKRASET) or
+	 * a writable fd (BLKDISCARD, BLKZEROOUT, zone resets): left to
+	 * the kernel.) */
+	{ CDROMEJECT, 0xffffffffu, "CDROMEJECT", "open a shared drive's tray" },
+	{ CDROMCLOSETRAY, 0xffffffffu, "CDROMCLOSETRAY",
+	  "close a shared drive's tray" },
+	{ CDROMEJECT_SW, 0xffffffffu, "CDROMEJECT_SW",
+	  "set a shared drive's auto-eject" },
+	{ CDROM_LOCKDOOR, 0xffffffffu, "CDROM_LOCKDOOR",
+	  "lock a shared drive's door" },
+	{ CDROM_SET_OPTIONS, 0xffffffffu, "CDROM_SET_OPTIONS",
+	  "set a shared drive's options" },
+	{ CDROM_CLEAR_OPTIONS, 0xffffffffu, "CDROM_CLEAR_OPTIONS",
+	  "clear a shared drive's options" },
+	{ CDROM_SELECT_SPEED, 0xffffffffu, "CDROM_SELECT_SPEED",
+	  "set a shared drive's speed" },
+	{ CDROM_SELECT_DISC, 0xffffffffu, "CDROM_SELECT_DISC",
+	  "change a changer's disc" },
+	{ CDROMSTOP, 0xffffffffu, "CDROMSTOP", "spin a shared drive down" },
+	{ CDROMSTART, 0xffffffffu, "CDROMSTART", "spin a shared drive up" },
+};
+
+const struct jail_denied_ioctl *
+jail_seccomp_denied_ioctls(size_t *n)
+{
+	*n = sizeof(denied_ioctls) / sizeof(denied_ioctls[0]);
+	return denied_ioctls;
+}
+
 static int
 add_ioctl_rules(scmp_filter_ctx ctx)
 {
-	int rc = seccomp_rule_add(
-		ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-		SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
-	if (rc == 0)
+	int rc = 0;
+
+	for (size_t i = 0;
+	     rc == 0 && i < sizeof(denied_ioctls) / sizeof(denied_ioctls[0]);
+	     i++)
 		rc = seccomp_rule_add(
 			ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-			SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
+			SCMP_A1(SCMP_CMP_MASKED_EQ, denied_ioctls[i].mask,
+				denied_ioctls[i].cmd));
 	return rc;
 }
 

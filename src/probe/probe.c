@@ -12,7 +12,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <fcntl.h>
+#include <linux/cdrom.h>
+#include <linux/if_tun.h>
 #include <linux/netlink.h>
+#include <linux/sockios.h>
 #include <linux/pfkeyv2.h>
 #include <linux/random.h>
 #include <linux/rtnetlink.h>
@@ -1274,6 +1277,57 @@ terminal_fds(void)
 	log_fds();
 }
 
+/* ioctls on the fds the jail is given (its taps, its media) that change
+ * the device for everyone else, by class. The probe holds no such fd:
+ * fd -1 tells the filter's EPERM from the kernel's EBADF, and changes
+ * nothing where the command is allowed. Blocked only if every command
+ * of the class is refused. */
+static void
+ioctl_class(const char *id, const char *what, const unsigned long *cmds,
+	    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		errno = 0;
+		long rc = ioctl(-1, cmds[i], 0);
+		if (rc >= 0 || (errno != EPERM && errno != EACCES)) {
+			report(1, id, "%s %#lx on fd -1 reached the kernel: %s",
+			       what, cmds[i], strerror(errno));
+			return;
+		}
+	}
+	report(0, id, "%zu %s commands refused", n, what);
+}
+
+static void
+device_ioctls(void)
+{
+	/* What a tap's holder may do to it with no capability: make it
+	 * persistent and give it to a host user, and the rest. */
+	static const unsigned long tun[] = {
+		TUNSETIFF,       TUNSETPERSIST,      TUNSETOWNER,
+		TUNSETGROUP,     TUNSETLINK,         TUNSETQUEUE,
+		TUNSETIFINDEX,   TUNSETTXFILTER,     TUNATTACHFILTER,
+		TUNDETACHFILTER, TUNSETSTEERINGEBPF, TUNSETFILTEREBPF,
+		TUNSETCARRIER,   SIOCSIFHWADDR,
+	};
+	/* The loop driver's whole range: LOOP_CHANGE_FD and LOOP_CLR_FD
+	 * need nothing but a read-only fd. */
+	unsigned long loop[256];
+	for (size_t i = 0; i < 256; i++)
+		loop[i] = 0x4C00 + i;
+	static const unsigned long cdrom[] = {
+		CDROMEJECT,         CDROMCLOSETRAY,    CDROMEJECT_SW,
+		CDROM_LOCKDOOR,     CDROM_SET_OPTIONS, CDROM_CLEAR_OPTIONS,
+		CDROM_SELECT_SPEED, CDROM_SELECT_DISC, CDROMSTOP,
+		CDROMSTART,
+	};
+	ioctl_class("tun-reconfigure", "tap-reconfiguring", tun,
+		    sizeof(tun) / sizeof(tun[0]));
+	ioctl_class("loop-ioctl", "loop device (0x4C00-0x4CFF)", loop, 256);
+	ioctl_class("cdrom-ioctl", "CD drive tray and setting", cdrom,
+		    sizeof(cdrom) / sizeof(cdrom[0]));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1295,5 +1349,6 @@ main(int argc, char **argv)
 	network();
 	landlock();
 	terminal_fds();
+	device_ioctls();
 	return escapes ? 1 : 0;
 }

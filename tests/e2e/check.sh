@@ -9,7 +9,7 @@ plan 27
 # Every attempt bulkhead-probe makes, on every host (skipped ones included).
 # It runs as the device model (the default) and, with --as, as each of
 # the VM's other children, under that child's own confinement row.
-ATTEMPTS=99
+ATTEMPTS=102
 P=bhtest-chk-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -43,7 +43,7 @@ for need in ["setuid-root", "capabilities", "read-shadow", "mknod-block", "chroo
              "host-journal-socket", "host-dbus-socket", "socket-family-bit32", "socket-sweep",
              "tiocsti", "inherited-fds", "log-fd-writable", "list-root", "list-dev",
              "ioctl-dev", "tcp-bind", "signal-out", "signal-other-uid", "clone3-plain",
-             "setns-pidfd"]:
+             "setns-pidfd", "tun-reconfigure", "loop-ioctl", "cdrom-ioctl"]:
     assert need in ids, need
 # Every socket family the review named, and every netlink protocol.
 for fam in ["inet", "inet6", "unix", "packet", "vsock", "alg", "key", "xdp", "bluetooth"]:
