@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <net/if.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,9 +218,19 @@ open_taps(struct create *c)
 			return -1;
 		}
 		c->host.tap[i] = fd;
+		/* Teardown deletes it by this name and index, should the
+		 * device model make it outlive its fd. */
+		struct record_tap *t = &c->ml.rec.taps[c->ml.rec.ntaps++];
+		snprintf(t->name, sizeof(t->name), "%s", v->vifname);
+		t->ifindex = if_nametoindex(v->vifname);
+	}
+	if (record_write(&c->ml.rec) < 0) {
+		log_error("cannot write VM record");
+		return -1;
 	}
 	return 0;
 }
+_Static_assert(CONFIG_VIFS_MAX <= RECORD_TAPS_MAX, "a vif's tap unrecorded");
 
 static int
 prepare_logs(struct monitor_launch *ml, char *mon_log, size_t len)

@@ -46,13 +46,29 @@ record_identity(const struct vm_record *r, struct dm_identity *id)
 	return -EINVAL;
 }
 
+static json_t *
+taps_json(const struct vm_record *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < r->ntaps; i++)
+		if (json_array_append_new(
+			    a, json_pack("{s:s, s:I}", "name", r->taps[i].name,
+					 "ifindex",
+					 (json_int_t)r->taps[i].ifindex)) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
 int
 record_write(const struct vm_record *r)
 {
 	char path[PATH_MAX];
 	json_t *o = json_pack(
 		"{s:s, s:I, s:I, s:I, s:b, s:I, s:s, s:I, s:I, s:I, s:I, s:s, "
-		"s:s, s:b, s:s, s:s, s:I}",
+		"s:s, s:b, s:s, s:s, s:I, s:o}",
 		"name", r->name, "vmid", (json_int_t)r->vmid, "uid",
 		(json_int_t)r->uid, "gid", (json_int_t)r->gid, "uid_exclusive",
 		r->uid_exclusive, "reaper_uid", (json_int_t)r->reaper_uid,
@@ -62,7 +78,7 @@ record_write(const struct vm_record *r)
 		(json_int_t)r->monitor_start, "state", r->state, "accel",
 		r->accel, "security_supported", r->security_supported, "config",
 		r->config, "console_log", r->console_log, "owner",
-		(json_int_t)r->owner);
+		(json_int_t)r->owner, "taps", taps_json(r));
 	if (!o)
 		return -ENOMEM;
 	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
@@ -108,6 +124,32 @@ get_bool(json_t *o, const char *k, bool *out)
 	return 0;
 }
 
+/* "taps": [{"name": NAME, "ifindex": N}, ...], at most
+ * RECORD_TAPS_MAX, each name a valid interface name. */
+static int
+get_taps(json_t *o, struct vm_record *r)
+{
+	json_t *a = json_object_get(o, "taps");
+	size_t i;
+	json_t *t;
+
+	if (!json_is_array(a) || json_array_size(a) > RECORD_TAPS_MAX)
+		return -EINVAL;
+	json_array_foreach(a, i, t)
+	{
+		uint64_t idx;
+		struct record_tap *rt = &r->taps[i];
+		if (!json_is_object(t) || json_object_size(t) != 2 ||
+		    get_str(t, "name", rt->name, sizeof(rt->name)) ||
+		    !rt->name[0] || strchr(rt->name, '/') ||
+		    get_int(t, "ifindex", INT32_MAX, &idx) || idx == 0)
+			return -EINVAL;
+		rt->ifindex = (unsigned)idx;
+	}
+	r->ntaps = json_array_size(a);
+	return 0;
+}
+
 int
 record_parse(const char *text, size_t len, struct vm_record *r)
 {
@@ -119,10 +161,12 @@ record_parse(const char *text, size_t len, struct vm_record *r)
 	memset(r, 0, sizeof(*r));
 	if (!json_is_object(o))
 		goto out;
-	/* 16 keys: a record from before "owner" was kept. */
-	if (json_object_size(o) != 16 &&
-	    (json_object_size(o) != 17 ||
-	     get_int(o, "owner", UINT32_MAX - 1, &owner)))
+	/* 16 keys: a record from before "owner" was kept; 17: before
+	 * "taps" were. */
+	size_t keys = json_object_size(o);
+	if (keys < 16 || keys > 18 ||
+	    (keys >= 17 && get_int(o, "owner", UINT32_MAX - 1, &owner)) ||
+	    (keys == 18 && get_taps(o, r) < 0))
 		goto out;
 	if (get_str(o, "name", r->name, sizeof(r->name)) ||
 	    get_int(o, "vmid", 32751, &vmid) ||

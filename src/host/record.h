@@ -11,6 +11,14 @@
 #include "../common/paths.h"
 #include "accounts.h"
 
+/* A tap the toolstack made for the VM: its name and the index it had,
+ * so teardown deletes that very interface and no later one of the name. */
+#define RECORD_TAPS_MAX 8
+struct record_tap {
+	char name[16]; /* IFNAMSIZ */
+	unsigned ifindex;
+};
+
 struct vm_record {
 	char name[BH_NAME_MAX + 1];
 	unsigned vmid;
@@ -32,6 +40,10 @@ struct vm_record {
 	 * create and later (cd-insert, a take-over's restart). A record
 	 * without it (made before it was kept) reads as root's. */
 	uid_t owner;
+	/* The VM's taps, made persistent or not: deleted at teardown. A
+	 * record without them (made before they were kept) has none. */
+	struct record_tap taps[RECORD_TAPS_MAX];
+	size_t ntaps;
 };
 
 /* The device model's identity as a record keeps it (uid, gid, exclusive,

@@ -9,6 +9,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 
 static int
@@ -71,4 +73,55 @@ out:
 	close(s);
 	close(fd); /* not persistent: closing deletes the tap */
 	return fail(why, whylen, "attach to bridge", bridge, e);
+}
+
+/* RTM_DELLINK of ifindex, and the kernel's answer. */
+static int
+dellink(unsigned ifindex)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req;
+	struct {
+		struct nlmsghdr nh;
+		struct nlmsgerr err;
+	} ack;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	int rc = -EIO;
+
+	if (s < 0)
+		return -errno;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = RTM_DELLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.nh.nlmsg_seq = 1;
+	req.ifi.ifi_family = AF_UNSPEC;
+	req.ifi.ifi_index = (int)ifindex;
+	if (sendto(s, &req, sizeof(req), 0, (struct sockaddr *)&kernel,
+		   sizeof(kernel)) != (ssize_t)sizeof(req))
+		rc = -errno;
+	else if (recv(s, &ack, sizeof(ack), 0) >= (ssize_t)sizeof(ack) &&
+		 ack.nh.nlmsg_type == NLMSG_ERROR)
+		rc = ack.err.error; /* 0 or -errno */
+	close(s);
+	return rc;
+}
+
+int
+tap_delete(const char *name, unsigned ifindex)
+{
+	char p[64];
+
+	/* Gone with the device model (the usual case), or the name is now
+	 * another interface's: nothing of the VM's to delete. */
+	if (ifindex == 0 || if_nametoindex(name) != ifindex)
+		return 0;
+	snprintf(p, sizeof(p), "/sys/class/net/%s/tun_flags", name);
+	if (access(p, F_OK) != 0)
+		return 0;
+	int rc = dellink(ifindex);
+	return rc == 0 ? 1 : rc == -ENODEV ? 0 : rc;
 }

@@ -14,6 +14,7 @@
 #include "cgroup.h"
 #include "procscan.h"
 #include "reaper.h"
+#include "tap.h"
 #include "vmdir.h"
 #include "vmid.h"
 
@@ -186,6 +187,13 @@ teardown_cleanup(const struct vm_record *r)
 	char names[BACKEND_GROUPS_MAX][CG_NAME_MAX];
 	size_t n = cgroup_backend_groups(r->name, names, BACKEND_GROUPS_MAX);
 
+	/* A tap dies with its last fd, QEMU's, unless the device model made
+	 * it persistent: then it would stay on the bridge, its name would
+	 * make the id's next VM fail, and TUNSETOWNER could have given it
+	 * to a host user. Deleted here, before the id is free. */
+	for (size_t i = 0; i < r->ntaps; i++)
+		if (tap_delete(r->taps[i].name, r->taps[i].ifindex) < 0)
+			rc = -EBUSY;
 	if (cgroup_remove(r->name) < 0)
 		rc = -EBUSY;
 	for (size_t i = 0; i < n; i++)

@@ -6,7 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 12
+plan 13
 P=bhtest-net-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 BR=bhtbr$$
@@ -41,9 +41,29 @@ if "$BULKHEAD" create "$T/n.cfg" > "$T/n.out" 2>&1; then
 	check "net: device model's netns has only lo" test "$(awk 'NR>2 {print $1}' /proc/$PID/net/dev | tr -d : | tr '\n' ' ')" = "lo "
 	check "net: device model holds the tap as an fd" bash -c "ls -l /proc/$PID/fd | grep -q /dev/net/tun"
 	check "net: no /dev/net/tun in the jail" test ! -e /proc/$PID/root/dev/net/tun
+	# What a compromised device model did in the review (the filter now
+	# refuses it: check.sh's tun-reconfigure), done by root through a
+	# copy of QEMU's own tap fd: the tap made persistent and given to
+	# uid 4242. Destroy must delete it all the same.
+	python3 - "$PID" "$TAP" <<'PY'
+import ctypes, fcntl, os, struct, sys
+pid, tap = int(sys.argv[1]), sys.argv[2].encode()
+libc = ctypes.CDLL(None, use_errno=True)
+pfd = os.pidfd_open(pid)
+for n in os.listdir(f"/proc/{pid}/fd"):
+    if os.readlink(f"/proc/{pid}/fd/{n}") != "/dev/net/tun":
+        continue
+    fd = libc.syscall(438, pfd, int(n), 0)  # pidfd_getfd
+    name = fcntl.ioctl(fd, 0x800454D2, bytes(40))[:16].rstrip(b"\0")  # TUNGETIFF
+    if name == tap:
+        fcntl.ioctl(fd, 0x400454CC, 4242)  # TUNSETOWNER
+        fcntl.ioctl(fd, 0x400454CB, 1)  # TUNSETPERSIST
+    os.close(fd)
+PY
+	check "net: tap made persistent and owned by uid 4242 (as a hostile device model would)" \
+		test "$(cat /sys/class/net/$TAP/owner)" = 4242 -a $(( $(cat /sys/class/net/$TAP/tun_flags) & 0x800 )) != 0
 	"$BULKHEAD" destroy "$P-a" > /dev/null 2>&1
-	for i in $(seq 1 50); do [ -e /sys/class/net/$TAP ] || break; sleep 0.1; done
-	check "net: tap gone after destroy" test ! -e /sys/class/net/$TAP
+	check "net: tap gone after destroy, persistent or not" test ! -e /sys/class/net/$TAP
 else
 	not_ok "net: create failed: $(cat "$T/n.out")"
 fi

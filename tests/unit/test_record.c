@@ -50,6 +50,55 @@ test_owner(void **state)
 	assert_int_equal(record_parse(buf, strlen(buf), &r), -22);
 }
 
+/* The VM's taps are kept with their index, for teardown to delete that
+ * very interface; anything odd in them rejects the record. */
+static void
+test_taps(void **state)
+{
+	(void)state;
+	struct vm_record r;
+	char buf[1024];
+	static const char *const bad[] = {
+		"[{\"name\":\"bh1.0\",\"ifindex\":0}]",
+		"[{\"name\":\"bh1.0\",\"ifindex\":-3}]",
+		"[{\"name\":\"\",\"ifindex\":7}]",
+		"[{\"name\":\"../lo\",\"ifindex\":7}]",
+		"[{\"name\":\"a-name-too-long-16\",\"ifindex\":7}]",
+		"[{\"name\":\"bh1.0\",\"ifindex\":7,\"x\":1}]",
+		"[\"bh1.0\"]",
+		"{}",
+		"[{\"name\":\"a\",\"ifindex\":1},{\"name\":\"b\",\"ifindex\":"
+		"2},{\"name\":\"c\",\"ifindex\":3},{\"name\":\"d\",\"ifindex\":"
+		"4},{\"name\":\"e\",\"ifindex\":5},{\"name\":\"f\",\"ifindex\":"
+		"6},{\"name\":\"g\",\"ifindex\":7},{\"name\":\"h\",\"ifindex\":"
+		"8},{\"name\":\"i\",\"ifindex\":9}]",
+	};
+
+	snprintf(buf, sizeof(buf),
+		 "%.*s,\"owner\":0,\"taps\":[{\"name\":\"bh1.0\",\"ifindex\":"
+		 "42},{\"name\":\"web0\",\"ifindex\":43}]}",
+		 (int)strlen(good) - 1, good);
+	assert_int_equal(record_parse(buf, strlen(buf), &r), 0);
+	assert_int_equal(r.ntaps, 2);
+	assert_string_equal(r.taps[0].name, "bh1.0");
+	assert_int_equal(r.taps[0].ifindex, 42);
+	assert_string_equal(r.taps[1].name, "web0");
+	assert_int_equal(r.taps[1].ifindex, 43);
+	/* Older records: none. */
+	assert_int_equal(record_parse(good, strlen(good), &r), 0);
+	assert_int_equal(r.ntaps, 0);
+	/* "taps" counts only beside "owner". */
+	snprintf(buf, sizeof(buf), "%.*s,\"taps\":[]}", (int)strlen(good) - 1,
+		 good);
+	assert_int_equal(record_parse(buf, strlen(buf), &r), -22);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "%.*s,\"owner\":0,\"taps\":%s}",
+			 (int)strlen(good) - 1, good, bad[i]);
+		if (record_parse(buf, strlen(buf), &r) != -22)
+			fail_msg("accepted taps %zu: %s", i, buf);
+	}
+}
+
 static void
 test_parse_bad(void **state)
 {
@@ -88,6 +137,7 @@ main(void)
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_owner),
+		cmocka_unit_test(test_taps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
