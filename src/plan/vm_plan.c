@@ -100,22 +100,28 @@ plan_binds(const struct vm_config *cfg, struct vm_plan *p, char *why,
 	return 0;
 }
 
-/* RLIMIT_FSIZE: the largest disk, so writes to its last block work;
- * with no disk bigger than Xen's 256 KiB, that (or guest RAM: with
- * backends it is a memfd QEMU sizes with ftruncate, which FSIZE bounds). */
-static unsigned long long
-plan_fsize(const struct vm_config *cfg, const struct plan_fdtab *t)
+/* RLIMIT_FSIZE: the largest disk QEMU may write, so writes to its last
+ * block work; a read-only disk or medium counts for nothing (a limit
+ * from a large read-only image would let a compromised device model
+ * grow a small writable one to that size and fill the host's
+ * filesystem). With backends, guest RAM is a memfd that QEMU itself
+ * creates and sizes with ftruncate (memory-backend-memfd has no fd to
+ * pass in), which FSIZE bounds: the limit is then at least guest RAM,
+ * and a writable disk can grow that far. At least Xen's 256 KiB. */
+unsigned long long
+vm_plan_fsize(const struct vm_config *cfg, const struct plan_fdtab *t)
 {
 	unsigned long long max = JAIL_FSIZE_MIN;
 	struct stat st;
 
-	if (config_has_backends(cfg))
+	if (config_has_backends(cfg) &&
+	    ((unsigned long long)cfg->memory_mib << 20) > max)
 		max = (unsigned long long)cfg->memory_mib << 20;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct plan_fd *s = &t->slot[i];
 
-		if ((s->kind == PFD_DISK_RO || s->kind == PFD_DISK_RW) &&
-		    s->fd >= 0 && fstat(s->fd, &st) == 0 &&
+		if (s->kind == PFD_DISK_RW && s->fd >= 0 &&
+		    fstat(s->fd, &st) == 0 &&
 		    (unsigned long long)st.st_size > max)
 			max = (unsigned long long)st.st_size;
 	}
@@ -172,7 +178,7 @@ vm_plan_build(const struct plan_input *in, struct vm_plan *p, char *why,
 	}
 	if (in->host)
 		plan_take_host(in->host, p);
-	p->fsize = plan_fsize(cfg, &p->fds);
+	p->fsize = vm_plan_fsize(cfg, &p->fds);
 	return 0;
 }
 

@@ -78,6 +78,10 @@ void plan_host_close(struct plan_host *h);
  * caller. 0, or -1 with why. */
 int vm_plan_build(const struct plan_input *in, struct vm_plan *p, char *why,
 		  size_t whylen);
+/* The device model's RLIMIT_FSIZE for the fds in t (exposed for tests):
+ * the largest read-write disk, or guest RAM where QEMU sizes a memfd. */
+unsigned long long vm_plan_fsize(const struct vm_config *cfg,
+				 const struct plan_fdtab *t);
 /* Put the monitor's own fds (listeners, pipe, sockets) in their slots:
  * every slot of that kind and index. 0, or -ENOENT for no such slot. */
 int vm_plan_set_fd(struct vm_plan *p, enum plan_fd_kind kind, unsigned index,

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../src/jail/jail.h"
 #include "../../src/plan/vm_plan.h"
 
 static struct vm_config cfg;
@@ -207,6 +208,64 @@ has_arg(const char *s)
 
 #define BASE "name='vm'\nkernel='/k'\naccel='tcg'\nvcpus=2\n"
 
+/* A sparse file of size bytes, open read-only (its size is all that
+ * counts). */
+static int
+sized_file(unsigned long long size)
+{
+	char path[] = "/tmp/bh-ut-fsize-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	return fd;
+}
+
+/* RLIMIT_FSIZE follows the read-write disks only: the review's 2 GiB
+ * read-only image beside a 1 MiB scratch disk gave the device model a
+ * 2 GiB limit, and it grew the scratch disk to 2 GiB. With backends the
+ * limit covers guest RAM (QEMU ftruncates its memfd), and no more. */
+static void
+test_fsize_rw_disks_only(void **state)
+{
+	(void)state;
+	const unsigned long long mib = 1ull << 20;
+	int ro = sized_file(2048 * mib), rw = sized_file(mib);
+	int rw_ro = dup(rw), big = sized_file(700 * mib);
+
+	build(BASE "memory=512\n"
+		   "disk=['vdev=xvda,access=ro,target=/big.img',"
+		   "'vdev=xvdb,access=rw,target=/scratch.img']\n",
+	      false);
+	assert_int_equal(vm_plan_set_fd(&plan, PFD_DISK_RO, 0, ro), 0);
+	assert_int_equal(vm_plan_set_fd(&plan, PFD_DISK_RO, 1, rw_ro), 0);
+	assert_int_equal(vm_plan_set_fd(&plan, PFD_DISK_RW, 1, rw), 0);
+	assert_int_equal(vm_plan_fsize(&cfg, &plan.fds), mib);
+	vm_plan_free(&plan);
+	/* Only read-only disks: the floor. */
+	build(BASE "disk=['vdev=xvda,access=ro,target=/big.img']\n", false);
+	assert_int_equal(vm_plan_set_fd(&plan, PFD_DISK_RO, 0, ro), 0);
+	assert_int_equal(vm_plan_fsize(&cfg, &plan.fds), JAIL_FSIZE_MIN);
+	vm_plan_free(&plan);
+	/* Backends: guest RAM, not the read-only image... */
+	build(BASE "memory=512\nrng='isolated'\n"
+		   "disk=['vdev=xvda,access=ro,target=/big.img',"
+		   "'vdev=xvdb,access=rw,target=/scratch.img']\n",
+	      false);
+	assert_int_equal(vm_plan_set_fd(&plan, PFD_DISK_RO, 0, ro), 0);
+	assert_int_equal(vm_plan_set_fd(&plan, PFD_DISK_RW, 1, rw), 0);
+	assert_int_equal(vm_plan_fsize(&cfg, &plan.fds), 512 * mib);
+	/* ...or a read-write disk larger than it. */
+	assert_int_equal(vm_plan_set_fd(&plan, PFD_DISK_RW, 1, big), 0);
+	assert_int_equal(vm_plan_fsize(&cfg, &plan.fds), 700 * mib);
+	vm_plan_free(&plan);
+	close(ro);
+	close(rw);
+	close(rw_ro);
+	close(big);
+}
+
 static void
 test_disks_rw_ro(void **state)
 {
@@ -331,6 +390,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_disks_rw_ro),
+		cmocka_unit_test(test_fsize_rw_disks_only),
 		cmocka_unit_test(test_isolated),
 		cmocka_unit_test(test_cdroms_vifs),
 		cmocka_unit_test(test_restore_everything),
