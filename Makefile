@@ -174,6 +174,21 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"; $(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# `bulkhead --version`: a release tarball's VERSION file, else git's
+# description of the tree. version.c is rewritten only when that changes,
+# so it is recompiled exactly then.
+VERSION_STR = $(shell cat VERSION 2>/dev/null || \
+	git describe --always --dirty 2>/dev/null || echo unknown)
+$(BUILD)/gen/version.c: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#include "%s/src/cli/version.h"\nconst char bh_version[] = "%s";\n' \
+		'$(CURDIR)' '$(VERSION_STR)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(OBJ)/gen/version.o: $(BUILD)/gen/version.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"; $(CC) $(CFLAGS) -c $< -o $@
+FORCE:
+
 $(BUILD)/libbulkhead.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
@@ -181,7 +196,7 @@ $(BUILD)/libbulkhead.a: $(LIB_OBJS)
 # The monitor, the QMP worker and the copier are forked from this image
 # (scripts/check-layout.sh knows which processes run which binary).
 BULKHEAD_SRCS = $(CLI_SRCS) $(MONITOR_SRCS) $(WORKER_SRCS) $(COPIER_SRCS) $(SHARED_SRCS)
-$(BUILD)/bulkhead: $(BULKHEAD_SRCS:%.c=$(OBJ)/%.o)
+$(BUILD)/bulkhead: $(BULKHEAD_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/gen/version.o
 	@echo "  LD $@"; $(CC) $(CFLAGS) $(LDHARDEN) -o $@ $^ $(LIBS)
 
 # The probe is static (it needs nothing from the jail's filesystem) and

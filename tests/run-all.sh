@@ -140,6 +140,7 @@ suites() {
 		echo "not ok - docs/SUPPORT.md is stale: make docs/SUPPORT.md"
 	fi
 	fuzz
+	suite cli bash tests/cli.sh
 	suite vhost/frontend bash tests/vhost/frontend.sh
 	suite vhost/frontend-asan env BUILD=build/asan LABEL="(asan) " bash tests/vhost/frontend.sh
 	if [ "$(id -u)" != 0 ]; then

@@ -1,5 +1,6 @@
 /* bulkhead: run VMs with deprivileged, compartmentalized device models. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "../common/paths.h"
 #include "../common/util.h"
 #include "cli.h"
+#include "version.h"
 
 static const struct {
 	const char *name;
@@ -44,6 +46,7 @@ usage(FILE *f)
 	fprintf(f, "usage: bulkhead COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %s\n", commands[i].help);
+	fprintf(f, "  help [COMMAND] | COMMAND --help | --version\n");
 	fprintf(f, "\nSee bulkhead(1) and bulkhead.cfg(5).\n");
 }
 
@@ -93,6 +96,29 @@ stdio_reserve(void)
 	}
 }
 
+/* `help CMD` and `CMD --help`: that command's line, and where to read
+ * more. */
+static int
+help_for(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(name, commands[i].name) != 0)
+			continue;
+		printf("usage: bulkhead %s\n\nSee bulkhead(1).\n",
+		       commands[i].help);
+		return 0;
+	}
+	log_error("unknown command '%s'", name);
+	usage(stderr);
+	return 2;
+}
+
+static bool
+is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -102,11 +128,18 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("bulkhead %s\n", bh_version);
+		return 0;
+	}
+	if (!strcmp(argv[1], "help") && argc > 2)
+		return help_for(argv[2]);
+	if (is_help(argv[1]) || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
 	}
+	if (argc > 2 && is_help(argv[2]))
+		return help_for(argv[1]);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
