@@ -1,9 +1,11 @@
 #include <jansson.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../common/log.h"
+#include "../config/config.h"
 #include "../host/accounts.h"
 #include "../host/idrange.h"
 #include "../host/procscan.h"
@@ -13,7 +15,33 @@
 struct list_ctx {
 	json_t *arr;     /* NULL for the table */
 	unsigned ranged; /* VMs with a range uid */
+	/* `list NAME|ID...`: only these, each of which must be found */
+	char **want;
+	int nwant;
+	bool *found;
 };
+
+/* Is this VM one the caller asked for, by name or by VM id (as xl
+ * takes a domain name or id)? */
+static bool
+wanted(struct list_ctx *c, const char *name, const struct vm_record *r)
+{
+	bool any = false;
+
+	if (c->nwant == 0)
+		return true;
+	for (int i = 0; i < c->nwant; i++) {
+		char id[16];
+		if (r)
+			snprintf(id, sizeof(id), "%u", r->vmid);
+		if (strcmp(c->want[i], name) == 0 ||
+		    (r && strcmp(c->want[i], id) == 0)) {
+			c->found[i] = true;
+			any = true;
+		}
+	}
+	return any;
+}
 
 /* A record says "running" but its device model is gone (monitor killed
  * along with it): show that rather than repeat a stale state. */
@@ -40,6 +68,8 @@ list_one(const char *name, void *arg)
 	struct vm_record r;
 
 	if (record_read(name, &r) < 0) {
+		if (!wanted(c, name, NULL))
+			return 0;
 		if (!c->arr)
 			printf("%-20s %5s %8s %8s %8s %-9s\n", name, "-", "-",
 			       "-", "-", "creating");
@@ -47,6 +77,8 @@ list_one(const char *name, void *arg)
 	}
 	if (strcmp(r.ident, "range") == 0)
 		c->ranged++;
+	if (!wanted(c, name, &r))
+		return 0;
 	if (c->arr) {
 		json_array_append_new(
 			c->arr,
@@ -109,15 +141,28 @@ recheck_range(unsigned ranged)
 int
 cmd_list(int argc, char **argv)
 {
-	struct list_ctx c = { NULL, 0 };
+	struct list_ctx c = { NULL, 0, NULL, 0, NULL };
+	int first = 1;
 
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json") != 0)) {
-		log_error("usage: bulkhead list [--json]");
-		return 2;
+	if (argc > 1 && strcmp(argv[1], "--json") == 0)
+		first = 2;
+	for (int i = first; i < argc; i++) {
+		if (argv[i][0] == '-' || !config_name_valid(argv[i])) {
+			log_error("usage: bulkhead list [--json] [NAME|ID...]");
+			return 2;
+		}
 	}
 	if (cli_require_root("list") < 0)
 		return 1;
-	if (argc == 2)
+	bool found[64] = { false };
+	if (argc - first > (int)(sizeof(found) / sizeof(found[0]))) {
+		log_error("list: at most 64 names at once");
+		return 2;
+	}
+	c.want = argv + first;
+	c.nwant = argc - first;
+	c.found = found;
+	if (first == 2)
 		c.arr = json_array();
 	else
 		printf("%-20s %5s %8s %8s %8s %-9s %-5s %s\n", "NAME", "ID",
@@ -130,5 +175,12 @@ cmd_list(int argc, char **argv)
 		json_decref(c.arr);
 	}
 	recheck_range(c.ranged);
-	return 0;
+	int rc = 0;
+	for (int i = 0; i < c.nwant; i++) {
+		if (!found[i]) {
+			log_error("%s: no VM of that name or id", c.want[i]);
+			rc = 1;
+		}
+	}
+	return rc;
 }

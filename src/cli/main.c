@@ -19,7 +19,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "create", cmd_create, "create [-n|--dry-run] [-p|--paused] CONFIG" },
-	{ "list", cmd_list, "list [--json]" },
+	{ "list", cmd_list, "list [--json] [NAME|ID...]" },
 	{ "destroy", cmd_destroy, "destroy NAME" },
 	{ "console", cmd_console, "console [--raw] NAME   (Ctrl-] detaches)" },
 	{ "pause", cmd_pause, "pause NAME" },

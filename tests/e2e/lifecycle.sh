@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 16
+plan 20
 P=bhtest-life-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -38,6 +38,13 @@ if "$BULKHEAD" create "$T/orphan.cfg" > "$T/orphan.out" 2>&1; then
 	sleep 0.5
 	check "orphan: device model survives its monitor" test -d /proc/$PID
 	check "orphan: list still shows the VM" bash -c "'$BULKHEAD' list | grep -q '$P-orphan'"
+	# list NAME|ID, as xl list takes a domain name or id.
+	OID=$(vm_field "$P-orphan" vmid)
+	check "list NAME: the VM alone" bash -c "[ \"\$('$BULKHEAD' list '$P-orphan' | tail -n +2 | awk '{print \$1}')\" = '$P-orphan' ]"
+	check "list ID: the same VM" bash -c "'$BULKHEAD' list '$OID' | tail -n +2 | grep -q '^$P-orphan '"
+	check "list --json NAME: one entry" bash -c "'$BULKHEAD' list --json '$P-orphan' | python3 -c 'import json,sys; a=json.load(sys.stdin); sys.exit(len(a) != 1 or a[0][\"name\"] != \"$P-orphan\")'"
+	expect "list of a missing VM: named, status 1" 1 "$P-none: no VM of that name or id" \
+		"$BULKHEAD" list "$P-orphan" "$P-none"
 	"$BULKHEAD" destroy "$P-orphan" > "$T/d.out" 2>&1
 	check "orphan: destroy without a monitor succeeds" grep -q "destroyed" "$T/d.out"
 	check "orphan: no process of uid $UID_ left" test "$(uid_procs "$UID_")" = 0
