@@ -8,12 +8,42 @@
 #include "../common/log.h"
 #include "../config/config.h"
 #include "../config/policy.h"
+#include "../host/idrange.h"
 #include "../host/record.h"
 #include "cli.h"
 
 /* Large, and one per create: kept off the stack. */
 static struct policy policy;
 static struct policy_limits limits;
+
+/* The policy limits each owner by uid: an owner must be one account,
+ * not one of the many ids a user can own files as. A uid with no
+ * account, or inside someone's subordinate range (a user maps 65536 of
+ * them with newuidmap and chowns files to each), would otherwise get
+ * the defaults, and its own VM count, once per id. */
+static int
+cli_tenant_owner(const struct vm_config *cfg)
+{
+	char why[512];
+
+	if (cfg->owner.no_account) {
+		log_error("%s: owned by uid %u, which has no account: a "
+			  "tenant's config must belong to a user account "
+			  "(an id without one, such as a subordinate id, "
+			  "would get the policy's defaults once per id)",
+			  cfg->file, (unsigned)cfg->owner.uid);
+		return -1;
+	}
+	if (idrange_check_subid(cfg->owner.uid, cfg->owner.gid, why,
+				sizeof(why)) < 0) {
+		log_error("%s: owned by uid %u, a subordinate id of another "
+			  "user: %s (a tenant's config must belong to the "
+			  "account itself)",
+			  cfg->file, (unsigned)cfg->owner.uid, why);
+		return -1;
+	}
+	return 0;
+}
 
 int
 cli_tenant_config(const struct vm_config *cfg)
@@ -22,6 +52,8 @@ cli_tenant_config(const struct vm_config *cfg)
 
 	if (cfg->owner.uid == 0)
 		return 0;
+	if (cli_tenant_owner(cfg) < 0)
+		return 2;
 	/* A policy that cannot be read refuses tenants: never unlimited. */
 	if (policy_load(BH_POLICY_PATH, &policy, &err) < 0) {
 		log_error("%s: owned by uid %u, refused: %s (fix the policy "

@@ -18,7 +18,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib.sh
 
 if [ "${BH_POL_INNER:-}" != 1 ]; then
-	plan 27
+	plan 29
 	T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 	P=bhtest-pol-$$
 	BR1=bhpa$$ BR2=bhpb$$
@@ -95,6 +95,21 @@ ucfg "$U/net0.cfg" "$P-net0" "vif = [ 'bridge=$BR1' ]"
 refused "builtin: no bridge for tenants" \
 	"vif: bridge '$BR1' is not granted to uid $EU: bridges = \[\] (built-in default" \
 	"$BULKHEAD" create "$U/net0.cfg"
+
+# The owner must be one account: an id with none (a subordinate id the
+# user maps and chowns files to) or inside another's subordinate range
+# would get the defaults once per id (review of the policy).
+NOACC=3999999999
+ucfg "$U/na.cfg" "$P-na"
+chown "$NOACC:$NOACC" "$U/na.cfg"
+refused "owner: a config owned by a uid with no account refused" \
+	"owned by uid $NOACC, which has no account" "$BULKHEAD" create "$U/na.cfg"
+cp /etc/subuid "$T/subuid.keep"
+echo "root:$EU:1" >> /etc/subuid
+ucfg "$U/sub.cfg" "$P-sub"
+refused "owner: a config owned by another's subordinate uid refused" \
+	"owned by uid $EU, a subordinate id of another user" "$BULKHEAD" create "$U/sub.cfg"
+cp "$T/subuid.keep" /etc/subuid
 
 # The policy: small defaults, and the test user's rule.
 mkdir -m 755 /etc/bulkhead
