@@ -211,6 +211,10 @@ static const struct jail_denied_ioctl denied_ioctls[] = {
 	  "eBPF on the tap" },
 	{ TUNSETCARRIER, 0xffffffffu, "TUNSETCARRIER",
 	  "take the host side's link down or up" },
+	{ TUNSETDEBUG, 0xffffffffu, "TUNSETDEBUG",
+	  "make the host kernel log every frame to the tap, unlimited" },
+	{ TUNSETNOCSUM, 0xffffffffu, "TUNSETNOCSUM",
+	  "change the tap's checksum handling" },
 	{ SIOCSIFHWADDR, 0xffffffffu, "SIOCSIFHWADDR",
 	  "change the tap's host MAC, and so maybe the bridge's" },
 	/* A loop device medium: LOOP_CHANGE_FD and LOOP_CLR_FD need no
@@ -222,7 +226,7 @@ static const struct jail_denied_ioctl denied_ioctls[] = {
 	 * (Block ioctls that change shared state need CAP_SYS_ADMIN
 	 * (BLKPG, BLKRRPART, BLKFLSBUF, BLKROSET, BLKBSZSET, BLKRASET) or
 	 * a writable fd (BLKDISCARD, BLKZEROOUT, zone resets): left to
-	 * the kernel.) */
+	 * the kernel. The SCSI pass-through commands below are not.) */
 	{ CDROMEJECT, 0xffffffffu, "CDROMEJECT", "open a shared drive's tray" },
 	{ CDROMCLOSETRAY, 0xffffffffu, "CDROMCLOSETRAY",
 	  "close a shared drive's tray" },
@@ -240,6 +244,24 @@ static const struct jail_denied_ioctl denied_ioctls[] = {
 	  "change a changer's disc" },
 	{ CDROMSTOP, 0xffffffffu, "CDROMSTOP", "spin a shared drive down" },
 	{ CDROMSTART, 0xffffffffu, "CDROMSTART", "spin a shared drive up" },
+	/* Playing audio changes a shared drive's state as stopping does. */
+	{ CDROMPAUSE, 0xffffffffu, "CDROMPAUSE", "pause a shared drive" },
+	{ CDROMRESUME, 0xffffffffu, "CDROMRESUME", "resume a shared drive" },
+	{ CDROMPLAYMSF, 0xffffffffu, "CDROMPLAYMSF", "play a shared drive" },
+	{ CDROMPLAYTRKIND, 0xffffffffu, "CDROMPLAYTRKIND",
+	  "play a shared drive" },
+	{ CDROMPLAYBLK, 0xffffffffu, "CDROMPLAYBLK", "play a shared drive" },
+	{ CDROMVOLCTRL, 0xffffffffu, "CDROMVOLCTRL",
+	  "set a shared drive's volume" },
+	/* SCSI commands through a block device: on a read-only fd the
+	 * kernel still lets START STOP UNIT through (it opens a shared
+	 * drive's tray, stops a shared disk). bulkhead never gives QEMU
+	 * SCSI pass-through (no scsi-generic, no scsi-block). */
+	{ 0x2285, 0xffffffffu, "SG_IO", "send SCSI commands to the device" },
+	{ CDROM_SEND_PACKET, 0xffffffffu, "CDROM_SEND_PACKET",
+	  "send packet commands to a shared drive" },
+	{ 1, 0xffffffffu, "SCSI_IOCTL_SEND_COMMAND",
+	  "send SCSI commands to the device (the old way)" },
 };
 
 const struct jail_denied_ioctl *

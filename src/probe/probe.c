@@ -1308,7 +1308,8 @@ device_ioctls(void)
 		TUNSETGROUP,     TUNSETLINK,         TUNSETQUEUE,
 		TUNSETIFINDEX,   TUNSETTXFILTER,     TUNATTACHFILTER,
 		TUNDETACHFILTER, TUNSETSTEERINGEBPF, TUNSETFILTEREBPF,
-		TUNSETCARRIER,   SIOCSIFHWADDR,
+		TUNSETCARRIER,   SIOCSIFHWADDR,      TUNSETDEBUG,
+		TUNSETNOCSUM,
 	};
 	/* The loop driver's whole range: LOOP_CHANGE_FD and LOOP_CLR_FD
 	 * need nothing but a read-only fd. */
@@ -1316,15 +1317,30 @@ device_ioctls(void)
 	for (size_t i = 0; i < 256; i++)
 		loop[i] = 0x4C00 + i;
 	static const unsigned long cdrom[] = {
-		CDROMEJECT,         CDROMCLOSETRAY,    CDROMEJECT_SW,
-		CDROM_LOCKDOOR,     CDROM_SET_OPTIONS, CDROM_CLEAR_OPTIONS,
-		CDROM_SELECT_SPEED, CDROM_SELECT_DISC, CDROMSTOP,
+		CDROMEJECT,
+		CDROMCLOSETRAY,
+		CDROMEJECT_SW,
+		CDROM_LOCKDOOR,
+		CDROM_SET_OPTIONS,
+		CDROM_CLEAR_OPTIONS,
+		CDROM_SELECT_SPEED,
+		CDROM_SELECT_DISC,
+		CDROMSTOP,
 		CDROMSTART,
+		CDROMPAUSE,
+		CDROMRESUME,
+		CDROMPLAYMSF,
+		CDROMPLAYTRKIND,
+		CDROMPLAYBLK,
+		CDROMVOLCTRL,
+		CDROM_SEND_PACKET,
+		0x2285 /* SG_IO */,
+		1 /* SCSI_IOCTL_SEND_COMMAND */,
 	};
 	ioctl_class("tun-reconfigure", "tap-reconfiguring", tun,
 		    sizeof(tun) / sizeof(tun[0]));
 	ioctl_class("loop-ioctl", "loop device (0x4C00-0x4CFF)", loop, 256);
-	ioctl_class("cdrom-ioctl", "CD drive tray and setting", cdrom,
+	ioctl_class("cdrom-ioctl", "CD drive tray, setting and SCSI", cdrom,
 		    sizeof(cdrom) / sizeof(cdrom[0]));
 }
 

@@ -235,7 +235,7 @@ test_each_denied_call_fails_by_the_filter(void **state)
 }
 
 /* The filter's ioctl commands, counted by hand as the calls are. */
-#define NDENIED_IOCTLS 27
+#define NDENIED_IOCTLS 38
 
 /* Every denied command on fd -1: the filter's EPERM filtered, the
  * kernel's EBADF unfiltered; the same with junk in the upper 32 bits
