@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -190,15 +191,20 @@ teardown_cleanup(const struct vm_record *r)
 	/* A tap dies with its last fd, QEMU's, unless the device model made
 	 * it persistent: then it would stay on the bridge, its name would
 	 * make the id's next VM fail, and TUNSETOWNER could have given it
-	 * to a host user. Deleted here, before the id is free. */
+	 * to a host user. Deleted here, before the id is free; one that
+	 * cannot be deleted keeps the record and the id, so that the id's
+	 * next VM does not meet it and destroy can be run again. */
+	bool taps_left = false;
 	for (size_t i = 0; i < r->ntaps; i++)
 		if (tap_delete(r->taps[i].name, r->taps[i].ifindex) < 0)
-			rc = -EBUSY;
+			taps_left = true;
 	if (cgroup_remove(r->name) < 0)
 		rc = -EBUSY;
 	for (size_t i = 0; i < n; i++)
 		if (cgroup_remove(names[i]) < 0)
 			rc = -EBUSY;
+	if (taps_left)
+		return -EBUSY;
 	/* The jails' tmpfs lived only in their mount namespaces; what is
 	 * left on the host are the empty directories they were mounted on.
 	 * Everything else the VM's directory may hold is in vmdir's table. */
