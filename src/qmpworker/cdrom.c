@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../host/hostfile.h"
 
@@ -27,9 +28,10 @@ cdrom_insert(struct qmp_conn *c, const char *vdev, int fd, uint64_t deadline_ms,
 	     char *why, size_t whylen)
 {
 	json_t *ret = NULL;
-	char fdset[64];
+	char fdset[160];
+	struct stat st;
 
-	if (medium_check_fd(fd, why, whylen) < 0)
+	if (medium_check_fd(fd, why, whylen) < 0 || fstat(fd, &st) < 0)
 		return QMP_REFUSED;
 	int rc = qmp_call(c, "add-fd", json_pack("{s:s}", "opaque", vdev), fd,
 			  qmp_shape_add_fd, deadline_ms, &ret, why, whylen);
@@ -37,7 +39,14 @@ cdrom_insert(struct qmp_conn *c, const char *vdev, int fd, uint64_t deadline_ms,
 		return rc;
 	json_int_t set = json_integer_value(json_object_get(ret, "fdset-id"));
 	json_decref(ret);
-	snprintf(fdset, sizeof(fdset), "/dev/fdset/%lld", (long long)set);
+	/* The protocol node spelled out (blockdev-change-medium takes no
+	 * driver options otherwise): locking=off, as for disks, since the
+	 * toolstack holds the image lock and the jail may not take one; a
+	 * block device needs host_device, which 'file' refuses. */
+	snprintf(fdset, sizeof(fdset),
+		 "json:{\"file\": {\"driver\": \"%s\", "
+		 "\"filename\": \"/dev/fdset/%lld\", \"locking\": \"off\"}}",
+		 S_ISBLK(st.st_mode) ? "host_device" : "file", (long long)set);
 	rc = qmp_call(c, "blockdev-change-medium",
 		      json_pack("{s:s, s:s, s:s, s:s}", "id", vdev, "filename",
 				fdset, "format", "raw", "read-only-mode",
