@@ -9,6 +9,7 @@
 
 #include "../common/log.h"
 #include "../config/disk.h"
+#include "../host/imglock.h"
 #include "../host/record.h"
 #include "../host/safe_open.h"
 #include "../host/safe_who.h"
@@ -53,6 +54,12 @@ cmd_cd_insert(int argc, char **argv)
 			      why, sizeof(why));
 	if (fd < 0) {
 		log_error("%s", why);
+		return 2;
+	}
+	/* A read lock, as at create: no medium a running VM writes. */
+	if (imglock_take(fd, false, why, sizeof(why)) < 0) {
+		log_error("%s: %s", argv[3], why);
+		close(fd);
 		return 2;
 	}
 	rc = cli_vm_request(argv[1], CTL_CD_INSERT, argv[2], fd,

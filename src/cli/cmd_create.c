@@ -21,6 +21,7 @@
 #include "../host/accounts.h"
 #include "../host/hostfile.h"
 #include "../host/idrange.h"
+#include "../host/imglock.h"
 #include "../host/procscan.h"
 #include "../host/record.h"
 #include "../host/safe_open.h"
@@ -122,20 +123,48 @@ note_io_dev(struct create *c, const struct disk_spec *d, int fd)
 	return 0;
 }
 
+/* Lock an opened disk (imglock.h) and say who holds it if it is taken.
+ * 0, or -1 after saying why. */
+static int
+disk_lock(const struct vm_config *cfg, const struct disk_spec *d, int fd,
+	  bool write)
+{
+	char why[128], vm[BH_NAME_MAX + 1];
+	int rc = imglock_take(fd, write, why, sizeof(why));
+
+	if (rc == 0)
+		return 0;
+	if (rc == -EBUSY && imglock_holder(fd, vm, sizeof(vm)) == 0)
+		log_error("%s:%d: disk: %s: %s; VM %s has it open", cfg->file,
+			  d->line, d->target, why, vm);
+	else
+		log_error("%s:%d: disk: %s: %s", cfg->file, d->line, d->target,
+			  why);
+	return -1;
+}
+
+enum disk_lk { LK_NONE, LK_READ, LK_WRITE };
+
 /* A disk's regular file (a medium's, or block device), rw or read-only,
- * with extra open flags, by safe_open's rules for the config's owner; -1
- * after saying why. */
+ * with extra open flags, by safe_open's rules for the config's owner,
+ * then locked as lk says; -1 after saying why. */
 static int
 disk_open(const struct vm_config *cfg, const struct disk_spec *d, bool rw,
-	  int extra)
+	  int extra, enum disk_lk lk)
 {
 	char why[PATH_MAX + 256];
 	int fd = safe_open_as(
 		&cfg->owner, d->target, (rw ? O_RDWR : O_RDONLY) | extra,
 		d->cdrom ? SAFE_REG | SAFE_BLK : SAFE_REG, why, sizeof(why));
 
-	if (fd < 0)
+	if (fd < 0) {
 		log_error("%s:%d: disk: %s", cfg->file, d->line, why);
+		return fd;
+	}
+	if (lk != LK_NONE && disk_lock(cfg, d, fd, lk == LK_WRITE) < 0) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -152,7 +181,7 @@ open_disks(struct create *c)
 		if (d->cdrom) {
 			if (!d->target[0])
 				continue; /* an empty drive */
-			c->ml.cd_fds[i] = disk_open(cfg, d, false, 0);
+			c->ml.cd_fds[i] = disk_open(cfg, d, false, 0, LK_READ);
 			if (c->ml.cd_fds[i] < 0)
 				return 1;
 			continue;
@@ -160,7 +189,8 @@ open_disks(struct create *c)
 		if (d->isolated) {
 			/* One fd, for bulkhead-blk alone; QEMU never gets
 			 * the disk. */
-			int fd = disk_open(cfg, d, !d->readonly, 0);
+			int fd = disk_open(cfg, d, !d->readonly, 0,
+					   d->readonly ? LK_READ : LK_WRITE);
 
 			if (fd < 0)
 				return 1;
@@ -168,8 +198,15 @@ open_disks(struct create *c)
 			continue;
 		}
 		for (int rw = 0; rw <= (d->readonly ? 0 : 1); rw++) {
-			/* O_DIRECT as QEMU will ask for it (cache.direct=on). */
-			int fd = disk_open(cfg, d, rw, direct ? O_DIRECT : 0);
+			/* O_DIRECT as QEMU will ask for it (cache.direct=on).
+			 * The rw fd's write lock covers the image; a read
+			 * lock on its ro fd, another description, would
+			 * conflict with it. */
+			enum disk_lk lk =
+				rw ? LK_WRITE
+				   : (d->readonly ? LK_READ : LK_NONE);
+			int fd = disk_open(cfg, d, rw, direct ? O_DIRECT : 0,
+					   lk);
 
 			if (fd < 0)
 				return 1;
