@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/cdrom.h>
 #include <linux/if_tun.h>
 #include <linux/sockios.h>
@@ -286,6 +287,29 @@ add_ioctl_rules(scmp_filter_ctx ctx)
 	return rc;
 }
 
+/* Disk image locks (src/host/imglock.h) are OFD locks on the fds the
+ * device model is handed: any holder of the description could release
+ * them (F_UNLCK) and let a second VM open the image read-write. No lock
+ * is taken or dropped here: fcntl F_SETLK, F_SETLKW, F_OFD_SETLK,
+ * F_OFD_SETLKW and flock fail with EPERM. QEMU needs none with
+ * locking=off (qemu_args.c); F_GETLK and F_OFD_GETLK stay. */
+static const unsigned lock_cmds[] = { F_SETLK, F_SETLKW, F_OFD_SETLK,
+				      F_OFD_SETLKW };
+
+static int
+add_lock_rules(scmp_filter_ctx ctx)
+{
+	int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(flock),
+				  0);
+
+	for (size_t i = 0;
+	     rc == 0 && i < sizeof(lock_cmds) / sizeof(lock_cmds[0]); i++)
+		rc = seccomp_rule_add(
+			ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fcntl), 1,
+			SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, lock_cmds[i]));
+	return rc;
+}
+
 int
 jail_seccomp_apply(uint64_t sockets, char *why, size_t whylen)
 {
@@ -309,6 +333,8 @@ jail_seccomp_apply(uint64_t sockets, char *why, size_t whylen)
 		rc = add_socket_rules(ctx, sockets);
 	if (rc == 0)
 		rc = add_ioctl_rules(ctx);
+	if (rc == 0)
+		rc = add_lock_rules(ctx);
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	if (rc < 0 && why[0] == '\0')

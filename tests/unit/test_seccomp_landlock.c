@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -1222,6 +1223,81 @@ test_landlock_missing_by_abi(void **state)
 	assert_string_equal(jail_landlock_missing(1, small, sizeof(small)), "");
 }
 
+/* Image locks (src/host/imglock.h) cannot be taken or dropped under
+ * the filter: each lock-setting fcntl command and flock fail with its
+ * EPERM (fd -1: EBADF without it); F_GETLK-style queries still work. */
+static const struct probe lock_probes[] = {
+	{ "fcntl F_SETLK", SYS_fcntl, { -1, F_SETLK, 0 } },
+	{ "fcntl F_SETLKW", SYS_fcntl, { -1, F_SETLKW, 0 } },
+	{ "fcntl F_OFD_SETLK", SYS_fcntl, { -1, F_OFD_SETLK, 0 } },
+	{ "fcntl F_OFD_SETLKW", SYS_fcntl, { -1, F_OFD_SETLKW, 0 } },
+	{ "fcntl F_OFD_SETLK, upper bits set",
+	  SYS_fcntl,
+	  { -1, (long)(0xabcd00000000UL | F_OFD_SETLK), 0 } },
+	{ "flock", SYS_flock, { -1, LOCK_UN } },
+};
+
+static void
+test_lock_calls_denied(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(lock_probes) / sizeof(lock_probes[0]);
+	     i++) {
+		struct result f = run_probe(&lock_probes[i], true);
+		struct result u = run_probe(&lock_probes[i], false);
+		if (f.ret != -1 || f.err != EPERM || u.err == EPERM)
+			fail_msg("%s: filtered %ld/%s, unfiltered %ld/%s",
+				 lock_probes[i].name, f.ret, strerror(f.err),
+				 u.ret, strerror(u.err));
+	}
+}
+
+/* What a compromised device model would do: F_UNLCK (or flock) the
+ * write lock on the description it was handed. The lock must stay. */
+static void
+test_image_lock_stays(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/bh-seccomp-lock-XXXXXX", c = 0;
+	int fd = mkstemp(path), done[2], go[2];
+	struct flock wr = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_OFD_SETLK, &wr), 0);
+	assert_int_equal(pipe(done), 0);
+	assert_int_equal(pipe(go), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		child_begin();
+		close(go[1]);
+		load_filter_or_exit();
+		struct flock un = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
+		struct flock q = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		c = fcntl(fd, F_OFD_SETLK, &un) != -1 || errno != EPERM ? 1
+		    : flock(fd, LOCK_UN) != -1 || errno != EPERM        ? 2
+		    : fcntl(fd, F_OFD_GETLK, &q) < 0                    ? 3
+									: 0;
+		(void)!write(done[1], &c, 1);
+		(void)!read(go[0], &c, 1); /* keep fd until checked */
+		_exit(0);
+	}
+	close(go[0]);
+	close(fd); /* only the child's inherited fd holds the lock now */
+	assert_int_equal(read(done[0], &c, 1), 1);
+	int other = open(path, O_RDWR | O_CLOEXEC);
+	unlink(path);
+	assert_true(other >= 0);
+	int taken = fcntl(other, F_OFD_SETLK, &wr);
+	close(go[1]);
+	assert_int_equal(child_status(pid), 0);
+	close(other);
+	close(done[0]);
+	close(done[1]);
+	assert_int_equal(c, 0);
+	assert_int_equal(taken, -1); /* still the child's */
+}
+
 int
 main(void)
 {
@@ -1241,6 +1317,8 @@ main(void)
 		cmocka_unit_test(test_i386_abi_killed),
 		cmocka_unit_test(test_x32_abi_killed),
 		cmocka_unit_test(test_landlock),
+		cmocka_unit_test(test_lock_calls_denied),
+		cmocka_unit_test(test_image_lock_stays),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
