@@ -3,7 +3,11 @@
  * and with the same arguments as QEMU; the mode comes from the guest
  * command line (-append "... evil=MODE"). Modes named late-* first pass
  * the handshake like QEMU, so the VM is running when they turn. */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +106,31 @@ flood(void)
 		put(event);
 }
 
+/* Drop the toolstack's image locks (src/host/imglock.h) on every rw
+ * file it was handed, so a second VM could open the image: each way
+ * must fail under the jail's filter. Says what happened on stderr. */
+static void
+unlock_disks(void)
+{
+	for (int fd = 0; fd < 1024; fd++) {
+		struct flock un = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
+		struct stat st;
+		int fl = fcntl(fd, F_GETFL);
+
+		if (fl < 0 || (fl & O_ACCMODE) != O_RDWR ||
+		    fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		int a = fcntl(fd, F_OFD_SETLK, &un);
+		int ea = errno;
+		int b = flock(fd, LOCK_UN);
+		int eb = errno;
+		fprintf(stderr,
+			"evil-dm: unlock fd %d: F_OFD_SETLK %s, flock %s\n", fd,
+			a == 0 ? "ok" : strerror(ea),
+			b == 0 ? "ok" : strerror(eb));
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -179,6 +208,9 @@ main(int argc, char **argv)
 		sleep(1);
 		put("{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, "
 		    "\"event\": \"SHUTDOWN\", \"data\": {\"guest\": \"yes\"}}\n");
+	} else if (!strncmp(mode, "late-unlock", 11)) {
+		handshake();
+		unlock_disks();
 	} else if (!strncmp(mode, "late-unsolicited", 16)) {
 		handshake();
 		sleep(1);
