@@ -62,6 +62,7 @@ SHARED_SRCS = \
 	src/host/cgroup_v1.c \
 	src/host/cgroup_v2.c \
 	src/host/blockdev.c \
+	src/host/blockuse.c \
 	src/host/tap.c \
 	src/host/hostfile.c \
 	src/host/imglock.c \
@@ -159,7 +160,7 @@ UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args test_vm_
 	test_console_log test_child_log test_record test_vmid test_privs test_seccomp_landlock \
 	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_allowlist \
 	test_levels test_control_msg test_safe_open test_doc_numbers test_subid test_accounts \
-	test_procscan test_libdeps test_policy test_util test_termfilter test_tap test_imglock
+	test_procscan test_libdeps test_policy test_util test_termfilter test_tap test_imglock test_blockuse
 
 OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)
