@@ -5,10 +5,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/log.h"
 #include "../config/disk.h"
+#include "../host/blockuse.h"
 #include "../host/imglock.h"
 #include "../host/record.h"
 #include "../host/safe_open.h"
@@ -56,8 +58,12 @@ cmd_cd_insert(int argc, char **argv)
 		log_error("%s", why);
 		return 2;
 	}
-	/* A read lock, as at create: no medium a running VM writes. */
-	if (imglock_take(fd, false, why, sizeof(why)) < 0) {
+	/* As at create: no block device the host uses, and a read lock
+	 * (no medium a running VM writes). */
+	struct stat st;
+	if ((fstat(fd, &st) == 0 && S_ISBLK(st.st_mode) &&
+	     blockuse_check(st.st_rdev, why, sizeof(why)) < 0) ||
+	    imglock_take(fd, false, why, sizeof(why)) < 0) {
 		log_error("%s: %s", argv[3], why);
 		close(fd);
 		return 2;

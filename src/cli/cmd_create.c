@@ -19,6 +19,7 @@
 #include "../common/util.h"
 #include "../config/config.h"
 #include "../host/accounts.h"
+#include "../host/blockuse.h"
 #include "../host/hostfile.h"
 #include "../host/idrange.h"
 #include "../host/imglock.h"
@@ -143,6 +144,23 @@ disk_lock(const struct vm_config *cfg, const struct disk_spec *d, int fd,
 	return -1;
 }
 
+/* A block device the host itself uses (mounted, its root, swap, a dm
+ * or md device on it) is refused; -1 after saying why. */
+static int
+disk_blockuse(const struct vm_config *cfg, const struct disk_spec *d, int fd)
+{
+	char why[PATH_MAX + 64];
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISBLK(st.st_mode))
+		return 0;
+	if (blockuse_check(st.st_rdev, why, sizeof(why)) == 0)
+		return 0;
+	log_error("%s:%d: disk: %s: block device %s", cfg->file, d->line,
+		  d->target, why);
+	return -1;
+}
+
 enum disk_lk { LK_NONE, LK_READ, LK_WRITE };
 
 /* A disk's regular file (a medium's, or block device), rw or read-only,
@@ -153,19 +171,31 @@ disk_open(const struct vm_config *cfg, const struct disk_spec *d, bool rw,
 	  int extra, enum disk_lk lk)
 {
 	char why[PATH_MAX + 256];
-	int fd = safe_open_as(
-		&cfg->owner, d->target, (rw ? O_RDWR : O_RDONLY) | extra,
-		d->cdrom ? SAFE_REG | SAFE_BLK : SAFE_REG, why, sizeof(why));
+	int fd = safe_open_as(&cfg->owner, d->target,
+			      (rw ? O_RDWR : O_RDONLY) | extra,
+			      SAFE_REG | SAFE_BLK, why, sizeof(why));
 
 	if (fd < 0) {
 		log_error("%s:%d: disk: %s", cfg->file, d->line, why);
 		return fd;
+	}
+	if (disk_blockuse(cfg, d, fd) < 0) {
+		close(fd);
+		return -1;
 	}
 	if (lk != LK_NONE && disk_lock(cfg, d, fd, lk == LK_WRITE) < 0) {
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+static bool
+fd_is_blk(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISBLK(st.st_mode);
 }
 
 /* 0, 1 when a disk cannot be opened, 2 when its device cannot carry the
@@ -211,6 +241,7 @@ open_disks(struct create *c)
 			if (fd < 0)
 				return 1;
 			c->host.disk[i][rw] = fd;
+			c->ml.cfg.disks[i].blockdev = fd_is_blk(fd);
 			if (direct && rw == 0 && note_io_dev(c, d, fd) < 0)
 				return 2;
 		}

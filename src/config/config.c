@@ -667,8 +667,7 @@ config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 			continue; /* an empty drive */
 		if (host_file(cfg, d->line, "disk", d->target,
 			      d->cdrom || d->readonly ? O_RDONLY : O_RDWR,
-			      d->cdrom ? SAFE_REG | SAFE_BLK : SAFE_REG,
-			      err) < 0)
+			      SAFE_REG | SAFE_BLK, err) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < cfg->nvifs; i++) {

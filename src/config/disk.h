@@ -21,6 +21,7 @@ struct disk_spec {
 	bool readonly;
 	bool cdrom;
 	bool isolated; /* backendtype=isolated */
+	bool blockdev; /* the target is a block device (set when opened) */
 	int line;
 };
 

@@ -203,11 +203,13 @@ args_disk(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 	/* Throttled disks bypass the host page cache: buffered
 	 * writes are flushed by kernel threads outside the VM's
 	 * cgroup, and cache hits would skip the read limit. */
+	/* A block device (an LV, a zvol, a disk) needs host_device:
+	 * 'file' refuses anything but a regular file. */
 	rc |= add(a, "-blockdev");
 	rc |= add(a,
-		  "driver=file,node-name=file-%s,filename=/dev/fdset/%u,"
+		  "driver=%s,node-name=file-%s,filename=/dev/fdset/%u,"
 		  "read-only=%s,auto-read-only=off,locking=off%s",
-		  d->vdev, set, ro,
+		  d->blockdev ? "host_device" : "file", d->vdev, set, ro,
 		  config_io_throttled(cfg) ? ",cache.direct=on" : "");
 	/* raw, always: a guest-written image is never probed. */
 	rc |= add(a, "-blockdev");

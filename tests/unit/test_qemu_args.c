@@ -93,6 +93,29 @@ test_basic(void **state)
 	qemu_args_free(&a);
 }
 
+/* A block device (an LV, by fd like any disk) is QEMU's host_device:
+ * its 'file' driver refuses anything but a regular file. */
+static void
+test_block_device_disk(void **state)
+{
+	(void)state;
+	struct qemu_argv a;
+	load("name='vm'\nkernel='/k'\naccel='tcg'\nmemory=300\n"
+	     "disk=['vdev=xvda,access=rw,target=/dev/vg/lv',"
+	     "'vdev=xvdb,access=ro,target=/img']\n");
+	cfg.disks[0].blockdev = true; /* as create finds it when it opens */
+	assert_int_equal(build(&a), 0);
+	assert_true(has(&a, "-blockdev",
+			"driver=host_device,node-name=file-xvda,"
+			"filename=/dev/fdset/1,read-only=off,"
+			"auto-read-only=off,locking=off"));
+	assert_true(has(&a, "-blockdev",
+			"driver=file,node-name=file-xvdb,"
+			"filename=/dev/fdset/2,read-only=on,"
+			"auto-read-only=off,locking=off"));
+	qemu_args_free(&a);
+}
+
 /* An xl PV config: root and extra become -append, uuid becomes -uuid. */
 static void
 test_xl_keys(void **state)
@@ -181,6 +204,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cdrom),
 		cmocka_unit_test(test_basic),
+		cmocka_unit_test(test_block_device_disk),
 		cmocka_unit_test(test_kvm_noreboot),
 		cmocka_unit_test(test_xl_keys),
 		cmocka_unit_test(test_vifs),
