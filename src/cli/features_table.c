@@ -34,7 +34,10 @@ static const struct feature table[F_COUNT] = {
 	  "QEMU's built-in virtio-blk (backendtype=qdisk, the default and "
 	  "the recommended disk); opened by the toolstack, passed with "
 	  "-add-fd; never probed; specs in every xl-disk-configuration(5) "
-	  "form (key=value, positional, xend's prefixes)" },
+	  "form (key=value, positional, xend's prefixes); a regular file or "
+	  "a block device (LV, zvol, disk: not one the host mounts, swaps "
+	  "on or builds a dm/md device on); each image locked, so no two "
+	  "VMs share one read-write" },
 	{ F_DIRECT_KERNEL_BOOT, "kernel/ramdisk/cmdline", FS_SUPPORTED,
 	  "direct kernel boot; files bound read-only into the jail" },
 	{ F_SERIAL_CONSOLE, "serial console", FS_SUPPORTED,
