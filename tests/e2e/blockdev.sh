@@ -71,6 +71,10 @@ check "symlink: no VM left" test ! -e /run/bulkhead/vm/$P-ulink
 mkdir -m 0755 "$T/u" && chown nobody "$T/u" && chmod 0755 "$T"
 mkcfg "$T/u/vm.cfg" "$P-user" "" \
 	"disk = [ 'format=raw, vdev=xvda, access=rw, target=$VG/lv' ]"
+# The user's own kernel copy: the build tree may sit below a directory
+# the user cannot search (a clone in a 0700 mktemp directory).
+cp "$GUEST/vmlinuz" "$GUEST/initramfs.cpio.gz" "$T/u/" && chown nobody "$T/u/vmlinuz" "$T/u/initramfs.cpio.gz"
+sed -i "s|^kernel = .*|kernel = \"$T/u/vmlinuz\"|; s|^ramdisk = .*|ramdisk = \"$T/u/initramfs.cpio.gz\"|" "$T/u/vm.cfg"
 chown nobody "$T/u/vm.cfg"
 expect "tenant: a user's config naming the root-only device refused" 2 \
 	"the config's owner, may not read and write it" "$BULKHEAD" create "$T/u/vm.cfg"

@@ -10,9 +10,10 @@
 # The same kinds of path still work for a root-owned file in root's
 # directories and for the user's own file in the user's own directory.
 #
-# The user is a numeric uid with no account (setpriv needs none): the
-# host's /etc/passwd, group and shadow are never touched, and there is
-# nothing to remove afterwards but the test's files.
+# The user is an account in a private copy of /etc (setpriv needs none,
+# but a tenant's config must belong to one): the host's /etc/passwd,
+# group and shadow are never touched, and there is nothing to remove
+# afterwards but the test's files.
 #
 # A config the user owns may also name only files the user could open
 # itself with the same access (review F2): /etc/shadow, root's 0600
@@ -24,10 +25,21 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
+
+# A tenant's config must belong to an account (policy review): the test
+# user gets one in a private mount namespace over a copy of /etc, as in
+# uids.sh and policy.sh, so the host's /etc is never written.
+if [ "${BH_DEP_INNER:-}" != 1 ]; then
+	P=bhtest-dep-$$
+	T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
+	trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
+	BH_DEP_INNER=1 BH_DEP_T=$T BH_DEP_P=$P BH_DEP_HOST=$$ \
+		unshare -m --propagation private bash "$0"
+	exit $?
+fi
 plan 40
-P=bhtest-dep-$$
-T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
-trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
+P=$BH_DEP_P T=$BH_DEP_T
+trap 'destroy_prefix "$P"' EXIT
 
 # A uid no account, no process and no bulkhead range uses.
 EU=
@@ -39,7 +51,12 @@ for u in $(seq 61000 61100); do
 	break
 done
 [ -n "$EU" ] || { not_ok "deputy: no free uid for the test user"; exit 1; }
-OTHER=$((EU + 1)) # a second user, whose image EU must not get
+OTHER=$((EU + 1)) # a second user (no account), whose image EU must not get
+chmod 755 "$T" && cp -a /etc "$T/etc" && mount --bind "$T/etc" /etc &&
+	[ "$(stat -c %d:%i /etc/passwd)" != "$(stat -c %d:%i "/proc/$BH_DEP_HOST/root/etc/passwd")" ] &&
+	echo "bhdepu$EU:x:$EU:$EU::/nonexistent:/usr/sbin/nologin" >> /etc/passwd &&
+	echo "bhdepu$EU:x:$EU:" >> /etc/group ||
+	{ not_ok "deputy: no private /etc for the test user"; exit 1; }
 as_user() { setpriv --reuid="$EU" --regid="$EU" --clear-groups -- "$@"; }
 
 fail_setup() { not_ok "deputy: setup: $*"; exit 1; }

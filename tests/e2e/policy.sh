@@ -100,10 +100,11 @@ refused "builtin: no bridge for tenants" \
 # user maps and chowns files to) or inside another's subordinate range
 # would get the defaults once per id (review of the policy).
 NOACC=3999999999
-ucfg "$U/na.cfg" "$P-na"
-chown "$NOACC:$NOACC" "$U/na.cfg"
+mkdir -m 755 "$T/na" && chown "$NOACC:$NOACC" "$T/na" || fail_setup "no-account dir"
+ucfg "$T/na/na.cfg" "$P-na"
+chown "$NOACC:$NOACC" "$T/na/na.cfg"
 refused "owner: a config owned by a uid with no account refused" \
-	"owned by uid $NOACC, which has no account" "$BULKHEAD" create "$U/na.cfg"
+	"owned by uid $NOACC, which has no account" "$BULKHEAD" create "$T/na/na.cfg"
 cp /etc/subuid "$T/subuid.keep"
 echo "root:$EU:1" >> /etc/subuid
 ucfg "$U/sub.cfg" "$P-sub"
