@@ -44,6 +44,7 @@ SHARED_SRCS = \
 	src/config/vif.c \
 	src/config/keyget.c \
 	src/config/xl_keys.c \
+	src/config/hvm_keys.c \
 	src/config/config.c \
 	src/config/policy.c \
 	src/config/policy_check.c \

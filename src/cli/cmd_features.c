@@ -44,7 +44,29 @@ cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 		USE(F_ISOLATED_RNG);
 	if (cdrom)
 		USE(F_CDROM);
-	USE(F_DIRECT_KERNEL_BOOT);
+	if (cfg->kernel[0])
+		USE(F_DIRECT_KERNEL_BOOT);
+	if (cfg->firmware_boot || cfg->bios == BIOS_OVMF)
+		USE(cfg->bios == BIOS_OVMF ? F_FIRMWARE_OVMF
+					   : F_FIRMWARE_SEABIOS);
+	bool ide = false, scsi = false, e1000 = false, rtl = false;
+	for (size_t i = 0; i < cfg->ndisks; i++) {
+		ide |= cfg->disks[i].bus == DISK_BUS_IDE ||
+		       cfg->disks[i].bus == DISK_BUS_AHCI;
+		scsi |= cfg->disks[i].bus == DISK_BUS_SCSI;
+	}
+	for (size_t i = 0; i < cfg->nvifs; i++) {
+		e1000 |= cfg->vifs[i].model == VIF_E1000;
+		rtl |= cfg->vifs[i].model == VIF_RTL8139;
+	}
+	if (ide)
+		USE(F_DISK_IDE);
+	if (scsi)
+		USE(F_DISK_SCSI);
+	if (e1000)
+		USE(F_NIC_E1000);
+	if (rtl)
+		USE(F_NIC_RTL8139);
 	USE(F_CGROUPS);
 	if (config_io_throttled(cfg))
 		USE(F_DISK_THROTTLE);

@@ -40,6 +40,26 @@ static const struct feature table[F_COUNT] = {
 	  "VMs share one read-write" },
 	{ F_DIRECT_KERNEL_BOOT, "kernel/ramdisk/cmdline", FS_SUPPORTED,
 	  "direct kernel boot; files bound read-only into the jail" },
+	{ F_FIRMWARE_SEABIOS, "type=hvm firmware boot (SeaBIOS)", FS_SUPPORTED,
+	  "an unmodified guest boots the whole PC (i440fx, PIIX3) from its "
+	  "disk or CD (boot = c, d), in the same jail; Debian's SeaBIOS; no "
+	  "network boot (no iPXE ROM)" },
+	{ F_FIRMWARE_OVMF, "bios=ovmf (UEFI)", FS_SUPPORTED,
+	  "Debian's OVMF, bound read-only; UEFI variables last as long as "
+	  "the VM (no per-VM store)" },
+	{ F_DISK_IDE, "hdX disks of an HVM guest: IDE, AHCI", FS_SUPPORTED,
+	  "PIIX3 IDE (hda-hdd) or AHCI with hdtype=ahci (hda-hdf), as Xen "
+	  "security-supports them; more guest-reachable code than "
+	  "virtio-blk; the same fd-passed image" },
+	{ F_DISK_SCSI, "sdX disks of an HVM guest: virtio-scsi", FS_SUPPORTED,
+	  "a virtio-scsi HBA, not the lsi53c895a xl's device model "
+	  "gives (a legacy controller with a long CVE history)" },
+	{ F_NIC_E1000, "vif model=e1000", FS_SUPPORTED,
+	  "an emulated Intel NIC for guests without virtio drivers, as Xen "
+	  "security-supports it; the same tap by fd; no option ROM" },
+	{ F_NIC_RTL8139, "vif model=rtl8139", FS_TECH_PREVIEW,
+	  "an emulated Realtek NIC (xl's default HVM model; bulkhead's is "
+	  "virtio-net); not tested end to end here" },
 	{ F_SERIAL_CONSOLE, "serial console", FS_SUPPORTED,
 	  "socketpair to the monitor; log capped at 1 MiB + one rotated file" },
 	{ F_LIFECYCLE_ACTIONS, "on_poweroff/on_reboot/on_crash", FS_SUPPORTED,

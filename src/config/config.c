@@ -11,6 +11,7 @@
 
 #include "../common/util.h"
 #include "../host/safe_open.h"
+#include "hvm_keys.h"
 #include "keyget.h"
 #include "pathcheck.h"
 #include "xl_keys.h"
@@ -359,6 +360,10 @@ static const struct {
 	{ "type", KEY_TYPE, key_type },
 	{ "builder", KEY_BUILDER, key_builder },
 	{ "serial", KEY_SERIAL, key_serial },
+	{ "boot", KEY_BOOT, key_boot },
+	{ "bios", KEY_BIOS, key_bios },
+	{ "hdtype", KEY_HDTYPE, key_hdtype },
+	{ "localtime", KEY_LOCALTIME, key_localtime },
 };
 
 static const char *
@@ -413,7 +418,9 @@ config_parse(const char *text, size_t len, const char *fname,
 			if (strcmp(key_table[t].name, k.e->key) == 0)
 				break;
 		if (t == sizeof(key_table) / sizeof(key_table[0])) {
-			int xl = xl_refused_key(&k);
+			int xl = hvm_default_key(&k);
+			if (xl > 0)
+				xl = xl_refused_key(&k);
 			if (xl == 0)
 				continue; /* xl's way to say "off" */
 			if (xl > 0)
@@ -431,11 +438,13 @@ config_parse(const char *text, size_t len, const char *fname,
 		if (key_table[t].fn(&k) < 0)
 			goto out;
 	}
-	if (xl_keys_finish(cfg, err) < 0)
+	if (xl_keys_finish(cfg, err) < 0 || hvm_keys_finish(cfg, err) < 0)
 		goto out;
+	/* An HVM guest may boot from its firmware instead of a kernel. */
 	static const enum config_key required[] = { KEY_NAME, KEY_KERNEL };
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
-		if (!cfg->line[required[i]]) {
+		if (!cfg->line[required[i]] &&
+		    !(required[i] == KEY_KERNEL && cfg->hvm)) {
 			snprintf(err->msg, sizeof(err->msg),
 				 "%s: %s: required key is missing", fname,
 				 key_spelling(required[i]));
@@ -649,13 +658,21 @@ config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 {
 	if (config_check_owner(cfg, err) < 0)
 		return -1;
-	if (host_file(cfg, cfg->line[KEY_KERNEL], "kernel", cfg->kernel,
+	if (cfg->kernel[0] &&
+	    host_file(cfg, cfg->line[KEY_KERNEL], "kernel", cfg->kernel,
 		      O_RDONLY, SAFE_REG, err) < 0)
 		return -1;
 	if (cfg->ramdisk[0] &&
 	    host_file(cfg, cfg->line[KEY_RAMDISK], "ramdisk", cfg->ramdisk,
 		      O_RDONLY, SAFE_REG, err) < 0)
 		return -1;
+	if (cfg->bios == BIOS_OVMF && access(CONFIG_OVMF_IMAGE, R_OK) < 0) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s:%d: bios: %s: %s (install Debian's ovmf)",
+			 cfg->file, cfg->line[KEY_BIOS], CONFIG_OVMF_IMAGE,
+			 strerror(errno));
+		return -1;
+	}
 	int dm_line = cfg->line[KEY_DM_OVERRIDE];
 	if (check_regular(cfg, dm_line,
 			  dm_line ? "device_model_override" : "device model",

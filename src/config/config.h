@@ -26,6 +26,11 @@ enum vm_accel { ACCEL_KVM, ACCEL_TCG };
  * same device model process: same uid, VM id, jail and limits. preserve
  * keeps it stopped for inspection until destroy. */
 enum vm_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
+/* The firmware of an HVM guest (xl's bios): SeaBIOS, or OVMF (UEFI). */
+enum vm_bios { BIOS_SEABIOS, BIOS_OVMF };
+/* Where an HVM guest's hdX disks sit (xl's hdtype). */
+enum vm_hdtype { HDTYPE_IDE, HDTYPE_AHCI };
+#define CONFIG_BOOT_MAX 3 /* c, d, n: each once */
 
 /* Keys we know, for per-key line numbers in later messages. */
 enum config_key {
@@ -62,6 +67,11 @@ enum config_key {
 	KEY_TYPE,
 	KEY_BUILDER,
 	KEY_SERIAL,
+	/* An HVM guest's firmware and emulated PC (hvm_keys.c). */
+	KEY_BOOT,
+	KEY_BIOS,
+	KEY_HDTYPE,
+	KEY_LOCALTIME,
 	KEY_COUNT
 };
 
@@ -97,6 +107,13 @@ struct vm_config {
 	unsigned maxmem_mib; /* 0 if unset; must equal memory_mib */
 	unsigned maxvcpus;   /* 0 if unset; must equal vcpus */
 	bool hvm;            /* type = "hvm" or builder = "hvm" */
+	/* An hvm guest without kernel= boots from its firmware, in the
+	 * order of boot (letters c, d, n; xl's default "cd"). */
+	bool firmware_boot;
+	char boot[CONFIG_BOOT_MAX + 1];
+	enum vm_bios bios;
+	enum vm_hdtype hdtype;
+	bool localtime; /* the RTC keeps local time, not UTC */
 	/* xl's root and extra, joined into cmdline once all keys are read */
 	char root[256];
 	char extra[CONFIG_CMDLINE_MAX];
@@ -107,6 +124,10 @@ struct vm_config {
 };
 
 #define CONFIG_DEFAULT_DM "/usr/bin/qemu-system-x86_64"
+/* bios = "ovmf": Debian's ovmf package, for every device model (an
+ * override brings no firmware of its own). */
+#define CONFIG_OVMF_DIR "/usr/share/ovmf"
+#define CONFIG_OVMF_IMAGE CONFIG_OVMF_DIR "/OVMF.fd"
 #define CONFIG_MEMORY_OVERHEAD_DEFAULT 256u /* MiB */
 
 /* Parse text (from file fname). -1 with err->msg "file:line: key: why". */

@@ -37,6 +37,25 @@ disk_ide_slot(const char *vdev, unsigned *bus, unsigned *unit)
 	return 0;
 }
 
+int
+disk_vdev_index(const char *vdev)
+{
+	static const char *const prefixes[] = { "xvd", "hd", "sd", "vd" };
+
+	if (!disk_vdev_valid(vdev))
+		return -1;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t pl = strlen(prefixes[i]);
+		if (strncmp(vdev, prefixes[i], pl) != 0)
+			continue;
+		int idx = 0; /* at most two letters: below 26 * 27 */
+		for (const char *p = vdev + pl; *p; p++)
+			idx = idx * 26 + (*p - 'a' + 1);
+		return idx - 1;
+	}
+	return -1;
+}
+
 size_t
 disk_fd_count(const struct disk_spec *d)
 {

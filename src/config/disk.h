@@ -15,6 +15,12 @@
 
 #define DISK_VDEV_MAX 8
 
+/* The controller a disk sits on. An HVM guest's vdev chooses it, as xl
+ * maps them: hdX on IDE (or AHCI, with hdtype), sdX on SCSI (a
+ * virtio-scsi HBA), xvdX and vdX on virtio-blk. Every disk of a direct
+ * kernel (pv, pvh) guest is virtio-blk. Set by hvm_keys_finish(). */
+enum disk_bus { DISK_BUS_VIRTIO, DISK_BUS_IDE, DISK_BUS_AHCI, DISK_BUS_SCSI };
+
 struct disk_spec {
 	char vdev[DISK_VDEV_MAX];
 	char target[PATH_MAX];
@@ -22,6 +28,8 @@ struct disk_spec {
 	bool cdrom;
 	bool isolated; /* backendtype=isolated */
 	bool blockdev; /* the target is a block device (set when opened) */
+	enum disk_bus bus;
+	unsigned slot; /* IDE: bus * 2 + unit; AHCI: port; SCSI: target */
 	int line;
 };
 
@@ -32,6 +40,9 @@ int disk_spec_parse(const char *spec, struct disk_spec *out, char *why,
 bool disk_vdev_valid(const char *vdev);
 /* IDE bus and unit of a CD-ROM vdev (hda..hdd). -1 if it has none. */
 int disk_ide_slot(const char *vdev, unsigned *bus, unsigned *unit);
+/* The index of a vdev's letters after its prefix (hda 0, sdb 1, xvdaa
+ * 26), as Linux numbers disks; -1 if it has none. */
+int disk_vdev_index(const char *vdev);
 /* Fds the device model inherits for this disk: none for a CD-ROM (its
  * medium goes over QMP), one read-only, or read-only plus read-write;
  * for an isolated disk, its end of the vhost-user socket. */

@@ -79,6 +79,38 @@ vif_refused_key(const char *key, const char *val, char *why, size_t whylen)
 	return -1;
 }
 
+static const struct {
+	const char *name; /* xl's model= */
+	enum vif_model model;
+	const char *device; /* QEMU's */
+} models[] = {
+	{ "virtio-net", VIF_VIRTIO_NET, "virtio-net-pci" },
+	{ "virtio", VIF_VIRTIO_NET, "virtio-net-pci" },
+	{ "e1000", VIF_E1000, "e1000" },
+	{ "rtl8139", VIF_RTL8139, "rtl8139" },
+};
+
+static int
+vif_model_parse(const char *val, struct vif_spec *out)
+{
+	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++) {
+		if (strcmp(models[i].name, val) == 0) {
+			out->model = models[i].model;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *
+vif_model_device(enum vif_model m)
+{
+	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++)
+		if (models[i].model == m)
+			return models[i].device;
+	return "virtio-net-pci";
+}
+
 int
 vif_spec_parse(const char *spec, struct vif_spec *out, char *why, size_t whylen)
 {
@@ -147,14 +179,13 @@ vif_spec_parse(const char *spec, struct vif_spec *out, char *why, size_t whylen)
 			}
 			out->has_mac = true;
 		} else if (!strcmp(key, "model")) {
-			if (seen_model || (strcmp(val, "virtio-net") != 0 &&
-					   strcmp(val, "virtio") != 0)) {
+			if (seen_model || vif_model_parse(val, out) < 0) {
 				snprintf(
 					why, whylen,
 					seen_model
 						? "vif spec key 'model' given twice"
-						: "vif model '%s' is not supported (only "
-						  "virtio-net)",
+						: "vif model '%s' is not supported "
+						  "(virtio-net, e1000 or rtl8139)",
 					val);
 				return -1;
 			}

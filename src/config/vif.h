@@ -13,17 +13,24 @@
 /* The bridge a vif without bridge= joins: xl's default. */
 #define VIF_DEFAULT_BRIDGE "xenbr0"
 
+/* The NIC the guest sees (model=): virtio-net by default; an HVM
+ * guest's driver may need one of the emulated ones. */
+enum vif_model { VIF_VIRTIO_NET, VIF_E1000, VIF_RTL8139 };
+
 struct vif_spec {
 	char bridge[IFNAMSIZ];
 	bool bridge_default;    /* no bridge= given */
 	char vifname[IFNAMSIZ]; /* "" = bulkhead picks bh<vmid>.<n> */
 	uint8_t mac[6];
 	bool has_mac;
+	enum vif_model model;
 	int line;
 };
 
 int vif_spec_parse(const char *spec, struct vif_spec *out, char *why,
 		   size_t whylen);
+/* QEMU's device for a model: virtio-net-pci, e1000 or rtl8139. */
+const char *vif_model_device(enum vif_model m);
 /* Linux interface name rules: 1..15 bytes, no '/', ':', whitespace,
  * not "." or "..". */
 bool vif_ifname_valid(const char *name);

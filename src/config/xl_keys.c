@@ -71,8 +71,9 @@ guest_type(struct key_ctx *k, const char *const *pv, const char *known)
 			known);
 }
 
-/* pv and pvh guests boot their kernel directly, which is what bulkhead
- * does for every guest; hvm asks for a whole PC. */
+/* pv and pvh guests boot their kernel directly on virtio devices; hvm
+ * asks for a whole PC, which its firmware boots (or QEMU loads kernel=
+ * into), with emulated devices where the config names them. */
 int
 key_type(struct key_ctx *k)
 {
@@ -145,27 +146,26 @@ static const struct {
 	{ "device_model_version", 0,
 	  "bulkhead runs one device model, QEMU (device_model_override "
 	  "names another binary)" },
-	/* An HVM config's firmware-boot keys. */
-	{ "boot", 0, NULL },
-	{ "bios", 0, NULL },
-	{ "firmware", 0, NULL },
-	{ "acpi", 0, NULL },
-	{ "apic", 0, NULL },
-	{ "pae", 0, NULL },
-	{ "hap", 0, NULL },
-	{ "viridian", 0, NULL },
-	{ "stdvga", 0, NULL },
-	{ "videoram", 0, NULL },
-	{ "vga", 0, NULL },
-	{ "hdtype", 0, NULL },
-	{ "nestedhvm", 0, NULL },
-	{ "shadow_memory", 0, NULL },
-	{ "xen_platform_pci", 0, NULL },
-	{ "timer_mode", 0, NULL },
-	{ "hpet", 0, NULL },
-	{ "soundhw", 0, NULL },
-	{ "localtime", 0, NULL },
-	{ "rtc_timeoffset", 0, NULL },
+	/* HVM keys for what the emulated PC does not have (hvm_keys.c
+	 * takes the ones it has). */
+	{ "firmware", 0,
+	  "xl's firmware is a PV or PVH guest's (pvgrub, OVMF for PVH); for "
+	  "UEFI give type = \"hvm\" and bios = \"ovmf\", or boot the kernel "
+	  "with kernel=" },
+	{ "stdvga", OFF_OK, "no display device in this version (see vnc)" },
+	{ "videoram", 0, "no display device in this version (see vnc)" },
+	{ "vga", 0, "no display device in this version (see vnc)" },
+	{ "shadow_memory", 0,
+	  "Xen's memory for shadow page tables; KVM needs no such setting: "
+	  "drop it" },
+	{ "timer_mode", 0,
+	  "Xen's virtual-timer mode; KVM's timers need no setting: drop it" },
+	{ "soundhw", OFF_OK,
+	  "no sound device: emulated audio is attack surface, and the jail "
+	  "has no host audio" },
+	{ "rtc_timeoffset", 0,
+	  "not in this version; localtime = 1 keeps the clock at the host's "
+	  "local time" },
 };
 
 static bool
@@ -184,11 +184,6 @@ xl_refused_key(struct key_ctx *k)
 			continue;
 		if ((refused[i].flags & OFF_OK) && means_off(&k->e->val))
 			return 0;
-		if (!refused[i].why)
-			return key_fail(k, k->e->line,
-					"an xl key for firmware (HVM) boot, "
-					"which is not in this version; boot "
-					"the guest's kernel with kernel=");
 		return key_fail(k, k->e->line, "not supported: %s",
 				refused[i].why);
 	}
@@ -234,13 +229,6 @@ xl_keys_finish(struct vm_config *cfg, struct cfg_error *err)
 {
 	char why[160];
 
-	if (cfg->hvm && !cfg->line[KEY_KERNEL])
-		return finish_fail(
-			cfg, err, cfg->line[KEY_TYPE] ? KEY_TYPE : KEY_BUILDER,
-			cfg->line[KEY_TYPE] ? "type" : "builder",
-			"firmware boot (BIOS or UEFI, from a disk or "
-			"a CD) is not in this version; boot the "
-			"guest's kernel with kernel=");
 	if (cfg->maxmem_mib && cfg->maxmem_mib != cfg->memory_mib) {
 		snprintf(why, sizeof(why),
 			 "%u differs from memory (%u): there is no "

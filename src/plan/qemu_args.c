@@ -107,6 +107,22 @@ args_machine(const struct vm_config *cfg, struct qemu_argv *a)
 	rc |= add(a, "%u", cfg->vcpus);
 	rc |= add(a, "-display");
 	rc |= add(a, "none");
+	if (cfg->bios == BIOS_OVMF) {
+		/* One image, code and variables: variables set by the guest
+		 * last until the VM ends (no per-VM store to write). */
+		rc |= add(a, "-bios");
+		rc |= add(a, "%s", CONFIG_OVMF_IMAGE);
+	}
+	if (cfg->localtime) {
+		rc |= add(a, "-rtc");
+		rc |= add(a, "base=localtime");
+	}
+	if (cfg->firmware_boot) {
+		/* Only the devices boot names are tried (bootindex), no
+		 * fallback to the others. */
+		rc |= add(a, "-boot");
+		rc |= add(a, "strict=on");
+	}
 	rc |= add(a, "-sandbox");
 	rc |= add(a, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,"
 		     "resourcecontrol=deny");
@@ -144,8 +160,10 @@ args_channels(const struct vm_config *cfg, const struct plan_fdtab *t,
 		  cfg->on_reboot == ACTION_RESTART ? "reset" : "shutdown");
 	rc |= add(a, "-device");
 	rc |= add(a, "pvpanic-pci");
-	rc |= add(a, "-kernel");
-	rc |= add(a, "%s", cfg->kernel);
+	if (cfg->kernel[0]) {
+		rc |= add(a, "-kernel");
+		rc |= add(a, "%s", cfg->kernel);
+	}
 	if (cfg->ramdisk[0]) {
 		rc |= add(a, "-initrd");
 		rc |= add(a, "%s", cfg->ramdisk);
@@ -157,6 +175,75 @@ args_channels(const struct vm_config *cfg, const struct plan_fdtab *t,
 	return rc | bad;
 }
 
+/* The firmware's boot order (bootindex): for each letter of boot, the
+ * first disk (c) or CD drive (d) in the config's order. */
+static void
+boot_index(const struct vm_config *cfg, size_t i, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (!cfg->firmware_boot)
+		return;
+	for (size_t b = 0; cfg->boot[b]; b++) {
+		bool cd = cfg->boot[b] == 'd';
+		size_t first = cfg->ndisks;
+		for (size_t j = 0; j < cfg->ndisks && first == cfg->ndisks; j++)
+			if (cfg->disks[j].cdrom == cd)
+				first = j;
+		if (first == i) {
+			snprintf(out, len, ",bootindex=%zu", b + 1);
+			return;
+		}
+	}
+}
+
+/* The device the guest sees for a disk, on its controller (hvm_keys.c
+ * chose it from the vdev). */
+static int
+args_disk_device(const struct disk_spec *d, const char *boot,
+		 struct qemu_argv *a)
+{
+	switch (d->bus) {
+	case DISK_BUS_IDE:
+		return add(a, "ide-hd,bus=ide.%u,unit=%u,drive=disk-%s,id=%s%s",
+			   d->slot / 2, d->slot % 2, d->vdev, d->vdev, boot);
+	case DISK_BUS_AHCI:
+		return add(a, "ide-hd,bus=bh-ahci.%u,drive=disk-%s,id=%s%s",
+			   d->slot, d->vdev, d->vdev, boot);
+	case DISK_BUS_SCSI:
+		return add(a,
+			   "scsi-hd,bus=bh-scsi.0,channel=0,scsi-id=%u,lun=0,"
+			   "drive=disk-%s,id=%s,serial=%s%s",
+			   d->slot, d->vdev, d->vdev, d->vdev, boot);
+	case DISK_BUS_VIRTIO:
+	default:
+		return add(a, "virtio-blk-pci,drive=disk-%s,id=%s,serial=%s%s",
+			   d->vdev, d->vdev, d->vdev, boot);
+	}
+}
+
+/* The controllers the disks need beyond the PC's own IDE: one AHCI and
+ * one virtio-scsi HBA, each only if a disk sits on it. */
+static int
+args_controllers(const struct vm_config *cfg, struct qemu_argv *a)
+{
+	bool ahci = false, scsi = false;
+	int rc = 0;
+
+	for (size_t i = 0; i < cfg->ndisks; i++) {
+		ahci |= cfg->disks[i].bus == DISK_BUS_AHCI;
+		scsi |= cfg->disks[i].bus == DISK_BUS_SCSI;
+	}
+	if (ahci) {
+		rc |= add(a, "-device");
+		rc |= add(a, "ahci,id=bh-ahci");
+	}
+	if (scsi) {
+		rc |= add(a, "-device");
+		rc |= add(a, "virtio-scsi-pci,id=bh-scsi");
+	}
+	return rc;
+}
+
 static int
 args_disk(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 	  struct qemu_argv *a)
@@ -164,6 +251,9 @@ args_disk(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 	int rc = 0, bad = 0;
 	const struct disk_spec *d = &cfg->disks[i];
 	unsigned set = (unsigned)i + 1;
+	char boot[16];
+
+	boot_index(cfg, i, boot, sizeof(boot));
 
 	if (d->cdrom) {
 		/* An empty drive on the piix IDE controller; media
@@ -171,8 +261,8 @@ args_disk(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 		unsigned bus = 0, unit = 0;
 		rc |= disk_ide_slot(d->vdev, &bus, &unit);
 		rc |= add(a, "-device");
-		rc |= add(a, "ide-cd,bus=ide.%u,unit=%u,id=%s", bus, unit,
-			  d->vdev);
+		rc |= add(a, "ide-cd,bus=ide.%u,unit=%u,id=%s%s", bus, unit,
+			  d->vdev, boot);
 		return rc | bad;
 	}
 	if (d->isolated) {
@@ -184,8 +274,8 @@ args_disk(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 		rc |= add(a, "-device");
 		rc |= add(a,
 			  "vhost-user-blk-pci,chardev=bh-vu-%s,id=%s,"
-			  "num-queues=%u",
-			  d->vdev, d->vdev, qemu_blk_queues(cfg));
+			  "num-queues=%u%s",
+			  d->vdev, d->vdev, qemu_blk_queues(cfg), boot);
 		return rc | bad;
 	}
 	/* QEMU picks the fd of an fdset whose access mode matches
@@ -218,8 +308,7 @@ args_disk(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 		  "read-only=%s",
 		  d->vdev, d->vdev, ro);
 	rc |= add(a, "-device");
-	rc |= add(a, "virtio-blk-pci,drive=disk-%s,id=%s,serial=%s", d->vdev,
-		  d->vdev, d->vdev);
+	rc |= args_disk_device(d, boot, a);
 	return rc | bad;
 }
 
@@ -237,12 +326,13 @@ args_vif(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 			 v->mac[5]);
 	/* The tap comes as an fd: QEMU needs no network privilege and
 	 * its network namespace stays empty. No option ROM (romfile=):
-	 * direct kernel boot does not need iPXE. */
+	 * no network boot, so no iPXE in the guest's reach. */
 	rc |= add(a, "-netdev");
 	rc |= add(a, "tap,id=net%zu,fd=%d,vhost=off", i,
 		  slot(t, PFD_TAP, (unsigned)i, &bad));
 	rc |= add(a, "-device");
-	rc |= add(a, "virtio-net-pci,netdev=net%zu%s,romfile=", i, mac);
+	rc |= add(a, "%s,netdev=net%zu%s,romfile=", vif_model_device(v->model),
+		  i, mac);
 	return rc | bad;
 }
 
@@ -255,6 +345,7 @@ qemu_args_build(const struct vm_config *cfg, const struct plan_fdtab *t,
 	memset(a, 0, sizeof(*a));
 	rc |= args_machine(cfg, a);
 	rc |= args_channels(cfg, t, a);
+	rc |= args_controllers(cfg, a);
 	for (size_t i = 0; i < cfg->ndisks; i++)
 		rc |= args_disk(cfg, t, i, a);
 	for (size_t i = 0; i < cfg->nvifs; i++)
@@ -362,7 +453,11 @@ qemu_binds(const struct vm_config *cfg, struct jail_bind *out, size_t max,
 	if (cfg->accel == ACCEL_TCG && access(p, F_OK) == 0 &&
 	    bind_add(out, max, &n, p, true, why, whylen) < 0)
 		return -1;
-	if (bind_checked(out, max, &n, cfg->kernel, &cfg->owner) < 0 ||
+	if (cfg->bios == BIOS_OVMF &&
+	    bind_add(out, max, &n, CONFIG_OVMF_DIR, false, why, whylen) < 0)
+		return -1;
+	if ((cfg->kernel[0] &&
+	     bind_checked(out, max, &n, cfg->kernel, &cfg->owner) < 0) ||
 	    (cfg->ramdisk[0] &&
 	     bind_checked(out, max, &n, cfg->ramdisk, &cfg->owner) < 0)) {
 		snprintf(why, whylen, "too many binds");

@@ -112,11 +112,51 @@ static const struct {
 	{ "name='a'\nkernel='/k'\nvcpus=2\nmaxvcpus=4\n",
 	  "vm.cfg:4: maxvcpus: 4 differs from vcpus (2): there is no vCPU "
 	  "hot-plug" },
-	{ "name='a'\ntype='hvm'\nboot='d'\n",
-	  "vm.cfg:3: boot: an xl key for firmware (HVM) boot" },
+	/* HVM: firmware boot needs something to boot; each key's misuse. */
+	{ "name='a'\ntype='hvm'\nboot='d'\ndisk=['/a,raw,hda,w']\n",
+	  "vm.cfg:3: boot: the firmware would find nothing to boot: boot = "
+	  "\"d\", but the VM has no CD drive; add a CD drive" },
 	{ "name='a'\nbuilder='hvm'\n",
-	  "vm.cfg:2: builder: firmware boot (BIOS or UEFI, from a disk or a "
-	  "CD) is not in this version" },
+	  "vm.cfg:2: builder: the firmware would find nothing to boot: boot "
+	  "= \"cd\", but the VM has no disk and no CD drive" },
+	{ "name='a'\ntype='hvm'\nboot='n'\n",
+	  "vm.cfg:3: boot: 'n': network boot needs iPXE's option ROMs" },
+	{ "name='a'\ntype='hvm'\nboot='a'\n",
+	  "vm.cfg:3: boot: 'a': there is no floppy drive" },
+	{ "name='a'\ntype='hvm'\nboot='cc'\n",
+	  "vm.cfg:3: boot: 'c' given twice" },
+	{ "name='a'\ntype='hvm'\nboot='cdnx'\n",
+	  "vm.cfg:3: boot: 'cdnx': give the boot order as letters" },
+	{ "name='a'\ntype='hvm'\nboot='x'\n",
+	  "vm.cfg:3: boot: unknown boot device 'x'" },
+	{ "name='a'\nkernel='/k'\nboot='c'\n",
+	  "vm.cfg:3: boot: only for an HVM guest: add type = \"hvm\"" },
+	{ "name='a'\nkernel='/k'\ntype='hvm'\nboot='c'\n",
+	  "vm.cfg:4: boot: this guest boots its kernel= directly" },
+	{ "name='a'\nkernel='/k'\nbios='ovmf'\n",
+	  "vm.cfg:3: bios: only for an HVM guest" },
+	{ "name='a'\ntype='hvm'\nbios='rombios'\n",
+	  "vm.cfg:3: bios: unknown bios 'rombios' (seabios, or ovmf" },
+	{ "name='a'\ntype='hvm'\nhdtype='scsi'\n",
+	  "vm.cfg:3: hdtype: unknown hdtype 'scsi' (ide or ahci)" },
+	{ "name='a'\ntype='hvm'\ndisk=['/a,raw,hde,w']\n",
+	  "vm.cfg:3: disk: IDE has four slots, hda to hdd" },
+	{ "name='a'\ntype='hvm'\nhdtype='ahci'\ndisk=['/a,raw,hdg,w']\n",
+	  "vm.cfg:4: disk: an AHCI controller has six ports" },
+	{ "name='a'\ntype='hvm'\n"
+	  "disk=['vdev=hda,backendtype=isolated,target=/a']\n",
+	  "vm.cfg:3: disk: backendtype=isolated serves a virtio-blk disk" },
+	{ "name='a'\ntype='hvm'\nacpi=0\n",
+	  "vm.cfg:3: acpi: only 1 is supported: the PC always has ACPI" },
+	{ "name='a'\ntype='hvm'\nhpet=1\n",
+	  "vm.cfg:3: hpet: only 0 is supported: there is no HPET" },
+	{ "name='a'\ntype='hvm'\nviridian='x'\n",
+	  "vm.cfg:3: viridian: expected a number, got 'x'" },
+	{ "name='a'\ntype='hvm'\nfirmware='uefi'\n",
+	  "vm.cfg:3: firmware: not supported: xl's firmware is a PV or PVH "
+	  "guest's" },
+	{ "name='a'\ntype='hvm'\nsoundhw='hda'\n",
+	  "vm.cfg:3: soundhw: not supported: no sound device" },
 	{ "name='a'\nkernel='/k'\ntype='hvm'\nbuilder='hvm'\n",
 	  "vm.cfg:4: builder: give type or builder (xm's name), not both" },
 	{ "name='a'\nkernel='/k'\ntype='xen'\n",
@@ -266,6 +306,58 @@ test_xl_keys(void **state)
 	assert_non_null(strstr(e.msg, "longer than 2047 bytes"));
 }
 
+/* An HVM guest: firmware boot, and its disks on the controllers xl's
+ * vdev names choose. */
+static void
+test_hvm(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+
+	assert_int_equal(parse("name='a'\ntype='hvm'\nacpi=1\napic=1\n"
+			       "pae=1\nhap=1\nhpet=0\nviridian=0\n"
+			       "localtime=1\ndisk=['/a,raw,hdb,w',"
+			       "'/b,raw,sdc,w','/c,raw,xvdd,w',"
+			       "'/d,raw,vde,w','/e,raw,hdc:cdrom,r']\n",
+			       &e),
+			 0);
+	assert_true(cfg.firmware_boot);
+	assert_string_equal(cfg.boot, "cd"); /* xl's default */
+	assert_int_equal(cfg.bios, BIOS_SEABIOS);
+	assert_true(cfg.localtime);
+	assert_int_equal(cfg.disks[0].bus, DISK_BUS_IDE);
+	assert_int_equal(cfg.disks[0].slot, 1); /* primary slave */
+	assert_int_equal(cfg.disks[1].bus, DISK_BUS_SCSI);
+	assert_int_equal(cfg.disks[1].slot, 2);
+	assert_int_equal(cfg.disks[2].bus, DISK_BUS_VIRTIO);
+	assert_int_equal(cfg.disks[3].bus, DISK_BUS_VIRTIO);
+	assert_true(cfg.disks[4].cdrom);
+	/* AHCI, OVMF, a CD-only boot. */
+	assert_int_equal(parse("name='a'\nbuilder='hvm'\nbios='ovmf'\n"
+			       "hdtype='ahci'\nboot='d'\n"
+			       "disk=['/a,raw,hdf,w','/e,raw,hdc:cdrom,r']\n",
+			       &e),
+			 0);
+	assert_int_equal(cfg.bios, BIOS_OVMF);
+	assert_int_equal(cfg.disks[0].bus, DISK_BUS_AHCI);
+	assert_int_equal(cfg.disks[0].slot, 5);
+	/* A PV guest's hdX and sdX are virtio-blk, as xl's PV disks are. */
+	assert_int_equal(parse("name='a'\nkernel='/k'\n"
+			       "disk=['/a,raw,hda,w','/b,raw,sdb,w']\n",
+			       &e),
+			 0);
+	assert_false(cfg.firmware_boot);
+	assert_int_equal(cfg.disks[0].bus, DISK_BUS_VIRTIO);
+	assert_int_equal(cfg.disks[1].bus, DISK_BUS_VIRTIO);
+	/* hvm with kernel=: QEMU loads it, the devices are emulated. */
+	assert_int_equal(parse("name='a'\nkernel='/k'\ntype='hvm'\n"
+			       "disk=['/a,raw,hda,w']\n",
+			       &e),
+			 0);
+	assert_false(cfg.firmware_boot);
+	assert_int_equal(cfg.disks[0].bus, DISK_BUS_IDE);
+}
+
 static void
 test_disks_max(void **state)
 {
@@ -356,6 +448,7 @@ main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_quoted_numbers),
 		cmocka_unit_test(test_xl_keys),
+		cmocka_unit_test(test_hvm),
 		cmocka_unit_test(test_disks_max),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_owner_keys),

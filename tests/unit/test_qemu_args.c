@@ -175,6 +175,56 @@ test_kvm_noreboot(void **state)
 	qemu_args_free(&a);
 }
 
+/* Firmware boot: no -kernel, the boot order as bootindex on the first
+ * CD drive and the first disk, each disk on its controller. */
+static void
+test_hvm(void **state)
+{
+	(void)state;
+	struct qemu_argv a;
+	load("name='vm'\ntype='hvm'\nboot='dc'\nhdtype='ahci'\n"
+	     "disk=['/x/a.img,raw,hda,w','/x/b.img,raw,sdb,w',"
+	     "'/x/c.img,raw,hdc:cdrom,r','/x/d.img,raw,xvdd,w']\n"
+	     "vif=['bridge=br0,model=e1000,mac=00:16:3e:00:00:01']\n");
+	assert_int_equal(build(&a), 0);
+	assert_false(has(&a, "-kernel", NULL));
+	assert_false(has(&a, "-bios", NULL));
+	assert_true(has(&a, "-boot", "strict=on"));
+	assert_true(has(&a, "-device", "ahci,id=bh-ahci"));
+	assert_true(has(&a, "-device", "virtio-scsi-pci,id=bh-scsi"));
+	assert_true(has(&a, "-device",
+			"ide-cd,bus=ide.1,unit=0,id=hdc,bootindex=1"));
+	assert_true(has(&a, "-device",
+			"ide-hd,bus=bh-ahci.0,drive=disk-hda,id=hda,"
+			"bootindex=2"));
+	assert_true(has(&a, "-device",
+			"scsi-hd,bus=bh-scsi.0,channel=0,scsi-id=1,lun=0,"
+			"drive=disk-sdb,id=sdb,serial=sdb"));
+	assert_true(has(&a, "-device",
+			"virtio-blk-pci,drive=disk-xvdd,id=xvdd,serial=xvdd"));
+	assert_true(has(&a, "-device",
+			"e1000,netdev=net0,mac=00:16:3e:00:00:01,romfile="));
+	qemu_args_free(&a);
+	/* IDE, OVMF, local time. */
+	load("name='vm'\ntype='hvm'\nbios='ovmf'\nlocaltime=1\n"
+	     "disk=['/x/a.img,raw,hdb,w']\n");
+	assert_int_equal(build(&a), 0);
+	assert_true(has(&a, "-bios", CONFIG_OVMF_IMAGE));
+	assert_true(has(&a, "-rtc", "base=localtime"));
+	assert_true(has(&a, "-device",
+			"ide-hd,bus=ide.0,unit=1,drive=disk-hdb,id=hdb,"
+			"bootindex=1"));
+	assert_false(has(&a, "-device", "ahci,id=bh-ahci"));
+	qemu_args_free(&a);
+	/* Direct kernel boot keeps no boot order and no -boot. */
+	load("name='vm'\nkernel='/k'\ndisk=['/x/a.img,raw,hda,w']\n");
+	assert_int_equal(build(&a), 0);
+	assert_false(has(&a, "-boot", NULL));
+	assert_true(has(&a, "-device",
+			"virtio-blk-pci,drive=disk-hda,id=hda,serial=hda"));
+	qemu_args_free(&a);
+}
+
 static void
 test_cdrom(void **state)
 {
@@ -203,6 +253,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cdrom),
+		cmocka_unit_test(test_hvm),
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_block_device_disk),
 		cmocka_unit_test(test_kvm_noreboot),

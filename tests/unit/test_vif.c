@@ -31,6 +31,15 @@ test_good(void **state)
 	assert_int_equal(v.mac[3], 0xaa);
 	assert_int_equal(v.mac[5], 0xcc);
 	assert_false(v.bridge_default);
+	assert_int_equal(v.model, VIF_VIRTIO_NET);
+	assert_string_equal(vif_model_device(v.model), "virtio-net-pci");
+	/* The emulated NICs an HVM guest's own driver may need. */
+	assert_int_equal(vif_spec_parse("model=e1000", &v, why, sizeof(why)),
+			 0);
+	assert_string_equal(vif_model_device(v.model), "e1000");
+	assert_int_equal(vif_spec_parse("model=rtl8139", &v, why, sizeof(why)),
+			 0);
+	assert_string_equal(vif_model_device(v.model), "rtl8139");
 	/* xl's defaults: '' and a mac-only vif join xenbr0. */
 	static const char *const defaults[] = {
 		"",
@@ -64,7 +73,8 @@ static const struct {
 	{ "bridge=br0,mac=00:16:3e:00:00:0g", "bad mac" },
 	{ "bridge=br0,mac=00-16-3e-00-00-01", "bad mac" },
 	{ "bridge=br0,mac=00:16:3e:00:00:01x", "bad mac" },
-	{ "bridge=br0,model=e1000", "vif model 'e1000' is not supported" },
+	{ "bridge=br0,model=ne2k_pci",
+	  "vif model 'ne2k_pci' is not supported" },
 	{ "bridge=br0,vifname=..", "bad vifname" },
 	{ "bridge=br0,script=/etc/xen/scripts/vif-bridge",
 	  "vif spec key 'script': bulkhead runs no vif scripts as root" },
