@@ -284,6 +284,7 @@ check: deps
 	$(MAKE) asan
 	$(MAKE) fuzz
 	sh guest/build.sh build/guest
+	sh guest/hvm/build.sh build/guest-hvm
 	bash tests/run-all.sh
 
 demo: deps

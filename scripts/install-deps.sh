@@ -7,7 +7,8 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck
   libseccomp-dev libjansson-dev libcmocka-dev libelf-dev libsubid-dev
   qemu-system-x86 qemu-utils busybox-static cpio gzip genisoimage
   passwd util-linux procps xz-utils python3 iproute2 gdb strace
-  libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"
+  libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+  ovmf grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
