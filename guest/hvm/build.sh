@@ -9,7 +9,7 @@ set -eu
 OUT=${1:-build/guest-hvm}
 HERE=$(cd "$(dirname "$0")" && pwd)
 MODS="ata_piix ahci sd_mod sr_mod isofs virtio_pci virtio_blk virtio_scsi
-  virtio_net e1000 8139cp button"
+  virtio_net e1000 8139cp button uhci-hcd usbhid hid-generic"
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 

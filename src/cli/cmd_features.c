@@ -67,6 +67,8 @@ cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 		USE(F_NIC_E1000);
 	if (rtl)
 		USE(F_NIC_RTL8139);
+	if (cfg->usb_tablet)
+		USE(F_USB_TABLET);
 	USE(F_CGROUPS);
 	if (config_io_throttled(cfg))
 		USE(F_DISK_THROTTLE);

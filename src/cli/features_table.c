@@ -60,6 +60,9 @@ static const struct feature table[F_COUNT] = {
 	{ F_NIC_RTL8139, "vif model=rtl8139", FS_TECH_PREVIEW,
 	  "an emulated Realtek NIC (xl's default HVM model; bulkhead's is "
 	  "virtio-net); not tested end to end here" },
+	{ F_USB_TABLET, "usbdevice='tablet' (HVM)", FS_SUPPORTED,
+	  "the PC's UHCI controller with one USB tablet, for a display's "
+	  "pointer; no other USB device and no passthrough" },
 	{ F_SERIAL_CONSOLE, "serial console", FS_SUPPORTED,
 	  "socketpair to the monitor; log capped at 1 MiB + one rotated file" },
 	{ F_LIFECYCLE_ACTIONS, "on_poweroff/on_reboot/on_crash", FS_SUPPORTED,

@@ -364,6 +364,8 @@ static const struct {
 	{ "bios", KEY_BIOS, key_bios },
 	{ "hdtype", KEY_HDTYPE, key_hdtype },
 	{ "localtime", KEY_LOCALTIME, key_localtime },
+	{ "usb", KEY_USB, key_usb },
+	{ "usbdevice", KEY_USBDEVICE, key_usbdevice },
 };
 
 static const char *

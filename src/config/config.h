@@ -72,6 +72,8 @@ enum config_key {
 	KEY_BIOS,
 	KEY_HDTYPE,
 	KEY_LOCALTIME,
+	KEY_USB,
+	KEY_USBDEVICE,
 	KEY_COUNT
 };
 
@@ -113,7 +115,9 @@ struct vm_config {
 	char boot[CONFIG_BOOT_MAX + 1];
 	enum vm_bios bios;
 	enum vm_hdtype hdtype;
-	bool localtime; /* the RTC keeps local time, not UTC */
+	bool localtime;  /* the RTC keeps local time, not UTC */
+	bool usb_tablet; /* usbdevice = 'tablet': UHCI and a USB tablet */
+	bool usb_on;     /* usb = 1, which only usbdevice gives a use */
 	/* xl's root and extra, joined into cmdline once all keys are read */
 	char root[256];
 	char extra[CONFIG_CMDLINE_MAX];

@@ -89,6 +89,37 @@ key_localtime(struct key_ctx *k)
 	return 0;
 }
 
+/* usb = 1 turns on the controller usbdevice needs anyway; 0 is off. */
+int
+key_usb(struct key_ctx *k)
+{
+	unsigned v;
+
+	if (get_num(k, 0, 1, &v) < 0)
+		return -1;
+	k->cfg->usb_on = v == 1;
+	return 0;
+}
+
+/* A tablet (absolute pointer) for a display: a string or a list of one. */
+int
+key_usbdevice(struct key_ctx *k)
+{
+	const struct cfg_value *v = &k->e->val;
+
+	if (v->type == CFG_LIST && v->nitems == 1)
+		v = &v->items[0];
+	else if (v->type == CFG_LIST && v->nitems == 0)
+		return 0; /* none */
+	if (v->type != CFG_STR || strcmp(v->str, "tablet") != 0)
+		return key_fail(k, k->e->line,
+				"only 'tablet' is supported (UHCI and a USB "
+				"tablet); other USB devices are attack surface "
+				"a guest does not need");
+	k->cfg->usb_tablet = true;
+	return 0;
+}
+
 /* xl's HVM tuning keys: the machine bulkhead builds has one setting of
  * each, so a config may state that setting and nothing else. */
 static const struct {
@@ -156,6 +187,7 @@ check_pv(const struct vm_config *cfg, struct cfg_error *err)
 		{ KEY_BOOT, "boot" },
 		{ KEY_BIOS, "bios" },
 		{ KEY_HDTYPE, "hdtype" },
+		{ KEY_USBDEVICE, "usbdevice" },
 	};
 
 	for (size_t i = 0; i < sizeof(hvm_only) / sizeof(hvm_only[0]); i++) {
@@ -233,6 +265,10 @@ hvm_keys_finish(struct vm_config *cfg, struct cfg_error *err)
 	cfg->firmware_boot = cfg->hvm && !cfg->line[KEY_KERNEL];
 	if (check_pv(cfg, err) < 0)
 		return -1;
+	if (cfg->usb_on && !cfg->usb_tablet)
+		return finish_fail(cfg, err, cfg->line[KEY_USB], "usb",
+				   "a USB controller with nothing on it: give "
+				   "usbdevice = 'tablet', or drop usb");
 	for (size_t i = 0; i < cfg->ndisks; i++)
 		if (place_disk(cfg, &cfg->disks[i], err) < 0)
 			return -1;
@@ -259,7 +295,7 @@ hvm_keys_finish(struct vm_config *cfg, struct cfg_error *err)
 			   cfg->line[KEY_BOOT]   ? cfg->line[KEY_BOOT]
 			   : cfg->line[KEY_TYPE] ? cfg->line[KEY_TYPE]
 						 : cfg->line[KEY_BUILDER],
-			   cfg->line[KEY_BOOT]	 ? "boot"
+			   cfg->line[KEY_BOOT]   ? "boot"
 			   : cfg->line[KEY_TYPE] ? "type"
 						 : "builder",
 			   why);

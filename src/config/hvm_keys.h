@@ -11,6 +11,8 @@ int key_boot(struct key_ctx *k);
 int key_bios(struct key_ctx *k);
 int key_hdtype(struct key_ctx *k);
 int key_localtime(struct key_ctx *k);
+int key_usb(struct key_ctx *k);
+int key_usbdevice(struct key_ctx *k);
 /* An xl HVM key bulkhead implements only at its default (acpi = 1,
  * hpet = 0 ...): 0 if the value is that default, -1 with why in err
  * otherwise; 1 if the key is not one of them. */

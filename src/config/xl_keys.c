@@ -131,12 +131,12 @@ static const struct {
 	  "outside its jail; use the serial console" },
 	{ "opengl", OFF_OK, "no display in this version (see vnc)" },
 	{ "spice", OFF_OK, "no display in this version (see vnc)" },
-	{ "usb", OFF_OK,
-	  "no USB controller: emulated USB is attack surface a guest "
-	  "without it does not need" },
-	{ "usbdevice", OFF_OK, "no USB controller (see usb)" },
-	{ "usbctrl", OFF_OK, "no USB controller (see usb)" },
-	{ "usbdev", OFF_OK, "no USB controller (see usb)" },
+	{ "usbctrl", OFF_OK,
+	  "xl's USB controllers and passthrough are not in this version; "
+	  "an HVM guest's usbdevice = 'tablet' gets one" },
+	{ "usbdev", OFF_OK,
+	  "USB passthrough is not in this version (see "
+	  "usbctrl)" },
 	{ "pci", OFF_OK, "PCI passthrough is not supported" },
 	{ "cpus", 0, "vCPU pinning is not in this version" },
 	{ "cpus_soft", 0, "vCPU pinning is not in this version" },

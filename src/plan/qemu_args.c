@@ -85,12 +85,13 @@ args_machine(const struct vm_config *cfg, struct qemu_argv *a)
 		rc |= add(a, "-uuid");
 		rc |= add(a, "%s", cfg->uuid);
 	}
-	/* i440fx with nothing optional: no USB, no vmport, no HPET. */
+	/* i440fx with nothing optional: no vmport, no HPET, and no USB
+	 * unless usbdevice asks for a tablet. */
 	rc |= add(a, "-machine");
 	/* A vhost-user backend maps guest memory, so it must be a shared
 	 * memfd (QEMU sends its fd in SET_MEM_TABLE). */
-	rc |= add(a, "pc,accel=%s,usb=off,vmport=off,hpet=off%s",
-		  config_accel_name(cfg->accel),
+	rc |= add(a, "pc,accel=%s,usb=%s,vmport=off,hpet=off%s",
+		  config_accel_name(cfg->accel), cfg->usb_tablet ? "on" : "off",
 		  config_has_backends(cfg) ? ",memory-backend=bh-mem" : "");
 	if (config_has_backends(cfg)) {
 		rc |= add(a, "-object");
@@ -346,6 +347,10 @@ qemu_args_build(const struct vm_config *cfg, const struct plan_fdtab *t,
 	rc |= args_machine(cfg, a);
 	rc |= args_channels(cfg, t, a);
 	rc |= args_controllers(cfg, a);
+	if (cfg->usb_tablet) { /* on the machine's UHCI (usb=on) */
+		rc |= add(a, "-device");
+		rc |= add(a, "usb-tablet,id=bh-tablet");
+	}
 	for (size_t i = 0; i < cfg->ndisks; i++)
 		rc |= args_disk(cfg, t, i, a);
 	for (size_t i = 0; i < cfg->nvifs; i++)

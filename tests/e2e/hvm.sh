@@ -5,14 +5,14 @@
 # peer on a bridge, copies itself onto the disk and powers off; the
 # installed disk then boots on its own through SeaBIOS from a block
 # device (a loop device behind a root-owned symlink, as /dev/VG/LV is)
-# beside a virtio-scsi disk, and through OVMF (UEFI) from the image on
-# AHCI. The guest prints what it found (guest/hvm/init); the host checks
-# it against what it gave. The bridge, namespace, loop device and files
-# are made here and removed here.
+# beside a virtio-scsi disk and a USB tablet, and through OVMF (UEFI)
+# from the image on AHCI. The guest prints what it found
+# (guest/hvm/init); the host checks it against what it gave. The bridge,
+# namespace, loop device and files are made here and removed here.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 19
+plan 20
 P=bhtest-hvm-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 BR=bhthbr$$
@@ -97,12 +97,13 @@ head -c 1048576 /dev/urandom > "$T/scsi.img"
 SCSI_MD5=$(md5_1m "$T/scsi.img")
 LOOP=$(losetup -f --show "$T/disk.img" 2>/dev/null) || LOOP=
 if [ -z "$LOOP" ]; then
-	for _ in 1 2 3 4; do skip "lv: no loop device (losetup -f failed)"; done
+	for _ in 1 2 3 4 5; do skip "lv: no loop device (losetup -f failed)"; done
 else
 	mkdir -m 0755 "$VG"
 	ln -s "../${LOOP#/dev/}" "$VG/lv"
 	hvmcfg "$T/lv.cfg" "$P-lv" 'boot = "c"' \
-		"disk = [ 'phy:$VG/lv,hda,w', '$T/scsi.img,raw,sdb,r' ]"
+		"disk = [ 'phy:$VG/lv,hda,w', '$T/scsi.img,raw,sdb,r' ]" \
+		"usbdevice = 'tablet'"
 	expect "lv: created from $VG/lv -> $LOOP" 0 "running" "$BULKHEAD" create "$T/lv.cfg"
 	LOG=$(vm_field "$P-lv" console_log)
 	check "lv: the installed disk boots on its own" \
@@ -111,6 +112,8 @@ else
 		wait_for "$LOG" "BULKHEAD-HVM-DISK sda pci=ata_piix .* md5=$ISO_MD5" 30
 	check "lv: and the sdX disk on virtio-scsi" \
 		wait_for "$LOG" "BULKHEAD-HVM-DISK sdb pci=virtio-pci sectors=2048 md5=$SCSI_MD5" 30
+	check "lv: usbdevice gives the guest a USB tablet" \
+		wait_for "$LOG" "BULKHEAD-HVM-USB QEMU USB Tablet" 30
 	destroy_prefix "$P-lv"
 	rm -rf "$VG"
 	losetup -d "$LOOP" && LOOP=

@@ -177,7 +177,13 @@ static const struct {
 	  "vm.cfg:3: vnc: not supported: no display in this version" },
 	{ "name='a'\nkernel='/k'\nsdl='1'\n", "vm.cfg:3: sdl: not supported" },
 	{ "name='a'\nkernel='/k'\nusbdevice=['tablet']\n",
-	  "vm.cfg:3: usbdevice: not supported: no USB controller" },
+	  "vm.cfg:3: usbdevice: only for an HVM guest" },
+	{ "name='a'\ntype='hvm'\nusbdevice='mouse'\n",
+	  "vm.cfg:3: usbdevice: only 'tablet' is supported" },
+	{ "name='a'\ntype='hvm'\nusbdevice=['tablet','keyboard']\n",
+	  "vm.cfg:3: usbdevice: only 'tablet' is supported" },
+	{ "name='a'\ntype='hvm'\nusb=1\ndisk=['/a,raw,hda,w']\n",
+	  "vm.cfg:3: usb: a USB controller with nothing on it" },
 	{ "name='a'\nkernel='/k'\npci=['01:00.0']\n",
 	  "vm.cfg:3: pci: not supported: PCI passthrough" },
 	{ "name='a'\nkernel='/k'\nserial='/dev/ttyS0'\n",
@@ -316,7 +322,8 @@ test_hvm(void **state)
 
 	assert_int_equal(parse("name='a'\ntype='hvm'\nacpi=1\napic=1\n"
 			       "pae=1\nhap=1\nhpet=0\nviridian=0\n"
-			       "localtime=1\ndisk=['/a,raw,hdb,w',"
+			       "localtime=1\nusb=1\nusbdevice='tablet'\n"
+			       "disk=['/a,raw,hdb,w',"
 			       "'/b,raw,sdc,w','/c,raw,xvdd,w',"
 			       "'/d,raw,vde,w','/e,raw,hdc:cdrom,r']\n",
 			       &e),
@@ -325,6 +332,7 @@ test_hvm(void **state)
 	assert_string_equal(cfg.boot, "cd"); /* xl's default */
 	assert_int_equal(cfg.bios, BIOS_SEABIOS);
 	assert_true(cfg.localtime);
+	assert_true(cfg.usb_tablet);
 	assert_int_equal(cfg.disks[0].bus, DISK_BUS_IDE);
 	assert_int_equal(cfg.disks[0].slot, 1); /* primary slave */
 	assert_int_equal(cfg.disks[1].bus, DISK_BUS_SCSI);

@@ -207,10 +207,14 @@ test_hvm(void **state)
 	qemu_args_free(&a);
 	/* IDE, OVMF, local time. */
 	load("name='vm'\ntype='hvm'\nbios='ovmf'\nlocaltime=1\n"
+	     "usbdevice=['tablet']\n"
 	     "disk=['/x/a.img,raw,hdb,w']\n");
 	assert_int_equal(build(&a), 0);
 	assert_true(has(&a, "-bios", CONFIG_OVMF_IMAGE));
 	assert_true(has(&a, "-rtc", "base=localtime"));
+	assert_true(
+		has(&a, "-machine", "pc,accel=kvm,usb=on,vmport=off,hpet=off"));
+	assert_true(has(&a, "-device", "usb-tablet,id=bh-tablet"));
 	assert_true(has(&a, "-device",
 			"ide-hd,bus=ide.0,unit=1,drive=disk-hdb,id=hdb,"
 			"bootindex=1"));
