@@ -8,7 +8,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 MODS="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk
   failover net_failover virtio_net
   scsi_common scsi_mod libata ata_piix cdrom sr_mod isofs pvpanic pvpanic-pci
-  virtio-rng"
+  virtio-rng evdev button"
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
