@@ -95,6 +95,7 @@ MONITOR_SRCS = \
 	src/monitor/launch.c \
 	src/monitor/loop.c \
 	src/monitor/requests.c \
+	src/monitor/waiters.c \
 	src/monitor/worker_client.c \
 	src/monitor/backends.c \
 	src/monitor/console_log.c \

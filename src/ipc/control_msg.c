@@ -23,6 +23,8 @@ static const struct {
 	[CTL_CD_EJECT] = { "cd-eject", true, false },
 	[CTL_SAVE] = { "save", false, true },
 	[CTL_SAVE_CONTINUE] = { "save-continue", false, true },
+	[CTL_SHUTDOWN] = { "shutdown", false, false },
+	[CTL_REBOOT] = { "reboot", false, false },
 };
 
 static bool

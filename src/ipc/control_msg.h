@@ -20,6 +20,8 @@ enum ctl_type {
 	CTL_CD_EJECT,      /* vdev */
 	CTL_SAVE,          /* fd: a new save file; the VM is destroyed */
 	CTL_SAVE_CONTINUE, /* fd: a new save file; the VM goes on */
+	CTL_SHUTDOWN,      /* the ACPI power button; then on_poweroff */
+	CTL_REBOOT,        /* the same; its poweroff takes on_reboot */
 	CTL_TYPES
 };
 

@@ -56,6 +56,7 @@ deadline_kind_of(enum wk_type t)
 	case WK_STOP:
 	case WK_CONT:
 	case WK_RESTART:
+	case WK_POWERDOWN:
 	case WK_RESULT: /* the worker's messages: never a request */
 	case WK_EVENT:
 	case WK_QMP_EOF:
@@ -69,6 +70,9 @@ deadline_kind_of(enum wk_type t)
 #define DEADLINE_SAVE_SYNC_MS 300000
 /* A teardown (kill, reap, clean up), as the CLI allows for it. */
 #define DEADLINE_TEARDOWN_MS 15000
+/* shutdown -w / reboot -w: how long the CLI waits, unless -t says,
+ * for the guest to act on its power button. */
+#define DEADLINE_SHUTDOWN_WAIT_S 60
 /* A request may wait behind another one: the monitor serves one at a
  * time. */
 #define DEADLINE_QUEUE_MS 15000
@@ -109,6 +113,8 @@ deadline_request_ms(enum ctl_type t)
 	case CTL_UNPAUSE:
 	case CTL_CD_INSERT:
 	case CTL_CD_EJECT:
+	case CTL_SHUTDOWN: /* the press only: the guest's poweroff is */
+	case CTL_REBOOT:   /* awaited apart (DEADLINE_SHUTDOWN_WAIT_S) */
 	case CTL_TYPES:
 	default:
 		return cmd + DEADLINE_QUEUE_MS;

@@ -34,9 +34,10 @@ enum wk_type {
 	WK_EJECT,         /* vdev */
 	WK_STOP,
 	WK_CONT,
-	WK_RESTART, /* reset in place and continue */
-	WK_SAVE,    /* fd: write end of the pipe to the copier */
-	WK_RESTORE, /* fd: read end of the pipe from the copier */
+	WK_RESTART,   /* reset in place and continue */
+	WK_SAVE,      /* fd: write end of the pipe to the copier */
+	WK_RESTORE,   /* fd: read end of the pipe from the copier */
+	WK_POWERDOWN, /* press the ACPI power button */
 	/* worker -> monitor */
 	WK_RESULT = 32, /* rc; text: why, or the run state after HANDSHAKE */
 	WK_EVENT,     /* arg: enum lifecycle_event (poweroff, reboot, crash) */

@@ -82,27 +82,37 @@ console_client_input(struct monitor *m)
 }
 
 /* The guest stopped by powering off, rebooting or crashing: apply
- * on_poweroff / on_reboot / on_crash. */
+ * on_poweroff / on_reboot / on_crash. A poweroff that answers `reboot`
+ * (the power button, as libvirt reboots a guest without PV drivers) is
+ * taken for the guest's reboot. Waiting CLIs hear how it ended. */
 static void
 lifecycle_apply(struct monitor *m)
 {
 	const struct vm_config *cfg = &m->ml->cfg;
 	enum lifecycle_event e = m->pending;
+
+	if (e == LC_POWEROFF && m->reboot_asked) {
+		log_info("guest poweroff after a reboot request: a reboot");
+		e = LC_REBOOT;
+	}
 	enum vm_action act = e == LC_POWEROFF ? cfg->on_poweroff
 			     : e == LC_REBOOT ? cfg->on_reboot
 					      : cfg->on_crash;
 	char why[300];
 
 	m->pending = LC_NONE;
+	m->reboot_asked = false;
 	log_info("guest %s: on_%s = %s", lifecycle_name(e), lifecycle_name(e),
 		 config_action_name(act));
 	if (act == ACTION_DESTROY) {
 		snprintf(why, sizeof(why), "guest %s", lifecycle_name(e));
-		monitor_destroy(m, why, -1);
+		monitor_destroy(m, why, -1); /* waiters hear "gone" */
 		return;
 	}
 	if (act == ACTION_PRESERVE) {
-		monitor_set_state(m, e == LC_CRASH ? "crashed" : "shutdown");
+		const char *st = e == LC_CRASH ? "crashed" : "shutdown";
+		monitor_set_state(m, st);
+		waiters_tell(m, st);
 		return;
 	}
 	if (m->chan < 0)
@@ -117,6 +127,7 @@ lifecycle_apply(struct monitor *m)
 	monitor_set_state(m, "running");
 	log_info("restarted in the same device model (pid %d, uid %u)",
 		 (int)m->dm_pid, (unsigned)m->rec->uid);
+	waiters_tell(m, "restarted");
 }
 
 /* A watched process (QEMU or a backend, named who) has ended: log how,
@@ -173,7 +184,7 @@ struct loop_source {
 	bool every_turn; /* runs each turn, whether fd is ready or not */
 };
 
-#define LOOP_SOURCES_MAX (8 + CONTROL_CLIENTS_MAX + BACKENDS_MAX)
+#define LOOP_SOURCES_MAX (8 + CONTROL_CLIENTS_MAX + WAITERS_MAX + BACKENDS_MAX)
 
 static void
 on_dm_exit(struct monitor *m, size_t i)
@@ -238,6 +249,13 @@ on_client(struct monitor *m, size_t i)
 		requests_handle(m, (int)i);
 }
 
+/* A waiting CLI said something or hung up: it waits no more. */
+static void
+on_waiter(struct monitor *m, size_t i)
+{
+	waiters_drop(m, i);
+}
+
 static void
 on_qemu_output(struct monitor *m, size_t i)
 {
@@ -281,6 +299,8 @@ loop_sources(const struct monitor *m, struct loop_source *s)
 	s[n++] = SOURCE(m->console_client, on_console_client, 0);
 	for (size_t i = 0; i < CONTROL_CLIENTS_MAX; i++)
 		s[n++] = SOURCE(m->clients[i], on_client, i);
+	for (size_t i = 0; i < WAITERS_MAX; i++)
+		s[n++] = SOURCE(m->waiters[i], on_waiter, i);
 	s[n++] = SOURCE(m->qemu_out_fd, on_qemu_output, 0);
 	s[n++] = SOURCE(m->worker_log.in, on_worker_log, 0);
 	for (size_t i = 0; i < m->nbackends; i++)

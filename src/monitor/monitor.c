@@ -82,6 +82,8 @@ monitor_init(struct monitor *m, struct monitor_launch *ml)
 		       "bulkhead-monitor: qmp-worker", CHILD_LOG_MAX);
 	for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
 		m->clients[i] = -1;
+	for (int i = 0; i < WAITERS_MAX; i++)
+		m->waiters[i] = -1;
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -103,5 +105,6 @@ monitor_serve(struct monitor *m, const char *state, char *why, size_t whylen)
 	snprintf(msg, sizeof(msg), "ok %d\n", (int)m->dm_pid);
 	monitor_report_ready(m->ml, msg);
 	monitor_event_loop(m);
+	waiters_tell(m, "gone");
 	exit(0);
 }

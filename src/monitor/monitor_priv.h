@@ -2,7 +2,8 @@
  * its files share. monitor.c holds the state and teardown, launch.c the
  * device model's start, start.c and takeover.c the two ways a monitor
  * begins, loop.c the event loop, requests.c the control requests,
- * worker_client.c the calls to the QMP worker. */
+ * worker_client.c the calls to the QMP worker, waiters.c the CLIs that
+ * wait for a guest's poweroff. */
 #ifndef BULKHEAD_MONITOR_PRIV_H
 #define BULKHEAD_MONITOR_PRIV_H
 
@@ -25,6 +26,7 @@
 #define WORKER_MIGRATE_MS deadline_worker_ms(DL_MIGRATE)
 #define WORKER_MSGS_PER_CALL 64
 #define CONTROL_CLIENTS_MAX 4
+#define WAITERS_MAX 4
 
 struct monitor {
 	struct monitor_launch *ml;
@@ -45,6 +47,8 @@ struct monitor {
 	bool finished; /* destroyed: the event loop ends, the monitor exits */
 	uint64_t qmp_eof_deadline;    /* QMP closed: the DM must exit by then */
 	enum lifecycle_event pending; /* to act on once the event is read */
+	bool reboot_asked; /* reboot: the guest's next poweroff is a reboot */
+	int waiters[WAITERS_MAX]; /* shutdown -w, reboot -w (waiters.c) */
 	struct backend backends[BACKENDS_MAX]; /* started by this monitor */
 	size_t nbackends;
 };
@@ -75,6 +79,14 @@ void worker_message(struct monitor *m);
 
 /* requests.c */
 void requests_handle(struct monitor *m, int slot);
+
+/* waiters.c */
+bool waiters_full(const struct monitor *m);
+/* Keep client (answered "ok") until the guest has gone down. */
+void waiters_add(struct monitor *m, int client);
+void waiters_drop(struct monitor *m, size_t i);
+/* Say word to every waiter and let it go. */
+void waiters_tell(struct monitor *m, const char *word);
 
 /* loop.c */
 void loop_qemu_output(struct monitor *m);

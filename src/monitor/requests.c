@@ -222,6 +222,41 @@ request_save(struct monitor *m, int client, const struct ctl_msg *req)
 	close(req->fd);
 }
 
+/* shutdown / reboot: press the guest's ACPI power button. The answer
+ * "ok" says it was pressed; the connection then stays open as a waiter
+ * (waiters.c) until the guest goes down, for the CLI's -w. A reboot
+ * marks the guest's next poweroff as its reboot (loop.c). */
+static void
+request_power(struct monitor *m, int client, const struct ctl_msg *req)
+{
+	const char *what = ctl_type_name(req->type);
+	char why[512];
+
+	if (strcmp(m->rec->state, "running") != 0) {
+		refuse(client, -1, "%s: the guest is %s, not running", what,
+		       m->rec->state);
+		return;
+	}
+	if (waiters_full(m)) {
+		refuse(client, -1, "%s: too many clients wait for this VM",
+		       what);
+		return;
+	}
+	int rc = worker_call(m, WK_POWERDOWN, NULL, 0, -1, WORKER_COMMAND_MS,
+			     why, sizeof(why));
+	if (rc != QMP_OK) {
+		answer_qmp(m, client, what, rc, why, NULL);
+		return;
+	}
+	m->reboot_asked = req->type == CTL_REBOOT;
+	log_info("%s: the power button was pressed", what);
+	if (write_all(client, "ok\n", 3) < 0) {
+		close(client);
+		return;
+	}
+	waiters_add(m, client);
+}
+
 typedef void request_fn(struct monitor *m, int client,
 			const struct ctl_msg *req);
 
@@ -237,6 +272,8 @@ static const struct {
 	[CTL_CD_EJECT] = { request_cdrom, true },
 	[CTL_SAVE] = { request_save, true },
 	[CTL_SAVE_CONTINUE] = { request_save, true },
+	[CTL_SHUTDOWN] = { request_power, true },
+	[CTL_REBOOT] = { request_power, true },
 };
 
 /* Read the request of the client in slot (ctl_msg_read() checks it

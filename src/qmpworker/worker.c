@@ -111,6 +111,11 @@ run(struct worker *w, const struct wk_msg *req, int fd, char *text, size_t len)
 				-1, qmp_shape_empty, deadline, NULL, text, len);
 	case WK_RESTART:
 		return lifecycle_restart(c, deadline, text, len);
+	case WK_POWERDOWN:
+		/* The ACPI power button: the guest may act on it or not;
+		 * if it powers off, QEMU says so in a SHUTDOWN event. */
+		return qmp_call(c, "system_powerdown", NULL, -1,
+				qmp_shape_empty, deadline, NULL, text, len);
 	case WK_SAVE:
 	case WK_RESTORE:
 		if (fd < 0) {

@@ -52,6 +52,8 @@ test_round_trip(void **state)
 		{ CTL_CD_EJECT, "hdd", -1, "cd-eject hdd\n" },
 		{ CTL_SAVE, NULL, 9, "save\n" },
 		{ CTL_SAVE_CONTINUE, NULL, 9, "save-continue\n" },
+		{ CTL_SHUTDOWN, NULL, -1, "shutdown\n" },
+		{ CTL_REBOOT, NULL, -1, "reboot\n" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ctl_msg m, got;
@@ -90,6 +92,8 @@ test_encoder_refuses(void **state)
 	assert_int_equal(ctl_msg_set(&m, CTL_CD_EJECT, "xvda", -1), -EINVAL);
 	assert_int_equal(ctl_msg_set(&m, CTL_CD_EJECT, "hde", -1), -EINVAL);
 	assert_int_equal(ctl_msg_set(&m, CTL_SAVE, NULL, -1), -EINVAL);
+	assert_int_equal(ctl_msg_set(&m, CTL_SHUTDOWN, NULL, 3), -EINVAL);
+	assert_int_equal(ctl_msg_set(&m, CTL_REBOOT, "hdc", -1), -EINVAL);
 
 	/* A message changed after set is checked again. */
 	assert_int_equal(ctl_msg_set(&m, CTL_CD_EJECT, "hdc", -1), 0);
@@ -122,6 +126,9 @@ test_unknown_verbs(void **state)
 	assert_int_equal(DECODE("save-continue-x", 5, 1, &m), -1);
 	assert_int_equal(DECODE("restore", -1, 0, &m), -1);
 	assert_int_equal(DECODE("cd-insert", 5, 1, &m), -1);
+	assert_int_equal(DECODE("shutdown -F", -1, 0, &m), -1);
+	assert_int_equal(DECODE("reboot hdc", -1, 0, &m), -1);
+	assert_int_equal(DECODE("shutdown", 5, 1, &m), -1);
 	assert_int_equal(DECODE("\xff\xfe", -1, 0, &m), -1);
 	assert_int_equal(m.type, 0);
 	assert_int_equal(m.fd, -1);
@@ -322,6 +329,7 @@ test_deadlines(void **state)
 	assert_int_equal(deadline_kind_of(WK_SAVE), DL_MIGRATE);
 	assert_int_equal(deadline_kind_of(WK_RESTORE), DL_MIGRATE);
 	assert_int_equal(deadline_kind_of(WK_EJECT), DL_COMMAND);
+	assert_int_equal(deadline_kind_of(WK_POWERDOWN), DL_COMMAND);
 	for (int t = 1; t < CTL_TYPES; t++)
 		assert_true(deadline_request_ms(t) >
 			    deadline_worker_ms(DL_COMMAND));
