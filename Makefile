@@ -126,6 +126,7 @@ CLI_SRCS = \
 	src/cli/cmd_check.c \
 	src/cli/cmd_audit.c \
 	src/cli/cmd_pause.c \
+	src/cli/cmd_shutdown.c \
 	src/cli/cmd_cdrom.c \
 	src/cli/cmd_save.c \
 	src/cli/request.c \

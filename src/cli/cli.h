@@ -17,6 +17,8 @@ int cmd_cd_insert(int argc, char **argv);
 int cmd_cd_eject(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_shutdown(int argc, char **argv);
+int cmd_reboot(int argc, char **argv);
 
 /* Shared helpers. */
 #include <stdbool.h>

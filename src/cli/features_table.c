@@ -102,6 +102,9 @@ static const struct feature table[F_COUNT] = {
 	  "passed over QMP as an fd; not combined with disk I/O limits" },
 	{ F_PAUSE, "pause/unpause", FS_SUPPORTED,
 	  "QMP stop/cont; the device model keeps every restriction" },
+	{ F_SHUTDOWN, "shutdown/reboot (ACPI power button)", FS_SUPPORTED,
+	  "QMP system_powerdown through the QMP worker; -w waits, -F then "
+	  "destroys; reboot restarts in place (same process, uid and jail)" },
 	{ F_SAVE_RESTORE, "save/restore", FS_SUPPORTED,
 	  "QEMU migrates to/from a pipe; an unprivileged copier moves the "
 	  "bytes to/from the file the toolstack opened; a restored VM gets "

@@ -43,6 +43,7 @@ enum feature_id {
 	F_AUDIT,
 	F_CDROM,
 	F_PAUSE,
+	F_SHUTDOWN,
 	F_SAVE_RESTORE,
 	F_QMP_WORKER,
 	F_ISOLATED_DISK,

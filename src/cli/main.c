@@ -21,6 +21,12 @@ static const struct {
 	{ "create", cmd_create, "create [-n|--dry-run] [-p|--paused] CONFIG" },
 	{ "list", cmd_list, "list [--json] [NAME|ID...]" },
 	{ "destroy", cmd_destroy, "destroy NAME" },
+	{ "shutdown", cmd_shutdown,
+	  "shutdown [-w] [-F] [-t SECONDS] NAME|ID...   (ACPI power button; "
+	  "-w waits, 60 s by default; -F then destroys)" },
+	{ "reboot", cmd_reboot,
+	  "reboot [-w] [-t SECONDS] NAME|ID...   (power button, then restart "
+	  "in place)" },
 	{ "console", cmd_console, "console [--raw] NAME   (Ctrl-] detaches)" },
 	{ "pause", cmd_pause, "pause NAME" },
 	{ "unpause", cmd_unpause, "unpause NAME" },
