@@ -119,6 +119,7 @@ CLI_SRCS = \
 	src/cli/main.c \
 	src/cli/cmd_create.c \
 	src/cli/cmd_list.c \
+	src/cli/list_long.c \
 	src/cli/cmd_destroy.c \
 	src/cli/cmd_console.c \
 	src/cli/cmd_host_init.c \

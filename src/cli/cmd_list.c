@@ -11,9 +11,11 @@
 #include "../host/procscan.h"
 #include "../host/record.h"
 #include "cli.h"
+#include "list_long.h"
 
 struct list_ctx {
 	json_t *arr;     /* NULL for the table */
+	bool long_form;  /* -l: each VM's kept config too (JSON) */
 	unsigned ranged; /* VMs with a range uid */
 	/* `list NAME|ID...`: only these, each of which must be found */
 	char **want;
@@ -80,18 +82,24 @@ list_one(const char *name, void *arg)
 	if (!wanted(c, name, &r))
 		return 0;
 	if (c->arr) {
-		json_array_append_new(
-			c->arr,
-			json_pack("{s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:s, "
-				  "s:b, s:s, s:b}",
-				  "name", r.name, "vmid", (json_int_t)r.vmid,
-				  "uid", (json_int_t)r.uid, "gid",
-				  (json_int_t)r.gid, "pid",
-				  (json_int_t)r.dm_pid, "state", live_state(&r),
-				  "console_log", r.console_log, "accel",
-				  r.accel, "security_supported",
-				  r.security_supported, "identity", r.ident,
-				  "monitor", !monitor_gone(&r)));
+		json_t *o = json_pack(
+			"{s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:s, "
+			"s:b, s:s, s:b}",
+			"name", r.name, "vmid", (json_int_t)r.vmid, "uid",
+			(json_int_t)r.uid, "gid", (json_int_t)r.gid, "pid",
+			(json_int_t)r.dm_pid, "state", live_state(&r),
+			"console_log", r.console_log, "accel", r.accel,
+			"security_supported", r.security_supported, "identity",
+			r.ident, "monitor", !monitor_gone(&r));
+		if (c->long_form) {
+			char why[300];
+			json_t *cfg = list_long_config(name, why, sizeof(why));
+			if (!cfg)
+				log_warn("%s: %s", name, why);
+			json_object_set_new(o, "config",
+					    cfg ? cfg : json_null());
+		}
+		json_array_append_new(c->arr, o);
 		return 0;
 	}
 	printf("%-20s %5u %8u %8u %8d %-9s %-5s %s\n", r.name, r.vmid,
@@ -141,14 +149,20 @@ recheck_range(unsigned ranged)
 int
 cmd_list(int argc, char **argv)
 {
-	struct list_ctx c = { NULL, 0, NULL, 0, NULL };
+	struct list_ctx c = { NULL, false, 0, NULL, 0, NULL };
 	int first = 1;
 
-	if (argc > 1 && strcmp(argv[1], "--json") == 0)
+	/* -l is xl's long listing: JSON, with each VM's config. */
+	if (argc > 1 &&
+	    (strcmp(argv[1], "--json") == 0 || strcmp(argv[1], "-l") == 0 ||
+	     strcmp(argv[1], "--long") == 0)) {
+		c.long_form = strcmp(argv[1], "--json") != 0;
 		first = 2;
+	}
 	for (int i = first; i < argc; i++) {
 		if (argv[i][0] == '-' || !config_name_valid(argv[i])) {
-			log_error("usage: bulkhead list [--json] [NAME|ID...]");
+			log_error("usage: bulkhead list [--json|-l] "
+				  "[NAME|ID...]");
 			return 2;
 		}
 	}

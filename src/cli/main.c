@@ -19,7 +19,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "create", cmd_create, "create [-n|--dry-run] [-p|--paused] CONFIG" },
-	{ "list", cmd_list, "list [--json] [NAME|ID...]" },
+	{ "list", cmd_list, "list [--json|-l] [NAME|ID...]" },
 	{ "destroy", cmd_destroy, "destroy NAME" },
 	{ "shutdown", cmd_shutdown,
 	  "shutdown [-w] [-F] [-t SECONDS] NAME|ID...   (ACPI power button; "

@@ -12,7 +12,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 20
+plan 21
 P=bhtest-hvm-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 BR=bhthbr$$
@@ -97,7 +97,7 @@ head -c 1048576 /dev/urandom > "$T/scsi.img"
 SCSI_MD5=$(md5_1m "$T/scsi.img")
 LOOP=$(losetup -f --show "$T/disk.img" 2>/dev/null) || LOOP=
 if [ -z "$LOOP" ]; then
-	for _ in 1 2 3 4 5; do skip "lv: no loop device (losetup -f failed)"; done
+	for _ in 1 2 3 4 5 6; do skip "lv: no loop device (losetup -f failed)"; done
 else
 	mkdir -m 0755 "$VG"
 	ln -s "../${LOOP#/dev/}" "$VG/lv"
@@ -114,6 +114,12 @@ else
 		wait_for "$LOG" "BULKHEAD-HVM-DISK sdb pci=virtio-pci sectors=2048 md5=$SCSI_MD5" 30
 	check "lv: usbdevice gives the guest a USB tablet" \
 		wait_for "$LOG" "BULKHEAD-HVM-USB QEMU USB Tablet" 30
+	check "lv: list -l shows each disk on the device the guest sees" python3 -c '
+import json, subprocess, sys
+c = json.loads(subprocess.check_output([sys.argv[1], "list", "-l", sys.argv[2]]))[0]["config"]
+assert (c["type"], c["boot"], c["boot_order"], c["usb_tablet"]) == ("hvm", "seabios", "c", True), c
+assert [(d["vdev"], d["device"], d["access"]) for d in c["disks"]] == \
+	[("hda", "ide", "rw"), ("sdb", "virtio-scsi", "ro")], c' "$BULKHEAD" "$P-lv"
 	destroy_prefix "$P-lv"
 	rm -rf "$VG"
 	losetup -d "$LOOP" && LOOP=
