@@ -12,7 +12,7 @@ MODS="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-stamp=$(cat "$HERE/init" "$HERE/build.sh" /bin/busybox | sha256sum | cut -c1-16)
+stamp=$(cat "$HERE/init" "$HERE/bh-button" "$HERE/build.sh" /bin/busybox | sha256sum | cut -c1-16)
 if [ -f "$OUT/vmlinuz" ] && [ -f "$OUT/initramfs.cpio.gz" ] &&
 	[ "$(cat "$OUT/stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0
@@ -39,7 +39,8 @@ root="$work/initramfs"
 mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/lib/modules"
 cp /bin/busybox "$root/bin/busybox"
 cp "$HERE/init" "$root/init"
-chmod 0755 "$root/init" "$root/bin/busybox"
+cp "$HERE/bh-button" "$root/bin/bh-button"
+chmod 0755 "$root/init" "$root/bin/busybox" "$root/bin/bh-button"
 for m in $MODS; do
 	f=$(find "$work/k/lib/modules/$kver" -name "$m.ko" -o -name "$m.ko.xz" | head -n 1)
 	[ -n "$f" ] || { echo "guest: module $m not in $pkg" >&2; exit 1; }

@@ -9,11 +9,12 @@ set -eu
 OUT=${1:-build/guest-hvm}
 HERE=$(cd "$(dirname "$0")" && pwd)
 MODS="ata_piix ahci sd_mod sr_mod isofs virtio_pci virtio_blk virtio_scsi
-  virtio_net e1000 8139cp button uhci-hcd usbhid hid-generic"
+  virtio_net e1000 8139cp button evdev uhci-hcd usbhid hid-generic"
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-stamp=$(cat "$HERE/init" "$HERE/grub.cfg" "$HERE/build.sh" /bin/busybox |
+stamp=$(cat "$HERE/init" "$HERE/grub.cfg" "$HERE/build.sh" \
+	"$HERE/../bh-button" /bin/busybox |
 	sha256sum | cut -c1-16)
 if [ -f "$OUT/boot.iso" ] && [ "$(cat "$OUT/stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0
@@ -46,7 +47,8 @@ mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/mnt" \
 	"$root/lib/modules/$kver"
 cp /bin/busybox "$root/bin/busybox"
 cp "$HERE/init" "$root/init"
-chmod 0755 "$root/init" "$root/bin/busybox"
+cp "$HERE/../bh-button" "$root/bin/bh-button"
+chmod 0755 "$root/init" "$root/bin/busybox" "$root/bin/bh-button"
 # Each module with what it depends on, decompressed, and a modules.dep
 # naming them so that busybox modprobe loads them in order.
 want=""

@@ -5,14 +5,15 @@
 # peer on a bridge, copies itself onto the disk and powers off; the
 # installed disk then boots on its own through SeaBIOS from a block
 # device (a loop device behind a root-owned symlink, as /dev/VG/LV is)
-# beside a virtio-scsi disk and a USB tablet, and through OVMF (UEFI)
+# beside a virtio-scsi disk and a USB tablet, and powers off at the ACPI
+# power button (shutdown -w), and through OVMF (UEFI)
 # from the image on AHCI. The guest prints what it found
 # (guest/hvm/init); the host checks it against what it gave. The bridge,
 # namespace, loop device and files are made here and removed here.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 21
+plan 23
 P=bhtest-hvm-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 BR=bhthbr$$
@@ -97,7 +98,7 @@ head -c 1048576 /dev/urandom > "$T/scsi.img"
 SCSI_MD5=$(md5_1m "$T/scsi.img")
 LOOP=$(losetup -f --show "$T/disk.img" 2>/dev/null) || LOOP=
 if [ -z "$LOOP" ]; then
-	for _ in 1 2 3 4 5 6; do skip "lv: no loop device (losetup -f failed)"; done
+	for _ in 1 2 3 4 5 6 7 8; do skip "lv: no loop device (losetup -f failed)"; done
 else
 	mkdir -m 0755 "$VG"
 	ln -s "../${LOOP#/dev/}" "$VG/lv"
@@ -120,6 +121,10 @@ c = json.loads(subprocess.check_output([sys.argv[1], "list", "-l", sys.argv[2]])
 assert (c["type"], c["boot"], c["boot_order"], c["usb_tablet"]) == ("hvm", "seabios", "c", True), c
 assert [(d["vdev"], d["device"], d["access"]) for d in c["disks"]] == \
 	[("hda", "ide", "rw"), ("sdb", "virtio-scsi", "ro")], c' "$BULKHEAD" "$P-lv"
+	expect "lv: shutdown -w: the guest powers off at the ACPI button" 0 "" \
+		"$BULKHEAD" shutdown -w -t 120 "$P-lv"
+	check "lv: it did so cleanly (its button handler ran)" \
+		wait_for "$LOG" "BULKHEAD-POWERBUTTON" 5
 	destroy_prefix "$P-lv"
 	rm -rf "$VG"
 	losetup -d "$LOOP" && LOOP=
