@@ -84,6 +84,16 @@ warn_features(const struct vm_config *cfg, const struct dm_identity *id,
 		log_warn("*** %s is %s: %s ***", f->name,
 			 feature_status_name(f->status), f->reason);
 	}
+	/* xl's names are not what a Linux guest here will call the disks:
+	 * say so before someone's fstab says xvda. */
+	for (size_t i = 0; i < cfg->ndisks; i++) {
+		char name[128];
+		if (config_disk_guest_name(cfg, i, name, sizeof(name)))
+			log_warn("%s:%d: disk %s: a Linux guest will name it "
+				 "%s",
+				 cfg->file, cfg->disks[i].line,
+				 cfg->disks[i].vdev, name);
+	}
 }
 
 /* One create, as it goes through its steps. Large: kept off the stack. */

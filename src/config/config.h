@@ -154,6 +154,13 @@ const char *config_action_name(enum vm_action a);
 /* Whether the VM has a device served by a backend of ours (an isolated
  * disk or the rng): then guest memory must be shareable (memfd). */
 bool config_has_backends(const struct vm_config *cfg);
+/* The name a Linux guest will likely give disk i where it differs from
+ * the vdev: virtio-blk disks are vdX in the order of the disk list (the
+ * order of their PCI slots), IDE and AHCI disks sdX (libata), in probe
+ * order. 1 with the name and why in out, 0 if the guest keeps the vdev's
+ * name (a CD drive, a SCSI disk, or a vdX that matches). */
+int config_disk_guest_name(const struct vm_config *cfg, size_t i, char *out,
+			   size_t len);
 /* Whether any disk_*_bps / disk_*_iops limit is set. */
 bool config_io_throttled(const struct vm_config *cfg);
 

@@ -249,6 +249,41 @@ place_disk(struct vm_config *cfg, struct disk_spec *d, struct cfg_error *err)
 	return 0;
 }
 
+int
+config_disk_guest_name(const struct vm_config *cfg, size_t i, char *out,
+		       size_t len)
+{
+	const struct disk_spec *d = &cfg->disks[i];
+	unsigned k = 0;
+	char name[8];
+
+	if (d->cdrom || d->bus == DISK_BUS_SCSI)
+		return 0;
+	if (d->bus == DISK_BUS_IDE || d->bus == DISK_BUS_AHCI) {
+		snprintf(out, len,
+			 "sdX (libata names IDE and AHCI disks sd, "
+			 "in probe order)");
+		return 1;
+	}
+	for (size_t j = 0; j < i; j++)
+		k += !cfg->disks[j].cdrom &&
+		     cfg->disks[j].bus == DISK_BUS_VIRTIO;
+	if (k < 26)
+		snprintf(name, sizeof(name), "vd%c", 'a' + k);
+	else
+		snprintf(name, sizeof(name), "vd%c%c", 'a' + k / 26 - 1,
+			 'a' + k % 26);
+	if (strcmp(name, d->vdev) == 0)
+		return 0;
+	snprintf(out, len, "%s (a virtio-blk disk, the %u%s in the list)", name,
+		 k + 1,
+		 k == 0   ? "st"
+		 : k == 1 ? "nd"
+		 : k == 2 ? "rd"
+			  : "th");
+	return 1;
+}
+
 /* Whether boot letter c or d finds a device to boot from. */
 static bool
 bootable(const struct vm_config *cfg, char letter)

@@ -364,6 +364,37 @@ test_hvm(void **state)
 			 0);
 	assert_false(cfg.firmware_boot);
 	assert_int_equal(cfg.disks[0].bus, DISK_BUS_IDE);
+	char name[128];
+	assert_int_equal(config_disk_guest_name(&cfg, 0, name, sizeof(name)),
+			 1);
+	assert_non_null(strstr(name, "sdX (libata"));
+}
+
+/* The names a Linux guest gives, where the vdev says otherwise. */
+static void
+test_guest_names(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+	char n[128];
+
+	assert_int_equal(
+		parse("name='a'\nkernel='/k'\n"
+		      "disk=['/a,raw,xvdb,w','/b,raw,hdc:cdrom,r',"
+		      "'/c,raw,vdb,w','/d,raw,vdc,w','/e,raw,xvda,w']\n",
+		      &e),
+		0);
+	assert_int_equal(config_disk_guest_name(&cfg, 0, n, sizeof(n)), 1);
+	assert_string_equal(n, "vda (a virtio-blk disk, the 1st in the list)");
+	assert_int_equal(config_disk_guest_name(&cfg, 1, n, sizeof(n)), 0);
+	assert_int_equal(config_disk_guest_name(&cfg, 2, n, sizeof(n)), 0);
+	assert_int_equal(config_disk_guest_name(&cfg, 3, n, sizeof(n)), 0);
+	assert_int_equal(config_disk_guest_name(&cfg, 4, n, sizeof(n)), 1);
+	assert_string_equal(n, "vdd (a virtio-blk disk, the 4th in the list)");
+	/* An HVM guest's SCSI disk keeps its sd prefix. */
+	assert_int_equal(
+		parse("name='a'\ntype='hvm'\ndisk=['/a,raw,sda,w']\n", &e), 0);
+	assert_int_equal(config_disk_guest_name(&cfg, 0, n, sizeof(n)), 0);
 }
 
 static void
@@ -457,6 +488,7 @@ main(void)
 		cmocka_unit_test(test_quoted_numbers),
 		cmocka_unit_test(test_xl_keys),
 		cmocka_unit_test(test_hvm),
+		cmocka_unit_test(test_guest_names),
 		cmocka_unit_test(test_disks_max),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_owner_keys),
