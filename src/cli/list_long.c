@@ -33,11 +33,11 @@ disks_json(const struct vm_config *cfg)
 
 	for (size_t i = 0; i < cfg->ndisks; i++) {
 		const struct disk_spec *d = &cfg->disks[i];
-		json_array_append_new(
-			a, json_pack("{s:s, s:s, s:s, s:s}", "vdev", d->vdev,
-				     "device", bus_name(d), "access",
-				     d->readonly ? "ro" : "rw", "target",
-				     d->target));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s}",
+						   "vdev", d->vdev, "device",
+						   bus_name(d), "access",
+						   d->readonly ? "ro" : "rw",
+						   "target", d->target));
 	}
 	return a;
 }
@@ -55,10 +55,10 @@ vifs_json(const struct vm_config *cfg)
 				 "%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0],
 				 v->mac[1], v->mac[2], v->mac[3], v->mac[4],
 				 v->mac[5]);
-		json_array_append_new(
-			a, json_pack("{s:s, s:s, s:s}", "bridge", v->bridge,
-				     "model", vif_model_device(v->model),
-				     "mac", mac));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "bridge",
+						   v->bridge, "model",
+						   vif_model_device(v->model),
+						   "mac", mac));
 	}
 	return a;
 }
@@ -86,14 +86,13 @@ list_long_config(const char *name, char *why, size_t whylen)
 		snprintf(why, whylen, "kept config: %s", err.msg);
 		return NULL;
 	}
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:o, "
-			 "s:o, s:b}",
-			 "type", cfg.hvm ? "hvm" : "pv", "boot", boot_name(&cfg),
-			 "boot_order", cfg.boot, "kernel", cfg.kernel,
-			 "memory", (json_int_t)cfg.memory_mib, "vcpus",
-			 (json_int_t)cfg.vcpus, "on_poweroff",
-			 config_action_name(cfg.on_poweroff), "on_reboot",
-			 config_action_name(cfg.on_reboot), "disks",
-			 disks_json(&cfg), "vifs", vifs_json(&cfg),
-			 "usb_tablet", cfg.usb_tablet);
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:o, "
+		"s:o, s:b}",
+		"type", cfg.hvm ? "hvm" : "pv", "boot", boot_name(&cfg),
+		"boot_order", cfg.boot, "kernel", cfg.kernel, "memory",
+		(json_int_t)cfg.memory_mib, "vcpus", (json_int_t)cfg.vcpus,
+		"on_poweroff", config_action_name(cfg.on_poweroff), "on_reboot",
+		config_action_name(cfg.on_reboot), "disks", disks_json(&cfg),
+		"vifs", vifs_json(&cfg), "usb_tablet", cfg.usb_tablet);
 }
