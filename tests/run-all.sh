@@ -86,11 +86,14 @@ fuzz() {
 # skipped checks without saying so).
 SUITE_SECONDS=${SUITE_SECONDS:-600}
 suite() {
-	local name=$1 rc out planned ran
+	local name=$1 rc out planned ran start
 	shift
 	out=$(mktemp)
+	start=$SECONDS
 	timeout --kill-after=10 "$SUITE_SECONDS" "$@" | tee "$out"
 	rc=${PIPESTATUS[0]}
+	# A comment line, not a result: where make check spends its time.
+	echo "# suite $name: $((SECONDS - start)) s"
 	planned=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$out" | head -n 1)
 	ran=$(grep -cE '^(ok|not ok|skip) - ' "$out")
 	# lib.sh's skip_rest: one line that stands for K results.
@@ -188,5 +191,5 @@ suites() {
 
 tally < <(suites 2>&1)
 echo
-echo "$pass passed, $fail failed, $skipped skipped"
+echo "$pass passed, $fail failed, $skipped skipped in $SECONDS s"
 [ "$fail" = 0 ]
