@@ -137,7 +137,10 @@ static const struct {
 	{ "usbdev", OFF_OK,
 	  "USB passthrough is not in this version (see "
 	  "usbctrl)" },
-	{ "pci", OFF_OK, "PCI passthrough is not supported" },
+	{ "pci", OFF_OK,
+	  "PCI passthrough would hand the guest a host device and its DMA, "
+	  "and the jailed device model VFIO: not in this version; use the "
+	  "virtio or emulated devices (disk, vif)" },
 	{ "cpus", 0, "vCPU pinning is not in this version" },
 	{ "cpus_soft", 0, "vCPU pinning is not in this version" },
 	{ "device_model_stubdomain_override", OFF_OK,
