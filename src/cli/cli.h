@@ -33,6 +33,9 @@ int cli_ensure_dirs(void);
 #include "../ipc/control_msg.h"
 int cli_vm_request(const char *name, enum ctl_type type, const char *vdev,
 		   int pass_fd, const char *done);
+/* A request's outcome: 0 when the monitor answered "ok"; else 1 after
+ * saying why (no monitor, no answer in time (rc < 0), its error). */
+int cli_request_failed(const char *name, int rc, const char *reply);
 /* Fork a monitor that runs entry(ml) with its output in mon_log; the
  * read end of its ready pipe in *ready_fd. pid, or -1. */
 #include <sys/types.h>

@@ -163,24 +163,7 @@ press(const char *name, const struct power_opts *o, int *fd)
 			close(c);
 		break;
 	}
-	if (rc == -ENOENT || rc == -ECONNREFUSED) {
-		log_error("%s: no running VM of that name, or its monitor is "
-			  "gone",
-			  name);
-		return 1;
-	}
-	if (rc < 0) {
-		log_error("%s: the monitor did not answer (%s)", name,
-			  strerror(-rc));
-		return 1;
-	}
-	if (strcmp(reply, "ok") != 0) {
-		log_error("%s: %s", name,
-			  strncmp(reply, "error: ", 7) == 0 ? reply + 7
-							    : reply);
-		return 1;
-	}
-	return 0;
+	return cli_request_failed(name, rc, reply);
 }
 
 /* The monitor's word on how the guest went down (waiters.c), or

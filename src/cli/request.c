@@ -43,6 +43,15 @@ cli_vm_request(const char *name, enum ctl_type type, const char *vdev,
 		rc = control_request(name, &req, reply, sizeof(reply),
 				     deadline_request_ms(type));
 
+	if (cli_request_failed(name, rc, reply) != 0)
+		return 1;
+	printf("%s: %s\n", name, done);
+	return 0;
+}
+
+int
+cli_request_failed(const char *name, int rc, const char *reply)
+{
 	if (rc == -ENOENT || rc == -ECONNREFUSED) {
 		log_error("%s: no running VM of that name, or its monitor is "
 			  "gone",
@@ -60,6 +69,5 @@ cli_vm_request(const char *name, enum ctl_type type, const char *vdev,
 							    : reply);
 		return 1;
 	}
-	printf("%s: %s\n", name, done);
 	return 0;
 }
