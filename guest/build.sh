@@ -12,28 +12,18 @@ MODS="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-stamp=$(cat "$HERE/init" "$HERE/bh-button" "$HERE/build.sh" /bin/busybox | sha256sum | cut -c1-16)
+stamp=$(cat "$HERE/init" "$HERE/bh-button" "$HERE/build.sh" "$HERE/kernel.sh" \
+	/bin/busybox | sha256sum | cut -c1-16)
 if [ -f "$OUT/vmlinuz" ] && [ -f "$OUT/initramfs.cpio.gz" ] &&
 	[ "$(cat "$OUT/stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0
 fi
 
-# The versioned package behind the linux-image-cloud-amd64 metapackage.
-pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
-	sed -n 's/^ *Depends: \(linux-image-[0-9].*-cloud-amd64\)$/\1/p' | head -n 1)
-if [ -z "$pkg" ]; then
-	apt-get update -qq
-	pkg=$(apt-cache depends linux-image-cloud-amd64 |
-		sed -n 's/^ *Depends: \(linux-image-[0-9].*-cloud-amd64\)$/\1/p' | head -n 1)
-fi
-[ -n "$pkg" ] || { echo "guest: cannot find the cloud kernel package" >&2; exit 1; }
-
+. "$HERE/kernel.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-chmod 0777 "$work" # apt-get download drops to the _apt user
-(cd "$work" && apt-get download "$pkg" >/dev/null)
-dpkg-deb -x "$work"/linux-image-*.deb "$work/k"
-kver=$(ls "$work/k/lib/modules")
+chmod 0777 "$work"
+unpack_kernel cloud-amd64 "$work"
 
 root="$work/initramfs"
 mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/lib/modules"

@@ -14,30 +14,17 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 stamp=$(cat "$HERE/init" "$HERE/grub.cfg" "$HERE/build.sh" \
-	"$HERE/../bh-button" /bin/busybox |
+	"$HERE/../bh-button" "$HERE/../kernel.sh" /bin/busybox |
 	sha256sum | cut -c1-16)
 if [ -f "$OUT/boot.iso" ] && [ "$(cat "$OUT/stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0
 fi
 
-# The versioned package behind the linux-image-amd64 metapackage.
-kpkg() {
-	apt-cache depends linux-image-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1
-}
-pkg=$(kpkg)
-if [ -z "$pkg" ]; then
-	apt-get update -qq
-	pkg=$(kpkg)
-fi
-[ -n "$pkg" ] || { echo "guest-hvm: cannot find the kernel package" >&2; exit 1; }
-
+. "$HERE/../kernel.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-chmod 0777 "$work" # apt-get download drops to the _apt user
-(cd "$work" && apt-get download "$pkg" >/dev/null)
-dpkg-deb -x "$work"/linux-image-*.deb "$work/k"
-kver=$(ls "$work/k/lib/modules")
+chmod 0777 "$work"
+unpack_kernel amd64 "$work"
 kmod="$work/k/lib/modules/$kver"
 # The package leaves modules.dep to depmod at install time.
 busybox depmod -b "$work/k" "$kver"
