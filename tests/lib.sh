@@ -126,6 +126,19 @@ mkcfg() {
 	} > "$file"
 }
 
+# peer_net BRIDGE NS VETH CIDR: a bridge with no address on the host and
+# a peer on it: network namespace NS whose eth0 (the far end of veth
+# VETH, enslaved to BRIDGE) has CIDR. The caller deletes NS, VETH and
+# BRIDGE. Fails if any step does.
+peer_net() {
+	ip link add "$1" type bridge && ip link set "$1" up &&
+		ip netns add "$2" &&
+		ip link add "$3" type veth peer name eth0 netns "$2" &&
+		ip link set "$3" master "$1" up &&
+		ip -n "$2" addr add "$4" dev eth0 &&
+		ip -n "$2" link set eth0 up
+}
+
 # No cgroup of VM $1 left in any hierarchy (v2 or v1).
 cgroup_gone() {
 	need_arg cgroup_gone "${1:-}"

@@ -36,12 +36,8 @@ trap cleanup EXIT
 
 # The peer the guest pings: 192.168.213.1 in a namespace of its own, on
 # a bridge with no address on the host.
-ip link add "$BR" type bridge && ip link set "$BR" up &&
-	ip netns add "$NS" &&
-	ip link add "bhthv$$" type veth peer name eth0 netns "$NS" &&
-	ip link set "bhthv$$" master "$BR" up &&
-	ip -n "$NS" addr add 192.168.213.1/24 dev eth0 &&
-	ip -n "$NS" link set eth0 up || { not_ok "hvm: test network setup failed"; exit 0; }
+peer_net "$BR" "$NS" "bhthv$$" 192.168.213.1/24 ||
+	{ not_ok "hvm: test network setup failed"; exit 0; }
 
 md5_1m() { head -c 1048576 "$1" | md5sum | cut -c1-32; }
 truncate -s 64M "$T/disk.img"

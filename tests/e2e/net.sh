@@ -21,12 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ip link add "$BR" type bridge && ip link set "$BR" up &&
-	ip netns add "$NS" &&
-	ip link add "bhtv$$" type veth peer name eth0 netns "$NS" &&
-	ip link set "bhtv$$" master "$BR" up &&
-	ip -n "$NS" addr add "$SUB.1/24" dev eth0 &&
-	ip -n "$NS" link set eth0 up || { not_ok "net: test network setup failed"; exit 0; }
+peer_net "$BR" "$NS" "bhtv$$" "$SUB.1/24" ||
+	{ not_ok "net: test network setup failed"; exit 0; }
 
 mkcfg "$T/n.cfg" "$P-a" net "vif = [ 'bridge=$BR, mac=00:16:3e:0a:0b:0c' ]"
 sed -i "s|^cmdline = \"\(.*\)\"|cmdline = \"\1 bulkhead.ip=$SUB.2/24 bulkhead.peer=$SUB.1\"|" "$T/n.cfg"
