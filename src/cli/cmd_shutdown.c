@@ -30,7 +30,7 @@ struct power_opts {
 	long secs;
 };
 
-/* A VM by name, or by VM id as xl takes a domain id: a name wins. */
+/* A VM by name, or by VM id as xl takes a domain id: digits are an id. */
 struct find_id {
 	unsigned long id;
 	char *name;
@@ -58,7 +58,11 @@ vm_name_of(const char *arg, char *name, size_t len)
 	struct vm_record r;
 	char *end;
 
-	if (config_name_valid(arg) && record_read(arg, &r) == 0) {
+	/* Digits are a VM id, as xl takes them: never a name (create
+	 * refuses such names), which a tenant could pick to capture a
+	 * command meant for another VM. */
+	bool digits = arg[0] && strspn(arg, "0123456789") == strlen(arg);
+	if (!digits && config_name_valid(arg) && record_read(arg, &r) == 0) {
 		snprintf(name, len, "%s", arg);
 		return 0;
 	}

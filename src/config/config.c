@@ -61,6 +61,14 @@ key_name(struct key_ctx *k)
 				"'%s' is not a valid name (1-%d of A-Z a-z "
 				"0-9 _ . -, not starting with . or -)",
 				k->cfg->name, BH_NAME_MAX);
+	/* The verbs read an argument of digits as a VM id, as xl reads a
+	 * domain id: a VM so named could take a command meant for another. */
+	if (strspn(k->cfg->name, "0123456789") == strlen(k->cfg->name))
+		return key_fail(k, k->e->line,
+				"'%s': a name of digits only would be read as "
+				"a VM id by list, shutdown and the other verbs "
+				"(as xl reads it); add a letter",
+				k->cfg->name);
 	return 0;
 }
 

@@ -93,6 +93,9 @@ static const struct {
 	{ "name='a'\nkernel='/k'\nfoo = 1\n", "vm.cfg:3: foo: unknown key" },
 	{ "name='a'\nkernel='/k'\nname='b'\n",
 	  "vm.cfg:3: name: duplicate key (first set on line 1)" },
+	{ "name='7'\nkernel='/k'\n",
+	  "vm.cfg:1: name: '7': a name of digits only would be read as a VM "
+	  "id" },
 	{ "name=5\nkernel='/k'\n",
 	  "vm.cfg:1: name: expected a string, got a number" },
 	{ "name='a'\nkernel='/k'\nmemory=['256']\n",
