@@ -3,8 +3,31 @@
  * devices the guest sees and where each came from. */
 #include "list_long.h"
 
+#include <stdio.h>
+
 #include "../config/config.h"
 #include "../host/vmdir.h"
+
+/* A path as JSON text: a config owner's path may hold any byte but NUL,
+ * and JSON strings must be UTF-8, so every byte outside printable ASCII
+ * (and the backslash) is written \xNN. Never NULL for a valid input. */
+static json_t *
+path_json(const char *p)
+{
+	char out[4 * PATH_MAX + 1];
+	size_t n = 0;
+
+	for (; *p && n + 5 < sizeof(out); p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			out[n++] = (char)c;
+		else
+			n += (size_t)snprintf(out + n, sizeof(out) - n,
+					      "\\x%02x", c);
+	}
+	out[n] = '\0';
+	return json_string(out);
+}
 
 static const char *
 bus_name(const struct disk_spec *d)
@@ -33,11 +56,11 @@ disks_json(const struct vm_config *cfg)
 
 	for (size_t i = 0; i < cfg->ndisks; i++) {
 		const struct disk_spec *d = &cfg->disks[i];
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s}",
-						   "vdev", d->vdev, "device",
-						   bus_name(d), "access",
-						   d->readonly ? "ro" : "rw",
-						   "target", d->target));
+		json_array_append_new(
+			a, json_pack("{s:s, s:s, s:s, s:o}", "vdev", d->vdev,
+				     "device", bus_name(d), "access",
+				     d->readonly ? "ro" : "rw", "target",
+				     path_json(d->target)));
 	}
 	return a;
 }
@@ -86,13 +109,16 @@ list_long_config(const char *name, char *why, size_t whylen)
 		snprintf(why, whylen, "kept config: %s", err.msg);
 		return NULL;
 	}
-	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:o, "
-		"s:o, s:b}",
+	json_t *o = json_pack(
+		"{s:s, s:s, s:s, s:o, s:I, s:I, s:s, s:s, s:o, s:o, s:b}",
 		"type", cfg.hvm ? "hvm" : "pv", "boot", boot_name(&cfg),
-		"boot_order", cfg.boot, "kernel", cfg.kernel, "memory",
-		(json_int_t)cfg.memory_mib, "vcpus", (json_int_t)cfg.vcpus,
-		"on_poweroff", config_action_name(cfg.on_poweroff), "on_reboot",
+		"boot_order", cfg.boot, "kernel", path_json(cfg.kernel),
+		"memory", (json_int_t)cfg.memory_mib, "vcpus",
+		(json_int_t)cfg.vcpus, "on_poweroff",
+		config_action_name(cfg.on_poweroff), "on_reboot",
 		config_action_name(cfg.on_reboot), "disks", disks_json(&cfg),
 		"vifs", vifs_json(&cfg), "usb_tablet", cfg.usb_tablet);
+	if (!o)
+		snprintf(why, whylen, "kept config: cannot be put in JSON");
+	return o;
 }

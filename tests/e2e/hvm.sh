@@ -90,8 +90,11 @@ check "installer: the disk holds the image" cmp -s -n "$(stat -c %s "$ISO")" "$I
 destroy_prefix "$P-inst"
 
 # 2. The installed disk as a block device, SeaBIOS, beside a SCSI disk.
-head -c 1048576 /dev/urandom > "$T/scsi.img"
-SCSI_MD5=$(md5_1m "$T/scsi.img")
+# Its name is not UTF-8 (a path may hold any byte): list -l must still
+# show it, escaped.
+SCSI=$T/scsi-$(printf '\377').img
+head -c 1048576 /dev/urandom > "$SCSI"
+SCSI_MD5=$(md5_1m "$SCSI")
 LOOP=$(losetup -f --show "$T/disk.img" 2>/dev/null) || LOOP=
 if [ -z "$LOOP" ]; then
 	for _ in 1 2 3 4 5 6 7 8; do skip "lv: no loop device (losetup -f failed)"; done
@@ -99,7 +102,7 @@ else
 	mkdir -m 0755 "$VG"
 	ln -s "../${LOOP#/dev/}" "$VG/lv"
 	hvmcfg "$T/lv.cfg" "$P-lv" 'boot = "c"' \
-		"disk = [ 'phy:$VG/lv,hda,w', '$T/scsi.img,raw,sdb,r' ]" \
+		"disk = [ 'phy:$VG/lv,hda,w', '$SCSI,raw,sdb,r' ]" \
 		"usbdevice = 'tablet'"
 	expect "lv: created from $VG/lv -> $LOOP" 0 "running" "$BULKHEAD" create "$T/lv.cfg"
 	LOG=$(vm_field "$P-lv" console_log)
@@ -116,7 +119,8 @@ import json, subprocess, sys
 c = json.loads(subprocess.check_output([sys.argv[1], "list", "-l", sys.argv[2]]))[0]["config"]
 assert (c["type"], c["boot"], c["boot_order"], c["usb_tablet"]) == ("hvm", "seabios", "c", True), c
 assert [(d["vdev"], d["device"], d["access"]) for d in c["disks"]] == \
-	[("hda", "ide", "rw"), ("sdb", "virtio-scsi", "ro")], c' "$BULKHEAD" "$P-lv"
+	[("hda", "ide", "rw"), ("sdb", "virtio-scsi", "ro")], c
+assert c["disks"][1]["target"].endswith("/scsi-\\xff.img"), c' "$BULKHEAD" "$P-lv"
 	expect "lv: shutdown -w: the guest powers off at the ACPI button" 0 "" \
 		"$BULKHEAD" shutdown -w -t 120 "$P-lv"
 	check "lv: it did so cleanly (its button handler ran)" \
