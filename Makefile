@@ -45,6 +45,7 @@ SHARED_SRCS = \
 	src/config/keyget.c \
 	src/config/xl_keys.c \
 	src/config/hvm_keys.c \
+	src/config/vnc.c \
 	src/config/config.c \
 	src/config/policy.c \
 	src/config/policy_check.c \

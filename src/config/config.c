@@ -14,6 +14,7 @@
 #include "hvm_keys.h"
 #include "keyget.h"
 #include "pathcheck.h"
+#include "vnc.h"
 #include "xl_keys.h"
 
 bool
@@ -374,6 +375,11 @@ static const struct {
 	{ "localtime", KEY_LOCALTIME, key_localtime },
 	{ "usb", KEY_USB, key_usb },
 	{ "usbdevice", KEY_USBDEVICE, key_usbdevice },
+	{ "vnc", KEY_VNC, key_vnc },
+	{ "vnclisten", KEY_VNCLISTEN, key_vnclisten },
+	{ "vncdisplay", KEY_VNCDISPLAY, key_vncdisplay },
+	{ "vncunused", KEY_VNCUNUSED, key_vncunused },
+	{ "vncpasswd", KEY_VNCPASSWD, key_vncpasswd },
 };
 
 static const char *
@@ -403,6 +409,9 @@ config_defaults(struct vm_config *cfg)
 	cfg->pids_max = 512;
 	cfg->cpu_weight = 100;
 	cfg->cpu_cap = 0;
+	cfg->vncdisplay = -1;
+	cfg->vnclisten_display = -1;
+	cfg->vncunused = true; /* xl's default */
 }
 
 int
@@ -448,7 +457,8 @@ config_parse(const char *text, size_t len, const char *fname,
 		if (key_table[t].fn(&k) < 0)
 			goto out;
 	}
-	if (xl_keys_finish(cfg, err) < 0 || hvm_keys_finish(cfg, err) < 0)
+	if (xl_keys_finish(cfg, err) < 0 || hvm_keys_finish(cfg, err) < 0 ||
+	    vnc_keys_finish(cfg, err) < 0)
 		goto out;
 	/* An HVM guest may boot from its firmware instead of a kernel. */
 	static const enum config_key required[] = { KEY_NAME, KEY_KERNEL };

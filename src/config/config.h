@@ -74,6 +74,12 @@ enum config_key {
 	KEY_LOCALTIME,
 	KEY_USB,
 	KEY_USBDEVICE,
+	/* The display (vnc.c). */
+	KEY_VNC,
+	KEY_VNCLISTEN,
+	KEY_VNCDISPLAY,
+	KEY_VNCUNUSED,
+	KEY_VNCPASSWD,
 	KEY_COUNT
 };
 
@@ -121,6 +127,14 @@ struct vm_config {
 	/* xl's root and extra, joined into cmdline once all keys are read */
 	char root[256];
 	char extra[CONFIG_CMDLINE_MAX];
+	/* vnc = 1: a VGA card and a VNC server with no listening socket;
+	 * the rest only say where `bulkhead vnc` listens by default. */
+	bool vnc;
+	char vnclisten[16];    /* "" or a loopback IPv4 address */
+	int vncdisplay;        /* -1 if unset; else port 5900 + this */
+	int vnclisten_display; /* vnclisten's ":N", or -1 */
+	bool vncunused;        /* a busy port: try the next ones */
+
 	int line[KEY_COUNT]; /* 0 when the key was not given */
 	/* Whose files it may name (safe_who.h): the config file's owner,
 	 * set by whoever read it (config_parse leaves root: uid 0). */

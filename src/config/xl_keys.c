@@ -118,19 +118,18 @@ static const struct {
 	  "pygrub would read the guest's filesystem as root (seed 003 of "
 	  "this project's sources); give kernel= and ramdisk= instead" },
 	{ "bootloader_args", 0, "there is no bootloader (see bootloader)" },
-	{ "vnc", OFF_OK,
-	  "no display in this version; use the serial console (bulkhead "
-	  "console NAME)" },
-	{ "vncdisplay", 0, "no display in this version (see vnc)" },
-	{ "vnclisten", 0, "no display in this version (see vnc)" },
-	{ "vncunused", OFF_OK, "no display in this version (see vnc)" },
-	{ "vncpasswd", 0, "no display in this version (see vnc)" },
-	{ "vfb", OFF_OK, "no display in this version (see vnc)" },
+	/* vnc, vnclisten, vncdisplay, vncunused and vncpasswd are vnc.c's. */
+	{ "vfb", OFF_OK,
+	  "a paravirtual framebuffer is not in this version; use vnc = 1 "
+	  "(an emulated VGA card, bulkhead vnc NAME)" },
 	{ "sdl", OFF_OK,
 	  "a window on the host's desktop would run the device model "
-	  "outside its jail; use the serial console" },
-	{ "opengl", OFF_OK, "no display in this version (see vnc)" },
-	{ "spice", OFF_OK, "no display in this version (see vnc)" },
+	  "outside its jail; use vnc = 1 and bulkhead vnc NAME" },
+	{ "opengl", OFF_OK,
+	  "no 3D acceleration: host GPU access is attack surface; use vnc "
+	  "= 1" },
+	{ "spice", OFF_OK,
+	  "SPICE is not in this version; use vnc = 1 (bulkhead vnc NAME)" },
 	{ "usbctrl", OFF_OK,
 	  "xl's USB controllers and passthrough are not in this version; "
 	  "an HVM guest's usbdevice = 'tablet' gets one" },
@@ -155,9 +154,15 @@ static const struct {
 	  "xl's firmware is a PV or PVH guest's (pvgrub, OVMF for PVH); for "
 	  "UEFI give type = \"hvm\" and bios = \"ovmf\", or boot the kernel "
 	  "with kernel=" },
-	{ "stdvga", OFF_OK, "no display device in this version (see vnc)" },
-	{ "videoram", 0, "no display device in this version (see vnc)" },
-	{ "vga", 0, "no display device in this version (see vnc)" },
+	{ "stdvga", OFF_OK,
+	  "the display (vnc = 1) is always QEMU's standard VGA: drop the "
+	  "key" },
+	{ "videoram", 0,
+	  "the display (vnc = 1) has QEMU's default video memory: drop the "
+	  "key" },
+	{ "vga", 0,
+	  "the display (vnc = 1) is always QEMU's standard VGA: drop the "
+	  "key" },
 	{ "shadow_memory", 0,
 	  "Xen's memory for shadow page tables; KVM needs no such setting: "
 	  "drop it" },

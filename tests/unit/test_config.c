@@ -176,9 +176,32 @@ static const struct {
 	{ "name='a'\nkernel='/k'\nbootloader='pygrub'\n",
 	  "vm.cfg:3: bootloader: not supported: pygrub would read the guest's "
 	  "filesystem as root" },
-	{ "name='a'\nkernel='/k'\nvnc=1\n",
-	  "vm.cfg:3: vnc: not supported: no display in this version" },
+	{ "name='a'\nkernel='/k'\nvnc=2\n",
+	  "vm.cfg:3: vnc: 2 is out of range 0..1" },
+	{ "name='a'\nkernel='/k'\nvnc=1\nvnclisten='0.0.0.0'\n",
+	  "vm.cfg:4: vnclisten: '0.0.0.0' is not a loopback address: the "
+	  "display has no password here" },
+	{ "name='a'\nkernel='/k'\nvnc=1\nvnclisten='localhost'\n",
+	  "vm.cfg:4: vnclisten: 'localhost' is not an IPv4 address" },
+	{ "name='a'\nkernel='/k'\nvnc=1\nvnclisten='127.0.0.1:x'\n",
+	  "vm.cfg:4: vnclisten: '127.0.0.1:x': expected ADDRESS or "
+	  "ADDRESS:DISPLAY" },
+	{ "name='a'\nkernel='/k'\nvnc=1\nvnclisten='127.0.0.1:59636'\n",
+	  "vm.cfg:4: vnclisten: '127.0.0.1:59636': expected ADDRESS" },
+	{ "name='a'\nkernel='/k'\nvnc=1\nvncdisplay=59636\n",
+	  "vm.cfg:4: vncdisplay: 59636 is out of range 0..59635" },
+	{ "name='a'\nkernel='/k'\nvnc=1\nvnclisten='127.0.0.1:3'\n"
+	  "vncdisplay=4\n",
+	  "vm.cfg:5: vncdisplay: 4 differs from vnclisten's display :3" },
+	{ "name='a'\nkernel='/k'\nvnc=1\nvncpasswd='secret'\n",
+	  "vm.cfg:4: vncpasswd: not supported: the password would be handed "
+	  "to the device model" },
 	{ "name='a'\nkernel='/k'\nsdl='1'\n", "vm.cfg:3: sdl: not supported" },
+	{ "name='a'\nkernel='/k'\nspice=1\n",
+	  "vm.cfg:3: spice: not supported: SPICE is not in this version; use "
+	  "vnc = 1" },
+	{ "name='a'\nkernel='/k'\nvfb=['vnc=1']\n",
+	  "vm.cfg:3: vfb: not supported: a paravirtual framebuffer" },
 	{ "name='a'\nkernel='/k'\nusbdevice=['tablet']\n",
 	  "vm.cfg:3: usbdevice: only for an HVM guest" },
 	{ "name='a'\ntype='hvm'\nusbdevice='mouse'\n",
@@ -298,6 +321,24 @@ test_xl_keys(void **state)
 			 0);
 	assert_string_equal(cfg.cmdline, "root=/dev/vda");
 	assert_false(cfg.hvm);
+	assert_false(cfg.vnc);
+	/* The display keys as xl configs give them. */
+	assert_int_equal(parse("name='a'\nkernel='/k'\nvnc=1\n"
+			       "vnclisten='127.0.0.2:7'\nvncunused=0\n"
+			       "vncpasswd=''\n",
+			       &e),
+			 0);
+	assert_true(cfg.vnc);
+	assert_string_equal(cfg.vnclisten, "127.0.0.2");
+	assert_int_equal(cfg.vncdisplay, 7);
+	assert_false(cfg.vncunused);
+	assert_int_equal(parse("name='a'\nkernel='/k'\nvnc='1'\n"
+			       "vncdisplay=2\nvnclisten='127.0.0.1:2'\n",
+			       &e),
+			 0);
+	assert_int_equal(cfg.vncdisplay, 2);
+	assert_true(cfg.vncunused);
+	assert_string_equal(cfg.vnclisten, "127.0.0.1");
 	/* type = "hvm" with a kernel: a PC booting that kernel directly. */
 	assert_int_equal(parse("name='a'\nkernel='/k'\ntype='hvm'\n", &e), 0);
 	assert_true(cfg.hvm);
