@@ -337,6 +337,25 @@ args_vif(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 	return rc | bad;
 }
 
+/* vnc = 1: QEMU's standard VGA, whose legacy text mode shows the
+ * firmware's and the kernel's VGA console (bochs-display has none; cirrus
+ * is the older, more bug-ridden card), and a VNC server with no listening
+ * socket: each client arrives as a connected fd over QMP (add_client,
+ * qmpworker/vnc.c), so nothing in the jail listens. */
+static int
+args_display(const struct vm_config *cfg, struct qemu_argv *a)
+{
+	int rc = 0;
+
+	if (!cfg->vnc)
+		return 0;
+	rc |= add(a, "-device");
+	rc |= add(a, "VGA,id=bh-vga");
+	rc |= add(a, "-vnc");
+	rc |= add(a, "none");
+	return rc;
+}
+
 int
 qemu_args_build(const struct vm_config *cfg, const struct plan_fdtab *t,
 		bool incoming, struct qemu_argv *a)
@@ -362,6 +381,7 @@ qemu_args_build(const struct vm_config *cfg, const struct plan_fdtab *t,
 		rc |= add(a, "-device");
 		rc |= add(a, "vhost-user-rng-pci,chardev=bh-vu-rng,id=rng");
 	}
+	rc |= args_display(cfg, a);
 	if (incoming) {
 		rc |= add(a, "-incoming");
 		rc |= add(a, "defer");

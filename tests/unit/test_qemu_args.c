@@ -131,11 +131,34 @@ test_xl_keys(void **state)
 		has(&a, "-append", "root=/dev/vda1 ro console=ttyS0 quiet"));
 	assert_true(has(&a, "-uuid", "3c8e3d2a-1b2c-4d5e-8f90-0123456789ab"));
 	assert_true(has(&a, "-m", "512"));
+	/* No display unless asked for: no VGA card, no VNC server. */
+	assert_false(has(&a, "-vnc", NULL));
+	for (size_t i = 0; i < a.n; i++)
+		if (strstr(a.argv[i], "VGA"))
+			fail_msg("a display device without vnc: %s", a.argv[i]);
 	qemu_args_free(&a);
 	load("name='vm'\nkernel='/k'\nextra='init=/bin/sh'\n");
 	assert_int_equal(build(&a), 0);
 	assert_true(has(&a, "-append", "init=/bin/sh"));
 	assert_false(has(&a, "-uuid", NULL));
+	qemu_args_free(&a);
+}
+
+/* vnc = 1: a VGA card and a VNC server that listens nowhere. */
+static void
+test_vnc(void **state)
+{
+	(void)state;
+	struct qemu_argv a;
+	load("name='vm'\nkernel='/k'\nvnc=1\nvnclisten='127.0.0.1:3'\n");
+	assert_int_equal(build(&a), 0);
+	assert_true(has(&a, "-device", "VGA,id=bh-vga"));
+	assert_true(has(&a, "-vnc", "none"));
+	assert_true(has(&a, "-display", "none"));
+	for (size_t i = 0; i < a.n; i++)
+		if (strstr(a.argv[i], "127.0.0.1") || strstr(a.argv[i], "5903"))
+			fail_msg("the argv names a listen address: %s",
+				 a.argv[i]);
 	qemu_args_free(&a);
 }
 
@@ -263,6 +286,7 @@ main(void)
 		cmocka_unit_test(test_kvm_noreboot),
 		cmocka_unit_test(test_xl_keys),
 		cmocka_unit_test(test_vifs),
+		cmocka_unit_test(test_vnc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
