@@ -110,7 +110,8 @@ WORKER_SRCS = \
 	src/qmpworker/qmp.c \
 	src/qmpworker/cdrom.c \
 	src/qmpworker/lifecycle.c \
-	src/qmpworker/migrate.c
+	src/qmpworker/migrate.c \
+	src/qmpworker/vnc.c
 
 # The save/restore copier: unprivileged, moves bytes it never parses.
 COPIER_SRCS = src/copier/copier.c

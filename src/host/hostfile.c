@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,6 +43,34 @@ save_check_fd(int fd, bool for_write, char *why, size_t whylen)
 	if (for_write ? mode == O_RDONLY : mode != O_RDONLY) {
 		snprintf(why, whylen, "the save file fd is open for %s",
 			 for_write ? "reading only" : "writing");
+		return -1;
+	}
+	return 0;
+}
+
+int
+vnc_check_fd(int fd, char *why, size_t whylen)
+{
+	struct stat st;
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	int domain = -1, type = -1;
+	socklen_t len = sizeof(int);
+
+	if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+		snprintf(why, whylen, "the VNC client fd is not a socket");
+		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
+	    domain != AF_UNIX ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+	    type != SOCK_STREAM) {
+		snprintf(why, whylen,
+			 "the VNC client fd is not a unix stream socket");
+		return -1;
+	}
+	if (getpeername(fd, (struct sockaddr *)&peer, &plen) < 0) {
+		snprintf(why, whylen, "the VNC client socket is not connected");
 		return -1;
 	}
 	return 0;

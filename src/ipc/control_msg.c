@@ -25,6 +25,7 @@ static const struct {
 	[CTL_SAVE_CONTINUE] = { "save-continue", false, true },
 	[CTL_SHUTDOWN] = { "shutdown", false, false },
 	[CTL_REBOOT] = { "reboot", false, false },
+	[CTL_VNC] = { "vnc", false, true },
 };
 
 static bool

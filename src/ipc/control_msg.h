@@ -22,6 +22,7 @@ enum ctl_type {
 	CTL_SAVE_CONTINUE, /* fd: a new save file; the VM goes on */
 	CTL_SHUTDOWN,      /* the ACPI power button; then on_poweroff */
 	CTL_REBOOT,        /* the same; its poweroff takes on_reboot */
+	CTL_VNC, /* fd: a connected AF_UNIX stream socket, a VNC client */
 	CTL_TYPES
 };
 

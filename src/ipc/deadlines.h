@@ -57,6 +57,7 @@ deadline_kind_of(enum wk_type t)
 	case WK_CONT:
 	case WK_RESTART:
 	case WK_POWERDOWN:
+	case WK_VNC:
 	case WK_RESULT: /* the worker's messages: never a request */
 	case WK_EVENT:
 	case WK_QMP_EOF:
@@ -115,6 +116,7 @@ deadline_request_ms(enum ctl_type t)
 	case CTL_CD_EJECT:
 	case CTL_SHUTDOWN: /* the press only: the guest's poweroff is */
 	case CTL_REBOOT:   /* awaited apart (DEADLINE_SHUTDOWN_WAIT_S) */
+	case CTL_VNC:
 	case CTL_TYPES:
 	default:
 		return cmd + DEADLINE_QUEUE_MS;

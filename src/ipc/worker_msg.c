@@ -57,7 +57,7 @@ wk_msg_check(const struct wk_msg *m, bool from_worker, char *why, size_t whylen)
 			return bad(why, whylen, "unknown type");
 		}
 	}
-	if (m->type < WK_HANDSHAKE || m->type > WK_POWERDOWN)
+	if (m->type < WK_HANDSHAKE || m->type > WK_VNC)
 		return bad(why, whylen, "unknown request");
 	if ((m->type == WK_INSERT || m->type == WK_EJECT) &&
 	    !disk_vdev_valid(m->vdev))

@@ -38,6 +38,7 @@ enum wk_type {
 	WK_SAVE,      /* fd: write end of the pipe to the copier */
 	WK_RESTORE,   /* fd: read end of the pipe from the copier */
 	WK_POWERDOWN, /* press the ACPI power button */
+	WK_VNC,       /* fd: a connected socket, one VNC client (add_client) */
 	/* worker -> monitor */
 	WK_RESULT = 32, /* rc; text: why, or the run state after HANDSHAKE */
 	WK_EVENT,     /* arg: enum lifecycle_event (poweroff, reboot, crash) */

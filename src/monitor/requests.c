@@ -257,6 +257,31 @@ request_power(struct monitor *m, int client, const struct ctl_msg *req)
 	waiters_add(m, client);
 }
 
+/* A VNC client's connected socket (the CLI's end of its relay): QEMU's
+ * VNC server gets it over QMP. Only for a VM configured with vnc = 1,
+ * whose device model has a display to serve. */
+static void
+request_vnc(struct monitor *m, int client, const struct ctl_msg *req)
+{
+	char why[512];
+
+	if (!m->ml->cfg.vnc) {
+		refuse(client, req->fd,
+		       "vnc: the VM has no display (its config does not say "
+		       "vnc = 1)");
+		return;
+	}
+	if (vnc_check_fd(req->fd, why, sizeof(why)) < 0) {
+		refuse(client, req->fd, "vnc: refused: %s", why);
+		return;
+	}
+	int rc = worker_call(m, WK_VNC, NULL, 0, req->fd, WORKER_COMMAND_MS,
+			     why, sizeof(why));
+	close(req->fd);
+	log_info("vnc: %s", rc == QMP_OK ? "a client handed over" : why);
+	answer_qmp(m, client, "vnc", rc, why, NULL);
+}
+
 typedef void request_fn(struct monitor *m, int client,
 			const struct ctl_msg *req);
 
@@ -274,6 +299,7 @@ static const struct {
 	[CTL_SAVE_CONTINUE] = { request_save, true },
 	[CTL_SHUTDOWN] = { request_power, true },
 	[CTL_REBOOT] = { request_power, true },
+	[CTL_VNC] = { request_vnc, true },
 };
 
 /* Read the request of the client in slot (ctl_msg_read() checks it

@@ -22,6 +22,7 @@
 #include "lifecycle.h"
 #include "migrate.h"
 #include "qmp.h"
+#include "vnc.h"
 
 /* Events are logged, but not without end: the first ones, then one line
  * per this many. */
@@ -125,6 +126,12 @@ run(struct worker *w, const struct wk_msg *req, int fd, char *text, size_t len)
 		return req->type == WK_SAVE
 			       ? save_migrate_out(c, fd, deadline, text, len)
 			       : save_migrate_in(c, fd, deadline, text, len);
+	case WK_VNC:
+		if (fd < 0) {
+			snprintf(text, len, "no client fd");
+			return QMP_REFUSED;
+		}
+		return vnc_add_client(c, fd, deadline, text, len);
 	default:
 		snprintf(text, len, "unknown request");
 		return QMP_REFUSED;

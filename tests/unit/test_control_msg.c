@@ -54,6 +54,7 @@ test_round_trip(void **state)
 		{ CTL_SAVE_CONTINUE, NULL, 9, "save-continue\n" },
 		{ CTL_SHUTDOWN, NULL, -1, "shutdown\n" },
 		{ CTL_REBOOT, NULL, -1, "reboot\n" },
+		{ CTL_VNC, NULL, 9, "vnc\n" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ctl_msg m, got;
@@ -94,6 +95,9 @@ test_encoder_refuses(void **state)
 	assert_int_equal(ctl_msg_set(&m, CTL_SAVE, NULL, -1), -EINVAL);
 	assert_int_equal(ctl_msg_set(&m, CTL_SHUTDOWN, NULL, 3), -EINVAL);
 	assert_int_equal(ctl_msg_set(&m, CTL_REBOOT, "hdc", -1), -EINVAL);
+	/* vnc carries exactly one fd (the client's socket) and no vdev. */
+	assert_int_equal(ctl_msg_set(&m, CTL_VNC, NULL, -1), -EINVAL);
+	assert_int_equal(ctl_msg_set(&m, CTL_VNC, "hdc", 3), -EINVAL);
 
 	/* A message changed after set is checked again. */
 	assert_int_equal(ctl_msg_set(&m, CTL_CD_EJECT, "hdc", -1), 0);
@@ -129,6 +133,12 @@ test_unknown_verbs(void **state)
 	assert_int_equal(DECODE("shutdown -F", -1, 0, &m), -1);
 	assert_int_equal(DECODE("reboot hdc", -1, 0, &m), -1);
 	assert_int_equal(DECODE("shutdown", 5, 1, &m), -1);
+	assert_int_equal(DECODE("vnc", -1, 0, &m), -1);    /* without its fd */
+	assert_int_equal(DECODE("vnc", 5, 2, &m), -1);     /* two fds */
+	assert_int_equal(DECODE("vnc hdc", 5, 1, &m), -1); /* a vdev */
+	assert_int_equal(DECODE("vnc 5901", 5, 1, &m), -1);
+	assert_int_equal(DECODE("VNC", 5, 1, &m), -1);
+	assert_int_equal(DECODE("pause", 5, 1, &m), -1); /* an fd too many */
 	assert_int_equal(DECODE("\xff\xfe", -1, 0, &m), -1);
 	assert_int_equal(m.type, 0);
 	assert_int_equal(m.fd, -1);
@@ -330,6 +340,7 @@ test_deadlines(void **state)
 	assert_int_equal(deadline_kind_of(WK_RESTORE), DL_MIGRATE);
 	assert_int_equal(deadline_kind_of(WK_EJECT), DL_COMMAND);
 	assert_int_equal(deadline_kind_of(WK_POWERDOWN), DL_COMMAND);
+	assert_int_equal(deadline_kind_of(WK_VNC), DL_COMMAND);
 	for (int t = 1; t < CTL_TYPES; t++)
 		assert_true(deadline_request_ms(t) >
 			    deadline_worker_ms(DL_COMMAND));

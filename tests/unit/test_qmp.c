@@ -21,6 +21,7 @@
 #include "../../src/host/safe_open.h"
 #include "../../src/monitor/copier_spawn.h"
 #include "../../src/qmpworker/cdrom.h"
+#include "../../src/qmpworker/vnc.h"
 #include "../../src/qmpworker/lifecycle.h"
 #include "../../src/qmpworker/migrate.h"
 #include "../../src/qmpworker/qmp.h"
@@ -556,6 +557,105 @@ test_cdrom_insert_hostile_add_fd(void **state)
 	close(other);
 }
 
+/* A VNC client: its socket goes with getfd, then add_client names it. */
+static void
+test_vnc_add_client(void **state)
+{
+	(void)state;
+	int other, sv[2];
+	char why[256];
+	static const char *const expect[] = { "getfd", "add_client" };
+	static const char *const answer[] = {
+		"{\"return\": {}, \"id\": %d}\n",
+		"{\"return\": {}, \"id\": %d}\n",
+	};
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid_t pid = script(expect, answer, 2, &other);
+	assert_int_equal(
+		vnc_add_client(&conn, sv[0], now_ms() + 2000, why, sizeof(why)),
+		QMP_OK);
+	assert_int_equal(peer_status(pid), 10); /* exactly one fd passed */
+	close(conn.fd);
+	close(other);
+
+	/* No VNC display: refused, and the named fd is closed again. */
+	static const char *const expect2[] = { "getfd", "add_client",
+					       "closefd" };
+	static const char *const answer2[] = {
+		"{\"return\": {}, \"id\": %d}\n",
+		"{\"error\": {\"class\": \"GenericError\", \"desc\": "
+		"\"no vnc\"}, \"id\": %d}\n",
+		"{\"error\": {\"class\": \"GenericError\", \"desc\": "
+		"\"not found\"}, \"id\": %d}\n",
+	};
+	pid = script(expect2, answer2, 3, &other);
+	assert_int_equal(
+		vnc_add_client(&conn, sv[0], now_ms() + 2000, why, sizeof(why)),
+		QMP_REFUSED);
+	assert_string_equal(why, "no vnc");
+	assert_int_equal(peer_status(pid), 10);
+	close(conn.fd);
+	close(other);
+
+	/* A hostile answer to getfd breaks the session. */
+	static const char *const expect3[] = { "getfd" };
+	static const char *const answer3[] = {
+		"{\"return\": {\"fd\": 3}, \"id\": %d}\n",
+	};
+	pid = script(expect3, answer3, 1, &other);
+	assert_int_equal(
+		vnc_add_client(&conn, sv[0], now_ms() + 2000, why, sizeof(why)),
+		QMP_BROKEN);
+	assert_int_equal(peer_status(pid), 10);
+	close(conn.fd);
+	close(other);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* Only a connected unix stream socket is a VNC client's fd: never a TCP
+ * socket of the host's network namespace, a listener or a file. */
+static void
+test_vnc_checks(void **state)
+{
+	(void)state;
+	char why[256];
+	int sv[2], p[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(vnc_check_fd(sv[0], why, sizeof(why)), 0);
+	close(sv[0]);
+	close(sv[1]);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	assert_int_equal(vnc_check_fd(sv[0], why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "not a unix stream socket"));
+	close(sv[0]);
+	close(sv[1]);
+	int tcp = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(tcp >= 0);
+	assert_int_equal(vnc_check_fd(tcp, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "not a unix stream socket"));
+	close(tcp);
+	int lone = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(vnc_check_fd(lone, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "not connected"));
+	close(lone);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(vnc_check_fd(p[0], why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "not a socket"));
+	/* The worker refuses it too, before QEMU hears of it. */
+	int other;
+	pid_t pid = script(NULL, NULL, 0, &other);
+	assert_int_equal(
+		vnc_add_client(&conn, p[0], now_ms() + 2000, why, sizeof(why)),
+		QMP_REFUSED);
+	assert_int_equal(peer_status(pid), 0);
+	close(conn.fd);
+	close(other);
+	close(p[0]);
+	close(p[1]);
+}
+
 static void
 test_medium_checks(void **state)
 {
@@ -860,6 +960,8 @@ main(void)
 		cmocka_unit_test(test_cdrom_insert_sequence),
 		cmocka_unit_test(test_cdrom_insert_refused_drops_the_set),
 		cmocka_unit_test(test_cdrom_insert_hostile_add_fd),
+		cmocka_unit_test(test_vnc_add_client),
+		cmocka_unit_test(test_vnc_checks),
 		cmocka_unit_test(test_medium_checks),
 		cmocka_unit_test(test_pump_event_flood),
 		cmocka_unit_test(test_lifecycle_classify),

@@ -40,6 +40,8 @@ test_check_from_worker(void **state)
 	assert_int_equal(wk_msg_check(&m, true, why, sizeof(why)), -1);
 	wk_msg_set(&m, WK_INSERT, 0, 0, ""); /* a request, not a reply */
 	assert_int_equal(wk_msg_check(&m, true, why, sizeof(why)), -1);
+	wk_msg_set(&m, WK_VNC, 0, 0, "");
+	assert_int_equal(wk_msg_check(&m, true, why, sizeof(why)), -1);
 	wk_msg_set(&m, 999, 0, 0, "");
 	assert_int_equal(wk_msg_check(&m, true, why, sizeof(why)), -1);
 	wk_msg_set(&m, WK_RESULT, 0, 0, "");
@@ -71,10 +73,12 @@ test_check_requests(void **state)
 	assert_int_equal(wk_msg_check(&m, false, why, sizeof(why)), -1);
 	wk_msg_set(&m, WK_POWERDOWN, 0, 0, "");
 	assert_int_equal(wk_msg_check(&m, false, why, sizeof(why)), 0);
-	wk_msg_set(&m, WK_POWERDOWN + 1, 0, 0, ""); /* past the last */
-	assert_int_equal(wk_msg_check(&m, false, why, sizeof(why)), -1);
 	wk_msg_set(&m, WK_POWERDOWN, 0, 0, ""); /* the monitor's only */
 	assert_int_equal(wk_msg_check(&m, true, why, sizeof(why)), -1);
+	wk_msg_set(&m, WK_VNC, 0, 0, "");
+	assert_int_equal(wk_msg_check(&m, false, why, sizeof(why)), 0);
+	wk_msg_set(&m, WK_VNC + 1, 0, 0, ""); /* past the last request */
+	assert_int_equal(wk_msg_check(&m, false, why, sizeof(why)), -1);
 }
 
 static void
