@@ -132,6 +132,7 @@ CLI_SRCS = \
 	src/cli/cmd_shutdown.c \
 	src/cli/cmd_cdrom.c \
 	src/cli/cmd_save.c \
+	src/cli/cmd_vnc.c \
 	src/cli/request.c \
 	src/cli/reattach.c \
 	src/cli/monitor_fork.c \

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 . tests/lib.sh
 cmds=$("$BULKHEAD" help | sed -n 's/^  \([a-z-]*\).*/\1/p' | grep -v '^help$')
 n=$(wc -w <<< "$cmds")
-plan $((7 + 2 * n))
+plan $((8 + 2 * n))
 expect "--version names the build" 0 '^bulkhead [0-9a-f]\{7,\}\(-dirty\)\?$\|^bulkhead [0-9][0-9.]*' \
 	"$BULKHEAD" --version
 expect "help lists every command and itself" 0 "help \[COMMAND\]" "$BULKHEAD" help
@@ -16,8 +16,10 @@ expect "no command: usage, status 2" 2 "^usage: bulkhead COMMAND" "$BULKHEAD"
 expect "an unknown command: named, status 2" 2 "unknown command 'frob'" "$BULKHEAD" frob
 expect "help of an unknown command: named, status 2" 2 "unknown command 'frob'" \
 	"$BULKHEAD" help frob
-check "help lists the 14 commands of this version, or more" \
-	test "$n" -ge 14
+check "help lists the 17 commands of this version, or more" \
+	test "$n" -ge 17
+expect "help vnc: where it listens by default" 0 "default 127.0.0.1:5900+ID" \
+	"$BULKHEAD" help vnc
 for c in $cmds; do
 	expect "help $c: its usage line" 0 "^usage: bulkhead $c" "$BULKHEAD" help "$c"
 	expect "$c --help: the same, and nothing run" 0 "^usage: bulkhead $c" \

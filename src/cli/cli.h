@@ -19,6 +19,7 @@ int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_shutdown(int argc, char **argv);
 int cmd_reboot(int argc, char **argv);
+int cmd_vnc(int argc, char **argv);
 
 /* Shared helpers. */
 #include <stdbool.h>

@@ -33,6 +33,9 @@ static const struct {
 	{ "cd-insert", cmd_cd_insert,
 	  "cd-insert NAME VDEV FILE   (FILE opened here, passed as an fd)" },
 	{ "cd-eject", cmd_cd_eject, "cd-eject NAME VDEV" },
+	{ "vnc", cmd_vnc,
+	  "vnc NAME|ID [--listen IPV4:PORT] [--allow-remote] [--user USER]   "
+	  "(listens here, default 127.0.0.1:5900+ID; Ctrl-C stops)" },
 	{ "save", cmd_save,
 	  "save [-c] NAME FILE   (then destroyed; -c keeps it running)" },
 	{ "restore", cmd_restore, "restore [-p] CONFIG FILE" },
