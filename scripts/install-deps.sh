@@ -1,12 +1,14 @@
 #!/bin/sh
 # Install, from Debian's packages only, what building, testing and the demo
-# need. Idempotent: skips apt entirely when every package is present.
+# need (vncsnapshot and djpeg: tests/e2e/vnc.sh's VNC client and its
+# JPEG reader). Idempotent: skips apt entirely when every package is present.
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck
   clang-format clang-tidy git
   libseccomp-dev libjansson-dev libcmocka-dev libelf-dev libsubid-dev
   qemu-system-x86 qemu-utils busybox-static cpio gzip genisoimage
   passwd util-linux procps xz-utils python3 iproute2 gdb strace
+  vncsnapshot libjpeg-turbo-progs
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
   ovmf grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools"
 missing=""

@@ -160,6 +160,9 @@ suites() {
 		suite e2e/boot-asan env BULKHEAD=build/asan/bulkhead bash tests/e2e/boot.sh | sed 's/^\(ok\|not ok\) - /\1 - (asan) /'
 		suite e2e/lifecycle bash tests/e2e/lifecycle.sh
 		suite e2e/cdrom bash tests/e2e/cdrom.sh
+		suite e2e/vnc bash tests/e2e/vnc.sh
+		# The relay copies a client's and QEMU's bytes as root.
+		suite e2e/vnc-asan env BULKHEAD=build/asan/bulkhead bash tests/e2e/vnc.sh | sed 's/^\(ok\|not ok\) - /\1 - (asan) /'
 		suite e2e/imglock bash tests/e2e/imglock.sh
 		suite e2e/blockdev bash tests/e2e/blockdev.sh
 		suite e2e/hvm bash tests/e2e/hvm.sh

@@ -1,0 +1,191 @@
+#!/bin/bash
+# The display: vnc = 1 gives the guest a VGA card and QEMU a VNC server
+# with no listening socket; `bulkhead vnc` listens on the host and hands
+# each client over. A real VNC client from Debian (vncsnapshot) captures
+# the guest's text console; nothing in the jail listens or holds a TCP
+# socket; other local users, bad addresses and VMs without a display
+# are refused.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+plan 28
+P=bhtest-vnc-$$
+T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
+VNCPIDS=()
+cleanup() {
+	local p
+	for p in "${VNCPIDS[@]}"; do kill "$p" 2>/dev/null; done
+	destroy_prefix "$P"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+for tool in vncsnapshot djpeg nsenter setpriv; do
+	if ! command -v "$tool" > /dev/null; then
+		skip_rest "$tool is not installed (scripts/install-deps.sh)"
+		exit 0
+	fi
+done
+
+# A port no one listens on, from $1 up to 5999: vncsnapshot takes a
+# display number (port 5900 + N) only.
+free_port() {
+	local p
+	for p in $(seq "$1" 5999); do
+		ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
+	done
+}
+
+# ppm FILE: "WIDTH HEIGHT BRIGHT-PIXELS" of a binary PPM (djpeg -pnm).
+ppm() {
+	python3 - "$1" <<'EOF'
+import sys
+d = open(sys.argv[1], "rb").read()
+f = d.split(maxsplit=4)
+w, h, px = int(f[1]), int(f[2]), f[4]
+assert f[0] == b"P6" and len(px) == w * h * 3
+print(w, h, sum(1 for i in range(0, len(px), 3) if px[i] + px[i + 1] + px[i + 2] > 300))
+EOF
+}
+
+# differ A B: how many pixels of two same-sized PPMs differ clearly.
+differ() {
+	python3 - "$1" "$2" <<'EOF'
+import sys
+a, b = (open(p, "rb").read().split(maxsplit=4)[4] for p in sys.argv[1:3])
+print(sum(1 for i in range(0, min(len(a), len(b)), 3)
+          if abs(a[i] + a[i + 1] + a[i + 2] - b[i] - b[i + 1] - b[i + 2]) > 150))
+EOF
+}
+
+# start_vnc OUT ARGS...: bulkhead vnc in the background, its output in OUT.
+start_vnc() {
+	local out=$1
+	shift
+	"$BULKHEAD" vnc "$@" > "$out" 2>&1 &
+	VNCPIDS+=($!)
+}
+
+# banner PORT [AS-UID]: the first line the display sends to a client.
+banner() {
+	local run=()
+	[ -n "${2:-}" ] && run=(setpriv --reuid="$2" --regid="$2" --clear-groups)
+	timeout 10 "${run[@]}" bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$1"'; read -t 5 -r l <&3; echo "$l"' 2>/dev/null
+}
+
+type_cmd() { (sleep 1; printf '%s\n' "$1"; sleep 1) | timeout 10 "$BULKHEAD" console "$P" > /dev/null 2>&1; }
+
+# The test guest on both consoles: the kernel's messages on the VGA text
+# console (tty0) too, the shell on the serial port.
+mkcfg "$T/vnc.cfg" "$P" "" 'vnc = 1'
+sed -i 's/console=ttyS0 quiet/console=tty0 console=ttyS0/' "$T/vnc.cfg"
+if ! "$BULKHEAD" create "$T/vnc.cfg" > "$T/create.out" 2>&1; then
+	not_ok "create with vnc = 1: $(cat "$T/create.out")"
+	skip_rest "no VM"
+	exit 1
+fi
+ok "create with vnc = 1"
+PID=$(vm_field "$P" pid)
+VMID=$(vm_field "$P" vmid)
+LOG=$(vm_field "$P" console_log)
+need_arg PID "$PID"
+check "QEMU has a VGA card and a VNC server that listens nowhere" \
+	bash -c "tr '\0' '\n' < /proc/$PID/cmdline | grep -qx 'VGA,id=bh-vga' && tr '\0' '\n' < /proc/$PID/cmdline | grep -A1 -x -- -vnc | grep -qx none"
+check "the guest boots" wait_for "$LOG" BULKHEAD-GUEST-READY 120
+
+# 1. A capture through an explicit --listen, with a real VNC client.
+PORT=$(free_port 5950)
+start_vnc "$T/vnc.out" "$P" --listen "127.0.0.1:$PORT"
+check "vnc --listen: listening on the address given" wait_for "$T/vnc.out" "vnc on 127.0.0.1:$PORT" 10
+timeout 60 vncsnapshot -quiet "127.0.0.1:$((PORT - 5900))" "$T/a.jpg" > "$T/snap.out" 2>&1
+check "vncsnapshot captures the guest's screen" test -s "$T/a.jpg"
+djpeg -pnm "$T/a.jpg" > "$T/a.ppm" 2> /dev/null
+read -r W H BRIGHT <<< "$(ppm "$T/a.ppm" 2> /dev/null)"
+check "the capture is VGA text mode, 720x400 (got ${W:-?}x${H:-?})" test "${W:-0}x${H:-0}" = 720x400
+check "the capture is not one colour: text on it (${BRIGHT:-0} bright pixels)" \
+	test "${BRIGHT:-0}" -gt 2000 -a "${BRIGHT:-0}" -lt $((720 * 400 / 2))
+check "the monitor handed the client over" grep -q "a VNC client handed to the display" "$T/vnc.out"
+
+# 2. The guest writes to its VGA console: the next capture differs.
+type_cmd 'for i in $(seq 1 30); do echo BULKHEAD-VNC-LINE-$i-XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX > /dev/tty0; done'
+sleep 2
+timeout 60 vncsnapshot -quiet "127.0.0.1:$((PORT - 5900))" "$T/b.jpg" > /dev/null 2>&1
+djpeg -pnm "$T/b.jpg" > "$T/b.ppm" 2> /dev/null
+N=$(differ "$T/a.ppm" "$T/b.ppm" 2> /dev/null)
+check "after the guest prints, the screen differs (${N:-?} pixels)" test "${N:-0}" -gt 2000
+
+# 3. While a client is connected: QEMU holds no TCP socket, and nothing
+#    in its network namespace is a TCP/UDP socket or a listener.
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+read -t 10 -r B <&3
+check "a connected client gets the RFB greeting (${B:-nothing})" test "${B:-}" = "RFB 003.008"
+tcp_inodes=$(awk 'NR > 1 { print $10 }' /proc/net/tcp /proc/net/tcp6)
+held=0
+for f in /proc/"$PID"/fd/*; do
+	ino=$(readlink "$f" | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p')
+	[ -n "$ino" ] && grep -qx "$ino" <<< "$tcp_inodes" && held=$((held + 1))
+done
+check "QEMU holds no TCP socket of the host ($held), the client's end is a unix socket" test "$held" = 0
+check "the client's TCP connection is the vnc command's, not QEMU's" \
+	bash -c "ss -Htnp state established '( sport = :$PORT )' | grep -q '\"bulkhead\"' && ! ss -Htnp | grep -q 'pid=$PID,'"
+n_inet=$(nsenter -t "$PID" -n cat /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 | grep -vc 'local_address')
+check "QEMU's network namespace has no TCP or UDP socket ($n_inet)" test "$n_inet" = 0
+n_listen=$(nsenter -t "$PID" -n awk 'NR > 1 && $4 == "00010000"' /proc/net/unix | wc -l)
+check "QEMU's network namespace has no listening unix socket ($n_listen)" test "$n_listen" = 0
+exec 3<&-
+
+# 4. Who may connect: over loopback, root (and --user) only.
+check "another local user (uid 65534) gets nothing" test -z "$(banner "$PORT" 65534)"
+check "... and the refusal is said, with the uid" wait_for "$T/vnc.out" "(uid 65534) refused" 5
+check "root still gets the greeting after it" test "$(banner "$PORT")" = "RFB 003.008"
+UPORT=$(free_port $((PORT + 1)))
+start_vnc "$T/user.out" "$P" --listen "127.0.0.1:$UPORT" --user nobody
+wait_for "$T/user.out" "vnc on" 10
+check "--user nobody lets uid 65534 in" test "$(banner "$UPORT" 65534)" = "RFB 003.008"
+
+# 5. By VM id, on the default address: 127.0.0.1:5900+ID (or the next
+#    free port: vncunused).
+start_vnc "$T/id.out" "$VMID"
+wait_for "$T/id.out" "vnc on" 10
+DPORT=$(sed -n 's/.*vnc on 127\.0\.0\.1:\([0-9]*\);.*/\1/p' "$T/id.out")
+check "vnc ID: 127.0.0.1, from port 5900+$VMID (${DPORT:-none})" \
+	test "${DPORT:-0}" -ge $((5900 + VMID)) -a "${DPORT:-0}" -lt $((6000 + VMID))
+check "vnc ID: the display answers there" test "$(banner "${DPORT:-0}")" = "RFB 003.008"
+
+# 6. Hostile input.
+RPORT=$(free_port $((UPORT + 1)))
+expect "a non-loopback --listen is refused without --allow-remote" 2 "not a loopback address: VNC here has no password" \
+	"$BULKHEAD" vnc "$P" --listen "0.0.0.0:$RPORT"
+check "... and nothing listens there" bash -c "! ss -Htln '( sport = :$RPORT )' | grep -q ."
+expect "a malformed --listen: status 2" 2 "expected IPV4:PORT" "$BULKHEAD" vnc "$P" --listen "127.0.0.1:99999"
+expect "an unknown VM: status 1" 1 "no running VM of that name" "$BULKHEAD" vnc "$P-none"
+# The monitor itself takes only a connected unix socket: a TCP socket
+# sent on the control socket is refused before the worker sees it.
+out=$(python3 - "/run/bulkhead/vm/$P/control.sock" <<'EOF'
+import array, socket, sys
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendmsg([b"vnc\n"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [t.fileno()]))])
+print(s.recv(512).decode().strip())
+EOF
+)
+check "the monitor refuses a TCP socket as a VNC client ($out)" grep -q "not a unix stream socket" <<< "$out"
+
+# 7. A VM without vnc: no display device, and vnc refuses it.
+mkcfg "$T/plain.cfg" "$P-plain" ""
+if "$BULKHEAD" create "$T/plain.cfg" > "$T/plain.out" 2>&1; then
+	PPID_=$(vm_field "$P-plain" pid)
+	check "a VM without vnc: no VGA card, no VNC server" \
+		bash -c "! tr '\0' '\n' < /proc/$PPID_/cmdline | grep -qx -e -vnc -e 'VGA,id=bh-vga'"
+	expect "vnc of a VM without vnc = 1 is refused" 1 "has no display: its config does not say vnc = 1" \
+		"$BULKHEAD" vnc "$P-plain" --listen "127.0.0.1:$RPORT"
+else
+	not_ok "create without vnc: $(cat "$T/plain.out")"
+	not_ok "vnc of a VM without vnc = 1 is refused: no VM"
+fi
+
+# 8. The VM goes: bulkhead vnc ends by itself.
+"$BULKHEAD" destroy "$P" > /dev/null 2>&1
+check "vnc ends when its VM is destroyed" wait_for "$T/vnc.out" "the VM is gone" 10
+exit "$FAILED"
