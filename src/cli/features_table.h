@@ -42,6 +42,7 @@ enum feature_id {
 	F_CHECK,
 	F_AUDIT,
 	F_CDROM,
+	F_VNC,
 	F_PAUSE,
 	F_SHUTDOWN,
 	F_SAVE_RESTORE,
