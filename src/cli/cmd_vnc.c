@@ -305,6 +305,9 @@ client_start(int c, const struct vnc_opts *o)
 
 	for (i = 0; i < VNC_CLIENTS_MAX && relays[i].used; i++)
 		;
+	if (i == VNC_CLIENTS_MAX)
+		log_warn("%s: a client refused: %d are connected already",
+			 o->name, VNC_CLIENTS_MAX);
 	if (i == VNC_CLIENTS_MAX || !client_allowed(c, o) ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		close(c);
@@ -394,8 +397,12 @@ serve(int lsock, const struct vnc_opts *o)
 			struct relay *r = &relays[i];
 			short rc = p[1 + 2 * i].revents,
 			      rq = p[2 + 2 * i].revents;
+			/* A side that hung up or failed ends the relay: what
+			 * it still owed cannot be delivered, and polling it
+			 * again would only spin. */
 			if (r->used && (pipe_move(&r->up, rc, rq) < 0 ||
-					pipe_move(&r->down, rq, rc) < 0))
+					pipe_move(&r->down, rq, rc) < 0 ||
+					((rc | rq) & (POLLHUP | POLLERR))))
 				relay_close(r);
 		}
 		if (n > 0 && (p[0].revents & POLLIN)) {

@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 28
+plan 29
 P=bhtest-vnc-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 VNCPIDS=()
@@ -138,6 +138,16 @@ exec 3<&-
 check "another local user (uid 65534) gets nothing" test -z "$(banner "$PORT" 65534)"
 check "... and the refusal is said, with the uid" wait_for "$T/vnc.out" "(uid 65534) refused" 5
 check "root still gets the greeting after it" test "$(banner "$PORT")" = "RFB 003.008"
+# More clients than relay slots (8), one after another, some reset
+# rather than closed: each slot is freed when its client goes.
+for i in $(seq 1 12); do
+	if [ $((i % 2)) = 0 ]; then
+		python3 -c 'import socket,struct,sys; s=socket.create_connection(("127.0.0.1",int(sys.argv[1]))); s.recv(12); s.setsockopt(socket.SOL_SOCKET,socket.SO_LINGER,struct.pack("ii",1,0)); s.close()' "$PORT" 2>/dev/null
+	else
+		banner "$PORT" > /dev/null
+	fi
+done
+check "after 12 clients came and went (half reset), the next is served" test "$(banner "$PORT")" = "RFB 003.008"
 UPORT=$(free_port $((PORT + 1)))
 start_vnc "$T/user.out" "$P" --listen "127.0.0.1:$UPORT" --user nobody
 wait_for "$T/user.out" "vnc on" 10
