@@ -83,6 +83,14 @@ mutant capbset-unverified e2e/check,e2e/boot \
 mutant fd-close e2e/check,e2e/cdrom,e2e/boot \
 	"the closing of every fd not on the child's list (close_range)" \
 	src/jail/fds.c 'if (close_range((unsigned)n + 1, ~0U, 0) < 0)' 'if (0 && close_range((unsigned)n + 1, ~0U, 0) < 0)'
+mutant vnc-tcp-socket unit/test_qmp,e2e/vnc \
+	"the unix-socket check of a VNC client's fd, and the CLI's relay (QEMU gets the TCP socket)" \
+	src/host/hostfile.c 'domain != AF_UNIX ||' '0 ||' \
+	src/host/hostfile.c 'type != SOCK_STREAM) {' '0) {' \
+	src/cli/cmd_vnc.c 'cli_vm_request(o->name, CTL_VNC, NULL, sv[1],' 'cli_vm_request(o->name, CTL_VNC, NULL, c,'
+mutant vnc-any-peer e2e/vnc \
+	"bulkhead vnc's check of who a loopback client is" \
+	src/cli/cmd_vnc.c 'if (uid == 0 || (o->user && uid == o->user))' 'if (1)'
 
 # --- running ---------------------------------------------------------------
 apply() { # EDITS-STRING: apply each edit to $WORK; fails if one does not match once
