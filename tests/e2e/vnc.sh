@@ -4,11 +4,11 @@
 # each client over. A real VNC client from Debian (vncsnapshot) captures
 # the guest's text console; nothing in the jail listens or holds a TCP
 # socket; other local users, bad addresses and VMs without a display
-# are refused.
+# are refused. An HVM guest's firmware screen is captured the same way.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 29
+plan 31
 P=bhtest-vnc-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 VNCPIDS=()
@@ -195,7 +195,41 @@ else
 	not_ok "vnc of a VM without vnc = 1 is refused: no VM"
 fi
 
-# 8. The VM goes: bulkhead vnc ends by itself.
+# 8. An unmodified (HVM) guest booted by SeaBIOS, no kernel: its
+#    firmware's text screen (it finds no bootable disk and says so).
+truncate -s 1M "$T/empty.img"
+{
+	echo "name = \"$P-hvm\""
+	echo 'type = "hvm"'
+	echo 'accel = "tcg"'
+	echo 'memory = 128'
+	echo 'vnc = 1'
+	echo 'boot = "c"'
+	echo "disk = [ '$T/empty.img,raw,hda,w' ]"
+} > "$T/hvm.cfg"
+HPORT=$(free_port $((RPORT + 1)))
+HW=0 HH=0 HB=0
+if "$BULKHEAD" create "$T/hvm.cfg" > "$T/hvm.out" 2>&1; then
+	start_vnc "$T/hvm-vnc.out" "$P-hvm" --listen "127.0.0.1:$HPORT"
+	wait_for "$T/hvm-vnc.out" "vnc on" 10
+	for _ in $(seq 20); do
+		timeout 60 vncsnapshot -quiet "127.0.0.1:$((HPORT - 5900))" "$T/h.jpg" > /dev/null 2>&1 &&
+			djpeg -pnm "$T/h.jpg" > "$T/h.ppm" 2> /dev/null &&
+			read -r HW HH HB <<< "$(ppm "$T/h.ppm" 2> /dev/null)"
+		# Until the firmware sets text mode, QEMU shows its own
+		# 640x480 "Guest has not initialized the display" screen.
+		[ "${HW:-0}x${HH:-0}" = 720x400 ] && [ "${HB:-0}" -gt 1000 ] && break
+		sleep 3
+	done
+	check "HVM: the capture is the VGA text screen, 720x400 (${HW:-?}x${HH:-?})" test "${HW:-0}x${HH:-0}" = 720x400
+	check "HVM: SeaBIOS's text is on it (${HB:-0} bright pixels)" test "${HB:-0}" -gt 1000
+	destroy_prefix "$P-hvm"
+else
+	not_ok "HVM: create with vnc = 1: $(head -c 300 "$T/hvm.out")"
+	not_ok "HVM: no capture"
+fi
+
+# 9. The VM goes: bulkhead vnc ends by itself.
 "$BULKHEAD" destroy "$P" > /dev/null 2>&1
 check "vnc ends when its VM is destroyed" wait_for "$T/vnc.out" "the VM is gone" 10
 exit "$FAILED"
