@@ -34,6 +34,10 @@ int cli_ensure_dirs(void);
 #include "../ipc/control_msg.h"
 int cli_vm_request(const char *name, enum ctl_type type, const char *vdev,
 		   int pass_fd, const char *done);
+/* The VM an argument names: digits are a VM id (as xl takes a domain
+ * id; create refuses names of digits only), anything else a name with a
+ * record. 0 with its name in name, or -1. */
+int cli_vm_name(const char *arg, char *name, size_t len);
 /* A request's outcome: 0 when the monitor answered "ok"; else 1 after
  * saying why (no monitor, no answer in time (rc < 0), its error). */
 int cli_request_failed(const char *name, int rc, const char *reply);

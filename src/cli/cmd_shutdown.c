@@ -30,54 +30,6 @@ struct power_opts {
 	long secs;
 };
 
-/* A VM by name, or by VM id as xl takes a domain id: digits are an id. */
-struct find_id {
-	unsigned long id;
-	char *name;
-	size_t len;
-	bool found;
-};
-
-static int
-match_id(const char *name, void *arg)
-{
-	struct find_id *f = arg;
-	struct vm_record r;
-
-	if (record_read(name, &r) == 0 && r.vmid == f->id) {
-		snprintf(f->name, f->len, "%s", r.name);
-		f->found = true;
-		return 1;
-	}
-	return 0;
-}
-
-static int
-vm_name_of(const char *arg, char *name, size_t len)
-{
-	struct vm_record r;
-	char *end;
-
-	/* Digits are a VM id, as xl takes them: never a name (create
-	 * refuses such names), which a tenant could pick to capture a
-	 * command meant for another VM. */
-	bool digits = arg[0] && strspn(arg, "0123456789") == strlen(arg);
-	if (!digits && config_name_valid(arg) && record_read(arg, &r) == 0) {
-		snprintf(name, len, "%s", arg);
-		return 0;
-	}
-	errno = 0;
-	unsigned long id = strtoul(arg, &end, 10);
-	if (arg[0] >= '0' && arg[0] <= '9' && *end == '\0' && errno == 0 &&
-	    id <= UINT_MAX) {
-		struct find_id f = { .id = id, .name = name, .len = len };
-		(void)record_foreach(match_id, &f);
-		if (f.found)
-			return 0;
-	}
-	return -1;
-}
-
 static int
 usage(const struct power_opts *o)
 {
@@ -258,7 +210,7 @@ power_verb(int argc, char **argv, enum ctl_type type)
 		return 1;
 	/* Every VM is found before any button is pressed. */
 	for (int i = 0; i < argc; i++) {
-		if (vm_name_of(argv[i], names[i], sizeof(names[i])) < 0) {
+		if (cli_vm_name(argv[i], names[i], sizeof(names[i])) < 0) {
 			log_error("%s: no such VM (by name or VM id)", argv[i]);
 			return 2;
 		}

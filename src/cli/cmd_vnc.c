@@ -80,43 +80,6 @@ parse_listen(const char *s, struct sockaddr_in *sa)
 	return inet_pton(AF_INET, a, &sa->sin_addr) == 1 ? 0 : -1;
 }
 
-struct find_id {
-	unsigned id;
-	char *name;
-};
-
-static int
-match_id(const char *name, void *arg)
-{
-	struct find_id *f = arg;
-	struct vm_record r;
-
-	if (record_read(name, &r) == 0 && r.vmid == f->id) {
-		snprintf(f->name, BH_NAME_MAX + 1, "%s", r.name);
-		return 1;
-	}
-	return 0;
-}
-
-/* NAME, or a VM id (all digits) turned into its VM's name. */
-static int
-resolve_vm(const char *arg, char *name)
-{
-	char *end;
-	unsigned long id = strtoul(arg, &end, 10);
-
-	if (arg[0] >= '0' && arg[0] <= '9' && !*end && id > 0 && id <= 32751) {
-		struct find_id f = { (unsigned)id, name };
-		name[0] = '\0';
-		if (record_foreach(match_id, &f) == 1)
-			return 0;
-	}
-	if (!config_name_valid(arg))
-		return -1;
-	snprintf(name, BH_NAME_MAX + 1, "%s", arg);
-	return 0;
-}
-
 static int
 parse_args(int argc, char **argv, struct vnc_opts *o)
 {
@@ -153,7 +116,7 @@ parse_args(int argc, char **argv, struct vnc_opts *o)
 			  "[--allow-remote] [--user USER]");
 		return 2;
 	}
-	if (resolve_vm(vm, o->name) < 0) {
+	if (cli_vm_name(vm, o->name, sizeof(o->name)) < 0) {
 		log_error("'%s' is not a valid VM name or id", vm);
 		return 2;
 	}

@@ -1,6 +1,9 @@
 /* One request to a VM's monitor over its control socket, for the
  * commands that act on a running VM (pause, cd-insert, ...). */
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,7 +12,56 @@
 #include "../ipc/control.h"
 #include "../ipc/control_msg.h"
 #include "../ipc/deadlines.h"
+#include "../host/record.h"
 #include "cli.h"
+
+/* A VM by name, or by VM id as xl takes a domain id: digits are an id. */
+struct find_id {
+	unsigned long id;
+	char *name;
+	size_t len;
+	bool found;
+};
+
+static int
+match_id(const char *name, void *arg)
+{
+	struct find_id *f = arg;
+	struct vm_record r;
+
+	if (record_read(name, &r) == 0 && r.vmid == f->id) {
+		snprintf(f->name, f->len, "%s", r.name);
+		f->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+int
+cli_vm_name(const char *arg, char *name, size_t len)
+{
+	struct vm_record r;
+	char *end;
+
+	/* Digits are a VM id, as xl takes them: never a name (create
+	 * refuses such names), which a tenant could pick to capture a
+	 * command meant for another VM. */
+	bool digits = arg[0] && strspn(arg, "0123456789") == strlen(arg);
+	if (!digits && config_name_valid(arg) && record_read(arg, &r) == 0) {
+		snprintf(name, len, "%s", arg);
+		return 0;
+	}
+	errno = 0;
+	unsigned long id = strtoul(arg, &end, 10);
+	if (arg[0] >= '0' && arg[0] <= '9' && *end == '\0' && errno == 0 &&
+	    id <= UINT_MAX) {
+		struct find_id f = { .id = id, .name = name, .len = len };
+		(void)record_foreach(match_id, &f);
+		if (f.found)
+			return 0;
+	}
+	return -1;
+}
 
 int
 cli_vm_args(const char *cmd, const char *name)
