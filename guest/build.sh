@@ -22,7 +22,6 @@ fi
 . "$HERE/kernel.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-chmod 0777 "$work"
 unpack_kernel cloud-amd64 "$work"
 
 root="$work/initramfs"

@@ -1,7 +1,10 @@
 # Sourced by the guest builds: unpack_kernel FLAVOUR WORK puts the Debian
 # kernel package behind the linux-image-FLAVOUR metapackage (amd64 or
 # cloud-amd64) in WORK/k, its name in $pkg and its version in $kver.
-# WORK must be world-writable: apt-get download drops to the _apt user.
+# WORK stays root's alone (mktemp's 0700): apt-get downloads as root
+# rather than as _apt, for whom the directory would have to be
+# world-writable, and then any user could plant links or swap the .deb
+# under a build that runs as root.
 unpack_kernel() {
 	flavour=$1 work=$2
 	pkg=$(kernel_pkg "$flavour")
@@ -10,7 +13,8 @@ unpack_kernel() {
 		pkg=$(kernel_pkg "$flavour")
 	fi
 	[ -n "$pkg" ] || { echo "guest: no package behind linux-image-$flavour" >&2; return 1; }
-	(cd "$work" && apt-get download "$pkg" >/dev/null) || return 1
+	(cd "$work" && apt-get -o APT::Sandbox::User=root download "$pkg" \
+		>/dev/null) || return 1
 	dpkg-deb -x "$work"/linux-image-*.deb "$work/k" || return 1
 	kver=$(ls "$work/k/lib/modules")
 }

@@ -23,7 +23,6 @@ fi
 . "$HERE/../kernel.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-chmod 0777 "$work"
 unpack_kernel amd64 "$work"
 kmod="$work/k/lib/modules/$kver"
 # The package leaves modules.dep to depmod at install time.
