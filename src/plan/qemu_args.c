@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../host/safe_open.h"
@@ -115,8 +116,17 @@ args_machine(const struct vm_config *cfg, struct qemu_argv *a)
 		rc |= add(a, "%s", CONFIG_OVMF_IMAGE);
 	}
 	if (cfg->localtime) {
+		/* The host's local time, read here: QEMU's own
+		 * base=localtime would read it in the jail, which has no
+		 * zone file and no TZ, and give UTC. */
+		char now[32];
+		time_t t = time(NULL);
+		struct tm tm;
+		if (!localtime_r(&t, &tm) ||
+		    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+			return -1;
 		rc |= add(a, "-rtc");
-		rc |= add(a, "base=localtime");
+		rc |= add(a, "base=%s", now);
 	}
 	if (cfg->firmware_boot) {
 		/* Only the devices boot names are tried (bootindex), no

@@ -6,7 +6,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../src/plan/vm_plan.h"
 
@@ -234,7 +236,26 @@ test_hvm(void **state)
 	     "disk=['/x/a.img,raw,hdb,w']\n");
 	assert_int_equal(build(&a), 0);
 	assert_true(has(&a, "-bios", CONFIG_OVMF_IMAGE));
-	assert_true(has(&a, "-rtc", "base=localtime"));
+	/* The host's local time, as the toolstack reads it. */
+	setenv("TZ", "UTC-5", 1);
+	tzset();
+	qemu_args_free(&a);
+	char want[2][40]; /* the hour before and after: it may turn */
+	for (int w = 0; w < 2; w++) {
+		time_t t = time(NULL) + 5 * 3600;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(want[w], sizeof(want[w]), "base=%Y-%m-%dT%H", &tm);
+		if (w == 0)
+			assert_int_equal(build(&a), 0);
+	}
+	bool rtc = false;
+	for (size_t i = 0; i + 1 < a.n; i++)
+		for (int w = 0; w < 2; w++)
+			rtc |= !strcmp(a.argv[i], "-rtc") &&
+			       !strncmp(a.argv[i + 1], want[w],
+					strlen(want[w]));
+	assert_true(rtc);
 	assert_true(
 		has(&a, "-machine", "pc,accel=kvm,usb=on,vmport=off,hpet=off"));
 	assert_true(has(&a, "-device", "usb-tablet,id=bh-tablet"));
