@@ -167,6 +167,7 @@ suites() {
 		suite e2e/blockdev bash tests/e2e/blockdev.sh
 		suite e2e/hvm bash tests/e2e/hvm.sh
 		suite e2e/paths bash tests/e2e/paths.sh
+		suite e2e/xlsyntax bash tests/e2e/xlsyntax.sh
 		suite e2e/backends bash tests/e2e/backends.sh
 		suite e2e/churn bash tests/e2e/churn.sh
 		suite e2e/actions bash tests/e2e/actions.sh

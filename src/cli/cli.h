@@ -23,9 +23,12 @@ int cmd_vnc(int argc, char **argv);
 
 /* Shared helpers. */
 #include <stdbool.h>
+#include <stddef.h>
 /* create's work, for create and restore (restore: the save file's path,
- * or NULL). The process exit status. */
-int cli_create(const char *file, bool dry, bool paused, const char *restore);
+ * or NULL); args: create's key=value arguments (config_parse_args). The
+ * process exit status. */
+int cli_create(const char *file, const char *const *args, size_t nargs,
+	       bool dry, bool paused, const char *restore);
 int cli_require_root(const char *cmd);
 int cli_ensure_dirs(void);
 /* Send one request (vdev and pass_fd where its type takes them, else

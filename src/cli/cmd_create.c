@@ -102,6 +102,8 @@ struct create {
 	const char *file;
 	const char *text;
 	size_t len;
+	const char *const *args; /* key=value arguments (config.h) */
+	size_t nargs;
 	const struct safe_who *owner; /* the config file's */
 	bool dry;
 	int vmid;
@@ -113,6 +115,15 @@ struct create {
 	char mon_log[PATH_MAX];
 };
 
+/* Where a line of the config is, for one message at a time. */
+static const char *
+at(const struct vm_config *cfg, int line)
+{
+	static char w[CONFIG_WHERE_MAX];
+
+	return config_where(cfg, line, w, sizeof(w));
+}
+
 /* With I/O limits, the device behind each disk, once per device. */
 static int
 note_io_dev(struct create *c, const struct disk_spec *d, int fd)
@@ -122,8 +133,8 @@ note_io_dev(struct create *c, const struct disk_spec *d, int fd)
 	char why[256];
 
 	if (blockdev_of_fd(fd, &b, why, sizeof(why)) < 0) {
-		log_error("%s:%d: disk: %s: cannot be throttled: %s",
-			  c->ml.cfg.file, d->line, d->target, why);
+		log_error("%s: disk: %s: cannot be throttled: %s",
+			  at(&c->ml.cfg, d->line), d->target, why);
 		return -1;
 	}
 	for (size_t i = 0; i < h->nio_devs; i++)
@@ -146,11 +157,10 @@ disk_lock(const struct vm_config *cfg, const struct disk_spec *d, int fd,
 	if (rc == 0)
 		return 0;
 	if (rc == -EBUSY && imglock_holder(fd, vm, sizeof(vm)) == 0)
-		log_error("%s:%d: disk: %s: %s; VM %s has it open", cfg->file,
-			  d->line, d->target, why, vm);
+		log_error("%s: disk: %s: %s; VM %s has it open",
+			  at(cfg, d->line), d->target, why, vm);
 	else
-		log_error("%s:%d: disk: %s: %s", cfg->file, d->line, d->target,
-			  why);
+		log_error("%s: disk: %s: %s", at(cfg, d->line), d->target, why);
 	return -1;
 }
 
@@ -166,8 +176,8 @@ disk_blockuse(const struct vm_config *cfg, const struct disk_spec *d, int fd)
 		return 0;
 	if (blockuse_check(st.st_rdev, why, sizeof(why)) == 0)
 		return 0;
-	log_error("%s:%d: disk: %s: block device %s", cfg->file, d->line,
-		  d->target, why);
+	log_error("%s: disk: %s: block device %s", at(cfg, d->line), d->target,
+		  why);
 	return -1;
 }
 
@@ -186,7 +196,7 @@ disk_open(const struct vm_config *cfg, const struct disk_spec *d, bool rw,
 			      SAFE_REG | SAFE_BLK, why, sizeof(why));
 
 	if (fd < 0) {
-		log_error("%s:%d: disk: %s", cfg->file, d->line, why);
+		log_error("%s: disk: %s", at(cfg, d->line), why);
 		return fd;
 	}
 	if (disk_blockuse(cfg, d, fd) < 0) {
@@ -292,7 +302,7 @@ open_taps(struct create *c)
 		}
 		int fd = tap_create(v->vifname, v->bridge, why, sizeof(why));
 		if (fd < 0) {
-			log_error("%s:%d: vif: %s", cfg->file, v->line, why);
+			log_error("%s: vif: %s", at(cfg, v->line), why);
 			return -1;
 		}
 		c->host.tap[i] = fd;
@@ -371,33 +381,46 @@ print_dry_run(struct create *c)
 	return 0;
 }
 
+#define CREATE_USAGE                                                  \
+	"usage: bulkhead create [-n|--dry-run] [-p|--paused] CONFIG " \
+	"[KEY=VALUE...]"
+
 int
 cmd_create(int argc, char **argv)
 {
 	bool dry = false, paused = false;
 	const char *file = NULL;
+	/* As xl's: what follows the config are key=value lines for it. */
+	const char **args = calloc((size_t)argc, sizeof(*args));
+	size_t nargs = 0;
 
+	if (!args) {
+		log_error("out of memory");
+		return 1;
+	}
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-n") || !strcmp(argv[i], "--dry-run"))
 			dry = true;
 		else if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "--paused"))
 			paused = true;
-		else if (argv[i][0] == '-' || file) {
-			log_error(
-				"usage: bulkhead create [-n|--dry-run] [-p|--paused] CONFIG");
-			return 2;
-		} else
+		else if (argv[i][0] == '-')
+			file = NULL, i = argc;
+		else if (file)
+			args[nargs++] = argv[i];
+		else
 			file = argv[i];
 	}
-	if (!file) {
-		log_error(
-			"usage: bulkhead create [-n|--dry-run] [-p|--paused] CONFIG");
-		return 2;
-	}
-	return cli_create(file, dry, paused, NULL);
+	int rc = 2;
+	if (!file)
+		log_error(CREATE_USAGE);
+	else
+		rc = cli_create(file, args, nargs, dry, paused, NULL);
+	free(args);
+	return rc;
 }
 
 static int create_from(const char *file, const char *text, size_t len,
+		       const char *const *args, size_t nargs,
 		       const struct safe_who *owner, bool dry, bool paused,
 		       int restore_fd);
 
@@ -427,7 +450,8 @@ open_save(const char *file, const struct safe_who *owner)
  * only one who may write it, decides which files it may name
  * (safe_who.h), the save file of a restore too. */
 int
-cli_create(const char *file, bool dry, bool paused, const char *restore)
+cli_create(const char *file, const char *const *args, size_t nargs, bool dry,
+	   bool paused, const char *restore)
 {
 	static struct safe_who owner; /* large: keep it off the stack */
 	char *text, why[PATH_MAX + 256];
@@ -457,7 +481,7 @@ cli_create(const char *file, bool dry, bool paused, const char *restore)
 		free(text);
 		return 2;
 	}
-	rc = create_from(file, text, len, &owner, dry, paused, fd);
+	rc = create_from(file, text, len, args, nargs, &owner, dry, paused, fd);
 	if (fd >= 0)
 		close(fd);
 	free(text);
@@ -471,7 +495,8 @@ load_config(struct create *c)
 	struct vm_config *cfg = &c->ml.cfg;
 	struct cfg_error err;
 
-	int rc = config_parse(c->text, c->len, c->file, cfg, &err);
+	int rc = config_parse_args(c->text, c->len, c->file, c->args, c->nargs,
+				   cfg, &err);
 
 	if (rc == 0) {
 		cfg->owner = *c->owner;
@@ -553,14 +578,14 @@ check_user_idle(const struct create *c)
 	    (n = procscan_count_ids(c->id.uid, PROCSCAN_NO_GID)) == 0)
 		return 0;
 	if (n < 0)
-		log_error("%s:%d: device_model_user: cannot list processes: "
+		log_error("%s: device_model_user: cannot list processes: "
 			  "%s",
-			  c->file, cfg->line[KEY_DM_USER], strerror(-n));
+			  at(cfg, cfg->line[KEY_DM_USER]), strerror(-n));
 	else
-		log_error("%s:%d: device_model_user: '%s' (uid %u) owns %d "
+		log_error("%s: device_model_user: '%s' (uid %u) owns %d "
 			  "process(es): it is in use outside bulkhead, and "
 			  "destroying the VM would kill them all",
-			  c->file, cfg->line[KEY_DM_USER], cfg->dm_user,
+			  at(cfg, cfg->line[KEY_DM_USER]), cfg->dm_user,
 			  (unsigned)c->id.uid, n);
 	return 2;
 }
@@ -580,7 +605,7 @@ choose_identity(struct create *c)
 		int line = cfg->line[KEY_DM_USER] ? cfg->line[KEY_DM_USER]
 						  : cfg->line[KEY_DM_RESTRICT];
 		if (line)
-			log_error("%s:%d: %s: %s", c->file, line,
+			log_error("%s: %s: %s", at(cfg, line),
 				  cfg->line[KEY_DM_USER] ? "device_model_user"
 							 : "dm_restrict",
 				  why);
@@ -599,10 +624,10 @@ choose_identity(struct create *c)
 	if (c->id.exclusive) {
 		struct uid_check u = { .uid = c->id.uid };
 		if (record_foreach(uid_in_use, &u) > 0) {
-			log_error("%s:%d: device_model_user: uid %u is already "
+			log_error("%s: device_model_user: uid %u is already "
 				  "used by running VM %s; each VM needs its "
 				  "own uid",
-				  c->file, cfg->line[KEY_DM_USER],
+				  at(cfg, cfg->line[KEY_DM_USER]),
 				  (unsigned)c->id.uid, u.other);
 			return 2;
 		}
@@ -636,8 +661,8 @@ reserve(struct create *c)
 	}
 	if (vmdir_path(c->dir, sizeof(c->dir), cfg->name) < 0 ||
 	    access(c->dir, F_OK) == 0) {
-		log_error("%s:%d: name: '%s' is already in use", c->file,
-			  cfg->line[KEY_NAME], cfg->name);
+		log_error("%s: name: '%s' is already in use",
+			  at(cfg, cfg->line[KEY_NAME]), cfg->name);
 		return 2;
 	}
 	int rc = cli_tenant_count(cfg);
@@ -684,8 +709,17 @@ make_vm_dir(struct create *c)
 			  strerror(errno));
 		return 1;
 	}
-	if (vmdir_file(snap, sizeof(snap), cfg->name, VMF_CONFIG) < 0 ||
-	    file_write_atomic(snap, c->text, c->len, 0600) < 0) {
+	char *kept;
+	size_t klen;
+	if (config_kept_text(c->text, c->len, c->args, c->nargs, &kept, &klen) <
+	    0) {
+		log_error("out of memory");
+		return 1;
+	}
+	int rc = vmdir_file(snap, sizeof(snap), cfg->name, VMF_CONFIG) < 0 ||
+		 file_write_atomic(snap, kept, klen, 0600) < 0;
+	free(kept);
+	if (rc) {
 		log_error("cannot keep the config in %s", c->dir);
 		return 1;
 	}
@@ -751,7 +785,8 @@ start_monitor(struct create *c, bool paused)
 
 static int
 create_from(const char *file, const char *text, size_t len,
-	    const struct safe_who *owner, bool dry, bool paused, int restore_fd)
+	    const char *const *args, size_t nargs, const struct safe_who *owner,
+	    bool dry, bool paused, int restore_fd)
 {
 	static struct create c; /* large: keep it off the stack */
 	int rc;
@@ -762,6 +797,8 @@ create_from(const char *file, const char *text, size_t len,
 	c.file = file;
 	c.text = text;
 	c.len = len;
+	c.args = args;
+	c.nargs = nargs;
 	c.owner = owner;
 	c.dry = dry;
 	c.lock = -1;

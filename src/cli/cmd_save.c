@@ -64,5 +64,5 @@ cmd_restore(int argc, char **argv)
 		return 1;
 	/* Opened there once the config is read: a user's config restores
 	 * only a save file that user may read (safe_who.h). */
-	return cli_create(config, false, paused, file);
+	return cli_create(config, NULL, 0, false, paused, file);
 }

@@ -133,6 +133,10 @@ static const struct feature table[F_COUNT] = {
 	  "for testing and benchmarks: the allowlist applies, the jail does "
 	  "not; reconnects are served, requests in flight at a backend crash "
 	  "are lost" },
+	{ F_CREATE_ARGS, "create CONFIG KEY=VALUE...", FS_SUPPORTED,
+	  "as xl's: each argument is one more config line, parsed and "
+	  "checked as the file's, replacing the file's value of its key; "
+	  "held to the tenant policy and the root-only keys as the file" },
 };
 
 const struct feature *

@@ -18,7 +18,8 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *help;
 } commands[] = {
-	{ "create", cmd_create, "create [-n|--dry-run] [-p|--paused] CONFIG" },
+	{ "create", cmd_create,
+	  "create [-n|--dry-run] [-p|--paused] CONFIG [KEY=VALUE...]" },
 	{ "list", cmd_list, "list [--json|-l] [NAME|ID...]" },
 	{ "destroy", cmd_destroy, "destroy NAME" },
 	{ "shutdown", cmd_shutdown,

@@ -16,6 +16,7 @@ struct lexer {
 	const char *end;
 	const char *fname;
 	int line;
+	bool no_line;    /* one statement given alone: no line in messages */
 	const char *key; /* current statement's key, for messages */
 	struct cfg_error *err;
 };
@@ -29,12 +30,18 @@ lex_fail(struct lexer *lx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	if (lx->key)
-		snprintf(lx->err->msg, sizeof(lx->err->msg), "%s:%d: %s: %s",
-			 lx->fname, lx->line, lx->key, what);
+	char where[256];
+
+	if (lx->no_line)
+		snprintf(where, sizeof(where), "%s", lx->fname);
 	else
-		snprintf(lx->err->msg, sizeof(lx->err->msg), "%s:%d: %s",
-			 lx->fname, lx->line, what);
+		snprintf(where, sizeof(where), "%s:%d", lx->fname, lx->line);
+	if (lx->key)
+		snprintf(lx->err->msg, sizeof(lx->err->msg), "%s: %s: %s",
+			 where, lx->key, what);
+	else
+		snprintf(lx->err->msg, sizeof(lx->err->msg), "%s: %s", where,
+			 what);
 	return -1;
 }
 
@@ -240,6 +247,42 @@ lex_statement(struct lexer *lx, struct cfg_entry *e)
 	return 0;
 }
 
+static int
+parse_all(struct lexer *lx, size_t len, struct cfg_file *out)
+{
+	const char *text = lx->p;
+
+	memset(out, 0, sizeof(*out));
+	if (len > CFG_FILE_MAX)
+		return lex_fail(lx, "file larger than %d bytes", CFG_FILE_MAX);
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		for (const char *q = text; q < nul; q++)
+			lx->line += (*q == '\n');
+		return lex_fail(lx, "NUL byte in file");
+	}
+	out->entries = calloc(CFG_ENTRIES_MAX, sizeof(*out->entries));
+	if (!out->entries)
+		return lex_fail(lx, "out of memory");
+	for (;;) {
+		lex_skip(lx, true);
+		if (lex_eof(lx))
+			return 0;
+		if (out->n == CFG_ENTRIES_MAX) {
+			lx->key = NULL;
+			lex_fail(lx, "more than %d settings", CFG_ENTRIES_MAX);
+			break;
+		}
+		struct cfg_entry *e = &out->entries[out->n];
+		int rc = lex_statement(lx, e);
+		out->n++; /* counted even on error so cfgfile_free frees it */
+		if (rc < 0)
+			break;
+	}
+	cfgfile_free(out);
+	return -1;
+}
+
 int
 cfgfile_parse(const char *text, size_t len, const char *fname,
 	      struct cfg_file *out, struct cfg_error *err)
@@ -250,35 +293,42 @@ cfgfile_parse(const char *text, size_t len, const char *fname,
 			    .line = 1,
 			    .err = err };
 
+	return parse_all(&lx, len, out);
+}
+
+static void
+stamp_line(struct cfg_value *v, int line)
+{
+	v->line = line;
+	for (size_t i = 0; i < v->nitems; i++)
+		stamp_line(&v->items[i], line);
+}
+
+int
+cfgfile_parse_one(const char *text, size_t len, const char *label, int line,
+		  struct cfg_file *out, struct cfg_error *err)
+{
+	struct lexer lx = { .p = text,
+			    .end = text + len,
+			    .fname = label,
+			    .line = 1,
+			    .no_line = true,
+			    .err = err };
+
 	memset(out, 0, sizeof(*out));
-	if (len > CFG_FILE_MAX)
-		return lex_fail(&lx, "file larger than %d bytes", CFG_FILE_MAX);
-	const char *nul = memchr(text, '\0', len);
-	if (nul) {
-		for (const char *q = text; q < nul; q++)
-			lx.line += (*q == '\n');
-		return lex_fail(&lx, "NUL byte in file");
+	/* One line, as xl appends it: a newline would smuggle in a second
+	 * statement the caller did not count. */
+	if (memchr(text, '\n', len))
+		return lex_fail(&lx, "a newline in a key=value argument");
+	if (parse_all(&lx, len, out) < 0)
+		return -1;
+	if (out->n != 1) {
+		cfgfile_free(out);
+		return lex_fail(&lx, "expected key=value");
 	}
-	out->entries = calloc(CFG_ENTRIES_MAX, sizeof(*out->entries));
-	if (!out->entries)
-		return lex_fail(&lx, "out of memory");
-	for (;;) {
-		lex_skip(&lx, true);
-		if (lex_eof(&lx))
-			return 0;
-		if (out->n == CFG_ENTRIES_MAX) {
-			lx.key = NULL;
-			lex_fail(&lx, "more than %d settings", CFG_ENTRIES_MAX);
-			break;
-		}
-		struct cfg_entry *e = &out->entries[out->n];
-		int rc = lex_statement(&lx, e);
-		out->n++; /* counted even on error so cfgfile_free frees it */
-		if (rc < 0)
-			break;
-	}
-	cfgfile_free(out);
-	return -1;
+	out->entries[0].line = line;
+	stamp_line(&out->entries[0].val, line);
+	return 0;
 }
 
 void

@@ -43,6 +43,11 @@ struct cfg_error {
  * returns -1 with err->msg = "fname:line: [key: ]what", and *out empty. */
 int cfgfile_parse(const char *text, size_t len, const char *fname,
 		  struct cfg_file *out, struct cfg_error *err);
+/* Parse one statement given alone, as create's key=value arguments are:
+ * exactly one `key = value` on one line, by the same rules. Messages are
+ * "label: [key: ]what"; the entry and its values get line. */
+int cfgfile_parse_one(const char *text, size_t len, const char *label, int line,
+		      struct cfg_file *out, struct cfg_error *err);
 void cfgfile_free(struct cfg_file *f);
 
 #endif

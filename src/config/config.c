@@ -414,11 +414,88 @@ config_defaults(struct vm_config *cfg)
 	cfg->vncunused = true; /* xl's default */
 }
 
+const char *
+config_where(const struct vm_config *cfg, int line, char *buf, size_t len)
+{
+	if (line < 0)
+		snprintf(buf, len, "command line: argument %d", -line);
+	else if (line > 0)
+		snprintf(buf, len, "%s:%d", cfg->file, line);
+	else
+		snprintf(buf, len, "%s", cfg->file);
+	return buf;
+}
+
+/* Each key=value argument alone, by the file's tokenizer; the Nth gets
+ * line -N. ovr[] holds nargs files of one entry each. */
+static int
+parse_args(const char *const *args, size_t nargs, struct cfg_file *ovr,
+	   struct cfg_error *err)
+{
+	for (size_t i = 0; i < nargs; i++) {
+		char label[48];
+		snprintf(label, sizeof(label), "command line: argument %zu",
+			 i + 1);
+		if (cfgfile_parse_one(args[i], strlen(args[i]), label,
+				      -(int)(i + 1), &ovr[i], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Whether a later argument than skip (all of them for a file entry,
+ * skip = -1) gives key: as xl appends them, the last one wins. */
+static bool
+overridden(const struct cfg_file *ovr, size_t nargs, long skip, const char *key)
+{
+	for (size_t i = (size_t)(skip + 1); i < nargs; i++)
+		if (!strcmp(ovr[i].entries[0].key, key))
+			return true;
+	return false;
+}
+
+static int
+apply_entry(struct vm_config *cfg, const struct cfg_entry *e,
+	    struct cfg_error *err)
+{
+	struct key_ctx k = { cfg, e, err };
+	size_t t;
+
+	for (t = 0; t < sizeof(key_table) / sizeof(key_table[0]); t++)
+		if (strcmp(key_table[t].name, e->key) == 0)
+			break;
+	if (t == sizeof(key_table) / sizeof(key_table[0])) {
+		int xl = hvm_default_key(&k);
+		if (xl > 0)
+			xl = xl_refused_key(&k);
+		if (xl > 0)
+			key_fail(&k, e->line, "unknown key");
+		return xl == 0 ? 0 : -1; /* 0: xl's way to say "off" */
+	}
+	enum config_key id = key_table[t].id;
+	if (cfg->line[id])
+		return key_fail(&k, e->line,
+				"duplicate key (first set on line %d)",
+				cfg->line[id]);
+	cfg->line[id] = e->line;
+	return key_table[t].fn(&k);
+}
+
 int
 config_parse(const char *text, size_t len, const char *fname,
 	     struct vm_config *cfg, struct cfg_error *err)
 {
-	struct cfg_file f;
+	return config_parse_args(text, len, fname, NULL, 0, cfg, err);
+}
+
+static int config_finish(struct vm_config *cfg, struct cfg_error *err);
+
+int
+config_parse_args(const char *text, size_t len, const char *fname,
+		  const char *const *args, size_t nargs, struct vm_config *cfg,
+		  struct cfg_error *err)
+{
+	struct cfg_file f = { 0 }, *ovr = NULL;
 	int rc = -1;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -428,47 +505,55 @@ config_parse(const char *text, size_t len, const char *fname,
 		return -1;
 	}
 	snprintf(cfg->file, sizeof(cfg->file), "%s", fname);
-	if (cfgfile_parse(text, len, fname, &f, err) < 0)
+	if (nargs > CFG_ENTRIES_MAX) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "command line: more than %d key=value arguments",
+			 CFG_ENTRIES_MAX);
 		return -1;
-	for (size_t i = 0; i < f.n; i++) {
-		struct key_ctx k = { cfg, &f.entries[i], err };
-		size_t t;
-		for (t = 0; t < sizeof(key_table) / sizeof(key_table[0]); t++)
-			if (strcmp(key_table[t].name, k.e->key) == 0)
-				break;
-		if (t == sizeof(key_table) / sizeof(key_table[0])) {
-			int xl = hvm_default_key(&k);
-			if (xl > 0)
-				xl = xl_refused_key(&k);
-			if (xl == 0)
-				continue; /* xl's way to say "off" */
-			if (xl > 0)
-				key_fail(&k, k.e->line, "unknown key");
-			goto out;
-		}
-		enum config_key id = key_table[t].id;
-		if (cfg->line[id]) {
-			key_fail(&k, k.e->line,
-				 "duplicate key (first set on line %d)",
-				 cfg->line[id]);
-			goto out;
-		}
-		cfg->line[id] = k.e->line;
-		if (key_table[t].fn(&k) < 0)
-			goto out;
 	}
+	if (nargs && !(ovr = calloc(nargs, sizeof(*ovr)))) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
+	if (cfgfile_parse(text, len, fname, &f, err) < 0 ||
+	    parse_args(args, nargs, ovr, err) < 0)
+		goto out;
+	for (size_t i = 0; i < f.n; i++)
+		if (!overridden(ovr, nargs, -1, f.entries[i].key) &&
+		    apply_entry(cfg, &f.entries[i], err) < 0)
+			goto out;
+	for (size_t i = 0; i < nargs; i++)
+		if (!overridden(ovr, nargs, (long)i, ovr[i].entries[0].key) &&
+		    apply_entry(cfg, &ovr[i].entries[0], err) < 0)
+			goto out;
+	rc = config_finish(cfg, err);
+out:
+	cfgfile_free(&f);
+	for (size_t i = 0; i < nargs; i++)
+		cfgfile_free(&ovr[i]);
+	free(ovr);
+	return rc;
+}
+
+/* The checks across keys, once all are read. */
+static int
+config_finish(struct vm_config *cfg, struct cfg_error *err)
+{
+	char w[CONFIG_WHERE_MAX];
+#define WHERE(line) config_where(cfg, line, w, sizeof(w))
+
 	if (xl_keys_finish(cfg, err) < 0 || hvm_keys_finish(cfg, err) < 0 ||
 	    vnc_keys_finish(cfg, err) < 0)
-		goto out;
+		return -1;
 	/* An HVM guest may boot from its firmware instead of a kernel. */
 	static const enum config_key required[] = { KEY_NAME, KEY_KERNEL };
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
 		if (!cfg->line[required[i]] &&
 		    !(required[i] == KEY_KERNEL && cfg->hvm)) {
 			snprintf(err->msg, sizeof(err->msg),
-				 "%s: %s: required key is missing", fname,
+				 "%s: %s: required key is missing", cfg->file,
 				 key_spelling(required[i]));
-			goto out;
+			return -1;
 		}
 	}
 	if (config_io_throttled(cfg) && cfg->ndisks == 0) {
@@ -480,10 +565,10 @@ config_parse(const char *text, size_t len, const char *fname,
 			if (cfg->line[io[i]]) {
 				snprintf(
 					err->msg, sizeof(err->msg),
-					"%s:%d: %s: set, but the VM has no disk to throttle",
-					fname, cfg->line[io[i]],
+					"%s: %s: set, but the VM has no disk to throttle",
+					WHERE(cfg->line[io[i]]),
 					key_spelling(io[i]));
-				goto out;
+				return -1;
 			}
 		}
 	}
@@ -497,10 +582,10 @@ config_parse(const char *text, size_t len, const char *fname,
 					    ? KEY_ON_POWEROFF
 					    : KEY_ON_CRASH;
 		snprintf(err->msg, sizeof(err->msg),
-			 "%s:%d: %s: restart needs on_reboot = \"restart\" (a "
+			 "%s: %s: restart needs on_reboot = \"restart\" (a "
 			 "restart is a reset in place)",
-			 fname, cfg->line[k], key_spelling(k));
-		goto out;
+			 WHERE(cfg->line[k]), key_spelling(k));
+		return -1;
 	}
 	/* A medium inserted at run time would not be throttled (its device
 	 * is not known when the cgroup is made): refuse the mix. */
@@ -508,10 +593,10 @@ config_parse(const char *text, size_t len, const char *fname,
 		if (cfg->disks[i].cdrom) {
 			snprintf(
 				err->msg, sizeof(err->msg),
-				"%s:%d: disk: %s: a cdrom cannot be used with "
+				"%s: disk: %s: a cdrom cannot be used with "
 				"disk_*_bps/disk_*_iops limits in this version",
-				fname, cfg->disks[i].line, cfg->disks[i].vdev);
-			goto out;
+				WHERE(cfg->disks[i].line), cfg->disks[i].vdev);
+			return -1;
 		}
 	}
 	/* Backends are jailed with the identities dm_restrict selects; an
@@ -519,25 +604,23 @@ config_parse(const char *text, size_t len, const char *fname,
 	 * limits (a QEMU-side O_DIRECT and the VM's cgroup) do not reach. */
 	if (config_has_backends(cfg) && !cfg->dm_restrict) {
 		snprintf(err->msg, sizeof(err->msg),
-			 "%s:%d: isolated backends need dm_restrict = 1", fname,
-			 cfg->line[KEY_DM_RESTRICT]);
-		goto out;
+			 "%s: isolated backends need dm_restrict = 1",
+			 WHERE(cfg->line[KEY_DM_RESTRICT]));
+		return -1;
 	}
 	for (size_t i = 0; config_io_throttled(cfg) && i < cfg->ndisks; i++) {
 		if (cfg->disks[i].isolated) {
 			snprintf(err->msg, sizeof(err->msg),
-				 "%s:%d: disk: %s: an isolated disk cannot be "
+				 "%s: disk: %s: an isolated disk cannot be "
 				 "used with disk_*_bps/disk_*_iops limits in "
 				 "this version",
-				 fname, cfg->disks[i].line, cfg->disks[i].vdev);
-			goto out;
+				 WHERE(cfg->disks[i].line), cfg->disks[i].vdev);
+			return -1;
 		}
 	}
-	rc = 0;
-out:
-	cfgfile_free(&f);
-	return rc;
+	return 0;
 }
+#undef WHERE
 
 bool
 config_has_backends(const struct vm_config *cfg)
@@ -549,16 +632,69 @@ config_has_backends(const struct vm_config *cfg)
 }
 
 int
+config_kept_text(const char *text, size_t len, const char *const *args,
+		 size_t nargs, char **out, size_t *outlen)
+{
+	size_t n = len;
+
+	for (size_t i = 0; i < nargs; i++)
+		n += 1 + strlen(args[i]);
+	char *b = malloc(n + 1);
+	if (!b)
+		return -1;
+	memcpy(b, text, len);
+	*outlen = len;
+	for (size_t i = 0; i < nargs; i++) {
+		size_t a = strlen(args[i]);
+		b[(*outlen)++] = i ? '\n' : '\0';
+		memcpy(b + *outlen, args[i], a);
+		*outlen += a;
+	}
+	b[*outlen] = '\0';
+	*out = b;
+	return 0;
+}
+
+int
+config_parse_kept(const char *text, size_t len, const char *fname,
+		  struct vm_config *cfg, struct cfg_error *err)
+{
+	const char *nul = memchr(text, '\0', len);
+	const char *args[CFG_ENTRIES_MAX + 1];
+	size_t nargs = 0;
+
+	if (!nul)
+		return config_parse(text, len, fname, cfg, err);
+	/* Split in place would need a copy: the arguments are copied out,
+	 * one a line, each as a string. */
+	char *copy = strndup(nul + 1, (size_t)(text + len - nul - 1));
+	if (!copy) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
+	for (char *p = copy, *e; nargs <= CFG_ENTRIES_MAX; p = e + 1) {
+		args[nargs++] = p;
+		if (!(e = strchr(p, '\n')))
+			break;
+		*e = '\0';
+	}
+	int rc = config_parse_args(text, (size_t)(nul - text), fname, args,
+				   nargs, cfg, err);
+	free(copy);
+	return rc;
+}
+
+int
 config_load(const char *path, struct vm_config *cfg, struct cfg_error *err)
 {
 	char *text;
 	size_t len;
-	int rc = safe_read_all(path, CFG_FILE_MAX, &text, &len, NULL, err->msg,
-			       sizeof(err->msg));
+	int rc = safe_read_all(path, CFG_FILE_MAX * 2, &text, &len, NULL,
+			       err->msg, sizeof(err->msg));
 
 	if (rc < 0)
 		return -1;
-	rc = config_parse(text, len, path, cfg, err);
+	rc = config_parse_kept(text, len, path, cfg, err);
 	free(text);
 	return rc;
 }
@@ -575,13 +711,10 @@ check_regular(const struct vm_config *cfg, int line, const char *key,
 	struct stat st;
 	int fd = open(path, O_PATH | O_CLOEXEC);
 
-	char where[PATH_MAX + 16];
+	char where[CONFIG_WHERE_MAX];
 
-	/* The default device model has no line: name the file alone. */
-	if (line > 0)
-		snprintf(where, sizeof(where), "%s:%d", cfg->file, line);
-	else
-		snprintf(where, sizeof(where), "%s", cfg->file);
+	/* The default device model has no line: the file alone is named. */
+	config_where(cfg, line, where, sizeof(where));
 	if (fd < 0) {
 		snprintf(err->msg, sizeof(err->msg), "%s: %s: %s: %s", where,
 			 key, path, strerror(errno));
@@ -609,13 +742,13 @@ static int
 host_file(const struct vm_config *cfg, int line, const char *key,
 	  const char *path, int flags, unsigned allow, struct cfg_error *err)
 {
-	char why[PATH_MAX + 256];
+	char why[PATH_MAX + 256], w[CONFIG_WHERE_MAX];
 
 	if (safe_check_as(&cfg->owner, path, flags, allow, why, sizeof(why)) ==
 	    0)
 		return 0;
-	snprintf(err->msg, sizeof(err->msg), "%s:%d: %s: %s", cfg->file, line,
-		 key, why);
+	snprintf(err->msg, sizeof(err->msg), "%s: %s: %s",
+		 config_where(cfg, line, w, sizeof(w)), key, why);
 	return -1;
 }
 
@@ -641,6 +774,8 @@ static const struct {
 int
 config_check_owner(const struct vm_config *cfg, struct cfg_error *err)
 {
+	char w[CONFIG_WHERE_MAX];
+
 	if (cfg->owner.uid == 0)
 		return 0;
 	for (size_t i = 0; i < sizeof(root_keys) / sizeof(root_keys[0]); i++) {
@@ -650,10 +785,11 @@ config_check_owner(const struct vm_config *cfg, struct cfg_error *err)
 		    (root_keys[i].key == KEY_DM_RESTRICT && cfg->dm_restrict))
 			continue;
 		snprintf(err->msg, sizeof(err->msg),
-			 "%s:%d: %s: not in a config owned by uid %u (only "
+			 "%s: %s: not in a config owned by uid %u (only "
 			 "root's): %s",
-			 cfg->file, line, root_keys[i].name,
-			 (unsigned)cfg->owner.uid, root_keys[i].why);
+			 config_where(cfg, line, w, sizeof(w)),
+			 root_keys[i].name, (unsigned)cfg->owner.uid,
+			 root_keys[i].why);
 		return -1;
 	}
 	/* The tap's name is a host interface's: firewall rules and
@@ -663,10 +799,10 @@ config_check_owner(const struct vm_config *cfg, struct cfg_error *err)
 		if (!cfg->vifs[i].vifname[0])
 			continue;
 		snprintf(err->msg, sizeof(err->msg),
-			 "%s:%d: vif: vifname: not in a config owned by uid "
+			 "%s: vif: vifname: not in a config owned by uid "
 			 "%u (only root's): host interface names are root's "
 			 "to choose",
-			 cfg->file, cfg->vifs[i].line,
+			 config_where(cfg, cfg->vifs[i].line, w, sizeof(w)),
 			 (unsigned)cfg->owner.uid);
 		return -1;
 	}
@@ -708,13 +844,14 @@ config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 			return -1;
 	}
 	for (size_t i = 0; i < cfg->nvifs; i++) {
-		char p[64];
+		char p[64], w[CONFIG_WHERE_MAX];
 		snprintf(p, sizeof(p), "/sys/class/net/%s/bridge",
 			 cfg->vifs[i].bridge);
 		if (access(p, F_OK) < 0) {
 			snprintf(err->msg, sizeof(err->msg),
-				 "%s:%d: vif: bridge '%s' does not exist%s",
-				 cfg->file, cfg->vifs[i].line,
+				 "%s: vif: bridge '%s' does not exist%s",
+				 config_where(cfg, cfg->vifs[i].line, w,
+					      sizeof(w)),
 				 cfg->vifs[i].bridge,
 				 cfg->vifs[i].bridge_default
 					 ? " (xl's default bridge; name "

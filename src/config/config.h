@@ -151,7 +151,27 @@ struct vm_config {
 /* Parse text (from file fname). -1 with err->msg "file:line: key: why". */
 int config_parse(const char *text, size_t len, const char *fname,
 		 struct vm_config *cfg, struct cfg_error *err);
-/* Read and parse a file. */
+/* create's key=value arguments, as xl's: each is one statement by the
+ * file's syntax, checked by the file's rules, and replaces the file's
+ * value of its key (of two arguments with one key, the later wins).
+ * Line -N (cfg->line, disk and vif lines) is the Nth argument. */
+int config_parse_args(const char *text, size_t len, const char *fname,
+		      const char *const *args, size_t nargs,
+		      struct vm_config *cfg, struct cfg_error *err);
+/* "file:LINE", "command line: argument N" (line -N), or the file alone
+ * (line 0: a default) into buf. Returns buf. */
+#define CONFIG_WHERE_MAX (PATH_MAX + 32)
+const char *config_where(const struct vm_config *cfg, int line, char *buf,
+			 size_t len);
+/* The text create keeps for a take-over (*out malloc'd): the file's
+ * text, then if there are arguments a NUL (never in a config that
+ * parsed) and the arguments one a line (never holding a newline). -1
+ * when out of memory. config_parse_kept parses it back. */
+int config_kept_text(const char *text, size_t len, const char *const *args,
+		     size_t nargs, char **out, size_t *outlen);
+int config_parse_kept(const char *text, size_t len, const char *fname,
+		      struct vm_config *cfg, struct cfg_error *err);
+/* Read and parse a file kept by create (config_kept_text). */
 int config_load(const char *path, struct vm_config *cfg, struct cfg_error *err);
 /* A config whose owner is not root may not give the keys that choose
  * how root acts (dm_restrict = 0, device_model_override,

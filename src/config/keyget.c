@@ -10,14 +10,14 @@
 int
 key_fail(struct key_ctx *k, int line, const char *fmt, ...)
 {
-	char what[400];
+	char what[400], w[CONFIG_WHERE_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	snprintf(k->err->msg, sizeof(k->err->msg), "%s:%d: %s: %s",
-		 k->cfg->file, line, k->e->key, what);
+	snprintf(k->err->msg, sizeof(k->err->msg), "%s: %s: %s",
+		 config_where(k->cfg, line, w, sizeof(w)), k->e->key, what);
 	return -1;
 }
 

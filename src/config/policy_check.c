@@ -24,20 +24,11 @@ static const struct {
 	  offsetof(struct vm_config, cpu_weight) },
 };
 
-static void
-where(const struct vm_config *cfg, int line, char *out, size_t len)
-{
-	if (line)
-		snprintf(out, len, "%s:%d", cfg->file, line);
-	else
-		snprintf(out, len, "%s", cfg->file);
-}
-
 static int
 check_sizes(const struct vm_config *cfg, const struct policy_limits *l,
 	    struct cfg_error *err)
 {
-	char w[PATH_MAX + 16];
+	char w[CONFIG_WHERE_MAX];
 
 	for (size_t i = 0; i < sizeof(sized) / sizeof(sized[0]); i++) {
 		unsigned v;
@@ -45,7 +36,7 @@ check_sizes(const struct vm_config *cfg, const struct policy_limits *l,
 		if (v <= l->max[sized[i].l])
 			continue;
 		int line = cfg->line[sized[i].key];
-		where(cfg, line, w, sizeof(w));
+		config_where(cfg, line, w, sizeof(w));
 		snprintf(err->msg, sizeof(err->msg),
 			 "%s: %s: %u%s is over the limit for uid %u: %s = %u "
 			 "(%s)",
@@ -57,7 +48,7 @@ check_sizes(const struct vm_config *cfg, const struct policy_limits *l,
 	/* QEMU's own share of the VM's memory cgroup: a tenant may lower
 	 * it, not raise it past the limit the policy sets on memory. */
 	if (cfg->memory_overhead_mib > CONFIG_MEMORY_OVERHEAD_DEFAULT) {
-		where(cfg, cfg->line[KEY_MEMORY_OVERHEAD], w, sizeof(w));
+		config_where(cfg, cfg->line[KEY_MEMORY_OVERHEAD], w, sizeof(w));
 		snprintf(err->msg, sizeof(err->msg),
 			 "%s: memory_overhead: %u is over %u, the most a "
 			 "config root does not own may give (the VM's memory "
@@ -85,10 +76,11 @@ policy_check_config(const struct vm_config *cfg, const struct policy_limits *l,
 			n += (size_t)snprintf(granted + n, sizeof(granted) - n,
 					      "%s%s", j ? " " : "",
 					      l->bridges[j]);
+		char w[CONFIG_WHERE_MAX];
 		snprintf(err->msg, sizeof(err->msg),
-			 "%s:%d: vif: bridge '%s' is not granted to uid %u: "
+			 "%s: vif: bridge '%s' is not granted to uid %u: "
 			 "bridges = [%s] (%s)",
-			 cfg->file, cfg->vifs[i].line, br,
+			 config_where(cfg, cfg->vifs[i].line, w, sizeof(w)), br,
 			 (unsigned)cfg->owner.uid, granted, l->bridges_from);
 		return -1;
 	}

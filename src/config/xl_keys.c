@@ -202,8 +202,10 @@ static int
 finish_fail(const struct vm_config *cfg, struct cfg_error *err,
 	    enum config_key key, const char *name, const char *why)
 {
-	snprintf(err->msg, sizeof(err->msg), "%s:%d: %s: %s", cfg->file,
-		 cfg->line[key], name, why);
+	char w[CONFIG_WHERE_MAX];
+
+	snprintf(err->msg, sizeof(err->msg), "%s: %s: %s",
+		 config_where(cfg, cfg->line[key], w, sizeof(w)), name, why);
 	return -1;
 }
 

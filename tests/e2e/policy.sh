@@ -8,7 +8,7 @@
 # refused. Root's configs are not limited. A group-writable, user-owned
 # or malformed policy refuses tenants (never "unlimited"), and host-init
 # says so. restore holds a tenant's config to the policy just as create
-# does.
+# does, and create's key=value arguments just as the file.
 #
 # The policy file and the test user live in a private mount namespace
 # over a copy of /etc (as uids.sh): the host's /etc is never written.
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib.sh
 
 if [ "${BH_POL_INNER:-}" != 1 ]; then
-	plan 29
+	plan 36
 	T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 	P=bhtest-pol-$$
 	BR1=bhpa$$ BR2=bhpb$$
@@ -143,6 +143,25 @@ ucfg "$U/o.cfg" "$P-o" "vif = [ 'bridge=$BR1, vifname=bhpn$$' ]"
 refused "vif: a tenant's vifname refused" "vif: vifname: not in a config owned by uid $EU" \
 	"$BULKHEAD" create "$U/o.cfg"
 check "vif: nothing attached to the refused bridge" test -z "$(ls /sys/class/net/$BR2/brif 2> /dev/null)"
+
+# create's key=value arguments are the config owner's data too: held to
+# the policy and the root-only keys exactly as the file, and the refusal
+# names the argument, not the file.
+ucfg "$U/o.cfg" "$P-o"
+refused "args: memory over the policy on the command line refused" \
+	"command line: argument 2: memory: 512 is over the limit for uid $EU: max_memory = 256 ($POL:1)" \
+	"$BULKHEAD" create -n "$U/o.cfg" vcpus=1 memory=512
+for kv in "dm_restrict=0|dm_restrict" "device_model_override='/bin/true'|device_model_override" \
+	"device_model_user='$TU'|device_model_user" "vif=['bridge=$BR1, vifname=bhpn$$']|vif: vifname"; do
+	refused "args: root-only ${kv%%=*} on a tenant's command line refused" \
+		"command line: argument 1: ${kv#*|}: not in a config owned by uid $EU (only root's)" \
+		"$BULKHEAD" create "$U/o.cfg" "${kv%|*}"
+done
+refused "args: a bridge the policy does not grant, on the command line, refused" \
+	"command line: argument 1: vif: bridge '$BR2' is not granted to uid $EU" \
+	"$BULKHEAD" create "$U/o.cfg" "vif=['bridge=$BR2']"
+expect "args: within the policy, the argument's value is the one used" 0 " -m 200 " \
+	"$BULKHEAD" create -n "$U/o.cfg" memory=200
 
 # Within the limits: created; the vif joins the granted bridge.
 ucfg "$U/a.cfg" "$P-a" "memory = 256" "vcpus = 2" "pids_max = 512" "vif = [ 'bridge=$BR1' ]"

@@ -2,6 +2,8 @@
 # Golden tests for config accept/reject. For each config/NAME.cfg, the
 # file config/NAME.expect holds the exit status on its first line and the
 # exact stderr after it. @DIR@ in a config is the fixture directory.
+# config/NAME.args, if there, holds create's key=value arguments (as
+# xl's: they replace the file's values), one a line.
 # Rejected configs are run through a real `create` (not a dry run) to show
 # that nothing is started and nothing is left behind.
 set -u
@@ -46,6 +48,10 @@ for cfg in *.cfg; do
 	good-*) args=(create --dry-run "$cfg") ;;
 	*) args=(create "$cfg") ;;
 	esac
+	if [ -f "$src/$name.args" ]; then
+		mapfile -t extra < <(sed "s|@DIR@|$fx|g" "$src/$name.args")
+		args+=("${extra[@]}")
+	fi
 	before=$(snapshot)
 	"$BULKHEAD" "${args[@]}" > out.txt 2> err.txt
 	rc=$?

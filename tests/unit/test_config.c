@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../src/config/config.h"
@@ -522,6 +523,176 @@ test_owner_keys(void **state)
 	assert_int_equal(config_check_owner(&cfg, &e), 0);
 }
 
+static int
+parse_args(const char *text, const char *const *args, size_t n,
+	   struct cfg_error *e)
+{
+	return config_parse_args(text, strlen(text), "vm.cfg", args, n, &cfg,
+				 e);
+}
+
+/* create's key=value arguments: each replaces the file's value of its
+ * key, the later of two wins, and what the file says of other keys
+ * stays. Their lines are -N, the disks' and vifs' too. */
+static void
+test_overrides(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+	const char *file = "name='a'\nkernel='/k'\nmemory=256\nvcpus=2\n"
+			   "disk=['/f,raw,xvda,rw']\n";
+	const char *a1[] = { "memory=512", "disk = [ '/o,raw,xvdb,ro' ]",
+			     "memory = '1024'",
+			     "vif=['mac=00:16:3e:00:00:01']" };
+
+	assert_int_equal(parse_args(file, a1, 4, &e), 0);
+	assert_int_equal(cfg.memory_mib, 1024);
+	assert_int_equal(cfg.line[KEY_MEMORY], -3);
+	assert_int_equal(cfg.vcpus, 2);
+	assert_int_equal(cfg.line[KEY_VCPUS], 4);
+	assert_int_equal(cfg.ndisks, 1);
+	assert_string_equal(cfg.disks[0].target, "/o");
+	assert_int_equal(cfg.disks[0].line, -2);
+	assert_int_equal(cfg.vifs[0].line, -4);
+	char w[CONFIG_WHERE_MAX];
+	assert_string_equal(config_where(&cfg, -2, w, sizeof(w)),
+			    "command line: argument 2");
+	assert_string_equal(config_where(&cfg, 4, w, sizeof(w)), "vm.cfg:4");
+	assert_string_equal(config_where(&cfg, 0, w, sizeof(w)), "vm.cfg");
+	/* A required key may come from the command line alone. */
+	const char *a2[] = { "kernel='/k2'" };
+	assert_int_equal(parse_args("name='a'\n", a2, 1, &e), 0);
+	assert_string_equal(cfg.kernel, "/k2");
+	/* The file's own duplicates stay an error. */
+	assert_int_equal(
+		parse_args("name='a'\nname='b'\nkernel='/k'\n", NULL, 0, &e),
+		-1);
+	assert_non_null(strstr(e.msg, "vm.cfg:2: name: duplicate key"));
+}
+
+/* Hostile arguments: each refused, naming the command line and the
+ * argument's index, never the file. */
+static void
+test_overrides_bad(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+	static char huge[CFG_STR_MAX + 64];
+	static const char *many[CFG_ENTRIES_MAX + 1];
+	static const struct {
+		const char *arg, *want;
+	} hostile[] = {
+		{ "memory", "command line: argument 2: memory: expected '='" },
+		{ "=5", "command line: argument 2: expected a key name" },
+		{ "", "command line: argument 2: expected key=value" },
+		{ "  # a comment",
+		  "command line: argument 2: expected key=value" },
+		{ "memory=5", "command line: argument 2: memory: 5 is out of "
+			      "range" },
+		{ "frob=1", "command line: argument 2: frob: unknown key" },
+		{ "memory=1\nvcpus=2", "command line: argument 2: a newline" },
+		{ "name='a\nb'", "command line: argument 2: a newline" },
+		{ "memory=1; vcpus=2", "argument 2: memory: unexpected text" },
+		{ "name='x", "argument 2: name: unterminated string" },
+		{ "name=\"a\"b\"", "argument 2: name: unexpected text" },
+		{ "name=a", "argument 2: name: bad value" },
+		{ "name='a\x01'", "argument 2: name: control character 0x01" },
+		{ "disk=['/a',", "argument 2: disk: unterminated list" },
+		{ "disk=[['/a']]", "argument 2: disk: nested lists" },
+		{ "disk=['/a,raw']", "command line: argument 2: disk: " },
+		{ "memory=-1", "argument 2: memory: negative numbers" },
+		{ "name=['a']",
+		  "argument 2: name: expected a string, got a list" },
+		{ "bootloader='pygrub'",
+		  "command line: argument 2: bootloader:" },
+	};
+	const char *file = "name='a'\nkernel='/k'\n";
+
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		const char *args[] = { "vcpus=2", hostile[i].arg };
+		assert_int_equal(parse_args(file, args, 2, &e), -1);
+		if (!strstr(e.msg, hostile[i].want))
+			fail_msg("%s: got '%s'", hostile[i].arg, e.msg);
+		assert_null(strstr(e.msg, "vm.cfg"));
+	}
+	memset(huge, 'a', sizeof(huge) - 1);
+	memcpy(huge, "name='", 6);
+	const char *h[] = { huge };
+	assert_int_equal(parse_args(file, h, 1, &e), -1);
+	assert_non_null(strstr(e.msg, "command line: argument 1: name:"));
+	for (size_t i = 0; i < CFG_ENTRIES_MAX + 1; i++)
+		many[i] = "vcpus=1";
+	assert_int_equal(parse_args(file, many, CFG_ENTRIES_MAX + 1, &e), -1);
+	assert_non_null(strstr(e.msg, "command line: more than"));
+	assert_int_equal(parse_args(file, many, CFG_ENTRIES_MAX, &e), 0);
+}
+
+/* A tenant gets no root-only key in through the command line, and the
+ * refusal names the argument. */
+static void
+test_overrides_owner(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+	static const struct {
+		const char *arg, *key;
+	} keys[] = {
+		{ "dm_restrict=0", "dm_restrict" },
+		{ "device_model_override='/home/u/qemu'",
+		  "device_model_override" },
+		{ "device_model_user='bulkhead-dm-a'", "device_model_user" },
+		{ "vif=['bridge=br0, vifname=t0']", "vif: vifname" },
+	};
+	char want[128];
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *args[] = { "memory=200", keys[i].arg };
+		assert_int_equal(
+			parse_args("name='a'\nkernel='/k'\n", args, 2, &e), 0);
+		cfg.owner.uid = 1000;
+		assert_int_equal(config_check_host(&cfg, &e), -1);
+		snprintf(want, sizeof(want),
+			 "command line: argument 2: %s: not in a config owned "
+			 "by uid 1000",
+			 keys[i].key);
+		if (!strstr(e.msg, want))
+			fail_msg("%s: got '%s'", keys[i].arg, e.msg);
+	}
+	/* Turning the file's dm_restrict = 0 back on is no root key. */
+	const char *on[] = { "dm_restrict=1" };
+	assert_int_equal(
+		parse_args("name='a'\nkernel='/k'\ndm_restrict=0\n", on, 1, &e),
+		0);
+	cfg.owner.uid = 1000;
+	assert_int_equal(config_check_owner(&cfg, &e), 0);
+}
+
+/* What create keeps for a take-over parses back to the same config;
+ * with no arguments it is the file's text unchanged. */
+static void
+test_kept_text(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+	const char *file = "name='a'\nkernel='/k'\nmemory=256\n";
+	const char *args[] = { "memory=512", "vcpus=3" };
+	char *kept;
+	size_t klen;
+
+	assert_int_equal(
+		config_kept_text(file, strlen(file), NULL, 0, &kept, &klen), 0);
+	assert_int_equal(klen, strlen(file));
+	assert_memory_equal(kept, file, klen);
+	free(kept);
+	assert_int_equal(
+		config_kept_text(file, strlen(file), args, 2, &kept, &klen), 0);
+	assert_int_equal(config_parse_kept(kept, klen, "kept", &cfg, &e), 0);
+	assert_int_equal(cfg.memory_mib, 512);
+	assert_int_equal(cfg.vcpus, 3);
+	assert_int_equal(cfg.line[KEY_VCPUS], -2);
+	free(kept);
+}
+
 int
 main(void)
 {
@@ -536,6 +707,10 @@ main(void)
 		cmocka_unit_test(test_disks_max),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_owner_keys),
+		cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_overrides_bad),
+		cmocka_unit_test(test_overrides_owner),
+		cmocka_unit_test(test_kept_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
