@@ -46,6 +46,7 @@ SHARED_SRCS = \
 	src/config/xl_keys.c \
 	src/config/hvm_keys.c \
 	src/config/vnc.c \
+	src/config/cpuset.c \
 	src/config/config.c \
 	src/config/policy.c \
 	src/config/policy_check.c \
@@ -270,7 +271,7 @@ asan:
 	$(MAKE) BUILD=build/asan SAN=1 all
 
 FUZZ_TARGETS = fuzz_config fuzz_qmp fuzz_audit fuzz_worker_msg fuzz_vu_msg fuzz_virtq \
-	fuzz_control fuzz_subid fuzz_elfdeps fuzz_policy fuzz_termfilter
+	fuzz_control fuzz_subid fuzz_elfdeps fuzz_policy fuzz_termfilter fuzz_cpuset
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/%)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)

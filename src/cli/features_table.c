@@ -137,6 +137,10 @@ static const struct feature table[F_COUNT] = {
 	  "as xl's: each argument is one more config line, parsed and "
 	  "checked as the file's, replacing the file's value of its key; "
 	  "held to the tenant policy and the root-only keys as the file" },
+	{ F_CPUS, "cpus (cpuset cgroup)", FS_SUPPORTED,
+	  "the host CPUs the device model's threads may run on, in the "
+	  "VM's cpuset cgroup (v1 cpuset hierarchy, v2 cpuset.cpus); "
+	  "offline CPUs refused; one set per VM, not per vCPU" },
 };
 
 const struct feature *

@@ -51,6 +51,7 @@ enum feature_id {
 	F_ISOLATED_RNG,
 	F_BACKEND_STANDALONE,
 	F_CREATE_ARGS,
+	F_CPUS,
 	F_COUNT
 };
 

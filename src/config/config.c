@@ -332,6 +332,45 @@ key_rng(struct key_ctx *k)
 	return 0;
 }
 
+/* One set for the VM, as a string or a list. A list in xl pins vCPU i
+ * to item i; the cgroup confines the device model as a whole, so a list
+ * is taken only when every item gives the same set. */
+static int
+key_cpus(struct key_ctx *k)
+{
+	const struct cfg_value *v = &k->e->val;
+	struct cpuset_spec one;
+	char why[300];
+
+	if (v->type == CFG_STR) {
+		if (cpuset_parse(v->str, &k->cfg->cpus, why, sizeof(why)) < 0)
+			return key_fail(k, k->e->line, "%s", why);
+		return 0;
+	}
+	if (want_type(k, CFG_LIST) < 0)
+		return -1;
+	if (v->nitems == 0)
+		return key_fail(k, k->e->line, "an empty list");
+	for (size_t i = 0; i < v->nitems; i++) {
+		const struct cfg_value *it = &v->items[i];
+		if (it->type != CFG_STR)
+			return key_fail(k, it->line,
+					"item %zu: expected a string", i + 1);
+		if (cpuset_parse(it->str, i ? &one : &k->cfg->cpus, why,
+				 sizeof(why)) < 0)
+			return key_fail(k, it->line, "item %zu: %s", i + 1,
+					why);
+		if (i && !cpuset_same(&one, &k->cfg->cpus))
+			return key_fail(
+				k, it->line,
+				"a different set per vCPU is not in this "
+				"version (the VM's cgroup confines all its "
+				"threads to one set): give one, e.g. cpus = "
+				"\"2-3\"");
+	}
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	enum config_key id;
@@ -380,6 +419,7 @@ static const struct {
 	{ "vncdisplay", KEY_VNCDISPLAY, key_vncdisplay },
 	{ "vncunused", KEY_VNCUNUSED, key_vncunused },
 	{ "vncpasswd", KEY_VNCPASSWD, key_vncpasswd },
+	{ "cpus", KEY_CPUS, key_cpus },
 };
 
 static const char *
@@ -809,10 +849,29 @@ config_check_owner(const struct vm_config *cfg, struct cfg_error *err)
 	return 0;
 }
 
+/* cpus names only CPUs this host has online. */
+static int
+check_cpus(const struct vm_config *cfg, struct cfg_error *err)
+{
+	uint64_t online[CPUSET_WORDS], set[CPUSET_WORDS];
+	char why[400], w[CONFIG_WHERE_MAX];
+
+	if (!cfg->cpus.given)
+		return 0;
+	if (cpuset_online(online) < 0)
+		snprintf(why, sizeof(why),
+			 "cannot read the host's online CPUs");
+	else if (cpuset_resolve(&cfg->cpus, online, set, why, sizeof(why)) == 0)
+		return 0;
+	snprintf(err->msg, sizeof(err->msg), "%s: cpus: %s",
+		 config_where(cfg, cfg->line[KEY_CPUS], w, sizeof(w)), why);
+	return -1;
+}
+
 int
 config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 {
-	if (config_check_owner(cfg, err) < 0)
+	if (config_check_owner(cfg, err) < 0 || check_cpus(cfg, err) < 0)
 		return -1;
 	if (cfg->kernel[0] &&
 	    host_file(cfg, cfg->line[KEY_KERNEL], "kernel", cfg->kernel,

@@ -12,6 +12,7 @@
 #include "../common/paths.h"
 #include "../host/safe_who.h"
 #include "cfgfile.h"
+#include "cpuset.h"
 #include "disk.h"
 #include "vif.h"
 
@@ -80,6 +81,7 @@ enum config_key {
 	KEY_VNCDISPLAY,
 	KEY_VNCUNUSED,
 	KEY_VNCPASSWD,
+	KEY_CPUS,
 	KEY_COUNT
 };
 
@@ -135,6 +137,8 @@ struct vm_config {
 	int vnclisten_display; /* vnclisten's ":N", or -1 */
 	bool vncunused;        /* a busy port: try the next ones */
 
+	/* cpus: the host CPUs the device model may run on (cpuset.h) */
+	struct cpuset_spec cpus;
 	int line[KEY_COUNT]; /* 0 when the key was not given */
 	/* Whose files it may name (safe_who.h): the config file's owner,
 	 * set by whoever read it (config_parse leaves root: uid 0). */

@@ -140,8 +140,9 @@ static const struct {
 	  "PCI passthrough would hand the guest a host device and its DMA, "
 	  "and the jailed device model VFIO: not in this version; use the "
 	  "virtio or emulated devices (disk, vif)" },
-	{ "cpus", 0, "vCPU pinning is not in this version" },
-	{ "cpus_soft", 0, "vCPU pinning is not in this version" },
+	{ "cpus_soft", 0,
+	  "soft affinity is not in this version: cpus confines the whole "
+	  "device model to its CPUs" },
 	{ "device_model_stubdomain_override", OFF_OK,
 	  "stub domains are Xen's; the device model runs deprivileged "
 	  "(dm_restrict) instead" },

@@ -30,6 +30,8 @@ struct cg_limits {
 	uint64_t read_bps, write_bps, read_iops, write_iops;
 	struct blockdev io_devs[CG_IO_DEVS_MAX];
 	size_t nio_devs;
+	/* The CPUs it may run on, a kernel CPU list; "" = its parent's. */
+	char cpus[4096];
 };
 
 enum cg_mode cgroup_detect(void);

@@ -15,9 +15,10 @@
 #define CGROUP1_MAGIC_NR 0x27e0eb
 
 /* The controllers we use, each its own hierarchy; freezer only for
- * killing. */
-static const char *const v1_hiers[] = { "memory", "pids", "cpu", "blkio",
-					"freezer" };
+ * killing; cpuset for cpus (its groups start with no CPUs and no memory
+ * nodes, so each is given its parent's or cpus'). */
+static const char *const v1_hiers[] = { "memory", "pids",    "cpu",
+					"blkio",  "freezer", "cpuset" };
 
 /* The I/O limits' files, in cg_io_limit()'s order. */
 static const char *const io_files[CG_IO_KEYS] = {
@@ -51,15 +52,44 @@ v1_group_dir(const struct cg_host *h, const char *hier, const char *name,
 			name);
 }
 
+/* A cpuset group's memory nodes and CPUs: cpus, or else its parent's
+ * (the directory above dir). A group without both takes no task. */
+static int
+v1_cpuset(const char *dir, const char *cpus)
+{
+	char parent[CG_PATH_MAX], v[4096];
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/') /* bulkhead/ is named "bulkhead/" */
+		n--;
+	while (n > 0 && dir[n - 1] != '/')
+		n--;
+	if (n < 2 || n > sizeof(parent))
+		return -EINVAL;
+	memcpy(parent, dir, n - 1);
+	parent[n - 1] = '\0';
+	int rc = cg_file_read(parent, "cpuset.mems", v, sizeof(v));
+	if (rc == 0)
+		rc = cg_file_write(dir, "cpuset.mems", v);
+	if (rc == 0 && !cpus[0] &&
+	    (rc = cg_file_read(parent, "cpuset.cpus", v, sizeof(v))) == 0)
+		cpus = v;
+	return rc < 0 ? rc : cg_file_write(dir, "cpuset.cpus", cpus);
+}
+
 static int
 v1_prepare(const struct cg_host *h, const char *hier)
 {
-	char parent[CG_PATH_MAX];
+	char parent[CG_PATH_MAX], v[8] = "";
 
 	if (v1_group_dir(h, hier, "", parent, sizeof(parent)) < 0)
 		return -ENAMETOOLONG;
 	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
 		return -errno;
+	/* bulkhead/ itself, made empty: the whole host's CPUs and nodes. */
+	if (!strcmp(hier, "cpuset") &&
+	    (cg_file_read(parent, "cpuset.mems", v, sizeof(v)) < 0 || !v[0]))
+		return v1_cpuset(parent, "");
 	return 0;
 }
 
@@ -133,6 +163,8 @@ v1_set_limits(const char *hier, const char *dir, const struct cg_limits *l)
 		return v1_cpu_limits(dir, l);
 	if (!strcmp(hier, "blkio"))
 		return v1_io_limits(dir, l);
+	if (!strcmp(hier, "cpuset"))
+		return v1_cpuset(dir, l->cpus);
 	return 0;
 }
 
@@ -170,6 +202,9 @@ v1_get_limits(const struct cg_host *h, const char *name, struct cg_limits *l)
 	l->cpu_cap =
 		(unsigned)(cg_read_u64(h, name, "cpu", "cpu.cfs_quota_us") /
 			   1000);
+	if (cg_read(h, name, "cpuset", "cpuset.cpus", l->cpus,
+		    sizeof(l->cpus)) < 0)
+		l->cpus[0] = '\0';
 	return 0;
 }
 

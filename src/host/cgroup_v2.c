@@ -16,12 +16,16 @@
 static const char *const v2_hiers[] = { NULL };
 
 /* Controllers delegated to bulkhead/ and its VMs. memory and pids are
- * required; cpu and io only where the host can delegate them (a limit
- * that needs one then fails with a clear message). */
+ * required; cpu, io and cpuset only where the host can delegate them (a
+ * limit that needs one then fails with a clear message). */
 static const struct {
 	const char *name;
 	int required;
-} v2_ctrls[] = { { "memory", 1 }, { "pids", 1 }, { "cpu", 0 }, { "io", 0 } };
+} v2_ctrls[] = { { "memory", 1 },
+		 { "pids", 1 },
+		 { "cpu", 0 },
+		 { "io", 0 },
+		 { "cpuset", 0 } };
 
 /* The I/O limits' keys in io.max, in cg_io_limit()'s order. */
 static const char *const io_keys[CG_IO_KEYS] = { "rbps", "wbps", "riops",
@@ -125,6 +129,9 @@ v2_set_limits(const char *hier, const char *dir, const struct cg_limits *l)
 		snprintf(v, sizeof(v), "%u 100000", l->cpu_cap * 1000);
 		rc = cg_file_write(dir, "cpu.max", v);
 	}
+	/* Empty, a v2 cpuset is its parent's: written only for cpus. */
+	if (rc == 0 && l->cpus[0])
+		rc = cg_file_write(dir, "cpuset.cpus", l->cpus);
 	return rc < 0 ? rc : v2_io_limits(dir, l);
 }
 
@@ -156,6 +163,8 @@ v2_get_limits(const struct cg_host *h, const char *name, struct cg_limits *l)
 	if (cg_read(h, name, NULL, "cpu.max", v, sizeof(v)) == 0 &&
 	    sscanf(v, "%llu %llu", &q, &p) == 2 && p)
 		l->cpu_cap = (unsigned)(q * 100 / p);
+	if (cg_read(h, name, NULL, "cpuset.cpus", l->cpus, sizeof(l->cpus)) < 0)
+		l->cpus[0] = '\0';
 	return 0;
 }
 

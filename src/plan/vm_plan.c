@@ -58,6 +58,29 @@ plan_limits(const struct vm_config *cfg, const struct plan_host *h,
 	}
 }
 
+/* cpus, against the CPUs online now (config_check_host refused the
+ * CPUs that were not): a VM never starts unpinned by mistake. */
+static int
+plan_cpus(const struct vm_config *cfg, struct cg_limits *l, char *why,
+	  size_t whylen)
+{
+	uint64_t online[CPUSET_WORDS], set[CPUSET_WORDS];
+	char w[300];
+
+	if (!cfg->cpus.given)
+		return 0;
+	if (cpuset_online(online) < 0) {
+		snprintf(why, whylen, "cpus: cannot read the online CPUs");
+		return -1;
+	}
+	if (cpuset_resolve(&cfg->cpus, online, set, w, sizeof(w)) < 0) {
+		snprintf(why, whylen, "cpus: %s", w);
+		return -1;
+	}
+	cpuset_format(set, l->cpus, sizeof(l->cpus));
+	return 0;
+}
+
 /* One backend per isolated disk, then the rng; QEMU gets the other end
  * of each one's socket in the slot named here. */
 static void
@@ -163,6 +186,8 @@ vm_plan_build(const struct plan_input *in, struct vm_plan *p, char *why,
 	p->worker_gid = in->id->exclusive ? in->id->gid : NOBODY;
 	p->nofile = qemu_nofile(cfg);
 	plan_limits(cfg, in->host, &p->limits);
+	if (plan_cpus(cfg, &p->limits, why, whylen) < 0)
+		return -1;
 	plan_backends(cfg, p);
 	if (plan_fdtab_layout(cfg, &p->fds) < 0) {
 		snprintf(why, whylen, "too many fds for the device model");

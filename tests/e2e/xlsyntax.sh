@@ -3,11 +3,14 @@
 # replace the file's values (as xl's): the device model gets the
 # argument's value, and a monitor that takes the VM over reads the same
 # config (the file's text and the arguments, kept together) — the
-# file's value alone would be refused.
+# file's value alone would be refused. cpus confines the device model,
+# every thread of it, to those host CPUs through the VM's cpuset cgroup,
+# which even root's sched_setaffinity on it cannot widen; a CPU the
+# host does not have online is refused.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 6
+plan 13
 P=bhtest-xls-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -34,4 +37,37 @@ check "args: a new monitor took the VM over from the kept config and paused it" 
 check "args: the kept config holds the file's text and the arguments" \
 	bash -c "tr '\0' '\n' < /run/bulkhead/vm/$A/config | grep -qx 'memory=200'"
 expect "args: destroyed through the new monitor" 0 "destroyed" "$BULKHEAD" destroy "$A"
+
+# 2. cpus.
+mode=$("$BULKHEAD" host-init | sed -n 's/^cgroups: \([a-z0-9]*\).*/\1/p')
+cpuset_of() { # VM: its group's cpuset.cpus
+	if [ "$mode" = v2 ]; then cat "/sys/fs/cgroup/bulkhead/$1/cpuset.cpus"; else cat "/sys/fs/cgroup/cpuset/bulkhead/$1/cpuset.cpus"; fi
+}
+allowed() { sed -n 's/^Cpus_allowed_list:\t//p' "/proc/$1/status"; } # PID
+# threads_on PID LIST: every thread of PID may run on LIST alone.
+threads_on() { ! grep -h '^Cpus_allowed_list:' /proc/"$1"/task/*/status | grep -qv "	$2\$"; }
+ONLINE=$(cat /sys/devices/system/cpu/online)
+LAST=$(sed 's/.*[-,]//' <<< "$ONLINE")
+C=$P-cpus
+mkcfg "$T/c.cfg" "$C" "" "cpus = \"$LAST\""
+if "$BULKHEAD" create "$T/c.cfg" > "$T/c.out" 2>&1; then
+	PID=$(vm_field "$C" pid)
+	check "cpus: QEMU's Cpus_allowed_list is $LAST (host online: $ONLINE)" test "$(allowed "$PID")" = "$LAST"
+	check "cpus: every QEMU thread is confined to $LAST" threads_on "$PID" "$LAST"
+	check "cpus: the VM's cgroup ($mode) has cpuset.cpus $LAST" test "$(cpuset_of "$C")" = "$LAST"
+	taskset -apc "$ONLINE" "$PID" > /dev/null 2>&1
+	check "cpus: root's sched_setaffinity on QEMU does not widen it" test "$(allowed "$PID")" = "$LAST"
+	"$BULKHEAD" destroy "$C" > /dev/null 2>&1
+else
+	for i in 1 2 3 4; do not_ok "cpus: create failed: $(head -c 300 "$T/c.out")"; done
+fi
+mkcfg "$T/n.cfg" "$P-nopin" ""
+expect "cpus: ^$LAST given on the command line: all online CPUs but $LAST" 0 "running" \
+	"$BULKHEAD" create "$T/n.cfg" "cpus='^$LAST'"
+check "cpus: that VM's QEMU may not run on CPU $LAST" \
+	bash -c "test -n '$(vm_field "$P-nopin" pid)' && ! taskset -cp '$(vm_field "$P-nopin" pid)' | grep -q '[ ,-]$LAST\$'"
+"$BULKHEAD" destroy "$P-nopin" > /dev/null 2>&1
+mkcfg "$T/o.cfg" "$P-off" "" "cpus = '0,1023'"
+expect "cpus: a CPU the host does not have online is refused, naming it" 2 \
+	"o.cfg:7: cpus: CPU 1023 is not online on this host (online: $ONLINE)" "$BULKHEAD" create "$T/o.cfg"
 exit "$FAILED"

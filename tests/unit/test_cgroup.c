@@ -34,7 +34,8 @@ test_limits_written(void **state)
 	struct cg_limits l = { .memory_bytes = 300ull << 20,
 			       .pids_max = 40,
 			       .cpu_weight = 50,
-			       .cpu_cap = 25 };
+			       .cpu_cap = 25,
+			       .cpus = "0" };
 	assert_int_equal(cgroup_create(name, &l, why, sizeof(why)), 0);
 	if (cgroup_detect() == CG_V2) {
 		assert_int_equal(
@@ -66,6 +67,15 @@ test_limits_written(void **state)
 					     sizeof(v)),
 				 0);
 		assert_string_equal(v, "25000");
+		/* cpus: the cpuset, with its parent's memory nodes. */
+		assert_int_equal(cgroup_read(name, "cpuset", "cpuset.cpus", v,
+					     sizeof(v)),
+				 0);
+		assert_string_equal(v, "0");
+		assert_int_equal(cgroup_read(name, "cpuset", "cpuset.mems", v,
+					     sizeof(v)),
+				 0);
+		assert_true(v[0] != '\0');
 	}
 	assert_int_equal(cgroup_count(name), 0);
 }
@@ -190,6 +200,7 @@ static const struct cg_limits fake_lim = {
 	.write_iops = 100,
 	.io_devs = { { 8, 0 } },
 	.nio_devs = 1,
+	.cpus = "1,3",
 };
 
 static void
@@ -197,8 +208,9 @@ test_v2_files(void **state)
 {
 	(void)state;
 	static const char *const files[] = {
-		"memory.max", "memory.swap.max", "memory.oom.group", "pids.max",
-		"cpu.weight", "cpu.max",         "io.max",           NULL
+		"memory.max", "memory.swap.max", "memory.oom.group",
+		"pids.max",   "cpu.weight",      "cpu.max",
+		"io.max",     "cpuset.cpus",     NULL
 	};
 	struct cg_host h = { .ops = &cgroup_v2_ops };
 	char dir[512];
@@ -219,7 +231,9 @@ test_v2_files(void **state)
 	fake_expect(dir, "cpu.weight", "50");
 	fake_expect(dir, "cpu.max", "25000 100000");
 	fake_expect(dir, "io.max", "8:0 rbps=1048576 wiops=100");
+	fake_expect(dir, "cpuset.cpus", "1,3");
 	assert_int_equal(cg_get_limits(&h, "vm", &got), 0);
+	assert_string_equal(got.cpus, "1,3");
 	assert_int_equal(got.memory_bytes, 300ull << 20);
 	assert_int_equal(got.pids_max, 40);
 	assert_int_equal(got.cpu_weight, 50);
@@ -284,6 +298,27 @@ test_v1_files(void **state)
 	assert_int_equal(got.pids_max, 40);
 	assert_int_equal(got.cpu_weight, 50);
 	assert_int_equal(got.cpu_cap, 25);
+	/* cpuset: bulkhead/ made empty gets the root's CPUs and nodes; a
+	 * group gets cpus, or without them its parent's. */
+	static const char *const cs[] = { "cpuset.cpus", "cpuset.mems", NULL };
+	char top[512];
+	snprintf(top, sizeof(top), "%s/cpuset", fake);
+	fake_files(top, cs);
+	assert_int_equal(cg_file_write(top, "cpuset.cpus", "0-3"), 0);
+	assert_int_equal(cg_file_write(top, "cpuset.mems", "0"), 0);
+	snprintf(top, sizeof(top), "%s/cpuset/bulkhead", fake);
+	fake_files(top, cs);
+	assert_int_equal(cgroup_v1_ops.prepare(&h, "cpuset"), 0);
+	fake_expect(top, "cpuset.cpus", "0-3");
+	fake_expect(top, "cpuset.mems", "0");
+	snprintf(dir, sizeof(dir), "%s/vm", top);
+	fake_files(dir, cs);
+	assert_int_equal(cgroup_v1_ops.set_limits("cpuset", dir, &fake_lim), 0);
+	fake_expect(dir, "cpuset.cpus", "1,3");
+	fake_expect(dir, "cpuset.mems", "0");
+	struct cg_limits all = { 0 };
+	assert_int_equal(cgroup_v1_ops.set_limits("cpuset", dir, &all), 0);
+	fake_expect(dir, "cpuset.cpus", "0-3");
 	/* v1 names a hierarchy for every file. */
 	assert_int_equal(cg_read(&h, "vm", NULL, "pids.max", dir, sizeof(dir)),
 			 -EINVAL);

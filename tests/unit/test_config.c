@@ -215,8 +215,8 @@ static const struct {
 	  "vm.cfg:3: pci: not supported: PCI passthrough" },
 	{ "name='a'\nkernel='/k'\nserial='/dev/ttyS0'\n",
 	  "vm.cfg:3: serial: '/dev/ttyS0': the serial port is the VM's console" },
-	{ "name='a'\nkernel='/k'\ncpus='0-3'\n",
-	  "vm.cfg:3: cpus: not supported: vCPU pinning" },
+	{ "name='a'\nkernel='/k'\ncpus_soft='0-3'\n",
+	  "vm.cfg:3: cpus_soft: not supported: soft affinity" },
 	{ "name='a'\nkernel='/k'\nfrobnicate=1\n",
 	  "vm.cfg:3: frobnicate: unknown key" },
 	{ "name='a'\nkernel='/k'\nvcpus='65'\n",
@@ -693,6 +693,91 @@ test_kept_text(void **state)
 	free(kept);
 }
 
+/* cpus as xl writes it, and hostile strings refused with the key. */
+static void
+test_cpus(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+	uint64_t on[CPUSET_WORDS] = { 0 }, got[CPUSET_WORDS];
+	char list[CPUSET_LIST_MAX], why[300], text[256];
+	static const struct {
+		const char *val, *want; /* want: the set on CPUs 0-7 online */
+	} good[] = {
+		{ "'0-3,5'", "0-3,5" },
+		{ "'^1'", "0,2-7" },
+		{ "'0-7,^2-3'", "0-1,4-7" },
+		{ "['2', '2']", "2" },
+		{ "\"7\"", "7" },
+		{ "'^0,^7'", "1-6" },
+	};
+	static const struct {
+		const char *val, *want;
+	} hostile[] = {
+		{ "'1-'", "not a CPU list" },
+		{ "'3-1'", "not a CPU list" },
+		{ "'1,,2'", "not a CPU list" },
+		{ "''", "not a CPU list" },
+		{ "'1024'", "not a CPU list" },
+		{ "'99999999999999999999'", "not a CPU list" },
+		{ "' 1'", "not a CPU list" },
+		{ "'1 '", "not a CPU list" },
+		{ "'-1'", "not a CPU list" },
+		{ "'0x1'", "not a CPU list" },
+		{ "'^'", "not a CPU list" },
+		{ "'nodes:0'", "NUMA node sets" },
+		{ "3", "expected a list, got a number" },
+		{ "[]", "an empty list" },
+		{ "['2', '3']", "a different set per vCPU" },
+		{ "['2', 3]", "item 2: expected a string" },
+	};
+
+	on[0] = 0xff;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "name='a'\nkernel='/k'\ncpus = %s\n", good[i].val);
+		if (parse(text, &e) < 0)
+			fail_msg("%s: %s", good[i].val, e.msg);
+		assert_true(cfg.cpus.given);
+		assert_int_equal(
+			cpuset_resolve(&cfg.cpus, on, got, why, sizeof(why)),
+			0);
+		cpuset_format(got, list, sizeof(list));
+		assert_string_equal(list, good[i].want);
+	}
+	assert_int_equal(parse("name='a'\nkernel='/k'\ncpus = 'all'\n", &e), 0);
+	assert_false(cfg.cpus.given);
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "name='a'\nkernel='/k'\ncpus = %s\n", hostile[i].val);
+		assert_int_equal(parse(text, &e), -1);
+		if (!strstr(e.msg, "vm.cfg:3: cpus: ") ||
+		    !strstr(e.msg, hostile[i].want))
+			fail_msg("%s: got '%s'", hostile[i].val, e.msg);
+	}
+	/* A CPU the host does not have online is named; an exclusion that
+	 * leaves nothing is refused. */
+	assert_int_equal(parse("name='a'\nkernel='/k'\ncpus='1,9'\n", &e), 0);
+	assert_int_equal(cpuset_resolve(&cfg.cpus, on, got, why, sizeof(why)),
+			 -1);
+	assert_non_null(strstr(why, "CPU 9 is not online on this host "
+				    "(online: 0-7)"));
+	assert_int_equal(parse("name='a'\nkernel='/k'\ncpus='^0-7'\n", &e), 0);
+	assert_int_equal(cpuset_resolve(&cfg.cpus, on, got, why, sizeof(why)),
+			 -1);
+	assert_non_null(strstr(why, "leaves no CPU"));
+	/* The kernel's own lists, as /sys and cpuset files write them. */
+	assert_int_equal(cpuset_list_parse("0-1,4\n", got), 0);
+	assert_int_equal(got[0], 0x13);
+	assert_int_equal(cpuset_list_parse("0-1 4", got), -1);
+	/* config_check_host against this host: CPU 1023 is not online. */
+	assert_int_equal(parse("name='a'\nkernel='/k'\ncpus='1023'\n", &e), 0);
+	cfg.owner.uid = 0;
+	assert_int_equal(config_check_host(&cfg, &e), -1);
+	assert_non_null(strstr(e.msg, "vm.cfg:3: cpus: CPU 1023 is not online "
+				      "on this host (online: "));
+}
+
 int
 main(void)
 {
@@ -711,6 +796,7 @@ main(void)
 		cmocka_unit_test(test_overrides_bad),
 		cmocka_unit_test(test_overrides_owner),
 		cmocka_unit_test(test_kept_text),
+		cmocka_unit_test(test_cpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
