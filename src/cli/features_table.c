@@ -141,6 +141,11 @@ static const struct feature table[F_COUNT] = {
 	  "the host CPUs the device model's threads may run on, in the "
 	  "VM's cpuset cgroup (v1 cpuset hierarchy, v2 cpuset.cpus); "
 	  "offline CPUs refused; one set per VM, not per vCPU" },
+	{ F_DISK_QCOW2, "disk format=qcow2 (fd-passed)", FS_SUPPORTED,
+	  "only when the config says so (never probed); QEMU's qcow2 driver "
+	  "in the jail over the fd the toolstack opened, with no backing "
+	  "file (unallocated clusters read as zeros); root never parses "
+	  "the image; not for cdroms or isolated disks" },
 };
 
 const struct feature *

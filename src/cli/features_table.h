@@ -52,6 +52,7 @@ enum feature_id {
 	F_BACKEND_STANDALONE,
 	F_CREATE_ARGS,
 	F_CPUS,
+	F_DISK_QCOW2,
 	F_COUNT
 };
 

@@ -30,6 +30,7 @@ struct disk_spec {
 	bool blockdev; /* the target is a block device (set when opened) */
 	enum disk_bus bus;
 	unsigned slot; /* IDE: bus * 2 + unit; AHCI: port; SCSI: target */
+	bool qcow2;    /* format=qcow2: QEMU's qcow2 driver, no backing file */
 	int line;
 };
 

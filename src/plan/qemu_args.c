@@ -312,12 +312,22 @@ args_disk(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 		  "read-only=%s,auto-read-only=off,locking=off%s",
 		  d->blockdev ? "host_device" : "file", d->vdev, set, ro,
 		  config_io_throttled(cfg) ? ",cache.direct=on" : "");
-	/* raw, always: a guest-written image is never probed. */
+	/* The format the config states: a guest-written image is never
+	 * probed. A qcow2's backing file is never opened (a JSON null,
+	 * which key=value syntax cannot say): QEMU reaches this fd alone,
+	 * and unallocated clusters read as zeros. */
 	rc |= add(a, "-blockdev");
-	rc |= add(a,
-		  "driver=raw,node-name=disk-%s,file=file-%s,"
-		  "read-only=%s",
-		  d->vdev, d->vdev, ro);
+	if (d->qcow2)
+		rc |= add(a,
+			  "{\"driver\":\"qcow2\",\"node-name\":\"disk-%s\","
+			  "\"file\":\"file-%s\",\"read-only\":%s,"
+			  "\"backing\":null}",
+			  d->vdev, d->vdev, d->readonly ? "true" : "false");
+	else
+		rc |= add(a,
+			  "driver=raw,node-name=disk-%s,file=file-%s,"
+			  "read-only=%s",
+			  d->vdev, d->vdev, ro);
 	rc |= add(a, "-device");
 	rc |= args_disk_device(d, boot, a);
 	return rc | bad;

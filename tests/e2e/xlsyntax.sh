@@ -6,11 +6,14 @@
 # file's value alone would be refused. cpus confines the device model,
 # every thread of it, to those host CPUs through the VM's cpuset cgroup,
 # which even root's sched_setaffinity on it cannot widen; a CPU the
-# host does not have online is refused.
+# host does not have online is refused. format=qcow2: an image made by
+# qemu-img is read by the guest through QEMU's qcow2 driver over the fd
+# create opened; a qcow2 whose header names a backing file on the host
+# boots with no backing file: the guest reads zeros, never that file.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 13
+plan 22
 P=bhtest-xls-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -70,4 +73,38 @@ check "cpus: that VM's QEMU may not run on CPU $LAST" \
 mkcfg "$T/o.cfg" "$P-off" "" "cpus = '0,1023'"
 expect "cpus: a CPU the host does not have online is refused, naming it" 2 \
 	"o.cfg:7: cpus: CPU 1023 is not online on this host (online: $ONLINE)" "$BULKHEAD" create "$T/o.cfg"
+
+# 3. qcow2.
+printf 'BULKHEAD-QCOW2-%s\n' $$ > "$T/q.raw" && truncate -s 8M "$T/q.raw" &&
+	qemu-img convert -q -f raw -O qcow2 "$T/q.raw" "$T/q.qcow2"
+Q=$P-qcow2
+mkcfg "$T/q.cfg" "$Q" readdisk "disk = [ '$T/q.qcow2,qcow2,xvda,rw' ]"
+expect "qcow2: a qcow2 image, format stated, created" 0 "running" "$BULKHEAD" create "$T/q.cfg"
+check "qcow2: the guest reads the image's data" \
+	wait_for "$(vm_field "$Q" console_log)" "BULKHEAD-DISK: BULKHEAD-QCOW2-$$" 90
+check "qcow2: QEMU opens it with the qcow2 driver and no backing file" \
+	grep -q '"driver":"qcow2",.*"backing":null' <(tr '\0' '\n' < "/proc/$(vm_field "$Q" pid)/cmdline")
+"$BULKHEAD" destroy "$Q" > /dev/null 2>&1
+# The backing file: a host file the config's qcow2 names (as a guest's
+# owner could write into any image's header).
+mkdir -m 700 "$T/private" && printf 'BULKHEAD-SECRET-%s\n' $$ > "$T/private/secret.raw" &&
+	truncate -s 8M "$T/private/secret.raw" &&
+	qemu-img create -q -f qcow2 -b "$T/private/secret.raw" -F raw "$T/top.qcow2"
+S=$P-backing
+mkcfg "$T/s.cfg" "$S" readdisk "disk = [ 'format=qcow2, vdev=xvda, access=ro, target=$T/top.qcow2' ]"
+expect "qcow2: an image naming a host backing file: created" 0 "running" "$BULKHEAD" create "$T/s.cfg"
+check "qcow2: the guest reads its disk (unallocated clusters)" \
+	wait_for "$(vm_field "$S" console_log)" "BULKHEAD-DISK:" 90
+check "qcow2: the guest does not see the backing file's content" \
+	bash -c "! grep -aq 'BULKHEAD-SECRET' '$(vm_field "$S" console_log)'"
+"$BULKHEAD" destroy "$S" > /dev/null 2>&1
+# Not the jail's doing alone: a root QEMU with no jail (dm_restrict = 0,
+# root's config) could open the file, and still does not.
+mkcfg "$T/r.cfg" "$S-nojail" readdisk "disk = [ 'format=qcow2, vdev=xvda, access=ro, target=$T/top.qcow2' ]" \
+	"dm_restrict = 0"
+expect "qcow2: the same image, device model unjailed: created" 0 "running" "$BULKHEAD" create "$T/r.cfg"
+L=$(vm_field "$S-nojail" console_log)
+check "qcow2: unjailed too, the guest reads its disk" wait_for "$L" "BULKHEAD-DISK:" 90
+check "qcow2: unjailed too, it reads zeros, not the backing file" bash -c "! grep -aq BULKHEAD-SECRET '$L'"
+"$BULKHEAD" destroy "$S-nojail" > /dev/null 2>&1
 exit "$FAILED"

@@ -274,8 +274,8 @@ static const struct {
 	  "vm.cfg:3: disk: disk 1: expected a string" },
 	{ "name='a'\nkernel='/k'\ndisk=[ 'vdev=xvda,target=/a',\n 'vdev=xvda,target=/b' ]\n",
 	  "vm.cfg:4: disk: vdev 'xvda' used twice" },
-	{ "name='a'\nkernel='/k'\ndisk=[ 'format=qcow2,vdev=xvda,target=/a' ]\n",
-	  "vm.cfg:3: disk: disk format 'qcow2' is not supported" },
+	{ "name='a'\nkernel='/k'\ndisk=[ 'format=qed,vdev=xvda,target=/a' ]\n",
+	  "vm.cfg:3: disk: disk format 'qed' is not supported" },
 };
 
 static void

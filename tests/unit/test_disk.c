@@ -9,6 +9,34 @@
 
 #include "../../src/config/disk.h"
 
+/* qcow2 only when stated: key=value, positional, xend's tap:qcow2:. */
+static void
+test_qcow2(void **state)
+{
+	(void)state;
+	struct disk_spec d;
+	char why[256];
+	static const char *const specs[] = {
+		"format=qcow2, vdev=xvda, access=rw, target=/a",
+		"/a,qcow2,xvda,rw",
+		"tap:qcow2:/a,xvda,w",
+		"tap:tapdisk:qcow2:/a,xvda,w",
+	};
+
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		if (disk_spec_parse(specs[i], &d, why, sizeof(why)) < 0)
+			fail_msg("%s: %s", specs[i], why);
+		assert_true(d.qcow2);
+		assert_string_equal(d.target, "/a");
+	}
+	assert_int_equal(
+		disk_spec_parse("/a,raw,xvda,rw", &d, why, sizeof(why)), 0);
+	assert_false(d.qcow2);
+	assert_int_equal(disk_spec_parse("/a,,xvda,rw", &d, why, sizeof(why)),
+			 0);
+	assert_false(d.qcow2); /* no format: raw, never probed */
+}
+
 static void
 test_good(void **state)
 {
@@ -42,8 +70,15 @@ static const struct {
 	const char *spec;
 	const char *why;
 } bad[] = {
-	{ "format=qcow2, vdev=xvda, target=/a",
-	  "disk format 'qcow2' is not supported" },
+	{ "format=vhd, vdev=xvda, target=/a",
+	  "disk format 'vhd' is not supported: raw, or qcow2 stated" },
+	{ "format=qcow, vdev=xvda, target=/a",
+	  "disk format 'qcow' is not supported" },
+	{ "format=qcow2, vdev=hdc, devtype=cdrom, target=/a",
+	  "format qcow2 is for a disk QEMU serves" },
+	{ "format=qcow2, vdev=xvda, backendtype=isolated, target=/a",
+	  "format qcow2 is for a disk QEMU serves" },
+	{ "format=QCOW2, vdev=xvda, target=/a", "unknown disk format 'QCOW2'" },
 	{ "format=vmdk, vdev=xvda, target=/a", "unknown disk format 'vmdk'" },
 	{ "vdev=xvda, target=vg/../../etc/shadow",
 	  "has a '.' or '..' component" },
@@ -66,9 +101,10 @@ static const struct {
 	{ "", "disk spec has no vdev=" },
 	/* xl's positional and deprecated forms, misused. */
 	{ "/a,raw,xvda,rw,extra", "too many positional items at 'extra'" },
-	{ "/a,qcow2,xvda", "disk format 'qcow2' is not supported" },
+	{ "/a,qed,xvda", "disk format 'qed' is not supported" },
 	{ "/a,bogus,xvda", "unknown disk format 'bogus'" },
-	{ "tap:qcow2:/a,xvda,w", "disk format 'qcow2' is not supported" },
+	{ "tap:vhd:/a,xvda,w", "disk format 'vhd' is not supported" },
+	{ "tap:qcow2:/a,qcow2,xvda,w", "bad vdev 'qcow2'" },
 	{ "nbd:host:1234,xvda,w", "runs the host script block-nbd" },
 	{ "drbd:res0,xvda,w", "runs the host script block-drbd" },
 	{ "foo:/a,xvda,w", "unknown deprecated disk prefix 'foo:'" },
@@ -245,7 +281,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),     cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_xl_forms), cmocka_unit_test(test_vdev),
-		cmocka_unit_test(test_cdrom),
+		cmocka_unit_test(test_cdrom),    cmocka_unit_test(test_qcow2),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

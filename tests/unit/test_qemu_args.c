@@ -118,6 +118,41 @@ test_block_device_disk(void **state)
 	qemu_args_free(&a);
 }
 
+/* format=qcow2: the file layer as for raw (the fd the CLI opened), the
+ * qcow2 driver over it with its backing file switched off: QEMU opens
+ * no path a qcow2 header names. */
+static void
+test_qcow2_disk(void **state)
+{
+	(void)state;
+	struct qemu_argv a;
+	load("name='vm'\nkernel='/k'\naccel='tcg'\n"
+	     "disk=['/secret/a.qcow2,qcow2,xvda,rw',"
+	     "'format=qcow2,vdev=xvdb,access=ro,target=/secret/b.qcow2',"
+	     "'/secret/c.img,raw,xvdc,rw']\n");
+	assert_true(cfg.disks[0].qcow2 && cfg.disks[1].qcow2);
+	assert_false(cfg.disks[2].qcow2);
+	assert_int_equal(build(&a), 0);
+	assert_true(has(&a, "-blockdev",
+			"driver=file,node-name=file-xvda,"
+			"filename=/dev/fdset/1,read-only=off,"
+			"auto-read-only=off,locking=off"));
+	assert_true(has(&a, "-blockdev",
+			"{\"driver\":\"qcow2\",\"node-name\":\"disk-xvda\","
+			"\"file\":\"file-xvda\",\"read-only\":false,"
+			"\"backing\":null}"));
+	assert_true(has(&a, "-blockdev",
+			"{\"driver\":\"qcow2\",\"node-name\":\"disk-xvdb\","
+			"\"file\":\"file-xvdb\",\"read-only\":true,"
+			"\"backing\":null}"));
+	assert_true(has(&a, "-blockdev",
+			"driver=raw,node-name=disk-xvdc,"
+			"file=file-xvdc,read-only=off"));
+	for (size_t i = 0; i < a.n; i++)
+		assert_null(strstr(a.argv[i], "/secret"));
+	qemu_args_free(&a);
+}
+
 /* An xl PV config: root and extra become -append, uuid becomes -uuid. */
 static void
 test_xl_keys(void **state)
@@ -304,6 +339,7 @@ main(void)
 		cmocka_unit_test(test_hvm),
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_block_device_disk),
+		cmocka_unit_test(test_qcow2_disk),
 		cmocka_unit_test(test_kvm_noreboot),
 		cmocka_unit_test(test_xl_keys),
 		cmocka_unit_test(test_vifs),
