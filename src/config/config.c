@@ -551,6 +551,16 @@ config_parse_args(const char *text, size_t len, const char *fname,
 			 CFG_ENTRIES_MAX);
 		return -1;
 	}
+	size_t total = 0;
+	for (size_t i = 0; i < nargs; i++)
+		total += strlen(args[i]);
+	if (total > CFG_FILE_MAX) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "command line: key=value arguments longer than %d "
+			 "bytes in all",
+			 CFG_FILE_MAX);
+		return -1;
+	}
 	if (nargs && !(ovr = calloc(nargs, sizeof(*ovr)))) {
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return -1;
@@ -729,8 +739,9 @@ config_load(const char *path, struct vm_config *cfg, struct cfg_error *err)
 {
 	char *text;
 	size_t len;
-	int rc = safe_read_all(path, CFG_FILE_MAX * 2, &text, &len, NULL,
-			       err->msg, sizeof(err->msg));
+	/* The file, its arguments (as long in all), a NUL and newlines. */
+	int rc = safe_read_all(path, CFG_FILE_MAX * 2 + CFG_ENTRIES_MAX + 1,
+			       &text, &len, NULL, err->msg, sizeof(err->msg));
 
 	if (rc < 0)
 		return -1;

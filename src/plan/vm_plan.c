@@ -59,15 +59,17 @@ plan_limits(const struct vm_config *cfg, const struct plan_host *h,
 }
 
 /* cpus, against the CPUs online now (config_check_host refused the
- * CPUs that were not): a VM never starts unpinned by mistake. */
+ * CPUs that were not): a VM never starts unpinned by mistake. Only a
+ * create (with host resources) makes the cgroup: a take-over of a
+ * running VM, or a dry run, does not fail for a CPU gone offline. */
 static int
-plan_cpus(const struct vm_config *cfg, struct cg_limits *l, char *why,
-	  size_t whylen)
+plan_cpus(const struct vm_config *cfg, const struct plan_host *h,
+	  struct cg_limits *l, char *why, size_t whylen)
 {
 	uint64_t online[CPUSET_WORDS], set[CPUSET_WORDS];
 	char w[300];
 
-	if (!cfg->cpus.given)
+	if (!cfg->cpus.given || !h)
 		return 0;
 	if (cpuset_online(online) < 0) {
 		snprintf(why, whylen, "cpus: cannot read the online CPUs");
@@ -186,7 +188,7 @@ vm_plan_build(const struct plan_input *in, struct vm_plan *p, char *why,
 	p->worker_gid = in->id->exclusive ? in->id->gid : NOBODY;
 	p->nofile = qemu_nofile(cfg);
 	plan_limits(cfg, in->host, &p->limits);
-	if (plan_cpus(cfg, &p->limits, why, whylen) < 0)
+	if (plan_cpus(cfg, in->host, &p->limits, why, whylen) < 0)
 		return -1;
 	plan_backends(cfg, p);
 	if (plan_fdtab_layout(cfg, &p->fds) < 0) {

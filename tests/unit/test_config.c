@@ -620,6 +620,13 @@ test_overrides_bad(void **state)
 	const char *h[] = { huge };
 	assert_int_equal(parse_args(file, h, 1, &e), -1);
 	assert_non_null(strstr(e.msg, "command line: argument 1: name:"));
+	/* More than the file may hold, in all: refused before parsing. */
+	static char half[CFG_FILE_MAX / 2 + 2];
+	memset(half, ' ', sizeof(half) - 1);
+	const char *two[] = { half, half };
+	assert_int_equal(parse_args(file, two, 2, &e), -1);
+	assert_non_null(strstr(e.msg, "command line: key=value arguments "
+				      "longer than"));
 	for (size_t i = 0; i < CFG_ENTRIES_MAX + 1; i++)
 		many[i] = "vcpus=1";
 	assert_int_equal(parse_args(file, many, CFG_ENTRIES_MAX + 1, &e), -1);

@@ -385,6 +385,32 @@ test_worker_identity(void **state)
 	vm_plan_free(&plan);
 }
 
+/* cpus at create (host resources in hand): a CPU not online now fails
+ * the plan, never an unpinned VM. A take-over or a dry run (no host
+ * resources) makes no cgroup, and does not fail for it. */
+static void
+test_cpus_offline(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+	struct plan_host h;
+	char why[256] = "";
+	const char *t = BASE "cpus='0,1023'\n";
+
+	assert_int_equal(config_parse(t, strlen(t), "t.cfg", &cfg, &e), 0);
+	plan_host_init(&h);
+	struct plan_input in = {
+		.cfg = &cfg, .id = &range_id, .be_id = &range_id, .host = &h
+	};
+	assert_int_equal(vm_plan_build(&in, &plan, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "cpus: CPU 1023 is not online"));
+	vm_plan_free(&plan);
+	in.host = NULL;
+	assert_int_equal(vm_plan_build(&in, &plan, why, sizeof(why)), 0);
+	assert_string_equal(plan.limits.cpus, "");
+	vm_plan_free(&plan);
+}
+
 int
 main(void)
 {
@@ -396,6 +422,7 @@ main(void)
 		cmocka_unit_test(test_restore_everything),
 		cmocka_unit_test(test_fill_and_close),
 		cmocka_unit_test(test_worker_identity),
+		cmocka_unit_test(test_cpus_offline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
