@@ -87,11 +87,11 @@ warn_features(const struct vm_config *cfg, const struct dm_identity *id,
 	/* xl's names are not what a Linux guest here will call the disks:
 	 * say so before someone's fstab says xvda. */
 	for (size_t i = 0; i < cfg->ndisks; i++) {
-		char name[128];
+		char name[128], w[CONFIG_WHERE_MAX];
 		if (config_disk_guest_name(cfg, i, name, sizeof(name)))
-			log_warn("%s:%d: disk %s: a Linux guest will name it "
-				 "%s",
-				 cfg->file, cfg->disks[i].line,
+			log_warn("%s: disk %s: a Linux guest will name it %s",
+				 config_where(cfg, cfg->disks[i].line, w,
+					      sizeof(w)),
 				 cfg->disks[i].vdev, name);
 	}
 }

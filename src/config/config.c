@@ -893,10 +893,11 @@ config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 		      O_RDONLY, SAFE_REG, err) < 0)
 		return -1;
 	if (cfg->bios == BIOS_OVMF && access(CONFIG_OVMF_IMAGE, R_OK) < 0) {
+		char w[CONFIG_WHERE_MAX];
 		snprintf(err->msg, sizeof(err->msg),
-			 "%s:%d: bios: %s: %s (install Debian's ovmf)",
-			 cfg->file, cfg->line[KEY_BIOS], CONFIG_OVMF_IMAGE,
-			 strerror(errno));
+			 "%s: bios: %s: %s (install Debian's ovmf)",
+			 config_where(cfg, cfg->line[KEY_BIOS], w, sizeof(w)),
+			 CONFIG_OVMF_IMAGE, strerror(errno));
 		return -1;
 	}
 	int dm_line = cfg->line[KEY_DM_OVERRIDE];

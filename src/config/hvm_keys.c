@@ -171,8 +171,10 @@ static int
 finish_fail(const struct vm_config *cfg, struct cfg_error *err, int line,
 	    const char *key, const char *why)
 {
-	snprintf(err->msg, sizeof(err->msg), "%s:%d: %s: %s", cfg->file, line,
-		 key, why);
+	char w[CONFIG_WHERE_MAX];
+
+	snprintf(err->msg, sizeof(err->msg), "%s: %s: %s",
+		 config_where(cfg, line, w, sizeof(w)), key, why);
 	return -1;
 }
 

@@ -115,11 +115,13 @@ vnc_keys_finish(struct vm_config *cfg, struct cfg_error *err)
 	if (cfg->vnclisten_display < 0)
 		return 0;
 	if (cfg->vncdisplay >= 0 && cfg->vncdisplay != cfg->vnclisten_display) {
+		char w[CONFIG_WHERE_MAX];
 		snprintf(err->msg, sizeof(err->msg),
-			 "%s:%d: vncdisplay: %d differs from vnclisten's "
+			 "%s: vncdisplay: %d differs from vnclisten's "
 			 "display :%d; give one of them",
-			 cfg->file, cfg->line[KEY_VNCDISPLAY], cfg->vncdisplay,
-			 cfg->vnclisten_display);
+			 config_where(cfg, cfg->line[KEY_VNCDISPLAY], w,
+				      sizeof(w)),
+			 cfg->vncdisplay, cfg->vnclisten_display);
 		return -1;
 	}
 	cfg->vncdisplay = cfg->vnclisten_display;
