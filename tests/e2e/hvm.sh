@@ -137,9 +137,9 @@ hvmcfg "$T/uefi.cfg" "$P-uefi" 'bios = "ovmf"' 'hdtype = "ahci"' 'memory = 512' 
 expect "uefi: created" 0 "running" "$BULKHEAD" create "$T/uefi.cfg"
 LOG=$(vm_field "$P-uefi" console_log)
 PID=$(vm_field "$P-uefi" pid)
-check "uefi: QEMU loads OVMF from the read-only bind" bash -c \
+check "uefi: QEMU loads OVMF from a read-only bind" bash -c \
 	"tr '\0' '\n' < /proc/$PID/cmdline | grep -qx /usr/share/ovmf/OVMF.fd &&
-	 grep -q ' /usr/share/ovmf ' /proc/$PID/mountinfo"
+	 grep -qE ' /usr/share/ovmf ro[, ]' /proc/$PID/mountinfo"
 check "uefi: OVMF booted GRUB from the disk" \
 	wait_for "$LOG" "BULKHEAD-HVM-READY bootdev=hd0 firmware=uefi" 400
 check "uefi: the guest reads the disk on AHCI" \

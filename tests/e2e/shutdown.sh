@@ -67,7 +67,7 @@ PID=$(vm_field "$P-off" pid)
 expect "shutdown -w: the guest powers off, status 0" 0 "^$P-off: shut down$" \
 	"$BULKHEAD" shutdown -w "$P-off"
 check "shutdown -w: the guest saw its power button and powered off" \
-	bash -c "grep -aq BULKHEAD-POWERBUTTON '$LOG_off' && grep -aq 'reboot: Power down' '$LOG_off'"
+	bash -c "grep -aqE 'BULKHEAD-POWERBUTTON($|[^-])' '$LOG_off' && grep -aq 'reboot: Power down' '$LOG_off'"
 check "shutdown -w: the VM is gone when it returns (record, process, cgroup)" \
 	bash -c "test ! -e /run/bulkhead/vm/$P-off && test ! -d /proc/$PID && ! ls -d /sys/fs/cgroup/bulkhead/$P-off /sys/fs/cgroup/*/bulkhead/$P-off 2>/dev/null | grep -q ."
 check "shutdown -w: the monitor applied on_poweroff" \
@@ -104,7 +104,7 @@ check "shutdown (no -w): returned at once ($(((t1 - t0) / 1000000)) ms)" \
 check "shutdown (no -w): the guest then powers off and the VM goes" \
 	wait_gone "$N" 60
 check "shutdown (no -w): it was the power button" \
-	grep -aq BULKHEAD-POWERBUTTON "$LOG_nowait"
+	grep -aqE "BULKHEAD-POWERBUTTON($|[^-])" "$LOG_nowait"
 
 # 4. reboot: the power button, then a restart in place.
 N=$P-rb
@@ -115,7 +115,7 @@ expect "reboot -w: status 0 once restarted" 0 "^$N: rebooted$" \
 	"$BULKHEAD" reboot -w "$N"
 check "reboot -w: the guest boots again (ready twice)" wait_boots "$LOG_rb" 2 120
 check "reboot -w: it powered off on the button first" \
-	grep -aq BULKHEAD-POWERBUTTON "$LOG_rb"
+	grep -aqE "BULKHEAD-POWERBUTTON($|[^-])" "$LOG_rb"
 check "reboot -w: same device model, VM id and uid, state running" \
 	bash -c "test '$(vm_field "$N" pid)' = $PID && test '$(vm_field "$N" vmid)' = $ID && test '$(vm_field "$N" uid)' = $UID_ && test '$(vm_field "$N" state)' = running"
 check "reboot -w: the monitor took the poweroff for a reboot and restarted in place" \
