@@ -184,7 +184,12 @@ report(const char *name, const struct power_opts *o, const char *word)
 		  : !strcmp(word, "shutdown")
 			  ? "was not restarted (kept: on_reboot = preserve)"
 		  : !strcmp(word, "crashed") ? "it crashed (kept: on_crash)"
-					     : "its monitor ended; see list");
+		  : !strcmp(word, "crashed-gone")
+			  ? "it crashed (destroyed: on_crash)"
+		  : !strcmp(word, "ended")
+			  ? "its VM ended otherwise (the device model exited, "
+			    "a destroy or a fault; see its monitor.log)"
+			  : "its monitor ended; see list");
 	return 1;
 }
 

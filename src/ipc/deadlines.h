@@ -74,6 +74,9 @@ deadline_kind_of(enum wk_type t)
 /* shutdown -w / reboot -w: how long the CLI waits, unless -t says,
  * for the guest to act on its power button. */
 #define DEADLINE_SHUTDOWN_WAIT_S 60
+/* reboot: how long the monitor takes a guest's poweroff for the reboot
+ * it was asked for; a poweroff later is a poweroff (on_poweroff). */
+#define DEADLINE_REBOOT_REQUEST_MS 600000
 /* A request may wait behind another one: the monitor serves one at a
  * time. */
 #define DEADLINE_QUEUE_MS 15000

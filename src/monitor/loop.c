@@ -91,7 +91,8 @@ lifecycle_apply(struct monitor *m)
 	const struct vm_config *cfg = &m->ml->cfg;
 	enum lifecycle_event e = m->pending;
 
-	if (e == LC_POWEROFF && m->reboot_asked) {
+	if (e == LC_POWEROFF && m->reboot_until &&
+	    now_ms() <= m->reboot_until) {
 		log_info("guest poweroff after a reboot request: a reboot");
 		e = LC_REBOOT;
 	}
@@ -101,12 +102,14 @@ lifecycle_apply(struct monitor *m)
 	char why[300];
 
 	m->pending = LC_NONE;
-	m->reboot_asked = false;
+	m->reboot_until = 0; /* any way the guest went down answers it */
 	log_info("guest %s: on_%s = %s", lifecycle_name(e), lifecycle_name(e),
 		 config_action_name(act));
 	if (act == ACTION_DESTROY) {
 		snprintf(why, sizeof(why), "guest %s", lifecycle_name(e));
-		monitor_destroy(m, why, -1); /* waiters hear "gone" */
+		/* Waiters hear how: a crash is no shutdown. */
+		m->end_word = e == LC_CRASH ? "crashed-gone" : "gone";
+		monitor_destroy(m, why, -1);
 		return;
 	}
 	if (act == ACTION_PRESERVE) {
@@ -309,6 +312,18 @@ loop_sources(const struct monitor *m, struct loop_source *s)
 	return n;
 }
 
+/* A client's or waiter's slot closed and taken by a new connection
+ * earlier in this turn: the events polled were the old fd's. */
+static bool
+source_stale(const struct monitor *m, const struct loop_source *s)
+{
+	if (s->fn == on_client)
+		return m->clients[s->i] != s->fd;
+	if (s->fn == on_waiter)
+		return m->waiters[s->i] != s->fd;
+	return false;
+}
+
 /* How long this turn may wait: a broken VM is retried each second,
  * QMP's end is watched against its grace, a pending lifecycle event is
  * acted on at once. */
@@ -362,7 +377,8 @@ monitor_event_loop(struct monitor *m)
 				dm_ready = true;
 		loop_timers(m, ready, dm_ready);
 		for (size_t k = 0; k < n && !m->finished; k++)
-			if (s[k].every_turn || p[k].revents)
+			if (s[k].every_turn ||
+			    (p[k].revents && !source_stale(m, &s[k])))
 				s[k].fn(m, s[k].i);
 	}
 }

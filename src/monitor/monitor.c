@@ -105,6 +105,6 @@ monitor_serve(struct monitor *m, const char *state, char *why, size_t whylen)
 	snprintf(msg, sizeof(msg), "ok %d\n", (int)m->dm_pid);
 	monitor_report_ready(m->ml, msg);
 	monitor_event_loop(m);
-	waiters_tell(m, "gone");
+	waiters_tell(m, m->end_word ? m->end_word : "ended");
 	exit(0);
 }

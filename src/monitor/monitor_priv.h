@@ -47,7 +47,13 @@ struct monitor {
 	bool finished; /* destroyed: the event loop ends, the monitor exits */
 	uint64_t qmp_eof_deadline;    /* QMP closed: the DM must exit by then */
 	enum lifecycle_event pending; /* to act on once the event is read */
-	bool reboot_asked; /* reboot: the guest's next poweroff is a reboot */
+	/* reboot: a guest poweroff before this time (ms, monotonic) is the
+	 * reboot asked for; 0: none asked */
+	uint64_t reboot_until;
+	/* The word the waiters hear as the monitor ends (waiters.c): set
+	 * where the guest's own poweroff or crash ended the VM; NULL:
+	 * "ended" (the device model exited, a destroy, a fault). */
+	const char *end_word;
 	int waiters[WAITERS_MAX]; /* shutdown -w, reboot -w (waiters.c) */
 	struct backend backends[BACKENDS_MAX]; /* started by this monitor */
 	size_t nbackends;

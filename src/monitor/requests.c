@@ -248,7 +248,9 @@ request_power(struct monitor *m, int client, const struct ctl_msg *req)
 		answer_qmp(m, client, what, rc, why, NULL);
 		return;
 	}
-	m->reboot_asked = req->type == CTL_REBOOT;
+	m->reboot_until = req->type == CTL_REBOOT
+				  ? now_ms() + DEADLINE_REBOOT_REQUEST_MS
+				  : 0;
 	log_info("%s: the power button was pressed", what);
 	if (write_all(client, "ok\n", 3) < 0) {
 		close(client);

@@ -1,7 +1,10 @@
 /* The CLIs that wait for a guest to act on its power button (shutdown -w,
  * reboot -w). Each holds its request's connection open; the monitor says
  * one word there when the guest has gone down: "restarted", "shutdown" or
- * "crashed" (kept by on_*), or "gone" as the monitor ends with the VM.
+ * "crashed" (kept by on_*); as the monitor ends with the VM, "gone" (the
+ * guest powered off or rebooted, and on_* destroyed it), "crashed-gone"
+ * (it crashed and on_crash destroyed it) or "ended" (anything else: the
+ * device model exited, a destroy, a fault).
  * A waiter that hangs up or sends anything is dropped. */
 #include "monitor_priv.h"
 

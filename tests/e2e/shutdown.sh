@@ -7,7 +7,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 33
+plan 34
 P=bhtest-sd-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -54,10 +54,11 @@ print("answer:", s.recv(512).decode(errors="replace").strip())
 EOF
 }
 
-# Boot the four guests together: under TCG that is most of the time.
+# Boot the five guests together: under TCG that is most of the time.
 start off "" & start ign nobutton & start nowait "" & start rb "" &
+start kill nobutton &
 wait
-for v in off ign nowait rb; do
+for v in off ign nowait rb kill; do
 	LOG=$(vm_field "$P-$v" console_log)
 	printf -v "LOG_$v" '%s' "$LOG"
 done
@@ -91,6 +92,19 @@ expect "shutdown -w -F -t 3: destroyed after the wait" 0 \
 	"^$N: destroyed$" "$BULKHEAD" shutdown -w -F -t 3 "$N"
 check "shutdown -F: nothing left of the VM" \
 	bash -c "test ! -e /run/bulkhead/vm/$N && test ! -d /proc/$PID"
+
+# A VM that ends another way while -w waits (its device model killed)
+# is no shutdown: the monitor says "ended", the wait fails.
+N=$P-kill
+PID=$(vm_field "$N" pid)
+"$BULKHEAD" shutdown -w -t 60 "$N" > "$T/kill.out" 2>&1 &
+W=$!
+wait_for "$LOG_kill" BULKHEAD-POWERBUTTON-IGNORED 30
+kill -9 "$PID"
+wait "$W"
+rc=$?
+check "shutdown -w: a VM whose device model dies meanwhile fails the wait (rc $rc: $(cat "$T/kill.out"))" \
+	bash -c "test $rc = 1 && grep -q 'ended otherwise' '$T/kill.out'"
 
 # 3. Without -w, by VM id.
 N=$P-nowait
