@@ -381,14 +381,17 @@ print_dry_run(struct create *c)
 	return 0;
 }
 
-#define CREATE_USAGE                                                  \
-	"usage: bulkhead create [-n|--dry-run] [-p|--paused] CONFIG " \
+#define CREATE_USAGE                                                       \
+	"usage: bulkhead create [-n|--dry-run] [-p|--paused] [-c] CONFIG " \
 	"[KEY=VALUE...]"
+
+/* The name of the VM this process created, for create -c. */
+static char created[BH_NAME_MAX + 1];
 
 int
 cmd_create(int argc, char **argv)
 {
-	bool dry = false, paused = false;
+	bool dry = false, paused = false, console = false;
 	const char *file = NULL;
 	/* As xl's: what follows the config are key=value lines for it. */
 	const char **args = calloc((size_t)argc, sizeof(*args));
@@ -403,6 +406,8 @@ cmd_create(int argc, char **argv)
 			dry = true;
 		else if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "--paused"))
 			paused = true;
+		else if (!strcmp(argv[i], "-c"))
+			console = true; /* xl create -c: attach the console */
 		else if (argv[i][0] == '-')
 			file = NULL, i = argc;
 		else if (file)
@@ -416,6 +421,12 @@ cmd_create(int argc, char **argv)
 	else
 		rc = cli_create(file, args, nargs, dry, paused, NULL);
 	free(args);
+	if (rc == 0 && console && !dry && created[0]) {
+		fflush(stdout);
+		char verb[] = "console";
+		char *cargv[] = { verb, created, NULL };
+		return cmd_console(2, cargv);
+	}
 	return rc;
 }
 
@@ -780,6 +791,7 @@ start_monitor(struct create *c, bool paused)
 	printf("%s: %s (vmid %u, device model pid %s, uid %u, gid %u)\n",
 	       ml->cfg.name, paused ? "paused" : "running", ml->rec.vmid,
 	       msg + 3, (unsigned)ml->rec.uid, (unsigned)ml->rec.gid);
+	snprintf(created, sizeof(created), "%s", ml->cfg.name);
 	return 0;
 }
 

@@ -19,7 +19,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "create", cmd_create,
-	  "create [-n|--dry-run] [-p|--paused] CONFIG [KEY=VALUE...]" },
+	  "create [-n|--dry-run] [-p|--paused] [-c] CONFIG [KEY=VALUE...]" },
 	{ "list", cmd_list, "list [--json|-l] [NAME|ID...]" },
 	{ "destroy", cmd_destroy, "destroy NAME" },
 	{ "shutdown", cmd_shutdown,

@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 20
+plan 21
 P=bhtest-life-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT
@@ -26,6 +26,20 @@ if "$BULKHEAD" create "$T/off.cfg" > "$T/off.out" 2>&1; then
 else
 	not_ok "poweroff: create failed: $(cat "$T/off.out")"
 fi
+
+# create -c: as xl's, the console attached once the VM runs. The input
+# waits for the guest's shell, then types a command and detaches.
+TOKEN="tok$RANDOM$RANDOM"
+mkcfg "$T/c.cfg" "$P-c" ""
+(for _ in $(seq 240); do
+	grep -aqs BULKHEAD-GUEST-READY "/var/log/bulkhead/$P-c/console.log" && break
+	sleep 0.5
+done
+sleep 2; printf 'echo %s-$((40+2))\n' "$TOKEN"; sleep 3; printf '\035') |
+	timeout 180 "$BULKHEAD" create -c "$T/c.cfg" > "$T/c.out" 2>&1
+check "create -c: runs the VM, attaches its console, a command typed runs, Ctrl-] detaches" \
+	bash -c "grep -q '^$P-c: running' '$T/c.out' && grep -aq '$TOKEN-42' '$T/c.out' && grep -q 'Detached from $P-c' '$T/c.out'"
+destroy_prefix "$P-c"
 
 # 2. The monitor is killed with SIGKILL: the VM keeps running, list shows
 #    it, destroy still kills every process and cleans up.
