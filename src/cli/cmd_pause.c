@@ -11,7 +11,7 @@ pause_or_unpause(int argc, char **argv, enum ctl_type type, const char *done)
 	const char *cmd = ctl_type_name(type);
 
 	if (argc != 2) {
-		log_error("usage: bulkhead %s NAME", cmd);
+		log_error("usage: bulkhead %s NAME|ID", cmd);
 		return 2;
 	}
 	int rc = cli_vm_args(cmd, argv[1]);

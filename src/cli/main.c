@@ -17,37 +17,46 @@ static const struct {
 	const char *name;
 	int (*fn)(int, char **);
 	const char *help;
+	bool by_id; /* its first operand, a VM, may be a VM id (main) */
 } commands[] = {
 	{ "create", cmd_create,
-	  "create [-n|--dry-run] [-p|--paused] [-c] CONFIG [KEY=VALUE...]" },
-	{ "list", cmd_list, "list [--json|-l] [NAME|ID...]" },
-	{ "destroy", cmd_destroy, "destroy NAME" },
+	  "create [-n|--dry-run] [-p|--paused] [-c] CONFIG [KEY=VALUE...]",
+	  false },
+	{ "list", cmd_list, "list [--json|-l] [NAME|ID...]", false },
+	{ "destroy", cmd_destroy, "destroy NAME|ID", true },
 	{ "shutdown", cmd_shutdown,
 	  "shutdown [-w] [-F] [-t SECONDS] NAME|ID...   (ACPI power button; "
-	  "-w waits, 60 s by default; -F then destroys)" },
+	  "-w waits, 60 s by default; -F then destroys)",
+	  false },
 	{ "reboot", cmd_reboot,
 	  "reboot [-w] [-t SECONDS] NAME|ID...   (power button, then restart "
-	  "in place)" },
-	{ "console", cmd_console, "console [--raw] NAME   (Ctrl-] detaches)" },
-	{ "pause", cmd_pause, "pause NAME" },
-	{ "unpause", cmd_unpause, "unpause NAME" },
+	  "in place)",
+	  false },
+	{ "console", cmd_console, "console [--raw] NAME|ID   (Ctrl-] detaches)",
+	  true },
+	{ "pause", cmd_pause, "pause NAME|ID", true },
+	{ "unpause", cmd_unpause, "unpause NAME|ID", true },
 	{ "cd-insert", cmd_cd_insert,
-	  "cd-insert NAME VDEV FILE   (FILE opened here, passed as an fd)" },
-	{ "cd-eject", cmd_cd_eject, "cd-eject NAME VDEV" },
+	  "cd-insert NAME|ID VDEV FILE   (FILE opened here, passed as an fd)",
+	  true },
+	{ "cd-eject", cmd_cd_eject, "cd-eject NAME|ID VDEV", true },
 	{ "vnc", cmd_vnc,
 	  "vnc NAME|ID [--listen IPV4:PORT] [--allow-remote] [--user USER]   "
-	  "(listens here, default 127.0.0.1:5900+ID; Ctrl-C stops)" },
+	  "(listens here, default 127.0.0.1:5900+ID; Ctrl-C stops)",
+	  false },
 	{ "save", cmd_save,
-	  "save [-c] NAME FILE   (then destroyed; -c keeps it running)" },
-	{ "restore", cmd_restore, "restore [-p] CONFIG FILE" },
-	{ "host-init", cmd_host_init, "host-init [--range-base UID]" },
+	  "save [-c] NAME|ID FILE   (then destroyed; -c keeps it running)",
+	  true },
+	{ "restore", cmd_restore, "restore [-p] CONFIG FILE", false },
+	{ "host-init", cmd_host_init, "host-init [--range-base UID]", false },
 	{ "features", cmd_features,
-	  "features [--json|--markdown] | --confinement [--markdown]" },
+	  "features [--json|--markdown] | --confinement [--markdown]", false },
 	{ "check", cmd_check,
-	  "check NAME [--as dm|backend|worker|copier] [--json]   (run "
-	  "bulkhead-probe in NAME's jail)" },
+	  "check NAME|ID [--as dm|backend|worker|copier] [--json]   (run "
+	  "bulkhead-probe in NAME's jail)",
+	  true },
 	{ "audit", cmd_audit,
-	  "audit PID|--all [--json]   (score any running QEMU)" },
+	  "audit PID|--all [--json]   (score any running QEMU)", false },
 };
 
 static void
@@ -129,6 +138,30 @@ is_help(const char *arg)
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
 
+/* A verb's VM operand (its first argument not an option) given as a VM
+ * id, as xl takes a domain id: replaced by that VM's name. Digits are
+ * only ever an id (create refuses such names). 0, or -1 after saying. */
+static int
+vm_operand_by_id(int argc, char **argv)
+{
+	static char name[BH_NAME_MAX + 1];
+
+	for (int i = 2; i < argc; i++) {
+		if (argv[i][0] == '-')
+			continue;
+		if (!argv[i][0] ||
+		    strspn(argv[i], "0123456789") != strlen(argv[i]))
+			return 0;
+		if (cli_vm_name(argv[i], name, sizeof(name)) < 0) {
+			log_error("%s: no VM with that id", argv[i]);
+			return -1;
+		}
+		argv[i] = name;
+		return 0;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -150,9 +183,13 @@ main(int argc, char **argv)
 	}
 	if (argc > 2 && is_help(argv[2]))
 		return help_for(argv[1]);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		if (commands[i].by_id && vm_operand_by_id(argc, argv) < 0)
+			return 2;
+		return commands[i].fn(argc - 1, argv + 1);
+	}
 	log_error("unknown command '%s'", argv[1]);
 	usage(stderr);
 	return 2;

@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan $((62 + SANITIZED))
+plan $((64 + SANITIZED))
 NAME=bhtest-boot-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$NAME"; rm -rf "$T"' EXIT
@@ -134,6 +134,10 @@ vm = [v for v in json.loads(sys.argv[1]) if v["name"] == sys.argv[2]][0]
 need = {"name", "vmid", "uid", "gid", "pid", "state", "console_log", "security_supported"}
 assert need <= set(vm), vm
 assert vm["state"] == "running" and vm["security_supported"] is False' "$J" "$NAME"
+
+# A VM id names the VM for every verb, as a domain id does for xl's.
+expect "pause by VM id" 0 "^$NAME: paused" "$BULKHEAD" pause "$VMID"
+expect "unpause by VM id" 0 "^$NAME: " "$BULKHEAD" unpause "$VMID"
 
 # The console: type a command, read its output back.
 TOKEN="tok$RANDOM$RANDOM"
