@@ -117,7 +117,7 @@ parse_args(int argc, char **argv, struct vnc_opts *o)
 		return 2;
 	}
 	if (cli_vm_name(vm, o->name, sizeof(o->name)) < 0) {
-		log_error("'%s' is not a valid VM name or id", vm);
+		log_error("%s: no such VM (by name or VM id)", vm);
 		return 2;
 	}
 	return 0;

@@ -7,13 +7,14 @@
 # device (a loop device behind a root-owned symlink, as /dev/VG/LV is)
 # beside a virtio-scsi disk and a USB tablet, and powers off at the ACPI
 # power button (shutdown -w), and through OVMF (UEFI)
-# from the image on AHCI. The guest prints what it found
+# from the image on AHCI, and SeaBIOS boots the image file with an
+# rtl8139 NIC. The guest prints what it found
 # (guest/hvm/init); the host checks it against what it gave. The bridge,
 # namespace, loop device and files are made here and removed here.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 23
+plan 27
 P=bhtest-hvm-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 BR=bhthbr$$
@@ -145,4 +146,17 @@ check "uefi: OVMF booted GRUB from the disk" \
 check "uefi: the guest reads the disk on AHCI" \
 	wait_for "$LOG" "BULKHEAD-HVM-DISK sda pci=ahci .* md5=$ISO_MD5" 30
 destroy_prefix "$P-uefi"
+
+# 4. SeaBIOS from the image file itself, with xl's default HVM NIC.
+MAC2=00:16:3e:5a:00:02
+hvmcfg "$T/raw.cfg" "$P-raw" 'boot = "c"' "disk = [ '$T/disk.img,raw,hda,w' ]" \
+	"vif = [ 'bridge=$BR, mac=$MAC2, model=rtl8139' ]"
+expect "raw: created" 0 "running" "$BULKHEAD" create "$T/raw.cfg"
+LOG=$(vm_field "$P-raw" console_log)
+check "raw: SeaBIOS booted the image file" \
+	wait_for "$LOG" "BULKHEAD-HVM-READY bootdev=hd0 firmware=bios" 300
+check "raw: the guest has an rtl8139 with the config's MAC" \
+	wait_for "$LOG" "BULKHEAD-HVM-NIC eth0 pci=8139cp mac=$MAC2" 30
+check "raw: frames go both ways on it" wait_for "$LOG" "BULKHEAD-HVM-PING-OK eth0" 60
+destroy_prefix "$P-raw"
 exit "$FAILED"

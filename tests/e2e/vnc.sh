@@ -168,7 +168,7 @@ expect "a non-loopback --listen is refused without --allow-remote" 2 "not a loop
 	"$BULKHEAD" vnc "$P" --listen "0.0.0.0:$RPORT"
 check "... and nothing listens there" bash -c "! ss -Htln '( sport = :$RPORT )' | grep -q ."
 expect "a malformed --listen: status 2" 2 "expected IPV4:PORT" "$BULKHEAD" vnc "$P" --listen "127.0.0.1:99999"
-expect "an unknown VM: status 1" 1 "no running VM of that name" "$BULKHEAD" vnc "$P-none"
+expect "an unknown VM: status 2, as for shutdown" 2 "$P-none: no such VM" "$BULKHEAD" vnc "$P-none"
 # The monitor itself takes only a connected unix socket: a TCP socket
 # sent on the control socket is refused before the worker sees it.
 out=$(python3 - "/run/bulkhead/vm/$P/control.sock" <<'EOF'
