@@ -57,9 +57,10 @@ static const struct feature table[F_COUNT] = {
 	{ F_NIC_E1000, "vif model=e1000", FS_SUPPORTED,
 	  "an emulated Intel NIC for guests without virtio drivers, as Xen "
 	  "security-supports it; the same tap by fd; no option ROM" },
-	{ F_NIC_RTL8139, "vif model=rtl8139", FS_TECH_PREVIEW,
+	{ F_NIC_RTL8139, "vif model=rtl8139", FS_SUPPORTED,
 	  "an emulated Realtek NIC (xl's default HVM model; bulkhead's is "
-	  "virtio-net); not tested end to end here" },
+	  "virtio-net), as Xen security-supports it; the same tap by fd; "
+	  "no option ROM" },
 	{ F_USB_TABLET, "usbdevice='tablet' (HVM)", FS_SUPPORTED,
 	  "the PC's UHCI controller with one USB tablet, for a display's "
 	  "pointer; no other USB device and no passthrough" },
