@@ -595,6 +595,20 @@ config_finish(struct vm_config *cfg, struct cfg_error *err)
 	if (xl_keys_finish(cfg, err) < 0 || hvm_keys_finish(cfg, err) < 0 ||
 	    vnc_keys_finish(cfg, err) < 0)
 		return -1;
+	/* A qcow2 header may name an external data file, which QEMU opens
+	 * by name ("backing": null does not stop it): in the jail the name
+	 * leads nowhere, as root anywhere (found by the outside review). */
+	for (size_t i = 0; !cfg->dm_restrict && i < cfg->ndisks; i++) {
+		if (!cfg->disks[i].qcow2)
+			continue;
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s: disk: format=qcow2 with dm_restrict = 0: QEMU as "
+			 "root would open any file the image's header names as "
+			 "its external data file; jail the device model, or "
+			 "convert the image to raw",
+			 WHERE(cfg->disks[i].line));
+		return -1;
+	}
 	/* An HVM guest may boot from its firmware instead of a kernel. */
 	static const enum config_key required[] = { KEY_NAME, KEY_KERNEL };
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {

@@ -94,6 +94,9 @@ static const struct {
 	{ "name='a'\nkernel='/k'\nfoo = 1\n", "vm.cfg:3: foo: unknown key" },
 	{ "name='a'\nkernel='/k'\nname='b'\n",
 	  "vm.cfg:3: name: duplicate key (first set on line 1)" },
+	{ "name='a'\nkernel='/k'\ndm_restrict=0\n"
+	  "disk=['format=qcow2,vdev=xvda,target=/a']\n",
+	  "vm.cfg:4: disk: format=qcow2 with dm_restrict = 0: QEMU as root" },
 	{ "name='7'\nkernel='/k'\n",
 	  "vm.cfg:1: name: '7': a name of digits only would be read as a VM "
 	  "id" },
