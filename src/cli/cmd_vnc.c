@@ -193,8 +193,12 @@ open_listener(struct vnc_opts *o, bool search)
 }
 
 /* The uid of the socket at the other end of a loopback connection, from
- * the kernel's table of the host's TCP sockets (its creator's uid).
- * (uid_t)-1 if it is not there (gone already). */
+ * the kernel's table of the host's TCP sockets (its creator's uid), if
+ * that socket is still established. (uid_t)-1 if it is not: a client
+ * that closed at once leaves a TIME_WAIT entry, which shows uid 0 and
+ * must not pass for root's (found by the outside review). */
+#define TCP_STATE_ESTABLISHED 0x01 /* the kernel's TCP_ESTABLISHED */
+
 static uid_t
 loopback_peer_uid(const struct sockaddr_in *peer, const struct sockaddr_in *us)
 {
@@ -205,12 +209,13 @@ loopback_peer_uid(const struct sockaddr_in *peer, const struct sockaddr_in *us)
 	if (!f)
 		return found;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned la, lp, ra, rp, uid;
+		unsigned la, lp, ra, rp, st, uid;
 		if (sscanf(line,
-			   " %*u: %8X:%4X %8X:%4X %*x %*x:%*x %*x:%*x %*x %u",
-			   &la, &lp, &ra, &rp, &uid) != 5)
+			   " %*u: %8X:%4X %8X:%4X %x %*x:%*x %*x:%*x %*x %u",
+			   &la, &lp, &ra, &rp, &st, &uid) != 6)
 			continue;
-		if (la == peer->sin_addr.s_addr &&
+		if (st == TCP_STATE_ESTABLISHED &&
+		    la == peer->sin_addr.s_addr &&
 		    lp == ntohs(peer->sin_port) && ra == us->sin_addr.s_addr &&
 		    rp == ntohs(us->sin_port)) {
 			found = (uid_t)uid;
@@ -239,7 +244,11 @@ client_allowed(int c, const struct vnc_opts *o)
 	if (!vnc_addr_loopback(a))
 		return o->allow_remote;
 	uid_t uid = loopback_peer_uid(&peer, &us);
-	if (uid == 0 || (o->user && uid == o->user))
+	char b;
+	/* Looked up while established, and not closed since: a client
+	 * that already sent its end of stream is refused as well. */
+	if ((uid == 0 || (o->user && uid == o->user)) &&
+	    recv(c, &b, 1, MSG_PEEK | MSG_DONTWAIT) != 0)
 		return true;
 	log_warn("%s: a client from %s:%u (uid %d) refused: only root%s may "
 		 "connect (--user USER lets another in)",

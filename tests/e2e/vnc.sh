@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 31
+plan 32
 P=bhtest-vnc-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 VNCPIDS=()
@@ -138,6 +138,20 @@ exec 3<&-
 check "another local user (uid 65534) gets nothing" test -z "$(banner "$PORT" 65534)"
 check "... and the refusal is said, with the uid" wait_for "$T/vnc.out" "(uid 65534) refused" 5
 check "root still gets the greeting after it" test "$(banner "$PORT")" = "RFB 003.008"
+# A client that sends and closes before the relay looks it up leaves
+# no established socket (FIN_WAIT, TIME_WAIT: these show uid 0): it
+# must not pass for root's. The relay is stopped while uid 65534
+# connects, sends and closes, then let go.
+kill -STOP "${VNCPIDS[0]}"
+setpriv --reuid=65534 --regid=65534 --clear-groups python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"RFB 003.008\n")
+s.close()' "$PORT"
+sleep 1
+kill -CONT "${VNCPIDS[0]}"
+check "a client gone before the lookup is refused, not taken for root's" \
+	wait_for "$T/vnc.out" "(uid -1) refused" 10
 # More clients than relay slots (8), one after another, some reset
 # rather than closed: each slot is freed when its client goes.
 for i in $(seq 1 12); do
