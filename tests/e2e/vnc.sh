@@ -143,7 +143,7 @@ check "root still gets the greeting after it" test "$(banner "$PORT")" = "RFB 00
 # must not pass for root's. The relay is stopped while uid 65534
 # connects, sends and closes, then let go.
 kill -STOP "${VNCPIDS[0]}"
-setpriv --reuid=65534 --regid=65534 --clear-groups python3 -c '
+setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.sendall(b"RFB 003.008\n")
