@@ -139,6 +139,16 @@ peer_net() {
 		ip -n "$2" link set eth0 up
 }
 
+# wait_gone NAME SECONDS: VM NAME's runtime dir is gone within SECONDS.
+wait_gone() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		[ -e "/run/bulkhead/vm/$1" ] || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # No cgroup of VM $1 left in any hierarchy (v2 or v1).
 cgroup_gone() {
 	need_arg cgroup_gone "${1:-}"

@@ -19,14 +19,6 @@ wait_state() { # NAME STATE SECONDS
 	done
 	return 1
 }
-wait_gone() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		[ -e "/run/bulkhead/vm/$1" ] || return 0
-		sleep 0.1
-	done
-	return 1
-}
 cputicks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # One-shot guests, started together: each does one thing at boot.

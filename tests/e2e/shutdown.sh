@@ -21,14 +21,6 @@ wait_boots() { # LOG N SECONDS
 	done
 	return 1
 }
-wait_gone() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		[ -e "/run/bulkhead/vm/$1" ] || return 0
-		sleep 0.1
-	done
-	return 1
-}
 # start NAME RUN: create it and wait for the guest's ready line; its
 # console log in LOG_<name>.
 start() {
