@@ -4,7 +4,9 @@
 #include "list_long.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "../common/util.h"
 #include "../config/config.h"
 #include "../host/vmdir.h"
 
@@ -15,17 +17,8 @@ static json_t *
 path_json(const char *p)
 {
 	char out[4 * PATH_MAX + 1];
-	size_t n = 0;
 
-	for (; *p && n + 5 < sizeof(out); p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			out[n++] = (char)c;
-		else
-			n += (size_t)snprintf(out + n, sizeof(out) - n,
-					      "\\x%02x", c);
-	}
-	out[n] = '\0';
+	out[text_escape(out, sizeof(out) - 1, p, strlen(p))] = '\0';
 	return json_string(out);
 }
 

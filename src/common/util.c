@@ -359,3 +359,27 @@ exec_arg(const char *s)
 {
 	return (char *)(uintptr_t)s;
 }
+
+size_t
+text_escape(char *dst, size_t cap, const char *src, size_t n)
+{
+	size_t at = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)src[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			if (at + 1 > cap)
+				break;
+			dst[at++] = (char)c;
+		} else {
+			if (at + 4 > cap)
+				break;
+			static const char hex[] = "0123456789abcdef";
+			dst[at++] = '\\';
+			dst[at++] = 'x';
+			dst[at++] = hex[c >> 4];
+			dst[at++] = hex[c & 15];
+		}
+	}
+	return at;
+}

@@ -37,6 +37,10 @@ int send_with_fd(int sock, const void *buf, size_t len, int pass_fd);
  * that is not printable ASCII replaced by '?': text from a hostile peer
  * on its way to a log or a terminal. dst may be src. */
 void text_printable(char *dst, size_t len, const char *src);
+/* n bytes of src into dst (room for cap bytes, not terminated) with
+ * every byte outside printable ASCII, and the backslash, written \xNN;
+ * stops before a byte that would not fit whole. The bytes written. */
+size_t text_escape(char *dst, size_t cap, const char *src, size_t n);
 /* The SCM_RIGHTS fds of a received message (struct msghdr *): up to
  * max in total are appended to fds at *n, any more are closed. */
 struct msghdr;

@@ -29,14 +29,7 @@ emit(struct child_log *l)
 	if (l->capped || (l->len == 0 && !l->cut))
 		return;
 	at += (size_t)snprintf(buf, sizeof(buf), "%s| ", l->prefix);
-	for (size_t i = 0; i < l->len && at < sizeof(buf) - 16; i++) {
-		unsigned char c = (unsigned char)l->line[i];
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			buf[at++] = (char)c;
-		else
-			at += (size_t)snprintf(buf + at, sizeof(buf) - at,
-					       "\\x%02x", c);
-	}
+	at += text_escape(buf + at, sizeof(buf) - 16 - at, l->line, l->len);
 	at += (size_t)snprintf(buf + at, sizeof(buf) - at, "%s\n",
 			       l->cut ? " [cut]" : "");
 	if (l->copied + at > l->max) {

@@ -96,12 +96,27 @@ test_connect_errors_pass_through(void **state)
 			 -ENOENT);
 }
 
+/* Printable ASCII passes; the backslash and every other byte become
+ * \xNN; a byte that would not fit whole is left out. */
+static void
+test_text_escape(void **state)
+{
+	(void)state;
+	char out[32];
+	size_t n = text_escape(out, sizeof(out), "a\\b\xff\n", 5);
+
+	assert_int_equal(n, 14);
+	assert_memory_equal(out, "a\\x5cb\\xff\\x0a", 14);
+	assert_int_equal(text_escape(out, 3, "a\xff", 2), 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_connect_full_backlog_times_out),
 		cmocka_unit_test(test_connect_errors_pass_through),
+		cmocka_unit_test(test_text_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
