@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install, from Debian's packages only, what building, testing and the demo
 # need (vncsnapshot and djpeg: tests/e2e/vnc.sh's VNC client and its
-# JPEG reader). Idempotent: skips apt entirely when every package is present.
+# JPEG reader; dnsmasq: tests/e2e/hvm.sh's DHCP and TFTP server for
+# network boot). Idempotent: skips apt entirely when every package is present.
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck
   clang-format clang-tidy git
@@ -10,7 +11,8 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck
   passwd util-linux procps xz-utils python3 iproute2 gdb strace
   vncsnapshot libjpeg-turbo-progs
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
-  ovmf grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools"
+  ovmf grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
+  ipxe-qemu dnsmasq-base"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

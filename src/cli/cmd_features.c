@@ -69,6 +69,8 @@ cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 		USE(F_NIC_RTL8139);
 	if (cfg->usb_tablet)
 		USE(F_USB_TABLET);
+	if (config_net_boot(cfg))
+		USE(F_NETBOOT);
 	if (cfg->vnc)
 		USE(F_VNC);
 	USE(F_CGROUPS);

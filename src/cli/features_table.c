@@ -42,8 +42,7 @@ static const struct feature table[F_COUNT] = {
 	  "direct kernel boot; files bound read-only into the jail" },
 	{ F_FIRMWARE_SEABIOS, "type=hvm firmware boot (SeaBIOS)", FS_SUPPORTED,
 	  "an unmodified guest boots the whole PC (i440fx, PIIX3) from its "
-	  "disk or CD (boot = c, d), in the same jail; Debian's SeaBIOS; no "
-	  "network boot (no iPXE ROM)" },
+	  "disk or CD (boot = c, d), in the same jail; Debian's SeaBIOS" },
 	{ F_FIRMWARE_OVMF, "bios=ovmf (UEFI)", FS_SUPPORTED,
 	  "Debian's OVMF, bound read-only; UEFI variables last as long as "
 	  "the VM (no per-VM store)" },
@@ -56,14 +55,19 @@ static const struct feature table[F_COUNT] = {
 	  "gives (a legacy controller with a long CVE history)" },
 	{ F_NIC_E1000, "vif model=e1000", FS_SUPPORTED,
 	  "an emulated Intel NIC for guests without virtio drivers, as Xen "
-	  "security-supports it; the same tap by fd; no option ROM" },
+	  "security-supports it; the same tap by fd; option ROM only for boot=n" },
 	{ F_NIC_RTL8139, "vif model=rtl8139", FS_SUPPORTED,
 	  "an emulated Realtek NIC (xl's default HVM model; bulkhead's is "
 	  "virtio-net), as Xen security-supports it; the same tap by fd; "
-	  "no option ROM" },
+	  "option ROM only for boot=n" },
 	{ F_USB_TABLET, "usbdevice='tablet' (HVM)", FS_SUPPORTED,
 	  "the PC's UHCI controller with one USB tablet, for a display's "
 	  "pointer; no other USB device and no passthrough" },
+	{ F_NETBOOT, "boot='n' (network boot, iPXE)", FS_SUPPORTED,
+	  "the first vif carries Debian's iPXE option ROM, bound read-only "
+	  "only for these VMs; iPXE runs in the guest, whose DHCP and TFTP "
+	  "(or HTTP) peers are the network's: a hostile server reaches the "
+	  "guest, not the host; other vifs keep no ROM" },
 	{ F_SERIAL_CONSOLE, "serial console", FS_SUPPORTED,
 	  "socketpair to the monitor; log capped at 1 MiB + one rotated file" },
 	{ F_LIFECYCLE_ACTIONS, "on_poweroff/on_reboot/on_crash", FS_SUPPORTED,

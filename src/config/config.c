@@ -695,6 +695,12 @@ config_has_backends(const struct vm_config *cfg)
 	return cfg->rng_isolated;
 }
 
+bool
+config_net_boot(const struct vm_config *cfg)
+{
+	return cfg->firmware_boot && strchr(cfg->boot, 'n') && cfg->nvifs;
+}
+
 int
 config_kept_text(const char *text, size_t len, const char *const *args,
 		 size_t nargs, char **out, size_t *outlen)
@@ -913,6 +919,20 @@ config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 			 config_where(cfg, cfg->line[KEY_BIOS], w, sizeof(w)),
 			 CONFIG_OVMF_IMAGE, strerror(errno));
 		return -1;
+	}
+	if (config_net_boot(cfg)) {
+		char w[CONFIG_WHERE_MAX], rom[PATH_MAX];
+		snprintf(rom, sizeof(rom), "%s/%s", CONFIG_IPXE_DIR,
+			 vif_model_rom(cfg->vifs[0].model));
+		if (access(rom, R_OK) < 0) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "%s: boot: 'n': %s: %s (install Debian's "
+				 "ipxe-qemu)",
+				 config_where(cfg, cfg->line[KEY_BOOT], w,
+					      sizeof(w)),
+				 rom, strerror(errno));
+			return -1;
+		}
 	}
 	int dm_line = cfg->line[KEY_DM_OVERRIDE];
 	if (check_regular(cfg, dm_line,

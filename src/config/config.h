@@ -150,6 +150,8 @@ struct vm_config {
  * override brings no firmware of its own). */
 #define CONFIG_OVMF_DIR "/usr/share/ovmf"
 #define CONFIG_OVMF_IMAGE CONFIG_OVMF_DIR "/OVMF.fd"
+/* boot = 'n': Debian's ipxe-qemu, the first vif's option ROM. */
+#define CONFIG_IPXE_DIR "/usr/lib/ipxe/qemu"
 #define CONFIG_MEMORY_OVERHEAD_DEFAULT 256u /* MiB */
 
 /* Parse text (from file fname). -1 with err->msg "file:line: key: why". */
@@ -192,6 +194,9 @@ const char *config_action_name(enum vm_action a);
 /* Whether the VM has a device served by a backend of ours (an isolated
  * disk or the rng): then guest memory must be shareable (memfd). */
 bool config_has_backends(const struct vm_config *cfg);
+/* Whether the firmware may boot from the network (boot has 'n'): then
+ * the first vif carries iPXE's option ROM. */
+bool config_net_boot(const struct vm_config *cfg);
 /* The name a Linux guest will likely give disk i where it differs from
  * the vdev: virtio-blk disks are vdX in the order of the disk list (the
  * order of their PCI slots), IDE and AHCI disks sdX (libata), in probe

@@ -14,7 +14,8 @@ key_boot(struct key_ctx *k)
 		return key_fail(k, k->e->line,
 				"'%s': give the boot order as letters, each "
 				"once: c (the first hard disk), d (the first "
-				"CD drive)",
+				"CD drive), n (the network, from the first "
+				"vif)",
 				v);
 	for (size_t i = 0; v[i]; i++) {
 		if (strchr(v + i + 1, v[i]))
@@ -24,18 +25,13 @@ key_boot(struct key_ctx *k)
 			return key_fail(k, k->e->line,
 					"'a': there is no floppy drive (a "
 					"floppy controller is attack surface); "
-					"boot from c (disk) or d (CD)");
-		if (v[i] == 'n')
-			return key_fail(k, k->e->line,
-					"'n': network boot needs iPXE's option "
-					"ROMs, which bulkhead does not load "
-					"into the device model; boot from c "
-					"(disk) or d (CD)");
-		if (v[i] != 'c' && v[i] != 'd')
+					"boot from c (disk), d (CD) or n "
+					"(network)");
+		if (!strchr("cdn", v[i]))
 			return key_fail(k, k->e->line,
 					"unknown boot device '%c' (c: the "
 					"first hard disk, d: the first CD "
-					"drive)",
+					"drive, n: the first vif)",
 					v[i]);
 	}
 	memcpy(k->cfg->boot, v, strlen(v) + 1);
@@ -286,14 +282,59 @@ config_disk_guest_name(const struct vm_config *cfg, size_t i, char *out,
 	return 1;
 }
 
-/* Whether boot letter c or d finds a device to boot from. */
+/* Whether boot letter c, d or n finds a device to boot from. */
 static bool
 bootable(const struct vm_config *cfg, char letter)
 {
+	if (letter == 'n')
+		return cfg->nvifs > 0;
 	for (size_t i = 0; i < cfg->ndisks; i++)
 		if (cfg->disks[i].cdrom == (letter == 'd'))
 			return true;
 	return false;
+}
+
+/* The refusal when no letter of boot finds a device. */
+static int
+nothing_to_boot(const struct vm_config *cfg, struct cfg_error *err)
+{
+	static const struct {
+		char letter;
+		const char *missing, *add;
+	} dev[] = {
+		{ 'c', "hard disk", "a disk" },
+		{ 'd', "CD drive", "a CD drive ('PATH,,hdc:cdrom,r')" },
+		{ 'n', "vif", "a vif" },
+	};
+	char why[300], miss[80] = "", add[120] = "";
+	size_t left = strlen(cfg->boot);
+
+	for (size_t i = 0; i < sizeof(dev) / sizeof(dev[0]); i++) {
+		if (!strchr(cfg->boot, dev[i].letter))
+			continue;
+		left--;
+		const char *sep = !miss[0] ? "" : left ? ", " : " and ";
+		size_t m = strlen(miss), a = strlen(add);
+		snprintf(miss + m, sizeof(miss) - m, "%sno %s", sep,
+			 dev[i].missing);
+		snprintf(add + a, sizeof(add) - a, "%s%s",
+			 !add[0] ? ""
+			 : left  ? ", "
+				 : " or ",
+			 dev[i].add);
+	}
+	snprintf(why, sizeof(why),
+		 "the firmware would find nothing to boot: boot = \"%s\", but "
+		 "the VM has %s; add %s, or boot a kernel with kernel=",
+		 cfg->boot, miss, add);
+	return finish_fail(cfg, err,
+			   cfg->line[KEY_BOOT]   ? cfg->line[KEY_BOOT]
+			   : cfg->line[KEY_TYPE] ? cfg->line[KEY_TYPE]
+						 : cfg->line[KEY_BUILDER],
+			   cfg->line[KEY_BOOT]   ? "boot"
+			   : cfg->line[KEY_TYPE] ? "type"
+						 : "builder",
+			   why);
 }
 
 int
@@ -316,24 +357,5 @@ hvm_keys_finish(struct vm_config *cfg, struct cfg_error *err)
 	for (size_t i = 0; cfg->boot[i]; i++)
 		if (bootable(cfg, cfg->boot[i]))
 			return 0;
-	char why[200];
-	bool both = strlen(cfg->boot) > 1, cd = cfg->boot[0] == 'd';
-	snprintf(why, sizeof(why),
-		 "the firmware would find nothing to boot: boot = \"%s\", but "
-		 "the VM has no %s; add %s, or boot a kernel with kernel=",
-		 cfg->boot,
-		 both ? "disk and no CD drive"
-		 : cd ? "CD drive"
-		      : "hard disk",
-		 both ? "a disk or a CD drive"
-		 : cd ? "a CD drive ('PATH,,hdc:cdrom,r')"
-		      : "a disk");
-	return finish_fail(cfg, err,
-			   cfg->line[KEY_BOOT]   ? cfg->line[KEY_BOOT]
-			   : cfg->line[KEY_TYPE] ? cfg->line[KEY_TYPE]
-						 : cfg->line[KEY_BUILDER],
-			   cfg->line[KEY_BOOT]   ? "boot"
-			   : cfg->line[KEY_TYPE] ? "type"
-						 : "builder",
-			   why);
+	return nothing_to_boot(cfg, err);
 }

@@ -83,11 +83,12 @@ static const struct {
 	const char *name; /* xl's model= */
 	enum vif_model model;
 	const char *device; /* QEMU's */
+	const char *rom;    /* iPXE's, for network boot (ipxe-qemu) */
 } models[] = {
-	{ "virtio-net", VIF_VIRTIO_NET, "virtio-net-pci" },
-	{ "virtio", VIF_VIRTIO_NET, "virtio-net-pci" },
-	{ "e1000", VIF_E1000, "e1000" },
-	{ "rtl8139", VIF_RTL8139, "rtl8139" },
+	{ "virtio-net", VIF_VIRTIO_NET, "virtio-net-pci", "efi-virtio.rom" },
+	{ "virtio", VIF_VIRTIO_NET, "virtio-net-pci", "efi-virtio.rom" },
+	{ "e1000", VIF_E1000, "e1000", "efi-e1000.rom" },
+	{ "rtl8139", VIF_RTL8139, "rtl8139", "efi-rtl8139.rom" },
 };
 
 static int
@@ -109,6 +110,15 @@ vif_model_device(enum vif_model m)
 		if (models[i].model == m)
 			return models[i].device;
 	return "virtio-net-pci";
+}
+
+const char *
+vif_model_rom(enum vif_model m)
+{
+	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++)
+		if (models[i].model == m)
+			return models[i].rom;
+	return "efi-virtio.rom";
 }
 
 int

@@ -31,6 +31,8 @@ int vif_spec_parse(const char *spec, struct vif_spec *out, char *why,
 		   size_t whylen);
 /* QEMU's device for a model: virtio-net-pci, e1000 or rtl8139. */
 const char *vif_model_device(enum vif_model m);
+/* Its iPXE option ROM (file name in CONFIG_IPXE_DIR), for boot = 'n'. */
+const char *vif_model_rom(enum vif_model m);
 /* Linux interface name rules: 1..15 bytes, no '/', ':', whitespace,
  * not "." or "..". */
 bool vif_ifname_valid(const char *name);

@@ -346,14 +346,22 @@ args_vif(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 			 v->mac[0], v->mac[1], v->mac[2], v->mac[3], v->mac[4],
 			 v->mac[5]);
 	/* The tap comes as an fd: QEMU needs no network privilege and
-	 * its network namespace stays empty. No option ROM (romfile=):
-	 * no network boot, so no iPXE in the guest's reach. */
+	 * its network namespace stays empty. No option ROM (romfile=)
+	 * unless the firmware boots from this vif (boot = 'n', the first
+	 * vif): then the model's own, iPXE's (CONFIG_IPXE_DIR, bound
+	 * read-only by qemu_binds). Named by QEMU's default, not by path:
+	 * QEMU patches only its default ROM to the device's PCI ids, and
+	 * SeaBIOS skips a ROM whose ids differ. */
+	char rom[32] = ",romfile=";
+	if (i == 0 && config_net_boot(cfg))
+		snprintf(rom, sizeof(rom), ",bootindex=%zu",
+			 (size_t)(strchr(cfg->boot, 'n') - cfg->boot) + 1);
 	rc |= add(a, "-netdev");
 	rc |= add(a, "tap,id=net%zu,fd=%d,vhost=off", i,
 		  slot(t, PFD_TAP, (unsigned)i, &bad));
 	rc |= add(a, "-device");
-	rc |= add(a, "%s,netdev=net%zu%s,romfile=", vif_model_device(v->model),
-		  i, mac);
+	rc |= add(a, "%s,netdev=net%zu%s%s", vif_model_device(v->model), i, mac,
+		  rom);
 	return rc | bad;
 }
 
@@ -500,6 +508,9 @@ qemu_binds(const struct vm_config *cfg, struct jail_bind *out, size_t max,
 		return -1;
 	if (cfg->bios == BIOS_OVMF &&
 	    bind_add(out, max, &n, CONFIG_OVMF_DIR, false, why, whylen) < 0)
+		return -1;
+	if (config_net_boot(cfg) &&
+	    bind_add(out, max, &n, CONFIG_IPXE_DIR, false, why, whylen) < 0)
 		return -1;
 	if ((cfg->kernel[0] &&
 	     bind_checked(out, max, &n, cfg->kernel, &cfg->owner) < 0) ||

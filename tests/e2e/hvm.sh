@@ -8,23 +8,29 @@
 # beside a virtio-scsi disk and a USB tablet, and powers off at the ACPI
 # power button (shutdown -w), and through OVMF (UEFI)
 # from the image on AHCI, and SeaBIOS boots the image file with an
-# rtl8139 NIC. The guest prints what it found
+# rtl8139 NIC; last, a diskless VM boots from the network (boot = "n":
+# iPXE, DHCP and TFTP from dnsmasq on the peer). The guest prints what
+# it found
 # (guest/hvm/init); the host checks it against what it gave. The bridge,
 # namespace, loop device and files are made here and removed here.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 27
+plan 33
 P=bhtest-hvm-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 BR=bhthbr$$
 NS=bhthns$$
 VG=/dev/bhtest-hvm-vg-$$
 LOOP=
+DNSMASQ=
+TFTP=
 ISO=$PWD/${GUEST_HVM:-build/guest-hvm}/boot.iso
 MAC=00:16:3e:5a:00:01
 cleanup() {
 	destroy_prefix "$P"
+	[ -n "$DNSMASQ" ] && kill "$DNSMASQ" 2>/dev/null && wait "$DNSMASQ" 2>/dev/null
+	[ -n "$TFTP" ] && rm -rf "$TFTP"
 	ip netns del "$NS" 2>/dev/null
 	ip link del "bhthv$$" 2>/dev/null
 	ip link del "$BR" 2>/dev/null
@@ -158,5 +164,45 @@ check "raw: SeaBIOS booted the image file" \
 check "raw: the guest has an rtl8139 with the config's MAC" \
 	wait_for "$LOG" "BULKHEAD-HVM-NIC eth0 pci=8139cp mac=$MAC2" 30
 check "raw: frames go both ways on it" wait_for "$LOG" "BULKHEAD-HVM-PING-OK eth0" 60
+PID=$(vm_field "$P-raw" pid)
+check "raw: no iPXE ROM and no ROM directory without boot = n" bash -c \
+	"tr '\0' '\n' < /proc/$PID/cmdline | grep -qx 'rtl8139,netdev=net0,mac=$MAC2,romfile=' &&
+	 ! grep -q ' /usr/lib/ipxe' /proc/$PID/mountinfo"
 destroy_prefix "$P-raw"
+
+# 5. Network boot, no disk: the first vif's iPXE ROM asks dnsmasq (on
+# the peer, in its namespace) for an address and a script, which loads
+# the test guest's kernel and initramfs over TFTP. The TFTP root is
+# world-readable: dnsmasq serves files as nobody.
+MAC3=00:16:3e:5a:00:03
+TFTP=$(mktemp -d /tmp/bh-e2e-tftp-XXXXXX)
+chmod 0755 "$TFTP"
+xorriso -osirrox on -indev "$ISO" -extract /boot/vmlinuz "$TFTP/vmlinuz" \
+	-extract /boot/initramfs.cpio.gz "$TFTP/initrd" >/dev/null 2>&1
+chmod 0644 "$TFTP/vmlinuz" "$TFTP/initrd" 2>/dev/null
+printf '#!ipxe\nkernel vmlinuz console=ttyS0 quiet bulkhead.bootdev=pxe\ninitrd initrd\nboot\n' \
+	> "$TFTP/boot.ipxe"
+chmod 0644 "$TFTP/boot.ipxe"
+ip netns exec "$NS" dnsmasq --keep-in-foreground --conf-file=/dev/null \
+	--port=0 --interface=eth0 --bind-interfaces --leasefile-ro \
+	--pid-file="$T/dnsmasq.pid" --log-facility=- --log-dhcp \
+	--dhcp-range=192.168.213.100,192.168.213.150,255.255.255.0,1h \
+	--dhcp-boot=boot.ipxe --enable-tftp --tftp-root="$TFTP" \
+	> "$T/dnsmasq.log" 2>&1 &
+DNSMASQ=$!
+hvmcfg "$T/pxe.cfg" "$P-pxe" 'boot = "n"' "vif = [ 'bridge=$BR, mac=$MAC3' ]"
+expect "pxe: created with no disk" 0 "running" "$BULKHEAD" create "$T/pxe.cfg"
+LOG=$(vm_field "$P-pxe" console_log)
+PID=$(vm_field "$P-pxe" pid)
+check "pxe: the vif keeps its ROM (iPXE's), first in the boot order, bound read-only" bash -c \
+	"tr '\0' '\n' < /proc/$PID/cmdline |
+	   grep -qx 'virtio-net-pci,netdev=net0,mac=$MAC3,bootindex=1' &&
+	 grep -qE ' /usr/lib/ipxe/qemu ro[, ]' /proc/$PID/mountinfo"
+check "pxe: iPXE booted the kernel and initramfs dnsmasq served" \
+	wait_for "$LOG" "BULKHEAD-HVM-READY bootdev=pxe firmware=bios" 400
+check "pxe: dnsmasq leased the config's MAC an address" \
+	grep -qiE "DHCPACK\(eth0\) 192\.168\.213\.[0-9]+ $MAC3" "$T/dnsmasq.log"
+check "pxe: the booted guest has the vif and pings the peer" \
+	wait_for "$LOG" "BULKHEAD-HVM-PING-OK eth0" 60
+destroy_prefix "$P-pxe"
 exit "$FAILED"

@@ -125,9 +125,21 @@ static const struct {
 	  "\"d\", but the VM has no CD drive; add a CD drive" },
 	{ "name='a'\nbuilder='hvm'\n",
 	  "vm.cfg:2: builder: the firmware would find nothing to boot: boot "
-	  "= \"cd\", but the VM has no disk and no CD drive" },
+	  "= \"cd\", but the VM has no hard disk and no CD drive; add a disk "
+	  "or a CD drive ('PATH,,hdc:cdrom,r'), or boot a kernel with "
+	  "kernel=" },
 	{ "name='a'\ntype='hvm'\nboot='n'\n",
-	  "vm.cfg:3: boot: 'n': network boot needs iPXE's option ROMs" },
+	  "vm.cfg:3: boot: the firmware would find nothing to boot: boot = "
+	  "\"n\", but the VM has no vif; add a vif, or boot" },
+	{ "name='a'\ntype='hvm'\nboot='dnc'\n",
+	  "vm.cfg:3: boot: the firmware would find nothing to boot: boot = "
+	  "\"dnc\", but the VM has no hard disk, no CD drive and no vif; add "
+	  "a disk, a CD drive ('PATH,,hdc:cdrom,r') or a vif, or boot" },
+	{ "name='a'\ntype='hvm'\nboot='cnx'\n",
+	  "vm.cfg:3: boot: unknown boot device 'x' (c: the first hard disk, "
+	  "d: the first CD drive, n: the first vif)" },
+	{ "name='a'\ntype='hvm'\nboot='cdnc'\n",
+	  "vm.cfg:3: boot: 'cdnc': give the boot order as letters, each once" },
 	{ "name='a'\ntype='hvm'\nboot='a'\n",
 	  "vm.cfg:3: boot: 'a': there is no floppy drive" },
 	{ "name='a'\ntype='hvm'\nboot='cc'\n",

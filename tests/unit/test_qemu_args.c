@@ -308,6 +308,64 @@ test_hvm(void **state)
 	qemu_args_free(&a);
 }
 
+/* Whether the jail of cfg binds path (qemu_binds checks the host's
+ * QEMU, firmware and ROM directories: make check installs them). */
+static bool
+bound(const char *path)
+{
+	static struct jail_bind b[JAIL_BINDS_MAX];
+	char why[256];
+	int n = qemu_binds(&cfg, b, JAIL_BINDS_MAX, why, sizeof(why));
+
+	if (n < 0)
+		fail_msg("qemu_binds: %s", why);
+	for (int i = 0; i < n; i++)
+		if (!strcmp(b[i].path, path))
+			return true;
+	return false;
+}
+
+/* boot = 'n': the first vif alone carries iPXE's ROM, at n's place in
+ * the boot order, and only then is the ROM directory bound. */
+static void
+test_netboot(void **state)
+{
+	(void)state;
+	struct qemu_argv a;
+	load("name='vm'\ntype='hvm'\nboot='cnd'\n"
+	     "disk=['/x/a.img,raw,hda,w']\n"
+	     "vif=['bridge=br0,model=rtl8139,mac=00:16:3e:00:00:01',"
+	     "'bridge=br0,model=e1000']\n");
+	assert_int_equal(build(&a), 0);
+	assert_true(has(&a, "-device",
+			"rtl8139,netdev=net0,mac=00:16:3e:00:00:01,"
+			"bootindex=2"));
+	assert_true(has(&a, "-device", "e1000,netdev=net1,romfile="));
+	assert_true(has(&a, "-device",
+			"ide-hd,bus=ide.0,unit=0,drive=disk-hda,id=hda,"
+			"bootindex=1"));
+	assert_true(bound(CONFIG_IPXE_DIR));
+	qemu_args_free(&a);
+	load("name='vm'\ntype='hvm'\nboot='n'\nvif=['bridge=br0']\n");
+	assert_int_equal(build(&a), 0);
+	assert_true(
+		has(&a, "-device", "virtio-net-pci,netdev=net0,bootindex=1"));
+	qemu_args_free(&a);
+	/* Without n, or with a kernel (no firmware boot): no ROM, no bind. */
+	const char *none[] = {
+		"name='vm'\ntype='hvm'\nboot='c'\ndisk=['/x/a.img,raw,hda,w']\n"
+		"vif=['bridge=br0,model=e1000']\n",
+		"name='vm'\nkernel='/k'\nvif=['bridge=br0,model=e1000']\n",
+	};
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		load(none[i]);
+		assert_int_equal(build(&a), 0);
+		assert_true(has(&a, "-device", "e1000,netdev=net0,romfile="));
+		assert_false(bound(CONFIG_IPXE_DIR));
+		qemu_args_free(&a);
+	}
+}
+
 static void
 test_cdrom(void **state)
 {
@@ -343,6 +401,7 @@ main(void)
 		cmocka_unit_test(test_kvm_noreboot),
 		cmocka_unit_test(test_xl_keys),
 		cmocka_unit_test(test_vifs),
+		cmocka_unit_test(test_netboot),
 		cmocka_unit_test(test_vnc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
