@@ -67,7 +67,7 @@ int cli_config_features(const struct vm_config *cfg,
  * its sizes and bridges (at read), and, under the create lock, its
  * owner's VM count. 0 or the exit status, after saying why. The second
  * uses the limits the first found. */
-int cli_tenant_config(const struct vm_config *cfg);
+int cli_tenant_config(struct vm_config *cfg);
 int cli_tenant_count(const struct vm_config *cfg);
 /* host-init's line on the policy: there or not, read or why not. */
 void cli_tenant_report(void);

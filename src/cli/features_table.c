@@ -145,7 +145,9 @@ static const struct feature table[F_COUNT] = {
 	{ F_CPUS, "cpus (cpuset cgroup)", FS_SUPPORTED,
 	  "the host CPUs the device model's threads may run on, in the "
 	  "VM's cpuset cgroup (v1 cpuset hierarchy, v2 cpuset.cpus); "
-	  "offline CPUs refused; one set per VM, not per vCPU" },
+	  "offline CPUs refused; one set per VM, not per vCPU; a tenant's "
+	  "within the policy's cpus, and confined to them when it gives "
+	  "none" },
 	{ F_DISK_QCOW2, "disk format=qcow2 (fd-passed)", FS_SUPPORTED,
 	  "only when the config says so (never probed); QEMU's qcow2 driver "
 	  "in the jail over the fd the toolstack opened, with no backing "

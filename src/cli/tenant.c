@@ -46,9 +46,10 @@ cli_tenant_owner(const struct vm_config *cfg)
 }
 
 int
-cli_tenant_config(const struct vm_config *cfg)
+cli_tenant_config(struct vm_config *cfg)
 {
 	struct cfg_error err;
+	uint64_t online[CPUSET_WORDS];
 
 	if (cfg->owner.uid == 0)
 		return 0;
@@ -66,6 +67,20 @@ cli_tenant_config(const struct vm_config *cfg)
 		log_error("%s", err.msg);
 		return 2;
 	}
+	if (limits.cpus && cpuset_online(online) < 0) {
+		log_error("%s: cannot read the host's online CPUs for the "
+			  "policy's cpus",
+			  cfg->file);
+		return 1;
+	}
+	struct cpuset_spec cpus;
+	if (limits.cpus &&
+	    policy_check_cpus(cfg, &limits, online, &cpus, &err) < 0) {
+		log_error("%s", err.msg);
+		return 2;
+	}
+	if (limits.cpus)
+		cfg->cpus = cpus;
 	return 0;
 }
 

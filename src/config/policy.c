@@ -97,6 +97,23 @@ set_bridges(struct pctx *c, struct policy_set *s)
 	return 0;
 }
 
+static int
+set_cpus(struct pctx *c, struct policy_set *s)
+{
+	const struct cfg_value *v = &c->e->val;
+	char why[200];
+
+	if (s->cpus_line)
+		return pfail(c, "given twice in one part (first on line %d)",
+			     s->cpus_line);
+	if (v->type != CFG_STR)
+		return pfail(c, "expected a CPU list such as \"2-7\"");
+	if (cpuset_parse(v->str, &s->cpus, why, sizeof(why)) < 0)
+		return pfail(c, "%s", why);
+	s->cpus_line = c->e->line;
+	return 0;
+}
+
 /* The account a rule names, which must exist now: a rule for no one
  * is a typo that would silently give its user the defaults. */
 static int
@@ -176,6 +193,8 @@ policy_entry(struct pctx *c, struct policy_set **cur)
 	}
 	if (!strcmp(key, "bridges"))
 		return set_bridges(c, *cur);
+	if (!strcmp(key, "cpus"))
+		return set_cpus(c, *cur);
 	for (int l = 0; l < PL_COUNT; l++)
 		if (!strcmp(key, limits[l].key))
 			return set_limit(c, *cur, (enum policy_limit)l);
@@ -307,6 +326,10 @@ policy_limits_of(const struct policy *p, const struct safe_who *who,
 	out->nbridges = b->nbridges; /* 0 when nothing set: no bridge */
 	origin(p, r, r ? r->set.bridges_line : 0, d->bridges_line,
 	       out->bridges_from, sizeof(out->bridges_from));
+	const struct policy_set *c = (r && r->set.cpus_line) ? &r->set : d;
+	out->cpus = c->cpus_line && c->cpus.given ? &c->cpus : NULL;
+	origin(p, r, r ? r->set.cpus_line : 0, d->cpus_line, out->cpus_from,
+	       sizeof(out->cpus_from));
 }
 
 bool

@@ -11,6 +11,8 @@
  *   max_cpu_weight = 100    # the highest cpu_weight
  *   max_vms = 2             # VMs the owner may have at once
  *   bridges = [ "br-ten" ]  # [] = no network
+ *   cpus = "2-7"            # the host CPUs its VMs may run on (xl's
+ *                           # cpus syntax; built-in: every CPU)
  *
  *   user = "alice"          # a rule: the keys after it, up to the next
  *   max_memory = 8192       # rule, apply to alice's configs
@@ -38,6 +40,7 @@
 
 #include "../host/safe_who.h"
 #include "cfgfile.h"
+#include "cpuset.h"
 
 #define BH_POLICY_PATH "/etc/bulkhead/policy.cfg"
 
@@ -69,6 +72,8 @@ struct policy_set {
 	char bridges[POLICY_BRIDGES_MAX][IFNAMSIZ];
 	size_t nbridges;
 	int bridges_line;
+	struct cpuset_spec cpus;
+	int cpus_line;
 };
 
 struct policy_rule {
@@ -95,6 +100,8 @@ struct policy_limits {
 	const char (*bridges)[IFNAMSIZ];
 	size_t nbridges;
 	char bridges_from[PATH_MAX + 96];
+	const struct cpuset_spec *cpus; /* NULL: every CPU */
+	char cpus_from[PATH_MAX + 96];
 };
 
 /* The policy key of a limit ("max_memory", ...). */
@@ -124,6 +131,14 @@ struct vm_config;
  * the limit was set. */
 int policy_check_config(const struct vm_config *cfg,
 			const struct policy_limits *l, struct cfg_error *err);
+/* A tenant's CPUs, on a host with these online: a config's cpus must
+ * be within the CPUs l grants, and a config with none is confined to
+ * them (*out: the CPUs the VM gets, as a spec; given is false when
+ * neither limits them). 0, or -1 with err->msg as above. */
+int policy_check_cpus(const struct vm_config *cfg,
+		      const struct policy_limits *l,
+		      const uint64_t online[CPUSET_WORDS],
+		      struct cpuset_spec *out, struct cfg_error *err);
 /* Whether who may have one VM more than the n it has. */
 int policy_check_count(const struct vm_config *cfg,
 		       const struct policy_limits *l, unsigned n,

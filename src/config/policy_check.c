@@ -99,3 +99,52 @@ policy_check_count(const struct vm_config *cfg, const struct policy_limits *l,
 		 l->max[PL_VMS], l->from[PL_VMS]);
 	return -1;
 }
+
+int
+policy_check_cpus(const struct vm_config *cfg, const struct policy_limits *l,
+		  const uint64_t online[CPUSET_WORDS], struct cpuset_spec *out,
+		  struct cfg_error *err)
+{
+	uint64_t granted[CPUSET_WORDS], asked[CPUSET_WORDS];
+	char why[200], w[CONFIG_WHERE_MAX];
+
+	*out = cfg->cpus;
+	if (!l->cpus)
+		return 0;
+	if (cpuset_resolve(l->cpus, online, granted, why, sizeof(why)) < 0) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s: the CPUs granted to uid %u are not usable on "
+			 "this host: %s (%s)",
+			 cfg->file, (unsigned)cfg->owner.uid, why,
+			 l->cpus_from);
+		return -1;
+	}
+	if (!cfg->cpus.given) {
+		/* Unpinned, a tenant's VM runs where the policy says. */
+		memset(out, 0, sizeof(*out));
+		out->given = true;
+		memcpy(out->set, granted, sizeof(out->set));
+		return 0;
+	}
+	/* The config's own cpus are checked against online CPUs later
+	 * (config_check_host); here only what lies outside the grant. */
+	if (cpuset_resolve(&cfg->cpus, online, asked, why, sizeof(why)) < 0)
+		return 0;
+	uint64_t outside[CPUSET_WORDS];
+	bool any = false;
+	for (size_t i = 0; i < CPUSET_WORDS; i++) {
+		outside[i] = asked[i] & ~granted[i];
+		any |= outside[i] != 0;
+	}
+	if (!any)
+		return 0;
+	char o[CPUSET_LIST_MAX], g[CPUSET_LIST_MAX];
+	cpuset_format(outside, o, sizeof(o));
+	cpuset_format(granted, g, sizeof(g));
+	snprintf(err->msg, sizeof(err->msg),
+		 "%s: cpus: CPU(s) %s are not granted to uid %u: cpus = "
+		 "\"%s\" (%s)",
+		 config_where(cfg, cfg->line[KEY_CPUS], w, sizeof(w)), o,
+		 (unsigned)cfg->owner.uid, g, l->cpus_from);
+	return -1;
+}

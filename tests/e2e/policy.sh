@@ -3,7 +3,8 @@
 # owns is held to /etc/bulkhead/policy.cfg, or to the built-in values
 # when there is none. Over each limit (memory, vcpus, pids_max, the
 # owner's VM count) refused with the limit, the value and both lines;
-# within them created. A vif onto a bridge the policy does not grant
+# within them created. A CPU outside the policy's cpus refused; a VM
+# with no cpus of its own confined to the granted CPUs. A vif onto a bridge the policy does not grant
 # refused, onto a granted one created and attached; a tenant's vifname
 # refused. Root's configs are not limited. A group-writable, user-owned
 # or malformed policy refuses tenants (never "unlimited"), and host-init
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib.sh
 
 if [ "${BH_POL_INNER:-}" != 1 ]; then
-	plan 36
+	plan 38
 	T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 	P=bhtest-pol-$$
 	BR1=bhpa$$ BR2=bhpb$$
@@ -63,6 +64,8 @@ ip link add "$BR1" type bridge && ip link set "$BR1" up &&
 
 # The tenant's directory, kernel and ramdisk (as deputy.sh: the build
 # tree may be below a directory the user cannot search).
+ONLINE=$(cat /sys/devices/system/cpu/online)
+FIRST=$(sed 's/[-,].*//' <<< "$ONLINE") LAST=$(sed 's/.*[-,]//' <<< "$ONLINE")
 U=$T/u
 mkdir -m 755 "$U" && chown "$EU:$EU" "$U" || fail_setup "user dir"
 cp "$GUEST/vmlinuz" "$U/vmlinuz" && cp "$GUEST/initramfs.cpio.gz" "$U/initrd" &&
@@ -123,6 +126,7 @@ bridges = []
 user = "$TU"
 max_vms = 2
 bridges = [ "$BR1" ]
+cpus = "$LAST"
 EOF
 chmod 644 "$POL"
 for k in memory:512:1 vcpus:3:2 pids_max:1024:3; do
@@ -143,6 +147,15 @@ ucfg "$U/o.cfg" "$P-o" "vif = [ 'bridge=$BR1, vifname=bhpn$$' ]"
 refused "vif: a tenant's vifname refused" "vif: vifname: not in a config owned by uid $EU" \
 	"$BULKHEAD" create "$U/o.cfg"
 check "vif: nothing attached to the refused bridge" test -z "$(ls /sys/class/net/$BR2/brif 2> /dev/null)"
+
+if [ "$FIRST" = "$LAST" ]; then
+	skip "cpus: one online CPU ($ONLINE): no CPU outside the grant to ask for"
+else
+	ucfg "$U/o.cfg" "$P-o" "cpus = \"$FIRST\""
+	refused "cpus: a CPU outside the policy's cpus refused with both lines" \
+		"o.cfg:$(line "$U/o.cfg" "^cpus ="): cpus: CPU(s) $FIRST are not granted to uid $EU: cpus = \"$LAST\" ($POL:9, the rule for user '$TU')" \
+		"$BULKHEAD" create "$U/o.cfg"
+fi
 
 # create's key=value arguments are the config owner's data too: held to
 # the policy and the root-only keys exactly as the file, and the refusal
@@ -169,6 +182,8 @@ expect "within: at every limit, a vif on the granted bridge: created" 0 "running
 	"$BULKHEAD" create "$U/a.cfg"
 check "within: the VM's record keeps its owner" test "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["owner"])' "/run/bulkhead/vm/$P-a/record.json")" = "$EU"
 check "within: its tap is on the granted bridge" test -n "$(ls /sys/class/net/$BR1/brif 2> /dev/null)"
+check "within: with no cpus of its own, it runs on the granted CPU $LAST alone" \
+	test "$(sed -n 's/^Cpus_allowed_list:\t//p' "/proc/$(vm_field "$P-a" pid)/status")" = "$LAST"
 ucfg "$U/b.cfg" "$P-b"
 expect "count: a second VM, within the user's max_vms = 2: created" 0 "running" \
 	"$BULKHEAD" create "$U/b.cfg"

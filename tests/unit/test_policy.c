@@ -168,6 +168,12 @@ test_hostile(void **state)
 		  "'l','m','n','o','p','q' ]\n",
 		  "more than 16 bridges" },
 		{ "max_vms = 1\x01\n", "pol.cfg:1:" },
+		{ "cpus = 3\n", "pol.cfg:1: cpus: expected a CPU list" },
+		{ "cpus = [ '1' ]\n", "expected a CPU list" },
+		{ "cpus = '1-'\n", "pol.cfg:1: cpus:" },
+		{ "cpus = 'nodes:0'\n", "pol.cfg:1: cpus:" },
+		{ "cpus = '5000'\n", "pol.cfg:1: cpus:" },
+		{ "cpus = '1'\ncpus = '2'\n", "given twice" },
 	};
 	struct cfg_error e;
 
@@ -253,6 +259,54 @@ test_check(void **state)
 	assert_int_equal(policy_check_count(&cfg, &lim, 0, &e), -1);
 }
 
+/* cpus: a tenant's own within the grant, outside it refused with the
+ * CPUs named; none of its own: confined to the grant; no grant: as the
+ * config says. The rule's grant wins over the defaults'. */
+static void
+test_cpus(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+	struct safe_who w = who(2, 2, 2, 2);
+	struct cpuset_spec out;
+	uint64_t online[CPUSET_WORDS] = { 0xff }, got[CPUSET_WORDS];
+	char list[64];
+
+	assert_int_equal(pparse("cpus = '2-5'\nuser = 'bin'\ncpus = '6'\n", &e),
+			 0);
+	policy_limits_of(&pol, &w, &lim); /* bin: its rule */
+	mkcfg("name='a'\nkernel='/k'\ncpus = '6'\n");
+	assert_int_equal(policy_check_cpus(&cfg, &lim, online, &out, &e), 0);
+	mkcfg("name='a'\nkernel='/k'\ncpus = '5-6'\n");
+	assert_int_equal(policy_check_cpus(&cfg, &lim, online, &out, &e), -1);
+	assert_string_equal(e.msg, "vm.cfg:3: cpus: CPU(s) 5 are not granted "
+				   "to uid 2: cpus = \"6\" (pol.cfg:3, the "
+				   "rule for user 'bin')");
+	w = who(1, 1, 1, 1); /* daemon: the defaults */
+	policy_limits_of(&pol, &w, &lim);
+	mkcfg("name='a'\nkernel='/k'\ncpus = '^0-1'\n"); /* 2-7 here */
+	assert_int_equal(policy_check_cpus(&cfg, &lim, online, &out, &e), -1);
+	assert_non_null(strstr(e.msg, "CPU(s) 6-7 are not granted to uid 2: "
+				      "cpus = \"2-5\" (pol.cfg:1)"));
+	mkcfg("name='a'\nkernel='/k'\n");
+	assert_int_equal(policy_check_cpus(&cfg, &lim, online, &out, &e), 0);
+	assert_true(out.given);
+	assert_int_equal(cpuset_resolve(&out, online, got, list, sizeof(list)),
+			 0);
+	cpuset_format(got, list, sizeof(list));
+	assert_string_equal(list, "2-5");
+	/* A grant of CPUs this host lacks refuses, naming the policy. */
+	uint64_t two[CPUSET_WORDS] = { 0x3 };
+	assert_int_equal(policy_check_cpus(&cfg, &lim, two, &out, &e), -1);
+	assert_non_null(strstr(e.msg, "not usable on this host"));
+	/* No grant: the config's own, unpinned stays unpinned. */
+	assert_int_equal(pparse("max_vms = 1\n", &e), 0);
+	policy_limits_of(&pol, &w, &lim);
+	assert_null(lim.cpus);
+	assert_int_equal(policy_check_cpus(&cfg, &lim, online, &out, &e), 0);
+	assert_false(out.given);
+}
+
 /* The file: root's and writable by root alone, or refused; absent: the
  * built-in values. */
 static void
@@ -310,7 +364,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_builtin), cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_hostile), cmocka_unit_test(test_check),
-		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_load),    cmocka_unit_test(test_cpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
