@@ -604,6 +604,33 @@ fail:
 	return rc;
 }
 
+int
+safe_parent_root(const char *path, int *dirfd, char *leaf, size_t leaflen,
+		 char *why, size_t whylen)
+{
+	struct walk w;
+	int rc = walk_start(&w, NULL, O_RDONLY, path, why, whylen);
+
+	*dirfd = -1;
+	if (rc == 0)
+		rc = walk_parent(&w, why, whylen);
+	if (rc == 0 && w.has_user)
+		rc = refuse(EPERM, why, whylen, w.path, "%s",
+			    "a directory on the way is not root's: a name "
+			    "root makes goes in root's directories only");
+	if (rc == 0 && strlen(w.leaf) >= leaflen)
+		rc = refuse(ENAMETOOLONG, why, whylen, w.path, "%s",
+			    "the name is too long");
+	if (rc < 0) {
+		if (w.dirfd >= 0)
+			close(w.dirfd);
+		return rc;
+	}
+	snprintf(leaf, leaflen, "%s", w.leaf);
+	*dirfd = w.dirfd;
+	return 0;
+}
+
 void
 safe_new_discard(struct safe_new *n)
 {

@@ -106,6 +106,13 @@ struct safe_new {
 	ino_t ino;
 };
 int safe_create(const char *path, struct safe_new *n, char *why, size_t whylen);
+/* The parent of a name root is about to make itself (a listening
+ * socket): every directory on the way walked as above and owned by
+ * root (one writable by others only if sticky), no symlink followed.
+ * The parent's O_PATH fd in *dirfd and the last component in leaf; the
+ * name itself is not looked at. 0, or -errno with why. */
+int safe_parent_root(const char *path, int *dirfd, char *leaf, size_t leaflen,
+		     char *why, size_t whylen);
 /* Remove the new file if its name still names it (an incomplete save),
  * and close both fds. */
 void safe_new_discard(struct safe_new *n);

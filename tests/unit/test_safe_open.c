@@ -454,6 +454,57 @@ test_check_root(void **state)
 	root_refused(at("p/mod.so"), SAFE_REG, EPERM, "not root's alone");
 }
 
+/* The parent of a socket root makes (bulkhead vnc --unix): root's
+ * directories only, sticky if others write, no symlink on the way. */
+static void
+parent_refused(const char *path, int err, const char *what)
+{
+	char leaf[64];
+	int dfd;
+	int rc = safe_parent_root(path, &dfd, leaf, sizeof(leaf), why,
+				  sizeof(why));
+
+	if (rc == 0)
+		close(dfd);
+	if (rc != -err || !strstr(why, what))
+		fail_msg("%s: %d, '%s', wanted %d and '%s'", path, rc, why,
+			 -err, what);
+}
+
+static void
+test_parent_root(void **state)
+{
+	char leaf[64];
+	struct stat st, want;
+	int dfd;
+
+	(void)state;
+	mkdir_as("r", 0, 0755);
+	assert_int_equal(safe_parent_root(at("r/vnc.sock"), &dfd, leaf,
+					  sizeof(leaf), why, sizeof(why)),
+			 0);
+	assert_string_equal(leaf, "vnc.sock");
+	assert_int_equal(fstat(dfd, &st), 0);
+	assert_int_equal(stat(at("r"), &want), 0);
+	assert_true(st.st_ino == want.st_ino && st.st_dev == want.st_dev);
+	close(dfd);
+	/* Sticky and world-writable, as /tmp: accepted. */
+	mkdir_as("t", 0, 01777);
+	assert_int_equal(safe_parent_root(at("t/s"), &dfd, leaf, sizeof(leaf),
+					  why, sizeof(why)),
+			 0);
+	close(dfd);
+	mkdir_as("w", 0, 0777);
+	parent_refused(at("w/s"), EPERM, "not sticky");
+	mkdir_as("u", USER, 0755);
+	parent_refused(at("u/s"), EPERM, "not root's");
+	assert_int_equal(symlink(at("r"), at("lnk")), 0);
+	parent_refused(at("lnk/s"), ELOOP, "symlink");
+	parent_refused(at("r/a-name-longer-than-the-sixty-four-bytes-"
+			  "the-caller-has-room-for-in-leaf"),
+		       ENAMETOOLONG, "too long");
+}
+
 /* USER as a config's owner, in group GROUP too (no account needed). */
 #define GROUP 61236u
 static const struct safe_who user = {
@@ -777,6 +828,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dev_links, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_check_root, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_parent_root, setup,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
