@@ -46,6 +46,14 @@ record_identity(const struct vm_record *r, struct dm_identity *id)
 	return -EINVAL;
 }
 
+bool
+record_same_vm(const struct vm_record *a, const struct vm_record *b)
+{
+	return a->dm_start != 0 && a->vmid == b->vmid &&
+	       a->dm_pid == b->dm_pid && a->dm_start == b->dm_start &&
+	       strcmp(a->name, b->name) == 0;
+}
+
 static json_t *
 taps_json(const struct vm_record *r)
 {

@@ -53,6 +53,13 @@ struct vm_record {
 void record_set_identity(struct vm_record *r, const struct dm_identity *id);
 int record_identity(const struct vm_record *r, struct dm_identity *id);
 
+/* Whether b is the record of the very VM a was read for: the same VM
+ * id and the same device model (its pid and start time), which a new
+ * VM of the name or id never has and a monitor's take-over or an
+ * in-place restart keeps. False while a's device model is not started
+ * (dm_start 0): nothing to pin to yet. */
+bool record_same_vm(const struct vm_record *a, const struct vm_record *b);
+
 int record_path(char *buf, size_t len, const char *name);
 int record_write(const struct vm_record *r);
 /* Strictly typed read; -EINVAL for anything malformed. */

@@ -99,6 +99,36 @@ test_taps(void **state)
 	}
 }
 
+/* A VM's identity for a long-lived client (bulkhead vnc): a new VM of
+ * the name or id differs, a new monitor of the same VM does not. */
+static void
+test_same_vm(void **state)
+{
+	(void)state;
+	struct vm_record a, b;
+	assert_int_equal(record_parse(good, strlen(good), &a), 0);
+	b = a;
+	assert_true(record_same_vm(&a, &b));
+	b.monitor_pid = 4242; /* a take-over */
+	b.monitor_start = 77;
+	assert_true(record_same_vm(&a, &b));
+	b = a;
+	b.dm_start = 6; /* the id and pid reused, a new device model */
+	assert_false(record_same_vm(&a, &b));
+	b = a;
+	b.dm_pid = 101;
+	assert_false(record_same_vm(&a, &b));
+	b = a;
+	b.vmid = 2;
+	assert_false(record_same_vm(&a, &b));
+	b = a;
+	snprintf(b.name, sizeof(b.name), "other");
+	assert_false(record_same_vm(&a, &b));
+	a.dm_start = b.dm_start = 0; /* not started: nothing to pin */
+	b = a;
+	assert_false(record_same_vm(&a, &b));
+}
+
 static void
 test_parse_bad(void **state)
 {
@@ -138,6 +168,7 @@ main(void)
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_owner),
 		cmocka_unit_test(test_taps),
+		cmocka_unit_test(test_same_vm),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
