@@ -71,6 +71,7 @@ SHARED_SRCS = \
 	src/host/imglock.c \
 	src/host/safe_open.c \
 	src/host/safe_who.c \
+	src/host/peer.c \
 	src/host/subid.c \
 	src/host/idrange.c \
 	src/host/nsswitch.c \
@@ -168,7 +169,7 @@ UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args test_vm_
 	test_console_log test_child_log test_record test_vmid test_privs test_seccomp_landlock \
 	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_allowlist \
 	test_levels test_control_msg test_safe_open test_doc_numbers test_subid test_accounts \
-	test_procscan test_libdeps test_policy test_util test_termfilter test_tap test_imglock test_blockuse
+	test_procscan test_libdeps test_policy test_util test_termfilter test_tap test_imglock test_blockuse test_peer
 
 OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)
