@@ -5,6 +5,7 @@
  * the handshake like QEMU, so the VM is running when they turn. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 static int qmp = -1;
+static int passed = -1; /* the last fd that came with a request (getfd) */
 
 static void
 put(const char *s)
@@ -37,9 +39,21 @@ request(char *cmd, size_t cmdlen)
 	size_t got = 0;
 
 	while (got + 1 < sizeof(line)) {
-		ssize_t n = read(qmp, line + got, 1);
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} ctl;
+		struct iovec iov = { .iov_base = line + got, .iov_len = 1 };
+		struct msghdr mh = { .msg_iov = &iov,
+				     .msg_iovlen = 1,
+				     .msg_control = ctl.buf,
+				     .msg_controllen = sizeof(ctl.buf) };
+		ssize_t n = recvmsg(qmp, &mh, MSG_CMSG_CLOEXEC);
 		if (n <= 0)
 			_exit(0);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		if (c && c->cmsg_type == SCM_RIGHTS)
+			memcpy(&passed, CMSG_DATA(c), sizeof(int));
 		if (line[got] == '\n')
 			break;
 		got++;
@@ -131,6 +145,50 @@ unlock_disks(void)
 	}
 }
 
+/* A VNC server that serves its first client (the RFB greeting, then an
+ * echo of what the client sends) and never answers the QMP request that
+ * hands it a second one: the toolstack must keep relaying the first. */
+static void
+vnc_stall(void)
+{
+	char cmd[64], buf[4096];
+	int client = -1, next = -1, handed = 0;
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = qmp, .events = POLLIN },
+				       { .fd = client, .events = POLLIN } };
+		if (poll(p, 2, -1) < 0)
+			continue;
+		if (p[1].revents) {
+			ssize_t n = read(client, buf, sizeof(buf));
+			if (n <= 0 || write(client, buf, (size_t)n) != n) {
+				close(client);
+				client = -1;
+			}
+		}
+		if (!(p[0].revents & (POLLIN | POLLHUP)))
+			continue;
+		passed = -1;
+		long id = request(cmd, sizeof(cmd));
+		if (!strcmp(cmd, "getfd") && handed == 0) {
+			next = passed;
+			reply(id, "{}");
+		} else if (!strcmp(cmd, "add_client") && next >= 0) {
+			client = next;
+			next = -1;
+			handed = 1;
+			if (write(client, "RFB 003.008\n", 12) != 12)
+				_exit(4);
+			reply(id, "{}");
+		} else if (!strcmp(cmd, "getfd")) {
+			fprintf(stderr, "evil-dm: a second VNC client, never "
+					"answered\n");
+		} else {
+			reply(id, "{}");
+		}
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -211,6 +269,9 @@ main(int argc, char **argv)
 	} else if (!strncmp(mode, "late-unlock", 11)) {
 		handshake();
 		unlock_disks();
+	} else if (!strncmp(mode, "late-vnc-stall", 14)) {
+		handshake();
+		vnc_stall();
 	} else if (!strncmp(mode, "late-unsolicited", 16)) {
 		handshake();
 		sleep(1);
