@@ -135,6 +135,9 @@ CLI_SRCS = \
 	src/cli/cmd_cdrom.c \
 	src/cli/cmd_save.c \
 	src/cli/cmd_vnc.c \
+	src/cli/vnc_listen.c \
+	src/cli/vnc_handover.c \
+	src/cli/vnc_relay.c \
 	src/cli/request.c \
 	src/cli/reattach.c \
 	src/cli/monitor_fork.c \
