@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 32
+plan 49
 P=bhtest-vnc-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 VNCPIDS=()
@@ -16,6 +16,7 @@ cleanup() {
 	local p
 	for p in "${VNCPIDS[@]}"; do kill "$p" 2>/dev/null; done
 	destroy_prefix "$P"
+	ip link del "bhvnc$$" 2> /dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -66,11 +67,22 @@ start_vnc() {
 	VNCPIDS+=($!)
 }
 
-# banner PORT [AS-UID]: the first line the display sends to a client.
+# banner PORT [AS-UID] [HOST]: the first line the display sends to a
+# client (of 127.0.0.1 unless HOST).
 banner() {
 	local run=()
 	[ -n "${2:-}" ] && run=(setpriv --reuid="$2" --regid="$2" --clear-groups)
-	timeout 10 "${run[@]}" bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$1"'; read -t 5 -r l <&3; echo "$l"' 2>/dev/null
+	timeout 10 "${run[@]}" bash -c 'exec 3<>/dev/tcp/'"${3:-127.0.0.1}"'/'"$1"'; read -t 5 -r l <&3; echo "$l"' 2>/dev/null
+}
+
+# wait_gone_path PATH: true once nothing is at PATH (within 5 s).
+wait_gone_path() {
+	local i
+	for i in $(seq 50); do
+		[ -e "$1" ] || [ -L "$1" ] || return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 type_cmd() { (sleep 1; printf '%s\n' "$1"; sleep 1) | timeout 10 "$BULKHEAD" console "$P" > /dev/null 2>&1; }
@@ -243,7 +255,104 @@ else
 	not_ok "HVM: no capture"
 fi
 
-# 9. The VM goes: bulkhead vnc ends by itself.
+# 9. Who may connect through one of the host's own addresses that is
+#    not loopback (--allow-remote): a local user still, so the same
+#    check. The address is on an interface the test makes (a veth pair:
+#    these kernels have no dummy driver).
+DUMMY=bhvnc$$
+OWNIP=198.18.$(($$ % 250)).1
+if ip link add "$DUMMY" type veth peer name "${DUMMY}p" 2> /dev/null &&
+	ip addr add "$OWNIP/32" dev "$DUMMY" && ip link set "$DUMMY" up; then
+	OPORT=$(free_port $((HPORT + 1)))
+	start_vnc "$T/own.out" "$P" --listen "$OWNIP:$OPORT" --allow-remote
+	wait_for "$T/own.out" "vnc on" 10
+	check "--allow-remote: uid 65534 from the host's own $OWNIP gets nothing" \
+		test -z "$(banner "$OPORT" 65534 "$OWNIP")"
+	check "... and the refusal names the uid" wait_for "$T/own.out" "(uid 65534) refused" 5
+	check "--allow-remote: root from $OWNIP gets the greeting" test "$(banner "$OPORT" "" "$OWNIP")" = "RFB 003.008"
+else
+	not_ok "an interface with $OWNIP: cannot make it"
+	not_ok "... no refusal"
+	not_ok "... no greeting"
+fi
+
+# 10. --unix PATH: a unix socket, root's and 0600 (or --user's), peer
+#     credentials checked; its directory must be root's (sticky if
+#     others write) and nothing at PATH is followed.
+unix_banner() { # PATH [AS-UID]: the greeting a unix client gets
+	local run=()
+	[ -n "${2:-}" ] && run=(setpriv --reuid="$2" --regid="$2" --clear-groups
+		--inh-caps=+dac_override --ambient-caps=+dac_override)
+	timeout 10 "${run[@]}" /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(5)
+s.connect(sys.argv[1])
+print(s.recv(12).decode().strip())' "$1" 2> /dev/null
+}
+U=$T/u
+mkdir -m 0755 "$U" && chmod 0711 "$T"
+start_vnc "$T/unix.out" "$P" --unix "$U/vnc.sock"
+check "--unix: listening on the path" wait_for "$T/unix.out" "vnc on $U/vnc.sock" 10
+MODE=$(stat -c '%U %a %F' "$U/vnc.sock" 2>&1)
+check "--unix: the socket is root's, mode 600 ($MODE)" test "$MODE" = "root 600 socket"
+check "--unix: root's client gets the greeting" test "$(unix_banner "$U/vnc.sock")" = "RFB 003.008"
+# uid 65534 with CAP_DAC_OVERRIDE gets past the mode: its peer
+# credentials still refuse it.
+check "--unix: uid 65534 (past the mode) gets nothing" test -z "$(unix_banner "$U/vnc.sock" 65534)"
+check "... refused by its peer credentials, named" wait_for "$T/unix.out" "(uid 65534) refused" 5
+start_vnc "$T/unixu.out" "$P" --unix "$U/user.sock" --user nobody
+wait_for "$T/unixu.out" "vnc on" 10
+MODE=$(stat -c '%U %a' "$U/user.sock" 2>&1)
+B=$(timeout 10 setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(5)
+s.connect(sys.argv[1])
+print(s.recv(12).decode().strip())' "$U/user.sock" 2> /dev/null)
+check "--unix --user nobody: the socket is nobody's, 600 ($MODE); uid 65534 gets the greeting" \
+	test "$MODE/$B" = "nobody 600/RFB 003.008"
+mkdir -m 0777 "$T/open"
+expect "--unix in a directory others write, not sticky: refused" 2 "not sticky" \
+	"$BULKHEAD" vnc "$P" --unix "$T/open/vnc.sock"
+ln -s "$T/target.sock" "$U/link.sock"
+expect "--unix at a symlink: refused" 2 "exists" "$BULKHEAD" vnc "$P" --unix "$U/link.sock"
+check "... and its target was not made" test ! -e "$T/target.sock"
+kill "${VNCPIDS[-1]}" "${VNCPIDS[-2]}" 2> /dev/null
+check "--unix: the socket goes when vnc stops" wait_gone_path "$U/user.sock"
+
+# 11. A device model that never answers a handover (evil-dm): the client
+#     already relayed keeps flowing, and the stuck one is given up on.
+mkdir -p "$T/prefix/bin" "$T/prefix/share/qemu"
+cp "${EVIL:-build/tests/evil-dm}" "$T/prefix/bin/evil-dm"
+mkcfg "$T/stall.cfg" "$P-stall" "" 'vnc = 1' "device_model_override = \"$T/prefix/bin/evil-dm\""
+sed -i "s/bulkhead.run=/evil=late-vnc-stall bulkhead.run=/" "$T/stall.cfg"
+if "$BULKHEAD" create "$T/stall.cfg" > "$T/stall-create.out" 2>&1; then
+	SPORT=$(free_port $((HPORT + 10)))
+	start_vnc "$T/stall.out" "$P-stall" --listen "127.0.0.1:$SPORT"
+	wait_for "$T/stall.out" "vnc on" 10
+	read -r FLOW STUCK <<< "$(timeout 90 python3 tests/e2e/vnc-stall.py "$SPORT")"
+	check "a handover that hangs: the first client still flows (worst echo ${FLOW:-?} s)" \
+		python3 -c "import sys; sys.exit(not float('${FLOW:-99}') < 2)"
+	check "... and the stuck client is closed in bounded time (${STUCK:-?} s more)" \
+		test "${STUCK:-open}" != open -a "${STUCK:-99}" -le 40
+	destroy_prefix "$P-stall"
+else
+	not_ok "create with an evil device model: $(head -c 300 "$T/stall-create.out")"
+	not_ok "... no relay"
+fi
+
+# 12. The VM goes: bulkhead vnc ends by itself. One that was stopped
+#     meanwhile does not hand a client to a new VM made with the name
+#     (and, likely, the id) of the old one: it is pinned to its VM.
+PPORT=$(free_port $((HPORT + 20)))
+start_vnc "$T/pin.out" "$P" --listen "127.0.0.1:$PPORT"
+wait_for "$T/pin.out" "vnc on" 10
+kill -STOP "${VNCPIDS[-1]}"
 "$BULKHEAD" destroy "$P" > /dev/null 2>&1
 check "vnc ends when its VM is destroyed" wait_for "$T/vnc.out" "the VM is gone" 10
+"$BULKHEAD" create "$T/vnc.cfg" > "$T/create2.out" 2>&1
+kill -CONT "${VNCPIDS[-1]}"
+check "a vnc of the VM destroyed gives a new VM of its name nothing" test -z "$(banner "$PPORT")"
+check "... and says its VM is gone" wait_for "$T/pin.out" "the VM is gone" 10
 exit "$FAILED"
