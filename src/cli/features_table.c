@@ -108,9 +108,10 @@ static const struct feature table[F_COUNT] = {
 	{ F_VNC, "vnc = 1 (VGA card, bulkhead vnc)", FS_TECH_PREVIEW,
 	  "QEMU's std VGA and VNC server, in the jail: more surface for the "
 	  "guest and for clients; -vnc none, so nothing in the jail listens: "
-	  "bulkhead vnc listens on loopback, lets in root's clients (and a "
-	  "--user's) only, and hands each to QEMU over QMP as a unix socket; "
-	  "no password or encryption (--allow-remote for a wider address)" },
+	  "bulkhead vnc listens on loopback (or a root-owned unix socket, "
+	  "--unix), lets in root's clients (and a --user's) only, and hands "
+	  "each to QEMU over QMP as a unix socket; no password or "
+	  "encryption (--allow-remote for a wider address)" },
 	{ F_PAUSE, "pause/unpause", FS_SUPPORTED,
 	  "QMP stop/cont; the device model keeps every restriction" },
 	{ F_SHUTDOWN, "shutdown/reboot (ACPI power button)", FS_SUPPORTED,
