@@ -1,7 +1,9 @@
 #include "vif.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 bool
 vif_ifname_valid(const char *name)
@@ -40,6 +42,72 @@ parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+/* A unicast address a host may have: not 0.0.0.0, 127/8, 224/4 (and
+ * the class E and broadcast above), ::, ::1, ff00::/8. */
+static bool
+vif_ip_is_host(const struct vif_ip *ip)
+{
+	const uint8_t *a = ip->addr;
+	static const uint8_t zero[16];
+
+	if (ip->family == AF_INET)
+		return memcmp(a, zero, 4) != 0 && a[0] != 127 && a[0] < 224;
+	if (a[0] == 0xff || !memcmp(a, zero, 16))
+		return false;
+	return memcmp(a, zero, 15) != 0 || a[15] != 1;
+}
+
+int
+vif_ips_parse(const char *val, struct vif_spec *out, char *why, size_t whylen)
+{
+	char buf[256], *save = NULL;
+
+	if (out->nips) {
+		snprintf(why, whylen, "vif spec key 'ip' given twice");
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", val);
+	for (char *a = strtok_r(buf, " \t", &save); a;
+	     a = strtok_r(NULL, " \t", &save)) {
+		struct vif_ip ip = { .family = AF_INET };
+
+		if (out->nips == VIF_IPS_MAX) {
+			snprintf(why, whylen, "vif ip=: more than %d addresses",
+				 VIF_IPS_MAX);
+			return -1;
+		}
+		if (inet_pton(AF_INET, a, ip.addr) != 1) {
+			ip.family = AF_INET6;
+			if (inet_pton(AF_INET6, a, ip.addr) != 1) {
+				snprintf(why, whylen,
+					 "vif ip=: '%s' is not an IPv4 or IPv6 "
+					 "address (no prefix length)",
+					 a);
+				return -1;
+			}
+		}
+		if (!vif_ip_is_host(&ip)) {
+			snprintf(why, whylen,
+				 "vif ip=: '%s' is not a unicast host address",
+				 a);
+			return -1;
+		}
+		for (size_t i = 0; i < out->nips; i++)
+			if (out->ips[i].family == ip.family &&
+			    !memcmp(out->ips[i].addr, ip.addr, 16)) {
+				snprintf(why, whylen,
+					 "vif ip=: '%s' given twice", a);
+				return -1;
+			}
+		out->ips[out->nips++] = ip;
+	}
+	if (!out->nips) {
+		snprintf(why, whylen, "vif ip=: no address given");
+		return -1;
+	}
+	return 0;
+}
+
 /* xl-network-configuration(5) keys bulkhead does not take, each with
  * why and what instead. */
 static int
@@ -50,8 +118,6 @@ vif_refused_key(const char *key, const char *val, char *why, size_t whylen)
 	} refused[] = {
 		{ "script", "bulkhead runs no vif scripts as root; it "
 			    "attaches the tap to bridge= itself" },
-		{ "ip", "per-vif addresses (anti-spoofing, vif-route) are not "
-			"in this version" },
 		{ "gatewaydev", "routed and NAT vif scripts are not supported; "
 				"use bridge=" },
 		{ "forwarddev", "routed and NAT vif scripts are not supported; "
@@ -200,6 +266,9 @@ vif_spec_parse(const char *spec, struct vif_spec *out, char *why, size_t whylen)
 				return -1;
 			}
 			seen_model = true;
+		} else if (!strcmp(key, "ip")) {
+			if (vif_ips_parse(val, out, why, whylen) < 0)
+				return -1;
 		} else if (!strcmp(key, "type")) {
 			/* xl's ioemu (an emulated NIC) and vif (a PV one)
 			 * are both the NIC model= names here. */

@@ -17,6 +17,15 @@
  * guest's driver may need one of the emulated ones. */
 enum vif_model { VIF_VIRTIO_NET, VIF_E1000, VIF_RTL8139 };
 
+/* ip=: the addresses the VM may use as a source on this vif (xl takes
+ * several, separated by spaces). Host addresses only: no prefix, no
+ * unspecified, loopback, multicast or broadcast address. */
+#define VIF_IPS_MAX 8
+struct vif_ip {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+};
+
 struct vif_spec {
 	char bridge[IFNAMSIZ];
 	bool bridge_default;    /* no bridge= given */
@@ -24,6 +33,8 @@ struct vif_spec {
 	uint8_t mac[6];
 	bool has_mac;
 	enum vif_model model;
+	struct vif_ip ips[VIF_IPS_MAX];
+	size_t nips; /* > 0 iff ip= was given */
 	int line;
 };
 
@@ -36,5 +47,9 @@ const char *vif_model_rom(enum vif_model m);
 /* Linux interface name rules: 1..15 bytes, no '/', ':', whitespace,
  * not "." or "..". */
 bool vif_ifname_valid(const char *name);
+/* ip='A B ...' into out->ips: -1 with why on anything but host
+ * addresses. */
+int vif_ips_parse(const char *val, struct vif_spec *out, char *why,
+		  size_t whylen);
 
 #endif

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "../../src/config/vif.h"
 
@@ -55,7 +56,43 @@ test_good(void **state)
 			fail_msg("'%s' refused: %s", defaults[i], why);
 		assert_string_equal(v.bridge, VIF_DEFAULT_BRIDGE);
 		assert_true(v.bridge_default);
+		assert_int_equal(v.nips, 0);
 	}
+}
+
+static void
+test_ips(void **state)
+{
+	(void)state;
+	struct vif_spec v;
+	char why[256] = "";
+
+	/* xl's form: several addresses in one ip=, spaces between. */
+	if (vif_spec_parse("bridge=br0, ip=10.0.0.5  fd00::5\t192.168.1.2, "
+			   "mac=00:16:3e:00:00:01",
+			   &v, why, sizeof(why)) != 0)
+		fail_msg("refused: %s", why);
+	assert_int_equal(v.nips, 3);
+	assert_int_equal(v.ips[0].family, AF_INET);
+	assert_memory_equal(v.ips[0].addr, "\x0a\x00\x00\x05", 4);
+	assert_int_equal(v.ips[1].family, AF_INET6);
+	assert_memory_equal(v.ips[1].addr,
+			    "\xfd\x00\0\0\0\0\0\0\0\0\0\0\0\0\0\x05", 16);
+	assert_int_equal(v.ips[2].family, AF_INET);
+	assert_int_equal(v.ips[2].addr[0], 192);
+	assert_true(v.has_mac);
+	/* A link-local address may be listed (a guest with RFC 7217
+	 * addresses), and IPv4-mapped ones are addresses too. */
+	assert_int_equal(vif_spec_parse("ip=fe80::1234 ::ffff:10.1.2.3", &v,
+					why, sizeof(why)),
+			 0);
+	assert_int_equal(v.nips, 2);
+	assert_int_equal(vif_spec_parse("ip=10.0.0.1 10.0.0.2 10.0.0.3 "
+					"10.0.0.4 10.0.0.5 10.0.0.6 10.0.0.7 "
+					"10.0.0.8",
+					&v, why, sizeof(why)),
+			 0);
+	assert_int_equal(v.nips, VIF_IPS_MAX);
 }
 
 static const struct {
@@ -78,7 +115,34 @@ static const struct {
 	{ "bridge=br0,vifname=..", "bad vifname" },
 	{ "bridge=br0,script=/etc/xen/scripts/vif-bridge",
 	  "vif spec key 'script': bulkhead runs no vif scripts as root" },
-	{ "bridge=br0,ip=10.0.0.1", "vif spec key 'ip': per-vif addresses" },
+	/* ip=: host addresses only, each once, at most VIF_IPS_MAX. */
+	{ "ip=", "vif ip=: no address given" },
+	{ "ip= ", "vif ip=: no address given" },
+	{ "ip=10.0.0.5/24", "'10.0.0.5/24' is not an IPv4 or IPv6 address" },
+	{ "ip=fd00::5/64", "'fd00::5/64' is not an IPv4 or IPv6 address" },
+	{ "ip=10.0.0", "'10.0.0' is not an IPv4" },
+	{ "ip=10.0.0.256", "is not an IPv4" },
+	{ "ip=010.0.0.1", "is not an IPv4" },
+	{ "ip=0x0a.0.0.1", "is not an IPv4" },
+	{ "ip=10.0.0.1x", "is not an IPv4" },
+	{ "ip=host.example", "is not an IPv4" },
+	{ "ip=fe80::1%eth0", "is not an IPv4" },
+	{ "ip=1:2:3:4:5:6:7:8:9", "is not an IPv4" },
+	{ "ip=10.0.0.1;drop", "is not an IPv4" },
+	{ "ip=10.0.0.1}", "is not an IPv4" },
+	{ "ip=0.0.0.0", "'0.0.0.0' is not a unicast host address" },
+	{ "ip=127.0.0.1", "is not a unicast host address" },
+	{ "ip=224.0.0.1", "is not a unicast host address" },
+	{ "ip=255.255.255.255", "is not a unicast host address" },
+	{ "ip=::", "'::' is not a unicast host address" },
+	{ "ip=::1", "is not a unicast host address" },
+	{ "ip=ff02::1", "is not a unicast host address" },
+	{ "ip=10.0.0.1 10.0.0.1", "'10.0.0.1' given twice" },
+	{ "ip=fd00::1 fd00:0::1", "'fd00:0::1' given twice" },
+	{ "ip=10.0.0.1,ip=10.0.0.2", "vif spec key 'ip' given twice" },
+	{ "ip=10.0.0.1 10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.5 10.0.0.6 "
+	  "10.0.0.7 10.0.0.8 10.0.0.9",
+	  "more than 8 addresses" },
 	{ "gatewaydev=eth0", "vif spec key 'gatewaydev'" },
 	{ "rate=10Mb/s", "vif spec key 'rate'" },
 	{ "backend=netdom", "vif spec key 'backend': driver domains" },
@@ -105,6 +169,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_ips),
 		cmocka_unit_test(test_bad),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
