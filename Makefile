@@ -16,7 +16,7 @@ WARN = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 HARDEN = -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE
 LDHARDEN = -pie -Wl,-z,relro,-z,now
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) $(HARDEN) \
-	$(shell pkg-config --cflags jansson libseccomp libelf 2>/dev/null)
+	$(shell pkg-config --cflags jansson libseccomp libelf libnftables 2>/dev/null)
 ifeq ($(SAN),1)
 # FORTIFY and ASan disagree about some interceptors; ASan checks more.
 CFLAGS_BASE := $(filter-out -D_FORTIFY_SOURCE=3,$(CFLAGS_BASE)) -O1 \
@@ -26,7 +26,7 @@ LDHARDEN += -fsanitize=address,undefined
 endif
 CFLAGS ?=
 CFLAGS += $(CFLAGS_BASE)
-LIBS = $(shell pkg-config --libs jansson libseccomp libelf 2>/dev/null)
+LIBS = $(shell pkg-config --libs jansson libseccomp libelf libnftables 2>/dev/null)
 
 # Sources by process (ARCHITECTURE.md, "Processes"). A folder is either
 # one process's code or shared code; scripts/check-layout.sh fails when a
@@ -67,6 +67,8 @@ SHARED_SRCS = \
 	src/host/blockdev.c \
 	src/host/blockuse.c \
 	src/host/tap.c \
+	src/host/antispoof.c \
+	src/host/antispoof_rules.c \
 	src/host/hostfile.c \
 	src/host/imglock.c \
 	src/host/safe_open.c \
@@ -168,7 +170,7 @@ LIB_SRCS = $(SHARED_SRCS) $(MONITOR_SRCS) $(WORKER_SRCS) $(COPIER_SRCS) \
 	src/cli/audit.c src/cli/audit_find.c src/cli/features_table.c \
 	src/cli/termfilter.c $(VHOST_SRCS)
 
-UNIT_TESTS = test_cfgfile test_config test_disk test_qmp test_qemu_args test_vm_plan test_vmdir \
+UNIT_TESTS = test_antispoof test_cfgfile test_config test_disk test_qmp test_qemu_args test_vm_plan test_vmdir \
 	test_console_log test_child_log test_record test_vmid test_privs test_seccomp_landlock \
 	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_allowlist \
 	test_levels test_control_msg test_safe_open test_doc_numbers test_subid test_accounts \

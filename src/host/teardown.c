@@ -15,6 +15,7 @@
 #include "cgroup.h"
 #include "procscan.h"
 #include "reaper.h"
+#include "antispoof.h"
 #include "tap.h"
 #include "vmdir.h"
 #include "vmid.h"
@@ -198,6 +199,11 @@ teardown_cleanup(const struct vm_record *r)
 	for (size_t i = 0; i < r->ntaps; i++)
 		if (tap_delete(r->taps[i].name, r->taps[i].ifindex) < 0)
 			taps_left = true;
+	/* The anti-spoofing chains go with the taps, found by the VM's
+	 * name, so also for a record that lost its taps (recover_find).
+	 * Chains that stay keep the record and the id, as a tap would. */
+	if (antispoof_remove(r->name) < 0)
+		taps_left = true;
 	if (cgroup_remove(r->name) < 0)
 		rc = -EBUSY;
 	for (size_t i = 0; i < n; i++)

@@ -1,0 +1,78 @@
+/* Loading and removing a VM's anti-spoofing chains through libnftables,
+ * nft's own library: one transaction per call, the kernel's answer in
+ * the error buffer. */
+#include "antispoof.h"
+
+#include <errno.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../config/config.h"
+
+/* 64 rule lines per port at most, a bit over 100 bytes each. */
+#define RULES_MAX (CONFIG_VIFS_MAX * 64 * 160 + 4096)
+
+/* Run CMDS as one transaction: 0, or -1 with nft's message in why. */
+static int
+run(const char *cmds, char *why, size_t whylen)
+{
+	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+
+	if (!ctx) {
+		snprintf(why, whylen, "nftables: no context");
+		return -1;
+	}
+	nft_ctx_buffer_output(ctx);
+	nft_ctx_buffer_error(ctx);
+	int rc = nft_run_cmd_from_buffer(ctx, cmds);
+	if (rc != 0) {
+		const char *e = nft_ctx_get_error_buffer(ctx);
+		/* nft's first line names the error; the rest quotes us. */
+		snprintf(why, whylen, "nftables: %.*s",
+			 e ? (int)strcspn(e, "\n") : 7, e ? e : "failed");
+	}
+	nft_ctx_free(ctx);
+	return rc == 0 ? 0 : -1;
+}
+
+int
+antispoof_install(const char *vm, const struct vif_spec *vifs,
+		  const unsigned *ifindex, size_t n, char *why, size_t whylen)
+{
+	char *buf = malloc(RULES_MAX);
+
+	if (!buf) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	int len = antispoof_rules(vm, vifs, ifindex, n, buf, RULES_MAX);
+	int rc = -1;
+	if (len < 0)
+		snprintf(why, whylen, "anti-spoofing rules: %s",
+			 strerror(-len));
+	else
+		rc = run(buf, why, whylen);
+	free(buf);
+	return rc;
+}
+
+int
+antispoof_remove(const char *vm)
+{
+	char buf[1024], why[256];
+
+	if (antispoof_delete_cmds(vm, buf, sizeof(buf)) < 0)
+		return -EINVAL;
+	if (run(buf, why, sizeof(why)) == 0)
+		return 0;
+	/* No such chain (a VM without vifs, one already removed, a host
+	 * without nf_tables): nothing to remove. Asked rather than read
+	 * from the message, which is nft's to word. */
+	if (snprintf(buf, sizeof(buf),
+		     "list chain bridge " ANTISPOOF_TABLE " vif-%s",
+		     vm) >= (int)sizeof(buf))
+		return -EINVAL;
+	return run(buf, why, sizeof(why)) == 0 ? -EIO : 0;
+}

@@ -1,0 +1,31 @@
+/* Anti-spoofing on the bridge ports of a VM's taps, enforced by the host
+ * kernel (nftables, bridge family), so that it holds whatever the device
+ * model does: frames entering the bridge from a tap must carry the vif's
+ * MAC and, with ip=, its addresses. One table is bulkhead's; each VM has
+ * three chains named after it (vif-NAME with the rules, pre-NAME and
+ * in-NAME hooking prerouting and input and jumping there), so teardown
+ * removes exactly the VM's rules and nobody else's. */
+#ifndef BULKHEAD_ANTISPOOF_H
+#define BULKHEAD_ANTISPOOF_H
+
+#include <stddef.h>
+
+#include "../config/vif.h"
+
+#define ANTISPOOF_TABLE "bulkhead"
+
+/* The rules of one VM's ports: vifs[i] on the tap of index ifindex[i].
+ * nft syntax, one transaction replacing any chain of the VM's name.
+ * Length written, or -ENOSPC / -EINVAL (a VM name nft would misread). */
+int antispoof_rules(const char *vm, const struct vif_spec *vifs,
+		    const unsigned *ifindex, size_t n, char *buf, size_t len);
+/* The commands that delete the VM's chains (an error if absent). */
+int antispoof_delete_cmds(const char *vm, char *buf, size_t len);
+
+/* Load the rules into the kernel: 0, or -1 with why. */
+int antispoof_install(const char *vm, const struct vif_spec *vifs,
+		      const unsigned *ifindex, size_t n, char *why,
+		      size_t whylen);
+/* Remove the VM's chains: 0 (also when there were none) or -errno. */
+int antispoof_remove(const char *vm);
+#endif
