@@ -67,12 +67,17 @@ antispoof_remove(const char *vm)
 		return -EINVAL;
 	if (run(buf, why, sizeof(why)) == 0)
 		return 0;
-	/* No such chain (a VM without vifs, one already removed, a host
-	 * without nf_tables): nothing to remove. Asked rather than read
-	 * from the message, which is nft's to word. */
-	if (snprintf(buf, sizeof(buf),
-		     "list chain bridge " ANTISPOOF_TABLE " vif-%s",
-		     vm) >= (int)sizeof(buf))
+	/* No bulkhead table (a host where no VM had a vif, or without
+	 * nf_tables): nothing to remove, and none is made here. Asked
+	 * rather than read from the message, which is nft's to word. */
+	if (run("list table bridge " ANTISPOOF_TABLE, why, sizeof(why)) < 0)
+		return 0;
+	/* Some of the chains only (a half-made VM, someone's chain of the
+	 * name): adding those that are missing first, in the same
+	 * transaction, makes each delete find its chain. */
+	int n = antispoof_add_cmds(vm, buf, sizeof(buf));
+	if (n < 0 ||
+	    antispoof_delete_cmds(vm, buf + n, sizeof(buf) - (size_t)n) < 0)
 		return -EINVAL;
-	return run(buf, why, sizeof(why)) == 0 ? -EIO : 0;
+	return run(buf, why, sizeof(why)) < 0 ? -EIO : 0;
 }

@@ -19,6 +19,9 @@
  * Length written, or -ENOSPC / -EINVAL (a VM name nft would misread). */
 int antispoof_rules(const char *vm, const struct vif_spec *vifs,
 		    const unsigned *ifindex, size_t n, char *buf, size_t len);
+/* The commands that add the VM's chains, bare, where they are missing
+ * (no error where they exist), in an existing table. */
+int antispoof_add_cmds(const char *vm, char *buf, size_t len);
 /* The commands that delete the VM's chains (an error if absent). */
 int antispoof_delete_cmds(const char *vm, char *buf, size_t len);
 

@@ -217,6 +217,19 @@ antispoof_delete_cmds(const char *vm, char *buf, size_t len)
 }
 
 int
+antispoof_add_cmds(const char *vm, char *buf, size_t len)
+{
+	struct out o = { buf, len, 0, false };
+
+	if (!vm_name_ok(vm))
+		return -EINVAL;
+	for (size_t i = 0; i < 3; i++)
+		put(&o, "add chain bridge " ANTISPOOF_TABLE " %s-%s\n",
+		    chains[i], vm);
+	return o.full ? -ENOSPC : (int)o.used;
+}
+
+int
 antispoof_rules(const char *vm, const struct vif_spec *vifs,
 		const unsigned *ifindex, size_t n, char *buf, size_t len)
 {
@@ -228,11 +241,12 @@ antispoof_rules(const char *vm, const struct vif_spec *vifs,
 	 * adding a chain that exists is no error, and makes the delete
 	 * that follows none either. */
 	put(&o, "add table bridge " ANTISPOOF_TABLE "\n");
-	for (size_t i = 0; i < 3; i++)
-		put(&o, "add chain bridge " ANTISPOOF_TABLE " %s-%s\n",
-		    chains[i], vm);
 	if (o.full)
 		return -ENOSPC;
+	int a = antispoof_add_cmds(vm, buf + o.used, len - o.used);
+	if (a < 0)
+		return a;
+	o.used += (size_t)a;
 	int d = antispoof_delete_cmds(vm, buf + o.used, len - o.used);
 	if (d < 0)
 		return d;
