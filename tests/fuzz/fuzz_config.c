@@ -1,5 +1,7 @@
-/* libFuzzer harness: the config parser (tokenizer, keys, disk specs) on
- * arbitrary bytes. It must never crash, leak or read out of bounds. As
+/* libFuzzer harness: the config parser (tokenizer, keys, disk and vif
+ * specs) on arbitrary bytes, and the anti-spoofing rule text of the
+ * vifs it accepts (ip= addresses end up in nft's input). It must never
+ * crash, leak or read out of bounds. As
  * create keeps it, a NUL starts create's key=value arguments, one a
  * line: they are fuzzed with the file they override. */
 #include <stddef.h>
@@ -7,6 +9,7 @@
 #include <stdlib.h>
 
 #include "../../src/config/config.h"
+#include "../../src/host/antispoof.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -18,7 +21,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > CFG_FILE_MAX + 16)
 		return 0;
-	(void)config_parse_kept((const char *)data, size, "fuzz.cfg", &cfg,
-				&err);
+	if (config_parse_kept((const char *)data, size, "fuzz.cfg", &cfg,
+			      &err) < 0 ||
+	    !cfg.nvifs)
+		return 0;
+	static char rules[65536];
+	unsigned idx[CONFIG_VIFS_MAX];
+	for (size_t i = 0; i < cfg.nvifs; i++)
+		idx[i] = (unsigned)i + 1;
+	/* The name is the config's own, checked or not: refused or
+	 * printed, never past the buffer. */
+	(void)antispoof_rules(cfg.name, cfg.vifs, idx, cfg.nvifs, rules,
+			      sizeof(rules));
 	return 0;
 }
