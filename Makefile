@@ -254,10 +254,10 @@ $(BUILD)/tests/libsubid_bhtest.so: tests/peers/subid_module.c
 
 # A compromised device model for the hostile-QMP tests: static, so it
 # needs nothing from the jail's filesystem.
-$(BUILD)/tests/evil-dm: tests/peers/evil_dm.c
+$(BUILD)/tests/evil-dm: tests/peers/evil_dm.c tests/peers/evil_net.c tests/peers/evil_net.h
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"; $(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) $(HARDEN) \
-		-static-pie -o $@ $<
+		-static-pie -o $@ $(filter %.c,$^)
 
 $(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(BUILD)/libbulkhead.a
 	@mkdir -p $(dir $@)

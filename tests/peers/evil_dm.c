@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "evil_net.h"
+
 static int qmp = -1;
 static int passed = -1; /* the last fd that came with a request (getfd) */
 
@@ -272,6 +274,9 @@ main(int argc, char **argv)
 	} else if (!strncmp(mode, "late-vnc-stall", 14)) {
 		handshake();
 		vnc_stall();
+	} else if (!strncmp(mode, "late-spoof", 10)) {
+		handshake();
+		evil_net(argc, argv);
 	} else if (!strncmp(mode, "late-unsolicited", 16)) {
 		handshake();
 		sleep(1);

@@ -1,0 +1,161 @@
+#!/bin/bash
+# Anti-spoofing in the host kernel (issue 14): a device model replaced by
+# tests/peers/evil_dm.c (evil=late-spoof) writes raw frames to its tap,
+# forged ones and its own, and a capture in the peer's network namespace
+# on the far side of the bridge shows which arrived. With ip= none of the
+# forged frames does and each of its own does; without ip= only the MAC
+# is held. A real guest pings the peer from its ip= address, and cannot
+# from another. The rules go at destroy, when the device model or the monitor
+# dies, and a VM whose rules cannot be loaded is refused. The bridge, the
+# namespace and the veth pair are made here and removed here.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+plan 38
+P=bhtest-as-$$
+T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
+BR=bhabr$$
+NS=bhans$$
+SUB="10.$(($$ % 200 + 20)).$(($$ / 200 % 250 + 1))"
+cleanup() {
+	destroy_prefix "$P"
+	nft delete chain bridge bulkhead hold-$$ 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	ip link del "bhav$$" 2>/dev/null
+	ip link del "$BR" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+EVIL=${EVIL:-build/tests/evil-dm}
+mkdir -p "$T/prefix/bin" "$T/prefix/share/qemu"
+cp "$EVIL" "$T/prefix/bin/evil-dm"
+
+peer_net "$BR" "$NS" "bhav$$" "$SUB.1/24" ||
+	{ not_ok "antispoof: test network setup failed"; exit 0; }
+
+OK_TAGS="ok-udp4 ok-arp ok-probe ok-dhcp ok-udp6 ok-dad ok-na ok-rarp"
+BAD_TAGS="bad-mac bad-ip4 bad-zero bad-arp-ip bad-arp-mac bad-vlan-arp bad-ip6 bad-dad-udp bad-na bad-ra bad-ethertype"
+
+# mkvm NAME VIF: an evil-dm VM on the test bridge.
+mkvm() {
+	mkcfg "$T/$1.cfg" "$P-$1" "" "device_model_override = \"$T/prefix/bin/evil-dm\"" "vif = [ '$2' ]"
+	sed -i "s/bulkhead.run=/evil=late-spoof as4=$SUB.2 f4=$SUB.77 as6=fd42::2 f6=fd42::77 bulkhead.run=/" "$T/$1.cfg"
+}
+
+# capture SECONDS: the tags of the marked frames the peer receives.
+capture() {
+	ip netns exec "$NS" python3 - "$1" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+s.bind(("eth0", 0))
+s.settimeout(0.2)
+end, seen = time.time() + float(sys.argv[1]), set()
+while time.time() < end:
+    try:
+        d, a = s.recvfrom(65535)
+    except socket.timeout:
+        continue
+    i = d.find(b"BHAS:")
+    if a[2] != socket.PACKET_OUTGOING and i >= 0 and b";" in d[i:]:
+        seen.add(d[i + 5:d.index(b";", i)].decode(errors="replace"))
+print(" ".join(sorted(seen)))
+PY
+}
+
+has_tag() { case " $1 " in *" $2 "*) return 0 ;; esac; return 1; }
+# No chain of VM $1 in bulkhead's table.
+chains_gone() { ! nft list table bridge bulkhead 2>/dev/null | grep -qE "chain (pre|in|vif)-$1 "; }
+
+# 1. ip= with an IPv4 and an IPv6 address: only its own frames pass.
+mkvm a "bridge=$BR, mac=00:16:3e:a5:00:01, ip=$SUB.2 fd42::2"
+if "$BULKHEAD" create "$T/a.cfg" > "$T/a.out" 2>&1; then
+	TAP=bh$(vm_field "$P-a" vmid).0
+	nft list chain bridge bulkhead "vif-$P-a" > "$T/a.nft" 2>&1
+	check "ip=: rules on tap $TAP loaded before the device model ran" \
+		grep -q "iif \"$TAP\" ether saddr != 00:16:3e:a5:00:01 drop" "$T/a.nft"
+	check "ip=: prerouting and input hooks jump to the VM's chain" bash -c \
+		"nft list chain bridge bulkhead pre-$P-a | grep -q 'jump vif-$P-a' && nft list chain bridge bulkhead in-$P-a | grep -q 'jump vif-$P-a'"
+	got=$(capture 4)
+	for t in $OK_TAGS; do
+		check "ip=: its own frame $t arrives" has_tag "$got" "$t"
+	done
+	for t in $BAD_TAGS; do
+		check "ip=: forged frame $t does not arrive" bash -c "! case ' $got ' in *' $t '*) true;; *) false;; esac"
+	done
+	"$BULKHEAD" destroy "$P-a" > /dev/null 2>&1
+	check "ip=: no chain of the VM after destroy" chains_gone "$P-a"
+else
+	not_ok "ip=: create failed: $(head -3 "$T/a.out")"
+	for i in $(seq 1 21); do not_ok "ip=: (no VM)"; done
+fi
+
+# 2. No ip=: the MAC is held, addresses are not (documented).
+mkvm b "bridge=$BR, mac=00:16:3e:a5:00:02"
+if "$BULKHEAD" create "$T/b.cfg" > "$T/b.out" 2>&1; then
+	DM=$(vm_field "$P-b" pid)
+	got=$(capture 4)
+	for t in bad-mac bad-arp-mac bad-vlan-arp; do
+		check "MAC only: forged frame $t does not arrive" bash -c "! case ' $got ' in *' $t '*) true;; *) false;; esac"
+	done
+	check "MAC only: its own frame ok-udp4 arrives" has_tag "$got" ok-udp4
+	check "MAC only: a forged IPv4 source with its MAC arrives (no ip=, as documented)" has_tag "$got" bad-ip4
+	# The device model crashes: the monitor's teardown removes the rules.
+	kill -9 "$DM"
+	check "device model killed: VM torn down" wait_gone "$P-b" 30
+	check "device model killed: no chain of the VM left" chains_gone "$P-b"
+else
+	not_ok "MAC only: create failed: $(head -3 "$T/b.out")"
+	for i in $(seq 1 6); do not_ok "MAC only: (no VM)"; done
+fi
+
+# 3. The monitor and the device model die; destroy, with no monitor to
+# ask, removes the rules itself.
+mkvm c "bridge=$BR"
+if "$BULKHEAD" create "$T/c.cfg" > "$T/c.out" 2>&1; then
+	DM=$(vm_field "$P-c" pid)
+	MON=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["monitor_pid"])' "/run/bulkhead/vm/$P-c/record.json")
+	# The MAC bulkhead picked is the one QEMU got and the rules hold.
+	MAC=$(tr '\0' '\n' < /proc/$DM/cmdline | sed -n 's/.*,mac=\([0-9a-f:]*\).*/\1/p')
+	check "picked MAC $MAC: the rules hold QEMU's" grep -q "ether saddr != $MAC drop" <(nft list chain bridge bulkhead "vif-$P-c")
+	kill -9 "$MON" "$DM"
+	sleep 1
+	check "monitor killed: the rules stay while nobody tore the VM down" bash -c "nft list chain bridge bulkhead vif-$P-c >/dev/null"
+	"$BULKHEAD" destroy "$P-c" > "$T/cd.out" 2>&1
+	check "monitor killed: destroy removes every chain of the VM" chains_gone "$P-c"
+else
+	not_ok "monitor killed: create failed: $(head -3 "$T/c.out")"
+	for i in $(seq 1 2); do not_ok "monitor killed: (no VM)"; done
+fi
+
+# 4. Rules that cannot be loaded refuse the VM: here another chain jumps
+# to the VM's rule chain, so nft may not replace it.
+nft add table bridge bulkhead
+nft add chain bridge bulkhead "vif-$P-d"
+nft add chain bridge bulkhead "hold-$$"
+nft add rule bridge bulkhead "hold-$$" jump "vif-$P-d"
+mkvm d "bridge=$BR"
+"$BULKHEAD" create "$T/d.cfg" > "$T/d.out" 2>&1
+rc=$?
+check "rules not loadable: create fails" test "$rc" != 0
+check "rules not loadable: says why" grep -q "vif anti-spoofing rules: nftables" "$T/d.out"
+# (gues[t]: the pattern must not match this check's own command line.)
+check "rules not loadable: no device model started" bash -c "! pgrep -f -- 'gues[t]=$P-d( |\$)' >/dev/null"
+nft delete chain bridge bulkhead "hold-$$"
+"$BULKHEAD" destroy "$P-d" > /dev/null 2>&1
+check "rules not loadable: nothing left after destroy" bash -c "chains_gone() { ! nft list table bridge bulkhead 2>/dev/null | grep -qE \"chain (pre|in|vif)-\$1 \"; }; chains_gone '$P-d' && test ! -e /run/bulkhead/vm/$P-d"
+# 5. A real guest (TCG) behind the rules: from its ip= address it
+# reaches the peer (ARP and ICMP pass); from another address it cannot.
+for c in "e:$SUB.2:OK" "f:$SUB.3:FAIL"; do
+	n=${c%%:*} want=${c##*:} addr=${c#*:}
+	addr=${addr%:*}
+	mkcfg "$T/$n.cfg" "$P-$n" net "vif = [ 'bridge=$BR, mac=00:16:3e:a5:00:$([ $n = e ] && echo 0e || echo 0f), ip=$SUB.2 fd42::2' ]"
+	sed -i "s|^cmdline = \"\(.*\)\"|cmdline = \"\1 bulkhead.ip=$addr/24 bulkhead.peer=$SUB.1\"|" "$T/$n.cfg"
+	if "$BULKHEAD" create "$T/$n.cfg" > "$T/$n.out" 2>&1; then
+		check "guest at $addr with ip=$SUB.2: ping of the peer says $want" \
+			wait_for "$(vm_field "$P-$n" console_log)" "BULKHEAD-PING-$want $SUB.1" 120
+		"$BULKHEAD" destroy "$P-$n" > /dev/null 2>&1
+	else
+		not_ok "guest at $addr: create failed: $(head -3 "$T/$n.out")"
+	fi
+done
+exit $FAILED

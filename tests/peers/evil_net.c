@@ -1,0 +1,280 @@
+/* evil-dm's network mode (evil=late-spoof): a compromised device model
+ * writing raw frames to its tap fd, forged and legitimate ones, each
+ * marked "BHAS:<tag>;" so that a capture on the bridge's far side can
+ * tell which arrived. Its addresses come from the guest command line:
+ * as4= and as6= its own, f4= and f6= someone else's. */
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "evil_net.h"
+
+struct fr {
+	uint8_t b[512];
+	size_t n;
+};
+
+static void
+add(struct fr *f, const void *p, size_t len)
+{
+	if (f->n + len <= sizeof(f->b)) {
+		memcpy(f->b + f->n, p, len);
+		f->n += len;
+	}
+}
+
+static void
+u8(struct fr *f, unsigned v)
+{
+	uint8_t b = (uint8_t)v;
+	add(f, &b, 1);
+}
+
+static void
+u16(struct fr *f, unsigned v)
+{
+	u8(f, v >> 8);
+	u8(f, v);
+}
+
+static void
+u32(struct fr *f, uint32_t v)
+{
+	u16(f, v >> 16);
+	u16(f, v & 0xffff);
+}
+
+static void
+mark(struct fr *f, const char *tag)
+{
+	char m[64];
+	int n = snprintf(m, sizeof(m), "BHAS:%s;", tag);
+	add(f, m, (size_t)n);
+}
+
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t forged_mac[6] = { 0x00, 0x16, 0x3e, 0x66, 0x66, 0x66 };
+
+/* A zero virtio-net header (the tap has IFF_VNET_HDR), then Ethernet. */
+static void
+eth(struct fr *f, const uint8_t src[6], unsigned type)
+{
+	static const uint8_t vnet[10];
+	f->n = 0;
+	add(f, vnet, sizeof(vnet));
+	add(f, bcast, 6);
+	add(f, src, 6);
+	u16(f, type);
+}
+
+static void
+arp(struct fr *f, unsigned op, const uint8_t sha[6], const uint8_t spa[4],
+    const uint8_t tpa[4], const char *tag)
+{
+	static const uint8_t zero[6];
+	u16(f, 1);
+	u16(f, 0x0800);
+	u8(f, 6);
+	u8(f, 4);
+	u16(f, op);
+	add(f, sha, 6);
+	add(f, spa, 4);
+	add(f, zero, 6);
+	add(f, tpa, 4);
+	mark(f, tag);
+}
+
+static void
+udp4(struct fr *f, const uint8_t src[4], unsigned sport, unsigned dport,
+     const char *tag)
+{
+	char m[64];
+	int mlen = snprintf(m, sizeof(m), "BHAS:%s;", tag);
+	size_t h = f->n;
+	u8(f, 0x45);
+	u8(f, 0);
+	u16(f, 20 + 8 + (unsigned)mlen);
+	u32(f, 0);
+	u8(f, 64);
+	u8(f, 17);
+	u16(f, 0);
+	add(f, src, 4);
+	add(f, bcast, 4);
+	uint32_t sum = 0;
+	for (size_t i = h; i < h + 20; i += 2)
+		sum += (uint32_t)(f->b[i] << 8 | f->b[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	f->b[h + 10] = (uint8_t)(~sum >> 8);
+	f->b[h + 11] = (uint8_t)~sum;
+	u16(f, sport);
+	u16(f, dport);
+	u16(f, 8 + (unsigned)mlen);
+	u16(f, 0);
+	add(f, m, (size_t)mlen);
+}
+
+/* IPv6 to ff02::1 with NEXT and BODY (built by the caller after). */
+static void
+ip6(struct fr *f, const uint8_t src[16], unsigned next, unsigned plen)
+{
+	static const uint8_t all[16] = { 0xff, 2, [15] = 1 };
+	u32(f, 0x60000000);
+	u16(f, plen);
+	u8(f, next);
+	u8(f, 255);
+	add(f, src, 16);
+	add(f, all, 16);
+}
+
+static void
+udp6(struct fr *f, const uint8_t src[16], const char *tag)
+{
+	char m[64];
+	int mlen = snprintf(m, sizeof(m), "BHAS:%s;", tag);
+	ip6(f, src, 17, 8 + (unsigned)mlen);
+	u16(f, 9999);
+	u16(f, 9999);
+	u16(f, 8 + (unsigned)mlen);
+	u16(f, 0);
+	add(f, m, (size_t)mlen);
+}
+
+/* ICMPv6 TYPE with a 4-byte word and a target (NS, NA) or 12 more
+ * bytes (RA), then the mark. */
+static void
+icmp6(struct fr *f, const uint8_t src[16], unsigned type,
+      const uint8_t target[16], const char *tag)
+{
+	char m[64];
+	int mlen = snprintf(m, sizeof(m), "BHAS:%s;", tag);
+	ip6(f, src, 58, 8 + 16 + (unsigned)mlen);
+	u8(f, type);
+	u8(f, 0);
+	u16(f, 0);
+	u32(f, type == 136 ? 0x20000000 : 0);
+	add(f, target, 16);
+	add(f, m, (size_t)mlen);
+}
+
+static const char *
+arg(int argc, char **argv, const char *key)
+{
+	for (int i = 1; i + 1 < argc; i++) {
+		if (strcmp(argv[i], "-append") != 0)
+			continue;
+		const char *p = strstr(argv[i + 1], key);
+		return p ? p + strlen(key) : NULL;
+	}
+	return NULL;
+}
+
+static int
+addr(int af, int argc, char **argv, const char *key, uint8_t *out)
+{
+	char s[64];
+	const char *v = arg(argc, argv, key);
+	if (!v)
+		return -1;
+	snprintf(s, sizeof(s), "%.*s", (int)strcspn(v, " \""), v);
+	return inet_pton(af, s, out) == 1 ? 0 : -1;
+}
+
+void
+evil_net(int argc, char **argv)
+{
+	int tap = -1;
+	uint8_t mac[6] = { 0 }, a4[4], f4[4], a6[16], f6[16];
+	static const uint8_t zero[16], peer[4] = { 10, 255, 255, 1 };
+	unsigned m[6];
+
+	for (int i = 1; i + 1 < argc; i++) {
+		const char *p = strstr(argv[i + 1], ",fd=");
+		if (!strcmp(argv[i], "-netdev") && p)
+			tap = atoi(p + 4);
+		p = strstr(argv[i + 1], ",mac=");
+		if (!strcmp(argv[i], "-device") && p &&
+		    sscanf(p + 5, "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1],
+			   &m[2], &m[3], &m[4], &m[5]) == 6)
+			for (int k = 0; k < 6; k++)
+				mac[k] = (uint8_t)m[k];
+	}
+	if (tap < 0 || addr(AF_INET, argc, argv, "as4=", a4) ||
+	    addr(AF_INET, argc, argv, "f4=", f4) ||
+	    addr(AF_INET6, argc, argv, "as6=", a6) ||
+	    addr(AF_INET6, argc, argv, "f6=", f6)) {
+		fprintf(stderr, "evil-dm: late-spoof: no tap or addresses\n");
+		return;
+	}
+	fprintf(stderr, "evil-dm: spoofing on tap fd %d\n", tap);
+	for (int round = 0; round < 240; round++) {
+		struct fr f;
+#define SEND() (void)!write(tap, f.b, f.n)
+		/* What the VM may send. */
+		eth(&f, mac, 0x0800);
+		udp4(&f, a4, 9999, 9999, "ok-udp4");
+		SEND();
+		eth(&f, mac, 0x0806);
+		arp(&f, 1, mac, a4, peer, "ok-arp");
+		SEND();
+		eth(&f, mac, 0x0806);
+		arp(&f, 1, mac, zero, a4, "ok-probe");
+		SEND();
+		eth(&f, mac, 0x0800);
+		udp4(&f, zero, 68, 67, "ok-dhcp");
+		SEND();
+		eth(&f, mac, 0x86dd);
+		udp6(&f, a6, "ok-udp6");
+		SEND();
+		eth(&f, mac, 0x86dd);
+		icmp6(&f, zero, 135, a6, "ok-dad");
+		SEND();
+		eth(&f, mac, 0x86dd);
+		icmp6(&f, a6, 136, a6, "ok-na");
+		SEND();
+		eth(&f, mac, 0x8035);
+		arp(&f, 3, mac, zero, zero, "ok-rarp");
+		SEND();
+		/* What it may not. */
+		eth(&f, forged_mac, 0x0800);
+		udp4(&f, a4, 9999, 9999, "bad-mac");
+		SEND();
+		eth(&f, mac, 0x0800);
+		udp4(&f, f4, 9999, 9999, "bad-ip4");
+		SEND();
+		eth(&f, mac, 0x0800);
+		udp4(&f, zero, 9, 9, "bad-zero");
+		SEND();
+		eth(&f, mac, 0x0806);
+		arp(&f, 2, mac, f4, peer, "bad-arp-ip");
+		SEND();
+		eth(&f, mac, 0x0806);
+		arp(&f, 2, forged_mac, a4, peer, "bad-arp-mac");
+		SEND();
+		eth(&f, mac, 0x8100);
+		u16(&f, 5);
+		u16(&f, 0x0806);
+		arp(&f, 2, mac, f4, peer, "bad-vlan-arp");
+		SEND();
+		eth(&f, mac, 0x86dd);
+		udp6(&f, f6, "bad-ip6");
+		SEND();
+		eth(&f, mac, 0x86dd);
+		udp6(&f, zero, "bad-dad-udp");
+		SEND();
+		eth(&f, mac, 0x86dd);
+		icmp6(&f, a6, 136, f6, "bad-na");
+		SEND();
+		eth(&f, mac, 0x86dd);
+		icmp6(&f, a6, 134, zero, "bad-ra");
+		SEND();
+		eth(&f, mac, 0x88b5);
+		mark(&f, "bad-ethertype");
+		SEND();
+		usleep(100000);
+	}
+}

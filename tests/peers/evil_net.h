@@ -1,0 +1,8 @@
+/* evil-dm's raw frames on its tap (evil_net.c). */
+#ifndef BULKHEAD_EVIL_NET_H
+#define BULKHEAD_EVIL_NET_H
+
+/* Send forged and legitimate frames for about 24 s, then return. */
+void evil_net(int argc, char **argv);
+
+#endif
