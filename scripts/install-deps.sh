@@ -2,11 +2,14 @@
 # Install, from Debian's packages only, what building, testing and the demo
 # need (vncsnapshot and djpeg: tests/e2e/vnc.sh's VNC client and its
 # JPEG reader; dnsmasq: tests/e2e/hvm.sh's DHCP and TFTP server for
-# network boot). Idempotent: skips apt entirely when every package is present.
+# network boot; nftables: the nft program tests/e2e/antispoof.sh lists
+# the rules with). Idempotent: skips apt entirely when every package is
+# present.
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck
   clang-format clang-tidy git
   libseccomp-dev libjansson-dev libcmocka-dev libelf-dev libsubid-dev
+  libnftables-dev nftables
   qemu-system-x86 qemu-utils busybox-static cpio gzip genisoimage
   passwd util-linux procps xz-utils python3 iproute2 gdb strace
   vncsnapshot libjpeg-turbo-progs
