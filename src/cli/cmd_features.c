@@ -78,6 +78,11 @@ cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 		USE(F_DISK_THROTTLE);
 	if (cfg->nvifs)
 		USE(F_VIF);
+	for (size_t i = 0; i < cfg->nvifs; i++)
+		if (cfg->vifs[i].nips) {
+			USE(F_VIF_IP);
+			break;
+		}
 	USE(F_SERIAL_CONSOLE);
 	USE(F_LIFECYCLE_ACTIONS); /* every VM has lifecycle actions */
 	USE(F_QMP_WORKER);

@@ -39,6 +39,7 @@ enum feature_id {
 	F_CGROUPS,
 	F_DISK_THROTTLE,
 	F_VIF,
+	F_VIF_IP,
 	F_TENANT_POLICY,
 	F_CHECK,
 	F_AUDIT,
