@@ -81,3 +81,49 @@ antispoof_remove(const char *vm)
 		return -EINVAL;
 	return run(buf, why, sizeof(why)) < 0 ? -EIO : 0;
 }
+
+/* Does nft's listing of chain NAME (in bulkhead's table) hold each of
+ * the NEEDLES? 1 yes, 0 no or no such chain, -ENOMEM. */
+static int
+chain_has(const char *name, const char *const *needles, size_t n)
+{
+	char cmd[256];
+	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+
+	if (!ctx)
+		return -ENOMEM;
+	nft_ctx_buffer_output(ctx);
+	nft_ctx_buffer_error(ctx);
+	snprintf(cmd, sizeof(cmd), "list chain bridge " ANTISPOOF_TABLE " %s",
+		 name);
+	int found = nft_run_cmd_from_buffer(ctx, cmd) == 0;
+	const char *out = nft_ctx_get_output_buffer(ctx);
+	for (size_t i = 0; found && i < n; i++)
+		found = out && strstr(out, needles[i]);
+	nft_ctx_free(ctx);
+	return found;
+}
+
+int
+antispoof_present(const char *vm, const char *tap)
+{
+	char rule[64], pre[96], in[96], vif[96], jump[96];
+
+	if (!antispoof_name_ok(vm))
+		return -EINVAL;
+	snprintf(pre, sizeof(pre), "pre-%s", vm);
+	snprintf(in, sizeof(in), "in-%s", vm);
+	snprintf(vif, sizeof(vif), "vif-%s", vm);
+	snprintf(jump, sizeof(jump), "jump vif-%s\n", vm);
+	/* nft names the tap whose index the rule holds. */
+	snprintf(rule, sizeof(rule), "iif \"%s\" ether saddr != ", tap);
+	const char *const hook_pre[] = { "hook prerouting", jump };
+	const char *const hook_in[] = { "hook input", jump };
+	const char *const rules[] = { rule };
+	int rc = chain_has(pre, hook_pre, 2);
+	if (rc == 1)
+		rc = chain_has(in, hook_in, 2);
+	if (rc == 1)
+		rc = chain_has(vif, rules, 1);
+	return rc;
+}

@@ -8,12 +8,15 @@
 #ifndef BULKHEAD_ANTISPOOF_H
 #define BULKHEAD_ANTISPOOF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../config/vif.h"
 
 #define ANTISPOOF_TABLE "bulkhead"
 
+/* A VM name nft reads as part of an identifier after our prefix. */
+bool antispoof_name_ok(const char *vm);
 /* The rules of one VM's ports: vifs[i] on the tap of index ifindex[i].
  * nft syntax, one transaction replacing any chain of the VM's name.
  * Length written, or -ENOSPC / -EINVAL (a VM name nft would misread). */
@@ -30,5 +33,10 @@ int antispoof_install(const char *vm, const struct vif_spec *vifs,
 		      const unsigned *ifindex, size_t n, char *why,
 		      size_t whylen);
 /* Remove the VM's chains: 0 (also when there were none) or -errno. */
-int antispoof_remove(const char *vm);
+int antispoof_remove(
+	const char *
+		vm); /* 1 when the VM's chains are loaded, hooked and jumping to vif-VM, and
+ * hold a source-MAC rule for tap TAP; 0 when not; -errno. */
+int antispoof_present(const char *vm, const char *tap);
+
 #endif

@@ -35,8 +35,8 @@ put(struct out *o, const char *fmt, ...)
 
 /* nft takes an unquoted identifier: a letter, then letters, digits and
  * "/\-_." ; a VM name (config_name_valid) fits after our prefix. */
-static bool
-vm_name_ok(const char *vm)
+bool
+antispoof_name_ok(const char *vm)
 {
 	size_t n = strlen(vm);
 
@@ -207,7 +207,7 @@ antispoof_delete_cmds(const char *vm, char *buf, size_t len)
 {
 	struct out o = { buf, len, 0, false };
 
-	if (!vm_name_ok(vm))
+	if (!antispoof_name_ok(vm))
 		return -EINVAL;
 	/* The hooked chains first: they jump to vif-. */
 	for (size_t i = 0; i < 3; i++)
@@ -221,7 +221,7 @@ antispoof_add_cmds(const char *vm, char *buf, size_t len)
 {
 	struct out o = { buf, len, 0, false };
 
-	if (!vm_name_ok(vm))
+	if (!antispoof_name_ok(vm))
 		return -EINVAL;
 	for (size_t i = 0; i < 3; i++)
 		put(&o, "add chain bridge " ANTISPOOF_TABLE " %s-%s\n",
@@ -235,7 +235,7 @@ antispoof_rules(const char *vm, const struct vif_spec *vifs,
 {
 	struct out o = { buf, len, 0, false };
 
-	if (!vm_name_ok(vm))
+	if (!antispoof_name_ok(vm))
 		return -EINVAL;
 	/* Whatever a VM of this name left (a lost record) is replaced:
 	 * adding a chain that exists is no error, and makes the delete

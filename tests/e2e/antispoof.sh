@@ -11,7 +11,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 38
+plan 40
 P=bhtest-as-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 BR=bhabr$$
@@ -82,11 +82,22 @@ if "$BULKHEAD" create "$T/a.cfg" > "$T/a.out" 2>&1; then
 	for t in $BAD_TAGS; do
 		check "ip=: forged frame $t does not arrive" bash -c "! case ' $got ' in *' $t '*) true;; *) false;; esac"
 	done
+	# bulkhead check says whether the rules are there, beside the probe.
+	"$BULKHEAD" check "$P-a" > "$T/check1.txt" 2>&1
+	check "check: rules on $TAP present" grep -q "^anti-spoofing rules on $TAP: present$" "$T/check1.txt"
+	nft flush chain bridge bulkhead "vif-$P-a"
+	"$BULKHEAD" check --json "$P-a" > "$T/check2.txt" 2>/dev/null
+	rc=$?
+	check "check: flushed rules reported MISSING, exit 1" bash -c "test $rc = 1 && python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r[\"antispoof\"] == [{\"tap\": sys.argv[2], \"rules\": \"MISSING\"}], r
+' '$T/check2.txt' '$TAP'"
 	"$BULKHEAD" destroy "$P-a" > /dev/null 2>&1
 	check "ip=: no chain of the VM after destroy" chains_gone "$P-a"
 else
 	not_ok "ip=: create failed: $(head -3 "$T/a.out")"
-	for i in $(seq 1 21); do not_ok "ip=: (no VM)"; done
+	for i in $(seq 1 23); do not_ok "ip=: (no VM)"; done
 fi
 
 # 2. No ip=: the MAC is held, addresses are not (documented).

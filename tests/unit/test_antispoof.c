@@ -213,15 +213,28 @@ test_kernel(void **state)
 	if (antispoof_install(vm, &v, &idx, 1, why, sizeof(why)) != 0)
 		fail_msg("install: %s", why);
 	assert_int_equal(listed(vm), 0);
+	/* What check reports: the rules for that tap, and hooked. */
+	assert_int_equal(antispoof_present(vm, "lo"), 1);
+	assert_int_equal(antispoof_present(vm, "bhnosuch0"), 0);
 	/* Again: replaced, not doubled or refused. */
 	if (antispoof_install(vm, &v, &idx, 1, why, sizeof(why)) != 0)
 		fail_msg("install again: %s", why);
+	assert_int_equal(antispoof_present(vm, "lo"), 1);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "flush chain bridge bulkhead vif-%s", vm);
+	assert_int_equal(nft(cmd), 0);
+	assert_int_equal(antispoof_present(vm, "lo"), 0);
+	if (antispoof_install(vm, &v, &idx, 1, why, sizeof(why)) != 0)
+		fail_msg("install again: %s", why);
+	snprintf(cmd, sizeof(cmd), "flush chain bridge bulkhead in-%s", vm);
+	assert_int_equal(nft(cmd), 0);
+	assert_int_equal(antispoof_present(vm, "lo"), 0);
 	assert_int_equal(antispoof_remove(vm), 0);
+	assert_int_equal(antispoof_present(vm, "lo"), 0);
 	assert_int_equal(listed(vm), -1);
 	/* Nothing to remove is no error. */
 	assert_int_equal(antispoof_remove(vm), 0);
 	/* Only some of the chains (a half-made VM): all removed. */
-	char cmd[512];
 	snprintf(cmd, sizeof(cmd), "add chain bridge bulkhead vif-%s", vm);
 	assert_int_equal(nft(cmd), 0);
 	assert_int_equal(antispoof_remove(vm), 0);
