@@ -233,10 +233,10 @@ refused "file: a policy in a directory others may write refuses tenants" "refuse
 	"$BULKHEAD" create -n "$U/d.cfg"
 chmod 755 /etc/bulkhead
 echo "max_memory = 99999999999999999999999" >> "$POL"
-refused "file: a huge number refuses tenants, naming its line" "refused: $POL:9: max_memory:" \
+refused "file: a huge number refuses tenants, naming its line" "refused: $POL:10: max_memory:" \
 	"$BULKHEAD" create -n "$U/d.cfg"
 sed -i '$d' "$POL"
 echo 'user = "no-such-user-bh"' >> "$POL"
-refused "file: a rule for an unknown user refuses tenants" "$POL:9: user: no user named 'no-such-user-bh'" \
+refused "file: a rule for an unknown user refuses tenants" "$POL:10: user: no user named 'no-such-user-bh'" \
 	"$BULKHEAD" create -n "$U/d.cfg"
 exit "$FAILED"
