@@ -187,7 +187,8 @@ args_channels(const struct vm_config *cfg, const struct plan_fdtab *t,
 }
 
 /* The firmware's boot order (bootindex): for each letter of boot, the
- * first disk (c) or CD drive (d) in the config's order. */
+ * first disk (c) or CD drive (d) in the config's order; n is the first
+ * vif's (args_vif), never a disk's. */
 static void
 boot_index(const struct vm_config *cfg, size_t i, char *out, size_t len)
 {
@@ -195,6 +196,8 @@ boot_index(const struct vm_config *cfg, size_t i, char *out, size_t len)
 	if (!cfg->firmware_boot)
 		return;
 	for (size_t b = 0; cfg->boot[b]; b++) {
+		if (cfg->boot[b] == 'n')
+			continue;
 		bool cd = cfg->boot[b] == 'd';
 		size_t first = cfg->ndisks;
 		for (size_t j = 0; j < cfg->ndisks && first == cfg->ndisks; j++)

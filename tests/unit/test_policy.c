@@ -307,6 +307,60 @@ test_cpus(void **state)
 	assert_false(out.given);
 }
 
+/* Review 13: the grant is checked against the CPUs online at check
+ * time, but the config's own spec (not the checked set) is kept and
+ * resolved again when the cgroup is written. A named CPU offline at the
+ * check makes the check accept (fail-open), and a "^N" spec grows with
+ * every CPU that comes online later: either way the VM ends on a CPU
+ * outside the grant once those CPUs are online. */
+static void
+test_cpus_hotplug(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+	struct safe_who w = who(2, 2, 2, 2);
+	struct cpuset_spec out;
+	uint64_t all[CPUSET_WORDS] = { 0xff }, got[CPUSET_WORDS];
+	uint64_t no0[CPUSET_WORDS] = { 0xfe };
+	char list[64];
+
+	assert_int_equal(pparse("user = 'bin'\ncpus = '6'\n", &e), 0);
+	policy_limits_of(&pol, &w, &lim);
+	/* CPU 0 offline while checked: must be refused, not accepted. */
+	mkcfg("name='a'\nkernel='/k'\ncpus = '0-6'\n");
+	int rc = policy_check_cpus(&cfg, &lim, no0, &out, &e);
+	if (rc == 0) {
+		assert_int_equal(cpuset_resolve(&out, all, got, list,
+						sizeof(list)), 0);
+		cpuset_format(got, list, sizeof(list));
+		print_message("fail-open: accepted, runs on %s\n", list);
+	}
+	assert_int_equal(rc, -1);
+}
+
+static void
+test_cpus_negated(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+	struct safe_who w = who(2, 2, 2, 2);
+	struct cpuset_spec out;
+	uint64_t all[CPUSET_WORDS] = { 0xff }, got[CPUSET_WORDS];
+	uint64_t only6[CPUSET_WORDS] = { 0x40 };
+	char list[64];
+
+	assert_int_equal(pparse("user = 'bin'\ncpus = '6'\n", &e), 0);
+	policy_limits_of(&pol, &w, &lim);
+	/* Only CPU 6 online while checked; "^0-5" is then {6}: accepted.
+	 * What it resolves to later must still be within the grant. */
+	mkcfg("name='a'\nkernel='/k'\ncpus = '^0-5'\n");
+	assert_int_equal(policy_check_cpus(&cfg, &lim, only6, &out, &e), 0);
+	assert_int_equal(cpuset_resolve(&out, all, got, list, sizeof(list)), 0);
+	cpuset_format(got, list, sizeof(list));
+	print_message("\"^0-5\" checked on {6}, resolved later: %s\n", list);
+	assert_string_equal(list, "6");
+}
+
 /* The file: root's and writable by root alone, or refused; absent: the
  * built-in values. */
 static void
@@ -365,6 +419,7 @@ main(void)
 		cmocka_unit_test(test_builtin), cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_hostile), cmocka_unit_test(test_check),
 		cmocka_unit_test(test_load),    cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_cpus_hotplug), cmocka_unit_test(test_cpus_negated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -325,6 +325,29 @@ bound(const char *path)
 	return false;
 }
 
+/* Review 13: boot = 'nc' (network first, then disk) with a disk: boot_index
+ * takes 'n' for a disk letter, so the disk gets n's bootindex=1 as well
+ * as the vif, and QEMU refuses to start ("The bootindex 1 has already
+ * been used"). The disk must be 2. */
+static void
+test_netboot_first(void **state)
+{
+	(void)state;
+	struct qemu_argv a;
+	load("name='vm'\ntype='hvm'\nboot='nc'\n"
+	     "disk=['/x/a.img,raw,hda,w']\n"
+	     "vif=['bridge=br0,model=e1000']\n");
+	assert_int_equal(build(&a), 0);
+	assert_true(has(&a, "-device", "e1000,netdev=net0,bootindex=1"));
+	for (size_t i = 0; i < a.n; i++)
+		if (strstr(a.argv[i], "drive=disk-hda"))
+			print_message("disk device: %s\n", a.argv[i]);
+	assert_true(has(&a, "-device",
+			"ide-hd,bus=ide.0,unit=0,drive=disk-hda,id=hda,"
+			"bootindex=2"));
+	qemu_args_free(&a);
+}
+
 /* boot = 'n': the first vif alone carries iPXE's ROM, at n's place in
  * the boot order, and only then is the ROM directory bound. */
 static void
@@ -402,6 +425,7 @@ main(void)
 		cmocka_unit_test(test_xl_keys),
 		cmocka_unit_test(test_vifs),
 		cmocka_unit_test(test_netboot),
+		cmocka_unit_test(test_netboot_first),
 		cmocka_unit_test(test_vnc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
