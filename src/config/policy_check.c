@@ -126,18 +126,29 @@ policy_check_cpus(const struct vm_config *cfg, const struct policy_limits *l,
 		memcpy(out->set, granted, sizeof(out->set));
 		return 0;
 	}
-	/* The config's own cpus are checked against online CPUs later
-	 * (config_check_host); here only what lies outside the grant. */
-	if (cpuset_resolve(&cfg->cpus, online, asked, why, sizeof(why)) < 0)
-		return 0;
+	/* The config's own list, on the CPUs online now: one it names that
+	 * is not online is refused here too (config_check_host ran before,
+	 * against what was online then). */
+	if (cpuset_resolve(&cfg->cpus, online, asked, why, sizeof(why)) < 0) {
+		snprintf(err->msg, sizeof(err->msg), "%s: cpus: %s",
+			 config_where(cfg, cfg->line[KEY_CPUS], w, sizeof(w)),
+			 why);
+		return -1;
+	}
 	uint64_t outside[CPUSET_WORDS];
 	bool any = false;
 	for (size_t i = 0; i < CPUSET_WORDS; i++) {
 		outside[i] = asked[i] & ~granted[i];
 		any |= outside[i] != 0;
 	}
-	if (!any)
+	if (!any) {
+		/* What was checked, as a fixed set: "^0" resolved later
+		 * would grow with every CPU that comes online. */
+		memset(out, 0, sizeof(*out));
+		out->given = true;
+		memcpy(out->set, asked, sizeof(out->set));
 		return 0;
+	}
 	char o[CPUSET_LIST_MAX], g[CPUSET_LIST_MAX];
 	cpuset_format(outside, o, sizeof(o));
 	cpuset_format(granted, g, sizeof(g));

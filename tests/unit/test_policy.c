@@ -330,8 +330,8 @@ test_cpus_hotplug(void **state)
 	mkcfg("name='a'\nkernel='/k'\ncpus = '0-6'\n");
 	int rc = policy_check_cpus(&cfg, &lim, no0, &out, &e);
 	if (rc == 0) {
-		assert_int_equal(cpuset_resolve(&out, all, got, list,
-						sizeof(list)), 0);
+		assert_int_equal(
+			cpuset_resolve(&out, all, got, list, sizeof(list)), 0);
 		cpuset_format(got, list, sizeof(list));
 		print_message("fail-open: accepted, runs on %s\n", list);
 	}
@@ -416,10 +416,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_builtin), cmocka_unit_test(test_rules),
-		cmocka_unit_test(test_hostile), cmocka_unit_test(test_check),
-		cmocka_unit_test(test_load),    cmocka_unit_test(test_cpus),
-		cmocka_unit_test(test_cpus_hotplug), cmocka_unit_test(test_cpus_negated),
+		cmocka_unit_test(test_builtin),
+		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_cpus_hotplug),
+		cmocka_unit_test(test_cpus_negated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
