@@ -345,17 +345,28 @@ cgroup_helper_limits(struct cg_limits *l)
 	l->memory_bytes = (uint64_t)CG_HELPER_MEMORY_MIB << 20;
 }
 
+void
+cgroup_vm_cpus(const char *vm, char *cpus, size_t len)
+{
+	static struct cg_limits vl; /* 4 KiB of CPU list: off the stack */
+
+	cpus[0] = '\0';
+	if (cgroup_get_limits(vm, &vl) == 0)
+		snprintf(cpus, len, "%s", vl.cpus);
+}
+
 int
 cgroup_helper_create(const char *vm, const char *what, char *group, size_t len,
 		     char *why, size_t whylen)
 {
-	struct cg_limits lim;
+	static struct cg_limits lim;
 
 	if (cgroup_backend_name(group, len, vm, what) < 0) {
 		snprintf(why, whylen, "%s: cgroup name too long", what);
 		return -ENAMETOOLONG;
 	}
 	cgroup_helper_limits(&lim);
+	cgroup_vm_cpus(vm, lim.cpus, sizeof(lim.cpus));
 	int rc = cgroup_create(group, &lim, why, whylen);
 	/* A helper of a monitor that died (a takeover follows) may still be
 	 * dying in it: it is this VM's, and ends now. */

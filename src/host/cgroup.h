@@ -49,7 +49,12 @@ const char *cgroup_mode_name(enum cg_mode m);
 #define CG_HELPER_MEMORY_MIB 256
 /* The CG_HELPER_* limits, all others unset (check --as copies them). */
 void cgroup_helper_limits(struct cg_limits *l);
-/* Make VM+what with the CG_HELPER_* limits; its name in group. */
+/* The CPUs VM's own group may run on ("" if its parent's, or none to
+ * read): a VM's backends and helpers run on them too, so work the guest
+ * drives stays on the CPUs its cpus (or its owner's policy) gives. */
+void cgroup_vm_cpus(const char *vm, char *cpus, size_t len);
+/* Make VM+what with the CG_HELPER_* limits and the VM's CPUs; its name
+ * in group. */
 int cgroup_helper_create(const char *vm, const char *what, char *group,
 			 size_t len, char *why, size_t whylen);
 int cgroup_create(const char *name, const struct cg_limits *l, char *why,

@@ -54,7 +54,7 @@ static int
 backend_group(const struct backend_spec *b, char *group, size_t len, char *why,
 	      size_t whylen)
 {
-	struct cg_limits lim;
+	static struct cg_limits lim; /* its CPU list is 4 KiB */
 
 	if (cgroup_backend_name(group, len, b->vm, b->dev) < 0) {
 		snprintf(why, whylen, "%s backend: cgroup name too long",
@@ -67,6 +67,7 @@ backend_group(const struct backend_spec *b, char *group, size_t len, char *why,
 	lim.pids_max = BACKEND_PIDS;
 	lim.cpu_weight = b->cpu_weight;
 	lim.cpu_cap = b->cpu_cap;
+	cgroup_vm_cpus(b->vm, lim.cpus, sizeof(lim.cpus));
 	return cgroup_create(group, &lim, why, whylen);
 }
 

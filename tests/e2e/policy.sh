@@ -19,7 +19,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib.sh
 
 if [ "${BH_POL_INNER:-}" != 1 ]; then
-	plan 38
+	plan 39
 	T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 	P=bhtest-pol-$$
 	BR1=bhpa$$ BR2=bhpb$$
@@ -177,13 +177,28 @@ expect "args: within the policy, the argument's value is the one used" 0 " -m 20
 	"$BULKHEAD" create -n "$U/o.cfg" memory=200
 
 # Within the limits: created; the vif joins the granted bridge.
-ucfg "$U/a.cfg" "$P-a" "memory = 256" "vcpus = 2" "pids_max = 512" "vif = [ 'bridge=$BR1' ]"
+ucfg "$U/a.cfg" "$P-a" "memory = 256" "vcpus = 2" "pids_max = 512" "vif = [ 'bridge=$BR1' ]" \
+	'rng = "isolated"'
 expect "within: at every limit, a vif on the granted bridge: created" 0 "running" \
 	"$BULKHEAD" create "$U/a.cfg"
 check "within: the VM's record keeps its owner" test "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["owner"])' "/run/bulkhead/vm/$P-a/record.json")" = "$EU"
 check "within: its tap is on the granted bridge" test -n "$(ls /sys/class/net/$BR1/brif 2> /dev/null)"
 check "within: with no cpus of its own, it runs on the granted CPU $LAST alone" \
 	test "$(sed -n 's/^Cpus_allowed_list:\t//p' "/proc/$(vm_field "$P-a" pid)/status")" = "$LAST"
+# Its backend and helper run guest-driven work: on the same CPUs (found
+# by the outside review: they ran on every CPU).
+on_last() { # GROUP: each process in bulkhead/GROUP runs on $LAST alone
+	local g p n=0
+	g=$(ls -d /sys/fs/cgroup/pids/bulkhead/"$1" /sys/fs/cgroup/bulkhead/"$1" 2> /dev/null | head -1)
+	[ -n "$g" ] || return 1
+	for p in $(cat "$g/cgroup.procs"); do
+		[ "$(sed -n 's/^Cpus_allowed_list:\t//p' "/proc/$p/status")" = "$LAST" ] || return 1
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ]
+}
+check "within: its rng backend and QMP worker run on CPU $LAST alone too" \
+	bash -c "$(declare -f on_last); LAST=$LAST; on_last '$P-a+rng' && on_last '$P-a+worker'"
 ucfg "$U/b.cfg" "$P-b"
 expect "count: a second VM, within the user's max_vms = 2: created" 0 "running" \
 	"$BULKHEAD" create "$U/b.cfg"
