@@ -39,6 +39,22 @@ vnc_listen_tcp(struct vnc_opts *o, bool search)
 			return s;
 		int e = errno;
 		close(s);
+		/* A user's listener on the port this VM's viewers expect
+		 * would get them (and what they type) if we moved on;
+		 * said by name either way. */
+		uid_t held =
+			e == EADDRINUSE
+				? peer_listener_uid(ntohs(o->addr.sin_port))
+				: 0;
+		if (held != 0 && held != PEER_UID_UNKNOWN) {
+			log_error("%s: port %u is held by a listener of uid "
+				  "%u, not root's: a viewer aimed at this "
+				  "VM's port would reach it; not moving on "
+				  "(give --listen ADDR:PORT, or --unix PATH)",
+				  o->name, ntohs(o->addr.sin_port),
+				  (unsigned)held);
+			return -1;
+		}
 		if (e != EADDRINUSE || ntohs(o->addr.sin_port) == 65535)
 			break;
 		o->addr.sin_port =
@@ -89,6 +105,19 @@ vnc_listen_unix(const struct vnc_opts *o, struct vnc_unix *u, int *fd,
 	*fd = -1;
 	if (rc < 0)
 		return rc;
+	/* The socket given to --user is its own: in a directory others
+	 * may write (sticky or not) it could rename it away and listen at
+	 * the path in its place. */
+	if (o->user &&
+	    (fstat(u->dirfd, &st) < 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		snprintf(why, whylen,
+			 "%s: with --user, its directory must be writable by "
+			 "root alone (the user could rename its socket and "
+			 "listen there instead)",
+			 o->unix_path);
+		rc = -EPERM;
+		goto fail;
+	}
 	/* Nothing there is followed or replaced: a symlink, a user's
 	 * socket, a stale one of ours alike. */
 	if (fstatat(u->dirfd, u->leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #define TCP_STATE_ESTABLISHED 0x01 /* the kernel's TCP_ESTABLISHED */
+#define TCP_STATE_LISTEN 0x0A      /* and TCP_LISTEN */
 
 int
 peer_tcp_line(const char *line, const struct sockaddr_in *peer,
@@ -40,6 +41,46 @@ peer_tcp_uid(const struct sockaddr_in *peer, const struct sockaddr_in *us)
 			break;
 	fclose(f);
 	return uid;
+}
+
+int
+peer_listener_line(const char *line, uint16_t port, uid_t *uid)
+{
+	unsigned lp, st, u;
+
+	/* The same columns in tcp and tcp6; only the address widths
+	 * differ (8 or 32 hex digits). */
+	if (sscanf(line,
+		   " %*u: %*[0-9A-Fa-f]:%4X %*[0-9A-Fa-f]:%*4X %x %*x:%*x "
+		   "%*x:%*x %*x %u",
+		   &lp, &st, &u) != 3)
+		return 0;
+	if (st != TCP_STATE_LISTEN || lp != port)
+		return 0;
+	*uid = (uid_t)u;
+	return 1;
+}
+
+uid_t
+peer_listener_uid(uint16_t port)
+{
+	static const char *const tables[] = { "/proc/net/tcp",
+					      "/proc/net/tcp6" };
+	uid_t found = PEER_UID_UNKNOWN;
+	char line[512];
+
+	for (size_t t = 0; t < 2; t++) {
+		FILE *f = fopen(tables[t], "re");
+		if (!f)
+			continue;
+		uid_t u;
+		while (fgets(line, sizeof(line), f))
+			if (peer_listener_line(line, port, &u) &&
+			    (found == PEER_UID_UNKNOWN || u != 0))
+				found = u;
+		fclose(f);
+	}
+	return found;
 }
 
 bool

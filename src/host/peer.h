@@ -7,6 +7,7 @@
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define PEER_UID_UNKNOWN ((uid_t)-1)
@@ -22,6 +23,13 @@ int peer_tcp_line(const char *line, const struct sockaddr_in *peer,
  * pass for root's). */
 uid_t peer_tcp_uid(const struct sockaddr_in *peer,
 		   const struct sockaddr_in *us);
+/* One line of /proc/net/tcp or tcp6: 1, with its uid, if it is a
+ * listening socket on port, else 0. */
+int peer_listener_line(const char *line, uint16_t port, uid_t *uid);
+/* Who listens on TCP port (any address, IPv4 or IPv6): the uid of a
+ * listener that is not root's if there is one, else 0 if root's alone
+ * do, else PEER_UID_UNKNOWN (none, or the tables unreadable). */
+uid_t peer_listener_uid(uint16_t port);
 /* Whether a is the host's own: in 127.0.0.0/8, or an address of one of
  * its interfaces (getifaddrs). A client from there is a local user. */
 bool peer_addr_own(const struct in_addr *a);

@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 49
+plan 51
 P=bhtest-vnc-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 VNCPIDS=()
@@ -315,6 +315,9 @@ check "--unix --user nobody: the socket is nobody's, 600 ($MODE); uid 65534 gets
 mkdir -m 0777 "$T/open"
 expect "--unix in a directory others write, not sticky: refused" 2 "not sticky" \
 	"$BULKHEAD" vnc "$P" --unix "$T/open/vnc.sock"
+mkdir -m 1777 "$T/sticky"
+expect "--unix --user in a sticky directory others write: refused (the user could rename it)" 2 \
+	"writable by root alone" "$BULKHEAD" vnc "$P" --unix "$T/sticky/vnc.sock" --user nobody
 ln -s "$T/target.sock" "$U/link.sock"
 expect "--unix at a symlink: refused" 2 "exists" "$BULKHEAD" vnc "$P" --unix "$U/link.sock"
 check "... and its target was not made" test ! -e "$T/target.sock"
@@ -341,6 +344,25 @@ else
 	not_ok "create with an evil device model: $(head -c 300 "$T/stall-create.out")"
 	not_ok "... no relay"
 fi
+
+# 11b. A user listening first on the VM's port (5900 + id): vnc does not
+#      move to the next port, where a viewer aimed at the VM's port
+#      would not look, leaving it the user's fake display.
+#      A VM of its own: the first relay of this suite holds $P's port.
+mkcfg "$T/sq.cfg" "$P-sq" "" 'vnc = 1'
+"$BULKHEAD" create "$T/sq.cfg" > /dev/null 2>&1
+SQ=$((5900 + $(vm_field "$P-sq" vmid)))
+setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+print("listening", flush=True); time.sleep(60)' "$SQ" > "$T/squat.out" 2>&1 &
+VNCPIDS+=($!)
+wait_for "$T/squat.out" listening 10
+timeout 20 "$BULKHEAD" vnc "$P-sq" > "$T/squatvnc.out" 2>&1
+check "a user's listener on 5900+id: vnc refuses to move on, naming its uid" \
+	grep -q "port $SQ is held by a listener of uid 65534" "$T/squatvnc.out"
+kill "${VNCPIDS[-1]}" 2> /dev/null
+destroy_prefix "$P-sq"
 
 # 12. The VM goes: bulkhead vnc ends by itself. One that was stopped
 #     meanwhile does not hand a client to a new VM made with the name

@@ -8,6 +8,8 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "../../src/host/peer.h"
 
@@ -94,6 +96,55 @@ test_addr_own(void **state)
 	assert_false(peer_addr_own(&a));
 }
 
+/* A listener on a port, in tcp's and tcp6's layouts; other states and
+ * ports are not; and a live one: ours, found as root's. */
+static void
+test_listener(void **state)
+{
+	(void)state;
+	uid_t uid = 12345;
+
+	assert_int_equal(
+		peer_listener_line("   0: 0100007F:170D 00000000:0000 0A "
+				   "00000000:00000000 00:00000000 00000000 "
+				   "65534        0 1 1 0 100 0 0 10 0",
+				   5901, &uid),
+		1);
+	assert_int_equal(uid, 65534);
+	assert_int_equal(peer_listener_line(
+				 "   1: 00000000000000000000000000000000:170D "
+				 "00000000000000000000000000000000:0000 0A "
+				 "00000000:00000000 00:00000000 00000000  1001 "
+				 "       0 2 1 0 100 0 0 10 0",
+				 5901, &uid),
+			 1);
+	assert_int_equal(uid, 1001);
+	uid = 12345;
+	assert_int_equal(
+		peer_listener_line("   0: 0100007F:170D 0100007F:9C40 01 "
+				   "00000000:00000000 00:00000000 00000000 "
+				   "65534        0 1 1 0 100 0 0 10 0",
+				   5901, &uid),
+		0);
+	assert_int_equal(
+		peer_listener_line("   0: 0100007F:170E 00000000:0000 0A "
+				   "00000000:00000000 00:00000000 00000000 "
+				   "65534        0 1 1 0 100 0 0 10 0",
+				   5901, &uid),
+		0);
+	assert_int_equal(peer_listener_line("garbage", 5901, &uid), 0);
+	assert_int_equal(uid, 12345);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = ipv4("127.0.0.1", 0);
+	socklen_t len = sizeof(a);
+	assert_true(s >= 0);
+	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(s, 1), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &len), 0);
+	assert_int_equal(peer_listener_uid(ntohs(a.sin_port)), geteuid());
+	close(s);
+}
+
 int
 main(void)
 {
@@ -101,6 +152,7 @@ main(void)
 		cmocka_unit_test(test_tcp_line),
 		cmocka_unit_test(test_judge),
 		cmocka_unit_test(test_addr_own),
+		cmocka_unit_test(test_listener),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
