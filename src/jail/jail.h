@@ -30,6 +30,7 @@ enum jail_level {
 	 * a root holding the probe and an exec (check --as, cmd_check.c) */
 	JAIL_PROBE_WORKER,
 	JAIL_PROBE_COPIER,
+	JAIL_PASST, /* Debian's passt for a type=user vif, passt.c */
 	JAIL_LEVELS
 };
 
@@ -41,6 +42,11 @@ enum jail_root {
 			  * /dev/{null,zero,urandom} (and kvm), top-level links */
 	JAIL_ROOT_EMPTY, /* read-only tmpfs holding nothing: a child that
 			  * calls a function and needs no file by name */
+	/* JAIL_ROOT_DM's, plus what a binary that sandboxes itself at
+	 * start needs (passt): /proc of the jail's own pid namespace,
+	 * pids only (subset=pid), read-only, for /proc/self/exe; and an
+	 * empty /tmp, the mount point of its own empty root. */
+	JAIL_ROOT_SELF_SANDBOX,
 };
 
 enum jail_privs {

@@ -111,6 +111,26 @@ static const struct jail_policy policies[JAIL_LEVELS] = {
 		.name = "probe-copier", .child = "bulkhead-probe",
 		COPIER_ROW, .root = JAIL_ROOT_BARE, .end = JAIL_END_EXEC,
 	},
+	/* passt NATs the guest's traffic through sockets of its own, so it
+	 * stays in the host's network namespace: that is its job, and what
+	 * a compromise of it reaches (SECURITY.md). It sandboxes itself at
+	 * start (a user namespace, mount, pivot_root to an empty tmpfs, its
+	 * own seccomp allowlist before it reads a frame), which Landlock
+	 * (no mount for a landlocked process) and the outer filter (no
+	 * unshare, mount, pivot_root; no netlink socket, which it reads
+	 * routes and addresses through) would make fail: neither is here,
+	 * and passt's own filter is the one it runs under. 8 + 4096 fds:
+	 * one host socket per guest flow. */
+	[JAIL_PASST] = {
+		.name = "passt", .child = "passt",
+		.ns_new = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
+			  CLONE_NEWUTS,
+		.cgroup = true, .clear_env = true, .setsid = true,
+		.hostname = "bulkhead-nu", .root = JAIL_ROOT_SELF_SANDBOX,
+		.rlimits = RL_XEN, .nofile = 4104,
+		.privs = JAIL_PRIVS_DROP, .landlock = JAIL_LL_NONE,
+		.seccomp = false, .sockets = 0, .end = JAIL_END_EXEC,
+	},
 };
 
 const struct jail_policy *
@@ -144,7 +164,8 @@ jail_policy_check(const struct jail_policy *p, char *why, size_t whylen)
 	else if (p->root == JAIL_ROOT_EMPTY && p->end != JAIL_END_CALL)
 		bad = "an exec from an empty root";
 	else if (p->end == JAIL_END_CALL &&
-		 (p->root == JAIL_ROOT_BARE || p->root == JAIL_ROOT_DM))
+		 (p->root == JAIL_ROOT_BARE || p->root == JAIL_ROOT_DM ||
+		  p->root == JAIL_ROOT_SELF_SANDBOX))
 		bad = "a function call in a root built for a binary";
 	else if ((p->landlock != JAIL_LL_NONE || p->seccomp) &&
 		 p->privs == JAIL_PRIVS_KEEP)
@@ -281,7 +302,8 @@ static void
 policy_cells(const struct jail_policy *p, char cells[C_COLS][CELL_MAX])
 {
 	static const char *const roots[] = { "host", "tmpfs-binary",
-					     "tmpfs-binds-dev", "tmpfs-empty" };
+					     "tmpfs-binds-dev", "tmpfs-empty",
+					     "tmpfs-binds-dev-proc" };
 	static const char *const privs[] = { "root", "drop" };
 	static const char *const landlock[] = { "-", "no-rules", "root" };
 

@@ -230,6 +230,29 @@ copy_toplevel_links(const char *root, char *why, size_t whylen)
 	return 0;
 }
 
+/* For a binary that sandboxes itself (passt): an empty /tmp to mount
+ * its own root on, and a procfs of the jail's pid namespace (the child
+ * is already in it) showing pids only, read-only, for /proc/self/exe.
+ * No /proc/sys, /proc/net or other host-wide file is in it. */
+static int
+self_sandbox_dirs(const char *root, char *why, size_t whylen)
+{
+	char p[PATH_MAX];
+
+	if (mkdir_below(root, "/tmp", why, whylen) < 0 ||
+	    mkdir_below(root, "/proc", why, whylen) < 0)
+		return -1;
+	if (path_fmt(p, sizeof(p), "%s/proc", root) < 0) {
+		errno = ENAMETOOLONG;
+		return fail(why, whylen, "path", "/proc");
+	}
+	if (mount("proc", p, "proc",
+		  MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
+		  "subset=pid") < 0)
+		return fail(why, whylen, "mount proc on", p);
+	return 0;
+}
+
 /* The tmpfs, sized for the copied binary plus a little (an empty root:
  * a few KiB), with few inodes. */
 static int
@@ -285,6 +308,9 @@ jail_rootfs_build(const struct jail_spec *s, char *why, size_t whylen)
 				   why, whylen) < 0)
 		return -1;
 	if (copy_toplevel_links(root, why, whylen) < 0)
+		return -1;
+	if (p->root == JAIL_ROOT_SELF_SANDBOX &&
+	    self_sandbox_dirs(root, why, whylen) < 0)
 		return -1;
 sealed:
 	if (mount(NULL, root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID, opts) <

@@ -120,6 +120,21 @@ test_table_records_today(void **state)
 	assert_int_equal(root->privs, JAIL_PRIVS_KEEP);
 	assert_true(root->cgroup && !root->seccomp && !root->rlimits);
 
+	/* passt: the host's network namespace (its job), every other one
+	 * new; unprivileged; no Landlock and no outer filter, which its
+	 * own sandbox (mount, pivot_root, a user namespace) and its
+	 * netlink route queries need; its own filter instead. */
+	const struct jail_policy *pt = jail_policy_get(JAIL_PASST);
+	assert_int_equal(pt->ns_new, CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
+					     CLONE_NEWUTS);
+	assert_int_equal(pt->ns_join, 0);
+	assert_int_equal(pt->root, JAIL_ROOT_SELF_SANDBOX);
+	assert_int_equal(pt->privs, JAIL_PRIVS_DROP);
+	assert_int_equal(pt->rlimits, RL_XEN);
+	assert_int_equal(pt->landlock, JAIL_LL_NONE);
+	assert_true(!pt->seccomp && pt->cgroup && pt->clear_env);
+	assert_int_equal(pt->end, JAIL_END_EXEC);
+
 	const struct jail_policy *be = jail_policy_get(JAIL_BACKEND);
 	assert_int_equal(be->ns_new, NS_ALL);
 	assert_int_equal(be->root, JAIL_ROOT_BARE);
