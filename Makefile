@@ -103,6 +103,7 @@ MONITOR_SRCS = \
 	src/monitor/waiters.c \
 	src/monitor/worker_client.c \
 	src/monitor/backends.c \
+	src/monitor/passt.c \
 	src/monitor/console_log.c \
 	src/monitor/child_log.c \
 	src/monitor/copier_spawn.c \

@@ -290,7 +290,7 @@ open_taps(struct create *c)
 
 	for (size_t i = 0; i < cfg->nvifs; i++) {
 		struct vif_spec *v = &cfg->vifs[i];
-		if (!v->vifname[0])
+		if (!v->vifname[0] && !v->user)
 			snprintf(v->vifname, sizeof(v->vifname), "bh%u.%zu",
 				 c->ml.rec.vmid, i);
 		if (!v->has_mac) {
@@ -302,6 +302,8 @@ open_taps(struct create *c)
 			memcpy(v->mac, mac, sizeof(mac));
 			v->has_mac = true;
 		}
+		if (v->user)
+			continue; /* no tap: the monitor starts its passt */
 		int fd = tap_create(v->vifname, v->bridge, why, sizeof(why));
 		if (fd < 0) {
 			log_error("%s: vif: %s", at(cfg, v->line), why);
@@ -356,7 +358,10 @@ plan_vm(struct create *c, const struct plan_host *host)
 	struct plan_input in = {
 		.cfg = &ml->cfg,
 		.id = &c->id,
-		.be_id = config_has_backends(&ml->cfg) ? &c->be_id : NULL,
+		.be_id = config_has_backends(&ml->cfg) ||
+					 config_has_user_vifs(&ml->cfg)
+				 ? &c->be_id
+				 : NULL,
 		.restore = ml->restore_fd >= 0,
 		.host = host,
 	};
@@ -378,7 +383,7 @@ print_dry_run(struct create *c)
 	       c->ml.cfg.name, (unsigned)c->vmid, ident_kind_name(c->id.kind),
 	       (unsigned)c->id.uid, (unsigned)c->id.gid,
 	       c->id.exclusive ? "" : " (shared)");
-	if (config_has_backends(&c->ml.cfg))
+	if (config_has_backends(&c->ml.cfg) || config_has_user_vifs(&c->ml.cfg))
 		printf("backends: uid %u gid %u\n", (unsigned)c->be_id.uid,
 		       (unsigned)c->be_id.gid);
 	if (plan_vm(c, NULL) == 0) {
@@ -655,7 +660,8 @@ choose_identity(struct create *c)
 	}
 	if (check_user_idle(c) != 0)
 		return 2;
-	if (config_has_backends(cfg) &&
+	/* passt (type=user vifs) runs as the backends' identity too. */
+	if ((config_has_backends(cfg) || config_has_user_vifs(cfg)) &&
 	    ident_backend(&c->id, &c->be_id, why, sizeof(why)) < 0) {
 		log_error("%s: isolated backends: %s", c->file, why);
 		return 2;

@@ -50,6 +50,7 @@ cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 		USE(cfg->bios == BIOS_OVMF ? F_FIRMWARE_OVMF
 					   : F_FIRMWARE_SEABIOS);
 	bool ide = false, scsi = false, e1000 = false, rtl = false;
+	bool bridged = false, user = false;
 	for (size_t i = 0; i < cfg->ndisks; i++) {
 		ide |= cfg->disks[i].bus == DISK_BUS_IDE ||
 		       cfg->disks[i].bus == DISK_BUS_AHCI;
@@ -58,6 +59,8 @@ cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 	for (size_t i = 0; i < cfg->nvifs; i++) {
 		e1000 |= cfg->vifs[i].model == VIF_E1000;
 		rtl |= cfg->vifs[i].model == VIF_RTL8139;
+		user |= cfg->vifs[i].user;
+		bridged |= !cfg->vifs[i].user;
 	}
 	if (ide)
 		USE(F_DISK_IDE);
@@ -76,13 +79,15 @@ cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 	USE(F_CGROUPS);
 	if (config_io_throttled(cfg))
 		USE(F_DISK_THROTTLE);
-	if (cfg->nvifs)
+	if (bridged)
 		USE(F_VIF);
 	for (size_t i = 0; i < cfg->nvifs; i++)
 		if (cfg->vifs[i].nips) {
 			USE(F_VIF_IP);
 			break;
 		}
+	if (user)
+		USE(F_VIF_USER);
 	USE(F_SERIAL_CONSOLE);
 	USE(F_LIFECYCLE_ACTIONS); /* every VM has lifecycle actions */
 	USE(F_QMP_WORKER);

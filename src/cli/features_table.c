@@ -95,6 +95,14 @@ static const struct feature table[F_COUNT] = {
 	  "advertisements, no other ethertype but RARP; rules loaded before "
 	  "the device model starts and removed with the VM; ND link-layer "
 	  "options and rogue DHCP servers are not filtered" },
+	{ F_VIF_USER, "vif type=user (passt)", FS_TECH_PREVIEW,
+	  "no tap, no bridge: Debian's passt NATs the guest through host "
+	  "sockets, jailed as the VM's backend uid with no capabilities, "
+	  "under its own seccomp filter and empty root, in the host's "
+	  "network namespace (its compromise reaches the host's network, "
+	  "loopback included, as that uid); QEMU gets a socketpair end; "
+	  "no inbound ports; not for tenants; Debian 12's passt has no "
+	  "vhost-user" },
 	{ F_TENANT_POLICY, "tenant policy (/etc/bulkhead/policy.cfg)",
 	  FS_SUPPORTED,
 	  "a config a user owns is held, at create and restore, to root's "

@@ -40,6 +40,7 @@ enum feature_id {
 	F_DISK_THROTTLE,
 	F_VIF,
 	F_VIF_IP,
+	F_VIF_USER,
 	F_TENANT_POLICY,
 	F_CHECK,
 	F_AUDIT,

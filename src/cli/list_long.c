@@ -71,10 +71,12 @@ vifs_json(const struct vm_config *cfg)
 				 "%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0],
 				 v->mac[1], v->mac[2], v->mac[3], v->mac[4],
 				 v->mac[5]);
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "bridge",
-						   v->bridge, "model",
-						   vif_model_device(v->model),
-						   "mac", mac));
+		/* type: "user" (passt, no bridge) or "bridge". */
+		json_array_append_new(
+			a, json_pack("{s:s, s:s, s:s, s:s}", "type",
+				     v->user ? "user" : "bridge", "bridge",
+				     v->bridge, "model",
+				     vif_model_device(v->model), "mac", mac));
 	}
 	return a;
 }

@@ -672,6 +672,14 @@ config_finish(struct vm_config *cfg, struct cfg_error *err)
 			 WHERE(cfg->line[KEY_DM_RESTRICT]));
 		return -1;
 	}
+	/* passt runs as the backends' identity, which dm_restrict = 0
+	 * (root) does not give. */
+	if (config_has_user_vifs(cfg) && !cfg->dm_restrict) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s: a vif of type=user (passt) needs dm_restrict = 1",
+			 WHERE(cfg->line[KEY_DM_RESTRICT]));
+		return -1;
+	}
 	for (size_t i = 0; config_io_throttled(cfg) && i < cfg->ndisks; i++) {
 		if (cfg->disks[i].isolated) {
 			snprintf(err->msg, sizeof(err->msg),
@@ -685,6 +693,15 @@ config_finish(struct vm_config *cfg, struct cfg_error *err)
 	return 0;
 }
 #undef WHERE
+
+bool
+config_has_user_vifs(const struct vm_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nvifs; i++)
+		if (cfg->vifs[i].user)
+			return true;
+	return false;
+}
 
 bool
 config_has_backends(const struct vm_config *cfg)
@@ -950,6 +967,18 @@ config_check_host(const struct vm_config *cfg, struct cfg_error *err)
 	}
 	for (size_t i = 0; i < cfg->nvifs; i++) {
 		char p[64], w[CONFIG_WHERE_MAX];
+		if (cfg->vifs[i].user) {
+			/* No bridge: Debian's passt, run by the monitor. */
+			if (access(CONFIG_PASST_BINARY, X_OK) == 0)
+				continue;
+			snprintf(err->msg, sizeof(err->msg),
+				 "%s: vif: type=user needs Debian's passt "
+				 "(%s: %s; apt-get install passt)",
+				 config_where(cfg, cfg->vifs[i].line, w,
+					      sizeof(w)),
+				 CONFIG_PASST_BINARY, strerror(errno));
+			return -1;
+		}
 		snprintf(p, sizeof(p), "/sys/class/net/%s/bridge",
 			 cfg->vifs[i].bridge);
 		if (access(p, F_OK) < 0) {

@@ -197,6 +197,12 @@ bool config_has_backends(const struct vm_config *cfg);
 /* Whether the firmware may boot from the network (boot has 'n'): then
  * the first vif carries iPXE's option ROM. */
 bool config_net_boot(const struct vm_config *cfg);
+/* Whether a vif is type=user: a passt runs as the backends' identity
+ * (which config_has_backends does not imply: passt shares no guest
+ * memory). */
+bool config_has_user_vifs(const struct vm_config *cfg);
+/* Debian's passt (package passt), which type=user vifs run. */
+#define CONFIG_PASST_BINARY "/usr/bin/passt"
 /* The name a Linux guest will likely give disk i where it differs from
  * the vdev: virtio-blk disks are vdX in the order of the disk list (the
  * order of their PCI slots), IDE and AHCI disks sdX (libata), in probe

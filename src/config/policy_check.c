@@ -69,6 +69,20 @@ policy_check_config(const struct vm_config *cfg, const struct policy_limits *l,
 	for (size_t i = 0; i < cfg->nvifs; i++) {
 		const char *br = cfg->vifs[i].bridge;
 		char granted[POLICY_BRIDGES_MAX * (IFNAMSIZ + 1) + 1] = "";
+		if (cfg->vifs[i].user) {
+			/* passt maps its gateway address to the host's
+			 * loopback: a tenant's guest would reach every
+			 * service bound there. No policy grants that. */
+			char w[CONFIG_WHERE_MAX];
+			snprintf(err->msg, sizeof(err->msg),
+				 "%s: vif: type=user is not granted to uid %u "
+				 "in this version (passt's guest reaches the "
+				 "host's loopback services)",
+				 config_where(cfg, cfg->vifs[i].line, w,
+					      sizeof(w)),
+				 (unsigned)cfg->owner.uid);
+			return -1;
+		}
 		if (policy_bridge_granted(l, br))
 			continue;
 		size_t n = 0;

@@ -187,11 +187,54 @@ vif_model_rom(enum vif_model m)
 	return "efi-virtio.rom";
 }
 
+/* type=: xl's ioemu (an emulated NIC) and vif (a PV one) are both the
+ * NIC model= names here; user is passt's user-mode network. */
+static int
+vif_type_parse(const char *val, bool *seen, struct vif_spec *out, char *why,
+	       size_t whylen)
+{
+	if (*seen) {
+		snprintf(why, whylen, "vif spec key 'type' given twice");
+		return -1;
+	}
+	*seen = true;
+	if (!strcmp(val, "user")) {
+		out->user = true;
+		return 0;
+	}
+	if (strcmp(val, "ioemu") != 0 && strcmp(val, "vif") != 0) {
+		snprintf(why, whylen,
+			 "vif type '%s' is not supported (ioemu, vif or user)",
+			 val);
+		return -1;
+	}
+	return 0;
+}
+
+/* A user vif has no tap: nothing to attach to a bridge, nothing to
+ * name on the host. */
+static int
+vif_user_check(const struct vif_spec *v, char *why, size_t whylen)
+{
+	const char *bad = v->bridge[0]    ? "bridge="
+			  : v->vifname[0] ? "vifname="
+			  : v->nips       ? "ip="
+					  : NULL;
+
+	if (!bad)
+		return 0;
+	snprintf(why, whylen,
+		 "vif type=user has no tap: %s does not apply (passt NATs "
+		 "through host sockets; drop it or use a bridge)",
+		 bad);
+	return -1;
+}
+
 int
 vif_spec_parse(const char *spec, struct vif_spec *out, char *why, size_t whylen)
 {
 	char buf[256], *save = NULL;
-	bool seen_model = false;
+	bool seen_model = false, seen_type = false;
 
 	memset(out, 0, sizeof(*out));
 	if (strlen(spec) >= sizeof(buf)) {
@@ -270,20 +313,15 @@ vif_spec_parse(const char *spec, struct vif_spec *out, char *why, size_t whylen)
 			if (vif_ips_parse(val, out, why, whylen) < 0)
 				return -1;
 		} else if (!strcmp(key, "type")) {
-			/* xl's ioemu (an emulated NIC) and vif (a PV one)
-			 * are both the NIC model= names here. */
-			if (strcmp(val, "ioemu") != 0 &&
-			    strcmp(val, "vif") != 0) {
-				snprintf(why, whylen,
-					 "vif type '%s' is not supported "
-					 "(ioemu or vif)",
-					 val);
+			if (vif_type_parse(val, &seen_type, out, why, whylen) <
+			    0)
 				return -1;
-			}
 		} else if (vif_refused_key(key, val, why, whylen) < 0) {
 			return -1;
 		}
 	}
+	if (out->user)
+		return vif_user_check(out, why, whylen);
 	/* As xl: with no bridge=, the VM joins xenbr0. */
 	if (!out->bridge[0]) {
 		snprintf(out->bridge, sizeof(out->bridge), "%s",

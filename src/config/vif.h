@@ -1,7 +1,9 @@
 /* xl-style network specs: 'bridge=br0, mac=00:16:3e:01:02:03,
  * vifname=web1-eth0, model=virtio-net'; '' takes every default (xenbr0,
  * a random MAC in Xen's OUI), as in xl-network-configuration(5). The toolstack creates the tap,
- * attaches it to the bridge and passes QEMU only the fd. */
+ * attaches it to the bridge and passes QEMU only the fd. 'type=user'
+ * (with mac= and model= only) has no tap: QEMU gets one end of a
+ * socketpair whose other end a jailed passt holds. */
 #ifndef BULKHEAD_VIF_H
 #define BULKHEAD_VIF_H
 
@@ -27,6 +29,9 @@ struct vif_ip {
 };
 
 struct vif_spec {
+	/* type=user: no tap and no bridge; Debian's passt, jailed, NATs
+	 * the guest's traffic through host sockets (issue 14). */
+	bool user;
 	char bridge[IFNAMSIZ];
 	bool bridge_default;    /* no bridge= given */
 	char vifname[IFNAMSIZ]; /* "" = bulkhead picks bh<vmid>.<n> */

@@ -268,6 +268,8 @@ antispoof_rules(const char *vm, const struct vif_spec *vifs,
 	put(&o, "add rule bridge " ANTISPOOF_TABLE " in-%s jump vif-%s\n", vm,
 	    vm);
 	for (size_t i = 0; i < n; i++) {
+		if (vifs[i].user)
+			continue; /* no tap: passt's frames reach no bridge */
 		if (ifindex[i] == 0)
 			return -EINVAL;
 		rules_port(&o, vm, &vifs[i], ifindex[i]);

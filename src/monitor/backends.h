@@ -18,7 +18,8 @@
 #include "../config/config.h"
 #include "../config/disk.h"
 
-#define BACKENDS_MAX (CONFIG_DISKS_MAX + 1)
+/* An isolated disk's, the rng's, and a user vif's passt (passt.h). */
+#define BACKENDS_MAX (CONFIG_DISKS_MAX + 1 + CONFIG_VIFS_MAX)
 #define BACKEND_MEMORY_EXTRA_MIB 64 /* a backend's group: the VM's + this */
 
 struct backend {

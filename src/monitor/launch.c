@@ -21,6 +21,7 @@
 #include "../host/vmdir.h"
 #include "../ipc/control.h"
 #include "../plan/vm_plan.h"
+#include "passt.h"
 #include "worker_spawn.h"
 
 /* The device model's listening QMP and console sockets. */
@@ -140,6 +141,63 @@ start_backends(struct monitor *m, int log_fd, char *why, size_t whylen)
 	return 0;
 }
 
+/* A passt for each type=user vif, each with one end of a fresh
+ * socketpair; the other end goes in QEMU's slot for the vif. Started
+ * with the backends, before QEMU. */
+static int
+start_passts(struct monitor *m, int log_fd, char *why, size_t whylen)
+{
+	struct monitor_launch *ml = m->ml;
+	struct vm_plan *p = &ml->plan;
+
+	for (unsigned i = 0; i < ml->cfg.nvifs; i++) {
+		char root[PATH_MAX], dev[DISK_VDEV_MAX];
+		int sv[2], rc;
+
+		if (!ml->cfg.vifs[i].user)
+			continue;
+		if (passt_dev_name(dev, sizeof(dev), i) < 0 ||
+		    vmdir_backend_root(root, sizeof(root), ml->rec.name, dev) <
+			    0 ||
+		    (mkdir(root, 0755) < 0 && errno != EEXIST) ||
+		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) <
+			    0) {
+			snprintf(why, whylen, "vif %u passt: %s", i,
+				 strerror(errno));
+			return -1;
+		}
+		if (vm_plan_set_fd(p, PFD_PASST, i, sv[0]) < 0) {
+			snprintf(why, whylen,
+				 "vif %u: no slot in the device model's fd "
+				 "table",
+				 i);
+			close(sv[0]);
+			close(sv[1]);
+			return -1;
+		}
+		struct passt_spec s = {
+			.vm = ml->rec.name,
+			.vif = i,
+			.root_dir = root,
+			.uid = p->be_id.uid,
+			.gid = p->be_id.gid,
+			.sock = sv[1],
+			.log_fd = log_fd,
+			.cpu_weight = ml->cfg.cpu_weight,
+			.cpu_cap = ml->cfg.cpu_cap,
+		};
+		rc = passt_spawn(&s, &m->backends[m->nbackends], why, whylen);
+		close(sv[1]);
+		if (rc < 0)
+			return -1;
+		log_info("%s started: pid %d, uid %u", dev,
+			 (int)m->backends[m->nbackends].pid,
+			 (unsigned)p->be_id.uid);
+		m->nbackends++;
+	}
+	return 0;
+}
+
 /* Put fd (or a negative error) in a slot; returns it. */
 static int
 put_fd(struct vm_plan *p, enum plan_fd_kind kind, int fd)
@@ -194,7 +252,8 @@ monitor_launch_vm(struct monitor *m, char *why, size_t whylen)
 		goto out;
 	/* The backends first: QEMU talks to them while it starts. Their
 	 * stderr shares QEMU's capped output pipe. */
-	if (start_backends(m, out_w, why, whylen) < 0)
+	if (start_backends(m, out_w, why, whylen) < 0 ||
+	    start_passts(m, out_w, why, whylen) < 0)
 		goto out;
 	nfds = vm_plan_fd_array(p, fds, JAIL_FDS_MAX);
 	if (nfds < 0) {

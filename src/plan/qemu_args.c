@@ -354,14 +354,22 @@ args_vif(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 	 * vif): then the model's own, iPXE's (CONFIG_IPXE_DIR, bound
 	 * read-only by qemu_binds). Named by QEMU's default, not by path:
 	 * QEMU patches only its default ROM to the device's PCI ids, and
-	 * SeaBIOS skips a ROM whose ids differ. */
+	 * SeaBIOS skips a ROM whose ids differ. A user vif's frames go over
+	 * a connected socket to passt, also an fd (QEMU 7.2's stream netdev
+	 * with an fd address: it opens, binds and connects nothing). */
 	char rom[32] = ",romfile=";
 	if (i == 0 && config_net_boot(cfg))
 		snprintf(rom, sizeof(rom), ",bootindex=%zu",
 			 (size_t)(strchr(cfg->boot, 'n') - cfg->boot) + 1);
 	rc |= add(a, "-netdev");
-	rc |= add(a, "tap,id=net%zu,fd=%d,vhost=off", i,
-		  slot(t, PFD_TAP, (unsigned)i, &bad));
+	if (v->user)
+		rc |= add(a,
+			  "stream,id=net%zu,server=off,addr.type=fd,"
+			  "addr.str=%d",
+			  i, slot(t, PFD_PASST, (unsigned)i, &bad));
+	else
+		rc |= add(a, "tap,id=net%zu,fd=%d,vhost=off", i,
+			  slot(t, PFD_TAP, (unsigned)i, &bad));
 	rc |= add(a, "-device");
 	rc |= add(a, "%s,netdev=net%zu%s%s", vif_model_device(v->model), i, mac,
 		  rom);

@@ -97,6 +97,11 @@ static const struct {
 	{ "name='a'\nkernel='/k'\ndm_restrict=0\n"
 	  "disk=['format=qcow2,vdev=xvda,target=/a']\n",
 	  "vm.cfg:4: disk: format=qcow2 with dm_restrict = 0: QEMU as root" },
+	/* passt runs as the backends' identity, which root has not. */
+	{ "name='a'\nkernel='/k'\ndm_restrict=0\nvif=['type=user']\n",
+	  "vm.cfg:3: a vif of type=user (passt) needs dm_restrict = 1" },
+	{ "name='a'\nkernel='/k'\nvif=['type=user,bridge=br0']\n",
+	  "vm.cfg:3: vif: vif type=user has no tap: bridge= does not apply" },
 	{ "name='7'\nkernel='/k'\n",
 	  "vm.cfg:1: name: '7': a name of digits only would be read as a VM "
 	  "id" },

@@ -236,6 +236,12 @@ test_check(void **state)
 	mkcfg("name='a'\nkernel='/k'\nmemory_overhead = 257\n");
 	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
 	assert_non_null(strstr(e.msg, "vm.cfg:3: memory_overhead: 257"));
+	/* passt's gateway is the host's loopback: no tenant gets it. */
+	mkcfg("name='a'\nkernel='/k'\nvif = [ 'bridge=br-t', 'type=user' ]\n");
+	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
+	assert_string_equal(e.msg, "vm.cfg:3: vif: type=user is not granted to "
+				   "uid 2 in this version (passt's guest "
+				   "reaches the host's loopback services)");
 	mkcfg("name='a'\nkernel='/k'\nvif = [ 'bridge=br-t', 'bridge=br-b' ]\n");
 	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
 	assert_string_equal(e.msg, "vm.cfg:3: vif: bridge 'br-b' is not "

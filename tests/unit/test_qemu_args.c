@@ -218,6 +218,38 @@ test_vifs(void **state)
 	qemu_args_free(&a);
 }
 
+/* A user vif: QEMU's stream netdev on the passt socket's slot, an fd
+ * address only (QEMU opens, binds and connects no path), no tap; a
+ * bridged vif beside it keeps its tap. */
+static void
+test_user_vif(void **state)
+{
+	(void)state;
+	struct qemu_argv a;
+	load("name='vm'\nkernel='/k'\n"
+	     "vif=['type=user,mac=00:16:3e:01:02:03', 'bridge=br1']\n");
+	assert_int_equal(build(&a), 0);
+	assert_int_equal(plan_fd_num(&plan.fds, PFD_PASST, 0), 5);
+	assert_int_equal(plan_fd_num(&plan.fds, PFD_TAP, 0), -1);
+	assert_int_equal(plan_fd_num(&plan.fds, PFD_TAP, 1), 6);
+	assert_int_equal(plan_fd_num(&plan.fds, PFD_PASST, 1), -1);
+	assert_true(has(&a, "-netdev",
+			"stream,id=net0,server=off,addr.type=fd,addr.str=5"));
+	assert_true(has(&a, "-netdev", "tap,id=net1,fd=6,vhost=off"));
+	assert_true(has(
+		&a, "-device",
+		"virtio-net-pci,netdev=net0,mac=00:16:3e:01:02:03,romfile="));
+	for (size_t i = 0; i < a.n; i++)
+		if (strstr(a.argv[i], "path=") || strstr(a.argv[i], "unix"))
+			fail_msg("a user vif names a path: %s", a.argv[i]);
+	/* A user vif does not make guest RAM a shared memfd: passt sees
+	 * frames, never guest memory. */
+	for (size_t i = 0; i < a.n; i++)
+		assert_null(strstr(a.argv[i], "memory-backend"));
+	assert_int_equal(plan.fds.n, 7);
+	qemu_args_free(&a);
+}
+
 static void
 test_kvm_noreboot(void **state)
 {
@@ -426,6 +458,7 @@ main(void)
 		cmocka_unit_test(test_vifs),
 		cmocka_unit_test(test_netboot),
 		cmocka_unit_test(test_netboot_first),
+		cmocka_unit_test(test_user_vif),
 		cmocka_unit_test(test_vnc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,7 +57,39 @@ test_good(void **state)
 		assert_string_equal(v.bridge, VIF_DEFAULT_BRIDGE);
 		assert_true(v.bridge_default);
 		assert_int_equal(v.nips, 0);
+		assert_false(v.user);
 	}
+}
+
+/* type=user: passt's network, no tap and no bridge (not even the
+ * default one), with the NIC's MAC and model as for any vif. */
+static void
+test_user(void **state)
+{
+	(void)state;
+	struct vif_spec v;
+	char why[256];
+
+	assert_int_equal(vif_spec_parse("type=user", &v, why, sizeof(why)), 0);
+	assert_true(v.user);
+	assert_string_equal(v.bridge, "");
+	assert_false(v.bridge_default);
+	assert_string_equal(v.vifname, "");
+	assert_false(v.has_mac);
+	assert_int_equal(v.model, VIF_VIRTIO_NET);
+	assert_int_equal(vif_spec_parse(" mac=00:16:3e:01:02:03 , type = user ,"
+					" model=e1000",
+					&v, why, sizeof(why)),
+			 0);
+	assert_true(v.user);
+	assert_true(v.has_mac);
+	assert_int_equal(v.mac[5], 0x03);
+	assert_int_equal(v.model, VIF_E1000);
+	assert_string_equal(v.bridge, "");
+	/* xl's backend=0 names the host, which serves a user vif too. */
+	assert_int_equal(
+		vif_spec_parse("type=user,backend=0", &v, why, sizeof(why)), 0);
+	assert_true(v.user);
 }
 
 static void
@@ -146,7 +178,25 @@ static const struct {
 	{ "gatewaydev=eth0", "vif spec key 'gatewaydev'" },
 	{ "rate=10Mb/s", "vif spec key 'rate'" },
 	{ "backend=netdom", "vif spec key 'backend': driver domains" },
-	{ "type=pv", "vif type 'pv' is not supported (ioemu or vif)" },
+	{ "type=pv", "vif type 'pv' is not supported (ioemu, vif or user)" },
+	/* type=user: no tap, so nothing that names one or a bridge, in
+	 * either order; and one type only. */
+	{ "type=user,bridge=br0", "type=user has no tap: bridge=" },
+	{ "bridge=br0,type=user", "type=user has no tap: bridge=" },
+	{ "type=user,vifname=x0", "type=user has no tap: vifname=" },
+	{ "vifname=x0, type = user", "type=user has no tap: vifname=" },
+	{ "type=user,type=ioemu", "'type' given twice" },
+	{ "type=ioemu,type=user", "'type' given twice" },
+	{ "type=user,type=user", "'type' given twice" },
+	{ "type=User", "vif type 'User' is not supported" },
+	{ "type=user ,script=/bin/sh", "vif spec key 'script'" },
+	{ "type=user,ip=10.0.0.1", "vif type=user has no tap: ip= does" },
+	{ "type=user\n", "vif type 'user\n' is not supported" },
+	{ "type=user\x01", "is not supported" },
+	{ "type=", "vif type '' is not supported" },
+	{ "type=useruser", "vif type 'useruser' is not supported" },
+	{ "type=user,mac=ff:ff:ff:ff:ff:ff", "bad mac" },
+	{ "type=user,model=ne2k_pci", "vif model 'ne2k_pci'" },
 	{ "devid=3", "vif spec key 'devid'" },
 	{ "frob=1", "unknown vif spec key 'frob'" },
 };
@@ -170,6 +220,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_ips),
+		cmocka_unit_test(test_user),
 		cmocka_unit_test(test_bad),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
