@@ -3,14 +3,14 @@
 # need (vncsnapshot and djpeg: tests/e2e/vnc.sh's VNC client and its
 # JPEG reader; dnsmasq: tests/e2e/hvm.sh's DHCP and TFTP server for
 # network boot; nftables: the nft program tests/e2e/antispoof.sh lists
-# the rules with). Idempotent: skips apt entirely when every package is
-# present.
+# the rules with; passt: vif type=user's user-mode network).
+# Idempotent: skips apt entirely when every package is present.
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck
   clang-format clang-tidy git
   libseccomp-dev libjansson-dev libcmocka-dev libelf-dev libsubid-dev
   libnftables-dev nftables
-  qemu-system-x86 qemu-utils busybox-static cpio gzip genisoimage
+  qemu-system-x86 qemu-utils busybox-static cpio gzip genisoimage passt
   passwd util-linux procps xz-utils python3 iproute2 gdb strace
   vncsnapshot libjpeg-turbo-progs
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
