@@ -7,11 +7,12 @@
 # server's md5 is the guest's. passt forwards nothing inbound, runs
 # unprivileged under its own seccomp filter in an empty root of its own;
 # QEMU holds no tap and no inet socket; after destroy, and after QEMU is
-# killed, no passt process, group or root is left.
+# killed, no passt process, group or root is left; a monitor that takes
+# the VM over watches passt again, and passt's death ends the VM.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 21
+plan 25
 P=bhtest-passt-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 SRV=
@@ -164,5 +165,26 @@ if "$BULKHEAD" create "$T/c.cfg" > "$T/c.out" 2>&1; then
 else
 	not_ok "passt: crash case: create failed: $(cat "$T/c.out")"
 	not_ok "passt: crash case: nothing to check"
+fi
+# A monitor killed: the next one takes the VM over and finds passt by
+# its group; passt's death then ends the VM.
+mkcfg "$T/t.cfg" "$P-t" "" "vif = [ 'type=user' ]"
+if "$BULKHEAD" create "$T/t.cfg" > "$T/t.out" 2>&1; then
+	PT3=$(be_pid "$P-t" passt0)
+	PT3=${PT3:-none}
+	TLOG=/var/log/bulkhead/$P-t/monitor.log
+	MON=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["monitor_pid"])' "/run/bulkhead/vm/$P-t/record.json")
+	kill -9 "$MON"
+	while alive "$MON"; do sleep 0.05; done
+	"$BULKHEAD" pause "$P-t" > "$T/tp.out" 2>&1
+	check "passt: a new monitor takes the VM over and watches passt $PT3 again" \
+		grep -q "passt0 backend (pid $PT3) watched again" "$TLOG"
+	kill -9 "$PT3"
+	check "passt: passt killed: the VM is destroyed" gone "$P-t"
+	check "passt: ... and the monitor log says why" \
+		grep -q "destroying $P-t: passt0 backend exited" "$TLOG"
+	check "passt: ... and no group or root of passt is left" test -z "$(passt_leftovers "$P-t")"
+else
+	for i in 1 2 3 4; do not_ok "passt: take-over case: create failed: $(cat "$T/t.out")"; done
 fi
 exit "$FAILED"
