@@ -9,6 +9,47 @@
 #include "cli.h"
 #include "features_table.h"
 
+/* The emulated devices a config gives (disks' and NICs' kinds, the
+ * tablet, network boot), appended to ids from n; and what kinds of vif
+ * it has. Returns the new n. */
+static int
+devices_used(const struct vm_config *cfg, int *ids, int n, int max,
+	     bool *bridged, bool *user, bool *ip)
+{
+#define USE(f)                          \
+	do {                            \
+		if (n < max)            \
+			ids[n++] = (f); \
+	} while (0)
+	bool ide = false, scsi = false, e1000 = false, rtl = false;
+	for (size_t i = 0; i < cfg->ndisks; i++) {
+		ide |= cfg->disks[i].bus == DISK_BUS_IDE ||
+		       cfg->disks[i].bus == DISK_BUS_AHCI;
+		scsi |= cfg->disks[i].bus == DISK_BUS_SCSI;
+	}
+	for (size_t i = 0; i < cfg->nvifs; i++) {
+		e1000 |= cfg->vifs[i].model == VIF_E1000;
+		rtl |= cfg->vifs[i].model == VIF_RTL8139;
+		*user |= cfg->vifs[i].user;
+		*bridged |= !cfg->vifs[i].user;
+		*ip |= cfg->vifs[i].nips > 0;
+	}
+	if (ide)
+		USE(F_DISK_IDE);
+	if (scsi)
+		USE(F_DISK_SCSI);
+	if (e1000)
+		USE(F_NIC_E1000);
+	if (rtl)
+		USE(F_NIC_RTL8139);
+	if (cfg->usb_tablet)
+		USE(F_USB_TABLET);
+	if (config_net_boot(cfg))
+		USE(F_NETBOOT);
+#undef USE
+	return n;
+}
+
 int
 cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 		    int *ids, int max)
@@ -30,6 +71,7 @@ cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 		USE(F_UID_SHARED);
 	if (cfg->line[KEY_DM_OVERRIDE])
 		USE(F_DM_OVERRIDE);
+	bool bridged = false, user = false, ip = false;
 	bool disk = false, cdrom = false, isolated = false;
 	for (size_t i = 0; i < cfg->ndisks; i++) {
 		disk |= !cfg->disks[i].cdrom && !cfg->disks[i].isolated;
@@ -49,31 +91,7 @@ cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 	if (cfg->firmware_boot || cfg->bios == BIOS_OVMF)
 		USE(cfg->bios == BIOS_OVMF ? F_FIRMWARE_OVMF
 					   : F_FIRMWARE_SEABIOS);
-	bool ide = false, scsi = false, e1000 = false, rtl = false;
-	bool bridged = false, user = false;
-	for (size_t i = 0; i < cfg->ndisks; i++) {
-		ide |= cfg->disks[i].bus == DISK_BUS_IDE ||
-		       cfg->disks[i].bus == DISK_BUS_AHCI;
-		scsi |= cfg->disks[i].bus == DISK_BUS_SCSI;
-	}
-	for (size_t i = 0; i < cfg->nvifs; i++) {
-		e1000 |= cfg->vifs[i].model == VIF_E1000;
-		rtl |= cfg->vifs[i].model == VIF_RTL8139;
-		user |= cfg->vifs[i].user;
-		bridged |= !cfg->vifs[i].user;
-	}
-	if (ide)
-		USE(F_DISK_IDE);
-	if (scsi)
-		USE(F_DISK_SCSI);
-	if (e1000)
-		USE(F_NIC_E1000);
-	if (rtl)
-		USE(F_NIC_RTL8139);
-	if (cfg->usb_tablet)
-		USE(F_USB_TABLET);
-	if (config_net_boot(cfg))
-		USE(F_NETBOOT);
+	n = devices_used(cfg, ids, n, max, &bridged, &user, &ip);
 	if (cfg->vnc)
 		USE(F_VNC);
 	USE(F_CGROUPS);
@@ -81,11 +99,8 @@ cli_config_features(const struct vm_config *cfg, const struct dm_identity *id,
 		USE(F_DISK_THROTTLE);
 	if (bridged)
 		USE(F_VIF);
-	for (size_t i = 0; i < cfg->nvifs; i++)
-		if (cfg->vifs[i].nips) {
-			USE(F_VIF_IP);
-			break;
-		}
+	if (ip)
+		USE(F_VIF_IP);
 	if (user)
 		USE(F_VIF_USER);
 	USE(F_SERIAL_CONSOLE);
