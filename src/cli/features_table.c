@@ -101,7 +101,8 @@ static const struct feature table[F_COUNT] = {
 	  "under its own seccomp filter and empty root, in the host's "
 	  "network namespace (its compromise reaches the host's network, "
 	  "loopback included, as that uid); QEMU gets a socketpair end; "
-	  "no inbound ports; not for tenants; Debian 12's passt has no "
+	  "no TCP port inbound (UDP ports the guest sends from are bound on "
+	  "the host for replies); not for tenants; Debian 12's passt has no "
 	  "vhost-user" },
 	{ F_TENANT_POLICY, "tenant policy (/etc/bulkhead/policy.cfg)",
 	  FS_SUPPORTED,
