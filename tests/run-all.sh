@@ -187,6 +187,7 @@ suites() {
 		suite e2e/iothrottle bash tests/e2e/iothrottle.sh
 		suite e2e/net bash tests/e2e/net.sh
 		suite e2e/antispoof bash tests/e2e/antispoof.sh
+		suite e2e/bpdu bash tests/e2e/bpdu.sh
 		suite e2e/passt bash tests/e2e/passt.sh
 		suite e2e/check bash tests/e2e/check.sh
 		suite golden/audit bash tests/golden/audit/run.sh

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/if_bridge.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
@@ -18,6 +20,82 @@ fail(char *why, size_t whylen, const char *what, const char *name, int e)
 {
 	snprintf(why, whylen, "%s %s: %s", what, name, strerror(e));
 	return -e;
+}
+
+/* Send one rtnetlink request of len bytes and read the kernel's answer:
+ * 0 or -errno. */
+static int
+rtnl_ack(void *req, size_t len)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct nlmsgerr err;
+	} ack;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	int rc = -EIO;
+
+	if (s < 0)
+		return -errno;
+	if (sendto(s, req, len, 0, (struct sockaddr *)&kernel,
+		   sizeof(kernel)) != (ssize_t)len)
+		rc = -errno;
+	else if (recv(s, &ack, sizeof(ack), 0) >= (ssize_t)sizeof(ack) &&
+		 ack.nh.nlmsg_type == NLMSG_ERROR)
+		rc = ack.err.error; /* 0 or -errno */
+	close(s);
+	return rc;
+}
+
+/* RTM_DELLINK of ifindex. */
+static int
+dellink(unsigned ifindex)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = RTM_DELLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.nh.nlmsg_seq = 1;
+	req.ifi.ifi_family = AF_UNSPEC;
+	req.ifi.ifi_index = (int)ifindex;
+	return rtnl_ack(&req, sizeof(req));
+}
+
+/* BPDU guard on the tap's bridge port (bridge link set ... guard on):
+ * with STP on, the bridge hands BPDUs to its STP code before any
+ * netfilter hook, so the anti-spoofing rules never see them; guarded,
+ * a port that receives one is disabled instead of letting a VM claim
+ * root of the spanning tree. A VM never has a reason to send one. */
+static int
+bpdu_guard(unsigned ifindex)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+		struct nlattr protinfo;
+		struct nlattr guard;
+		uint8_t on, pad[3];
+	} req;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = RTM_SETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.nh.nlmsg_seq = 2;
+	req.ifi.ifi_family = AF_BRIDGE;
+	req.ifi.ifi_index = (int)ifindex;
+	req.protinfo.nla_type = IFLA_PROTINFO | NLA_F_NESTED;
+	req.protinfo.nla_len =
+		(uint16_t)(sizeof(req.protinfo) + sizeof(req.guard) + 4);
+	req.guard.nla_type = IFLA_BRPORT_GUARD;
+	req.guard.nla_len = (uint16_t)(sizeof(req.guard) + 1);
+	req.on = 1;
+	return rtnl_ack(&req, sizeof(req));
 }
 
 int
@@ -56,6 +134,11 @@ tap_create(const char *name, const char *bridge, char *why, size_t whylen)
 		e = errno;
 		goto out;
 	}
+	int rc = bpdu_guard((unsigned)ifr.ifr_ifindex);
+	if (rc < 0) {
+		e = -rc;
+		goto out;
+	}
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) {
@@ -73,41 +156,6 @@ out:
 	close(s);
 	close(fd); /* not persistent: closing deletes the tap */
 	return fail(why, whylen, "attach to bridge", bridge, e);
-}
-
-/* RTM_DELLINK of ifindex, and the kernel's answer. */
-static int
-dellink(unsigned ifindex)
-{
-	struct {
-		struct nlmsghdr nh;
-		struct ifinfomsg ifi;
-	} req;
-	struct {
-		struct nlmsghdr nh;
-		struct nlmsgerr err;
-	} ack;
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	int rc = -EIO;
-
-	if (s < 0)
-		return -errno;
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = sizeof(req);
-	req.nh.nlmsg_type = RTM_DELLINK;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	req.nh.nlmsg_seq = 1;
-	req.ifi.ifi_family = AF_UNSPEC;
-	req.ifi.ifi_index = (int)ifindex;
-	if (sendto(s, &req, sizeof(req), 0, (struct sockaddr *)&kernel,
-		   sizeof(kernel)) != (ssize_t)sizeof(req))
-		rc = -errno;
-	else if (recv(s, &ack, sizeof(ack), 0) >= (ssize_t)sizeof(ack) &&
-		 ack.nh.nlmsg_type == NLMSG_ERROR)
-		rc = ack.err.error; /* 0 or -errno */
-	close(s);
-	return rc;
 }
 
 int

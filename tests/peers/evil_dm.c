@@ -274,6 +274,9 @@ main(int argc, char **argv)
 	} else if (!strncmp(mode, "late-vnc-stall", 14)) {
 		handshake();
 		vnc_stall();
+	} else if (!strncmp(mode, "late-bpdu", 9)) {
+		handshake();
+		evil_bpdu(argc, argv);
 	} else if (!strncmp(mode, "late-spoof", 10)) {
 		handshake();
 		evil_net(argc, argv);

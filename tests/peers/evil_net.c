@@ -278,3 +278,54 @@ evil_net(int argc, char **argv)
 		usleep(100000);
 	}
 }
+
+/* evil=late-bpdu (review of issue 14): a configuration BPDU to the
+ * bridge group address, from a source MAC that is not the vif's,
+ * claiming root bridge priority 0 with that MAC, once a second. */
+void
+evil_bpdu(int argc, char **argv)
+{
+	int tap = -1;
+	static const uint8_t stp[6] = { 0x01, 0x80, 0xc2, 0, 0, 0 };
+
+	for (int i = 1; i + 1 < argc; i++) {
+		const char *p = strstr(argv[i + 1], ",fd=");
+		if (!strcmp(argv[i], "-netdev") && p)
+			tap = atoi(p + 4);
+	}
+	if (tap < 0) {
+		fprintf(stderr, "evil-dm: bpdu: no tap\n");
+		return;
+	}
+	fprintf(stderr, "evil-dm: bpdu on tap fd %d\n", tap);
+	for (int round = 0; round < 600; round++) {
+		static const uint8_t vnet[10];
+		struct fr f;
+		f.n = 0;
+		add(&f, vnet, sizeof(vnet));
+		add(&f, stp, 6);
+		add(&f, forged_mac, 6);
+		u16(&f, 3 + 35); /* 802.3 length: LLC + config BPDU */
+		u8(&f, 0x42);
+		u8(&f, 0x42);
+		u8(&f, 0x03);
+		u16(&f, 0); /* protocol */
+		u8(&f, 0);  /* version */
+		u8(&f, 0);  /* config */
+		u8(&f, 0);  /* flags */
+		u16(&f, 0); /* root: priority 0 */
+		add(&f, forged_mac, 6);
+		u32(&f, 0); /* root path cost */
+		u16(&f, 0); /* bridge: priority 0 */
+		add(&f, forged_mac, 6);
+		u16(&f, 0x8001);   /* port */
+		u16(&f, 0);        /* message age */
+		u16(&f, 20 * 256); /* max age */
+		u16(&f, 2 * 256);  /* hello */
+		u16(&f, 15 * 256); /* forward delay */
+		while (f.n < 10 + 60)
+			u8(&f, 0);
+		(void)!write(tap, f.b, f.n);
+		usleep(500000);
+	}
+}

@@ -4,5 +4,7 @@
 
 /* Send forged and legitimate frames for about 24 s, then return. */
 void evil_net(int argc, char **argv);
+/* Send forged STP configuration BPDUs for about 5 minutes. */
+void evil_bpdu(int argc, char **argv);
 
 #endif
