@@ -264,6 +264,14 @@ vq_pop(struct virtq *q, const struct guestmem *gm, struct vq_chain *c)
 }
 
 void
+vq_unpop(struct virtq *q)
+{
+	q->last_avail--;
+	if (q->inflight)
+		q->inflight--;
+}
+
+void
 vq_push(struct virtq *q, uint16_t head, uint32_t written)
 {
 	uint8_t *e = q->used + USED_RING +

@@ -33,6 +33,7 @@ struct vq_seg {
  * device-writable ones seg[nout..nout + nin). */
 struct vq_chain {
 	uint16_t head;
+	unsigned queue; /* the queue it was taken from (set by vu_dev) */
 	unsigned nout, nin;
 	uint64_t out_len, in_len; /* sums of 32-bit lengths: cannot wrap */
 	struct vq_seg seg[VQ_SEGS_MAX];
@@ -70,6 +71,11 @@ int vq_attach(struct virtq *q, uint16_t size, void *desc, void *avail,
 /* Take the next available chain into c. 1: a chain; 0: none pending;
  * -1: violation (q->broken set, q->why says what). */
 int vq_pop(struct virtq *q, const struct guestmem *gm, struct vq_chain *c);
+
+/* Give back the chain the last vq_pop took, untouched: the device cannot
+ * serve it yet (a full tap, no frame to receive). The next vq_pop walks
+ * it again, from the ring, with every check. */
+void vq_unpop(struct virtq *q);
 
 /* Return a taken chain with written bytes (device-writable bytes the
  * device filled). */

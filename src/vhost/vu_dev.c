@@ -299,6 +299,8 @@ handle(struct vu_conn *c, struct vu_req *r, bool *acked, char *why,
 					i);
 		c->features = r->u.u64;
 		c->features_set = true;
+		if (c->d->set_features)
+			c->d->set_features(c->d->dev, c->features);
 		return 0;
 	case VU_SET_OWNER:
 		c->owner = true;
@@ -437,7 +439,14 @@ serve_chains(struct vu_conn *c, unsigned qi, unsigned budget, bool *more)
 		}
 		if (r < 0)
 			break;
+		c->chain.queue = qi;
 		written = c->d->request(c->d->dev, &c->chain, why, sizeof(why));
+		if (written == VU_REQ_AGAIN) {
+			/* Not now: the chain stays on the ring and the queue
+			 * waits for the device's fd (no spinning on it). */
+			vq_unpop(&q->vq);
+			break;
+		}
 		if (written < 0 || (uint64_t)written > c->chain.in_len) {
 			q->vq.broken = true;
 			snprintf(q->vq.why, sizeof(q->vq.why), "%s",
@@ -455,6 +464,15 @@ serve_chains(struct vu_conn *c, unsigned qi, unsigned budget, bool *more)
 	if (served && vq_should_notify(&q->vq))
 		signal_fd(q->call_fd);
 	return served;
+}
+
+bool
+vu_queue_ready(const struct vu_conn *c, unsigned qi)
+{
+	const struct vu_queue *q = &c->q[qi];
+
+	return qi < c->d->queues && q->started && q->enabled && q->attached &&
+	       !q->vq.broken;
 }
 
 /* Every load and store into guest memory (rings, headers, status bytes,
@@ -510,6 +528,30 @@ serve_socket(struct vu_conn *c, char *why, size_t whylen)
 	return vu_conn_handle(c, &req, why, whylen) < 0 ? -1 : 1;
 }
 
+/* The device's own fd, if it has one to wait on this turn. */
+static bool
+device_fd(const struct vu_conn *c, struct pollfd *p)
+{
+	short events = 0;
+
+	if (!c->d->wait)
+		return false;
+	p->fd = c->d->wait(c->d->dev, c, &events);
+	p->events = events;
+	p->revents = 0;
+	return p->fd >= 0;
+}
+
+static void
+device_ready(struct vu_conn *c, short revents, bool *pending)
+{
+	unsigned mask = c->d->ready(c->d->dev, revents);
+
+	for (unsigned i = 0; i < c->d->queues; i++)
+		if (mask & (1u << i))
+			pending[i] = true;
+}
+
 int
 vu_conn_run(struct vu_conn *c, char *why, size_t whylen)
 {
@@ -517,14 +559,15 @@ vu_conn_run(struct vu_conn *c, char *why, size_t whylen)
 	bool pending[VU_QUEUES_MAX] = { false };
 
 	for (;;) {
-		struct pollfd pfd[1 + VU_QUEUES_MAX];
-		unsigned qof[1 + VU_QUEUES_MAX];
-		nfds_t n = 1;
+		struct pollfd pfd[2 + VU_QUEUES_MAX];
+		unsigned qof[2 + VU_QUEUES_MAX];
+		nfds_t n = 1, devfd;
 		bool busy = false;
 		int r;
 
 		pfd[0].fd = c->sock;
 		pfd[0].events = POLLIN;
+		devfd = device_fd(c, &pfd[1]) ? n++ : 0;
 		for (unsigned i = 0; i < c->d->queues; i++) {
 			if (c->q[i].kick_fd < 0)
 				continue;
@@ -552,6 +595,10 @@ vu_conn_run(struct vu_conn *c, char *why, size_t whylen)
 
 			if (!pfd[k].revents)
 				continue;
+			if (k == devfd) {
+				device_ready(c, pfd[k].revents, pending);
+				continue;
+			}
 			if (read(pfd[k].fd, &v, sizeof(v)) < 0 &&
 			    errno != EAGAIN && errno != EINTR) {
 				snprintf(why, whylen, "kick fd: %s",

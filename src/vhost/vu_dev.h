@@ -24,6 +24,13 @@
  * with why). */
 typedef int64_t (*vu_request_fn)(void *dev, struct vq_chain *c, char *why,
 				 size_t whylen);
+/* What a request function returns when it cannot serve the chain yet
+ * (bulkhead-net: the tap is full, or has no frame to receive): the chain
+ * goes back on the ring untouched and the queue is not served again
+ * until the device's own fd or a kick says so. */
+#define VU_REQ_AGAIN (-2)
+
+struct vu_conn;
 
 struct vu_device {
 	const char *name;
@@ -34,6 +41,14 @@ struct vu_device {
 	size_t config_len;
 	vu_request_fn request;
 	void *dev;
+	/* Optional. set_features: the features the driver acknowledged
+	 * (SET_FEATURES), before any queue of them starts. wait: a host fd
+	 * of the device's own that the loop also waits on (bulkhead-net's
+	 * tap), with *events, or -1 for none this turn; ready: after it
+	 * fired with revents, the queues to serve (bit i: queue i). */
+	void (*set_features)(void *dev, uint64_t features);
+	int (*wait)(void *dev, const struct vu_conn *c, short *events);
+	unsigned (*ready)(void *dev, short revents);
 };
 
 struct vu_queue {
@@ -69,6 +84,10 @@ struct vu_conn {
 	char fault_why[128];
 	struct vq_chain chain; /* the chain being served (16 KiB) */
 };
+
+/* Queue qi is started, enabled, attached to guest memory and not
+ * broken: serving it could take a chain. */
+bool vu_queue_ready(const struct vu_conn *c, unsigned qi);
 
 /* The features offered: the device's and the core's. */
 uint64_t vu_offered_features(const struct vu_device *d);
