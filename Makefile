@@ -152,7 +152,7 @@ CLI_SRCS = \
 
 # The device backends (jailed, one process per device): vhost/ is the
 # protocol and the ring walker they share, backends/ the devices and the
-# process around them (blk_main.c, rng_main.c hold main()).
+# process around them (blk_main.c, rng_main.c, net_main.c hold main()).
 VHOST_SRCS = \
 	src/vhost/guestmem.c \
 	src/vhost/virtq.c \
@@ -160,6 +160,7 @@ VHOST_SRCS = \
 	src/vhost/vu_dev.c \
 	src/backends/blk.c \
 	src/backends/rng.c \
+	src/backends/net.c \
 	src/backends/allowlist.c \
 	src/backends/serve.c
 BACKEND_SRCS = src/common/util.c $(VHOST_SRCS)
@@ -181,7 +182,7 @@ OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)
 UNIT_BINS = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-BACKENDS = $(BUILD)/bulkhead-blk $(BUILD)/bulkhead-rng
+BACKENDS = $(BUILD)/bulkhead-blk $(BUILD)/bulkhead-rng $(BUILD)/bulkhead-net
 FRONT_SRCS = tests/frontend/vu_front.c src/common/util.c
 
 all: $(BUILD)/bulkhead $(BUILD)/bulkhead-probe $(UNIT_BINS) $(BUILD)/tests/evil-dm \
@@ -233,13 +234,15 @@ else
 BACKEND_LD = $(CC) $(CFLAGS) -static-pie
 BACKEND_LIBS = -l:libseccomp.a
 endif
-.SECONDARY: $(OBJ)/src/backends/blk_main.o $(OBJ)/src/backends/rng_main.o
+.SECONDARY: $(OBJ)/src/backends/blk_main.o $(OBJ)/src/backends/rng_main.o \
+	$(OBJ)/src/backends/net_main.o
 $(BUILD)/bulkhead-%: $(OBJ)/src/backends/%_main.o $(BACKEND_SRCS:%.c=$(OBJ)/%.o)
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"; $(BACKEND_LD) -o $@ $^ $(BACKEND_LIBS)
 
 # The synthetic vhost-user front end (tests and benchmark).
-$(BUILD)/tests/vu-front: $(OBJ)/tests/frontend/vu_front_main.o $(FRONT_SRCS:%.c=$(OBJ)/%.o)
+$(BUILD)/tests/vu-front: $(OBJ)/tests/frontend/vu_front_main.o \
+	$(OBJ)/tests/frontend/vu_front_net.o $(FRONT_SRCS:%.c=$(OBJ)/%.o)
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"; $(CC) $(CFLAGS) $(LDHARDEN) -o $@ $^ -lpthread
 

@@ -22,6 +22,7 @@ BINARIES="
 bulkhead:cli,monitor,qmpworker,copier
 bulkhead-blk:backends
 bulkhead-rng:backends
+bulkhead-net:backends
 bulkhead-probe:probe
 "
 
