@@ -357,7 +357,11 @@ handle(struct vu_conn *c, struct vu_req *r, bool *acked, char *why,
 		q = queue_of(c, r->u.state.index, r, why, whylen);
 		if (!q)
 			return -1;
-		if (!negotiated(c, VU_F_PROTOCOL_FEATURES) ||
+		/* QEMU's virtio-net enables its queues when the NIC is
+		 * attached, before the driver's SET_FEATURES: taken then
+		 * too (the features offered it), as libvhost-user does. */
+		if ((c->features_set &&
+		     !negotiated(c, VU_F_PROTOCOL_FEATURES)) ||
 		    r->u.state.num > 1)
 			return violation(why, whylen,
 					 "SET_VRING_ENABLE %u on queue %u "
