@@ -709,6 +709,9 @@ config_has_backends(const struct vm_config *cfg)
 	for (size_t i = 0; i < cfg->ndisks; i++)
 		if (cfg->disks[i].isolated)
 			return true;
+	for (size_t i = 0; i < cfg->nvifs; i++)
+		if (cfg->vifs[i].isolated)
+			return true;
 	return cfg->rng_isolated;
 }
 

@@ -192,7 +192,8 @@ bool config_name_valid(const char *name);
 const char *config_accel_name(enum vm_accel a);
 const char *config_action_name(enum vm_action a);
 /* Whether the VM has a device served by a backend of ours (an isolated
- * disk or the rng): then guest memory must be shareable (memfd). */
+ * disk or vif, or the rng): then guest memory must be shareable
+ * (memfd). */
 bool config_has_backends(const struct vm_config *cfg);
 /* Whether the firmware may boot from the network (boot has 'n'): then
  * the first vif carries iPXE's option ROM. */

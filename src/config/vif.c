@@ -219,6 +219,7 @@ vif_user_check(const struct vif_spec *v, char *why, size_t whylen)
 	const char *bad = v->bridge[0]    ? "bridge="
 			  : v->vifname[0] ? "vifname="
 			  : v->nips       ? "ip="
+			  : v->isolated   ? "backendtype=isolated"
 					  : NULL;
 
 	if (!bad)
@@ -230,11 +231,34 @@ vif_user_check(const struct vif_spec *v, char *why, size_t whylen)
 	return -1;
 }
 
+/* backendtype=: who serves the NIC. xl's word for a disk's backend;
+ * for a vif, QEMU (in-process virtio-net or emulated NIC on the tap) or
+ * bulkhead-net. */
+static int
+vif_backendtype(const char *val, bool *seen, struct vif_spec *out, char *why,
+		size_t whylen)
+{
+	if (*seen) {
+		snprintf(why, whylen, "vif spec key 'backendtype' given twice");
+		return -1;
+	}
+	*seen = true;
+	if (!strcmp(val, "isolated") || !strcmp(val, "qemu")) {
+		out->isolated = val[0] == 'i';
+		return 0;
+	}
+	snprintf(why, whylen,
+		 "vif backendtype '%s' is not supported (qemu or isolated)",
+		 val);
+	return -1;
+}
+
 int
 vif_spec_parse(const char *spec, struct vif_spec *out, char *why, size_t whylen)
 {
 	char buf[256], *save = NULL;
 	bool seen_model = false, seen_type = false;
+	bool seen_backendtype = false;
 
 	memset(out, 0, sizeof(*out));
 	if (strlen(spec) >= sizeof(buf)) {
@@ -316,12 +340,23 @@ vif_spec_parse(const char *spec, struct vif_spec *out, char *why, size_t whylen)
 			if (vif_type_parse(val, &seen_type, out, why, whylen) <
 			    0)
 				return -1;
+		} else if (!strcmp(key, "backendtype")) {
+			if (vif_backendtype(val, &seen_backendtype, out, why,
+					    whylen) < 0)
+				return -1;
 		} else if (vif_refused_key(key, val, why, whylen) < 0) {
 			return -1;
 		}
 	}
 	if (out->user)
 		return vif_user_check(out, why, whylen);
+	if (out->isolated && out->model != VIF_VIRTIO_NET) {
+		snprintf(why, whylen,
+			 "vif: backendtype=isolated serves virtio-net only "
+			 "(bulkhead-net is a vhost-user-net backend): drop "
+			 "model= or use backendtype=qemu");
+		return -1;
+	}
 	/* As xl: with no bridge=, the VM joins xenbr0. */
 	if (!out->bridge[0]) {
 		snprintf(out->bridge, sizeof(out->bridge), "%s",

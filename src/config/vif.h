@@ -40,6 +40,10 @@ struct vif_spec {
 	enum vif_model model;
 	struct vif_ip ips[VIF_IPS_MAX];
 	size_t nips; /* > 0 iff ip= was given */
+	/* backendtype=isolated: virtio-net served by bulkhead-net, which
+	 * holds the tap; QEMU gets only a vhost-user socket. Default
+	 * (backendtype=qemu): QEMU's own virtio-net on the tap. */
+	bool isolated;
 	int line;
 };
 

@@ -62,11 +62,12 @@ static const struct jail_policy policies[JAIL_LEVELS] = {
 		.privs = JAIL_PRIVS_KEEP, .end = JAIL_END_EXEC,
 	},
 	[JAIL_BACKEND] = {
-		.name = "backend", .child = "bulkhead-blk,bulkhead-rng",
+		.name = "backend",
+		.child = "bulkhead-blk,bulkhead-rng,bulkhead-net",
 		.ns_new = NS_ALL, .cgroup = true, .clear_env = true,
 		.setsid = true, .hostname = "bulkhead-be",
 		.root = JAIL_ROOT_BARE, .rlimits = RL_XEN,
-		/* 3 stdio, its socket, its disk, up to 8 memory regions and
+		/* 3 stdio, its socket, its disk or tap, up to 8 memory regions and
 		 * a kick, call and error eventfd per queue. */
 		.nofile = 64,
 		.privs = JAIL_PRIVS_DROP, .landlock = JAIL_LL_ROOT,

@@ -14,8 +14,17 @@
 #include "../host/cgroup.h"
 #include "../jail/jail.h"
 
+const char *
+backend_kind_name(enum backend_kind kind)
+{
+	return kind == BACKEND_BLK   ? "blk"
+	       : kind == BACKEND_NET ? "net"
+				     : "rng";
+}
+
 int
-backend_exec_path(const char *dir, bool blk, char *out, size_t len)
+backend_exec_path(const char *dir, enum backend_kind kind, char *out,
+		  size_t len)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -24,7 +33,7 @@ backend_exec_path(const char *dir, bool blk, char *out, size_t len)
 		return -errno;
 	self[n] = '\0';
 	if (path_fmt(out, len, "%s/bulkhead-%s", dir ? dir : dirname(self),
-		     blk ? "blk" : "rng") < 0)
+		     backend_kind_name(kind)) < 0)
 		return -ENAMETOOLONG;
 	return access(out, X_OK) < 0 ? -errno : 0;
 }
@@ -79,10 +88,14 @@ backend_args(const struct backend_spec *b, char **argv, char (*words)[ARG_LEN])
 	size_t argc = 0;
 	struct stat st;
 
-	arg(argv, words, &argc, "%s", b->blk ? "bulkhead-blk" : "bulkhead-rng");
+	arg(argv, words, &argc, "bulkhead-%s", backend_kind_name(b->kind));
 	arg(argv, words, &argc, "--fd");
 	arg(argv, words, &argc, "3");
-	if (!b->blk)
+	if (b->kind == BACKEND_NET) {
+		arg(argv, words, &argc, "--tap-fd");
+		arg(argv, words, &argc, "4");
+	}
+	if (b->kind != BACKEND_BLK)
 		return fsize;
 	arg(argv, words, &argc, "--disk-fd");
 	arg(argv, words, &argc, "4");
@@ -112,7 +125,7 @@ backend_spawn(const struct backend_spec *b, struct backend *out, char *why,
 	size_t nfds = 0;
 	int devnull, rc;
 
-	rc = backend_exec_path(b->exec_dir, b->blk, exe, sizeof(exe));
+	rc = backend_exec_path(b->exec_dir, b->kind, exe, sizeof(exe));
 	if (rc < 0) {
 		snprintf(why, whylen, "%s backend: %s: %s", b->dev, exe,
 			 strerror(-rc));
@@ -130,7 +143,7 @@ backend_spawn(const struct backend_spec *b, struct backend *out, char *why,
 	fds[nfds++] = b->log_fd;
 	fds[nfds++] = b->log_fd;
 	fds[nfds++] = b->sock;
-	if (b->blk)
+	if (b->kind != BACKEND_RNG)
 		fds[nfds++] = b->disk;
 	struct jail_spec js = {
 		.level = JAIL_BACKEND,

@@ -116,7 +116,7 @@ start_backends(struct monitor *m, int log_fd, char *why, size_t whylen)
 		struct backend_spec b = {
 			.vm = ml->rec.name,
 			.dev = pb->dev,
-			.blk = pb->blk,
+			.kind = pb->kind,
 			.root_dir = root,
 			.uid = p->be_id.uid,
 			.gid = p->be_id.gid,

@@ -37,6 +37,9 @@ qemu_nofile(const struct vm_config *cfg)
 	for (size_t i = 0; i < cfg->ndisks; i++)
 		if (cfg->disks[i].isolated)
 			n += 4 + 3 * qemu_blk_queues(cfg);
+	for (size_t i = 0; i < cfg->nvifs; i++)
+		if (cfg->vifs[i].isolated)
+			n += 4 + 3 * 2; /* a receive and a transmit queue */
 	return n + (cfg->rng_isolated ? 8 : 0);
 }
 
@@ -356,23 +359,39 @@ args_vif(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 	 * QEMU patches only its default ROM to the device's PCI ids, and
 	 * SeaBIOS skips a ROM whose ids differ. A user vif's frames go over
 	 * a connected socket to passt, also an fd (QEMU 7.2's stream netdev
-	 * with an fd address: it opens, binds and connects nothing). */
+	 * with an fd address: it opens, binds and connects nothing).
+	 * Isolated: bulkhead-net holds the tap and QEMU only a connected
+	 * vhost-user socket to it (virtio-net only, checked by vif.c). */
 	char rom[32] = ",romfile=";
 	if (i == 0 && config_net_boot(cfg))
 		snprintf(rom, sizeof(rom), ",bootindex=%zu",
 			 (size_t)(strchr(cfg->boot, 'n') - cfg->boot) + 1);
-	rc |= add(a, "-netdev");
-	if (v->user)
+	if (v->isolated) {
+		rc |= add(a, "-chardev");
+		rc |= add(a, "socket,id=bh-vu-net%zu,fd=%d", i,
+			  slot(t, PFD_NET_VHOST, (unsigned)i, &bad));
+		rc |= add(a, "-netdev");
+		rc |= add(a, "vhost-user,id=net%zu,chardev=bh-vu-net%zu", i, i);
+	} else if (v->user) {
+		rc |= add(a, "-netdev");
 		rc |= add(a,
 			  "stream,id=net%zu,server=off,addr.type=fd,"
 			  "addr.str=%d",
 			  i, slot(t, PFD_PASST, (unsigned)i, &bad));
-	else
+	} else {
+		rc |= add(a, "-netdev");
 		rc |= add(a, "tap,id=net%zu,fd=%d,vhost=off", i,
 			  slot(t, PFD_TAP, (unsigned)i, &bad));
+	}
+	/* QEMU 7.2 turns guest-notifier masking off for vhost-user-net and
+	 * then sets up a KVM irqfd for each MSI-X vector, which under TCG
+	 * dereferences a NULL table (virtio_pci_one_vector_unmask): QEMU
+	 * crashes when the driver starts the NIC. Under TCG the isolated
+	 * NIC takes INTx (vectors=0); KVM keeps MSI-X. */
 	rc |= add(a, "-device");
-	rc |= add(a, "%s,netdev=net%zu%s%s", vif_model_device(v->model), i, mac,
-		  rom);
+	rc |= add(a, "%s,netdev=net%zu%s%s%s", vif_model_device(v->model), i,
+		  mac, rom,
+		  v->isolated && cfg->accel == ACCEL_TCG ? ",vectors=0" : "");
 	return rc | bad;
 }
 

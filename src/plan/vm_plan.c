@@ -83,8 +83,9 @@ plan_cpus(const struct vm_config *cfg, const struct plan_host *h,
 	return 0;
 }
 
-/* One backend per isolated disk, then the rng; QEMU gets the other end
- * of each one's socket in the slot named here. */
+/* One backend per isolated disk, then the rng, then one per isolated
+ * vif; QEMU gets the other end of each one's socket in the slot named
+ * here. */
 static void
 plan_backends(const struct vm_config *cfg, struct vm_plan *p)
 {
@@ -96,12 +97,25 @@ plan_backends(const struct vm_config *cfg, struct vm_plan *p)
 		if (rng ? !cfg->rng_isolated : !d->isolated)
 			continue;
 		snprintf(b->dev, sizeof(b->dev), "%s", rng ? "rng" : d->vdev);
-		b->blk = !rng;
+		b->kind = rng ? BACKEND_RNG : BACKEND_BLK;
 		b->disk = rng ? 0 : i;
 		b->read_only = !rng && d->readonly;
 		b->queues = qemu_blk_queues(cfg);
 		b->disk_fd = -1;
 		b->sock = rng ? PFD_RNG_VHOST : PFD_DISK_VHOST;
+		p->nbackends++;
+	}
+	for (unsigned i = 0; i < cfg->nvifs; i++) {
+		struct plan_backend *b = &p->backends[p->nbackends];
+
+		if (!cfg->vifs[i].isolated)
+			continue;
+		snprintf(b->dev, sizeof(b->dev), "vif%u", i);
+		b->kind = BACKEND_NET;
+		b->disk = i;
+		b->queues = 2;
+		b->disk_fd = -1;
+		b->sock = PFD_NET_VHOST;
 		p->nbackends++;
 	}
 }
@@ -166,10 +180,14 @@ plan_take_host(const struct plan_host *h, struct vm_plan *p)
 		else if (s->kind == PFD_TAP)
 			s->fd = h->tap[s->index];
 	}
-	for (size_t i = 0; i < p->nbackends; i++)
-		if (p->backends[i].blk)
-			p->backends[i].disk_fd =
-				h->backend_disk[p->backends[i].disk];
+	for (size_t i = 0; i < p->nbackends; i++) {
+		struct plan_backend *b = &p->backends[i];
+
+		if (b->kind == BACKEND_BLK)
+			b->disk_fd = h->backend_disk[b->disk];
+		else if (b->kind == BACKEND_NET)
+			b->disk_fd = h->tap[b->disk];
+	}
 }
 
 int

@@ -21,16 +21,24 @@
 #include "fdtab.h"
 #include "qemu_args.h"
 
-#define PLAN_BACKENDS_MAX (CONFIG_DISKS_MAX + 1)
+#define PLAN_BACKENDS_MAX (CONFIG_DISKS_MAX + CONFIG_VIFS_MAX + 1)
+
+/* Which backend program serves a device. */
+enum backend_kind {
+	BACKEND_BLK, /* bulkhead-blk: an isolated disk */
+	BACKEND_RNG, /* bulkhead-rng */
+	BACKEND_NET, /* bulkhead-net: an isolated vif, holding its tap */
+};
 
 /* A backend the monitor starts before QEMU. */
 struct plan_backend {
-	char dev[DISK_VDEV_MAX]; /* the disk's vdev, or "rng" */
-	bool blk;                /* bulkhead-blk, else bulkhead-rng */
-	unsigned disk;           /* blk: the disk's index */
+	char dev[DISK_VDEV_MAX]; /* the disk's vdev, "vifN" or "rng" */
+	enum backend_kind kind;
+	unsigned disk; /* the disk's or vif's index (the socket's slot) */
 	bool read_only;
 	unsigned queues;
-	int disk_fd;            /* blk: its disk, opened by the CLI; or -1 */
+	/* Its device: blk's disk, net's tap, opened by the CLI; or -1. */
+	int disk_fd;
 	enum plan_fd_kind sock; /* the slot QEMU's end of its socket goes in */
 };
 

@@ -41,6 +41,21 @@ test_good(void **state)
 	assert_int_equal(vif_spec_parse("model=rtl8139", &v, why, sizeof(why)),
 			 0);
 	assert_string_equal(vif_model_device(v.model), "rtl8139");
+	/* Who serves the NIC: QEMU by default, bulkhead-net if isolated. */
+	assert_int_equal(vif_spec_parse("bridge=br0", &v, why, sizeof(why)), 0);
+	assert_false(v.isolated);
+	assert_int_equal(vif_spec_parse("bridge=br0, backendtype=isolated", &v,
+					why, sizeof(why)),
+			 0);
+	assert_true(v.isolated);
+	assert_int_equal(vif_spec_parse("backendtype=isolated,model=virtio", &v,
+					why, sizeof(why)),
+			 0);
+	assert_true(v.isolated);
+	assert_int_equal(vif_spec_parse("model=e1000, backendtype=qemu", &v,
+					why, sizeof(why)),
+			 0);
+	assert_false(v.isolated);
 	/* xl's defaults: '' and a mac-only vif join xenbr0. */
 	static const char *const defaults[] = {
 		"",
@@ -199,6 +214,13 @@ static const struct {
 	{ "type=user,model=ne2k_pci", "vif model 'ne2k_pci'" },
 	{ "devid=3", "vif spec key 'devid'" },
 	{ "frob=1", "unknown vif spec key 'frob'" },
+	{ "backendtype=isolated,model=e1000",
+	  "backendtype=isolated serves virtio-net only" },
+	{ "model=rtl8139,backendtype=isolated",
+	  "backendtype=isolated serves virtio-net only" },
+	{ "backendtype=phy", "vif backendtype 'phy' is not supported" },
+	{ "backendtype=qemu,backendtype=isolated",
+	  "'backendtype' given twice" },
 };
 
 static void

@@ -102,6 +102,9 @@ check_chardev(const char *arg, bool *used)
 		expect_slot(arg, used, PFD_CONSOLE, 0);
 	else if (strcmp(id, "bh-vu-rng") == 0)
 		expect_slot(arg, used, PFD_RNG_VHOST, 0);
+	else if (strncmp(id, "bh-vu-net", 9) == 0)
+		expect_slot(arg, used, PFD_NET_VHOST,
+			    (unsigned)strtoul(id + 9, NULL, 10));
 	else if (strncmp(id, "bh-vu-", 6) == 0)
 		expect_slot(arg, used, PFD_DISK_VHOST, disk_index(id + 6));
 	else
@@ -170,8 +173,12 @@ check_plan(void)
 		else if (strcmp(o, "-netdev") == 0) {
 			assert_non_null(opt(v, "id", b, sizeof(b)));
 			assert_int_equal(strncmp(b, "net", 3), 0);
-			expect_slot(v, used, PFD_TAP,
-				    (unsigned)strtoul(b + 3, NULL, 10));
+			if (strncmp(v, "vhost-user,", 11) == 0)
+				assert_non_null(
+					strstr(v, ",chardev=bh-vu-net"));
+			else
+				expect_slot(v, used, PFD_TAP,
+					    (unsigned)strtoul(b + 3, NULL, 10));
 		} else if (strcmp(o, "-add-fd") != 0 && strstr(v, "fd="))
 			fail_msg("%s %s: an fd the check does not know", o, v);
 	}
@@ -193,7 +200,7 @@ count_backends(bool blk)
 	size_t n = 0;
 
 	for (size_t i = 0; i < plan.nbackends; i++)
-		n += plan.backends[i].blk == blk;
+		n += (plan.backends[i].kind == BACKEND_BLK) == blk;
 	return n;
 }
 
@@ -298,6 +305,38 @@ test_isolated(void **state)
 	assert_true(plan.backends[1].read_only);
 	assert_int_equal(plan.backends[0].sock, PFD_DISK_VHOST);
 	assert_int_equal(plan.backends[2].sock, PFD_RNG_VHOST);
+	vm_plan_free(&plan);
+}
+
+/* An isolated vif: QEMU gets a socket in its slot, never the tap; the
+ * tap goes to its bulkhead-net with the vif's index. */
+static void
+test_isolated_vif(void **state)
+{
+	(void)state;
+	build(BASE "vif=['bridge=br0', 'bridge=br1,backendtype=isolated,"
+		   "mac=00:16:3e:01:02:03']\n",
+	      false);
+	check_plan();
+	assert_int_equal(plan.fds.n, 5 + 2);
+	assert_int_equal(plan_fd_num(&plan.fds, PFD_TAP, 0), 5);
+	assert_int_equal(plan_fd_num(&plan.fds, PFD_TAP, 1), -1);
+	assert_int_equal(plan_fd_num(&plan.fds, PFD_NET_VHOST, 1), 6);
+	assert_int_equal(plan.nbackends, 1);
+	assert_int_equal(plan.backends[0].kind, BACKEND_NET);
+	assert_int_equal(plan.backends[0].disk, 1);
+	assert_int_equal(plan.backends[0].sock, PFD_NET_VHOST);
+	assert_string_equal(plan.backends[0].dev, "vif1");
+	assert_true(has_arg("socket,id=bh-vu-net1,fd=6"));
+	assert_true(has_arg("vhost-user,id=net1,chardev=bh-vu-net1"));
+	/* TCG: INTx for the isolated NIC (QEMU 7.2's MSI-X crash). */
+	assert_true(has_arg("virtio-net-pci,netdev=net1,"
+			    "mac=00:16:3e:01:02:03,romfile=,vectors=0"));
+	assert_true(has_arg("virtio-net-pci,netdev=net0,romfile="));
+	assert_true(has_arg("tap,id=net0,fd=5,vhost=off"));
+	/* A backend maps guest memory: a shared memfd. */
+	assert_true(has_arg("memory-backend-memfd,id=bh-mem,size=128M,"
+			    "share=on"));
 	vm_plan_free(&plan);
 }
 
@@ -418,6 +457,7 @@ main(void)
 		cmocka_unit_test(test_disks_rw_ro),
 		cmocka_unit_test(test_fsize_rw_disks_only),
 		cmocka_unit_test(test_isolated),
+		cmocka_unit_test(test_isolated_vif),
 		cmocka_unit_test(test_cdroms_vifs),
 		cmocka_unit_test(test_restore_everything),
 		cmocka_unit_test(test_fill_and_close),
