@@ -8,6 +8,8 @@
  *              under the backend
  *   durability writes until the backend is killed, then checks that
  *              every acknowledged write is in the disk file
+ *   net-check  -- BACKEND ARGS: starts bulkhead-net on a tap of ours
+ *              and checks it (vu_front_net.c)
  * Output is one "ok - " or "not ok - " line per check; the exit status
  * is 1 if any check failed. */
 #include <endian.h>
@@ -29,6 +31,7 @@
 
 #include "../../src/vhost/vu_msg.h"
 #include "vu_front.h"
+#include "vu_front_cases.h"
 
 #define MEM_BYTES (8u << 20)
 #define SLOT_BYTES (64u << 10)
@@ -39,7 +42,13 @@ static const char *sock_path;
 static const uint8_t zeros[4096];
 static int failures;
 
-__attribute__((format(printf, 2, 3))) static void
+int
+vf_failures(void)
+{
+	return failures;
+}
+
+void
 check(bool ok, const char *fmt, ...)
 {
 	va_list ap;
@@ -1384,11 +1393,15 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (optind + 1 < argc && !strcmp(argv[optind], "net-check") &&
+	    sock_path)
+		return net_check(sock_path, argv + optind + 1);
 	if (optind + 1 != argc || !sock_path) {
 		fprintf(stderr,
 			"usage: vu-front --socket PATH "
 			"(blk-check [--read-only] [--serial S] | rng-check | "
-			"hostile | regions | durability --disk FILE [--kill-pid P --kill-after N])\n");
+			"hostile | regions | durability --disk FILE [--kill-pid P --kill-after N] | "
+			"net-check BACKEND ARGS...)\n");
 		return 2;
 	}
 	cmd = argv[optind];

@@ -1,5 +1,5 @@
 #!/bin/bash
-# bulkhead-blk and bulkhead-rng driven by the synthetic front end
+# bulkhead-blk, bulkhead-rng and bulkhead-net driven by the synthetic front end
 # (build/tests/vu-front), no VM: correctness of every request type,
 # the hostile front-end and hostile-guest scenarios, durability across
 # SIGKILL, and bad command lines.
@@ -27,9 +27,9 @@ grep -qa __asan_init "$BUILD/bulkhead-blk" && SAN=ASan
 grep -qa __ubsan_handle_ "$BUILD/bulkhead-blk" && SAN=${SAN:+$SAN+}UBSan
 # The plan (TAP's 1..N): the static binaries add the allowlist check, a
 # sanitized build a log check per backend.
-planned=149
-[ "$BUILD" = build ] && planned=$((planned + 1))
-[ -n "$SAN" ] && planned=$((planned + 3))
+planned=180
+[ "$BUILD" = build ] && planned=$((planned + 2))
+[ -n "$SAN" ] && planned=$((planned + 4))
 echo "1..$planned"
 ok() { echo "ok - ${LABEL}backend $*"; }
 not_ok() {
@@ -146,6 +146,23 @@ fi
 wait "$held"
 clean_log rng
 
+# bulkhead-net: vu-front starts it with the other end of its "tap" (a
+# seqpacket socketpair, bare frames) and plays guest, QEMU and network.
+front --socket "$dir/net.sock" net-check -- "$BUILD/bulkhead-net" \
+	--socket "$dir/net.sock" --tap-fd 3 "${EXTRA[@]}" 2>>"$dir/net.log"
+n=$(grep -c 'tap read failed: end of file' "$dir/net.log")
+if [ "$n" = 1 ]; then
+	ok "net: the tap going away is reported once in its log"
+else
+	not_ok "net: the tap going away is reported $n times"
+fi
+if grep -q '^bulkhead-net: done: ' "$dir/net.log"; then
+	ok "net: left through its normal exit path ($(grep -m1 ': done: ' "$dir/net.log"))"
+else
+	not_ok "net: no closing line in its log"
+fi
+clean_log net
+
 # SIGKILL in the middle of a write workload: no acknowledged write lost.
 truncate -s 1G "$dir/dur.img"
 start dur "$BUILD/bulkhead-blk" --socket "$dir/dur.sock" --disk "$dir/dur.img"
@@ -179,4 +196,6 @@ bad "a missing disk" $B --socket "$dir/x.sock" --disk "$dir/none.img"
 bad "a read-only --disk-fd without --read-only" $B --socket "$dir/x.sock" --disk-fd 3 3<"$dir/disk.img"
 bad "a socket path that is a file" $B --socket "$dir/disk.img" --disk "$dir/disk.img"
 bad "an extra argument" $BUILD/bulkhead-rng --socket "$dir/y.sock" extra
+bad "bulkhead-net without --tap-fd" $BUILD/bulkhead-net --socket "$dir/z.sock"
+bad "a --tap-fd that is a file, not a tap" $BUILD/bulkhead-net --socket "$dir/z.sock" --tap-fd 3 3<"$dir/disk.img"
 exit "$FAILED"
