@@ -280,7 +280,7 @@ guest: deps
 asan:
 	$(MAKE) BUILD=build/asan SAN=1 all
 
-FUZZ_TARGETS = fuzz_config fuzz_qmp fuzz_audit fuzz_worker_msg fuzz_vu_msg fuzz_virtq \
+FUZZ_TARGETS = fuzz_config fuzz_qmp fuzz_audit fuzz_worker_msg fuzz_vu_msg fuzz_virtq fuzz_net \
 	fuzz_control fuzz_subid fuzz_elfdeps fuzz_policy fuzz_termfilter fuzz_cpuset
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/%)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS)

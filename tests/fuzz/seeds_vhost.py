@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Write the seed corpora of fuzz_vu_msg and fuzz_virtq: a QEMU-like
-session setting up a blk queue and serving a read, and rings holding a
-direct and an indirect read request. Run from the repository root;
+"""Write the seed corpora of fuzz_vu_msg, fuzz_virtq and fuzz_net: a
+QEMU-like session setting up a blk queue and serving a read, rings
+holding a direct and an indirect read request, and bulkhead-net's
+transmit and receive chains. Run from the repository root;
 the output is committed, this script says how it was made."""
 import os
 import struct
@@ -75,7 +76,25 @@ def rings(indirect, span=False):
     mem[256:262] = struct.pack("<HHH", 0, 1, 0)
     return bytes([4, 2 if indirect else 0, 0]) + bytes(mem)
 
+def net_rings(rx, split, hdr=bytes(12), flen=60):
+    # fuzz_net's layout: queue of 16, descriptors at 0, avail at 256,
+    # the frame (transmit) or buffer (receive) at 1024; byte 1 bit 2
+    # picks receive, bytes 3-4 are the waiting frames' length / 2.
+    mem = bytearray(3000)
+    base = 0x10000
+    mem[1024:1036] = hdr
+    mem[1036:1036 + flen] = bytes((i * 7) & 0xff for i in range(flen))
+    w = 2 if rx else 0
+    blen = 1600 if rx else 12 + flen
+    if split:
+        mem[0:32] = desc(base + 1024, 12, w | 1, 1) + desc(base + 1036, blen - 12, w, 0)
+    else:
+        mem[0:16] = desc(base + 1024, blen, w, 0)
+    mem[256:262] = struct.pack("<HHH", 0, 1, 0)
+    return bytes([4, 4 if rx else 0, 0, 0, 30]) + bytes(mem)
+
 os.makedirs("tests/fuzz/corpus/vu_msg", exist_ok=True)
+os.makedirs("tests/fuzz/corpus/net", exist_ok=True)
 os.makedirs("tests/fuzz/corpus/virtq", exist_ok=True)
 seeds = {
     "tests/fuzz/corpus/vu_msg/session": session(),
@@ -84,6 +103,11 @@ seeds = {
     "tests/fuzz/corpus/virtq/indirect": rings(True),
     "tests/fuzz/corpus/vu_msg/session_span": session(True),
     "tests/fuzz/corpus/virtq/span": rings(False, True),
+    "tests/fuzz/corpus/net/tx": net_rings(False, False),
+    "tests/fuzz/corpus/net/tx_split": net_rings(False, True),
+    "tests/fuzz/corpus/net/tx_gso": net_rings(False, False, struct.pack("<BBHHHHH", 1, 1, 54, 1448, 34, 16, 0)),
+    "tests/fuzz/corpus/net/rx": net_rings(True, False),
+    "tests/fuzz/corpus/net/rx_split": net_rings(True, True),
 }
 for path, data in seeds.items():
     with open(path, "wb") as f:
