@@ -67,7 +67,7 @@ table() {
 	echo "| save/restore copier, per save or restore | the VM's uid | $(level copier "its own, bulkhead/NAME+copier") | src/copier | $(loc src/copier) |"
 	echo "| device model (QEMU) | the VM's uid (base + VM id) | $(level device-model "the VM's, bulkhead/NAME") | the distribution's QEMU | - |"
 	echo "| device model with \`dm_restrict = 0\` | root | $(level device-model-root "the VM's, bulkhead/NAME") | the distribution's QEMU | - |"
-	echo "| device backend (\`bulkhead-blk\`, \`bulkhead-rng\`), one per device | base + 32768 + VM id | $(level backend "its own, bulkhead/NAME+DEV") | src/backends, src/vhost | $(loc src/backends src/vhost) |"
+	echo "| device backend (\`bulkhead-blk\`, \`bulkhead-rng\`, \`bulkhead-net\`), one per device | base + 32768 + VM id | $(level backend "its own, bulkhead/NAME+DEV") | src/backends, src/vhost | $(loc src/backends src/vhost) |"
 	# passt has neither the outer filter nor Landlock (levels.c says why):
 	# it installs its own filter and mounts its own empty root.
 	echo "| \`passt\` (Debian's), one per \`type=user\` vif; the host's network namespace | base + 32768 + VM id | $(level passt "its own, bulkhead/NAME+passtN" | sed "s/ | - | - | / | passt's own allowlist (no outer filter) | none (its own empty root) | /") | Debian's passt | - |"

@@ -22,6 +22,7 @@ devices_used(const struct vm_config *cfg, int *ids, int n, int max,
 			ids[n++] = (f); \
 	} while (0)
 	bool ide = false, scsi = false, e1000 = false, rtl = false;
+	bool isolated_net = false;
 	for (size_t i = 0; i < cfg->ndisks; i++) {
 		ide |= cfg->disks[i].bus == DISK_BUS_IDE ||
 		       cfg->disks[i].bus == DISK_BUS_AHCI;
@@ -33,7 +34,10 @@ devices_used(const struct vm_config *cfg, int *ids, int n, int max,
 		*user |= cfg->vifs[i].user;
 		*bridged |= !cfg->vifs[i].user;
 		*ip |= cfg->vifs[i].nips > 0;
+		isolated_net |= cfg->vifs[i].isolated;
 	}
+	if (isolated_net)
+		USE(F_ISOLATED_NET);
 	if (ide)
 		USE(F_DISK_IDE);
 	if (scsi)

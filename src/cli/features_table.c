@@ -152,8 +152,14 @@ static const struct feature table[F_COUNT] = {
 	{ F_ISOLATED_RNG, "rng = \"isolated\" (bulkhead-rng)", FS_TECH_PREVIEW,
 	  "virtio-rng from getrandom in a jailed vhost-user backend, the "
 	  "same jail as bulkhead-blk; no save/restore" },
-	{ F_BACKEND_STANDALONE, "bulkhead-blk/-rng --socket with stock QEMU",
-	  FS_EXPERIMENTAL,
+	{ F_ISOLATED_NET, "vif backendtype=isolated (bulkhead-net)",
+	  FS_TECH_PREVIEW,
+	  "vhost-user-net served by a jailed backend holding the tap (the "
+	  "same jail as bulkhead-blk); QEMU holds no tap; virtio-net only, "
+	  "one queue pair, no offloads or mergeable buffers; no "
+	  "save/restore; a backend's death ends the VM" },
+	{ F_BACKEND_STANDALONE,
+	  "bulkhead-blk/-rng/-net --socket with stock QEMU", FS_EXPERIMENTAL,
 	  "for testing and benchmarks: the allowlist applies, the jail does "
 	  "not; reconnects are served, requests in flight at a backend crash "
 	  "are lost" },
