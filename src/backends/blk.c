@@ -106,49 +106,14 @@ blk_disk_init(struct blk_disk *b, int fd, bool read_only, const char *serial,
 	return 0;
 }
 
-/* iovecs in b->iov for len bytes starting skip bytes into segments
- * seg[first..first+n); returns how many. */
-static int
-slice(struct blk_disk *b, const struct vq_chain *c, unsigned first, unsigned n,
-      uint64_t skip, uint64_t len)
-{
-	int cnt = 0;
-
-	for (unsigned i = first; i < first + n && len; i++) {
-		const struct vq_seg *s = &c->seg[i];
-		uint64_t take;
-
-		if (skip >= s->len) {
-			skip -= s->len;
-			continue;
-		}
-		take = s->len - skip;
-		if (take > len)
-			take = len;
-		b->iov[cnt].iov_base = s->host + skip;
-		b->iov[cnt].iov_len = (size_t)take;
-		cnt++;
-		len -= take;
-		skip = 0;
-	}
-	return cnt;
-}
-
 /* Copy len bytes starting skip bytes into seg[first..first+n) into dst:
  * request headers and ranges are used only as copied here (one fetch).
  * false if the segments hold fewer bytes. */
 static bool
-gather(struct blk_disk *b, const struct vq_chain *c, unsigned first, unsigned n,
-       uint64_t skip, void *dst, size_t len)
+gather(const struct vq_chain *c, unsigned first, unsigned n, uint64_t skip,
+       void *dst, size_t len)
 {
-	int cnt = slice(b, c, first, n, skip, len);
-	uint8_t *out = dst;
-
-	for (int i = 0; i < cnt; i++) {
-		memcpy(out, b->iov[i].iov_base, b->iov[i].iov_len);
-		out += b->iov[i].iov_len;
-	}
-	return (size_t)(out - (uint8_t *)dst) == len;
+	return vq_chain_copy(c, first, n, skip, dst, len, false) == len;
 }
 
 /* The whole transfer or an error, resuming after short transfers. */
@@ -192,10 +157,10 @@ do_rw(struct blk_disk *b, const struct vq_chain *c, uint64_t sector, bool write,
 
 	if (write) {
 		len = c->out_len - HDR_BYTES;
-		cnt = slice(b, c, 0, c->nout, HDR_BYTES, len);
+		cnt = vq_chain_iov(c, 0, c->nout, HDR_BYTES, len, b->iov);
 	} else {
 		len = c->in_len - 1; /* all but the status byte */
-		cnt = slice(b, c, c->nout, c->nin, 0, len);
+		cnt = vq_chain_iov(c, c->nout, c->nin, 0, len, b->iov);
 	}
 	*data = 0;
 	if (write && b->read_only)
@@ -251,7 +216,7 @@ do_ranges(struct blk_disk *b, const struct vq_chain *c, bool zero)
 	    bytes / RANGE_BYTES > BLK_RANGES_MAX)
 		return VIRTIO_BLK_S_UNSUPP;
 	n = (unsigned)(bytes / RANGE_BYTES);
-	if (!gather(b, c, 0, c->nout, HDR_BYTES, buf, (size_t)bytes))
+	if (!gather(c, 0, c->nout, HDR_BYTES, buf, (size_t)bytes))
 		return VIRTIO_BLK_S_IOERR;
 	/* Decode and check every range before acting on any. */
 	for (unsigned i = 0; i < n; i++) {
@@ -309,7 +274,7 @@ blk_request(void *dev, struct vq_chain *c, char *why, size_t whylen)
 		snprintf(why, whylen, "request without header or status");
 		return -1;
 	}
-	if (!gather(b, c, 0, c->nout, 0, hdr, sizeof(hdr))) {
+	if (!gather(c, 0, c->nout, 0, hdr, sizeof(hdr))) {
 		snprintf(why, whylen, "short request header");
 		return -1;
 	}
@@ -331,15 +296,10 @@ blk_request(void *dev, struct vq_chain *c, char *why, size_t whylen)
 		break;
 	case VIRTIO_BLK_T_GET_ID: {
 		uint64_t room = c->in_len - 1;
-		int cnt;
 
 		data = room < BLK_ID_BYTES ? room : BLK_ID_BYTES;
-		cnt = slice(b, c, c->nout, c->nin, 0, data);
-		for (int i = 0, off = 0; i < cnt; i++) {
-			memcpy(b->iov[i].iov_base, b->id + off,
-			       b->iov[i].iov_len);
-			off += (int)b->iov[i].iov_len;
-		}
+		vq_chain_copy(c, c->nout, c->nin, 0, (uint8_t *)b->id, data,
+			      true);
 		status = VIRTIO_BLK_S_OK;
 		break;
 	}

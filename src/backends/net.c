@@ -101,36 +101,6 @@ net_set_features(void *dev, uint64_t features)
 			 : NET_HDR_LEGACY;
 }
 
-/* Copy len bytes from skip bytes into the chain's segments
- * seg[first..first+cnt) to dst (out) or from src (in). The number of
- * bytes moved: fewer if the segments end first. */
-static uint64_t
-chain_copy(const struct vq_chain *c, unsigned first, unsigned cnt,
-	   uint64_t skip, uint8_t *buf, uint64_t len, bool to_guest)
-{
-	uint64_t done = 0;
-
-	for (unsigned i = first; i < first + cnt && done < len; i++) {
-		const struct vq_seg *s = &c->seg[i];
-		uint64_t take;
-
-		if (skip >= s->len) {
-			skip -= s->len;
-			continue;
-		}
-		take = s->len - skip;
-		if (take > len - done)
-			take = len - done;
-		if (to_guest)
-			memcpy(s->host + skip, buf + done, (size_t)take);
-		else
-			memcpy(buf + done, s->host + skip, (size_t)take);
-		done += take;
-		skip = 0;
-	}
-	return done;
-}
-
 static void
 tap_lost(struct net_dev *n, const char *op, int err)
 {
@@ -178,7 +148,7 @@ net_tx(struct net_dev *n, const struct vq_chain *c, char *why, size_t whylen)
 	}
 	frame = c->out_len - n->hdr;
 	if (frame < NET_ETH_HLEN || frame > NET_FRAME_MAX ||
-	    chain_copy(c, 0, c->nout, 0, h, n->hdr, false) != n->hdr ||
+	    vq_chain_copy(c, 0, c->nout, 0, h, n->hdr, false) != n->hdr ||
 	    !tx_header_ok(h) || n->tap_gone) {
 		n->tx_dropped++;
 		return 0;
@@ -187,7 +157,7 @@ net_tx(struct net_dev *n, const struct vq_chain *c, char *why, size_t whylen)
 	 * copied: what we checked is what the tap gets. */
 	memset(n->buf, 0, n->tap_hdr);
 	len = n->tap_hdr + (size_t)frame;
-	chain_copy(c, 0, c->nout, n->hdr, n->buf + n->tap_hdr, frame, false);
+	vq_chain_copy(c, 0, c->nout, n->hdr, n->buf + n->tap_hdr, frame, false);
 	do
 		w = write(n->tap, n->buf, len);
 	while (w < 0 && errno == EINTR);
@@ -268,9 +238,9 @@ net_rx(struct net_dev *n, const struct vq_chain *c, char *why, size_t whylen)
 		memset(h, 0, sizeof(h));
 		if (n->hdr == NET_HDR_V1)
 			memcpy(h + 10, &one, sizeof(one));
-		chain_copy(c, 0, c->nin, 0, h, n->hdr, true);
-		chain_copy(c, 0, c->nin, n->hdr, n->buf + n->tap_hdr,
-			   (uint64_t)frame, true);
+		vq_chain_copy(c, 0, c->nin, 0, h, n->hdr, true);
+		vq_chain_copy(c, 0, c->nin, n->hdr, n->buf + n->tap_hdr,
+			      (uint64_t)frame, true);
 		n->rx_frames++;
 		return (int64_t)n->hdr + frame;
 	}

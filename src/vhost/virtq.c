@@ -263,6 +263,50 @@ vq_pop(struct virtq *q, const struct guestmem *gm, struct vq_chain *c)
 	return 1;
 }
 
+int
+vq_chain_iov(const struct vq_chain *c, unsigned first, unsigned cnt,
+	     uint64_t skip, uint64_t len, struct iovec *iov)
+{
+	int n = 0;
+
+	for (unsigned i = first; i < first + cnt && len; i++) {
+		const struct vq_seg *s = &c->seg[i];
+		uint64_t take;
+
+		if (skip >= s->len) {
+			skip -= s->len;
+			continue;
+		}
+		take = s->len - skip;
+		if (take > len)
+			take = len;
+		iov[n].iov_base = s->host + skip;
+		iov[n].iov_len = (size_t)take;
+		n++;
+		len -= take;
+		skip = 0;
+	}
+	return n;
+}
+
+uint64_t
+vq_chain_copy(const struct vq_chain *c, unsigned first, unsigned cnt,
+	      uint64_t skip, uint8_t *buf, uint64_t len, bool to_guest)
+{
+	struct iovec iov[VQ_SEGS_MAX]; /* 16 KiB */
+	int n = vq_chain_iov(c, first, cnt, skip, len, iov);
+	uint64_t done = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (to_guest)
+			memcpy(iov[i].iov_base, buf + done, iov[i].iov_len);
+		else
+			memcpy(buf + done, iov[i].iov_base, iov[i].iov_len);
+		done += iov[i].iov_len;
+	}
+	return done;
+}
+
 void
 vq_unpop(struct virtq *q)
 {

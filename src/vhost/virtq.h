@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "guestmem.h"
 
@@ -71,6 +72,19 @@ int vq_attach(struct virtq *q, uint16_t size, void *desc, void *avail,
 /* Take the next available chain into c. 1: a chain; 0: none pending;
  * -1: violation (q->broken set, q->why says what). */
 int vq_pop(struct virtq *q, const struct guestmem *gm, struct vq_chain *c);
+
+/* iov[] for len bytes from skip bytes into segments seg[first..first+cnt)
+ * of c (iov has room for cnt entries); returns how many it filled. */
+int vq_chain_iov(const struct vq_chain *c, unsigned first, unsigned cnt,
+		 uint64_t skip, uint64_t len, struct iovec *iov);
+
+/* Copy len bytes from skip bytes into segments seg[first..first+cnt) of
+ * c out to buf, or (to_guest) from buf into them. Returns the bytes
+ * moved: fewer if the segments end first. Each guest byte is read or
+ * written once. */
+uint64_t vq_chain_copy(const struct vq_chain *c, unsigned first, unsigned cnt,
+		       uint64_t skip, uint8_t *buf, uint64_t len,
+		       bool to_guest);
 
 /* Give back the chain the last vq_pop took, untouched: the device cannot
  * serve it yet (a full tap, no frame to receive). The next vq_pop walks

@@ -4,9 +4,13 @@
 #define BULKHEAD_VU_FRONT_CASES_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 __attribute__((format(printf, 2, 3))) void check(bool ok, const char *fmt, ...);
 int vf_failures(void);
+/* n pseudo-random bytes from seed: the same seed, the same bytes. */
+void fill(uint8_t *p, size_t n, uint32_t seed);
 
 /* net-check: start backend_argv (its tap is our socketpair's end, as
  * fd 3) and drive it on sock. Exit status. */

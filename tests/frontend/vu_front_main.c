@@ -82,7 +82,7 @@ front(struct vf *f, uint64_t want, unsigned nq)
 
 /* --- blk-check ------------------------------------------------------- */
 
-static void
+void
 fill(uint8_t *p, size_t n, uint32_t seed)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -40,15 +40,6 @@ struct net_front {
 	uint8_t buf[2 * FRAME_MAX];
 };
 
-static void
-pattern(uint8_t *p, size_t n, uint32_t seed)
-{
-	for (size_t i = 0; i < n; i++) {
-		seed = seed * 1103515245u + 12345u;
-		p[i] = (uint8_t)(seed >> 16);
-	}
-}
-
 /* n descriptors in a row on queue qi (wrapping to 0 at the end). */
 static uint16_t
 take(struct net_front *n, unsigned qi, unsigned cnt)
@@ -123,7 +114,7 @@ tx(struct net_front *n, const uint8_t *h, uint32_t flen, uint32_t seed,
 	bool done;
 
 	memcpy(p, h, HDR);
-	pattern(p + HDR, flen, seed);
+	fill(p + HDR, flen, seed);
 	head = offer(n, TXQ, vf_gpa(&n->f, p), HDR + flen, cnt, cnt > 1, 0);
 	done = reap(n, TXQ, &uh, &ul, 2000) && uh == head && ul == 0;
 	*got = tap_recv(n, n->buf, sizeof(n->buf), done ? 200 : 0);
@@ -138,7 +129,7 @@ tx_intact(struct net_front *n, uint32_t flen, unsigned cnt)
 	ssize_t got;
 	bool done = tx(n, zero, flen, flen, cnt, &got);
 
-	pattern(want, flen, flen);
+	fill(want, flen, flen);
 	return done && got == (ssize_t)flen && !memcmp(n->buf, want, flen);
 }
 
@@ -157,7 +148,7 @@ rx_intact(struct net_front *n, uint32_t blen, unsigned cnt, uint32_t flen)
 	memset(p, 0xee, blen);
 	head = offer(n, RXQ, vf_gpa(&n->f, p), blen, cnt, cnt > 1,
 		     VRING_DESC_F_WRITE);
-	pattern(n->buf, flen, ~flen);
+	fill(n->buf, flen, ~flen);
 	if (send(n->tap, n->buf, flen, 0) != (ssize_t)flen)
 		return false;
 	if (!reap(n, RXQ, &uh, &ul, 2000) || uh != head || ul != HDR + flen)
@@ -245,10 +236,10 @@ rx_drop_cases(struct net_front *n)
 
 	head = offer(n, RXQ, vf_gpa(&n->f, p), 1024, 1, false,
 		     VRING_DESC_F_WRITE);
-	pattern(n->buf, 3000, 3);
+	fill(n->buf, 3000, 3);
 	(void)!send(n->tap, n->buf, 3000, 0);
 	(void)!send(n->tap, small, sizeof(small), 0);
-	pattern(n->buf, 200, 4);
+	fill(n->buf, 200, 4);
 	(void)!send(n->tap, n->buf, 200, 0);
 	check(reap(n, RXQ, &uh, &ul, 2000) && uh == head && ul == HDR + 200 &&
 		      !memcmp(p + HDR, n->buf, 200),
@@ -296,7 +287,7 @@ full_tap_case(struct net_front *n)
 		uint8_t *e = p + (size_t)i * (HDR + FLEN);
 
 		memcpy(e, zero, HDR);
-		pattern(e + HDR, FLEN, 1000 + i);
+		fill(e + HDR, FLEN, 1000 + i);
 		offer(n, TXQ, vf_gpa(&n->f, e), HDR + FLEN, 1, false, 0);
 	}
 	usleep(300 * 1000);
@@ -323,7 +314,7 @@ full_tap_case(struct net_front *n)
 			idle++;
 			continue;
 		}
-		pattern(want, FLEN, 1000 + got);
+		fill(want, FLEN, 1000 + got);
 		in_order += r == FLEN && !memcmp(n->buf, want, FLEN);
 		got++;
 	}
@@ -346,7 +337,7 @@ no_buffers_case(struct net_front *n)
 	unsigned ok = 0;
 
 	for (unsigned i = 0; i < 8; i++) {
-		pattern(n->buf, 100 + i, i);
+		fill(n->buf, 100 + i, i);
 		(void)!send(n->tap, n->buf, 100 + i, 0);
 	}
 	t0 = cpu_ticks(n->be);
@@ -363,7 +354,7 @@ no_buffers_case(struct net_front *n)
 		uint16_t uh;
 		uint32_t ul;
 
-		pattern(n->buf, 100 + i, i);
+		fill(n->buf, 100 + i, i);
 		ok += reap(n, RXQ, &uh, &ul, 2000) && ul == HDR + 100 + i &&
 		      !memcmp(p + i * 2048u + HDR, n->buf, 100 + i);
 	}

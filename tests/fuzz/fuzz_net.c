@@ -4,10 +4,10 @@
  * receive queue (else transmit), bit 3 the legacy 10-byte header (no
  * VERSION_1); byte 2 the avail index start; bytes 3-4 the length of the
  * frames waiting on the "tap" for the receive queue, halved (a seqpacket
- * socketpair, its other end ours). The rest is guest memory as in
- * fuzz_virtq.c: rings at 0, buffers anywhere, two adjacent regions each
- * a heap block of its exact size, so any access outside them is an ASan
- * report. */
+ * socketpair, its other end ours). The rest is guest memory laid out
+ * by fuzz_guest.h: rings at 0, buffers anywhere, two adjacent regions
+ * each a heap block of its exact size, so any access outside them is an
+ * ASan report. */
 #include <linux/virtio_config.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,12 +18,9 @@
 #include "../../src/backends/net.h"
 #include "../../src/vhost/guestmem.h"
 #include "../../src/vhost/virtq.h"
+#include "fuzz_guest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define GUEST_BYTES (64u << 10)
-#define HALF (GUEST_BYTES / 2)
-#define GPA 0x10000ull
 
 static struct net_dev net;
 static struct vq_chain chain;
@@ -79,10 +76,9 @@ serve(struct virtq *q, const struct guestmem *gm, unsigned queue)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct guestmem gm;
+	struct fuzz_guest g;
 	struct virtq q;
-	uint8_t *mem, *mem2;
-	unsigned n, avail, used, queue;
+	unsigned queue;
 	size_t flen;
 
 	if (peer < 0)
@@ -99,33 +95,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (queue == NET_RX_QUEUE)
 		for (int i = 0; i < 2; i++)
 			(void)!send(peer, frame, flen, MSG_DONTWAIT);
-	mem = calloc(1, HALF);
-	mem2 = calloc(1, HALF);
-	if (!mem || !mem2) {
-		free(mem);
-		free(mem2);
+	if (fuzz_guest_make(&g, data + 5, size - 5) < 0)
 		return 0;
-	}
-	memcpy(mem, data + 5, size - 5 < HALF ? size - 5 : HALF);
-	if (size - 5 > HALF)
-		memcpy(mem2, data + 5 + HALF,
-		       size - 5 - HALF < HALF ? size - 5 - HALF : HALF);
-	memset(&gm, 0, sizeof(gm));
-	gm.n = 2;
-	gm.r[0].d = (struct gm_region_desc){ GPA, HALF, GPA, 0 };
-	gm.r[0].host = mem;
-	gm.r[1].d = (struct gm_region_desc){ GPA + HALF, HALF, GPA + HALF, 0 };
-	gm.r[1].host = mem2;
-	n = 1u << (data[0] % 11);
-	avail = 16u * n;
-	used = (avail + 6u + 2u * n + 3u) & ~3u;
-	if (vq_attach(&q, (uint16_t)n, mem, mem + avail, mem + used, data[2],
-		      data[1] & 1, data[1] & 2) == 0)
-		serve(&q, &gm, queue);
+	if (fuzz_guest_ring(&g, &q, data[0], data[2], data[1] & 1,
+			    data[1] & 2) == 0)
+		serve(&q, &g.gm, queue);
 	/* Frames the receive queue left: not the next input's. */
 	while (recv(net.tap, frame, sizeof(frame), MSG_DONTWAIT) >= 0)
 		;
-	free(mem);
-	free(mem2);
+	fuzz_guest_free(&g);
 	return 0;
 }

@@ -20,12 +20,9 @@
 #include "../../src/backends/rng.h"
 #include "../../src/vhost/guestmem.h"
 #include "../../src/vhost/virtq.h"
+#include "fuzz_guest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define GUEST_BYTES (64u << 10)
-#define HALF (GUEST_BYTES / 2)
-#define GPA 0x10000ull
 
 static struct blk_disk disk;
 static struct rng_dev rng;
@@ -35,11 +32,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool ready;
-	struct guestmem gm;
+	struct fuzz_guest g;
 	struct virtq q;
-	uint8_t *mem, *mem2;
 	char why[128];
-	unsigned n, avail, used;
 
 	if (!ready) {
 		int fd = memfd_create("fuzz-disk", 0);
@@ -50,33 +45,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		ready = true;
 	}
-	if (size < 3)
+	if (size < 3 || fuzz_guest_make(&g, data + 3, size - 3) < 0)
 		return 0;
-	mem = calloc(1, HALF);
-	mem2 = calloc(1, HALF);
-	if (!mem || !mem2) {
-		free(mem);
-		free(mem2);
-		return 0;
-	}
-	memcpy(mem, data + 3, size - 3 < HALF ? size - 3 : HALF);
-	if (size - 3 > HALF)
-		memcpy(mem2, data + 3 + HALF,
-		       size - 3 - HALF < HALF ? size - 3 - HALF : HALF);
-	memset(&gm, 0, sizeof(gm));
-	gm.n = 2;
-	gm.r[0].d = (struct gm_region_desc){ GPA, HALF, GPA, 0 };
-	gm.r[0].host = mem;
-	gm.r[1].d = (struct gm_region_desc){ GPA + HALF, HALF, GPA + HALF, 0 };
-	gm.r[1].host = mem2;
-	n = 1u << (data[0] % 11);
-	avail = 16u * n;
-	used = (avail + 6u + 2u * n + 3u) & ~3u;
-	if (vq_attach(&q, (uint16_t)n, mem, mem + avail, mem + used, data[2],
-		      data[1] & 1, data[1] & 2) == 0) {
+	if (fuzz_guest_ring(&g, &q, data[0], data[2], data[1] & 1,
+			    data[1] & 2) == 0) {
 		for (int i = 0; i < 64; i++) {
 			int64_t w;
-			int r = vq_pop(&q, &gm, &chain);
+			int r = vq_pop(&q, &g.gm, &chain);
 
 			if (r <= 0)
 				break;
@@ -91,7 +66,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		(void)vq_arm(&q);
 	}
-	free(mem);
-	free(mem2);
+	fuzz_guest_free(&g);
 	return 0;
 }
