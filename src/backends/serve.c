@@ -108,7 +108,7 @@ stop_on_sigterm(char *why, size_t whylen)
 int
 serve_prepare(struct serve_opts *o, char *why, size_t whylen)
 {
-	int type = 0, domain = 0;
+	int type = 0, domain = 0, listening = 0;
 	socklen_t len = sizeof(int);
 
 	if (!!o->socket_path == (o->sock_fd >= 0)) {
@@ -127,11 +127,14 @@ serve_prepare(struct serve_opts *o, char *why, size_t whylen)
 	}
 	if (getsockopt(o->sock_fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
 	    getsockopt(o->sock_fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
+	    getsockopt(o->sock_fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+		       &len) < 0 ||
 	    type != SOCK_STREAM || domain != AF_UNIX) {
 		snprintf(why, whylen, "--fd %d is not a unix stream socket",
 			 o->sock_fd);
 		return -1;
 	}
+	o->accept_once = listening != 0;
 	return 0;
 }
 
@@ -201,13 +204,24 @@ serve_run(const struct serve_opts *o, const struct vu_device *d)
 {
 	char why[256];
 
-	if (o->seccomp && backend_allowlist_apply(o->socket_path != NULL, why,
-						  sizeof(why)) < 0) {
+	bool listening = o->socket_path || o->accept_once;
+
+	if (o->seccomp &&
+	    backend_allowlist_apply(listening, why, sizeof(why)) < 0) {
 		fprintf(stderr, "%s: %s\n", d->name, why);
 		return 1;
 	}
-	if (!o->socket_path)
+	if (!listening)
 		return serve_one(o->sock_fd, d) == 1 ? 1 : 0;
+	if (o->accept_once) {
+		int c = next_connection(o, d), r;
+
+		if (c < 0)
+			return c == -2 ? 0 : 1;
+		r = serve_one(c, d);
+		close(c);
+		return r == 1 ? 1 : 0;
+	}
 	for (;;) {
 		int c = next_connection(o, d), r;
 

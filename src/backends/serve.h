@@ -14,6 +14,9 @@ struct serve_opts {
 	const char *socket_path; /* listen here, or */
 	int sock_fd;             /* serve this connected socket */
 	bool seccomp;            /* false: --no-seccomp (benchmarks) */
+	/* --fd named a listening socket (bulkhead-net's, which QEMU
+	 * connects to by path): accept one connection, serve it, exit. */
+	bool accept_once;
 };
 
 /* Parse an inherited fd number (3..1023, open). -1 if bad. */

@@ -157,9 +157,8 @@ static const struct feature table[F_COUNT] = {
 	  "vhost-user-net served by a jailed backend holding the tap (the "
 	  "same jail as bulkhead-blk); QEMU holds no tap; virtio-net only, "
 	  "one queue pair, no offloads or mergeable buffers; no "
-	  "save/restore; a backend's death ends the VM; needs a QEMU whose "
-	  "vhost-user netdev takes a passed socket: QEMU 7.2 (Debian 12) "
-	  "refuses it, so the VM does not start there" },
+	  "save/restore; a backend's death ends the VM; QEMU 7.2 connects "
+	  "to it only by path, so that device model may make Unix sockets" },
 	{ F_BACKEND_STANDALONE,
 	  "bulkhead-blk/-rng/-net --socket with stock QEMU", FS_EXPERIMENTAL,
 	  "for testing and benchmarks: the allowlist applies, the jail does "

@@ -217,6 +217,10 @@ teardown_cleanup(const struct vm_record *r)
 	int brc = remove_backend_roots(r->name);
 	if (brc < 0)
 		rc = brc;
+	/* An isolated vif's socket (one per vif at most: each has a tap). */
+	for (size_t i = 0; i < r->ntaps; i++)
+		if (vmdir_vif_socket(p, sizeof(p), r->name, (unsigned)i) == 0)
+			unlink(p);
 	for (int f = 0; f < VMF_COUNT; f++) {
 		if (vmdir_file(p, sizeof(p), r->name, (enum vm_file)f) < 0)
 			continue;

@@ -64,6 +64,12 @@ vmdir_backend_root(char *buf, size_t len, const char *name, const char *dev)
 			name, dev);
 }
 
+int
+vmdir_vif_socket(char *buf, size_t len, const char *name, unsigned vif)
+{
+	return path_fmt(buf, len, "%s/%s/vu-vif%u.sock", BH_VM_DIR, name, vif);
+}
+
 bool
 vmdir_is_backend_root(const char *leaf)
 {

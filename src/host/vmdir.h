@@ -42,6 +42,10 @@ int vmdir_file(char *buf, size_t len, const char *name, enum vm_file f);
 int vmdir_backend_root(char *buf, size_t len, const char *name,
 		       const char *dev);
 bool vmdir_is_backend_root(const char *leaf);
+/* Isolated vif N's vhost-user socket: vu-vifN.sock. bulkhead-net
+ * accepts on it; QEMU connects by this path (bound into its root), as
+ * QEMU 7.2's vhost-user netdev takes no socket passed as an fd. */
+int vmdir_vif_socket(char *buf, size_t len, const char *name, unsigned vif);
 /* /var/log/bulkhead/NAME, and a log file in it. */
 int vmdir_log_dir(char *buf, size_t len, const char *name);
 int vmdir_log(char *buf, size_t len, const char *name, enum vm_log l);

@@ -133,7 +133,8 @@ child_main(const struct child *c)
 				sizeof(why)) < 0)
 		child_die(errfd, why);
 	why[0] = '\0';
-	if (p->seccomp && jail_seccomp_apply(p->sockets, why, sizeof(why)) < 0)
+	if (p->seccomp && jail_seccomp_apply(p->sockets | s->sockets_extra, why,
+					     sizeof(why)) < 0)
 		child_die(errfd, why);
 	if (p->end == JAIL_END_CALL) {
 		close(errfd);

@@ -156,6 +156,10 @@ struct jail_spec {
 	unsigned long long fsize;
 	const char *cgroup; /* group to enter, exactly when the level does */
 	int join_pidfd;     /* the process whose namespaces are joined */
+	/* Socket families beyond the level's (JAIL_AF bits): AF_UNIX for a
+	 * device model that must connect to an isolated vif's backend by
+	 * path (vmdir_vif_socket); 0 otherwise. */
+	uint64_t sockets_extra;
 };
 
 /* Clone, confine, and exec or call. On success *pid (and *pidfd unless

@@ -80,8 +80,40 @@ monitor_connect_channels(struct monitor *m, char *why, size_t whylen)
 	return 0;
 }
 
+/* A backend's socket: sv[1] is its end. blk and rng: a socketpair, sv[0]
+ * for QEMU's slot. net: sv[1] listens at vmdir_vif_socket, owned by
+ * QEMU's uid (only it may connect; the path is bound into its root),
+ * sv[0] is -1. 0, or -1 with errno. */
+static int
+backend_socket(const struct monitor_launch *ml, const struct plan_backend *pb,
+	       int sv[2])
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (pb->kind != BACKEND_NET)
+		return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
+	if (vmdir_vif_socket(path, sizeof(path), ml->rec.name, pb->disk) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = unix_listen_path(path, false);
+	if (fd < 0 || chown(path, ml->plan.id.uid, ml->plan.id.gid) < 0) {
+		int err = fd < 0 ? -fd : errno;
+
+		if (fd >= 0)
+			close(fd);
+		errno = err;
+		return -1;
+	}
+	sv[0] = -1;
+	sv[1] = fd;
+	return 0;
+}
+
 /* Spawn the plan's backends, each with one end of a fresh socketpair;
- * the other end goes in QEMU's slot for it. */
+ * the other end goes in QEMU's slot for it (net: a listening socket QEMU
+ * connects to by path). */
 static int
 start_backends(struct monitor *m, int log_fd, char *why, size_t whylen)
 {
@@ -96,13 +128,13 @@ start_backends(struct monitor *m, int log_fd, char *why, size_t whylen)
 		if (vmdir_backend_root(root, sizeof(root), ml->rec.name,
 				       pb->dev) < 0 ||
 		    (mkdir(root, 0755) < 0 && errno != EEXIST) ||
-		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) <
-			    0) {
+		    backend_socket(ml, pb, sv) < 0) {
 			snprintf(why, whylen, "%s backend: %s", pb->dev,
 				 strerror(errno));
 			return -1;
 		}
-		if (vm_plan_set_fd(p, pb->sock, pb->disk, sv[0]) < 0) {
+		if (pb->kind != BACKEND_NET &&
+		    vm_plan_set_fd(p, pb->sock, pb->disk, sv[0]) < 0) {
 			/* The plan has no slot for it: QEMU would never get
 			 * this end, and the monitor would hold it forever. */
 			snprintf(why, whylen,
@@ -198,6 +230,18 @@ start_passts(struct monitor *m, int log_fd, char *why, size_t whylen)
 	return 0;
 }
 
+/* AF_UNIX for a device model with an isolated vif: QEMU 7.2 connects to
+ * bulkhead-net only by path (vmdir_vif_socket, the one socket bound into
+ * its root; its network namespace has no abstract socket of anyone's). */
+static uint64_t
+dm_sockets(const struct vm_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nvifs; i++)
+		if (cfg->vifs[i].isolated)
+			return JAIL_AF(AF_UNIX);
+	return 0;
+}
+
 /* Put fd (or a negative error) in a slot; returns it. */
 static int
 put_fd(struct vm_plan *p, enum plan_fd_kind kind, int fd)
@@ -279,6 +323,7 @@ monitor_launch_vm(struct monitor *m, char *why, size_t whylen)
 		.fsize = p->fsize,
 		.cgroup = ml->rec.name,
 		.join_pidfd = -1,
+		.sockets_extra = dm_sockets(&ml->cfg),
 	};
 	rc = jail_spawn(&js, &m->dm_pid, &m->pidfd, why, whylen);
 out:

@@ -37,11 +37,9 @@ plan_fdtab_layout(const struct vm_config *cfg, struct plan_fdtab *t)
 			rc |= put(t, PFD_DISK_RW, i);
 	}
 	for (unsigned i = 0; i < cfg->nvifs; i++)
-		rc |= put(t,
-			  cfg->vifs[i].user	  ? PFD_PASST
-			  : cfg->vifs[i].isolated ? PFD_NET_VHOST
-						  : PFD_TAP,
-			  i);
+		if (!cfg->vifs[i].isolated) /* that one QEMU finds by path */
+			rc |= put(t, cfg->vifs[i].user ? PFD_PASST : PFD_TAP,
+				  i);
 	if (cfg->rng_isolated)
 		rc |= put(t, PFD_RNG_VHOST, 0);
 	return rc;
@@ -70,7 +68,6 @@ plan_fd_kind_name(enum plan_fd_kind k)
 		[PFD_TAP] = "tap",
 		[PFD_RNG_VHOST] = "rng backend socket",
 		[PFD_PASST] = "passt socket",
-		[PFD_NET_VHOST] = "net backend socket",
 	};
 	return (unsigned)k < PFD_KINDS ? names[k] : "?";
 }

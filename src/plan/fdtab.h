@@ -21,7 +21,6 @@ enum plan_fd_kind {
 	PFD_TAP,        /* vif INDEX's tap */
 	PFD_RNG_VHOST,  /* the isolated rng's end of its socketpair */
 	PFD_PASST,      /* user vif INDEX's end of its socketpair to passt */
-	PFD_NET_VHOST,  /* isolated vif INDEX's end of its socketpair */
 	PFD_KINDS,
 };
 
@@ -39,8 +38,8 @@ struct plan_fdtab {
 
 /* Lay the table out for cfg, every fd -1: 0 /dev/null, 1-2 the output
  * pipe, 3 QMP, 4 console, then per disk its read-only and (rw) read-write
- * fd or (isolated) its socket, per vif a tap (type=user: a passt socket;
- * isolated: a socket to bulkhead-net), the rng's socket. 0, or -1
+ * fd or (isolated) its socket, per vif but an isolated one a tap
+ * (type=user: a passt socket), the rng's socket. 0, or -1
  * if it does not fit. */
 int plan_fdtab_layout(const struct vm_config *cfg, struct plan_fdtab *t);
 /* The device model's fd number for a slot, or -1 if the table has none. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../host/safe_open.h"
+#include "../host/vmdir.h"
 
 /* QEMU is relocatable: it looks for firmware and modules relative to its
  * own executable (PREFIX/bin/qemu -> PREFIX/share/qemu and
@@ -360,16 +361,24 @@ args_vif(const struct vm_config *cfg, const struct plan_fdtab *t, size_t i,
 	 * SeaBIOS skips a ROM whose ids differ. A user vif's frames go over
 	 * a connected socket to passt, also an fd (QEMU 7.2's stream netdev
 	 * with an fd address: it opens, binds and connects nothing).
-	 * Isolated: bulkhead-net holds the tap and QEMU only a connected
-	 * vhost-user socket to it (virtio-net only, checked by vif.c). */
+	 * Isolated: bulkhead-net holds the tap and QEMU only a vhost-user
+	 * socket to it (virtio-net only, checked by vif.c), which QEMU
+	 * connects to by path: QEMU 7.2's vhost-user netdev wants a chardev
+	 * that can pass fds, and gives that feature only to one it opened
+	 * by path, never to fd=N. The socket is the one thing in its root
+	 * it can reach. */
 	char rom[32] = ",romfile=";
 	if (i == 0 && config_net_boot(cfg))
 		snprintf(rom, sizeof(rom), ",bootindex=%zu",
 			 (size_t)(strchr(cfg->boot, 'n') - cfg->boot) + 1);
 	if (v->isolated) {
+		char path[PATH_MAX];
+
+		if (vmdir_vif_socket(path, sizeof(path), cfg->name,
+				     (unsigned)i) < 0)
+			return -1;
 		rc |= add(a, "-chardev");
-		rc |= add(a, "socket,id=bh-vu-net%zu,fd=%d", i,
-			  slot(t, PFD_NET_VHOST, (unsigned)i, &bad));
+		rc |= add(a, "socket,id=bh-vu-net%zu,path=%s", i, path);
 		rc |= add(a, "-netdev");
 		rc |= add(a, "vhost-user,id=net%zu,chardev=bh-vu-net%zu", i, i);
 	} else if (v->user) {
@@ -542,6 +551,20 @@ qemu_binds(const struct vm_config *cfg, struct jail_bind *out, size_t max,
 	if (config_net_boot(cfg) &&
 	    bind_add(out, max, &n, CONFIG_IPXE_DIR, false, why, whylen) < 0)
 		return -1;
+	for (unsigned i = 0; i < cfg->nvifs; i++) {
+		if (!cfg->vifs[i].isolated)
+			continue;
+		if (n == max ||
+		    vmdir_vif_socket(out[n].path, sizeof(out[n].path),
+				     cfg->name, i) < 0) {
+			snprintf(why, whylen, "too many binds");
+			return -1;
+		}
+		out[n].exec = false;
+		out[n].kind = JAIL_BIND_PLAIN; /* made by the monitor */
+		out[n].who = NULL;
+		n++;
+	}
 	if ((cfg->kernel[0] &&
 	     bind_checked(out, max, &n, cfg->kernel, &cfg->owner) < 0) ||
 	    (cfg->ramdisk[0] &&

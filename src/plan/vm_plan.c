@@ -115,7 +115,7 @@ plan_backends(const struct vm_config *cfg, struct vm_plan *p)
 		b->disk = i;
 		b->queues = 2;
 		b->disk_fd = -1;
-		b->sock = PFD_NET_VHOST;
+		b->sock = PFD_NULL; /* none: QEMU connects by path */
 		p->nbackends++;
 	}
 }

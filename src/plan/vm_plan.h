@@ -39,7 +39,9 @@ struct plan_backend {
 	unsigned queues;
 	/* Its device: blk's disk, net's tap, opened by the CLI; or -1. */
 	int disk_fd;
-	enum plan_fd_kind sock; /* the slot QEMU's end of its socket goes in */
+	/* The slot QEMU's end of its socket goes in; PFD_NULL for net,
+	 * whose socket QEMU connects to by path (vmdir_vif_socket). */
+	enum plan_fd_kind sock;
 };
 
 /* What the CLI opened for a VM: every entry -1 where there is none. */
