@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 24
+plan 25
 P=bhtest-netbe-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 BR=bhnbr$$
