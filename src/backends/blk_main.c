@@ -54,12 +54,10 @@ main(int argc, char **argv)
 			disk_path = optarg;
 			break;
 		case 'D':
-			disk_fd = serve_parse_fd(optarg);
-			if (disk_fd < 0) {
-				fprintf(stderr, "bulkhead-blk: --disk-fd: not "
-						"an open fd 3..1023\n");
+			disk_fd = serve_parse_fd(optarg, "bulkhead-blk",
+						 "--disk-fd");
+			if (disk_fd < 0)
 				return 2;
-			}
 			break;
 		case 'r':
 			ro = true;

@@ -40,12 +40,10 @@ main(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case 't':
-			tap = serve_parse_fd(optarg);
-			if (tap < 0) {
-				fprintf(stderr, "bulkhead-net: --tap-fd: not "
-						"an open fd 3..1023\n");
+			tap = serve_parse_fd(optarg, "bulkhead-net",
+					     "--tap-fd");
+			if (tap < 0)
 				return 2;
-			}
 			break;
 		case 'h':
 			usage(stdout);

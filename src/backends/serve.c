@@ -15,12 +15,14 @@
 #include "allowlist.h"
 
 int
-serve_parse_fd(const char *s)
+serve_parse_fd(const char *s, const char *prog, const char *name)
 {
 	uint64_t v;
 
-	if (parse_u64(s, 3, 1023, &v) < 0 || fcntl((int)v, F_GETFD) < 0)
+	if (parse_u64(s, 3, 1023, &v) < 0 || fcntl((int)v, F_GETFD) < 0) {
+		fprintf(stderr, "%s: %s: not an open fd 3..1023\n", prog, name);
 		return -1;
+	}
 	return (int)v;
 }
 
@@ -32,13 +34,8 @@ serve_option(struct serve_opts *o, int opt, const char *arg, const char *prog)
 		o->socket_path = arg;
 		return 1;
 	case 'f':
-		o->sock_fd = serve_parse_fd(arg);
-		if (o->sock_fd < 0) {
-			fprintf(stderr, "%s: --fd: not an open fd 3..1023\n",
-				prog);
-			return -1;
-		}
-		return 1;
+		o->sock_fd = serve_parse_fd(arg, prog, "--fd");
+		return o->sock_fd < 0 ? -1 : 1;
 	case 'S':
 		o->seccomp = false;
 		return 1;

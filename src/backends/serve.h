@@ -19,8 +19,9 @@ struct serve_opts {
 	bool accept_once;
 };
 
-/* Parse an inherited fd number (3..1023, open). -1 if bad. */
-int serve_parse_fd(const char *s);
+/* Parse an inherited fd number (3..1023, open) given to option name
+ * (--fd, --disk-fd, --tap-fd). -1 if bad, said on stderr as prog. */
+int serve_parse_fd(const char *s, const char *prog, const char *name);
 /* The connection options both backends take, as getopt_long entries
  * (name, has_arg, flag, val): --socket, --fd, --no-seccomp. */
 #define SERVE_LONGOPTS                                  \
