@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 25
+plan 28
 P=bhtest-netbe-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 BR=bhnbr$$
@@ -114,6 +114,19 @@ TX=$(grep -ao 'BH-TX [0-9a-f]\{64\}' "$LOG_A" | head -n 1 | cut -d' ' -f2)
 RX=$(grep -ao 'BH-RX [0-9a-f]\{64\}' "$LOG_B" | head -n 1 | cut -d' ' -f2)
 check "netbe: the stream arrived intact (sha256 $TX)" test -n "$TX" -a "$TX" = "$RX"
 check "netbe: no queue of VM a's backend stopped" bash -c "! grep -qs 'queue .* stopped' /var/log/bulkhead/$P-a/*.log"
+
+# VM b's tap deleted under its backend (the tun fd then reads EBADFD):
+# reported once, survived, and VM b runs on.
+BE_B=$(be_pid b)
+TAP_B=bh$(vm_field "$P-b" vmid).0
+ip link del "$TAP_B"
+sleep 1
+type_cmd b "ping -c 2 -W 1 $SUB.1 >/dev/null 2>&1; echo BH-AFTER''-DEL"
+lost=$(cat /var/log/bulkhead/"$P-b"/*.log | grep -a 'bulkhead-net: tap .* failed')
+check "netbe: VM b's backend survives its tap being deleted" kill -0 "${BE_B:-0}"
+check "netbe: ... and says so once ($lost)" \
+	test "$(echo "$lost" | grep -c 'tap \(read\|write\) failed: File descriptor in bad state')" = 1
+check "netbe: ... and VM b still answers on its console" wait_for "$LOG_B" "BH-AFTER-DEL" 20
 
 "$BULKHEAD" destroy "$P-a" > /dev/null 2>&1
 check "netbe: tap gone after destroy" test ! -e /sys/class/net/$TAP
