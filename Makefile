@@ -174,7 +174,7 @@ LIB_SRCS = $(SHARED_SRCS) $(MONITOR_SRCS) $(WORKER_SRCS) $(COPIER_SRCS) \
 
 UNIT_TESTS = test_antispoof test_cfgfile test_config test_disk test_qmp test_qemu_args test_vm_plan test_vmdir \
 	test_console_log test_child_log test_record test_vmid test_privs test_seccomp_landlock \
-	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_allowlist \
+	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_net test_allowlist \
 	test_levels test_control_msg test_safe_open test_doc_numbers test_subid test_accounts \
 	test_procscan test_libdeps test_policy test_util test_termfilter test_tap test_imglock test_blockuse test_peer
 
