@@ -317,10 +317,22 @@ bench: deps
 	$(MAKE) all $(BUILD)/blkbench
 	$(BUILD)/blkbench
 
+# Installed as a Debian admin expects (scripts/install.sh says where);
+# uninstall removes exactly that, and keeps config files the admin changed.
+PREFIX ?= /usr/local
+INSTALL_VARS = DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' BUILD='$(BUILD)' \
+	$(foreach v,SBINDIR LIBEXECDIR MANDIR BASHCOMPDIR UNITDIR SYSCONFDIR,\
+		$(if $($(v)),$(v)='$($(v))'))
+install: $(BUILD)/bulkhead $(BUILD)/bulkhead-probe $(BACKENDS)
+	$(INSTALL_VARS) sh scripts/install.sh install
+uninstall:
+	$(INSTALL_VARS) sh scripts/install.sh uninstall
+
 docs/SUPPORT.md: $(BUILD)/bulkhead
 	$(BUILD)/bulkhead features --markdown > $@
 
 clean:
 	rm -rf build
 
-.PHONY: all deps guest asan fuzz lint check check-mutations demo bench clean
+.PHONY: all deps guest asan fuzz lint check check-mutations demo bench clean \
+	install uninstall

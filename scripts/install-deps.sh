@@ -3,7 +3,9 @@
 # need (vncsnapshot and djpeg: tests/e2e/vnc.sh's VNC client and its
 # JPEG reader; dnsmasq: tests/e2e/hvm.sh's DHCP and TFTP server for
 # network boot; nftables: the nft program tests/e2e/antispoof.sh lists
-# the rules with; passt: vif type=user's user-mode network).
+# the rules with; passt: vif type=user's user-mode network; man-db and
+# systemd: tests/e2e/install.sh reads the installed man pages and
+# verifies the units).
 # Idempotent: skips apt entirely when every package is present.
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck
@@ -15,7 +17,7 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck
   vncsnapshot libjpeg-turbo-progs
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
   ovmf grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
-  ipxe-qemu dnsmasq-base"
+  ipxe-qemu dnsmasq-base man-db systemd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
