@@ -328,6 +328,11 @@ install: $(BUILD)/bulkhead $(BUILD)/bulkhead-probe $(BACKENDS)
 uninstall:
 	$(INSTALL_VARS) sh scripts/install.sh uninstall
 
+# The Debian package, built from a copy of the tree and installed in a
+# throwaway root (also run by make check, through tests/run-all.sh).
+check-package: deps
+	bash tests/package/deb.sh
+
 docs/SUPPORT.md: $(BUILD)/bulkhead
 	$(BUILD)/bulkhead features --markdown > $@
 
@@ -335,4 +340,4 @@ clean:
 	rm -rf build
 
 .PHONY: all deps guest asan fuzz lint check check-mutations demo bench clean \
-	install uninstall
+	install uninstall check-package

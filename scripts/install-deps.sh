@@ -5,7 +5,8 @@
 # network boot; nftables: the nft program tests/e2e/antispoof.sh lists
 # the rules with; passt: vif type=user's user-mode network; man-db and
 # systemd: tests/e2e/install.sh reads the installed man pages and
-# verifies the units).
+# verifies the units; debhelper, fakeroot and lintian: tests/package/deb.sh
+# builds the Debian package and lints it).
 # Idempotent: skips apt entirely when every package is present.
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck
@@ -17,7 +18,8 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck
   vncsnapshot libjpeg-turbo-progs
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
   ovmf grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
-  ipxe-qemu dnsmasq-base man-db systemd"
+  ipxe-qemu dnsmasq-base man-db systemd
+  debhelper fakeroot lintian"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
