@@ -58,6 +58,7 @@ SHARED_SRCS = \
 	src/host/reaper.c \
 	src/host/record.c \
 	src/host/vmdir.c \
+	src/host/events_log.c \
 	src/host/teardown.c \
 	src/host/procscan.c \
 	src/host/recover.c \
@@ -101,6 +102,7 @@ MONITOR_SRCS = \
 	src/monitor/loop.c \
 	src/monitor/requests.c \
 	src/monitor/waiters.c \
+	src/monitor/events.c \
 	src/monitor/worker_client.c \
 	src/monitor/backends.c \
 	src/monitor/passt.c \
@@ -134,6 +136,7 @@ CLI_SRCS = \
 	src/cli/cmd_check.c \
 	src/cli/cmd_audit.c \
 	src/cli/cmd_pause.c \
+	src/cli/cmd_events.c \
 	src/cli/cmd_shutdown.c \
 	src/cli/cmd_cdrom.c \
 	src/cli/cmd_save.c \
@@ -176,7 +179,8 @@ UNIT_TESTS = test_antispoof test_cfgfile test_config test_disk test_qmp test_qem
 	test_console_log test_child_log test_record test_vmid test_privs test_seccomp_landlock \
 	test_cgroup test_vif test_blockdev test_worker_msg test_virtq test_net test_allowlist \
 	test_levels test_control_msg test_safe_open test_doc_numbers test_subid test_accounts \
-	test_procscan test_libdeps test_policy test_util test_termfilter test_tap test_imglock test_blockuse test_peer
+	test_procscan test_libdeps test_policy test_util test_termfilter test_tap test_imglock test_blockuse test_peer \
+	test_events
 
 OBJ = $(BUILD)/obj
 LIB_OBJS = $(LIB_SRCS:%.c=$(OBJ)/%.o)
@@ -281,7 +285,7 @@ asan:
 	$(MAKE) BUILD=build/asan SAN=1 all
 
 FUZZ_TARGETS = fuzz_config fuzz_qmp fuzz_audit fuzz_worker_msg fuzz_vu_msg fuzz_virtq fuzz_net \
-	fuzz_control fuzz_subid fuzz_elfdeps fuzz_policy fuzz_termfilter fuzz_cpuset
+	fuzz_control fuzz_subid fuzz_elfdeps fuzz_policy fuzz_termfilter fuzz_cpuset fuzz_events
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/%)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)

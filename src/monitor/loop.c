@@ -105,6 +105,12 @@ lifecycle_apply(struct monitor *m)
 	m->reboot_until = 0; /* any way the guest went down answers it */
 	log_info("guest %s: on_%s = %s", lifecycle_name(e), lifecycle_name(e),
 		 config_action_name(act));
+	monitor_event(m,
+		      e == LC_CRASH    ? "crashed"
+		      : e == LC_REBOOT ? "rebooted"
+				       : "shutdown",
+		      "guest %s: on_%s = %s", lifecycle_name(e),
+		      lifecycle_name(e), config_action_name(act));
 	if (act == ACTION_DESTROY) {
 		snprintf(why, sizeof(why), "guest %s", lifecycle_name(e));
 		/* Waiters hear how: a crash is no shutdown. */
@@ -173,6 +179,7 @@ backend_exited(struct monitor *m, struct backend *b)
 
 	snprintf(who, sizeof(who), "%s backend", b->dev);
 	snprintf(reason, sizeof(reason), "%s backend exited", b->dev);
+	monitor_event(m, "backend-died", "%s", b->dev);
 	process_ended(m, b->pidfd, who, reason);
 }
 

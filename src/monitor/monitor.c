@@ -55,6 +55,8 @@ monitor_destroy(struct monitor *m, const char *reason, int reply_fd)
 	if (teardown_vm(m->rec, m->pidfd, why, sizeof(why)) < 0) {
 		log_error("destroy failed: %s; retrying", why);
 		monitor_set_state(m, "broken");
+		if (!m->broken)
+			monitor_event(m, "broken", "destroy failed: %s", why);
 		m->broken = true;
 		if (reply_fd >= 0) {
 			dprintf(reply_fd, "error: %s\n", why);
@@ -63,6 +65,7 @@ monitor_destroy(struct monitor *m, const char *reason, int reply_fd)
 		return;
 	}
 	log_info("%s destroyed", m->rec->name);
+	monitor_event(m, "destroyed", "%s", reason);
 	m->finished = true;
 	if (reply_fd >= 0) {
 		(void)write_all(reply_fd, "ok\n", 3);

@@ -86,6 +86,11 @@ void worker_message(struct monitor *m);
 /* requests.c */
 void requests_handle(struct monitor *m, int slot);
 
+/* events.c: one lifecycle event for the host's log (events_log.h),
+ * rate-bounded; detail is printf-style. */
+void monitor_event(struct monitor *m, const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* waiters.c */
 bool waiters_full(const struct monitor *m);
 /* Keep client (answered "ok") until the guest has gone down. */

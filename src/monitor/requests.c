@@ -46,8 +46,13 @@ answer_qmp(struct monitor *m, int fd, const char *what, int rc, const char *why,
 	   const char *new_state)
 {
 	if (rc == QMP_OK) {
-		if (new_state)
+		if (new_state) {
 			monitor_set_state(m, new_state);
+			monitor_event(m,
+				      strcmp(new_state, "paused") ? "resumed"
+								  : "paused",
+				      "%s", what);
+		}
 		(void)write_all(fd, "ok\n", 3);
 		close(fd);
 		return;
@@ -115,6 +120,10 @@ save_request(struct monitor *m, int fd, int file_fd, bool keep_running)
 			rc = QMP_REFUSED;
 	}
 	log_info("save: %s", rc == QMP_OK ? "done" : why);
+	if (rc == QMP_OK)
+		monitor_event(m, "saved", "%s",
+			      keep_running ? "still running"
+					   : "to be destroyed");
 	if (rc == QMP_OK && !keep_running) {
 		monitor_destroy(m, "saved", fd); /* answers the CLI */
 		return;
@@ -205,6 +214,8 @@ request_cdrom(struct monitor *m, int client, const struct ctl_msg *req)
 	if (req->fd >= 0)
 		close(req->fd);
 	log_info("%s: %s", what, rc == QMP_OK ? "done" : why);
+	if (rc == QMP_OK)
+		monitor_event(m, "media-changed", "%s", what);
 	answer_qmp(m, client, what, rc, why, NULL);
 }
 

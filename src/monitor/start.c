@@ -105,6 +105,7 @@ monitor_main(struct monitor_launch *ml)
 {
 	struct monitor m;
 	char why[512], msg[600];
+	bool restoring = ml->restore_fd >= 0;
 
 	monitor_init(&m, ml);
 	m.rec->monitor_pid = getpid();
@@ -131,6 +132,10 @@ monitor_main(struct monitor_launch *ml)
 	    worker_call(&m, WK_CONT, NULL, 0, -1, WORKER_COMMAND_MS, why,
 			sizeof(why)) != QMP_OK)
 		goto fail;
+	monitor_event(&m, restoring ? "restored" : "created",
+		      "device model pid %d uid %u, %s", (int)m.dm_pid,
+		      (unsigned)m.rec->uid,
+		      ml->start_paused ? "paused" : "running");
 	monitor_serve(&m, ml->start_paused ? "paused" : "running", why,
 		      sizeof(why));
 

@@ -103,6 +103,9 @@ monitor_reattach(struct monitor_launch *ml)
 	m.rec->monitor_start = procscan_starttime(getpid());
 	log_info("taking over %s (device model pid %d, QEMU state %s)",
 		 m.rec->name, (int)m.dm_pid, status);
+	monitor_event(&m, "taken-over",
+		      "a new monitor, device model pid %d, QEMU state %s",
+		      (int)m.dm_pid, status);
 	monitor_serve(&m, attach_state(status, &m.pending), why, sizeof(why));
 
 fail:
