@@ -20,6 +20,8 @@ int cmd_restore(int argc, char **argv);
 int cmd_shutdown(int argc, char **argv);
 int cmd_reboot(int argc, char **argv);
 int cmd_vnc(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
 
 /* Shared helpers. */
 #include <stdbool.h>

@@ -4,6 +4,7 @@
  * nothing started and nothing left behind. */
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <limits.h>
 #include <net/if.h>
 #include <poll.h>
@@ -19,6 +20,7 @@
 #include "../common/util.h"
 #include "../config/config.h"
 #include "../host/accounts.h"
+#include "../host/events_log.h"
 #include "../host/blockuse.h"
 #include "../host/hostfile.h"
 #include "../host/idrange.h"
@@ -396,12 +398,15 @@ print_dry_run(struct create *c)
 	return 0;
 }
 
-#define CREATE_USAGE                                                       \
-	"usage: bulkhead create [-n|--dry-run] [-p|--paused] [-c] CONFIG " \
+#define CREATE_USAGE                                                         \
+	"usage: bulkhead create [-n|--dry-run] [-p|--paused] [-c] [--json] " \
+	"CONFIG "                                                            \
 	"[KEY=VALUE...]"
 
 /* The name of the VM this process created, for create -c. */
 static char created[BH_NAME_MAX + 1];
+/* create --json: what an orchestrator needs of the new VM, as JSON. */
+static bool create_json;
 
 int
 cmd_create(int argc, char **argv)
@@ -423,6 +428,8 @@ cmd_create(int argc, char **argv)
 			paused = true;
 		else if (!strcmp(argv[i], "-c"))
 			console = true; /* xl create -c: attach the console */
+		else if (!strcmp(argv[i], "--json"))
+			create_json = true;
 		else if (argv[i][0] == '-')
 			file = NULL, i = argc;
 		else if (file)
@@ -776,6 +783,31 @@ open_host(struct create *c)
 }
 
 /* Fork the monitor with the plan and wait for its word. Exit status. */
+/* create --json's answer (bulkhead(1), "Machine interface"). */
+static void
+print_created_json(const struct create *c, bool paused, int dm_pid)
+{
+	const struct vm_record *r = &c->ml.rec;
+	char dir[PATH_MAX], control[PATH_MAX], console[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/%s", BH_VM_DIR, r->name);
+	snprintf(control, sizeof(control), "%s/control.sock", dir);
+	snprintf(console, sizeof(console), "%s/console.sock", dir);
+	json_t *o = json_pack(
+		"{s:i, s:s, s:I, s:s, s:i, s:I, s:I, s:s, s:s, s:s, s:s}",
+		"version", EVENTS_VERSION, "name", r->name, "vmid",
+		(json_int_t)r->vmid, "state", paused ? "paused" : "running",
+		"pid", dm_pid, "uid", (json_int_t)r->uid, "gid",
+		(json_int_t)r->gid, "console_log", r->console_log,
+		"monitor_log", c->mon_log, "control_socket", control,
+		"console_socket", console);
+	if (o) {
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+		fputc('\n', stdout);
+		json_decref(o);
+	}
+}
+
 static int
 start_monitor(struct create *c, bool paused)
 {
@@ -804,9 +836,14 @@ start_monitor(struct create *c, bool paused)
 		log_error("%s: %s", ml->cfg.name, msg);
 		return 1;
 	}
-	printf("%s: %s (vmid %u, device model pid %s, uid %u, gid %u)\n",
-	       ml->cfg.name, paused ? "paused" : "running", ml->rec.vmid,
-	       msg + 3, (unsigned)ml->rec.uid, (unsigned)ml->rec.gid);
+	if (create_json)
+		print_created_json(c, paused, atoi(msg + 3));
+	else
+		printf("%s: %s (vmid %u, device model pid %s, uid %u, gid "
+		       "%u)\n",
+		       ml->cfg.name, paused ? "paused" : "running",
+		       ml->rec.vmid, msg + 3, (unsigned)ml->rec.uid,
+		       (unsigned)ml->rec.gid);
 	snprintf(created, sizeof(created), "%s", ml->cfg.name);
 	return 0;
 }

@@ -20,7 +20,8 @@ static const struct {
 	bool by_id; /* its first operand, a VM, may be a VM id (main) */
 } commands[] = {
 	{ "create", cmd_create,
-	  "create [-n|--dry-run] [-p|--paused] [-c] CONFIG [KEY=VALUE...]",
+	  "create [-n|--dry-run] [-p|--paused] [-c] [--json] CONFIG "
+	  "[KEY=VALUE...]",
 	  false },
 	{ "list", cmd_list, "list [--json|-l] [NAME|ID...]", false },
 	{ "destroy", cmd_destroy, "destroy NAME|ID", true },
@@ -48,6 +49,12 @@ static const struct {
 	  "save [-c] NAME|ID FILE   (then destroyed; -c keeps it running)",
 	  true },
 	{ "restore", cmd_restore, "restore [-p] CONFIG FILE", false },
+	{ "events", cmd_events,
+	  "events [--json] [NAME]   (lifecycle events as they happen; "
+	  "Ctrl-C stops)",
+	  false },
+	{ "wait", cmd_wait, "wait NAME|ID   (until the VM ends; prints why)",
+	  true },
 	{ "host-init", cmd_host_init, "host-init [--range-base UID]", false },
 	{ "features", cmd_features,
 	  "features [--json|--markdown] | --confinement [--markdown]", false },

@@ -88,6 +88,33 @@ static const char event[] =
 	"{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, \"event\": \"RTC_CHANGE\", "
 	"\"data\": {\"offset\": 0}}\n";
 
+/* A guest that reboots as fast as the toolstack restarts it: a SHUTDOWN
+ * (guest-reset) event, then answers to the restart (system_reset,
+ * query-status: running), forever. The host's event log must stay
+ * bounded. */
+static void
+reboot_loop(void)
+{
+	static const char reset[] =
+		"{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, "
+		"\"event\": \"SHUTDOWN\", \"data\": {\"guest\": true, "
+		"\"reason\": \"guest-reset\"}}\n";
+	char cmd[64];
+
+	for (;;) {
+		put(reset);
+		for (;;) {
+			long id = request(cmd, sizeof(cmd));
+			if (!strcmp(cmd, "query-status")) {
+				reply(id, "{\"status\": \"running\", "
+					  "\"running\": true}");
+				break;
+			}
+			reply(id, "{}");
+		}
+	}
+}
+
 /* Answer like QEMU until the VM runs (qmp_capabilities, query-status,
  * any media, cont). */
 static void
@@ -280,6 +307,9 @@ main(int argc, char **argv)
 	} else if (!strncmp(mode, "late-spoof", 10)) {
 		handshake();
 		evil_net(argc, argv);
+	} else if (!strncmp(mode, "late-reboots", 12)) {
+		handshake();
+		reboot_loop();
 	} else if (!strncmp(mode, "late-unsolicited", 16)) {
 		handshake();
 		sleep(1);
