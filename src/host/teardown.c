@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../common/util.h"
+#include "../config/config.h"
 #include "cgroup.h"
 #include "procscan.h"
 #include "reaper.h"
@@ -217,9 +218,10 @@ teardown_cleanup(const struct vm_record *r)
 	int brc = remove_backend_roots(r->name);
 	if (brc < 0)
 		rc = brc;
-	/* An isolated vif's socket (one per vif at most: each has a tap). */
-	for (size_t i = 0; i < r->ntaps; i++)
-		if (vmdir_vif_socket(p, sizeof(p), r->name, (unsigned)i) == 0)
+	/* An isolated vif's socket, named by the vif's index, which is
+	 * not its tap's (a type=user vif has none): every index. */
+	for (unsigned i = 0; i < CONFIG_VIFS_MAX; i++)
+		if (vmdir_vif_socket(p, sizeof(p), r->name, i) == 0)
 			unlink(p);
 	for (int f = 0; f < VMF_COUNT; f++) {
 		if (vmdir_file(p, sizeof(p), r->name, (enum vm_file)f) < 0)
@@ -232,7 +234,10 @@ teardown_cleanup(const struct vm_record *r)
 	if (vmdir_path(p, sizeof(p), r->name) == 0 && rmdir(p) < 0 &&
 	    errno != ENOENT && rc == 0)
 		rc = -errno;
-	if (r->vmid && vmid_release(BH_ID_DIR, r->vmid) < 0 && rc == 0)
+	/* The id (and with it the VM's uid) is free again only once
+	 * nothing of the VM is left: a next VM given it would find this
+	 * one's directory and record. */
+	if (rc == 0 && r->vmid && vmid_release(BH_ID_DIR, r->vmid) < 0)
 		rc = -errno;
 	return rc;
 }
