@@ -167,8 +167,15 @@ net_tx(struct net_dev *n, const struct vq_chain *c, char *why, size_t whylen)
 		n->tx_need_tap = true;
 		return VU_REQ_AGAIN;
 	}
-	if (w < 0) {
+	/* Only a tap that was deleted (EBADFD) is gone for good. A link
+	 * that is down answers EIO, and it may come up again: the frame is
+	 * dropped, as QEMU's own tap backend would. */
+	if (w < 0 && errno == EBADFD) {
 		tap_lost(n, "write", errno);
+		n->tx_dropped++;
+		return 0;
+	}
+	if (w < 0) {
 		n->tx_dropped++;
 		return 0;
 	}
