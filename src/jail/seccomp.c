@@ -156,6 +156,30 @@ add_denied_list(scmp_filter_ctx ctx, char *why, size_t whylen)
  * then each family below AF_MAX the level does not list. */
 _Static_assert(AF_MAX <= 64, "a family past the allowlist's 64 bits");
 
+/* AF_UNIX is granted to one process only: a device model that must
+ * connect to a vhost-user backend by path (QEMU 7.2 opens a vhost-user
+ * netdev no other way). That takes socket(AF_UNIX, SOCK_STREAM) alone:
+ * no socketpair, and no datagram or seqpacket socket, so the process
+ * gets no connected pair of its own to pass fds around in (the kernel's
+ * unix garbage collector has a history). The type's low 4 bits are the
+ * type; the rest are SOCK_CLOEXEC and SOCK_NONBLOCK. */
+static int
+narrow_unix(scmp_filter_ctx ctx, uint64_t sockets)
+{
+	if (!(sockets & JAIL_AF(AF_UNIX)))
+		return 0;
+	int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+				  SCMP_SYS(socketpair), 1,
+				  SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+	for (scmp_datum_t t = 0; rc == 0 && t < 16; t++)
+		if (t != SOCK_STREAM)
+			rc = seccomp_rule_add(
+				ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 2,
+				SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
+				SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, t));
+	return rc;
+}
+
 static int
 add_socket_rules(scmp_filter_ctx ctx, uint64_t sockets)
 {
@@ -172,7 +196,7 @@ add_socket_rules(scmp_filter_ctx ctx, uint64_t sockets)
 					ctx, SCMP_ACT_ERRNO(EPERM), calls[c], 1,
 					SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)f));
 	}
-	return rc;
+	return rc ? rc : narrow_unix(ctx, sockets);
 }
 
 /* ioctl stays; these commands do not. The kernel reads the command as

@@ -847,7 +847,18 @@ family_allowed(uint64_t sockets, long family)
 	return family >= 0 && family < 64 && (sockets & JAIL_AF(family));
 }
 
-/* Makes c's call; true if it fits the allowlist: a refused family fails
+/* Whether the filter lets c through: a family the allowlist lists, and
+ * for AF_UNIX only socket() of SOCK_STREAM (seccomp.c, narrow_unix). */
+static bool
+call_allowed(uint64_t sockets, const struct sock_call *c)
+{
+	if (!family_allowed(sockets, c->family))
+		return false;
+	return c->family != AF_UNIX ||
+	       (!c->pair && (c->type & 0xf) == SOCK_STREAM);
+}
+
+/* Makes c's call; true if it fits the allowlist: a refused call fails
  * with the filter's EPERM, an allowed one never does. */
 static bool
 sock_try(uint64_t sockets, struct sock_call *c, int *made)
@@ -866,7 +877,7 @@ sock_try(uint64_t sockets, struct sock_call *c, int *made)
 		if (c->pair)
 			close(sv[1]);
 	}
-	if (family_allowed(sockets, c->family)) {
+	if (call_allowed(sockets, c)) {
 		*made += c->ret >= 0;
 		return !(c->ret == -1 && c->err == EPERM);
 	}
