@@ -161,6 +161,136 @@ icmp6(struct fr *f, const uint8_t src[16], unsigned type,
 	add(f, m, (size_t)mlen);
 }
 
+/* An Ethernet header to group address DST from SRC (link-local: LLDP,
+ * 802.1X), TYPE, the mark: what only the bridge or link should hear. */
+static void
+group(struct fr *f, unsigned last, const uint8_t src[6], unsigned type,
+      const char *tag)
+{
+	static const uint8_t vnet[10];
+	const uint8_t dst[6] = { 0x01, 0x80, 0xc2, 0, 0, (uint8_t)last };
+	f->n = 0;
+	add(f, vnet, sizeof(vnet));
+	add(f, dst, 6);
+	add(f, src, 6);
+	u16(f, type);
+	mark(f, tag);
+}
+
+/* A fragment header: NEXT, byte offset OFF, more fragments MORE. */
+static void
+frag6(struct fr *f, unsigned next, unsigned off, int more, unsigned id)
+{
+	u8(f, next);
+	u8(f, 0);
+	u16(f, off | (more ? 1 : 0));
+	u32(f, id);
+}
+
+/* A neighbour advertisement for TARGET cut in two fragments: the first
+ * holds the ICMPv6 header and half the target, so a rule reading the
+ * whole target finds none; the second the rest, and the mark. */
+static void
+frag_na(int tap, const uint8_t mac[6], const uint8_t src[16],
+	const uint8_t target[16], unsigned id)
+{
+	struct fr f;
+	char m[32];
+	int mlen = snprintf(m, sizeof(m), "BHAS:bad-frag-na;");
+
+	eth(&f, mac, 0x86dd);
+	ip6(&f, src, 44, 8 + 16);
+	frag6(&f, 58, 0, 1, id);
+	u8(&f, 136);
+	u8(&f, 0);
+	u16(&f, 0);
+	u32(&f, 0x20000000);
+	add(&f, target, 8);
+	(void)!write(tap, f.b, f.n);
+	eth(&f, mac, 0x86dd);
+	ip6(&f, src, 44, 8 + 8 + (unsigned)mlen);
+	frag6(&f, 58, 16, 0, id);
+	add(&f, target + 8, 8);
+	add(&f, m, (size_t)mlen);
+	(void)!write(tap, f.b, f.n);
+}
+
+/* A router advertisement behind a destination options header, in the
+ * second fragment: the first says ICMPv6 comes, the second (whose
+ * fragment header names only the options) holds it. */
+static void
+frag_ra(int tap, const uint8_t mac[6], const uint8_t src[16], unsigned id)
+{
+	struct fr f;
+	char m[32];
+	int mlen = snprintf(m, sizeof(m), "BHAS:bad-frag-ra;");
+
+	eth(&f, mac, 0x86dd);
+	ip6(&f, src, 44, 8 + 8);
+	frag6(&f, 60, 0, 1, id);
+	u8(&f, 58); /* options: next ICMPv6, 8 bytes, PadN */
+	u8(&f, 0);
+	u16(&f, 0x0104);
+	u32(&f, 0);
+	(void)!write(tap, f.b, f.n);
+	eth(&f, mac, 0x86dd);
+	ip6(&f, src, 44, 8 + 16 + (unsigned)mlen);
+	frag6(&f, 60, 8, 0, id);
+	u8(&f, 134);
+	u8(&f, 0);
+	u16(&f, 0);
+	u32(&f, 0x40000e10); /* hop limit 64, router lifetime 3600 s */
+	u32(&f, 0);
+	u32(&f, 0);
+	add(&f, m, (size_t)mlen);
+	(void)!write(tap, f.b, f.n);
+}
+
+/* A neighbour advertisement for TARGET behind an authentication header
+ * (12 bytes of ICV: 24 in all, length field 4). */
+static void
+ah_na(struct fr *f, const uint8_t src[16], const uint8_t target[16])
+{
+	char m[32];
+	int mlen = snprintf(m, sizeof(m), "BHAS:bad-ah-na;");
+
+	ip6(f, src, 51, 24 + 24 + (unsigned)mlen);
+	u8(f, 58);
+	u8(f, 4);
+	u16(f, 0);
+	u32(f, 0x1000); /* SPI */
+	u32(f, 1);      /* sequence */
+	for (int i = 0; i < 3; i++)
+		u32(f, 0);
+	u8(f, 136);
+	u8(f, 0);
+	u16(f, 0);
+	u32(f, 0x20000000);
+	add(f, target, 16);
+	add(f, m, (size_t)mlen);
+}
+
+/* An MLDv2 report with hop-by-hop's router alert, as a host sends on
+ * joining a group: what the extension-header rules must let pass. */
+static void
+mld(struct fr *f, const uint8_t src[16])
+{
+	char m[32];
+	int mlen = snprintf(m, sizeof(m), "BHAS:ok-mld;");
+
+	ip6(f, src, 0, 8 + 8 + (unsigned)mlen);
+	u8(f, 58);
+	u8(f, 0);
+	u32(f, 0x05020000); /* router alert: MLD */
+	u16(f, 0x0100);     /* PadN, 0 bytes */
+	u8(f, 143);
+	u8(f, 0);
+	u16(f, 0);
+	u16(f, 0);
+	u16(f, 0); /* no records */
+	add(f, m, (size_t)mlen);
+}
+
 static const char *
 arg(int argc, char **argv, const char *key)
 {
@@ -239,6 +369,9 @@ evil_net(int argc, char **argv)
 		eth(&f, mac, 0x8035);
 		arp(&f, 3, mac, zero, zero, "ok-rarp");
 		SEND();
+		eth(&f, mac, 0x86dd);
+		mld(&f, a6);
+		SEND();
 		/* What it may not. */
 		eth(&f, forged_mac, 0x0800);
 		udp4(&f, a4, 9999, 9999, "bad-mac");
@@ -274,6 +407,18 @@ evil_net(int argc, char **argv)
 		SEND();
 		eth(&f, mac, 0x88b5);
 		mark(&f, "bad-ethertype");
+		SEND();
+		/* ICMPv6 behind extension headers (review of issue 14). */
+		frag_na(tap, mac, a6, f6, (unsigned)round);
+		frag_ra(tap, mac, a6, (unsigned)round + 1000);
+		eth(&f, mac, 0x86dd);
+		ah_na(&f, a6, f6);
+		SEND();
+		/* Link-local group addresses, from its own MAC: LLDP and an
+		 * 802.1X logoff, for a bridge that forwards them. */
+		group(&f, 0x0e, mac, 0x88cc, "bad-lldp");
+		SEND();
+		group(&f, 0x03, mac, 0x888e, "bad-eapol");
 		SEND();
 		usleep(100000);
 	}
