@@ -344,7 +344,8 @@ check_antispoof(const struct vm_record *r, enum jail_level level, json_t **arr)
 	if (arr)
 		*arr = json_array();
 	for (size_t i = 0; i < r->ntaps; i++) {
-		int rc = antispoof_present(r->name, r->taps[i].name);
+		int rc = antispoof_present(r->name, i, r->taps[i].name,
+					   r->taps[i].ifindex);
 		const char *what = rc == 1 ? "present" : "MISSING";
 		missing += rc != 1;
 		if (arr)

@@ -287,7 +287,6 @@ static int
 open_taps(struct create *c)
 {
 	struct vm_config *cfg = &c->ml.cfg;
-	unsigned ifindex[CONFIG_VIFS_MAX];
 	char why[256];
 
 	for (size_t i = 0; i < cfg->nvifs; i++) {
@@ -317,16 +316,16 @@ open_taps(struct create *c)
 		struct record_tap *t = &c->ml.rec.taps[c->ml.rec.ntaps++];
 		snprintf(t->name, sizeof(t->name), "%s", v->vifname);
 		t->ifindex = if_nametoindex(v->vifname);
-		ifindex[i] = t->ifindex;
 	}
 	if (record_write(&c->ml.rec) < 0) {
 		log_error("cannot write VM record");
 		return -1;
 	}
 	/* Before the device model holds a tap, so that it never sends a
-	 * frame the rules did not see; no VM runs without them. */
-	if (cfg->nvifs && antispoof_install(cfg->name, cfg->vifs, ifindex,
-					    cfg->nvifs, why, sizeof(why)) < 0) {
+	 * frame the rules did not see (the taps exist: their chains are
+	 * bound to them); no VM runs without them. */
+	if (cfg->nvifs && antispoof_install(cfg->name, cfg->vifs, cfg->nvifs,
+					    why, sizeof(why)) < 0) {
 		log_error("vif anti-spoofing rules: %s", why);
 		return -1;
 	}

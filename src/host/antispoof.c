@@ -4,6 +4,7 @@
 #include "antispoof.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 
 #include "../config/config.h"
 
-/* 64 rule lines per port at most, a bit over 100 bytes each. */
+/* 64 rule lines per tap at most, a bit over 100 bytes each. */
 #define RULES_MAX (CONFIG_VIFS_MAX * 64 * 160 + 4096)
 
 /* Run CMDS as one transaction: 0, or -1 with nft's message in why. */
@@ -38,8 +39,8 @@ run(const char *cmds, char *why, size_t whylen)
 }
 
 int
-antispoof_install(const char *vm, const struct vif_spec *vifs,
-		  const unsigned *ifindex, size_t n, char *why, size_t whylen)
+antispoof_install(const char *vm, const struct vif_spec *vifs, size_t n,
+		  char *why, size_t whylen)
 {
 	char *buf = malloc(RULES_MAX);
 
@@ -47,7 +48,7 @@ antispoof_install(const char *vm, const struct vif_spec *vifs,
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
-	int len = antispoof_rules(vm, vifs, ifindex, n, buf, RULES_MAX);
+	int len = antispoof_rules(vm, vifs, n, buf, RULES_MAX);
 	int rc = -1;
 	if (len < 0)
 		snprintf(why, whylen, "anti-spoofing rules: %s",
@@ -58,72 +59,79 @@ antispoof_install(const char *vm, const struct vif_spec *vifs,
 	return rc;
 }
 
+/* Run ADD then DEL, the commands that add and delete the VM's chains in
+ * TABLE, as one transaction where TABLE exists (none is made here; asked
+ * rather than read from nft's message, which is nft's to word). Adding
+ * first makes each delete find its chain: a half-made VM's, and one the
+ * kernel left with no device when its tap went. 0 or -EIO. */
+static int
+remove_in(const char *table, const char *add, const char *del)
+{
+	char cmd[128], why[256], *buf;
+
+	snprintf(cmd, sizeof(cmd), "list table %s", table);
+	if (run(cmd, why, sizeof(why)) < 0)
+		return 0;
+	if (asprintf(&buf, "%s%s", add, del) < 0)
+		return -ENOMEM;
+	int rc = run(buf, why, sizeof(why)) < 0 ? -EIO : 0;
+	free(buf);
+	return rc;
+}
+
 int
 antispoof_remove(const char *vm)
 {
-	char buf[1024], why[256];
+	char add[1024], del[1024];
+	static const char *const old[] = { "pre", "in", "vif" };
 
-	if (antispoof_delete_cmds(vm, buf, sizeof(buf)) < 0)
+	if (antispoof_add_cmds(vm, add, sizeof(add)) < 0 ||
+	    antispoof_delete_cmds(vm, del, sizeof(del)) < 0)
 		return -EINVAL;
-	if (run(buf, why, sizeof(why)) == 0)
-		return 0;
-	/* No bulkhead table (a host where no VM had a vif, or without
-	 * nf_tables): nothing to remove, and none is made here. Asked
-	 * rather than read from the message, which is nft's to word. */
-	if (run("list table bridge " ANTISPOOF_TABLE, why, sizeof(why)) < 0)
-		return 0;
-	/* Some of the chains only (a half-made VM, someone's chain of the
-	 * name): adding those that are missing first, in the same
-	 * transaction, makes each delete find its chain. */
-	int n = antispoof_add_cmds(vm, buf, sizeof(buf));
-	if (n < 0 ||
-	    antispoof_delete_cmds(vm, buf + n, sizeof(buf) - (size_t)n) < 0)
-		return -EINVAL;
-	return run(buf, why, sizeof(why)) < 0 ? -EIO : 0;
+	int rc = remove_in(ANTISPOOF_FAMILY " " ANTISPOOF_TABLE, add, del);
+	/* The bridge-family chains of a VM an earlier bulkhead made: their
+	 * rules name its taps by index, which a new tap may get. */
+	size_t a = 0, d = 0;
+	for (size_t i = 0; i < 3; i++) {
+		a += (size_t)snprintf(add + a, sizeof(add) - a,
+				      "add chain bridge " ANTISPOOF_TABLE
+				      " %s-%s\n",
+				      old[i], vm);
+		d += (size_t)snprintf(del + d, sizeof(del) - d,
+				      "delete chain bridge " ANTISPOOF_TABLE
+				      " %s-%s\n",
+				      old[i], vm);
+	}
+	int old_rc = remove_in("bridge " ANTISPOOF_TABLE, add, del);
+	return rc < 0 ? rc : old_rc;
 }
 
-/* Does nft's listing of chain NAME (in bulkhead's table) hold each of
- * the NEEDLES? 1 yes, 0 no or no such chain, -ENOMEM. */
-static int
-chain_has(const char *name, const char *const *needles, size_t n)
+int
+antispoof_present(const char *vm, size_t k, const char *tap, unsigned ifindex)
 {
-	char cmd[256];
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	char cmd[256], hook[64];
+	struct nft_ctx *ctx;
 
+	if (!antispoof_name_ok(vm))
+		return -EINVAL;
+	/* The chain is bound to a name: renamed, the tap is not filtered
+	 * (and another device of that name would be). */
+	if (if_nametoindex(tap) != ifindex || ifindex == 0)
+		return 0;
+	ctx = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!ctx)
 		return -ENOMEM;
 	nft_ctx_buffer_output(ctx);
 	nft_ctx_buffer_error(ctx);
-	snprintf(cmd, sizeof(cmd), "list chain bridge " ANTISPOOF_TABLE " %s",
-		 name);
+	snprintf(cmd, sizeof(cmd),
+		 "list chain " ANTISPOOF_FAMILY " " ANTISPOOF_TABLE
+		 " tap-%s/%zu",
+		 vm, k);
+	snprintf(hook, sizeof(hook), "hook ingress device \"%s\" ", tap);
 	int found = nft_run_cmd_from_buffer(ctx, cmd) == 0;
 	const char *out = nft_ctx_get_output_buffer(ctx);
-	for (size_t i = 0; found && i < n; i++)
-		found = out && strstr(out, needles[i]);
+	found = found && out && strstr(out, hook) &&
+		strstr(out, "ether saddr != ");
 	nft_ctx_free(ctx);
 	return found;
-}
-
-int
-antispoof_present(const char *vm, const char *tap)
-{
-	char rule[64], pre[96], in[96], vif[96], jump[96];
-
-	if (!antispoof_name_ok(vm))
-		return -EINVAL;
-	snprintf(pre, sizeof(pre), "pre-%s", vm);
-	snprintf(in, sizeof(in), "in-%s", vm);
-	snprintf(vif, sizeof(vif), "vif-%s", vm);
-	snprintf(jump, sizeof(jump), "jump vif-%s\n", vm);
-	/* nft names the tap whose index the rule holds. */
-	snprintf(rule, sizeof(rule), "iif \"%s\" ether saddr != ", tap);
-	const char *const hook_pre[] = { "hook prerouting", jump };
-	const char *const hook_in[] = { "hook input", jump };
-	const char *const rules[] = { rule };
-	int rc = chain_has(pre, hook_pre, 2);
-	if (rc == 1)
-		rc = chain_has(in, hook_in, 2);
-	if (rc == 1)
-		rc = chain_has(vif, rules, 1);
-	return rc;
 }

@@ -3,6 +3,8 @@
  * a validated VM name, so no config text reaches nft's parser. */
 #include "antispoof.h"
 
+#include "../config/config.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -133,11 +135,22 @@ rules_v4(struct out *o, const char *pre, const struct vif_spec *v)
 	put(o, " } drop\n");
 }
 
+/* IPv6 extension headers a VM with ip= may not send first: a fragment
+ * header puts the ICMPv6 header, or its target, in a fragment the rules
+ * cannot read (a rule whose field is missing does not match), and the
+ * others wrap what follows (AH, ESP) or lengthen the chain ahead of it.
+ * Routing 43, fragment 44, ESP 50, AH 51, destination options 60,
+ * mobility 135, HIP 139, shim6 140, experimental 253 and 254. */
+#define V6_EXTHDRS "43, 44, 50, 51, 60, 135, 139, 140, 253, 254"
+
 /* IPv6 with ip= giving IPv6 addresses: the source is one of them or the
  * MAC's link-local address; :: only for duplicate address detection
  * (neighbour solicitations, MLD reports); a neighbour advertisement only
  * for the VM's own addresses; no router advertisement or redirect (a VM
- * is a host, not a router). */
+ * is a host, not a router). Extension headers first, so that no accept
+ * below sees a packet whose ICMPv6 part hides behind one; hop-by-hop
+ * (MLD's router alert) only directly before ICMPv6, which icmpv6 type
+ * then reads (nft's transport header is found past it). */
 static void
 rules_v6(struct out *o, const char *pre, const struct vif_spec *v)
 {
@@ -150,6 +163,9 @@ rules_v6(struct out *o, const char *pre, const struct vif_spec *v)
 		o->full = true;
 		return;
 	}
+	put(o, "%s ip6 nexthdr { " V6_EXTHDRS " } drop\n", pre);
+	/* The hop-by-hop header's own next header: byte 40. */
+	put(o, "%s ip6 nexthdr 0 @nh,320,8 != 58 drop\n", pre);
 	put(o,
 	    "%s ip6 saddr :: icmpv6 type { nd-neighbor-solicit, "
 	    "mld2-listener-report } accept\n",
@@ -166,16 +182,46 @@ rules_v6(struct out *o, const char *pre, const struct vif_spec *v)
 	put(o, " } drop\n");
 }
 
-static void
-rules_port(struct out *o, const char *vm, const struct vif_spec *v,
-	   unsigned ifindex)
+/* A tap name as nft reads it between quotes: what bulkhead names taps
+ * (bhID.N) and what an admin plausibly does, nothing nft could misread. */
+static bool
+tap_name_ok(const char *tap)
 {
-	char pre[128];
+	size_t n = strlen(tap);
+
+	if (n == 0 || n >= 16)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = tap[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* Port K of VM: its own base chain on the ingress hook of its tap, which
+ * sees every frame the tap sends before the bridge does, link-local
+ * group addresses included. Priority -500: before anyone's filter. */
+static void
+rules_port(struct out *o, const char *vm, size_t k, const struct vif_spec *v)
+{
+	char pre[160];
 	bool v4 = count(v, AF_INET) > 0, v6 = count(v, AF_INET6) > 0;
 
+	put(o,
+	    "add chain " ANTISPOOF_FAMILY " " ANTISPOOF_TABLE " tap-%s/%zu "
+	    "{ type filter hook ingress device \"%s\" priority -500; "
+	    "policy accept; }\n",
+	    vm, k, v->vifname);
 	snprintf(pre, sizeof(pre),
-		 "add rule bridge " ANTISPOOF_TABLE " vif-%s meta iif %u", vm,
-		 ifindex);
+		 "add rule " ANTISPOOF_FAMILY " " ANTISPOOF_TABLE " tap-%s/%zu",
+		 vm, k);
+	/* 01:80:c2:00:00:0X: STP, pause, 802.1X, LLDP...: the bridge's or
+	 * the link's own protocols, none a VM's to speak. */
+	put(o, "%s ether daddr & ff:ff:ff:ff:ff:f0 == 01:80:c2:00:00:00 drop\n",
+	    pre);
 	put(o, "%s ether saddr != ", pre);
 	put_mac(o, v->mac);
 	put(o, " drop\n");
@@ -200,47 +246,48 @@ rules_port(struct out *o, const char *vm, const struct vif_spec *v,
 		rules_v6(o, pre, v);
 }
 
-static const char *const chains[] = { "pre", "in", "vif" };
-
-int
-antispoof_delete_cmds(const char *vm, char *buf, size_t len)
+/* "add" or "delete" each chain VM may have, tap-VM/0 to the most vifs a
+ * VM has: found by the VM's name, whatever its record lost. */
+static int
+chain_cmds(const char *verb, const char *vm, char *buf, size_t len)
 {
 	struct out o = { buf, len, 0, false };
 
 	if (!antispoof_name_ok(vm))
 		return -EINVAL;
-	/* The hooked chains first: they jump to vif-. */
-	for (size_t i = 0; i < 3; i++)
-		put(&o, "delete chain bridge " ANTISPOOF_TABLE " %s-%s\n",
-		    chains[i], vm);
+	for (size_t k = 0; k < CONFIG_VIFS_MAX; k++)
+		put(&o,
+		    "%s chain " ANTISPOOF_FAMILY " " ANTISPOOF_TABLE
+		    " tap-%s/%zu\n",
+		    verb, vm, k);
 	return o.full ? -ENOSPC : (int)o.used;
+}
+
+int
+antispoof_delete_cmds(const char *vm, char *buf, size_t len)
+{
+	return chain_cmds("delete", vm, buf, len);
 }
 
 int
 antispoof_add_cmds(const char *vm, char *buf, size_t len)
 {
-	struct out o = { buf, len, 0, false };
-
-	if (!antispoof_name_ok(vm))
-		return -EINVAL;
-	for (size_t i = 0; i < 3; i++)
-		put(&o, "add chain bridge " ANTISPOOF_TABLE " %s-%s\n",
-		    chains[i], vm);
-	return o.full ? -ENOSPC : (int)o.used;
+	return chain_cmds("add", vm, buf, len);
 }
 
 int
-antispoof_rules(const char *vm, const struct vif_spec *vifs,
-		const unsigned *ifindex, size_t n, char *buf, size_t len)
+antispoof_rules(const char *vm, const struct vif_spec *vifs, size_t n,
+		char *buf, size_t len)
 {
 	struct out o = { buf, len, 0, false };
+	size_t k = 0;
 
 	if (!antispoof_name_ok(vm))
 		return -EINVAL;
 	/* Whatever a VM of this name left (a lost record) is replaced:
 	 * adding a chain that exists is no error, and makes the delete
 	 * that follows none either. */
-	put(&o, "add table bridge " ANTISPOOF_TABLE "\n");
+	put(&o, "add table " ANTISPOOF_FAMILY " " ANTISPOOF_TABLE "\n");
 	if (o.full)
 		return -ENOSPC;
 	int a = antispoof_add_cmds(vm, buf + o.used, len - o.used);
@@ -251,28 +298,12 @@ antispoof_rules(const char *vm, const struct vif_spec *vifs,
 	if (d < 0)
 		return d;
 	o.used += (size_t)d;
-	/* Prerouting sees what the bridge forwards or passes up; input
-	 * also sees link-local frames (STP) that skip prerouting. Priority
-	 * -300: before anyone's filter. */
-	put(&o, "add chain bridge " ANTISPOOF_TABLE " vif-%s\n", vm);
-	put(&o,
-	    "add chain bridge " ANTISPOOF_TABLE " pre-%s { type filter hook "
-	    "prerouting priority -300; policy accept; }\n",
-	    vm);
-	put(&o,
-	    "add chain bridge " ANTISPOOF_TABLE " in-%s { type filter hook "
-	    "input priority -300; policy accept; }\n",
-	    vm);
-	put(&o, "add rule bridge " ANTISPOOF_TABLE " pre-%s jump vif-%s\n", vm,
-	    vm);
-	put(&o, "add rule bridge " ANTISPOOF_TABLE " in-%s jump vif-%s\n", vm,
-	    vm);
 	for (size_t i = 0; i < n; i++) {
 		if (vifs[i].user)
 			continue; /* no tap: passt's frames reach no bridge */
-		if (ifindex[i] == 0)
+		if (!tap_name_ok(vifs[i].vifname))
 			return -EINVAL;
-		rules_port(&o, vm, &vifs[i], ifindex[i]);
+		rules_port(&o, vm, k++, &vifs[i]);
 	}
 	return o.full ? -ENOSPC : (int)o.used;
 }

@@ -2,16 +2,18 @@
 # Forged STP BPDUs from a VM (found by the outside review of issue 14):
 # on a bridge that runs the kernel's STP, a BPDU to 01:80:c2:00:00:00 is
 # handed to the bridge's STP code without passing the bridge's netfilter
-# hooks, so the anti-spoofing chains never see it. Every tap bulkhead
-# attaches has BPDU guard on: the port that receives one is disabled
-# and the BPDU is not processed. evil-dm (evil=late-bpdu) sends
+# hooks, so bridge-family chains never see it. The anti-spoofing chain
+# on the tap's ingress hook drops it before the bridge gets it (frames
+# to 01:80:c2:00:00:0X); behind that, every tap bulkhead attaches has
+# BPDU guard on: the port that receives one is disabled and the BPDU is
+# not processed, which the test shows by flushing the ingress chain. evil-dm (evil=late-bpdu) sends
 # configuration BPDUs from a MAC that is not the vif's, claiming root
 # priority 0; the bridge must stay its own root. The bridge is the
 # test's own and removed at exit.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 4
+plan 6
 P=bhtest-bpdu-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 BR=bhbpdu$$
@@ -35,7 +37,7 @@ if ! "$BULKHEAD" create "$T/s.cfg" > "$T/c.out" 2>&1; then
 fi
 TAP=$(ls "/sys/class/net/$BR/brif" | head -1)
 check "the VM's anti-spoofing rules are loaded (ether saddr must be its MAC)" \
-	grep -q "ether saddr != 00:16:3e:a5:00:09 drop" <(nft list chain bridge bulkhead "vif-$P")
+	grep -q "ether saddr != 00:16:3e:a5:00:09 drop" <(nft list chain netdev bulkhead "tap-$P/0")
 check "its tap's bridge port ($TAP) has BPDU guard on" \
 	test "$(cat "/sys/class/net/$BR/brif/$TAP/bpdu_guard" 2>&1)" = 1
 sleep 4
@@ -45,7 +47,14 @@ root=$(cat "/sys/class/net/$BR/bridge/root_id")
 self=$(cat "/sys/class/net/$BR/bridge/bridge_id")
 echo "# $BR after the VM's forged BPDUs: root_id $root, bridge_id $self"
 check "a BPDU from the VM does not make it the bridge's root" test "$root" = "$self"
-check "... and the port that sent it is disabled (state $(cat "/sys/class/net/$BR/brif/$TAP/state" 2>&1))" \
+check "... the ingress chain dropped them: BPDU guard never fired (state $(cat "/sys/class/net/$BR/brif/$TAP/state" 2>&1))" \
+	test "$(cat "/sys/class/net/$BR/brif/$TAP/state" 2>&1)" != 0
+# The second layer: without the ingress rules, the next BPDU (one each
+# half second) disables the port.
+nft flush chain netdev bulkhead "tap-$P/0"
+sleep 2
+check "ingress rules flushed: BPDU guard disables the port (state $(cat "/sys/class/net/$BR/brif/$TAP/state" 2>&1))" \
 	test "$(cat "/sys/class/net/$BR/brif/$TAP/state" 2>&1)" = 0
+check "... and the bridge is still its own root" test "$(cat "/sys/class/net/$BR/bridge/root_id")" = "$(cat "/sys/class/net/$BR/bridge/bridge_id")"
 "$BULKHEAD" destroy "$P" > /dev/null 2>&1
 exit "$FAILED"

@@ -6,6 +6,7 @@
  * line: they are fuzzed with the file they override. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../../src/config/config.h"
@@ -26,12 +27,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    !cfg.nvifs)
 		return 0;
 	static char rules[65536];
-	unsigned idx[CONFIG_VIFS_MAX];
+	/* Taps get create's names where the config gives none. */
 	for (size_t i = 0; i < cfg.nvifs; i++)
-		idx[i] = (unsigned)i + 1;
-	/* The name is the config's own, checked or not: refused or
+		if (!cfg.vifs[i].vifname[0])
+			snprintf(cfg.vifs[i].vifname,
+				 sizeof(cfg.vifs[i].vifname), "bh1.%zu", i);
+	/* The names are the config's own, checked or not: refused or
 	 * printed, never past the buffer. */
-	(void)antispoof_rules(cfg.name, cfg.vifs, idx, cfg.nvifs, rules,
+	(void)antispoof_rules(cfg.name, cfg.vifs, cfg.nvifs, rules,
 			      sizeof(rules));
 	return 0;
 }
