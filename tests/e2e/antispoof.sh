@@ -3,7 +3,8 @@
 # tests/peers/evil_dm.c (evil=late-spoof) writes raw frames to its tap,
 # forged ones and its own, and a capture in the peer's network namespace
 # on the far side of the bridge shows which arrived. With ip= none of the
-# forged frames does (ICMPv6 hidden in fragments or behind AH included)
+# forged frames does (ICMPv6 hidden in fragments, behind AH or
+# hop-by-hop included)
 # and each of its own does; without ip= only the MAC is held, and no
 # frame to a link-local group address (LLDP, 802.1X) passes, though the
 # test's bridge forwards those (group_fwd_mask). A real guest pings the peer from its ip= address, and cannot
@@ -13,7 +14,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 48
+plan 49
 P=bhtest-as-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 BR=bhabr$$
@@ -37,7 +38,7 @@ peer_net "$BR" "$NS" "bhav$$" "$SUB.1/24" &&
 	{ not_ok "antispoof: test network setup failed"; exit 0; }
 
 OK_TAGS="ok-udp4 ok-arp ok-probe ok-dhcp ok-udp6 ok-dad ok-na ok-rarp ok-mld"
-BAD_TAGS="bad-mac bad-ip4 bad-zero bad-arp-ip bad-arp-mac bad-vlan-arp bad-ip6 bad-dad-udp bad-na bad-ra bad-ethertype bad-frag-na bad-frag-ra bad-ah-na bad-lldp bad-eapol"
+BAD_TAGS="bad-mac bad-ip4 bad-zero bad-arp-ip bad-arp-mac bad-vlan-arp bad-ip6 bad-dad-udp bad-na bad-ra bad-ethertype bad-frag-na bad-frag-ra bad-ah-na bad-hbh-na bad-lldp bad-eapol"
 
 # mkvm NAME VIF: an evil-dm VM on the test bridge.
 mkvm() {
@@ -100,7 +101,7 @@ assert r[\"antispoof\"] == [{\"tap\": sys.argv[2], \"rules\": \"MISSING\"}], r
 	check "ip=: no chain of the VM after destroy" chains_gone "$P-a"
 else
 	not_ok "ip=: create failed: $(head -3 "$T/a.out")"
-	for i in $(seq 1 29); do not_ok "ip=: (no VM)"; done
+	for i in $(seq 1 30); do not_ok "ip=: (no VM)"; done
 fi
 
 # 2. No ip=: the MAC is held, addresses are not (documented).

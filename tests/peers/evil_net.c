@@ -270,6 +270,28 @@ ah_na(struct fr *f, const uint8_t src[16], const uint8_t target[16])
 	add(f, m, (size_t)mlen);
 }
 
+/* A neighbour advertisement for TARGET behind hop-by-hop, which the
+ * rules let through before ICMPv6 (MLD): its type and target are still
+ * read there. */
+static void
+hbh_na(struct fr *f, const uint8_t src[16], const uint8_t target[16])
+{
+	char m[32];
+	int mlen = snprintf(m, sizeof(m), "BHAS:bad-hbh-na;");
+
+	ip6(f, src, 0, 8 + 24 + (unsigned)mlen);
+	u8(f, 58);
+	u8(f, 0);
+	u16(f, 0x0104); /* PadN, 4 bytes */
+	u32(f, 0);
+	u8(f, 136);
+	u8(f, 0);
+	u16(f, 0);
+	u32(f, 0x20000000);
+	add(f, target, 16);
+	add(f, m, (size_t)mlen);
+}
+
 /* An MLDv2 report with hop-by-hop's router alert, as a host sends on
  * joining a group: what the extension-header rules must let pass. */
 static void
@@ -413,6 +435,9 @@ evil_net(int argc, char **argv)
 		frag_ra(tap, mac, a6, (unsigned)round + 1000);
 		eth(&f, mac, 0x86dd);
 		ah_na(&f, a6, f6);
+		SEND();
+		eth(&f, mac, 0x86dd);
+		hbh_na(&f, a6, f6);
 		SEND();
 		/* Link-local group addresses, from its own MAC: LLDP and an
 		 * 802.1X logoff, for a bridge that forwards them. */
