@@ -86,13 +86,16 @@ static const struct feature table[F_COUNT] = {
 	{ F_VIF, "vif (bridge, virtio-net)", FS_SUPPORTED,
 	  "tap created and bridged by the toolstack, passed as an fd; the "
 	  "device model's network namespace stays empty; the host kernel "
-	  "(nftables on the bridge port) drops frames from it whose source "
-	  "MAC is not the vif's, and VLAN-tagged ones" },
+	  "(nftables, on the tap's ingress hook) drops frames from it whose "
+	  "source MAC is not the vif's, VLAN-tagged ones and those to "
+	  "link-local group addresses (STP, LLDP, 802.1X)" },
 	{ F_VIF_IP, "vif ip= (IP anti-spoofing)", FS_SUPPORTED,
 	  "IPv4, ARP and IPv6 from the vif must use its listed addresses "
 	  "(and its EUI-64 link-local; 0.0.0.0 for DHCP and ARP probes, :: "
 	  "for DAD), neighbour advertisements only for them, no router "
-	  "advertisements, no other ethertype but RARP; rules loaded before "
+	  "advertisements, no other ethertype but RARP, no IPv6 extension "
+	  "header but hop-by-hop before ICMPv6 (so no IPv6 fragments or "
+	  "IPsec); rules loaded before "
 	  "the device model starts and removed with the VM; ND link-layer "
 	  "options and rogue DHCP servers are not filtered" },
 	{ F_VIF_USER, "vif type=user (passt)", FS_TECH_PREVIEW,
