@@ -23,6 +23,8 @@ SUB="10.$(($$ % 200 + 20)).$(($$ / 200 % 250 + 1))"
 cleanup() {
 	destroy_prefix "$P"
 	nft delete chain netdev bulkhead hold-$$ 2>/dev/null
+	# The chain section 4 made, should no destroy have removed it.
+	nft delete chain netdev bulkhead "tap-$P-d/0" 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
 	ip link del "bhav$$" 2>/dev/null
 	ip link del "$BR" 2>/dev/null
