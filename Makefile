@@ -47,6 +47,7 @@ SHARED_SRCS = \
 	src/config/hvm_keys.c \
 	src/config/vnc.c \
 	src/config/cpuset.c \
+	src/config/prefix.c \
 	src/config/config.c \
 	src/config/policy.c \
 	src/config/policy_check.c \

@@ -98,6 +98,33 @@ set_bridges(struct pctx *c, struct policy_set *s)
 }
 
 static int
+set_addresses(struct pctx *c, struct policy_set *s)
+{
+	const struct cfg_value *v = &c->e->val;
+	char why[200];
+
+	if (s->addrs_line)
+		return pfail(c, "given twice in one part (first on line %d)",
+			     s->addrs_line);
+	if (v->type != CFG_LIST)
+		return pfail(c, "expected a list of prefixes such as "
+				"[ \"10.0.5.0/28\" ] ([] = none)");
+	if (v->nitems > POLICY_ADDRS_MAX)
+		return pfail(c, "more than %d prefixes", POLICY_ADDRS_MAX);
+	for (size_t i = 0; i < v->nitems; i++) {
+		const struct cfg_value *it = &v->items[i];
+		if (it->type != CFG_STR)
+			return pfail(c, "item %zu: expected a string", i + 1);
+		if (ip_prefix_parse(it->str, &s->addrs[i], why, sizeof(why)) <
+		    0)
+			return pfail(c, "item %zu: %s", i + 1, why);
+	}
+	s->naddrs = v->nitems;
+	s->addrs_line = c->e->line;
+	return 0;
+}
+
+static int
 set_cpus(struct pctx *c, struct policy_set *s)
 {
 	const struct cfg_value *v = &c->e->val;
@@ -195,6 +222,8 @@ policy_entry(struct pctx *c, struct policy_set **cur)
 		return set_bridges(c, *cur);
 	if (!strcmp(key, "cpus"))
 		return set_cpus(c, *cur);
+	if (!strcmp(key, "addresses"))
+		return set_addresses(c, *cur);
 	for (int l = 0; l < PL_COUNT; l++)
 		if (!strcmp(key, limits[l].key))
 			return set_limit(c, *cur, (enum policy_limit)l);
@@ -330,6 +359,11 @@ policy_limits_of(const struct policy *p, const struct safe_who *who,
 	out->cpus = c->cpus_line && c->cpus.given ? &c->cpus : NULL;
 	origin(p, r, r ? r->set.cpus_line : 0, d->cpus_line, out->cpus_from,
 	       sizeof(out->cpus_from));
+	const struct policy_set *a = (r && r->set.addrs_line) ? &r->set : d;
+	out->addrs = a->addrs;
+	out->naddrs = a->naddrs; /* 0 when nothing set: no address */
+	origin(p, r, r ? r->set.addrs_line : 0, d->addrs_line, out->addrs_from,
+	       sizeof(out->addrs_from));
 }
 
 bool
@@ -337,6 +371,15 @@ policy_bridge_granted(const struct policy_limits *l, const char *bridge)
 {
 	for (size_t i = 0; i < l->nbridges; i++)
 		if (!strcmp(l->bridges[i], bridge))
+			return true;
+	return false;
+}
+
+bool
+policy_addr_granted(const struct policy_limits *l, const struct vif_ip *ip)
+{
+	for (size_t i = 0; i < l->naddrs; i++)
+		if (ip_prefix_contains(&l->addrs[i], ip))
 			return true;
 	return false;
 }

@@ -1,6 +1,6 @@
 /* The tenant policy: how large a VM a config that a non-root user owns
- * may ask for, how many VMs that owner may have, and which bridges its
- * vifs may join. Root's configs are not limited by it.
+ * may ask for, how many VMs that owner may have, which bridges its
+ * vifs may join and which addresses they may claim. Root's configs are not limited by it.
  *
  * The file, BH_POLICY_PATH, is in the VM config's syntax (cfgfile.h),
  * read in order:
@@ -11,6 +11,8 @@
  *   max_cpu_weight = 100    # the highest cpu_weight
  *   max_vms = 2             # VMs the owner may have at once
  *   bridges = [ "br-ten" ]  # [] = no network
+ *   addresses = [ "10.0.5.0/28", "fd00:5::/124" ]
+ *                           # the ip= a vif may claim; none: no vif
  *   cpus = "2-7"            # the host CPUs its VMs may run on (xl's
  *                           # cpus syntax; built-in: every CPU)
  *
@@ -41,12 +43,14 @@
 #include "../host/safe_who.h"
 #include "cfgfile.h"
 #include "cpuset.h"
+#include "prefix.h"
 
 #define BH_POLICY_PATH "/etc/bulkhead/policy.cfg"
 
 #define POLICY_RULES_MAX 64
 #define POLICY_BRIDGES_MAX 16
 #define POLICY_NAME_MAX 32
+#define POLICY_ADDRS_MAX 16
 
 enum policy_limit {
 	PL_MEMORY,
@@ -74,6 +78,9 @@ struct policy_set {
 	int bridges_line;
 	struct cpuset_spec cpus;
 	int cpus_line;
+	struct ip_prefix addrs[POLICY_ADDRS_MAX];
+	size_t naddrs;
+	int addrs_line;
 };
 
 struct policy_rule {
@@ -102,6 +109,9 @@ struct policy_limits {
 	char bridges_from[PATH_MAX + 96];
 	const struct cpuset_spec *cpus; /* NULL: every CPU */
 	char cpus_from[PATH_MAX + 96];
+	const struct ip_prefix *addrs; /* none: a vif on a bridge is refused */
+	size_t naddrs;
+	char addrs_from[PATH_MAX + 96];
 };
 
 /* The policy key of a limit ("max_memory", ...). */
@@ -126,7 +136,9 @@ void policy_limits_of(const struct policy *p, const struct safe_who *who,
 struct vm_config;
 /* Whether a config that who owns is within the limits l gives who (the
  * VM count aside): memory, vcpus, pids_max, cpu_weight, memory_overhead
- * no more than its default, and every vif on a bridge l grants. 0, or -1
+ * no more than its default, and every vif on a bridge l grants, with
+ * ip= within the addresses l grants and a mac=, if any, that is locally
+ * administered. 0, or -1
  * with err->msg naming the config's line, the value, the limit and where
  * the limit was set. */
 int policy_check_config(const struct vm_config *cfg,
@@ -146,5 +158,8 @@ int policy_check_count(const struct vm_config *cfg,
 
 /* Whether a policy lets the owner's vifs join bridge. */
 bool policy_bridge_granted(const struct policy_limits *l, const char *bridge);
+/* Whether a policy lets the owner's vifs claim ip. */
+bool policy_addr_granted(const struct policy_limits *l,
+			 const struct vif_ip *ip);
 
 #endif

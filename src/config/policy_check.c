@@ -1,6 +1,7 @@
 /* A tenant's config against the limits the policy gives its owner
  * (policy.h): each refusal names the config's line, the value asked,
  * the limit and the policy line it came from. */
+#include <arpa/inet.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,44 +61,105 @@ check_sizes(const struct vm_config *cfg, const struct policy_limits *l,
 	return 0;
 }
 
+/* A tenant's vif on a granted bridge claims an identity that the
+ * anti-spoofing rules then enforce: its addresses must be the policy's
+ * to give, and a MAC it picks must be outside every vendor's OUI (and
+ * Xen's, which bulkhead assigns from), so it names no NIC nor VM of
+ * another. Whether another VM holds it is asked under the create lock. */
+static int
+check_vif_identity(const struct vm_config *cfg, const struct vif_spec *v,
+		   const struct policy_limits *l, struct cfg_error *err)
+{
+	char w[CONFIG_WHERE_MAX], a[INET6_ADDRSTRLEN + 4];
+	char granted[POLICY_ADDRS_MAX * (PREFIX_TEXT_MAX + 1) + 1] = "";
+	size_t n = 0;
+
+	config_where(cfg, v->line, w, sizeof(w));
+	if (v->has_mac && !vif_mac_local(v->mac)) {
+		vif_mac_format(v->mac, a, sizeof(a));
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s: vif: mac=%s is not locally administered: uid %u "
+			 "may give only such a MAC (first octet with bit 1 "
+			 "set, e.g. 02:...), or none for one bulkhead assigns",
+			 w, a, (unsigned)cfg->owner.uid);
+		return -1;
+	}
+	for (size_t j = 0; j < l->naddrs; j++) {
+		char p[PREFIX_TEXT_MAX];
+		ip_prefix_format(&l->addrs[j], p, sizeof(p));
+		n += (size_t)snprintf(granted + n, sizeof(granted) - n, "%s%s",
+				      j ? " " : "", p);
+	}
+	if (!v->nips) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s: vif: bridge '%s' needs ip= for uid %u: a "
+			 "tenant's vif claims only addresses the policy "
+			 "grants: addresses = [%s] (%s)",
+			 w, v->bridge, (unsigned)cfg->owner.uid, granted,
+			 l->addrs_from);
+		return -1;
+	}
+	for (size_t i = 0; i < v->nips; i++) {
+		/* Mapped: never within an IPv4 grant, and not to be let in
+		 * by a wide IPv6 one either. */
+		bool mapped = vif_ip_mapped(&v->ips[i]);
+		if (!mapped && policy_addr_granted(l, &v->ips[i]))
+			continue;
+		vif_ip_format(&v->ips[i], a, sizeof(a));
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s: vif: ip %s is not granted to uid %u%s: "
+			 "addresses = [%s] (%s)",
+			 w, a, (unsigned)cfg->owner.uid,
+			 mapped ? " (IPv4-mapped IPv6: give the IPv4 address)"
+				: "",
+			 granted, l->addrs_from);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_vif(const struct vm_config *cfg, const struct vif_spec *v,
+	  const struct policy_limits *l, struct cfg_error *err)
+{
+	char w[CONFIG_WHERE_MAX];
+	char granted[POLICY_BRIDGES_MAX * (IFNAMSIZ + 1) + 1] = "";
+
+	config_where(cfg, v->line, w, sizeof(w));
+	if (v->user) {
+		/* passt maps its gateway address to the host's loopback: a
+		 * tenant's guest would reach every service bound there. No
+		 * policy grants that. */
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s: vif: type=user is not granted to uid %u in this "
+			 "version (passt's guest reaches the host's loopback "
+			 "services)",
+			 w, (unsigned)cfg->owner.uid);
+		return -1;
+	}
+	if (policy_bridge_granted(l, v->bridge))
+		return check_vif_identity(cfg, v, l, err);
+	size_t n = 0;
+	for (size_t j = 0; j < l->nbridges; j++)
+		n += (size_t)snprintf(granted + n, sizeof(granted) - n, "%s%s",
+				      j ? " " : "", l->bridges[j]);
+	snprintf(err->msg, sizeof(err->msg),
+		 "%s: vif: bridge '%s' is not granted to uid %u: bridges = "
+		 "[%s] (%s)",
+		 w, v->bridge, (unsigned)cfg->owner.uid, granted,
+		 l->bridges_from);
+	return -1;
+}
+
 int
 policy_check_config(const struct vm_config *cfg, const struct policy_limits *l,
 		    struct cfg_error *err)
 {
 	if (check_sizes(cfg, l, err) < 0)
 		return -1;
-	for (size_t i = 0; i < cfg->nvifs; i++) {
-		const char *br = cfg->vifs[i].bridge;
-		char granted[POLICY_BRIDGES_MAX * (IFNAMSIZ + 1) + 1] = "";
-		if (cfg->vifs[i].user) {
-			/* passt maps its gateway address to the host's
-			 * loopback: a tenant's guest would reach every
-			 * service bound there. No policy grants that. */
-			char w[CONFIG_WHERE_MAX];
-			snprintf(err->msg, sizeof(err->msg),
-				 "%s: vif: type=user is not granted to uid %u "
-				 "in this version (passt's guest reaches the "
-				 "host's loopback services)",
-				 config_where(cfg, cfg->vifs[i].line, w,
-					      sizeof(w)),
-				 (unsigned)cfg->owner.uid);
+	for (size_t i = 0; i < cfg->nvifs; i++)
+		if (check_vif(cfg, &cfg->vifs[i], l, err) < 0)
 			return -1;
-		}
-		if (policy_bridge_granted(l, br))
-			continue;
-		size_t n = 0;
-		for (size_t j = 0; j < l->nbridges; j++)
-			n += (size_t)snprintf(granted + n, sizeof(granted) - n,
-					      "%s%s", j ? " " : "",
-					      l->bridges[j]);
-		char w[CONFIG_WHERE_MAX];
-		snprintf(err->msg, sizeof(err->msg),
-			 "%s: vif: bridge '%s' is not granted to uid %u: "
-			 "bridges = [%s] (%s)",
-			 config_where(cfg, cfg->vifs[i].line, w, sizeof(w)), br,
-			 (unsigned)cfg->owner.uid, granted, l->bridges_from);
-		return -1;
-	}
 	return 0;
 }
 

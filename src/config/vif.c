@@ -21,8 +21,8 @@ vif_ifname_valid(const char *name)
 	return true;
 }
 
-static int
-parse_mac(const char *s, uint8_t mac[6])
+int
+vif_mac_parse(const char *s, uint8_t mac[6])
 {
 	unsigned v[6];
 	char tail;
@@ -55,6 +55,32 @@ vif_ip_is_host(const struct vif_ip *ip)
 	if (a[0] == 0xff || !memcmp(a, zero, 16))
 		return false;
 	return memcmp(a, zero, 15) != 0 || a[15] != 1;
+}
+
+void
+vif_mac_format(const uint8_t mac[6], char *out, size_t len)
+{
+	snprintf(out, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
+}
+
+void
+vif_ip_format(const struct vif_ip *ip, char *out, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(ip->family, ip->addr, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	snprintf(out, len, "%s", a);
+}
+
+bool
+vif_ip_mapped(const struct vif_ip *ip)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	return ip->family == AF_INET6 &&
+	       !memcmp(ip->addr, mapped, sizeof(mapped));
 }
 
 int
@@ -310,7 +336,7 @@ vif_spec_parse(const char *spec, struct vif_spec *out, char *why, size_t whylen)
 			}
 			snprintf(out->vifname, sizeof(out->vifname), "%s", val);
 		} else if (!strcmp(key, "mac")) {
-			if (out->has_mac || parse_mac(val, out->mac) < 0) {
+			if (out->has_mac || vif_mac_parse(val, out->mac) < 0) {
 				snprintf(
 					why, whylen,
 					out->has_mac

@@ -56,6 +56,23 @@ const char *vif_model_rom(enum vif_model m);
 /* Linux interface name rules: 1..15 bytes, no '/', ':', whitespace,
  * not "." or "..". */
 bool vif_ifname_valid(const char *name);
+/* "xx:xx:xx:xx:xx:xx", a unicast MAC, into mac: 0 or -1. */
+int vif_mac_parse(const char *s, uint8_t mac[6]);
+/* A MAC as xx:xx:xx:xx:xx:xx (out: at least 18 bytes). */
+void vif_mac_format(const uint8_t mac[6], char *out, size_t len);
+/* An address as inet_ntop writes it (out: INET6_ADDRSTRLEN bytes). */
+void vif_ip_format(const struct vif_ip *ip, char *out, size_t len);
+/* Whether a MAC is locally administered (bit 1 of its first octet):
+ * not from a vendor's OUI, so never a NIC's burned-in address nor one
+ * bulkhead assigns in Xen's 00:16:3e. */
+static inline bool
+vif_mac_local(const uint8_t mac[6])
+{
+	return (mac[0] & 2) != 0;
+}
+/* Whether ip is IPv4-mapped IPv6, ::ffff:a.b.c.d: an IPv4 address in
+ * IPv6's clothes, which a tenant may not claim (policy_check.c). */
+bool vif_ip_mapped(const struct vif_ip *ip);
 /* ip='A B ...' into out->ips: -1 with why on anything but host
  * addresses. */
 int vif_ips_parse(const char *val, struct vif_spec *out, char *why,

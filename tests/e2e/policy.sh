@@ -5,8 +5,9 @@
 # owner's VM count) refused with the limit, the value and both lines;
 # within them created. A CPU outside the policy's cpus refused; a VM
 # with no cpus of its own confined to the granted CPUs. A vif onto a bridge the policy does not grant
-# refused, onto a granted one created and attached; a tenant's vifname
-# refused. Root's configs are not limited. A group-writable, user-owned
+# refused, onto a granted one (with an ip= the policy's addresses grant)
+# created and attached; a tenant's vifname refused (the addresses
+# themselves: review14-tenant-spoof.sh). Root's configs are not limited. A group-writable, user-owned
 # or malformed policy refuses tenants (never "unlimited"), and host-init
 # says so. restore holds a tenant's config to the policy just as create
 # does, and create's key=value arguments just as the file.
@@ -127,6 +128,7 @@ user = "$TU"
 max_vms = 2
 bridges = [ "$BR1" ]
 cpus = "$LAST"
+addresses = [ "10.78.0.0/29" ]
 EOF
 chmod 644 "$POL"
 for k in memory:512:1 vcpus:3:2 pids_max:1024:3; do
@@ -177,7 +179,7 @@ expect "args: within the policy, the argument's value is the one used" 0 " -m 20
 	"$BULKHEAD" create -n "$U/o.cfg" memory=200
 
 # Within the limits: created; the vif joins the granted bridge.
-ucfg "$U/a.cfg" "$P-a" "memory = 256" "vcpus = 2" "pids_max = 512" "vif = [ 'bridge=$BR1' ]" \
+ucfg "$U/a.cfg" "$P-a" "memory = 256" "vcpus = 2" "pids_max = 512" "vif = [ 'bridge=$BR1, ip=10.78.0.2' ]" \
 	'rng = "isolated"'
 expect "within: at every limit, a vif on the granted bridge: created" 0 "running" \
 	"$BULKHEAD" create "$U/a.cfg"
@@ -248,10 +250,10 @@ refused "file: a policy in a directory others may write refuses tenants" "refuse
 	"$BULKHEAD" create -n "$U/d.cfg"
 chmod 755 /etc/bulkhead
 echo "max_memory = 99999999999999999999999" >> "$POL"
-refused "file: a huge number refuses tenants, naming its line" "refused: $POL:10: max_memory:" \
+refused "file: a huge number refuses tenants, naming its line" "refused: $POL:11: max_memory:" \
 	"$BULKHEAD" create -n "$U/d.cfg"
 sed -i '$d' "$POL"
 echo 'user = "no-such-user-bh"' >> "$POL"
-refused "file: a rule for an unknown user refuses tenants" "$POL:10: user: no user named 'no-such-user-bh'" \
+refused "file: a rule for an unknown user refuses tenants" "$POL:11: user: no user named 'no-such-user-bh'" \
 	"$BULKHEAD" create -n "$U/d.cfg"
 exit "$FAILED"

@@ -1,10 +1,12 @@
 /* libFuzzer harness: the tenant policy parser (tokenizer, keys, ranges,
  * rules and their account lookups) on arbitrary bytes, then the lookup
- * of an owner's limits. It must never crash, leak or read out of
+ * of an owner's limits and of addresses in its grant (addresses =
+ * [...] prefixes: lengths, host bits, IPv4-mapped). It must never crash, leak or read out of
  * bounds. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "../../src/config/policy.h"
 
@@ -29,5 +31,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	who.ngroups = 1;
 	policy_limits_of(&p, &who, &l);
 	(void)policy_bridge_granted(&l, "br0");
+	/* The input's last bytes as an address of each family. */
+	struct vif_ip ip = { .family = AF_INET6 };
+	memcpy(ip.addr, data + (size > 16 ? size - 16 : 0),
+	       size < 16 ? size : 16);
+	(void)policy_addr_granted(&l, &ip);
+	ip.family = AF_INET;
+	(void)policy_addr_granted(&l, &ip);
 	return 0;
 }

@@ -174,6 +174,45 @@ test_hostile(void **state)
 		{ "cpus = 'nodes:0'\n", "pol.cfg:1: cpus:" },
 		{ "cpus = '5000'\n", "pol.cfg:1: cpus:" },
 		{ "cpus = '1'\ncpus = '2'\n", "given twice" },
+		/* addresses: prefixes, none that grants everything, none
+		 * with host bits, none IPv4-mapped, none overlong. */
+		{ "addresses = '10.0.5.0/28'\n",
+		  "pol.cfg:1: addresses: expected a list of prefixes" },
+		{ "addresses = [ 1 ]\n", "item 1: expected a string" },
+		{ "addresses = [ '' ]\n", "item 1: '' is not an IPv4 or IPv6" },
+		{ "addresses = [ '10.0.5.0/0' ]\n",
+		  "would grant every address" },
+		{ "addresses = [ '0.0.0.0/0' ]\n",
+		  "would grant every address" },
+		{ "addresses = [ '::/0' ]\n", "would grant every address" },
+		{ "addresses = [ '10.0.5.1/28' ]\n",
+		  "bits set past its length" },
+		{ "addresses = [ 'fd00::1/64' ]\n",
+		  "bits set past its length" },
+		{ "addresses = [ '10.0.5.0/33' ]\n",
+		  "the length must be 1..32" },
+		{ "addresses = [ 'fd00::/129' ]\n",
+		  "the length must be 1..128" },
+		{ "addresses = [ '10.0.5.0/+8' ]\n", "the length must be" },
+		{ "addresses = [ '10.0.5.0/ 8' ]\n", "the length must be" },
+		{ "addresses = [ '10.0.5.0/0x8' ]\n", "the length must be" },
+		{ "addresses = [ '10.0.5.0/' ]\n", "the length must be" },
+		{ "addresses = [ '10.0.5.0/28/1' ]\n", "the length must be" },
+		{ "addresses = [ '10.0.5.0 /28' ]\n", "not an IPv4 or IPv6" },
+		{ "addresses = [ '/8' ]\n", "not an IPv4 or IPv6" },
+		{ "addresses = [ 'host.example/24' ]\n",
+		  "not an IPv4 or IPv6" },
+		{ "addresses = [ '010.0.5.0/24' ]\n", "not an IPv4 or IPv6" },
+		{ "addresses = [ '::ffff:10.0.5.0/120' ]\n", "IPv4-mapped" },
+		{ "addresses = [ '::ffff:0:0/96' ]\n", "IPv4-mapped" },
+		{ "addresses = [ '::ffff:0:0/80' ]\n", "bits set past" },
+		{ "addresses = [ '1111:2222:3333:4444:5555:6666:7777:8888/000"
+		  "000000000000000000000000128' ]\n",
+		  "longer than 64 characters" },
+		{ "addresses = [ 'a','b','c','d','e','f','g','h','i','j','k',"
+		  "'l','m','n','o','p','q' ]\n",
+		  "more than 16 prefixes" },
+		{ "addresses = []\naddresses = []\n", "given twice" },
 	};
 	struct cfg_error e;
 
@@ -215,8 +254,7 @@ test_check(void **state)
 
 	assert_int_equal(pparse(full, &e), 0);
 	policy_limits_of(&pol, &w, &lim); /* daemon: the defaults */
-	mkcfg("name='a'\nkernel='/k'\nmemory = 2048\nvcpus = 2\n"
-	      "vif = [ 'bridge=br-t' ]\n");
+	mkcfg("name='a'\nkernel='/k'\nmemory = 2048\nvcpus = 2\n");
 	assert_int_equal(policy_check_config(&cfg, &lim, &e), 0);
 	mkcfg("name='a'\nkernel='/k'\nmemory = 2049\n");
 	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
@@ -237,12 +275,12 @@ test_check(void **state)
 	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
 	assert_non_null(strstr(e.msg, "vm.cfg:3: memory_overhead: 257"));
 	/* passt's gateway is the host's loopback: no tenant gets it. */
-	mkcfg("name='a'\nkernel='/k'\nvif = [ 'bridge=br-t', 'type=user' ]\n");
+	mkcfg("name='a'\nkernel='/k'\nvif = [ 'type=user' ]\n");
 	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
 	assert_string_equal(e.msg, "vm.cfg:3: vif: type=user is not granted to "
 				   "uid 2 in this version (passt's guest "
 				   "reaches the host's loopback services)");
-	mkcfg("name='a'\nkernel='/k'\nvif = [ 'bridge=br-t', 'bridge=br-b' ]\n");
+	mkcfg("name='a'\nkernel='/k'\nvif = [ 'bridge=br-b' ]\n");
 	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
 	assert_string_equal(e.msg, "vm.cfg:3: vif: bridge 'br-b' is not "
 				   "granted to uid 2: bridges = [br-t] "
@@ -263,6 +301,104 @@ test_check(void **state)
 	assert_int_equal(pparse("max_vms = 0\n", &e), 0);
 	policy_limits_of(&pol, &w, &lim);
 	assert_int_equal(policy_check_count(&cfg, &lim, 0, &e), -1);
+}
+
+/* addresses: a tenant's vif on a granted bridge must give ip=, each
+ * address within a granted prefix, and a mac=, if any, locally
+ * administered; IPv4-mapped IPv6 never passes. No grant: no vif. */
+static void
+test_addresses(void **state)
+{
+	(void)state;
+	struct cfg_error e;
+	struct safe_who w = who(2, 2, 2, 2);
+	static const char *text =
+		"bridges = [ 'br-t' ]\n"                          /* 1 */
+		"addresses = [ '10.0.5.0/28', 'fd00:5::/124' ]\n" /* 2 */
+		"user = 'bin'\n"                                  /* 3 */
+		"max_vms = 2\n"                                   /* 4 */
+		"group = 'adm'\n"                                 /* 5 */
+		"addresses = []\n";                               /* 6 */
+	static const struct {
+		const char *vif, *msg; /* msg NULL: accepted */
+	} cases[] = {
+		{ "bridge=br-t, ip=10.0.5.1 fd00:5::f", NULL },
+		{ "bridge=br-t, ip=10.0.5.15, mac=02:00:00:00:00:01", NULL },
+		{ "bridge=br-t, ip=10.0.5.0", NULL },
+		{ "bridge=br-t",
+		  "vm.cfg:3: vif: bridge 'br-t' needs ip= for uid 2: a "
+		  "tenant's vif claims only addresses the policy grants: "
+		  "addresses = [10.0.5.0/28 fd00:5::/124] (pol.cfg:2)" },
+		{ "bridge=br-t, ip=10.0.5.16",
+		  "vm.cfg:3: vif: ip 10.0.5.16 is not granted to uid 2: "
+		  "addresses = [10.0.5.0/28 fd00:5::/124] (pol.cfg:2)" },
+		{ "bridge=br-t, ip=10.0.5.1 10.0.6.1", "ip 10.0.6.1 is not" },
+		{ "bridge=br-t, ip=fd00:5::10", "ip fd00:5::10 is not" },
+		{ "bridge=br-t, ip=10.0.4.255", "ip 10.0.4.255 is not" },
+		{ "bridge=br-t, ip=::ffff:10.0.5.1",
+		  "ip ::ffff:10.0.5.1 is not granted to uid 2 (IPv4-mapped "
+		  "IPv6: give the IPv4 address)" },
+		{ "bridge=br-t, ip=10.0.5.1, mac=00:16:3e:aa:00:01",
+		  "vm.cfg:3: vif: mac=00:16:3e:aa:00:01 is not locally "
+		  "administered" },
+		{ "bridge=br-t, ip=10.0.5.1, mac=fc:00:00:00:00:01",
+		  "is not locally administered" },
+		{ "bridge=br-x, ip=10.0.5.1", "bridge 'br-x' is not granted" },
+	};
+
+	assert_int_equal(pparse(text, &e), 0);
+	policy_limits_of(&pol, &w, &lim); /* bin: the defaults' grant */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char c[256];
+		snprintf(c, sizeof(c),
+			 "name='a'\nkernel='/k'\nvif = [ '%s' ]\n",
+			 cases[i].vif);
+		mkcfg(c);
+		e.msg[0] = '\0';
+		int rc = policy_check_config(&cfg, &lim, &e);
+		if (cases[i].msg ? rc != -1 || !strstr(e.msg, cases[i].msg)
+				 : rc != 0)
+			fail_msg("case %zu: '%s' gave %d '%s'", i, cases[i].vif,
+				 rc, e.msg);
+	}
+	/* adm's rule grants none: its vifs are refused, naming that. */
+	w = who(1, 4, 4, 4);
+	policy_limits_of(&pol, &w, &lim);
+	mkcfg("name='a'\nkernel='/k'\nvif = [ 'bridge=br-t, ip=10.0.5.1' ]\n");
+	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
+	assert_non_null(strstr(e.msg, "ip 10.0.5.1 is not granted to uid 2: "
+				      "addresses = [] (pol.cfg:6, the rule for "
+				      "group 'adm')"));
+	/* No addresses key at all: fail closed. */
+	assert_int_equal(pparse("bridges = [ 'br-t' ]\n", &e), 0);
+	policy_limits_of(&pol, &w, &lim);
+	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
+	assert_non_null(strstr(e.msg, "addresses = [] (built-in default"));
+	/* A wide IPv6 grant does not let a mapped IPv4 address in. */
+	assert_int_equal(pparse("bridges = [ 'br-t' ]\n"
+				"addresses = [ '::/1', '10.0.0.0/8' ]\n",
+				&e),
+			 0);
+	policy_limits_of(&pol, &w, &lim);
+	mkcfg("name='a'\nkernel='/k'\nvif = [ 'bridge=br-t, ip=::ffff:10.0.5.1' "
+	      "]\n");
+	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
+	assert_non_null(strstr(e.msg, "IPv4-mapped"));
+	/* A bare address grants that one host. */
+	assert_int_equal(pparse("bridges = [ 'br-t' ]\n"
+				"addresses = [ '10.0.5.7', 'fd00::7' ]\n",
+				&e),
+			 0);
+	policy_limits_of(&pol, &w, &lim);
+	mkcfg("name='a'\nkernel='/k'\nvif = [ 'bridge=br-t, ip=10.0.5.7 "
+	      "fd00::7' ]\n");
+	assert_int_equal(policy_check_config(&cfg, &lim, &e), 0);
+	mkcfg("name='a'\nkernel='/k'\nvif = [ 'bridge=br-t, ip=10.0.5.6' ]\n");
+	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
+	/* type=user stays refused, ip or not. */
+	mkcfg("name='a'\nkernel='/k'\nvif = [ 'type=user' ]\n");
+	assert_int_equal(policy_check_config(&cfg, &lim, &e), -1);
+	assert_non_null(strstr(e.msg, "type=user is not granted"));
 }
 
 /* cpus: a tenant's own within the grant, outside it refused with the
@@ -426,6 +562,7 @@ main(void)
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_cpus_hotplug),

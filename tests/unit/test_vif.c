@@ -134,6 +134,9 @@ test_ips(void **state)
 					why, sizeof(why)),
 			 0);
 	assert_int_equal(v.nips, 2);
+	/* ... which the tenant policy tells apart (policy_check.c). */
+	assert_false(vif_ip_mapped(&v.ips[0]));
+	assert_true(vif_ip_mapped(&v.ips[1]));
 	assert_int_equal(vif_spec_parse("ip=10.0.0.1 10.0.0.2 10.0.0.3 "
 					"10.0.0.4 10.0.0.5 10.0.0.6 10.0.0.7 "
 					"10.0.0.8",
