@@ -151,6 +151,7 @@ CLI_SRCS = \
 	src/cli/audit.c \
 	src/cli/audit_find.c \
 	src/cli/tenant.c \
+	src/cli/vifclaim.c \
 	src/cli/termfilter.c \
 	src/cli/features_table.c
 

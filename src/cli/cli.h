@@ -71,6 +71,12 @@ int cli_config_features(const struct vm_config *cfg,
  * uses the limits the first found. */
 int cli_tenant_config(struct vm_config *cfg);
 int cli_tenant_count(const struct vm_config *cfg);
+/* Under the create lock, for every config (root's too): a MAC for each
+ * vif without one, and a refusal of a vif whose MAC or ip= another VM's
+ * record holds; rec keeps the claims. 0 or the exit status, after
+ * saying why. */
+struct vm_record;
+int cli_vif_claim(struct vm_config *cfg, struct vm_record *rec);
 /* host-init's line on the policy: there or not, read or why not. */
 void cli_tenant_report(void);
 

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -282,7 +281,8 @@ close_media(struct monitor_launch *ml)
 		}
 }
 
-/* Taps for the vifs; a random MAC in Xen's OUI where none is given. */
+/* Taps for the vifs (their MACs were given under the create lock,
+ * vifclaim.c). */
 static int
 open_taps(struct create *c)
 {
@@ -294,15 +294,6 @@ open_taps(struct create *c)
 		if (!v->vifname[0] && !v->user)
 			snprintf(v->vifname, sizeof(v->vifname), "bh%u.%zu",
 				 c->ml.rec.vmid, i);
-		if (!v->has_mac) {
-			uint8_t r[3];
-			if (getrandom(r, sizeof(r), 0) != sizeof(r))
-				return -1;
-			const uint8_t mac[6] = { 0x00,        0x16, 0x3e,
-						 r[0] & 0x7f, r[1], r[2] };
-			memcpy(v->mac, mac, sizeof(mac));
-			v->has_mac = true;
-		}
 		if (v->user)
 			continue; /* no tap: the monitor starts its passt */
 		int fd = tap_create(v->vifname, v->bridge, why, sizeof(why));
@@ -678,9 +669,9 @@ choose_identity(struct create *c)
 	return 0;
 }
 
-/* Name, VM id and uid are chosen under one lock (c->lock, held on
- * return when taken), so two creates cannot take the same name, id or
- * device_model_user. A dry run only peeks at the next id. 0 or exit
+/* Name, VM id, uid and the vifs' MACs and addresses are chosen under
+ * one lock (c->lock, held on return when taken), so two creates cannot
+ * take the same name, id, device_model_user, MAC or address. A dry run only peeks at the next id. 0 or exit
  * status. */
 static int
 reserve(struct create *c)
@@ -699,6 +690,8 @@ reserve(struct create *c)
 		return 2;
 	}
 	int rc = cli_tenant_count(cfg);
+	if (rc == 0)
+		rc = cli_vif_claim(&c->ml.cfg, &c->ml.rec);
 	if (rc != 0)
 		return rc;
 	c->vmid = c->dry ? vmid_peek(BH_ID_DIR)

@@ -1,5 +1,6 @@
 #include "record.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
@@ -70,13 +71,40 @@ taps_json(const struct vm_record *r)
 	return a;
 }
 
+static json_t *
+vifs_json(const struct vm_record *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < r->nvifs; i++) {
+		const struct record_vif *v = &r->vifs[i];
+		char mac[18], ip[INET6_ADDRSTRLEN];
+		json_t *ips = json_array();
+		for (size_t j = 0; ips && j < v->nips; j++) {
+			vif_ip_format(&v->ips[j], ip, sizeof(ip));
+			if (json_array_append_new(ips, json_string(ip)) < 0) {
+				json_decref(ips);
+				ips = NULL;
+			}
+		}
+		vif_mac_format(v->mac, mac, sizeof(mac));
+		if (!ips ||
+		    json_array_append_new(a, json_pack("{s:s, s:o}", "mac", mac,
+						       "ips", ips)) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 int
 record_write(const struct vm_record *r)
 {
 	char path[PATH_MAX];
 	json_t *o = json_pack(
 		"{s:s, s:I, s:I, s:I, s:b, s:I, s:s, s:I, s:I, s:I, s:I, s:s, "
-		"s:s, s:b, s:s, s:s, s:I, s:o}",
+		"s:s, s:b, s:s, s:s, s:I, s:o, s:o}",
 		"name", r->name, "vmid", (json_int_t)r->vmid, "uid",
 		(json_int_t)r->uid, "gid", (json_int_t)r->gid, "uid_exclusive",
 		r->uid_exclusive, "reaper_uid", (json_int_t)r->reaper_uid,
@@ -86,7 +114,8 @@ record_write(const struct vm_record *r)
 		(json_int_t)r->monitor_start, "state", r->state, "accel",
 		r->accel, "security_supported", r->security_supported, "config",
 		r->config, "console_log", r->console_log, "owner",
-		(json_int_t)r->owner, "taps", taps_json(r));
+		(json_int_t)r->owner, "taps", taps_json(r), "vifs",
+		vifs_json(r));
 	if (!o)
 		return -ENOMEM;
 	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
@@ -158,6 +187,54 @@ get_taps(json_t *o, struct vm_record *r)
 	return 0;
 }
 
+/* "ips": ["A", ...]: each a host address vif_ips_parse takes. */
+static int
+get_ips(json_t *o, struct record_vif *v)
+{
+	json_t *a = json_object_get(o, "ips"), *t;
+	char why[128];
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) > VIF_IPS_MAX)
+		return -EINVAL;
+	json_array_foreach(a, i, t)
+	{
+		struct vif_spec s = { .nips = 0 };
+		/* One address each: no space to split on. */
+		if (!json_is_string(t) || json_string_length(t) > 64 ||
+		    strlen(json_string_value(t)) != json_string_length(t) ||
+		    strpbrk(json_string_value(t), " \t") ||
+		    vif_ips_parse(json_string_value(t), &s, why, sizeof(why)))
+			return -EINVAL;
+		v->ips[i] = s.ips[0];
+	}
+	v->nips = json_array_size(a);
+	return 0;
+}
+
+/* "vifs": [{"mac": "xx:...", "ips": [...]}, ...], at most
+ * RECORD_TAPS_MAX. */
+static int
+get_vifs(json_t *o, struct vm_record *r)
+{
+	json_t *a = json_object_get(o, "vifs"), *t;
+	char mac[18];
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) > RECORD_TAPS_MAX)
+		return -EINVAL;
+	json_array_foreach(a, i, t)
+	{
+		struct record_vif *v = &r->vifs[i];
+		if (!json_is_object(t) || json_object_size(t) != 2 ||
+		    get_str(t, "mac", mac, sizeof(mac)) ||
+		    vif_mac_parse(mac, v->mac) < 0 || get_ips(t, v) < 0)
+			return -EINVAL;
+	}
+	r->nvifs = json_array_size(a);
+	return 0;
+}
+
 int
 record_parse(const char *text, size_t len, struct vm_record *r)
 {
@@ -170,11 +247,12 @@ record_parse(const char *text, size_t len, struct vm_record *r)
 	if (!json_is_object(o))
 		goto out;
 	/* 16 keys: a record from before "owner" was kept; 17: before
-	 * "taps" were. */
+	 * "taps" were; 18: before "vifs" were. */
 	size_t keys = json_object_size(o);
-	if (keys < 16 || keys > 18 ||
+	if (keys < 16 || keys > 19 ||
 	    (keys >= 17 && get_int(o, "owner", UINT32_MAX - 1, &owner)) ||
-	    (keys == 18 && get_taps(o, r) < 0))
+	    (keys >= 18 && get_taps(o, r) < 0) ||
+	    (keys == 19 && get_vifs(o, r) < 0))
 		goto out;
 	if (get_str(o, "name", r->name, sizeof(r->name)) ||
 	    get_int(o, "vmid", 32751, &vmid) ||

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "../common/paths.h"
+#include "../config/vif.h"
 #include "accounts.h"
 
 /* A tap the toolstack made for the VM: its name and the index it had,
@@ -17,6 +18,15 @@
 struct record_tap {
 	char name[16]; /* IFNAMSIZ */
 	unsigned ifindex;
+};
+
+/* The identity a bridged vif claims on the wire, which the anti-spoofing
+ * rules enforce: create refuses a VM whose vif claims one another VM's
+ * record holds (any owner). */
+struct record_vif {
+	uint8_t mac[6];
+	struct vif_ip ips[VIF_IPS_MAX];
+	size_t nips;
 };
 
 struct vm_record {
@@ -44,6 +54,10 @@ struct vm_record {
 	 * record without them (made before they were kept) has none. */
 	struct record_tap taps[RECORD_TAPS_MAX];
 	size_t ntaps;
+	/* Its bridged vifs' MACs and ip=. A record without them (made
+	 * before they were kept) claims none. */
+	struct record_vif vifs[RECORD_TAPS_MAX];
+	size_t nvifs;
 };
 
 /* The device model's identity as a record keeps it (uid, gid, exclusive,

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "../../src/host/record.h"
 
@@ -99,6 +100,55 @@ test_taps(void **state)
 	}
 }
 
+/* The vifs' claims (MAC and ip=) are kept for create's uniqueness
+ * check; anything odd in them rejects the record. */
+static void
+test_vifs(void **state)
+{
+	(void)state;
+	struct vm_record r;
+	char buf[1024];
+	static const char *const bad[] = {
+		"[{\"mac\":\"01:16:3e:00:00:01\",\"ips\":[]}]", /* multicast */
+		"[{\"mac\":\"00:16:3e:00:00\",\"ips\":[]}]",
+		"[{\"mac\":\"00:16:3e:00:00:01\",\"ips\":[\"10.0.0.1/24\"]}]",
+		"[{\"mac\":\"00:16:3e:00:00:01\",\"ips\":[\"10.0.0.1 10.0.0.2\"]}]",
+		"[{\"mac\":\"00:16:3e:00:00:01\",\"ips\":[\"127.0.0.1\"]}]",
+		"[{\"mac\":\"00:16:3e:00:00:01\",\"ips\":[1]}]",
+		"[{\"mac\":\"00:16:3e:00:00:01\",\"ips\":\"10.0.0.1\"}]",
+		"[{\"mac\":\"00:16:3e:00:00:01\"}]",
+		"[{\"mac\":\"00:16:3e:00:00:01\",\"ips\":[],\"x\":1}]",
+		"[\"00:16:3e:00:00:01\"]",
+		"{}",
+	};
+
+	snprintf(buf, sizeof(buf),
+		 "%.*s,\"owner\":0,\"taps\":[],\"vifs\":[{\"mac\":"
+		 "\"00:16:3e:0a:0b:0c\",\"ips\":[\"10.0.5.1\",\"fd00:5::1\"]},"
+		 "{\"mac\":\"02:00:00:00:00:01\",\"ips\":[]}]}",
+		 (int)strlen(good) - 1, good);
+	assert_int_equal(record_parse(buf, strlen(buf), &r), 0);
+	assert_int_equal(r.nvifs, 2);
+	assert_memory_equal(r.vifs[0].mac, "\x00\x16\x3e\x0a\x0b\x0c", 6);
+	assert_int_equal(r.vifs[0].nips, 2);
+	assert_int_equal(r.vifs[0].ips[0].family, AF_INET);
+	assert_memory_equal(r.vifs[0].ips[0].addr, "\x0a\x00\x05\x01", 4);
+	assert_int_equal(r.vifs[0].ips[1].family, AF_INET6);
+	assert_int_equal(r.vifs[1].nips, 0);
+	/* Older records (no "vifs"): they claim nothing. */
+	snprintf(buf, sizeof(buf), "%.*s,\"owner\":0,\"taps\":[]}",
+		 (int)strlen(good) - 1, good);
+	assert_int_equal(record_parse(buf, strlen(buf), &r), 0);
+	assert_int_equal(r.nvifs, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf),
+			 "%.*s,\"owner\":0,\"taps\":[],\"vifs\":%s}",
+			 (int)strlen(good) - 1, good, bad[i]);
+		if (record_parse(buf, strlen(buf), &r) != -22)
+			fail_msg("accepted vifs %zu: %s", i, buf);
+	}
+}
+
 /* A VM's identity for a long-lived client (bulkhead vnc): a new VM of
  * the name or id differs, a new monitor of the same VM does not. */
 static void
@@ -168,6 +218,7 @@ main(void)
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_owner),
 		cmocka_unit_test(test_taps),
+		cmocka_unit_test(test_vifs),
 		cmocka_unit_test(test_same_vm),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

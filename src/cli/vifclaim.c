@@ -1,0 +1,205 @@
+/* Under the create lock: each bridged vif's MAC and ip= are the VM's
+ * alone. The anti-spoofing rules enforce what a vif claims, so a claim
+ * another VM holds would let this VM send as that one (issue 14's
+ * review). Every VM's record keeps its claims (record.h); a vif without
+ * mac= gets a random one in Xen's OUI, 00:16:3e, that no VM holds. */
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <linux/if_packet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include "../common/log.h"
+#include "../config/config.h"
+#include "../host/record.h"
+#include "cli.h"
+
+/* Random MACs redrawn at most this often when one is taken. */
+#define DRAWS_MAX 16
+
+struct claim {
+	const struct vm_config *cfg;
+	size_t vif;       /* the config's vif found held */
+	bool mac;         /* its MAC (else ip[]) */
+	struct vif_ip ip; /* the address held */
+	char other[BH_NAME_MAX + 1];
+};
+
+static bool
+same_ip(const struct vif_ip *a, const struct vif_ip *b)
+{
+	return a->family == b->family &&
+	       !memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16);
+}
+
+/* Whether vif v claims what r holds: its MAC or one of its addresses. */
+static bool
+held_by(struct claim *c, const struct vif_spec *v, const struct vm_record *r)
+{
+	for (size_t k = 0; k < r->nvifs; k++) {
+		const struct record_vif *o = &r->vifs[k];
+		if (!memcmp(o->mac, v->mac, 6)) {
+			c->mac = true;
+			return true;
+		}
+		for (size_t i = 0; i < v->nips; i++)
+			for (size_t j = 0; j < o->nips; j++)
+				if (same_ip(&v->ips[i], &o->ips[j])) {
+					c->mac = false;
+					c->ip = v->ips[i];
+					return true;
+				}
+	}
+	return false;
+}
+
+static int
+claim_one(const char *name, void *arg)
+{
+	struct claim *c = arg;
+	struct vm_record r;
+
+	/* Unreadable under the lock: being torn down. */
+	if (record_read(name, &r) != 0)
+		return 0;
+	for (size_t i = 0; i < c->cfg->nvifs; i++) {
+		const struct vif_spec *v = &c->cfg->vifs[i];
+		if (v->user || !held_by(c, v, &r))
+			continue;
+		c->vif = i;
+		snprintf(c->other, sizeof(c->other), "%s", name);
+		return 1;
+	}
+	return 0;
+}
+
+/* A random MAC in Xen's OUI for each vif without one, none equal to
+ * another of the config's. */
+static int
+draw_macs(struct vm_config *cfg, const bool drawn[CONFIG_VIFS_MAX])
+{
+	for (size_t i = 0; i < cfg->nvifs; i++) {
+		struct vif_spec *v = &cfg->vifs[i];
+		uint8_t r[3];
+		bool dup = true;
+		if (!drawn[i])
+			continue;
+		for (int n = 0; dup && n < DRAWS_MAX; n++) {
+			if (getrandom(r, sizeof(r), 0) != sizeof(r))
+				return -1;
+			const uint8_t mac[6] = { 0x00,        0x16, 0x3e,
+						 r[0] & 0x7f, r[1], r[2] };
+			memcpy(v->mac, mac, sizeof(mac));
+			dup = false;
+			for (size_t j = 0; j < i; j++)
+				dup |= !memcmp(cfg->vifs[j].mac, mac, 6);
+		}
+		v->has_mac = true;
+	}
+	return 0;
+}
+
+/* A tenant's own MAC must not be one of the host's interfaces' (its
+ * bridges', its uplinks'): the bridge would learn it on the VM's port. */
+static int
+host_mac(const struct vm_config *cfg, const struct vif_spec *v)
+{
+	struct ifaddrs *ifa, *i;
+	char w[CONFIG_WHERE_MAX], m[18];
+	int rc = 0;
+
+	if (getifaddrs(&ifa) < 0) {
+		log_error("%s: cannot list the host's interfaces", cfg->file);
+		return 1;
+	}
+	for (i = ifa; i && rc == 0; i = i->ifa_next) {
+		const struct sockaddr_ll *ll = (const void *)i->ifa_addr;
+		if (!ll || ll->sll_family != AF_PACKET || ll->sll_halen != 6 ||
+		    memcmp(ll->sll_addr, v->mac, 6) != 0)
+			continue;
+		vif_mac_format(v->mac, m, sizeof(m));
+		log_error("%s: vif: mac=%s is the host interface %s's: "
+			  "refused for a config uid %u owns",
+			  config_where(cfg, v->line, w, sizeof(w)), m,
+			  i->ifa_name, (unsigned)cfg->owner.uid);
+		rc = 2;
+	}
+	freeifaddrs(ifa);
+	return rc;
+}
+
+static void
+keep_claims(const struct vm_config *cfg, struct vm_record *rec)
+{
+	rec->nvifs = 0;
+	for (size_t i = 0; i < cfg->nvifs; i++) {
+		const struct vif_spec *v = &cfg->vifs[i];
+		if (v->user)
+			continue; /* passt's NAT: nothing on a bridge */
+		struct record_vif *o = &rec->vifs[rec->nvifs++];
+		memcpy(o->mac, v->mac, 6);
+		memcpy(o->ips, v->ips, sizeof(o->ips));
+		o->nips = v->nips;
+	}
+}
+
+static int
+refuse(const struct claim *c)
+{
+	const struct vif_spec *v = &c->cfg->vifs[c->vif];
+	char w[CONFIG_WHERE_MAX], what[INET6_ADDRSTRLEN + 8];
+
+	if (c->mac) {
+		snprintf(what, sizeof(what), "mac=");
+		vif_mac_format(v->mac, what + 4, sizeof(what) - 4);
+	} else {
+		snprintf(what, sizeof(what), "ip ");
+		vif_ip_format(&c->ip, what + 3, sizeof(what) - 3);
+	}
+	log_error("%s: vif: %s is held by VM '%s' (a MAC or address is one "
+		  "VM's at a time: the host's anti-spoofing rules enforce "
+		  "it)",
+		  config_where(c->cfg, v->line, w, sizeof(w)), what, c->other);
+	return 2;
+}
+
+int
+cli_vif_claim(struct vm_config *cfg, struct vm_record *rec)
+{
+	bool drawn[CONFIG_VIFS_MAX] = { false }, ours[CONFIG_VIFS_MAX];
+	struct claim c = { .cfg = cfg };
+	int rc = 0;
+
+	for (size_t i = 0; i < cfg->nvifs; i++) {
+		drawn[i] = ours[i] = !cfg->vifs[i].has_mac;
+		if (cfg->owner.uid != 0 && !drawn[i] && !cfg->vifs[i].user &&
+		    (rc = host_mac(cfg, &cfg->vifs[i])) != 0)
+			return rc;
+	}
+	for (int n = 0; n < DRAWS_MAX; n++) {
+		if (draw_macs(cfg, drawn) < 0) {
+			log_error("%s: no random MAC: getrandom failed",
+				  cfg->file);
+			return 1;
+		}
+		rc = record_foreach(claim_one, &c);
+		if (rc < 0) {
+			log_error("%s: cannot read the VMs' records: %s",
+				  cfg->file, strerror(-rc));
+			return 1;
+		}
+		if (rc == 0) {
+			keep_claims(cfg, rec);
+			return 0;
+		}
+		if (!c.mac || !ours[c.vif])
+			return refuse(&c);
+		/* Our own random draw is taken: only it is drawn again. */
+		for (size_t i = 0; i < cfg->nvifs; i++)
+			drawn[i] = i == c.vif;
+	}
+	log_error("%s: no free random MAC in %d draws", cfg->file, DRAWS_MAX);
+	return 1;
+}
