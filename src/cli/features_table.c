@@ -88,7 +88,8 @@ static const struct feature table[F_COUNT] = {
 	  "device model's network namespace stays empty; the host kernel "
 	  "(nftables, on the tap's ingress hook) drops frames from it whose "
 	  "source MAC is not the vif's, VLAN-tagged ones and those to "
-	  "link-local group addresses (STP, LLDP, 802.1X)" },
+	  "link-local group addresses (STP, LLDP, 802.1X); a MAC or ip= "
+	  "another VM holds is refused at create" },
 	{ F_VIF_IP, "vif ip= (IP anti-spoofing)", FS_SUPPORTED,
 	  "IPv4, ARP and IPv6 from the vif must use its listed addresses "
 	  "(and its EUI-64 link-local; 0.0.0.0 for DHCP and ARP probes, :: "
@@ -111,9 +112,11 @@ static const struct feature table[F_COUNT] = {
 	  FS_SUPPORTED,
 	  "a config a user owns is held, at create and restore, to root's "
 	  "per-user/per-group max memory, vCPUs, pids_max, cpu_weight, VM "
-	  "count and bridges (built in without the file: 1 VM, 1 vCPU, "
-	  "1024 MiB, no network); a policy that is not root's alone or does "
-	  "not parse refuses tenants; not I/O limits or cpu_cap" },
+	  "count, bridges and the addresses a vif may claim (ip= required "
+	  "within them; a tenant's own mac= locally administered; built in "
+	  "without the file: 1 VM, 1 vCPU, 1024 MiB, no network); a policy "
+	  "that is not root's alone or does not parse refuses tenants; not "
+	  "I/O limits or cpu_cap" },
 	{ F_CHECK, "bulkhead check (bulkhead-probe)", FS_SUPPORTED,
 	  "102 escape attempts in a running VM's jail: joined namespaces, "
 	  "same uid, rlimits, Landlock, seccomp, a cgroup with its limits; "
