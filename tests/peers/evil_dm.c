@@ -304,6 +304,9 @@ main(int argc, char **argv)
 	} else if (!strncmp(mode, "late-bpdu", 9)) {
 		handshake();
 		evil_bpdu(argc, argv);
+	} else if (!strncmp(mode, "late-passt-udp", 14)) {
+		handshake();
+		evil_passt_udp(argc, argv);
 	} else if (!strncmp(mode, "late-spoof", 10)) {
 		handshake();
 		evil_net(argc, argv);

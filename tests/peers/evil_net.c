@@ -499,3 +499,81 @@ evil_bpdu(int argc, char **argv)
 		usleep(500000);
 	}
 }
+
+/* evil=late-passt-udp (review of issue 14): as a guest may, send one UDP
+ * datagram from source port pport= through a type=user vif's stream
+ * socket (4-byte length, then Ethernet), then report every frame passt
+ * delivers that carries "BHRV-INBOUND" (sent by the host's network to
+ * that port, which the guest never asked for). */
+void
+evil_passt_udp(int argc, char **argv)
+{
+	int s = -1;
+	unsigned port = 0;
+	const char *p = arg(argc, argv, "pport=");
+	static const uint8_t me[4] = { 192, 0, 2, 2 }, gw[4] = { 192, 0, 2, 1 };
+	static const uint8_t mac[6] = { 0x00, 0x16, 0x3e, 0x0c, 0x0d, 0x0e };
+
+	for (int i = 1; i + 1 < argc; i++) {
+		const char *q = strstr(argv[i + 1], "addr.str=");
+		if (!strcmp(argv[i], "-netdev") && q)
+			s = atoi(q + 9);
+	}
+	if (p)
+		port = (unsigned)atoi(p);
+	if (s < 0 || !port) {
+		fprintf(stderr, "evil-dm: passt-udp: no stream fd or pport\n");
+		return;
+	}
+	struct fr f;
+	f.n = 0;
+	u32(&f, 0); /* length, set below */
+	add(&f, bcast, 6);
+	add(&f, mac, 6);
+	u16(&f, 0x0800);
+	size_t h = f.n;
+	u8(&f, 0x45);
+	u8(&f, 0);
+	u16(&f, 20 + 8 + 5);
+	u32(&f, 0);
+	u8(&f, 64);
+	u8(&f, 17);
+	u16(&f, 0);
+	add(&f, me, 4);
+	add(&f, gw, 4);
+	uint32_t sum = 0;
+	for (size_t i = h; i < h + 20; i += 2)
+		sum += (uint32_t)(f.b[i] << 8 | f.b[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	f.b[h + 10] = (uint8_t)(~sum >> 8);
+	f.b[h + 11] = (uint8_t)~sum;
+	u16(&f, port);
+	u16(&f, 9);
+	u16(&f, 8 + 5);
+	u16(&f, 0);
+	add(&f, "hello", 5);
+	uint32_t len = (uint32_t)(f.n - 4);
+	f.b[0] = (uint8_t)(len >> 24);
+	f.b[1] = (uint8_t)(len >> 16);
+	f.b[2] = (uint8_t)(len >> 8);
+	f.b[3] = (uint8_t)len;
+	(void)!write(s, f.b, f.n);
+	fprintf(stderr, "evil-dm: passt-udp: sent from port %u\n", port);
+	static char buf[1 << 16];
+	size_t have = 0;
+	for (;;) {
+		ssize_t n = read(s, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			return;
+		have += (size_t)n;
+		buf[have] = 0;
+		if (memmem(buf, have, "BHRV-INBOUND", 12)) {
+			fprintf(stderr,
+				"evil-dm: passt-udp: got BHRV-INBOUND\n");
+			have = 0;
+		}
+		if (have > sizeof(buf) / 2)
+			have = 0;
+	}
+}

@@ -6,5 +6,6 @@
 void evil_net(int argc, char **argv);
 /* Send forged STP configuration BPDUs for about 5 minutes. */
 void evil_bpdu(int argc, char **argv);
+void evil_passt_udp(int argc, char **argv);
 
 #endif

@@ -1,0 +1,50 @@
+#!/bin/bash
+# Review of issue 14: a type=user guest sends one UDP datagram from
+# source port PORT; Debian 12's passt (-t none -u none) then binds
+# 0.0.0.0:PORT in the host's network namespace, delivers to the guest
+# what anyone sends to the host on that port, and keeps a host service
+# from binding it. The guest is played by evil-dm (evil=late-passt-udp),
+# which writes the frame a guest's NIC would to QEMU's stream socket.
+# Secure: no port bound, nothing delivered, the host keeps its port.
+# The checks fail while passt does this.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+plan 4
+P=bhtest-rvpu-$$
+T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
+cleanup() {
+	destroy_prefix "$P"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+EVIL=${EVIL:-build/tests/evil-dm}
+mkdir -p "$T/prefix/bin" "$T/prefix/share/qemu"
+cp "$EVIL" "$T/prefix/bin/evil-dm"
+PORT=$(python3 -c 'import socket; s=socket.socket(type=socket.SOCK_DGRAM); s.bind(("0.0.0.0", 0)); print(s.getsockname()[1])')
+mkcfg "$T/u.cfg" "$P" "" "device_model_override = \"$T/prefix/bin/evil-dm\"" "vif = [ 'type=user' ]"
+sed -i "s/bulkhead.run=/evil=late-passt-udp pport=$PORT bulkhead.run=/" "$T/u.cfg"
+if ! "$BULKHEAD" create "$T/u.cfg" > "$T/c.out" 2>&1; then
+	for i in 1 2 3 4; do not_ok "create failed: $(head -3 "$T/c.out")"; done
+	exit 1
+fi
+PT=$(cat /sys/fs/cgroup/bulkhead/"$P+passt0"/cgroup.procs \
+	/sys/fs/cgroup/pids/bulkhead/"$P+passt0"/cgroup.procs 2>/dev/null | head -n 1)
+QLOG=/var/log/bulkhead/$P/qemu.log
+wait_for "$QLOG" "passt-udp: sent from port $PORT" 20
+sleep 1
+ss -Hulnp | grep "pid=$PT," | sed 's/^/# /'
+check "passt $PT binds no host UDP port after the guest sent from port $PORT" \
+	bash -c "! ss -Hulnp | grep 'pid=$PT,' | grep -q ':$PORT '"
+python3 -c 'import socket,sys; socket.socket(type=socket.SOCK_DGRAM).sendto(b"BHRV-INBOUND", ("127.0.0.1", int(sys.argv[1])))' "$PORT"
+python3 -c 'import socket,sys; socket.socket(type=socket.SOCK_DGRAM).sendto(b"BHRV-INBOUND", ("192.0.2.2", int(sys.argv[1])))' "$PORT" 2>/dev/null
+sleep 2
+grep -a "passt-udp" "$QLOG" | sed 's/^/# /'
+check "a datagram the host's network sends to port $PORT does not reach the guest" \
+	bash -c "! grep -aq 'got BHRV-INBOUND' '$QLOG'"
+check "passt $PT listens on no host TCP port" \
+	bash -c "! ss -Htlnp | grep -q 'pid=$PT,'"
+check "a host service can still bind 0.0.0.0:$PORT/udp" \
+	python3 -c 'import socket,sys; socket.socket(type=socket.SOCK_DGRAM).bind(("0.0.0.0", int(sys.argv[1])))' "$PORT"
+"$BULKHEAD" destroy "$P" > /dev/null 2>&1
+exit "$FAILED"
