@@ -71,6 +71,8 @@ SHARED_SRCS = \
 	src/host/tap.c \
 	src/host/antispoof.c \
 	src/host/antispoof_rules.c \
+	src/host/bind_guard.c \
+	src/host/inbound_guard.c \
 	src/host/hostfile.c \
 	src/host/imglock.c \
 	src/host/safe_open.c \

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include "../common/util.h"
@@ -220,6 +222,17 @@ cg_create(const struct cg_host *h, const char *name, const struct cg_limits *l,
 	return 0;
 }
 
+/* On a v1 (hybrid) host, NAME's group in the v2 hierarchy mounted
+ * beside the controllers' (unified/bulkhead/NAME): no controller, only
+ * what attaches to a v2 group (cgroup BPF programs, bind_guard.c). */
+static int
+beside_dir(const struct cg_host *h, const char *name, char *buf, size_t len)
+{
+	if (!h->ops || h->ops->mode != CG_V1)
+		return -ENOENT;
+	return path_fmt(buf, len, "%s/unified/" CG_PARENT "/%s", h->root, name);
+}
+
 int
 cg_enter_self(const struct cg_host *h, const char *name, char *why,
 	      size_t whylen)
@@ -239,6 +252,16 @@ cg_enter_self(const struct cg_host *h, const char *name, char *why,
 		/* "0" moves the writer, whatever its pid namespace. */
 		if (rc == 0)
 			rc = cg_file_write(dir, "cgroup.procs", "0");
+		if (rc < 0) {
+			snprintf(why, whylen, "enter cgroup %s: %s", dir,
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	/* Its v2 group too, where one was made for it. */
+	if (beside_dir(h, name, dir, sizeof(dir)) == 0 &&
+	    access(dir, F_OK) == 0) {
+		int rc = cg_file_write(dir, "cgroup.procs", "0");
 		if (rc < 0) {
 			snprintf(why, whylen, "enter cgroup %s: %s", dir,
 				 strerror(-rc));
@@ -280,7 +303,35 @@ remove_once(const struct cg_host *h, const char *name)
 				      sizeof(dir)) == 0 &&
 		    rmdir(dir) < 0 && errno != ENOENT)
 			rc = -errno;
+	if (beside_dir(h, name, dir, sizeof(dir)) == 0 && rmdir(dir) < 0 &&
+	    errno != ENOENT)
+		rc = -errno;
 	return rc;
+}
+
+int
+cg_v2_dir(const struct cg_host *h, const char *name, char *buf, size_t len)
+{
+	char parent[CG_PATH_MAX];
+	struct statfs sf;
+
+	if (!h->ops)
+		return -ENOTSUP;
+	if (h->ops->mode == CG_V2)
+		return h->ops->group_dir(h, NULL, name, buf, len);
+	if (path_fmt(parent, sizeof(parent), "%s/unified", h->root) < 0)
+		return -ENAMETOOLONG;
+	if (statfs(parent, &sf) < 0 ||
+	    (unsigned long)sf.f_type != CGROUP2_SUPER_MAGIC)
+		return -ENOTSUP; /* a pure v1 host: no v2 group to have */
+	if (beside_dir(h, "", parent, sizeof(parent)) < 0 ||
+	    beside_dir(h, name, buf, len) < 0)
+		return -ENAMETOOLONG;
+	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
 }
 
 int
@@ -394,6 +445,12 @@ int
 cgroup_kill(const char *name)
 {
 	return cg_kill(host(), name);
+}
+
+int
+cgroup_v2_dir(const char *name, char *buf, size_t len)
+{
+	return cg_v2_dir(host(), name, buf, len);
 }
 
 int

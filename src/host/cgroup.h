@@ -61,6 +61,12 @@ int cgroup_create(const char *name, const struct cg_limits *l, char *why,
 		  size_t whylen);
 /* Move the calling process into NAME's group(s) (the jail child). */
 int cgroup_enter_self(const char *name, char *why, size_t whylen);
+/* NAME's group in a v2 hierarchy, which cgroup BPF programs attach to,
+ * in buf: on a v2 host its group; on a hybrid v1 host one made (if
+ * missing) in the v2 hierarchy mounted beside the controllers', which
+ * cgroup_enter_self enters and cgroup_remove removes with the others.
+ * 0, or -ENOTSUP on a host with no v2 hierarchy, or -errno. */
+int cgroup_v2_dir(const char *name, char *buf, size_t len);
 /* Processes in NAME's group; 0 if the group does not exist. */
 int cgroup_count(const char *name);
 /* Kill everything in the group: cgroup.kill on v2, freeze-kill-thaw on

@@ -61,6 +61,7 @@ int cg_create(const struct cg_host *h, const char *name,
 int cg_enter_self(const struct cg_host *h, const char *name, char *why,
 		  size_t whylen);
 int cg_count(const struct cg_host *h, const char *name);
+int cg_v2_dir(const struct cg_host *h, const char *name, char *buf, size_t len);
 int cg_kill(const struct cg_host *h, const char *name);
 int cg_remove(const struct cg_host *h, const char *name);
 size_t cg_backend_groups(const struct cg_host *h, const char *vm,

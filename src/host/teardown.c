@@ -17,6 +17,7 @@
 #include "procscan.h"
 #include "reaper.h"
 #include "antispoof.h"
+#include "inbound_guard.h"
 #include "tap.h"
 #include "vmdir.h"
 #include "vmid.h"
@@ -204,6 +205,9 @@ teardown_cleanup(const struct vm_record *r)
 	 * name, so also for a record that lost its taps (recover_find).
 	 * Chains that stay keep the record and the id, as a tap would. */
 	if (antispoof_remove(r->name) < 0)
+		taps_left = true;
+	/* So do a passt's inbound chain (type=user vifs have no tap). */
+	if (inbound_guard_remove(r->name) < 0)
 		taps_left = true;
 	if (cgroup_remove(r->name) < 0)
 		rc = -EBUSY;

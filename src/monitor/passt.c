@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "../config/config.h"
+#include "../host/bind_guard.h"
 #include "../host/cgroup.h"
+#include "../host/inbound_guard.h"
 #include "../jail/jail.h"
 #include "../jail/sysfile.h"
 
@@ -33,7 +35,7 @@ passt_exec_path(void)
 }
 
 /* Its own group, as a backend's: bounded apart from QEMU, found and
- * killed with the VM's backends. */
+ * killed with the VM's backends; and guarded (bind_guard.h). */
 static int
 passt_group(const struct passt_spec *s, const char *dev, char *group,
 	    size_t len, char *why, size_t whylen)
@@ -49,7 +51,14 @@ passt_group(const struct passt_spec *s, const char *dev, char *group,
 	lim.pids_max = BACKEND_PIDS;
 	lim.cpu_weight = s->cpu_weight;
 	lim.cpu_cap = s->cpu_cap;
-	return cgroup_create(group, &lim, why, whylen);
+	if (cgroup_create(group, &lim, why, whylen) < 0)
+		return -1;
+	/* Before passt runs: every port it binds in the host's network
+	 * namespace is one the kernel picks, never the guest's, and only
+	 * the peers the guest sent to reach its sockets. */
+	if (bind_guard_attach(group, why, whylen) < 0)
+		return -1;
+	return inbound_guard_install(s->vm, group, why, whylen);
 }
 
 /* Its libraries, read from its ELF as the jail's loader will find them,

@@ -10,7 +10,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 4
+plan 5
 P=bhtest-rvpu-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 cleanup() {
@@ -25,7 +25,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(type=socket.SOCK_DGRAM); s.bin
 mkcfg "$T/u.cfg" "$P" "" "device_model_override = \"$T/prefix/bin/evil-dm\"" "vif = [ 'type=user' ]"
 sed -i "s/bulkhead.run=/evil=late-passt-udp pport=$PORT bulkhead.run=/" "$T/u.cfg"
 if ! "$BULKHEAD" create "$T/u.cfg" > "$T/c.out" 2>&1; then
-	for i in 1 2 3 4; do not_ok "create failed: $(head -3 "$T/c.out")"; done
+	for i in 1 2 3 4 5; do not_ok "create failed: $(head -3 "$T/c.out")"; done
 	exit 1
 fi
 PT=$(cat /sys/fs/cgroup/bulkhead/"$P+passt0"/cgroup.procs \
@@ -42,6 +42,15 @@ sleep 2
 grep -a "passt-udp" "$QLOG" | sed 's/^/# /'
 check "a datagram the host's network sends to port $PORT does not reach the guest" \
 	bash -c "! grep -aq 'got BHRV-INBOUND' '$QLOG'"
+# The ports passt bound for the guest's flow (the kernel's choice): a
+# stranger's datagram to them is no reply to anything the guest sent.
+BOUND=$(ss -Hulnp | grep "pid=$PT," | awk '{ n = split($4, a, ":"); print a[n] }' | sort -u)
+for B in $BOUND; do
+	python3 -c 'import socket,sys; socket.socket(type=socket.SOCK_DGRAM).sendto(b"BHRV-STRANGER", ("127.0.0.1", int(sys.argv[1])))' "$B"
+done
+sleep 2
+check "a stranger's datagram to the port(s) passt bound (${BOUND:-none}) does not reach the guest" \
+	bash -c "[ -n '$BOUND' ] && ! grep -aq 'got BHRV-STRANGER' '$QLOG'"
 check "passt $PT listens on no host TCP port" \
 	bash -c "! ss -Htlnp | grep -q 'pid=$PT,'"
 check "a host service can still bind 0.0.0.0:$PORT/udp" \

@@ -503,8 +503,8 @@ evil_bpdu(int argc, char **argv)
 /* evil=late-passt-udp (review of issue 14): as a guest may, send one UDP
  * datagram from source port pport= through a type=user vif's stream
  * socket (4-byte length, then Ethernet), then report every frame passt
- * delivers that carries "BHRV-INBOUND" (sent by the host's network to
- * that port, which the guest never asked for). */
+ * delivers that carries a BHRV- mark (sent by the host's network,
+ * which the guest never asked for). */
 void
 evil_passt_udp(int argc, char **argv)
 {
@@ -568,11 +568,16 @@ evil_passt_udp(int argc, char **argv)
 			return;
 		have += (size_t)n;
 		buf[have] = 0;
-		if (memmem(buf, have, "BHRV-INBOUND", 12)) {
-			fprintf(stderr,
-				"evil-dm: passt-udp: got BHRV-INBOUND\n");
-			have = 0;
-		}
+		/* BHRV-INBOUND to the guest's port, BHRV-STRANGER to the
+		 * port passt bound for it. */
+		static const char *const marks[] = { "BHRV-INBOUND",
+						     "BHRV-STRANGER" };
+		for (size_t m = 0; m < 2; m++)
+			if (memmem(buf, have, marks[m], strlen(marks[m]))) {
+				fprintf(stderr, "evil-dm: passt-udp: got %s\n",
+					marks[m]);
+				have = 0;
+			}
 		if (have > sizeof(buf) / 2)
 			have = 0;
 	}

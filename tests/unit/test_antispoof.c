@@ -2,7 +2,8 @@
  * MAC-only vifs and for ip= with IPv4, IPv6 or both; names nft could
  * misread refused; and, as root, the rules loaded into the kernel and
  * removed again (chains of a name no VM has, on a tap of the test's own
- * that lives as long as its fd). */
+ * that lives as long as its fd); and the inbound guard's rule of a
+ * type=user vif's passt. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "../../src/host/antispoof.h"
+#include "../../src/host/inbound_guard.h"
 
 static char buf[65536];
 
@@ -308,6 +310,29 @@ test_kernel(void **state)
 	close(fd);
 }
 
+/* A type=user vif's passt: the inbound guard's rule for its group, and
+ * names nft could misread refused. */
+static void
+test_inbound_guard(void **state)
+{
+	(void)state;
+	assert_true(inbound_guard_cmds("vm1", "bulkhead/vm1+passt0", buf,
+				       sizeof(buf)) > 0);
+	has("add chain inet bulkhead pin-vm1 { type filter hook input "
+	    "priority -300; policy accept; }\n");
+	has("add rule inet bulkhead pin-vm1 socket cgroupv2 level 2 "
+	    "\"bulkhead/vm1+passt0\" ct state != { established, related } "
+	    "drop\n");
+	assert_int_equal(
+		inbound_guard_cmds("vm 1", "bulkhead/x", buf, sizeof(buf)),
+		-EINVAL);
+	assert_int_equal(
+		inbound_guard_cmds("vm1", "bulkhead/\"x", buf, sizeof(buf)),
+		-EINVAL);
+	assert_int_equal(inbound_guard_cmds("vm1", "bulkhead/x", buf, 16),
+			 -ENOSPC);
+}
+
 int
 main(void)
 {
@@ -317,6 +342,7 @@ main(void)
 		cmocka_unit_test(test_one_family),
 		cmocka_unit_test(test_two_ports),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_inbound_guard),
 		cmocka_unit_test(test_kernel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
