@@ -501,7 +501,9 @@ evil_bpdu(int argc, char **argv)
 }
 
 /* evil=late-passt-udp (review of issue 14): as a guest may, send one UDP
- * datagram from source port pport= through a type=user vif's stream
+ * datagram from source port pport= to port pdport= (9 if none) of the
+ * gateway pgw= (passt's, the host's default gateway, which passt maps to
+ * the host's loopback; 192.0.2.1 if none) through a type=user vif's stream
  * socket (4-byte length, then Ethernet), then report every frame passt
  * delivers that carries a BHRV- mark (sent by the host's network,
  * which the guest never asked for). */
@@ -509,9 +511,11 @@ void
 evil_passt_udp(int argc, char **argv)
 {
 	int s = -1;
-	unsigned port = 0;
-	const char *p = arg(argc, argv, "pport=");
-	static const uint8_t me[4] = { 192, 0, 2, 2 }, gw[4] = { 192, 0, 2, 1 };
+	unsigned port = 0, dport = 9;
+	const char *p = arg(argc, argv, "pport="),
+		   *d = arg(argc, argv, "pdport=");
+	static const uint8_t me[4] = { 192, 0, 2, 2 };
+	uint8_t gw[4] = { 192, 0, 2, 1 };
 	static const uint8_t mac[6] = { 0x00, 0x16, 0x3e, 0x0c, 0x0d, 0x0e };
 
 	for (int i = 1; i + 1 < argc; i++) {
@@ -521,6 +525,11 @@ evil_passt_udp(int argc, char **argv)
 	}
 	if (p)
 		port = (unsigned)atoi(p);
+	if (d)
+		dport = (unsigned)atoi(d);
+	if (arg(argc, argv, "pgw=") &&
+	    addr(AF_INET, argc, argv, "pgw=", gw) < 0)
+		fprintf(stderr, "evil-dm: passt-udp: bad pgw=\n");
 	if (s < 0 || !port) {
 		fprintf(stderr, "evil-dm: passt-udp: no stream fd or pport\n");
 		return;
@@ -549,7 +558,7 @@ evil_passt_udp(int argc, char **argv)
 	f.b[h + 10] = (uint8_t)(~sum >> 8);
 	f.b[h + 11] = (uint8_t)~sum;
 	u16(&f, port);
-	u16(&f, 9);
+	u16(&f, dport);
 	u16(&f, 8 + 5);
 	u16(&f, 0);
 	add(&f, "hello", 5);
@@ -569,10 +578,11 @@ evil_passt_udp(int argc, char **argv)
 		have += (size_t)n;
 		buf[have] = 0;
 		/* BHRV-INBOUND to the guest's port, BHRV-STRANGER to the
-		 * port passt bound for it. */
+		 * port passt bound for it, BHRV-REPLY from the server. */
 		static const char *const marks[] = { "BHRV-INBOUND",
-						     "BHRV-STRANGER" };
-		for (size_t m = 0; m < 2; m++)
+						     "BHRV-STRANGER",
+						     "BHRV-REPLY" };
+		for (size_t m = 0; m < 3; m++)
 			if (memmem(buf, have, marks[m], strlen(marks[m]))) {
 				fprintf(stderr, "evil-dm: passt-udp: got %s\n",
 					marks[m]);
