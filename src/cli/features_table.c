@@ -105,8 +105,12 @@ static const struct feature table[F_COUNT] = {
 	  "under its own seccomp filter and empty root, in the host's "
 	  "network namespace (its compromise reaches the host's network, "
 	  "loopback included, as that uid); QEMU gets a socketpair end; "
-	  "no TCP port inbound (UDP ports the guest sends from are bound on "
-	  "the host for replies); not for tenants; Debian 12's passt has no "
+	  "no port inbound: a BPF bind guard on its group gives its UDP "
+	  "sockets ports the kernel picks, never the guest's, and an "
+	  "nftables rule drops packets for its sockets that are not part "
+	  "of a flow the guest started (needs a cgroup v2 hierarchy, on "
+	  "hybrid hosts the one at /sys/fs/cgroup/unified); not for "
+	  "tenants; Debian 12's passt has no "
 	  "vhost-user" },
 	{ F_TENANT_POLICY, "tenant policy (/etc/bulkhead/policy.cfg)",
 	  FS_SUPPORTED,

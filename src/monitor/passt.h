@@ -8,7 +8,10 @@
  * sandbox (a user namespace, an empty root, its seccomp allowlist). It
  * holds one end of a socketpair whose other end QEMU's stream netdev
  * gets (--fd: passt opens, binds and listens on no path), forwards no
- * port inbound (-t none -u none), and exits when QEMU's end closes. It
+ * port inbound (-t none -u none), and exits when QEMU's end closes. Its
+ * group carries a bind guard and an inbound guard (bind_guard.h,
+ * inbound_guard.h): -u none does not keep this passt from binding the
+ * guest's UDP source ports on the host, the kernel does. It
  * is watched, killed and swept as a backend: a group bulkhead/VM+passtN
  * and a root root-passtN. */
 #ifndef BULKHEAD_PASST_H
