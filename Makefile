@@ -341,11 +341,16 @@ uninstall:
 check-package: deps
 	bash tests/package/deb.sh
 
+# The network benchmark (bench/README.md): boots TCG guests from
+# build/guest (`make guest`) under the e2e lock; as root, after host-init.
+netbench: all
+	bash bench/netbench.sh $(NETBENCH_ARGS)
+
 docs/SUPPORT.md: $(BUILD)/bulkhead
 	$(BUILD)/bulkhead features --markdown > $@
 
 clean:
 	rm -rf build
 
-.PHONY: all deps guest asan fuzz lint check check-mutations demo bench clean \
-	install uninstall check-package
+.PHONY: all deps guest asan fuzz lint check check-mutations demo bench netbench \
+	clean install uninstall check-package
