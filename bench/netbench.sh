@@ -65,12 +65,13 @@ say() { echo "netbench: $*" >&2; }
 
 # Per path: its kind (qemu, bulkhead), its guest's address, the address
 # the guest sends to, where the listener runs (ns or host), its log.
-PATHS="qemu intx vhost default isolated passt"
+PATHS="qemu intx plain vhost default isolated passt"
 declare -A KIND IP DST WHERE LOG STATUS QPID
 label() {
 	case $1 in
 	qemu) echo "bare QEMU, virtio-net on tap (peer)" ;;
 	intx) echo "bare QEMU, virtio-net on tap, INTx" ;;
+	plain) echo "bare QEMU, virtio-net on tap, INTx, bulkhead-net's features" ;;
 	vhost) echo "bare QEMU, vhost-net" ;;
 	default) echo "bulkhead, default vif" ;;
 	isolated) echo "bulkhead, backendtype=isolated" ;;
@@ -141,6 +142,11 @@ bare qemu 2 off || STATUS[qemu]="not run: tap setup failed"
 # crashes setting up MSI-X for a vhost-user NIC without KVM), so its
 # guest takes INTx: this control shows what INTx alone costs.
 bare intx 7 off ,vectors=0 || STATUS[intx]="not run: tap setup failed"
+# bulkhead-net offers the guest no offloads and no mergeable receive
+# buffers, so its guest checksums and segments every frame itself, on
+# the emulated CPU; this control offers the same features in-process.
+bare plain 8 off ,vectors=0,csum=off,guest_csum=off,gso=off,host_tso4=off,host_tso6=off,host_ecn=off,host_ufo=off,guest_tso4=off,guest_tso6=off,guest_ecn=off,guest_ufo=off,mrg_rxbuf=off ||
+	STATUS[plain]="not run: tap setup failed"
 if [ ! -c /dev/vhost-net ]; then
 	STATUS[vhost]="not run: no /dev/vhost-net on this host (kernel $(uname -r)$(
 		zgrep -qx '# CONFIG_VHOST_NET is not set' /proc/config.gz 2>/dev/null &&
