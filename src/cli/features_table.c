@@ -189,6 +189,22 @@ static const struct feature table[F_COUNT] = {
 	  "in the jail over the fd the toolstack opened, with no backing "
 	  "file (unallocated clusters read as zeros); root never parses "
 	  "the image; not for cdroms or isolated disks" },
+	{ F_EVENTS, "events, wait, create --json (machine interface)",
+	  FS_SUPPORTED,
+	  "versioned JSON for orchestrators: lifecycle events made by each "
+	  "monitor from its own decisions (never copied from QMP), at most "
+	  "20 at once and 5 a second per VM; wait blocks until a VM ends "
+	  "and says why; root only; no stats yet" },
+	{ F_INSTALL, "make install, Debian package", FS_SUPPORTED,
+	  "PREFIX/DESTDIR install with one manifest for uninstall (config "
+	  "files the admin changed are kept); dpkg-buildpackage builds a "
+	  "lintian-clean .deb whose postinst runs host-init" },
+	{ F_HOST_GUESTS, "bulkhead-guests.service (autostart, host shutdown)",
+	  FS_SUPPORTED,
+	  "as xendomains: starts /etc/bulkhead/auto at boot, and at host "
+	  "shutdown ends every VM in parallel by its power button, save or "
+	  "destroy, destroying what is left after the timeout; never "
+	  "restarted by a package upgrade" },
 };
 
 const struct feature *

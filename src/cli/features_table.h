@@ -57,6 +57,9 @@ enum feature_id {
 	F_CREATE_ARGS,
 	F_CPUS,
 	F_DISK_QCOW2,
+	F_EVENTS,
+	F_INSTALL,
+	F_HOST_GUESTS,
 	F_COUNT
 };
 
