@@ -71,6 +71,7 @@ SHARED_SRCS = \
 	src/host/tap.c \
 	src/host/antispoof.c \
 	src/host/antispoof_rules.c \
+	src/host/nft.c \
 	src/host/bind_guard.c \
 	src/host/inbound_guard.c \
 	src/host/hostfile.c \

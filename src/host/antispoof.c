@@ -11,32 +11,10 @@
 #include <string.h>
 
 #include "../config/config.h"
+#include "nft.h"
 
 /* 64 rule lines per tap at most, a bit over 100 bytes each. */
 #define RULES_MAX (CONFIG_VIFS_MAX * 64 * 160 + 4096)
-
-/* Run CMDS as one transaction: 0, or -1 with nft's message in why. */
-static int
-run(const char *cmds, char *why, size_t whylen)
-{
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-
-	if (!ctx) {
-		snprintf(why, whylen, "nftables: no context");
-		return -1;
-	}
-	nft_ctx_buffer_output(ctx);
-	nft_ctx_buffer_error(ctx);
-	int rc = nft_run_cmd_from_buffer(ctx, cmds);
-	if (rc != 0) {
-		const char *e = nft_ctx_get_error_buffer(ctx);
-		/* nft's first line names the error; the rest quotes us. */
-		snprintf(why, whylen, "nftables: %.*s",
-			 e ? (int)strcspn(e, "\n") : 7, e ? e : "failed");
-	}
-	nft_ctx_free(ctx);
-	return rc == 0 ? 0 : -1;
-}
 
 int
 antispoof_install(const char *vm, const struct vif_spec *vifs, size_t n,
@@ -54,7 +32,7 @@ antispoof_install(const char *vm, const struct vif_spec *vifs, size_t n,
 		snprintf(why, whylen, "anti-spoofing rules: %s",
 			 strerror(-len));
 	else
-		rc = run(buf, why, whylen);
+		rc = nft_run(buf, why, whylen);
 	free(buf);
 	return rc;
 }
@@ -70,11 +48,11 @@ remove_in(const char *table, const char *add, const char *del)
 	char cmd[128], why[256], *buf;
 
 	snprintf(cmd, sizeof(cmd), "list table %s", table);
-	if (run(cmd, why, sizeof(why)) < 0)
+	if (nft_run(cmd, why, sizeof(why)) < 0)
 		return 0;
 	if (asprintf(&buf, "%s%s", add, del) < 0)
 		return -ENOMEM;
-	int rc = run(buf, why, sizeof(why)) < 0 ? -EIO : 0;
+	int rc = nft_run(buf, why, sizeof(why)) < 0 ? -EIO : 0;
 	free(buf);
 	return rc;
 }

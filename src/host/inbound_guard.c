@@ -1,37 +1,15 @@
 #include "inbound_guard.h"
 
 #include <errno.h>
-#include <nftables/libnftables.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "antispoof.h"
 #include "cgroup.h"
 #include "cgroup_ops.h"
+#include "nft.h"
 
 #define IG_FAMILY_TABLE "inet " ANTISPOOF_TABLE
-
-/* Run CMDS as one transaction: 0, or -1 with nft's message in why. */
-static int
-run(const char *cmds, char *why, size_t whylen)
-{
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-
-	if (!ctx) {
-		snprintf(why, whylen, "nftables: no context");
-		return -1;
-	}
-	nft_ctx_buffer_output(ctx);
-	nft_ctx_buffer_error(ctx);
-	int rc = nft_run_cmd_from_buffer(ctx, cmds);
-	if (rc != 0) {
-		const char *e = nft_ctx_get_error_buffer(ctx);
-		snprintf(why, whylen, "nftables: %.*s",
-			 e ? (int)strcspn(e, "\n") : 7, e ? e : "failed");
-	}
-	nft_ctx_free(ctx);
-	return rc == 0 ? 0 : -1;
-}
 
 int
 inbound_guard_cmds(const char *vm, const char *group_path, char *buf,
@@ -71,7 +49,7 @@ inbound_guard_install(const char *vm, const char *group, char *why,
 		snprintf(why, whylen, "inbound guard: %s", strerror(-rc));
 		return -1;
 	}
-	return run(buf, why, whylen);
+	return nft_run(buf, why, whylen);
 }
 
 int
@@ -83,12 +61,12 @@ inbound_guard_remove(const char *vm)
 		return -EINVAL;
 	/* No table, or no chain of the VM's: nothing to remove (and no
 	 * table made here). Asked, not read from nft's wording. */
-	if (run("list table " IG_FAMILY_TABLE, why, sizeof(why)) < 0)
+	if (nft_run("list table " IG_FAMILY_TABLE, why, sizeof(why)) < 0)
 		return 0;
 	snprintf(buf, sizeof(buf), "list chain " IG_FAMILY_TABLE " pin-%s", vm);
-	if (run(buf, why, sizeof(why)) < 0)
+	if (nft_run(buf, why, sizeof(why)) < 0)
 		return 0;
 	snprintf(buf, sizeof(buf), "delete chain " IG_FAMILY_TABLE " pin-%s",
 		 vm);
-	return run(buf, why, sizeof(why)) < 0 ? -EIO : 0;
+	return nft_run(buf, why, sizeof(why)) < 0 ? -EIO : 0;
 }
