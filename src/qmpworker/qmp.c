@@ -400,6 +400,12 @@ qmp_pump(struct qmp_conn *c, char *why, size_t whylen)
 		return bad(why, whylen, "message too long");
 	if (fill(c, why, whylen) < 0)
 		return -1;
+	return qmp_drain(c, why, whylen);
+}
+
+int
+qmp_drain(struct qmp_conn *c, char *why, size_t whylen)
+{
 	for (;;) {
 		struct qmp_msg m;
 		int rc;

@@ -86,4 +86,8 @@ int qmp_handshake(struct qmp_conn *c, uint64_t deadline_ms, char *why,
  * event to the handler. Anything but an event here is a violation. 0, or
  * -1 with why (EOF, oversize, malformed, unsolicited reply, flood). */
 int qmp_pump(struct qmp_conn *c, char *why, size_t whylen);
+/* The same for lines already read but not yet handled: a call's reply
+ * can arrive in one read with the events after it, which no poll of
+ * the socket would announce again. */
+int qmp_drain(struct qmp_conn *c, char *why, size_t whylen);
 #endif

@@ -181,6 +181,13 @@ serve(struct worker *w)
 		wk_msg_set(&m, WK_RESULT, rc, 0, text);
 		if (wk_send(WORKER_CHAN_FD, &m, -1) < 0)
 			_exit(0);
+		/* Events that came in the read with the call's reply. */
+		if (w->talking && rc != QMP_BROKEN &&
+		    qmp_drain(w->qmp, why, sizeof(why)) < 0) {
+			flush_events(w);
+			wk_msg_set(&m, WK_VIOLATION, 0, 0, why);
+			finish(&m);
+		}
 		flush_events(w);
 		if (rc == QMP_BROKEN)
 			_exit(0); /* the session is no longer trustworthy */
