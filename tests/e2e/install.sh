@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 27
+plan 28
 P=bhtest-inst-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 trap 'destroy_prefix "$P"; rm -rf "$T"' EXIT

@@ -81,7 +81,7 @@ ucfg "$U/b.cfg" "$P-b" "bridge=$BR, mac=$M, ip=$I"
 rc=$?
 echo "# tenant create of B with A's mac and ip: exit $rc: $(head -1 "$T/b.out")"
 check "tenant's VM B claiming root VM A's mac= and ip= is refused" test "$rc" != 0
-nft list chain bridge bulkhead "vif-$P-b" > "$T/b.nft" 2>&1
+nft list chain netdev bulkhead "tap-$P-b/0" > "$T/b.nft" 2>&1
 sed 's/^/# /' "$T/b.nft" | grep -E "saddr" | head -4
 check "no anti-spoofing chain lets the tenant's VM send as $M / $I" \
 	bash -c "! grep -q 'ether saddr != $M drop' '$T/b.nft'"
@@ -124,7 +124,7 @@ DMAC=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vifs"][0
 echo "# tenant VM's MAC: $DMAC"
 check "tenant: its MAC is in Xen's OUI, and its rules and record hold it and 10.77.0.6" \
 	bash -c "case '$DMAC' in 00:16:3e:*) ;; *) exit 1;; esac &&
-		nft list chain bridge bulkhead 'vif-$P-d' | grep -q 'ether saddr != $DMAC drop' &&
+		nft list chain netdev bulkhead 'tap-$P-d/0' | grep -q 'ether saddr != $DMAC drop' &&
 		grep -q '\"ips\":\[\"10.77.0.6\"\]' /run/bulkhead/vm/$P-d/record.json"
 "$BULKHEAD" destroy "$P-a" > /dev/null 2>&1
 mkcfg "$T/r.cfg" "$P-r" "" "vif = [ 'bridge=$BR, mac=$M, ip=$I' ]"
