@@ -347,6 +347,11 @@ check-package: deps
 netbench: all
 	bash bench/netbench.sh $(NETBENCH_ARGS)
 
+# The start-up and memory benchmark (bench/README.md): bare QEMU against
+# bulkhead create -p/destroy, one at a time, in parallel, and memory held.
+startbench: all
+	python3 bench/startbench.py $(STARTBENCH_ARGS)
+
 docs/SUPPORT.md: $(BUILD)/bulkhead
 	$(BUILD)/bulkhead features --markdown > $@
 
@@ -354,4 +359,4 @@ clean:
 	rm -rf build
 
 .PHONY: all deps guest asan fuzz lint check check-mutations demo bench netbench \
-	clean install uninstall check-package
+	startbench clean install uninstall check-package
