@@ -174,6 +174,7 @@ suites() {
 		suite e2e/shutdown bash tests/e2e/shutdown.sh
 		suite e2e/install bash tests/e2e/install.sh
 		suite e2e/events bash tests/e2e/events.sh
+		suite e2e/review15-events bash tests/e2e/review15-events.sh
 		suite package/deb bash tests/package/deb.sh
 		suite e2e/saverestore bash tests/e2e/saverestore.sh
 		suite e2e/deputy bash tests/e2e/deputy.sh
