@@ -194,6 +194,7 @@ suites() {
 		suite e2e/bpdu bash tests/e2e/bpdu.sh
 		suite e2e/review14-tenant-spoof bash tests/e2e/review14-tenant-spoof.sh
 		suite e2e/review15-tenant bash tests/e2e/review15-tenant.sh
+		suite e2e/review15-antispoof bash tests/e2e/review15-antispoof.sh
 		suite e2e/passt bash tests/e2e/passt.sh
 		suite e2e/netbe bash tests/e2e/netbe.sh
 		suite e2e/netbe-hostile bash tests/e2e/netbe-hostile.sh

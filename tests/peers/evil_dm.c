@@ -312,6 +312,9 @@ main(int argc, char **argv)
 	} else if (!strncmp(mode, "late-spoof", 10)) {
 		handshake();
 		evil_net(argc, argv);
+	} else if (!strncmp(mode, "late-ndopts", 11)) {
+		handshake();
+		evil_ndopts(argc, argv);
 	} else if (!strncmp(mode, "late-reboot-after", 17)) {
 		/* As late-reboots, once the monitor has settled (review 15:
 		 * a reset sent at once may meet the monitor still starting),

@@ -592,3 +592,86 @@ evil_passt_udp(int argc, char **argv)
 			have = 0;
 	}
 }
+
+/* evil=late-ndopts (review 15): frames the rules let through though
+ * they speak for someone else, each marked: a duplicate address probe
+ * for another's address (fails that host's DAD), a neighbour
+ * advertisement for its own address and a solicitation whose
+ * link-layer option names another MAC (ARP's sender MAC is held, ND's
+ * is not), and DHCP and DHCPv6 server replies (a rogue server hands
+ * out another router and resolver, as a router advertisement would).
+ * ok-r15 is its own frame, the baseline. */
+static void
+nd_opt(struct fr *f, const uint8_t src[16], unsigned type,
+       const uint8_t target[16], unsigned opt, const char *tag)
+{
+	char m[64];
+	int mlen = snprintf(m, sizeof(m), "BHAS:%s;", tag);
+	ip6(f, src, 58, 8 + 16 + 8 + (unsigned)mlen);
+	u8(f, type);
+	u8(f, 0);
+	u16(f, 0);
+	u32(f, type == 136 ? 0x20000000 : 0);
+	add(f, target, 16);
+	u8(f, opt);
+	u8(f, 1);
+	add(f, forged_mac, 6);
+	add(f, m, (size_t)mlen);
+}
+
+void
+evil_ndopts(int argc, char **argv)
+{
+	int tap = -1;
+	uint8_t mac[6] = { 0 }, a4[4], a6[16], f6[16];
+	static const uint8_t zero[16];
+	unsigned m[6];
+
+	for (int i = 1; i + 1 < argc; i++) {
+		const char *p = strstr(argv[i + 1], ",fd=");
+		if (!strcmp(argv[i], "-netdev") && p)
+			tap = atoi(p + 4);
+		p = strstr(argv[i + 1], ",mac=");
+		if (!strcmp(argv[i], "-device") && p &&
+		    sscanf(p + 5, "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1],
+			   &m[2], &m[3], &m[4], &m[5]) == 6)
+			for (int k = 0; k < 6; k++)
+				mac[k] = (uint8_t)m[k];
+	}
+	if (tap < 0 || addr(AF_INET, argc, argv, "as4=", a4) ||
+	    addr(AF_INET6, argc, argv, "as6=", a6) ||
+	    addr(AF_INET6, argc, argv, "f6=", f6)) {
+		fprintf(stderr, "evil-dm: late-ndopts: no tap or addresses\n");
+		return;
+	}
+	for (int round = 0; round < 240; round++) {
+		struct fr f;
+		char mk[64];
+		int mlen;
+		eth(&f, mac, 0x0800);
+		udp4(&f, a4, 9999, 9999, "ok-r15");
+		SEND();
+		eth(&f, mac, 0x86dd);
+		icmp6(&f, zero, 135, f6, "bad-dad-foreign");
+		SEND();
+		eth(&f, mac, 0x86dd);
+		nd_opt(&f, a6, 136, a6, 2, "bad-na-tllao");
+		SEND();
+		eth(&f, mac, 0x86dd);
+		nd_opt(&f, a6, 135, f6, 1, "bad-ns-sllao");
+		SEND();
+		eth(&f, mac, 0x0800);
+		udp4(&f, a4, 67, 68, "bad-dhcp-server");
+		SEND();
+		eth(&f, mac, 0x86dd);
+		mlen = snprintf(mk, sizeof(mk), "BHAS:bad-dhcp6-server;");
+		ip6(&f, a6, 17, 8 + (unsigned)mlen);
+		u16(&f, 547);
+		u16(&f, 546);
+		u16(&f, 8 + (unsigned)mlen);
+		u16(&f, 0);
+		add(&f, mk, (size_t)mlen);
+		SEND();
+		usleep(100000);
+	}
+}

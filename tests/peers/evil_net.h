@@ -7,5 +7,7 @@ void evil_net(int argc, char **argv);
 /* Send forged STP configuration BPDUs for about 5 minutes. */
 void evil_bpdu(int argc, char **argv);
 void evil_passt_udp(int argc, char **argv);
+/* Review 15: ND options, DAD and DHCP replies that speak for others. */
+void evil_ndopts(int argc, char **argv);
 
 #endif
