@@ -200,6 +200,7 @@ suites() {
 		suite e2e/netbe-hostile bash tests/e2e/netbe-hostile.sh
 		suite e2e/netbe-bounce bash tests/e2e/netbe-bounce.sh
 		suite e2e/passt-inbound bash tests/e2e/passt-inbound.sh
+		suite e2e/review15-passt bash tests/e2e/review15-passt.sh
 		suite e2e/check bash tests/e2e/check.sh
 		suite golden/audit bash tests/golden/audit/run.sh
 		suite e2e/audit bash tests/e2e/audit.sh
