@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../common/log.h"
+#include "../common/util.h"
 #include "../config/config.h"
 #include "../host/events_log.h"
 #include "../host/record.h"
@@ -89,6 +90,22 @@ vm_gone(const char *name, const struct vm_record *was)
 	       (was->dm_start && !record_same_vm(was, &now));
 }
 
+/* Read what the log holds now; true unless it has rec's end, which is
+ * then printed. */
+static bool
+drained_no_end(struct events_follow *f, const struct vm_record *rec)
+{
+	struct bh_event e;
+
+	while (events_follow_next(f, &e, 0) == 1)
+		if (!strcmp(e.vm, rec->name) && e.vmid == (long)rec->vmid &&
+		    !strcmp(e.event, "destroyed")) {
+			printf("%s: destroyed: %s\n", rec->name, e.detail);
+			return false;
+		}
+	return true;
+}
+
 int
 cmd_wait(int argc, char **argv)
 {
@@ -114,6 +131,7 @@ cmd_wait(int argc, char **argv)
 		events_follow_close(&f);
 		return 1;
 	}
+	uint64_t next_look = now_ms() + 1000;
 	for (;;) {
 		rc = events_follow_next(&f, &e, 1000);
 		if (rc < 0)
@@ -123,11 +141,17 @@ cmd_wait(int argc, char **argv)
 			printf("%s: destroyed: %s\n", rec.name, e.detail);
 			break;
 		}
-		/* A monitor killed before it could log the end. */
-		if (rc == 0 && vm_gone(argv[1], &rec)) {
-			printf("%s: ended (no event logged: its monitor was "
-			       "gone)\n",
-			       rec.name);
+		if (rc == 1 && now_ms() < next_look)
+			continue;
+		/* Once a second, whatever other VMs log: a monitor killed
+		 * before it could log the end. The log is read to its end
+		 * first, so an end logged meanwhile is not missed. */
+		next_look = now_ms() + 1000;
+		if (vm_gone(argv[1], &rec)) {
+			if (drained_no_end(&f, &rec))
+				printf("%s: ended (no event logged: its "
+				       "monitor was gone)\n",
+				       rec.name);
 			break;
 		}
 	}

@@ -4,7 +4,8 @@
  * device model that makes the monitor change state over and over (a
  * guest rebooting in a loop) gets at most EVENTS_BURST at once and
  * EVENTS_PER_S a second after; the next event that passes says how many
- * were dropped. */
+ * were dropped. A monitor's once-in-a-life events (its VM's creation and
+ * end) are never dropped. */
 #include "monitor_priv.h"
 
 #include <stdarg.h>
@@ -49,6 +50,20 @@ take_token(void)
 	return true;
 }
 
+/* Events a monitor makes at most once in its life: never dropped, so a
+ * guest that keeps the bucket empty cannot hide its VM's end. */
+static bool
+once_only(const char *event)
+{
+	static const char *const once[] = { "created", "restored", "taken-over",
+					    "broken", "destroyed" };
+
+	for (size_t i = 0; i < sizeof(once) / sizeof(once[0]); i++)
+		if (!strcmp(event, once[i]))
+			return true;
+	return false;
+}
+
 void
 monitor_event(struct monitor *m, const char *event, const char *fmt, ...)
 {
@@ -56,7 +71,7 @@ monitor_event(struct monitor *m, const char *event, const char *fmt, ...)
 	struct timespec ts;
 	va_list ap;
 
-	if (!take_token())
+	if (!once_only(event) && !take_token())
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	e.time = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
