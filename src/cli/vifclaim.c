@@ -34,23 +34,51 @@ same_ip(const struct vif_ip *a, const struct vif_ip *b)
 	       !memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16);
 }
 
-/* Whether vif v claims what r holds: its MAC or one of its addresses. */
+/* The link-local address the anti-spoofing rules let a MAC send from. */
+static struct vif_ip
+link_local(const uint8_t mac[6])
+{
+	struct vif_ip ll;
+
+	vif_link_local(mac, &ll);
+	return ll;
+}
+
+/* Whether one of ips (n of them) is ip. */
+static bool
+ip_in(const struct vif_ip *ip, const struct vif_ip *ips, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_ip(ip, &ips[i]))
+			return true;
+	return false;
+}
+
+/* Whether vif v claims what r holds: its MAC, one of its addresses, or
+ * the link-local address its MAC sends from (and the other way round). */
 static bool
 held_by(struct claim *c, const struct vif_spec *v, const struct vm_record *r)
 {
+	struct vif_ip own_ll = link_local(v->mac);
+
 	for (size_t k = 0; k < r->nvifs; k++) {
 		const struct record_vif *o = &r->vifs[k];
+		struct vif_ip other_ll = link_local(o->mac);
 		if (!memcmp(o->mac, v->mac, 6)) {
 			c->mac = true;
 			return true;
 		}
+		c->mac = false;
 		for (size_t i = 0; i < v->nips; i++)
-			for (size_t j = 0; j < o->nips; j++)
-				if (same_ip(&v->ips[i], &o->ips[j])) {
-					c->mac = false;
-					c->ip = v->ips[i];
-					return true;
-				}
+			if (ip_in(&v->ips[i], o->ips, o->nips) ||
+			    same_ip(&v->ips[i], &other_ll)) {
+				c->ip = v->ips[i];
+				return true;
+			}
+		if (ip_in(&own_ll, o->ips, o->nips)) {
+			c->ip = own_ll;
+			return true;
+		}
 	}
 	return false;
 }
@@ -130,6 +158,54 @@ host_mac(const struct vm_config *cfg, const struct vif_spec *v)
 	return rc;
 }
 
+/* A tenant's address must not be one of the host's own (a bridge's,
+ * an uplink's, their link-local ones): the rules would let the VM answer
+ * ARP and neighbour discovery as the host, its gateway. */
+static int
+host_ip(const struct vm_config *cfg, const struct vif_spec *v)
+{
+	struct ifaddrs *ifa, *i;
+	char w[CONFIG_WHERE_MAX], a[INET6_ADDRSTRLEN];
+	int rc = 0;
+
+	if (getifaddrs(&ifa) < 0) {
+		log_error("%s: cannot list the host's addresses", cfg->file);
+		return 1;
+	}
+	for (i = ifa; i && rc == 0; i = i->ifa_next) {
+		struct vif_ip h = { .family = 0 };
+		if (!i->ifa_addr)
+			continue;
+		h.family = i->ifa_addr->sa_family;
+		if (h.family == AF_INET)
+			memcpy(h.addr,
+			       &((const struct sockaddr_in *)(const void *)
+					 i->ifa_addr)
+					->sin_addr,
+			       4);
+		else if (h.family == AF_INET6)
+			memcpy(h.addr,
+			       &((const struct sockaddr_in6 *)(const void *)
+					 i->ifa_addr)
+					->sin6_addr,
+			       16);
+		else
+			continue;
+		for (size_t k = 0; k < v->nips && rc == 0; k++) {
+			if (!same_ip(&h, &v->ips[k]))
+				continue;
+			vif_ip_format(&v->ips[k], a, sizeof(a));
+			log_error("%s: vif: ip %s is the host interface %s's: "
+				  "refused for a config uid %u owns",
+				  config_where(cfg, v->line, w, sizeof(w)), a,
+				  i->ifa_name, (unsigned)cfg->owner.uid);
+			rc = 2;
+		}
+	}
+	freeifaddrs(ifa);
+	return rc;
+}
+
 static void
 keep_claims(const struct vm_config *cfg, struct vm_record *rec)
 {
@@ -176,6 +252,9 @@ cli_vif_claim(struct vm_config *cfg, struct vm_record *rec)
 		drawn[i] = ours[i] = !cfg->vifs[i].has_mac;
 		if (cfg->owner.uid != 0 && !drawn[i] && !cfg->vifs[i].user &&
 		    (rc = host_mac(cfg, &cfg->vifs[i])) != 0)
+			return rc;
+		if (cfg->owner.uid != 0 && !cfg->vifs[i].user &&
+		    (rc = host_ip(cfg, &cfg->vifs[i])) != 0)
 			return rc;
 	}
 	for (int n = 0; n < DRAWS_MAX; n++) {

@@ -391,3 +391,20 @@ vif_spec_parse(const char *spec, struct vif_spec *out, char *why, size_t whylen)
 	}
 	return 0;
 }
+
+void
+vif_link_local(const uint8_t mac[6], struct vif_ip *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->family = AF_INET6;
+	out->addr[0] = 0xfe;
+	out->addr[1] = 0x80;
+	out->addr[8] = mac[0] ^ 0x02;
+	out->addr[9] = mac[1];
+	out->addr[10] = mac[2];
+	out->addr[11] = 0xff;
+	out->addr[12] = 0xfe;
+	out->addr[13] = mac[3];
+	out->addr[14] = mac[4];
+	out->addr[15] = mac[5];
+}

@@ -73,6 +73,9 @@ vif_mac_local(const uint8_t mac[6])
 /* Whether ip is IPv4-mapped IPv6, ::ffff:a.b.c.d: an IPv4 address in
  * IPv6's clothes, which a tenant may not claim (policy_check.c). */
 bool vif_ip_mapped(const struct vif_ip *ip);
+/* The EUI-64 link-local address of MAC mac (RFC 4291 appendix A): the
+ * one the anti-spoofing rules let a vif send from besides its ip=. */
+void vif_link_local(const uint8_t mac[6], struct vif_ip *out);
 /* ip='A B ...' into out->ips: -1 with why on anything but host
  * addresses. */
 int vif_ips_parse(const char *val, struct vif_spec *out, char *why,

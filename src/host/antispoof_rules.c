@@ -61,21 +61,14 @@ put_mac(struct out *o, const uint8_t m[6])
 	    m[5]);
 }
 
-/* The EUI-64 link-local address of MAC m (RFC 4291 appendix A). */
+/* The EUI-64 link-local address of MAC m, as 16 bytes. */
 static void
 link_local(const uint8_t m[6], uint8_t a[16])
 {
-	memset(a, 0, 16);
-	a[0] = 0xfe;
-	a[1] = 0x80;
-	a[8] = m[0] ^ 2;
-	a[9] = m[1];
-	a[10] = m[2];
-	a[11] = 0xff;
-	a[12] = 0xfe;
-	a[13] = m[3];
-	a[14] = m[4];
-	a[15] = m[5];
+	struct vif_ip ll;
+
+	vif_link_local(m, &ll);
+	memcpy(a, ll.addr, 16);
 }
 
 /* The vif's addresses of FAMILY, ", "-separated; how many. As hex
