@@ -193,7 +193,8 @@ static const struct feature table[F_COUNT] = {
 	  FS_SUPPORTED,
 	  "versioned JSON for orchestrators: lifecycle events made by each "
 	  "monitor from its own decisions (never copied from QMP), at most "
-	  "20 at once and 5 a second per VM; wait blocks until a VM ends "
+	  "20 at once and 5 a second per VM, a VM's creation and end never "
+	  "dropped; wait blocks until a VM ends "
 	  "and says why; root only; no stats yet" },
 	{ F_INSTALL, "make install, Debian package", FS_SUPPORTED,
 	  "PREFIX/DESTDIR install with one manifest for uninstall (config "
