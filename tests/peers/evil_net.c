@@ -4,6 +4,7 @@
  * tell which arrived. Its addresses come from the guest command line:
  * as4= and as6= its own, f4= and f6= someone else's. */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,6 +132,25 @@ ip6(struct fr *f, const uint8_t src[16], unsigned next, unsigned plen)
 	add(f, all, 16);
 }
 
+/* An IPv6 header whose destination is the mark "BHAS:TAG;" (TAG at
+ * most 10 bytes): an ND message is exactly its fixed part and options,
+ * with no room for a mark, and a bridge may trim what follows it. The
+ * frame goes to the Ethernet broadcast address whatever this says. */
+static void
+ip6_tagged(struct fr *f, const uint8_t src[16], unsigned next, unsigned plen,
+	   const char *tag)
+{
+	char dst[17] = { 0 };
+
+	snprintf(dst, sizeof(dst), "BHAS:%s;", tag);
+	u32(f, 0x60000000);
+	u16(f, plen);
+	u8(f, next);
+	u8(f, 255);
+	add(f, src, 16);
+	add(f, dst, 16);
+}
+
 static void
 udp6(struct fr *f, const uint8_t src[16], const char *tag)
 {
@@ -145,20 +165,17 @@ udp6(struct fr *f, const uint8_t src[16], const char *tag)
 }
 
 /* ICMPv6 TYPE with a 4-byte word and a target (NS, NA) or 12 more
- * bytes (RA), then the mark. */
+ * bytes (RA), no option; the mark in its destination. */
 static void
 icmp6(struct fr *f, const uint8_t src[16], unsigned type,
       const uint8_t target[16], const char *tag)
 {
-	char m[64];
-	int mlen = snprintf(m, sizeof(m), "BHAS:%s;", tag);
-	ip6(f, src, 58, 8 + 16 + (unsigned)mlen);
+	ip6_tagged(f, src, 58, 8 + 16, tag);
 	u8(f, type);
 	u8(f, 0);
 	u16(f, 0);
 	u32(f, type == 136 ? 0x20000000 : 0);
 	add(f, target, 16);
-	add(f, m, (size_t)mlen);
 }
 
 /* An Ethernet header to group address DST from SRC (link-local: LLDP,
@@ -598,16 +615,17 @@ evil_passt_udp(int argc, char **argv)
  * for another's address (fails that host's DAD), a neighbour
  * advertisement for its own address and a solicitation whose
  * link-layer option names another MAC (ARP's sender MAC is held, ND's
- * is not), and DHCP and DHCPv6 server replies (a rogue server hands
+ * is not; or its own MAC's option and then a second naming another),
+ * and DHCP and DHCPv6 server replies (a rogue server hands
  * out another router and resolver, as a router advertisement would).
  * ok-r15 is its own frame, the baseline. */
 static void
 nd_opt(struct fr *f, const uint8_t src[16], unsigned type,
-       const uint8_t target[16], unsigned opt, const char *tag)
+       const uint8_t target[16], unsigned opt, const uint8_t *own,
+       const char *tag)
 {
-	char m[64];
-	int mlen = snprintf(m, sizeof(m), "BHAS:%s;", tag);
-	ip6(f, src, 58, 8 + 16 + 8 + (unsigned)mlen);
+	bool second = own != NULL;
+	ip6_tagged(f, src, 58, 8 + 16 + 8 + (second ? 8 : 0), tag);
 	u8(f, type);
 	u8(f, 0);
 	u16(f, 0);
@@ -615,8 +633,12 @@ nd_opt(struct fr *f, const uint8_t src[16], unsigned type,
 	add(f, target, 16);
 	u8(f, opt);
 	u8(f, 1);
-	add(f, forged_mac, 6);
-	add(f, m, (size_t)mlen);
+	add(f, second ? own : forged_mac, 6);
+	if (second) {
+		u8(f, opt);
+		u8(f, 1);
+		add(f, forged_mac, 6);
+	}
 }
 
 void
@@ -652,13 +674,16 @@ evil_ndopts(int argc, char **argv)
 		udp4(&f, a4, 9999, 9999, "ok-r15");
 		SEND();
 		eth(&f, mac, 0x86dd);
-		icmp6(&f, zero, 135, f6, "bad-dad-foreign");
+		icmp6(&f, zero, 135, f6, "bad-dadfor");
 		SEND();
 		eth(&f, mac, 0x86dd);
-		nd_opt(&f, a6, 136, a6, 2, "bad-na-tllao");
+		nd_opt(&f, a6, 136, a6, 2, NULL, "bad-tllao");
 		SEND();
 		eth(&f, mac, 0x86dd);
-		nd_opt(&f, a6, 135, f6, 1, "bad-ns-sllao");
+		nd_opt(&f, a6, 135, f6, 1, NULL, "bad-sllao");
+		SEND();
+		eth(&f, mac, 0x86dd);
+		nd_opt(&f, a6, 136, a6, 2, mac, "bad-2opts");
 		SEND();
 		eth(&f, mac, 0x0800);
 		udp4(&f, a4, 67, 68, "bad-dhcp-server");
