@@ -122,6 +122,9 @@ rules_v4(struct out *o, const char *pre, const struct vif_spec *v)
 	put(o, " drop\n%s arp saddr ip != { 0.0.0.0, ", pre);
 	put_addrs(o, v, AF_INET, false);
 	put(o, " } drop\n");
+	/* A DHCP server's port: a rogue server names another router and
+	 * resolver, as the router advertisements dropped below would. */
+	put(o, "%s ip protocol udp udp sport 67 drop\n", pre);
 	put(o, "%s ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept\n", pre);
 	put(o, "%s ip saddr != { ", pre);
 	put_addrs(o, v, AF_INET, false);
@@ -136,14 +139,44 @@ rules_v4(struct out *o, const char *pre, const struct vif_spec *v)
  * mobility 135, HIP 139, shim6 140, experimental 253 and 254. */
 #define V6_EXTHDRS "43, 44, 50, 51, 60, 135, 139, 140, 253, 254"
 
+/* Neighbour discovery (RFC 4861): router solicitation and advertisement,
+ * neighbour solicitation and advertisement, redirect. */
+#define ND_TYPES "133, 134, 135, 136, 137"
+
+/* The options of ND message TYPE, whose fixed part is HDR bytes: none,
+ * or exactly one (8 bytes: type, length 1, 6 more) of type OPT, naming
+ * the vif's own MAC, or of type 14 if NONCE (RFC 7527: Linux puts a
+ * nonce in its DAD probes), naming none. The ICMPv6 length is exact, so
+ * no second option names another MAC; ip6 length is the ICMPv6 length
+ * because ND behind hop-by-hop is dropped before this. */
+static void
+rules_llao(struct out *o, const char *pre, const struct vif_spec *v,
+	   const char *type, unsigned hdr, unsigned opt, bool nonce)
+{
+	const uint8_t *m = v->mac;
+
+	put(o, "%s icmpv6 type %s ip6 length != { %u, %u } drop\n", pre, type,
+	    hdr, hdr + 8);
+	put(o, "%s icmpv6 type %s ip6 length %u @th,%u,16 != ", pre, type,
+	    hdr + 8, hdr * 8);
+	put(o, nonce ? "{ 0x%02x01, 0x0e01 } drop\n" : "0x%02x01 drop\n", opt);
+	put(o,
+	    "%s icmpv6 type %s ip6 length %u @th,%u,16 0x%02x01 @th,%u,48 != "
+	    "0x%02x%02x%02x%02x%02x%02x drop\n",
+	    pre, type, hdr + 8, hdr * 8, opt, hdr * 8 + 16, m[0], m[1], m[2],
+	    m[3], m[4], m[5]);
+}
+
 /* IPv6 with ip= giving IPv6 addresses: the source is one of them or the
  * MAC's link-local address; :: only for duplicate address detection
- * (neighbour solicitations, MLD reports); a neighbour advertisement only
- * for the VM's own addresses; no router advertisement or redirect (a VM
- * is a host, not a router). Extension headers first, so that no accept
- * below sees a packet whose ICMPv6 part hides behind one; hop-by-hop
- * (MLD's router alert) only directly before ICMPv6, which icmpv6 type
- * then reads (nft's transport header is found past it). */
+ * (neighbour solicitations for its own addresses, MLD reports); a
+ * neighbour advertisement only for the VM's own addresses; ND's
+ * link-layer address options only the vif's MAC; no router advertisement
+ * or redirect (a VM is a host, not a router); no DHCPv6 server. Extension
+ * headers first, so that no accept below sees a packet whose ICMPv6 part
+ * hides behind one; hop-by-hop (MLD's router alert) only directly before
+ * ICMPv6, which icmpv6 type then reads (nft's transport header is found
+ * past it), and never before ND, which does not use it. */
 static void
 rules_v6(struct out *o, const char *pre, const struct vif_spec *v)
 {
@@ -159,6 +192,22 @@ rules_v6(struct out *o, const char *pre, const struct vif_spec *v)
 	put(o, "%s ip6 nexthdr { " V6_EXTHDRS " } drop\n", pre);
 	/* The hop-by-hop header's own next header: byte 40. */
 	put(o, "%s ip6 nexthdr 0 @nh,320,8 != 58 drop\n", pre);
+	put(o, "%s ip6 nexthdr 0 icmpv6 type { " ND_TYPES " } drop\n", pre);
+	put(o, "%s ip6 nexthdr udp udp sport 547 drop\n", pre);
+	/* RS: 8 bytes, then its option; NS, NA: 24 (with the target). */
+	rules_llao(o, pre, v, "nd-router-solicit", 8, 1, false);
+	rules_llao(o, pre, v, "nd-neighbor-solicit", 24, 1, true);
+	rules_llao(o, pre, v, "nd-neighbor-advert", 24, 2, false);
+	/* The target address is at bytes 8..23 of the ICMPv6 message: a
+	 * DAD probe for another's address fails that host's DAD. */
+	put(o,
+	    "%s ip6 saddr :: icmpv6 type nd-neighbor-solicit "
+	    "@th,64,128 != { ",
+	    pre);
+	put_addrs(o, &ll, AF_INET6, true);
+	put(o, ", ");
+	put_addrs(o, v, AF_INET6, true);
+	put(o, " } drop\n");
 	put(o,
 	    "%s ip6 saddr :: icmpv6 type { nd-neighbor-solicit, "
 	    "mld2-listener-report } accept\n",
@@ -167,7 +216,6 @@ rules_v6(struct out *o, const char *pre, const struct vif_spec *v)
 	put_addrs(o, v, AF_INET6, false);
 	put(o, " } drop\n");
 	put(o, "%s icmpv6 type { nd-router-advert, nd-redirect } drop\n", pre);
-	/* The target address is at bytes 8..23 of the ICMPv6 message. */
 	put(o, "%s icmpv6 type nd-neighbor-advert @th,64,128 != { ", pre);
 	put_addrs(o, &ll, AF_INET6, true);
 	put(o, ", ");

@@ -95,14 +95,42 @@ test_dual(void **state)
 	      "arp hlen != 6 drop\n" R "arp plen != 4 drop\n");
 	has(R "arp saddr ether != 02:16:3e:0a:0b:0c drop\n");
 	has(R "arp saddr ip != { 0.0.0.0, 10.0.0.5, 192.168.7.1 } drop\n");
-	/* The DHCP exception comes before the source check. */
-	has(R "ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept\n" R
+	/* No DHCP server; the client's exception before the source check. */
+	has(R "ip protocol udp udp sport 67 drop\n" R
+	      "ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept\n" R
 	      "ip saddr != { 10.0.0.5, 192.168.7.1 } drop\n");
 	/* Extension headers that could hide ICMPv6 go before any accept;
 	 * hop-by-hop only in front of ICMPv6 (MLD). */
 	has(R "ip6 nexthdr { 43, 44, 50, 51, 60, 135, 139, 140, 253, 254 } "
 	      "drop\n" R "ip6 nexthdr 0 @nh,320,8 != 58 drop\n" R
-	      "ip6 saddr :: icmpv6");
+	      "ip6 nexthdr 0 icmpv6 type { 133, 134, 135, 136, 137 } drop\n" R
+	      "ip6 nexthdr udp udp sport 547 drop\n");
+	/* Link-layer address options: none or exactly one, the vif's MAC
+	 * (or a DAD nonce); all before the accept of ::. */
+	has(R "icmpv6 type nd-router-solicit ip6 length != { 8, 16 } drop\n" R
+	      "icmpv6 type nd-router-solicit ip6 length 16 @th,64,16 != "
+	      "0x0101 drop\n" R
+	      "icmpv6 type nd-router-solicit ip6 length 16 @th,64,16 0x0101 "
+	      "@th,80,48 != "
+	      "0x02163e0a0b0c drop\n" R
+	      "icmpv6 type nd-neighbor-solicit ip6 length != { 24, 32 } "
+	      "drop\n" R
+	      "icmpv6 type nd-neighbor-solicit ip6 length 32 @th,192,16 != "
+	      "{ 0x0101, 0x0e01 } drop\n" R
+	      "icmpv6 type nd-neighbor-solicit ip6 length 32 @th,192,16 0x0101 "
+	      "@th,208,48 != "
+	      "0x02163e0a0b0c drop\n" R
+	      "icmpv6 type nd-neighbor-advert ip6 length != { 24, 32 } "
+	      "drop\n" R
+	      "icmpv6 type nd-neighbor-advert ip6 length 32 @th,192,16 != "
+	      "0x0201 drop\n" R
+	      "icmpv6 type nd-neighbor-advert ip6 length 32 @th,192,16 0x0201 "
+	      "@th,208,48 != "
+	      "0x02163e0a0b0c drop\n" R
+	      "ip6 saddr :: icmpv6 type nd-neighbor-solicit @th,64,128 != { "
+	      "0xfe8000000000000000163efffe0a0b0c, "
+	      "0xfd000000000000000000000000000005 } drop\n" R
+	      "ip6 saddr :: icmpv6 type { nd-neighbor-solicit, ");
 	/* The EUI-64 link-local of 02:16:3e:0a:0b:0c flips bit 1: 00. */
 	has(R "ip6 saddr :: icmpv6 type { nd-neighbor-solicit, "
 	      "mld2-listener-report } accept\n" R
