@@ -20,7 +20,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-plan 7
+plan 9
 P=bhtest-rv15a-$$
 T=$(mktemp -d /tmp/bh-e2e-XXXXXX)
 BR=bhr15b$$
@@ -65,12 +65,14 @@ mkcfg "$T/a.cfg" "$P-a" "" "device_model_override = \"$T/prefix/bin/evil-dm\"" \
 sed -i "s/bulkhead.run=/evil=late-ndopts as4=$SUB.2 as6=fd42::2 f6=fd42::77 bulkhead.run=/" "$T/a.cfg"
 if ! "$BULKHEAD" create "$T/a.cfg" > "$T/a.out" 2>&1; then
 	not_ok "create failed: $(head -3 "$T/a.out")"
-	for i in $(seq 6); do not_ok "(no VM)"; done
+	for i in $(seq 8); do not_ok "(no VM)"; done
 	exit 1
 fi
 got=$(capture 5)
 echo "# the peer received: $got"
 check "its own frame ok-r15 arrives (the capture works)" has_tag "$got" ok-r15
+check "its own solicitation with its MAC arrives" has_tag "$got" ok-sllao
+check "its own DAD probe with a nonce arrives" has_tag "$got" ok-nonce
 for t in bad-dadfor bad-tllao bad-sllao bad-2opts bad-dhcp-server bad-dhcp6-server; do
 	check "frame $t does not arrive" bash -c "! case ' $got ' in *' $t '*) true;; *) false;; esac"
 done

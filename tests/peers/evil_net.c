@@ -618,13 +618,14 @@ evil_passt_udp(int argc, char **argv)
  * is not; or its own MAC's option and then a second naming another),
  * and DHCP and DHCPv6 server replies (a rogue server hands
  * out another router and resolver, as a router advertisement would).
- * ok-r15 is its own frame, the baseline. */
+ * ok-r15 is its own frame, the baseline; ok-sllao a solicitation with
+ * its own MAC and ok-nonce a DAD probe with an RFC 7527 nonce (Linux's),
+ * which must still arrive. */
 static void
 nd_opt(struct fr *f, const uint8_t src[16], unsigned type,
-       const uint8_t target[16], unsigned opt, const uint8_t *own,
-       const char *tag)
+       const uint8_t target[16], unsigned opt, const uint8_t first[6],
+       bool second, const char *tag)
 {
-	bool second = own != NULL;
 	ip6_tagged(f, src, 58, 8 + 16 + 8 + (second ? 8 : 0), tag);
 	u8(f, type);
 	u8(f, 0);
@@ -633,7 +634,7 @@ nd_opt(struct fr *f, const uint8_t src[16], unsigned type,
 	add(f, target, 16);
 	u8(f, opt);
 	u8(f, 1);
-	add(f, second ? own : forged_mac, 6);
+	add(f, first, 6);
 	if (second) {
 		u8(f, opt);
 		u8(f, 1);
@@ -647,6 +648,7 @@ evil_ndopts(int argc, char **argv)
 	int tap = -1;
 	uint8_t mac[6] = { 0 }, a4[4], a6[16], f6[16];
 	static const uint8_t zero[16];
+	static const uint8_t nonce[6] = { 1, 2, 3, 4, 5, 6 };
 	unsigned m[6];
 
 	for (int i = 1; i + 1 < argc; i++) {
@@ -677,13 +679,19 @@ evil_ndopts(int argc, char **argv)
 		icmp6(&f, zero, 135, f6, "bad-dadfor");
 		SEND();
 		eth(&f, mac, 0x86dd);
-		nd_opt(&f, a6, 136, a6, 2, NULL, "bad-tllao");
+		nd_opt(&f, a6, 136, a6, 2, forged_mac, false, "bad-tllao");
 		SEND();
 		eth(&f, mac, 0x86dd);
-		nd_opt(&f, a6, 135, f6, 1, NULL, "bad-sllao");
+		nd_opt(&f, a6, 135, f6, 1, forged_mac, false, "bad-sllao");
 		SEND();
 		eth(&f, mac, 0x86dd);
-		nd_opt(&f, a6, 136, a6, 2, mac, "bad-2opts");
+		nd_opt(&f, a6, 136, a6, 2, mac, true, "bad-2opts");
+		SEND();
+		eth(&f, mac, 0x86dd);
+		nd_opt(&f, a6, 135, f6, 1, mac, false, "ok-sllao");
+		SEND();
+		eth(&f, mac, 0x86dd);
+		nd_opt(&f, zero, 135, a6, 14, nonce, false, "ok-nonce");
 		SEND();
 		eth(&f, mac, 0x0800);
 		udp4(&f, a4, 67, 68, "bad-dhcp-server");
