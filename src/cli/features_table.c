@@ -93,12 +93,13 @@ static const struct feature table[F_COUNT] = {
 	{ F_VIF_IP, "vif ip= (IP anti-spoofing)", FS_SUPPORTED,
 	  "IPv4, ARP and IPv6 from the vif must use its listed addresses "
 	  "(and its EUI-64 link-local; 0.0.0.0 for DHCP and ARP probes, :: "
-	  "for DAD), neighbour advertisements only for them, no router "
-	  "advertisements, no other ethertype but RARP, no IPv6 extension "
-	  "header but hop-by-hop before ICMPv6 (so no IPv6 fragments or "
-	  "IPsec); rules loaded before "
-	  "the device model starts and removed with the VM; ND link-layer "
-	  "options and rogue DHCP servers are not filtered" },
+	  "for DAD of its own addresses), neighbour advertisements only for "
+	  "them, ND link-layer options only its MAC, no router "
+	  "advertisements, no DHCP or DHCPv6 server replies, no other "
+	  "ethertype but RARP, no IPv6 extension header but hop-by-hop "
+	  "before ICMPv6 other than ND (so no IPv6 fragments or IPsec); "
+	  "rules loaded before the device model starts and removed with "
+	  "the VM" },
 	{ F_VIF_USER, "vif type=user (passt)", FS_TECH_PREVIEW,
 	  "no tap, no bridge: Debian's passt NATs the guest through host "
 	  "sockets, jailed as the VM's backend uid with no capabilities, "
