@@ -129,79 +129,81 @@ draw_macs(struct vm_config *cfg, const bool drawn[CONFIG_VIFS_MAX])
 	return 0;
 }
 
-/* A tenant's own MAC must not be one of the host's interfaces' (its
- * bridges', its uplinks'): the bridge would learn it on the VM's port. */
+/* The host address ifa as a vif_ip: 0, or -1 for another family. */
 static int
-host_mac(const struct vm_config *cfg, const struct vif_spec *v)
+host_addr(const struct sockaddr *sa, struct vif_ip *h)
 {
-	struct ifaddrs *ifa, *i;
-	char w[CONFIG_WHERE_MAX], m[18];
+	memset(h, 0, sizeof(*h));
+	h->family = sa->sa_family;
+	if (h->family == AF_INET)
+		memcpy(h->addr,
+		       &((const struct sockaddr_in *)(const void *)sa)
+				->sin_addr,
+		       4);
+	else if (h->family == AF_INET6)
+		memcpy(h->addr,
+		       &((const struct sockaddr_in6 *)(const void *)sa)
+				->sin6_addr,
+		       16);
+	else
+		return -1;
+	return 0;
+}
+
+/* Whether host interface i is what tenant vif v claims: its own mac=
+ * (the bridge would learn it on the VM's port) or one of its addresses
+ * (the rules would let the VM answer ARP and neighbour discovery as the
+ * host, its gateway). Says which, as create's refusal. */
+static bool
+host_holds(const struct vm_config *cfg, const struct vif_spec *v,
+	   const struct ifaddrs *i)
+{
+	char w[CONFIG_WHERE_MAX], what[INET6_ADDRSTRLEN + 8];
+	const struct sockaddr_ll *ll = (const void *)i->ifa_addr;
+	struct vif_ip h;
+
+	if (v->has_mac && ll->sll_family == AF_PACKET && ll->sll_halen == 6 &&
+	    !memcmp(ll->sll_addr, v->mac, 6)) {
+		snprintf(what, sizeof(what), "mac=");
+		vif_mac_format(v->mac, what + 4, sizeof(what) - 4);
+	} else {
+		size_t k = 0;
+		if (host_addr(i->ifa_addr, &h) < 0)
+			return false;
+		while (k < v->nips && !same_ip(&h, &v->ips[k]))
+			k++;
+		if (k == v->nips)
+			return false;
+		snprintf(what, sizeof(what), "ip ");
+		vif_ip_format(&v->ips[k], what + 3, sizeof(what) - 3);
+	}
+	log_error("%s: vif: %s is the host interface %s's: refused for a "
+		  "config uid %u owns",
+		  config_where(cfg, v->line, w, sizeof(w)), what, i->ifa_name,
+		  (unsigned)cfg->owner.uid);
+	return true;
+}
+
+/* A tenant's vifs claim nothing of the host's interfaces: one listing
+ * of them for the whole config. 0, 2 (refused) or 1. */
+static int
+host_claims(const struct vm_config *cfg)
+{
+	struct ifaddrs *ifa;
 	int rc = 0;
 
+	if (cfg->owner.uid == 0)
+		return 0;
 	if (getifaddrs(&ifa) < 0) {
 		log_error("%s: cannot list the host's interfaces", cfg->file);
 		return 1;
 	}
-	for (i = ifa; i && rc == 0; i = i->ifa_next) {
-		const struct sockaddr_ll *ll = (const void *)i->ifa_addr;
-		if (!ll || ll->sll_family != AF_PACKET || ll->sll_halen != 6 ||
-		    memcmp(ll->sll_addr, v->mac, 6) != 0)
-			continue;
-		vif_mac_format(v->mac, m, sizeof(m));
-		log_error("%s: vif: mac=%s is the host interface %s's: "
-			  "refused for a config uid %u owns",
-			  config_where(cfg, v->line, w, sizeof(w)), m,
-			  i->ifa_name, (unsigned)cfg->owner.uid);
-		rc = 2;
-	}
-	freeifaddrs(ifa);
-	return rc;
-}
-
-/* A tenant's address must not be one of the host's own (a bridge's,
- * an uplink's, their link-local ones): the rules would let the VM answer
- * ARP and neighbour discovery as the host, its gateway. */
-static int
-host_ip(const struct vm_config *cfg, const struct vif_spec *v)
-{
-	struct ifaddrs *ifa, *i;
-	char w[CONFIG_WHERE_MAX], a[INET6_ADDRSTRLEN];
-	int rc = 0;
-
-	if (getifaddrs(&ifa) < 0) {
-		log_error("%s: cannot list the host's addresses", cfg->file);
-		return 1;
-	}
-	for (i = ifa; i && rc == 0; i = i->ifa_next) {
-		struct vif_ip h = { .family = 0 };
-		if (!i->ifa_addr)
-			continue;
-		h.family = i->ifa_addr->sa_family;
-		if (h.family == AF_INET)
-			memcpy(h.addr,
-			       &((const struct sockaddr_in *)(const void *)
-					 i->ifa_addr)
-					->sin_addr,
-			       4);
-		else if (h.family == AF_INET6)
-			memcpy(h.addr,
-			       &((const struct sockaddr_in6 *)(const void *)
-					 i->ifa_addr)
-					->sin6_addr,
-			       16);
-		else
-			continue;
-		for (size_t k = 0; k < v->nips && rc == 0; k++) {
-			if (!same_ip(&h, &v->ips[k]))
-				continue;
-			vif_ip_format(&v->ips[k], a, sizeof(a));
-			log_error("%s: vif: ip %s is the host interface %s's: "
-				  "refused for a config uid %u owns",
-				  config_where(cfg, v->line, w, sizeof(w)), a,
-				  i->ifa_name, (unsigned)cfg->owner.uid);
-			rc = 2;
-		}
-	}
+	for (size_t n = 0; n < cfg->nvifs && rc == 0; n++)
+		for (const struct ifaddrs *i = ifa; i && rc == 0;
+		     i = i->ifa_next)
+			if (!cfg->vifs[n].user && i->ifa_addr &&
+			    host_holds(cfg, &cfg->vifs[n], i))
+				rc = 2;
 	freeifaddrs(ifa);
 	return rc;
 }
@@ -248,15 +250,10 @@ cli_vif_claim(struct vm_config *cfg, struct vm_record *rec)
 	struct claim c = { .cfg = cfg };
 	int rc = 0;
 
-	for (size_t i = 0; i < cfg->nvifs; i++) {
+	for (size_t i = 0; i < cfg->nvifs; i++)
 		drawn[i] = ours[i] = !cfg->vifs[i].has_mac;
-		if (cfg->owner.uid != 0 && !drawn[i] && !cfg->vifs[i].user &&
-		    (rc = host_mac(cfg, &cfg->vifs[i])) != 0)
-			return rc;
-		if (cfg->owner.uid != 0 && !cfg->vifs[i].user &&
-		    (rc = host_ip(cfg, &cfg->vifs[i])) != 0)
-			return rc;
-	}
+	if ((rc = host_claims(cfg)) != 0)
+		return rc;
 	for (int n = 0; n < DRAWS_MAX; n++) {
 		if (draw_macs(cfg, drawn) < 0) {
 			log_error("%s: no random MAC: getrandom failed",
